@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# Configures and builds backroll in Release into ./build (incremental on a second run).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build -j "$(nproc)"

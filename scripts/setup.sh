@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs exactly the Debian packages backroll needs that are missing. Idempotent: a second run
+# installs nothing and does not touch apt's lists.
+set -euo pipefail
+PKGS=(cmake g++ make pkg-config
+      libeigen3-dev libbullet-dev catch2
+      libtomlplusplus-dev libcli11-dev libfmt-dev nlohmann-json3-dev)
+missing=()
+for p in "${PKGS[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup: all ${#PKGS[@]} packages present"
+  exit 0
+fi
+echo "setup: installing ${missing[*]}"
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

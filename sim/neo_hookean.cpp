@@ -1,0 +1,43 @@
+#include "neo_hookean.h"
+
+#include <Eigen/LU>
+#include <cmath>
+#include <limits>
+
+namespace backroll {
+
+NeoHookean NeoHookean::from_young_poisson(double E, double nu) {
+  NeoHookean m;
+  m.mu_Pa = E / (2.0 * (1.0 + nu));
+  m.lambda_Pa = E * nu / ((1.0 + nu) * (1.0 - 2.0 * nu));
+  return m;
+}
+
+double NeoHookean::youngs_modulus_Pa() const {
+  return mu_Pa * (3.0 * lambda_Pa + 2.0 * mu_Pa) / (lambda_Pa + mu_Pa);
+}
+
+double NeoHookean::poisson_ratio() const { return lambda_Pa / (2.0 * (lambda_Pa + mu_Pa)); }
+
+double NeoHookean::energy_density(const Mat3& F) const {
+  const double J = F.determinant();
+  if (!(J > 0)) return std::numeric_limits<double>::infinity();
+  const double lnJ = std::log(J);
+  return 0.5 * mu_Pa * (F.squaredNorm() - 3.0) - mu_Pa * lnJ + 0.5 * lambda_Pa * lnJ * lnJ;
+}
+
+Mat3 NeoHookean::pk1(const Mat3& F) const {
+  const Mat3 FinvT = F.inverse().transpose();
+  const double lnJ = std::log(F.determinant());
+  return mu_Pa * (F - FinvT) + lambda_Pa * lnJ * FinvT;
+}
+
+Mat3 NeoHookean::dpk1(const Mat3& F_inv, double log_J, const Mat3& dF) const {
+  // d(F^{-T}) = -F^{-T} dF^T F^{-T};  d(ln J) = tr(F^{-1} dF).
+  const Mat3 FinvT = F_inv.transpose();
+  const Mat3 dFinvT = -FinvT * dF.transpose() * FinvT;
+  const double dlnJ = (F_inv * dF).trace();
+  return mu_Pa * (dF - dFinvT) + lambda_Pa * (dlnJ * FinvT + log_J * dFinvT);
+}
+
+}  // namespace backroll

@@ -1,0 +1,402 @@
+#include "quasi_static.h"
+
+#include <Eigen/Geometry>
+#include <Eigen/LU>
+#include <Eigen/SparseCholesky>
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <sstream>
+#include <stdexcept>
+
+namespace backroll {
+
+void FemModel::finalize() {
+  const int nn = mesh.n_nodes(), nt = mesh.n_tets();
+  if (static_cast<int>(tet_material.size()) != nt)
+    throw std::invalid_argument("FemModel: one material per tet expected");
+  if (static_cast<int>(node_dof.size()) != nn || static_cast<int>(node_force_N.size()) != nn)
+    throw std::invalid_argument("FemModel: node_dof and node_force_N need one entry per node");
+  tet_volume_m3.resize(nt);
+  tet_grad.resize(nt);
+  for (int t = 0; t < nt; ++t) {
+    const Tet& e = mesh.tets[t];
+    Mat3 Dm;
+    for (int a = 0; a < 3; ++a) Dm.col(a) = mesh.X[e[a + 1]] - mesh.X[e[0]];
+    const double V = Dm.determinant() / 6.0;
+    if (!(V > 0)) throw std::runtime_error("FemModel: inverted or degenerate tetrahedron " + std::to_string(t));
+    const Mat3 Dinv = Dm.inverse();
+    Eigen::Matrix<double, 4, 3> G;
+    G.block<3, 3>(1, 0) = Dinv;  // row a = grad N_a for a = 1..3
+    G.row(0) = -Dinv.colwise().sum();
+    tet_volume_m3[t] = V;
+    tet_grad[t] = G;
+  }
+  for (const RigidContactSet& c : rigid_contacts)
+    if (c.slave_nodes.size() != c.penalty_N_per_m.size() || c.body < 0 ||
+        c.body >= static_cast<int>(rigid_bodies.size()))
+      throw std::invalid_argument("FemModel: bad rigid contact set");
+  for (const SurfaceContactSet& c : surface_contacts)
+    if (c.slave_nodes.size() != c.penalty_N_per_m.size())
+      throw std::invalid_argument("FemModel: bad surface contact set");
+}
+
+double FemModel::load_scale_N() const {
+  double s = 0;
+  for (const Vec3& f : node_force_N) s += f.norm();
+  for (const RigidBody& b : rigid_bodies) s += b.applied_force_N.norm();
+  return s;
+}
+
+void FemState::reset(const FemModel& m) {
+  u = Eigen::VectorXd::Zero(m.n_dofs);
+  rigid_mult.assign(m.rigid_contacts.size(), {});
+  for (size_t i = 0; i < m.rigid_contacts.size(); ++i)
+    rigid_mult[i].assign(m.rigid_contacts[i].slave_nodes.size(), 0.0);
+  surface_mult.assign(m.surface_contacts.size(), {});
+  for (size_t i = 0; i < m.surface_contacts.size(); ++i)
+    surface_mult[i].assign(m.surface_contacts[i].slave_nodes.size(), 0.0);
+}
+
+namespace {
+
+using Triplet = Eigen::Triplet<double>;
+
+std::vector<Vec3> positions_of(const FemModel& m, const Eigen::VectorXd& u) {
+  std::vector<Vec3> x(m.mesh.X);
+  for (int i = 0; i < m.mesh.n_nodes(); ++i)
+    for (int c = 0; c < 3; ++c)
+      if (m.node_dof[i][c] >= 0) x[i][c] += u[m.node_dof[i][c]];
+  return x;
+}
+
+Vec3 rigid_pos_of(const FemModel& m, const Eigen::VectorXd& u, int b) {
+  Vec3 p = m.rigid_bodies[b].rest_position_m;
+  for (int c = 0; c < 3; ++c)
+    if (m.rigid_bodies[b].dof[c] >= 0) p[c] += u[m.rigid_bodies[b].dof[c]];
+  return p;
+}
+
+// Closest point on triangle (a, b, c) to p, as barycentric weights (Ericson, Real-Time
+// Collision Detection, sec. 5.1.5).
+Eigen::Vector3d closest_barycentric(const Vec3& p, const Vec3& a, const Vec3& b, const Vec3& c) {
+  const Vec3 ab = b - a, ac = c - a, ap = p - a;
+  const double d1 = ab.dot(ap), d2 = ac.dot(ap);
+  if (d1 <= 0 && d2 <= 0) return {1, 0, 0};
+  const Vec3 bp = p - b;
+  const double d3 = ab.dot(bp), d4 = ac.dot(bp);
+  if (d3 >= 0 && d4 <= d3) return {0, 1, 0};
+  const double vc = d1 * d4 - d3 * d2;
+  if (vc <= 0 && d1 >= 0 && d3 <= 0) {
+    const double v = d1 / (d1 - d3);
+    return {1 - v, v, 0};
+  }
+  const Vec3 cp = p - c;
+  const double d5 = ab.dot(cp), d6 = ac.dot(cp);
+  if (d6 >= 0 && d5 <= d6) return {0, 0, 1};
+  const double vb = d5 * d2 - d1 * d6;
+  if (vb <= 0 && d2 >= 0 && d6 <= 0) {
+    const double w = d2 / (d2 - d6);
+    return {1 - w, 0, w};
+  }
+  const double va = d3 * d6 - d5 * d4;
+  if (va <= 0 && (d4 - d3) >= 0 && (d5 - d6) >= 0) {
+    const double w = (d4 - d3) / ((d4 - d3) + (d5 - d6));
+    return {0, 1 - w, w};
+  }
+  const double denom = 1.0 / (va + vb + vc);
+  const double v = vb * denom, w = vc * denom;
+  return {1 - v - w, v, w};
+}
+
+// Gradient of one gap function: a list of (dof, coefficient) pairs.
+struct GapGrad {
+  std::vector<std::pair<int, double>> e;
+  void add_node(const FemModel& m, int node, double w, const Vec3& n) {
+    for (int c = 0; c < 3; ++c)
+      if (m.node_dof[node][c] >= 0) e.emplace_back(m.node_dof[node][c], w * n[c]);
+  }
+  void add_rigid(const FemModel& m, int body, double w, const Vec3& n) {
+    for (int c = 0; c < 3; ++c)
+      if (m.rigid_bodies[body].dof[c] >= 0) e.emplace_back(m.rigid_bodies[body].dof[c], w * n[c]);
+  }
+};
+
+struct Eval {
+  double energy = 0;
+  Eigen::VectorXd grad;
+  std::vector<Triplet> trip;
+  double max_penetration = 0;
+  std::vector<std::vector<double>> rigid_lam, surface_lam;  // contact forces lambda_c (N)
+  int active = 0;                                           // active contacts, all sets
+};
+
+// ALM contact term for one slave: potential (lam_c^2 - lam_bar^2) / 2k, lam_c = max(0, lam_bar - k g).
+double contact_term(double g, const GapGrad& gg, double k, double lam_bar, bool want_hess, Eval& ev) {
+  const double lam = std::max(0.0, lam_bar - k * g);
+  ev.energy += (lam * lam - lam_bar * lam_bar) / (2.0 * k);
+  ev.max_penetration = std::max(ev.max_penetration, -g);
+  if (lam > 0) {
+    ++ev.active;
+    for (const auto& [d, c] : gg.e) ev.grad[d] -= lam * c;
+    if (want_hess)
+      for (const auto& [di, ci] : gg.e)
+        for (const auto& [dj, cj] : gg.e) ev.trip.emplace_back(di, dj, k * ci * cj);
+  }
+  return lam;
+}
+
+// Energy (and optionally gradient and Hessian triplets) at displacement u with load factor s.
+Eval evaluate(const FemModel& m, const FemState& st, const Eigen::VectorXd& u, double load,
+              bool want_grad, bool want_hess) {
+  Eval ev;
+  ev.grad = Eigen::VectorXd::Zero(m.n_dofs);
+  const std::vector<Vec3> x = positions_of(m, u);
+  if (want_hess) ev.trip.reserve(static_cast<size_t>(m.mesh.n_tets()) * 144);
+
+  // Elasticity.
+  for (int t = 0; t < m.mesh.n_tets(); ++t) {
+    const Tet& e = m.mesh.tets[t];
+    const Eigen::Matrix<double, 4, 3>& G = m.tet_grad[t];
+    Mat3 F = Mat3::Zero();
+    for (int a = 0; a < 4; ++a) F += x[e[a]] * G.row(a);
+    const double W = m.tet_material[t].energy_density(F);
+    if (!std::isfinite(W)) {
+      ev.energy = std::numeric_limits<double>::infinity();
+      return ev;
+    }
+    const double V = m.tet_volume_m3[t];
+    ev.energy += V * W;
+    if (!want_grad) continue;
+    const Mat3 P = m.tet_material[t].pk1(F);
+    int dof[12];
+    for (int a = 0; a < 4; ++a)
+      for (int c = 0; c < 3; ++c) dof[3 * a + c] = m.node_dof[e[a]][c];
+    Eigen::Matrix<double, 3, 4> f = V * P * G.transpose();  // column a: dE/dx_a
+    for (int a = 0; a < 4; ++a)
+      for (int c = 0; c < 3; ++c)
+        if (dof[3 * a + c] >= 0) ev.grad[dof[3 * a + c]] += f(c, a);
+    if (!want_hess) continue;
+    const Mat3 Finv = F.inverse();
+    const double lnJ = std::log(F.determinant());
+    for (int b = 0; b < 4; ++b)
+      for (int j = 0; j < 3; ++j) {
+        const int db = dof[3 * b + j];
+        if (db < 0) continue;
+        Mat3 dF = Mat3::Zero();
+        dF.row(j) = G.row(b);
+        const Eigen::Matrix<double, 3, 4> df = V * m.tet_material[t].dpk1(Finv, lnJ, dF) * G.transpose();
+        for (int a = 0; a < 4; ++a)
+          for (int c = 0; c < 3; ++c) {
+            const int da = dof[3 * a + c];
+            if (da >= 0) ev.trip.emplace_back(da, db, df(c, a));
+          }
+      }
+  }
+
+  // Prescribed loads.
+  for (int i = 0; i < m.mesh.n_nodes(); ++i)
+    for (int c = 0; c < 3; ++c) {
+      const int d = m.node_dof[i][c];
+      if (d < 0) continue;
+      ev.energy -= load * m.node_force_N[i][c] * u[d];
+      ev.grad[d] -= load * m.node_force_N[i][c];
+    }
+  for (const RigidBody& b : m.rigid_bodies)
+    for (int c = 0; c < 3; ++c)
+      if (b.dof[c] >= 0) {
+        ev.energy -= load * b.applied_force_N[c] * u[b.dof[c]];
+        ev.grad[b.dof[c]] -= load * b.applied_force_N[c];
+      }
+
+  // Contact against rigid shapes.
+  ev.rigid_lam.resize(m.rigid_contacts.size());
+  for (size_t s = 0; s < m.rigid_contacts.size(); ++s) {
+    const RigidContactSet& cs = m.rigid_contacts[s];
+    const Vec3 c = rigid_pos_of(m, u, cs.body);
+    ev.rigid_lam[s].assign(cs.slave_nodes.size(), 0.0);
+    for (size_t i = 0; i < cs.slave_nodes.size(); ++i) {
+      const int node = cs.slave_nodes[i];
+      Vec3 n;
+      const double g = m.rigid_bodies[cs.body].shape->signed_distance(x[node] - c, &n);
+      GapGrad gg;
+      gg.add_node(m, node, 1.0, n);
+      gg.add_rigid(m, cs.body, -1.0, n);
+      ev.rigid_lam[s][i] = contact_term(g, gg, cs.penalty_N_per_m[i], st.rigid_mult[s][i], want_hess, ev);
+    }
+  }
+
+  // Contact against deformable surfaces (closest point, normal frozen per evaluation).
+  ev.surface_lam.resize(m.surface_contacts.size());
+  for (size_t s = 0; s < m.surface_contacts.size(); ++s) {
+    const SurfaceContactSet& cs = m.surface_contacts[s];
+    ev.surface_lam[s].assign(cs.slave_nodes.size(), 0.0);
+    Eigen::AlignedBox3d box;
+    double edge = 0;
+    for (const Tri& f : cs.master_faces) {
+      for (int v : f) box.extend(x[v]);
+      edge = std::max(edge, (x[f[0]] - x[f[1]]).norm());
+    }
+    for (size_t i = 0; i < cs.slave_nodes.size(); ++i) {
+      const int node = cs.slave_nodes[i];
+      const double lam_bar = st.surface_mult[s][i];
+      Eigen::AlignedBox3d grown(box.min() - Vec3::Constant(edge), box.max() + Vec3::Constant(edge));
+      if (!grown.contains(x[node])) {  // far away: inactive, constant potential
+        ev.energy -= lam_bar * lam_bar / (2.0 * cs.penalty_N_per_m[i]);
+        continue;
+      }
+      double best = std::numeric_limits<double>::infinity();
+      int best_f = -1;
+      Eigen::Vector3d best_w = Eigen::Vector3d::Zero();
+      for (size_t f = 0; f < cs.master_faces.size(); ++f) {
+        const Tri& tri = cs.master_faces[f];
+        const Eigen::Vector3d w = closest_barycentric(x[node], x[tri[0]], x[tri[1]], x[tri[2]]);
+        const Vec3 q = w[0] * x[tri[0]] + w[1] * x[tri[1]] + w[2] * x[tri[2]];
+        const double d = (x[node] - q).squaredNorm();
+        if (d < best) best = d, best_f = static_cast<int>(f), best_w = w;
+      }
+      const Tri& tri = cs.master_faces[best_f];
+      const Vec3 n = (x[tri[1]] - x[tri[0]]).cross(x[tri[2]] - x[tri[0]]).normalized();
+      const Vec3 q = best_w[0] * x[tri[0]] + best_w[1] * x[tri[1]] + best_w[2] * x[tri[2]];
+      const double g = n.dot(x[node] - q);
+      GapGrad gg;
+      gg.add_node(m, node, 1.0, n);
+      for (int v = 0; v < 3; ++v) gg.add_node(m, tri[v], -best_w[v], n);
+      ev.surface_lam[s][i] = contact_term(g, gg, cs.penalty_N_per_m[i], lam_bar, want_hess, ev);
+    }
+  }
+  return ev;
+}
+
+double median_penalty(const FemModel& m) {
+  std::vector<double> k;
+  for (const auto& c : m.rigid_contacts) k.insert(k.end(), c.penalty_N_per_m.begin(), c.penalty_N_per_m.end());
+  for (const auto& c : m.surface_contacts) k.insert(k.end(), c.penalty_N_per_m.begin(), c.penalty_N_per_m.end());
+  if (k.empty()) return 1.0;
+  std::nth_element(k.begin(), k.begin() + k.size() / 2, k.end());
+  return k[k.size() / 2];
+}
+
+}  // namespace
+
+std::vector<Vec3> node_positions(const FemModel& model, const FemState& state) {
+  return positions_of(model, state.u);
+}
+
+Vec3 rigid_position(const FemModel& model, const FemState& state, int body) {
+  return rigid_pos_of(model, state.u, body);
+}
+
+std::vector<Vec3> internal_forces(const FemModel& m, const FemState& st) {
+  const std::vector<Vec3> x = positions_of(m, st.u);
+  std::vector<Vec3> f(m.mesh.n_nodes(), Vec3::Zero());
+  for (int t = 0; t < m.mesh.n_tets(); ++t) {
+    const Tet& e = m.mesh.tets[t];
+    const Eigen::Matrix<double, 4, 3>& G = m.tet_grad[t];
+    Mat3 F = Mat3::Zero();
+    for (int a = 0; a < 4; ++a) F += x[e[a]] * G.row(a);
+    const Eigen::Matrix<double, 3, 4> fe = m.tet_volume_m3[t] * m.tet_material[t].pk1(F) * G.transpose();
+    for (int a = 0; a < 4; ++a) f[e[a]] += fe.col(a);
+  }
+  return f;
+}
+
+SolveReport solve_equilibrium(const FemModel& m, FemState& st, const SolverSettings& s) {
+  const auto t0 = std::chrono::steady_clock::now();
+  SolveReport rep;
+  if (st.u.size() != m.n_dofs) st.reset(m);
+  rep.residual_tol_N = s.residual_rtol * std::max(m.load_scale_N(), 1e-30);
+  const double k_reg = median_penalty(m);
+  Eigen::SimplicialLDLT<Eigen::SparseMatrix<double>> ldlt;
+  Eigen::SparseMatrix<double> K(m.n_dofs, m.n_dofs);
+  std::vector<int> last_pattern;
+
+  auto finish = [&](bool ok, const std::string& msg) {
+    rep.converged = ok;
+    rep.message = msg;
+    rep.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    return rep;
+  };
+
+  for (int step = 1; step <= s.load_steps; ++step) {
+    const double load = static_cast<double>(step) / s.load_steps;
+    while (true) {
+      Eval ev = evaluate(m, st, st.u, load, true, true);
+      if (!std::isfinite(ev.energy))
+        return finish(false, "inverted element in the current state");
+      rep.residual_max_N = ev.grad.size() ? ev.grad.cwiseAbs().maxCoeff() : 0.0;
+      rep.penetration_max_m = ev.max_penetration;
+      if (!std::isfinite(rep.residual_max_N)) return finish(false, "non-finite residual");
+      if (rep.residual_max_N <= rep.residual_tol_N) {
+        if (ev.max_penetration <= s.gap_tol_m) break;  // converged at this load step
+        if (rep.multiplier_updates >= s.max_multiplier_updates)
+          return finish(false, "contact multipliers did not converge (penetration above gap_tol_m)");
+        // Augmented Lagrangian update: the multiplier takes the current contact force.
+        st.rigid_mult = ev.rigid_lam;
+        st.surface_mult = ev.surface_lam;
+        ++rep.multiplier_updates;
+        continue;
+      }
+      if (rep.newton_iterations >= s.max_newton) {
+        std::ostringstream os;
+        os << "Newton did not converge in " << s.max_newton << " iterations (residual "
+           << rep.residual_max_N << " N > " << rep.residual_tol_N << " N)";
+        return finish(false, os.str());
+      }
+      ++rep.newton_iterations;
+      // Before any contact is active a free rigid body has no stiffness: regularise its dofs
+      // (this shapes the step only, never the equilibrium that the residual test accepts).
+      if (ev.active == 0)
+        for (const RigidBody& b : m.rigid_bodies)
+          for (int d : b.dof)
+            if (d >= 0) ev.trip.emplace_back(d, d, k_reg);
+      K.setFromTriplets(ev.trip.begin(), ev.trip.end());
+      std::vector<int> pattern(K.innerIndexPtr(), K.innerIndexPtr() + K.nonZeros());
+      pattern.insert(pattern.end(), K.outerIndexPtr(), K.outerIndexPtr() + K.outerSize() + 1);
+      if (pattern != last_pattern) {
+        ldlt.analyzePattern(K);
+        last_pattern.swap(pattern);
+      }
+      Eigen::VectorXd du;
+      double shift = 0;
+      for (int attempt = 0; attempt < 8; ++attempt) {
+        ldlt.factorize(K);
+        if (ldlt.info() == Eigen::Success) {
+          du = ldlt.solve(-ev.grad);
+          if (du.allFinite() && du.dot(ev.grad) < 0) break;
+        }
+        // Not a descent direction (indefinite tangent): shift the diagonal and retry.
+        shift = shift == 0 ? 1e-6 * K.diagonal().cwiseAbs().maxCoeff() : shift * 10;
+        for (int d = 0; d < m.n_dofs; ++d) K.coeffRef(d, d) += shift;
+        du.resize(0);
+      }
+      if (du.size() == 0) return finish(false, "linear solve failed (tangent not positive definite)");
+      // Backtracking line search on the energy (Armijo).
+      const double slope = du.dot(ev.grad);
+      double alpha = 1.0;
+      bool accepted = false;
+      const double grad_norm = ev.grad.norm();
+      for (int ls = 0; ls < 40; ++ls) {
+        const Eigen::VectorXd trial = st.u + alpha * du;
+        const double e = evaluate(m, st, trial, load, false, false).energy;
+        if (std::isfinite(e) && e <= ev.energy + 1e-4 * alpha * slope) {
+          accepted = true;
+        } else if (std::isfinite(e) && std::abs(e - ev.energy) <= 1e-11 * std::abs(ev.energy)) {
+          // Near convergence the energy change drowns in round-off: judge the step by the
+          // residual instead.
+          accepted = evaluate(m, st, trial, load, true, false).grad.norm() < grad_norm;
+        }
+        if (accepted) {
+          st.u = trial;
+          break;
+        }
+        alpha *= 0.5;
+      }
+      if (!accepted) return finish(false, "line search failed (no energy decrease along Newton step)");
+    }
+  }
+  return finish(true, "converged");
+}
+
+}  // namespace backroll

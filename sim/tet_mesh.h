@@ -1,0 +1,54 @@
+// Tetrahedral meshes: storage, structured (graded) generators, boundary faces and quality.
+//
+// Meshes are built from a structured index grid (i, j, k) mapped to space by a function; every
+// grid cell (a hexahedron) is split into 6 tetrahedra around its main diagonal (Kuhn split), which
+// is conforming across cells. Tetrahedra are stored with positive signed volume.
+#pragma once
+
+#include <Eigen/Core>
+#include <Eigen/Geometry>
+#include <array>
+#include <functional>
+#include <vector>
+
+namespace backroll {
+
+using Vec3 = Eigen::Vector3d;
+using Tet = std::array<int, 4>;
+using Tri = std::array<int, 3>;
+
+struct TetMesh {
+  std::vector<Vec3> X;          // rest position of each node (m), size n_nodes
+  std::vector<Tet> tets;        // node indices, positive signed volume
+  std::vector<int> tet_body;    // body index of each tet (0 = tissue, 1 = roller layer, ...)
+
+  int n_nodes() const { return static_cast<int>(X.size()); }
+  int n_tets() const { return static_cast<int>(tets.size()); }
+};
+
+double tet_signed_volume(const Vec3& a, const Vec3& b, const Vec3& c, const Vec3& d);
+
+// A 1D coordinate list from lo to hi: spacing h_fine inside [fine_lo, fine_hi], growing
+// geometrically by `growth` per cell away from it, capped at h_max. Ends land exactly on lo/hi.
+std::vector<double> graded_axis(double lo, double hi, double fine_lo, double fine_hi,
+                                double h_fine, double growth, double h_max);
+
+// Appends a structured grid of ni x nj x nk nodes to `mesh`, with node positions pos(i, j, k).
+// With periodic_j the j index wraps (nj distinct values, cells between j = nj-1 and 0 too).
+// Returns the node index of each grid point, indexed [(k * nj + j) * ni + i].
+std::vector<int> append_structured(TetMesh& mesh, int ni, int nj, int nk, bool periodic_j,
+                                   int body,
+                                   const std::function<Vec3(int, int, int)>& pos);
+
+// Boundary triangles (faces used by one tet), ordered so that the normal points outward.
+std::vector<Tri> boundary_faces(const TetMesh& mesh);
+
+struct MeshQuality {
+  double min_volume_m3 = 0;
+  double min_dihedral_deg = 0;
+  double max_dihedral_deg = 0;
+  double max_aspect = 0;  // longest edge / (2 sqrt(6) inradius)... normalised: 1 for a regular tet
+};
+MeshQuality mesh_quality(const TetMesh& mesh);
+
+}  // namespace backroll
