@@ -35,7 +35,7 @@ struct RollerParams {
 };
 
 struct LoadParams {
-  double force_N = 9.7;  // F' = 32.3 N/m: a = 7.5 mm, a/R = 0.1 on the default tissue
+  double force_N = 2.4;  // F' = 8 N/m on a 0.3 m roller: a = 3.7 mm, a/R = 0.05 on the default tissue
 };
 
 struct MeshParams {
