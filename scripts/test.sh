@@ -5,4 +5,4 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 bash scripts/build.sh
 cd build
-ctest --output-on-failure -j "$(nproc)" "$@"
+ctest --output-on-failure --verbose -j "$(nproc)" "$@" | grep -E "All tests passed|test cases|assertions|Test +#|tests passed|tests failed|Total Test|FAIL|failed|Error|error"

@@ -1,0 +1,194 @@
+#include "bullet_world.h"
+
+#include <btBulletDynamicsCommon.h>
+#include <BulletSoftBody/btDeformableBodySolver.h>
+#include <BulletSoftBody/btDeformableMultiBodyConstraintSolver.h>
+#include <BulletSoftBody/btDeformableMultiBodyDynamicsWorld.h>
+#include <BulletSoftBody/btDeformableNeoHookeanForce.h>
+#include <BulletSoftBody/btSoftBody.h>
+#include <BulletSoftBody/btSoftBodyHelpers.h>
+#include <BulletSoftBody/btSoftBodyRigidBodyCollisionConfiguration.h>
+#include <chrono>
+#include <cmath>
+#include <set>
+#include <stdexcept>
+
+namespace backroll {
+
+struct BulletContactWorld {
+  std::unique_ptr<btSoftBodyRigidBodyCollisionConfiguration> config;
+  std::unique_ptr<btCollisionDispatcher> dispatcher;
+  std::unique_ptr<btDbvtBroadphase> broadphase;
+  std::unique_ptr<btDeformableBodySolver> deformable_solver;
+  std::unique_ptr<btDeformableMultiBodyConstraintSolver> solver;
+  std::unique_ptr<btDeformableMultiBodyDynamicsWorld> world;
+  std::unique_ptr<btDeformableNeoHookeanForce> elastic;
+  std::unique_ptr<btCylinderShapeZ> roller_shape;
+  std::unique_ptr<btStaticPlaneShape> floor_shape;
+  std::unique_ptr<btDefaultMotionState> roller_motion, floor_motion;
+  std::unique_ptr<btRigidBody> roller, floor;
+  btSoftBody* tissue = nullptr;  // owned by the world
+  int n_tissue_nodes = 0;
+  btVector3 roller_force;
+  ~BulletContactWorld() {
+    if (world) {
+      if (tissue) {
+        world->removeSoftBody(tissue);
+        delete tissue;
+      }
+      if (roller) world->removeRigidBody(roller.get());
+    }
+  }
+};
+
+void BulletWorldDeleter::operator()(BulletContactWorld* w) const { delete w; }
+
+static btVector3 bt(const Vec3& v) { return btVector3(v.x(), v.y(), v.z()); }
+
+BulletWorldPtr make_bullet_world(const ContactScene& sc, const BulletWorldSettings& s) {
+  if (sc.params.roller.compliant) throw std::invalid_argument("make_bullet_world: rigid roller scenes only");
+  BulletWorldPtr w(new BulletContactWorld);
+  w->config = std::make_unique<btSoftBodyRigidBodyCollisionConfiguration>();
+  w->dispatcher = std::make_unique<btCollisionDispatcher>(w->config.get());
+  w->broadphase = std::make_unique<btDbvtBroadphase>();
+  w->deformable_solver = std::make_unique<btDeformableBodySolver>();
+  w->solver = std::make_unique<btDeformableMultiBodyConstraintSolver>();
+  w->solver->setDeformableSolver(w->deformable_solver.get());
+  w->world = std::make_unique<btDeformableMultiBodyDynamicsWorld>(
+      w->dispatcher.get(), w->broadphase.get(), w->solver.get(), w->config.get(), w->deformable_solver.get());
+  w->world->setGravity(btVector3(0, 0, 0));
+  w->world->getWorldInfo().m_gravity.setValue(0, 0, 0);
+
+  // Tissue (a rigid-roller scene's mesh is the tissue alone).
+  const FemModel& m = sc.model;
+  const int nt = m.mesh.n_nodes();
+  std::vector<btVector3> X;
+  std::vector<btScalar> mass(m.mesh.n_nodes(), 0.0);
+  for (const Vec3& p : m.mesh.X) X.push_back(bt(p));
+  for (int t = 0; t < m.mesh.n_tets(); ++t) {
+    const double share = s.tissue_density_kg_m3 * m.tet_volume_m3[t] / 4;
+    for (int v : m.mesh.tets[t]) mass[v] += share;
+  }
+  for (int n : sc.floor_nodes) mass[n] = 0;  // mass 0: a fixed node
+  w->n_tissue_nodes = nt;
+  w->tissue = new btSoftBody(&w->world->getWorldInfo(), nt, X.data(), mass.data());
+  std::set<std::pair<int, int>> edges;
+  for (const Tet& t : m.mesh.tets) {
+    w->tissue->appendTetra(t[0], t[1], t[2], t[3]);
+    for (int a = 0; a < 4; ++a)
+      for (int b = a + 1; b < 4; ++b) edges.insert({std::min(t[a], t[b]), std::max(t[a], t[b])});
+  }
+  for (const auto& e : edges) w->tissue->appendLink(e.first, e.second);  // needed by the node tree
+  w->tissue->initializeDmInverse();
+  w->tissue->m_tetraScratches.resize(w->tissue->m_tetras.size());
+  w->tissue->m_tetraScratchesTn.resize(w->tissue->m_tetras.size());
+  btSoftBodyHelpers::generateBoundaryFaces(w->tissue);
+  w->tissue->m_cfg.kKHR = 1;
+  w->tissue->m_cfg.kCHR = 1;
+  w->tissue->m_cfg.kDF = 0;  // frictionless, like the Hertz problem
+  w->tissue->m_cfg.collisions = btSoftBody::fCollision::SDF_RD | btSoftBody::fCollision::SDF_RDF;
+  w->tissue->m_sleepingThreshold = 0;
+  w->tissue->getCollisionShape()->setMargin(0.1 * sc.params.mesh.fine_size_m);
+  w->world->addSoftBody(w->tissue);
+  // Bullet's Neo-Hookean is Smith et al.'s stable form; its small-strain Lame parameters match
+  // (mu, lambda) for mu' = 4/3 mu, lambda' = lambda + 5/6 mu (Smith et al. 2018, sec. 3.4).
+  const NeoHookean& mat = m.tet_material.front();
+  w->elastic = std::make_unique<btDeformableNeoHookeanForce>(4.0 / 3.0 * mat.mu_Pa,
+                                                             mat.lambda_Pa + 5.0 / 6.0 * mat.mu_Pa, s.damping);
+  w->world->addForce(w->tissue, w->elastic.get());
+  w->world->setImplicit(true);
+  w->world->setUseProjection(true);
+  w->world->setLineSearch(true);
+
+  // Roller and floor.
+  const RigidBody& rb = m.rigid_bodies[sc.roller_body];
+  const auto* cyl = dynamic_cast<const CylinderShape*>(rb.shape.get());
+  w->roller_shape = std::make_unique<btCylinderShapeZ>(btVector3(cyl->radius_m(), cyl->radius_m(), cyl->half_length_m()));
+  btTransform tr;
+  tr.setIdentity();
+  tr.setOrigin(bt(rb.rest_position_m));
+  w->roller_motion = std::make_unique<btDefaultMotionState>(tr);
+  btVector3 inertia(0, 0, 0);
+  w->roller_shape->calculateLocalInertia(s.roller_mass_kg, inertia);
+  w->roller = std::make_unique<btRigidBody>(btRigidBody::btRigidBodyConstructionInfo(
+      s.roller_mass_kg, w->roller_motion.get(), w->roller_shape.get(), inertia));
+  w->roller->setActivationState(DISABLE_DEACTIVATION);
+  w->roller->setFriction(0);
+  w->world->addRigidBody(w->roller.get());
+  w->roller_force = bt(rb.applied_force_N);
+  w->floor_shape = std::make_unique<btStaticPlaneShape>(btVector3(0, 1, 0), 0);
+  tr.setIdentity();
+  w->floor_motion = std::make_unique<btDefaultMotionState>(tr);
+  w->floor = std::make_unique<btRigidBody>(btRigidBody::btRigidBodyConstructionInfo(0, w->floor_motion.get(), w->floor_shape.get()));
+  // The floor plane is not added to the world: the floor nodes are already fixed (mass 0), and a
+  // mass-0 node touching a static plane is a contact between two infinite masses (NaN in 3.24).
+  return w;
+}
+
+void sync_from_scene(BulletContactWorld& w, const ContactScene& sc) {
+  const std::vector<Vec3> x = node_positions(sc.model, sc.state);
+  for (int n = 0; n < w.n_tissue_nodes; ++n) {
+    w.tissue->m_nodes[n].m_x = bt(x[n]);
+    w.tissue->m_nodes[n].m_q = bt(x[n]);
+    w.tissue->m_nodes[n].m_v.setZero();
+  }
+  btTransform tr;
+  tr.setIdentity();
+  tr.setOrigin(bt(rigid_position(sc.model, sc.state, sc.roller_body)));
+  w.roller->setWorldTransform(tr);
+  w.roller->setLinearVelocity(btVector3(0, 0, 0));
+}
+
+int bullet_node_count(const BulletContactWorld& w) { return w.n_tissue_nodes; }
+
+Vec3 bullet_node_position(const BulletContactWorld& w, int n) {
+  const btVector3& p = w.tissue->m_nodes[n].m_x;
+  return Vec3(p.x(), p.y(), p.z());
+}
+
+Vec3 bullet_roller_position(const BulletContactWorld& w) {
+  const btVector3& p = w.roller->getWorldTransform().getOrigin();
+  return Vec3(p.x(), p.y(), p.z());
+}
+
+BulletRunReport run_bullet_dynamics(const ContactScene& sc, int steps, const BulletWorldSettings& s) {
+  BulletRunReport rep;
+  BulletWorldPtr w = make_bullet_world(sc, s);
+  const auto t0 = std::chrono::steady_clock::now();
+  const double y0 = bullet_roller_position(*w).y();
+  for (int i = 0; i < steps; ++i) {
+    w->roller->applyCentralForce(w->roller_force);
+    w->world->stepSimulation(s.time_step_s, 1, s.time_step_s);
+    ++rep.steps;
+    bool ok = std::isfinite(w->roller->getWorldTransform().getOrigin().y());
+    for (int n = 0; ok && n < w->n_tissue_nodes; ++n) ok = std::isfinite(w->tissue->m_nodes[n].m_x.length2());
+    if (!ok) {
+      rep.finite = false;
+      break;
+    }
+  }
+  rep.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  for (int n = 0; n < w->n_tissue_nodes; ++n)
+    rep.max_node_speed_m_s = std::max<double>(rep.max_node_speed_m_s, w->tissue->m_nodes[n].m_v.length());
+  rep.roller_drop_m = y0 - bullet_roller_position(*w).y();
+  if (!rep.finite) return rep;
+  // Read Bullet's state back through backroll's pressure extraction (in-plane components: the
+  // Bullet slab cannot hold z, so its z motion is left out).
+  ContactScene copy = sc;
+  copy.state.reset(copy.model);
+  for (int n = 0; n < w->n_tissue_nodes; ++n)
+    for (int c = 0; c < 2; ++c)
+      if (copy.model.node_dof[n][c] >= 0)
+        copy.state.u[copy.model.node_dof[n][c]] = bullet_node_position(*w, n)[c] - copy.model.mesh.X[n][c];
+  copy.state.u[copy.model.rigid_bodies[copy.roller_body].dof[1]] = -rep.roller_drop_m;
+  ContactResult r;
+  r.field = contact_pressure(copy.model, copy.state, copy.tissue_top);
+  double peak = 0;
+  for (double v : r.field.pressure_Pa) peak = std::max(peak, v);
+  r.stats = pressure_stats(r.field, copy.params.contact_threshold_rel * peak, Vec3::UnitX());
+  r.pressure_force_N = r.stats.total_force_N * copy.params.roller.length_m / copy.slab_depth_m;
+  rep.result = r;
+  return rep;
+}
+
+}  // namespace backroll
