@@ -93,8 +93,8 @@ int run_bench_bullet(int steps, double fine_size_m) {
              pct(q.stats.peak_Pa, q.hertz.peak_Pa), pct(q.pressure_force_N, p.load.force_N),
              q.solve.converged ? "converged" : "FAILED");
   const std::string label = fmt::format("Bullet implicit FEM, {} steps", b.steps);
-  if (!b.finite) {
-    fmt::print("{:<34} {:>10.3f} {:>10} {:>9} {:>10} {:>12} {:>9}\n", label, b.seconds, "-", "-", "-", "-", "NaN");
+  if (b.diverged) {
+    fmt::print("{:<34} {:>10.3f} {:>10} {:>9} {:>10} {:>12}  {}\n", label, b.seconds, "-", "-", "-", "-", b.status);
   } else {
     fmt::print("{:<34} {:>10.3f} {:>10.2f} {:>9.4f} {:>+10.2f} {:>+12.3f} {:>9}\n", label, b.seconds,
                b.roller_drop_m * 1e6, b.result.stats.peak_Pa / 1e3, pct(b.result.stats.peak_Pa, q.hertz.peak_Pa),

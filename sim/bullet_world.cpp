@@ -171,7 +171,17 @@ BulletRunReport run_bullet_dynamics(const ContactScene& sc, int steps, const Bul
   for (int n = 0; n < w->n_tissue_nodes; ++n)
     rep.max_node_speed_m_s = std::max<double>(rep.max_node_speed_m_s, w->tissue->m_nodes[n].m_v.length());
   rep.roller_drop_m = y0 - bullet_roller_position(*w).y();
-  if (!rep.finite) return rep;
+  // A quasi-static indentation moves nothing near 10 m/s, nor the roller through the block.
+  if (!rep.finite) {
+    rep.diverged = true;
+    rep.status = "NaN after step " + std::to_string(rep.steps);
+  } else if (!(rep.max_node_speed_m_s < 10.0) || !(std::abs(rep.roller_drop_m) < sc.params.tissue.thickness_m)) {
+    rep.diverged = true;
+    rep.status = "diverged (node speed " + std::to_string(rep.max_node_speed_m_s) + " m/s)";
+  } else {
+    rep.status = "running";
+  }
+  if (rep.diverged) return rep;
   // Read Bullet's state back through backroll's pressure extraction (in-plane components: the
   // Bullet slab cannot hold z, so its z motion is left out).
   ContactScene copy = sc;

@@ -44,6 +44,8 @@ struct BulletRunReport {
   int steps = 0;
   double seconds = 0;
   bool finite = true;            // no NaN/inf in node positions
+  bool diverged = false;         // NaN, a node faster than 10 m/s, or the roller through the block
+  std::string status;            // "settling", or why it diverged
   double max_node_speed_m_s = 0; // at the last step
   double roller_drop_m = 0;      // roller displacement (down positive)
   ContactResult result;          // pressure read back from Bullet's state (in-plane components)

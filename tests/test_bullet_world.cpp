@@ -31,5 +31,6 @@ TEST_CASE("Bullet's deformable solver holds the unloaded block at rest", "[unit]
   sc.model.rigid_bodies[0].applied_force_N.setZero();
   const BulletRunReport r = run_bullet_dynamics(sc, 3);
   CHECK(r.finite);
+  CHECK_FALSE(r.diverged);
   CHECK(r.max_node_speed_m_s < 1e-9);
 }
