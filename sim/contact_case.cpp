@@ -81,13 +81,11 @@ ContactScene build_contact_scene(const ContactCaseParams& p) {
     th.pop_back();  // periodic: the last angle is the first one
     nr = static_cast<int>(rs.size());
     nth = static_cast<int>(th.size());
-    const int first_tet = m.mesh.n_tets();
     rid = append_structured(m.mesh, nr, nth, 2, true, 1, [&](int i, int j, int k) {
       return Vec3(x0 + rs[i] * std::cos(th[j]), T + R + rs[i] * std::sin(th[j]), k * s);
     });
     const NeoHookean foam = NeoHookean::from_young_poisson(p.roller.foam_youngs_modulus_Pa, p.roller.foam_poisson_ratio);
     m.tet_material.resize(m.mesh.n_tets(), foam);
-    (void)first_tet;
     for (int i = n_tissue; i < m.mesh.n_nodes(); ++i) sc.roller_nodes.push_back(i);
   }
 
@@ -131,7 +129,8 @@ ContactScene build_contact_scene(const ContactCaseParams& p) {
   m.n_dofs = nd;
 
   // Pressed surface: tissue boundary faces on y = T.
-  for (const Tri& f : boundary_faces(m.mesh)) {
+  const std::vector<Tri> boundary = boundary_faces(m.mesh);
+  for (const Tri& f : boundary) {
     bool top = true;
     for (int v : f) top = top && v < n_tissue && std::abs(m.mesh.X[v].y() - T) < 1e-12;
     if (top) sc.tissue_top.push_back(f);
@@ -157,7 +156,7 @@ ContactScene build_contact_scene(const ContactCaseParams& p) {
     SurfaceContactSet cs;
     cs.slave_nodes = slaves;
     cs.penalty_N_per_m = pen;
-    for (const Tri& f : boundary_faces(m.mesh)) {
+    for (const Tri& f : boundary) {
       bool outer = true;
       for (int v : f) outer = outer && v >= n_tissue && std::abs((m.mesh.X[v] - roller.rest_position_m).head<2>().norm() - R) < 1e-9;
       if (outer) cs.master_faces.push_back(f);
