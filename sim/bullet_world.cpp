@@ -24,9 +24,8 @@ struct BulletContactWorld {
   std::unique_ptr<btDeformableMultiBodyDynamicsWorld> world;
   std::unique_ptr<btDeformableNeoHookeanForce> elastic;
   std::unique_ptr<btCylinderShapeZ> roller_shape;
-  std::unique_ptr<btStaticPlaneShape> floor_shape;
-  std::unique_ptr<btDefaultMotionState> roller_motion, floor_motion;
-  std::unique_ptr<btRigidBody> roller, floor;
+  std::unique_ptr<btDefaultMotionState> roller_motion;
+  std::unique_ptr<btRigidBody> roller;
   btSoftBody* tissue = nullptr;  // owned by the world
   int n_tissue_nodes = 0;
   btVector3 roller_force;
@@ -100,7 +99,7 @@ BulletWorldPtr make_bullet_world(const ContactScene& sc, const BulletWorldSettin
   w->world->setUseProjection(true);
   w->world->setLineSearch(true);
 
-  // Roller and floor.
+  // Roller.
   const RigidBody& rb = m.rigid_bodies[sc.roller_body];
   const auto* cyl = dynamic_cast<const CylinderShape*>(rb.shape.get());
   w->roller_shape = std::make_unique<btCylinderShapeZ>(btVector3(cyl->radius_m(), cyl->radius_m(), cyl->half_length_m()));
@@ -116,11 +115,7 @@ BulletWorldPtr make_bullet_world(const ContactScene& sc, const BulletWorldSettin
   w->roller->setFriction(0);
   w->world->addRigidBody(w->roller.get());
   w->roller_force = bt(rb.applied_force_N);
-  w->floor_shape = std::make_unique<btStaticPlaneShape>(btVector3(0, 1, 0), 0);
-  tr.setIdentity();
-  w->floor_motion = std::make_unique<btDefaultMotionState>(tr);
-  w->floor = std::make_unique<btRigidBody>(btRigidBody::btRigidBodyConstructionInfo(0, w->floor_motion.get(), w->floor_shape.get()));
-  // The floor plane is not added to the world: the floor nodes are already fixed (mass 0), and a
+  // No floor plane in the world: the floor nodes are already fixed (mass 0), and a
   // mass-0 node touching a static plane is a contact between two infinite masses (NaN in 3.24).
   return w;
 }
@@ -191,13 +186,7 @@ BulletRunReport run_bullet_dynamics(const ContactScene& sc, int steps, const Bul
       if (copy.model.node_dof[n][c] >= 0)
         copy.state.u[copy.model.node_dof[n][c]] = bullet_node_position(*w, n)[c] - copy.model.mesh.X[n][c];
   copy.state.u[copy.model.rigid_bodies[copy.roller_body].dof[1]] = -rep.roller_drop_m;
-  ContactResult r;
-  r.field = contact_pressure(copy.model, copy.state, copy.tissue_top);
-  double peak = 0;
-  for (double v : r.field.pressure_Pa) peak = std::max(peak, v);
-  r.stats = pressure_stats(r.field, copy.params.contact_threshold_rel * peak, Vec3::UnitX());
-  r.pressure_force_N = r.stats.total_force_N * copy.params.roller.length_m / copy.slab_depth_m;
-  rep.result = r;
+  rep.result = measure_contact_scene(copy);
   return rep;
 }
 

@@ -2,8 +2,8 @@
 //
 // A ContactScene becomes a btDeformableMultiBodyDynamicsWorld: the tissue as a btSoftBody
 // (same nodes and tetrahedra) with a btDeformableNeoHookeanForce, floor nodes of mass 0 (fixed),
-// the roller as a btRigidBody with a btCylinderShapeZ pushed by the scene's load, and a static
-// floor plane. Two uses:
+// the roller as a btRigidBody with a btCylinderShapeZ pushed by the scene's load (no floor plane:
+// the fixed floor nodes are the floor). Two uses:
 //   - mirror: after backroll's quasi-static solve, the solved node positions and the roller pose
 //     are written into the world (sync_from_scene), so Bullet-side clients see the solution;
 //   - measure: Bullet's own implicit deformable solver is stepped on the same scene

@@ -181,10 +181,9 @@ void move_roller(ContactScene& sc, double dx_m) {
   sc.params.roller.offset_x_m += dx_m;
 }
 
-ContactResult solve_contact_scene(ContactScene& sc) {
+ContactResult measure_contact_scene(const ContactScene& sc) {
   const ContactCaseParams& p = sc.params;
   ContactResult r;
-  r.solve = solve_equilibrium(sc.model, sc.state, p.solver);
   r.field = contact_pressure(sc.model, sc.state, sc.tissue_top);
   double peak = 0;
   for (double v : r.field.pressure_Pa) peak = std::max(peak, v);
@@ -205,6 +204,13 @@ ContactResult solve_contact_scene(ContactScene& sc) {
   r.nodes = sc.model.mesh.n_nodes();
   r.tets = sc.model.mesh.n_tets();
   r.dofs = sc.model.n_dofs;
+  return r;
+}
+
+ContactResult solve_contact_scene(ContactScene& sc) {
+  const SolveReport solve = solve_equilibrium(sc.model, sc.state, sc.params.solver);
+  ContactResult r = measure_contact_scene(sc);
+  r.solve = solve;
   return r;
 }
 

@@ -83,8 +83,11 @@ struct ContactResult {
 // Throws std::invalid_argument naming the parameter and its allowed range.
 void validate(const ContactCaseParams& p);
 ContactScene build_contact_scene(const ContactCaseParams& p);
-// Solves from the scene's current state (a warm start after the first solve).
+// Solves from the scene's current state (a warm start after the first solve), then measures.
 ContactResult solve_contact_scene(ContactScene& scene);
+// Reads pressure, forces and the Hertz reference off the scene's current state, whatever put
+// it there (leaves ContactResult::solve empty).
+ContactResult measure_contact_scene(const ContactScene& scene);
 // Moves the roller across the block by dx (the next solve warm-starts from the last state).
 void move_roller(ContactScene& scene, double dx_m);
 // build + solve.
