@@ -33,10 +33,48 @@ void FemModel::finalize() {
     tet_volume_m3[t] = V;
     tet_grad[t] = G;
   }
-  for (const RigidContactSet& c : rigid_contacts)
+  const int nb = static_cast<int>(rigid_bodies.size());
+  if (!node_body.empty() && static_cast<int>(node_body.size()) != nn)
+    throw std::invalid_argument("FemModel: node_body needs one entry per node (or none)");
+  node_kin.assign(nn, {});
+  for (int i = 0; i < nn; ++i) {
+    NodeKinematics& k = node_kin[i];
+    const int b = node_body.empty() ? -1 : node_body[i];
+    if (b >= nb) throw std::invalid_argument("FemModel: node attached to a missing body");
+    if (b >= 0) {
+      for (int c = 0; c < 3; ++c)
+        if (node_dof[i][c] != kFixed)
+          throw std::invalid_argument("FemModel: a node attached to a body cannot have own dofs");
+      const RigidBody& rb = rigid_bodies[b];
+      const Vec3 r = mesh.X[i] - rb.rest_position_m;
+      Mat3 rx;  // theta x r = -[r]x theta
+      rx << 0, r.z(), -r.y(), -r.z(), 0, r.x(), r.y(), -r.x(), 0;
+      for (int d = 0; d < 6; ++d)
+        if (rb.dof[d] >= 0) {
+          k.dof[k.n] = rb.dof[d];
+          k.J.col(k.n) = d < 3 ? Vec3(Vec3::Unit(d)) : Vec3(rx.col(d - 3));
+          ++k.n;
+        }
+    } else {
+      for (int c = 0; c < 3; ++c)
+        if (node_dof[i][c] >= 0) {
+          k.dof[k.n] = node_dof[i][c];
+          k.J.col(k.n) = Vec3::Unit(c);
+          ++k.n;
+        }
+    }
+  }
+  for (const Joint& j : joints)
+    if (j.body_a < -1 || j.body_a >= nb || j.body_b < -1 || j.body_b >= nb || j.body_a == j.body_b)
+      throw std::invalid_argument("FemModel: joint '" + j.name + "' joins missing bodies");
+  for (const RigidContactSet& c : rigid_contacts) {
     if (c.slave_nodes.size() != c.penalty_N_per_m.size() || c.body < 0 ||
         c.body >= static_cast<int>(rigid_bodies.size()))
       throw std::invalid_argument("FemModel: bad rigid contact set");
+    for (int d = 3; d < 6; ++d)
+      if (rigid_bodies[c.body].dof[d] >= 0)
+        throw std::invalid_argument("FemModel: a contact shape's body must not rotate");
+  }
   for (const SurfaceContactSet& c : surface_contacts)
     if (c.slave_nodes.size() != c.penalty_N_per_m.size())
       throw std::invalid_argument("FemModel: bad surface contact set");
@@ -46,7 +84,7 @@ double FemModel::load_scale_N() const {
   double s = 0;
   for (const Vec3& f : node_force_N) s += f.norm();
   for (const RigidBody& b : rigid_bodies) s += b.applied_force_N.norm();
-  return s;
+  return s;  // torques come with forces (a weight off the frame origin): forces set the scale
 }
 
 void FemState::reset(const FemModel& m) {
@@ -65,10 +103,62 @@ using Triplet = Eigen::Triplet<double>;
 
 std::vector<Vec3> positions_of(const FemModel& m, const Eigen::VectorXd& u) {
   std::vector<Vec3> x(m.mesh.X);
-  for (int i = 0; i < m.mesh.n_nodes(); ++i)
-    for (int c = 0; c < 3; ++c)
-      if (m.node_dof[i][c] >= 0) x[i][c] += u[m.node_dof[i][c]];
+  for (int i = 0; i < m.mesh.n_nodes(); ++i) {
+    const FemModel::NodeKinematics& k = m.node_kin[i];
+    for (int d = 0; d < k.n; ++d) x[i] += k.J.col(d) * u[k.dof[d]];
+  }
   return x;
+}
+
+Vec3 rigid_rot_of(const FemModel& m, const Eigen::VectorXd& u, int b) {
+  Vec3 t = Vec3::Zero();
+  for (int c = 0; c < 3; ++c)
+    if (m.rigid_bodies[b].dof[3 + c] >= 0) t[c] = u[m.rigid_bodies[b].dof[3 + c]];
+  return t;
+}
+
+// One scalar row of a joint: delta = sum coef * u[dof], as (dof, coef) pairs.
+using Row = std::vector<std::pair<int, double>>;
+
+void add_body_row(const FemModel& m, int b, double sign, const Vec3& point, const Vec3& e,
+                  bool rotational, Row& row) {
+  if (b < 0) return;
+  const RigidBody& rb = m.rigid_bodies[b];
+  const Vec3 re = (point - rb.rest_position_m).cross(e);  // d(e . theta x r)/d theta
+  for (int c = 0; c < 3; ++c) {
+    if (!rotational && rb.dof[c] >= 0) row.emplace_back(rb.dof[c], sign * e[c]);
+    if (rb.dof[3 + c] >= 0) row.emplace_back(rb.dof[3 + c], sign * (rotational ? e[c] : re[c]));
+  }
+}
+
+// The six rows of joint j: translations along its axes, then rotations about them.
+std::array<Row, 6> joint_rows(const FemModel& m, const Joint& j) {
+  std::array<Row, 6> rows;
+  for (int r = 0; r < 6; ++r) {
+    const Vec3 e = j.axes.row(r % 3).transpose();
+    add_body_row(m, j.body_b, +1, j.point_m, e, r >= 3, rows[r]);
+    add_body_row(m, j.body_a, -1, j.point_m, e, r >= 3, rows[r]);
+  }
+  return rows;
+}
+
+double row_value(const Row& row, const Eigen::VectorXd& u) {
+  double v = 0;
+  for (const auto& [d, c] : row) v += c * u[d];
+  return v;
+}
+
+// Spring energy, force dE/ddelta and stiffness of one joint row at relative motion delta.
+struct SpringEval {
+  double energy, force, stiffness;
+};
+SpringEval spring(const Joint& j, int r, double delta) {
+  const double k = r < 3 ? j.translational_N_per_m[r] : j.rotational_Nm_per_rad[r - 3];
+  if (r - 3 != j.stiffen_axis || r < 3) return {0.5 * k * delta * delta, k * delta, k};
+  const double y = j.stiffen_sign * delta, y0 = j.stiffen_after_rad;
+  if (y <= y0) return {0.5 * k * y * y, k * delta, k};
+  const double k2 = j.stiffened_Nm_per_rad, dy = y - y0;
+  return {0.5 * k * y0 * y0 + k * y0 * dy + 0.5 * k2 * dy * dy, j.stiffen_sign * (k * y0 + k2 * dy), k2};
 }
 
 Vec3 rigid_pos_of(const FemModel& m, const Eigen::VectorXd& u, int b) {
@@ -114,8 +204,8 @@ Eigen::Vector3d closest_barycentric(const Vec3& p, const Vec3& a, const Vec3& b,
 struct GapGrad {
   std::vector<std::pair<int, double>> e;
   void add_node(const FemModel& m, int node, double w, const Vec3& n) {
-    for (int c = 0; c < 3; ++c)
-      if (m.node_dof[node][c] >= 0) e.emplace_back(m.node_dof[node][c], w * n[c]);
+    const FemModel::NodeKinematics& k = m.node_kin[node];
+    for (int d = 0; d < k.n; ++d) e.emplace_back(k.dof[d], w * n.dot(k.J.col(d)));
   }
   void add_rigid(const FemModel& m, int body, double w, const Vec3& n) {
     for (int c = 0; c < 3; ++c)
@@ -170,45 +260,67 @@ Eval evaluate(const FemModel& m, const FemState& st, const Eigen::VectorXd& u, d
     ev.energy += V * W;
     if (!want_grad) continue;
     const Mat3 P = m.tet_material[t].pk1(F);
-    int dof[12];
-    for (int a = 0; a < 4; ++a)
-      for (int c = 0; c < 3; ++c) dof[3 * a + c] = m.node_dof[e[a]][c];
-    Eigen::Matrix<double, 3, 4> f = V * P * G.transpose();  // column a: dE/dx_a
-    for (int a = 0; a < 4; ++a)
-      for (int c = 0; c < 3; ++c)
-        if (dof[3 * a + c] >= 0) ev.grad[dof[3 * a + c]] += f(c, a);
+    const Eigen::Matrix<double, 3, 4> f = V * P * G.transpose();  // column a: dE/dx_a
+    for (int a = 0; a < 4; ++a) {
+      const FemModel::NodeKinematics& k = m.node_kin[e[a]];
+      for (int d = 0; d < k.n; ++d) ev.grad[k.dof[d]] += k.J.col(d).dot(f.col(a));
+    }
     if (!want_hess) continue;
     const Mat3 Finv = F.inverse();
     const double lnJ = std::log(F.determinant());
+    Eigen::Matrix<double, 12, 12> Ke;  // d(f_a)/d(x_b), node-major blocks
     for (int b = 0; b < 4; ++b)
       for (int j = 0; j < 3; ++j) {
-        const int db = dof[3 * b + j];
-        if (db < 0) continue;
         Mat3 dF = Mat3::Zero();
         dF.row(j) = G.row(b);
         const Eigen::Matrix<double, 3, 4> df = V * m.tet_material[t].dpk1(Finv, lnJ, dF) * G.transpose();
-        for (int a = 0; a < 4; ++a)
-          for (int c = 0; c < 3; ++c) {
-            const int da = dof[3 * a + c];
-            if (da >= 0) ev.trip.emplace_back(da, db, df(c, a));
-          }
+        for (int a = 0; a < 4; ++a) Ke.block<3, 1>(3 * a, 3 * b + j) = df.col(a);
       }
+    for (int a = 0; a < 4; ++a) {
+      const FemModel::NodeKinematics& ka = m.node_kin[e[a]];
+      if (ka.n == 0) continue;
+      for (int b = 0; b < 4; ++b) {
+        const FemModel::NodeKinematics& kb = m.node_kin[e[b]];
+        if (kb.n == 0) continue;
+        const Eigen::Matrix<double, 6, 6> B =
+            ka.J.leftCols(ka.n).transpose() * Ke.block<3, 3>(3 * a, 3 * b) * kb.J.leftCols(kb.n);
+        for (int p = 0; p < ka.n; ++p)
+          for (int q = 0; q < kb.n; ++q) ev.trip.emplace_back(ka.dof[p], kb.dof[q], B(p, q));
+      }
+    }
   }
 
   // Prescribed loads.
-  for (int i = 0; i < m.mesh.n_nodes(); ++i)
-    for (int c = 0; c < 3; ++c) {
-      const int d = m.node_dof[i][c];
-      if (d < 0) continue;
-      ev.energy -= load * m.node_force_N[i][c] * u[d];
-      ev.grad[d] -= load * m.node_force_N[i][c];
+  for (int i = 0; i < m.mesh.n_nodes(); ++i) {
+    const FemModel::NodeKinematics& k = m.node_kin[i];
+    for (int d = 0; d < k.n; ++d) {
+      const double fd = load * m.node_force_N[i].dot(k.J.col(d));
+      ev.energy -= fd * u[k.dof[d]];
+      ev.grad[k.dof[d]] -= fd;
     }
+  }
   for (const RigidBody& b : m.rigid_bodies)
-    for (int c = 0; c < 3; ++c)
+    for (int c = 0; c < 6; ++c)
       if (b.dof[c] >= 0) {
-        ev.energy -= load * b.applied_force_N[c] * u[b.dof[c]];
-        ev.grad[b.dof[c]] -= load * b.applied_force_N[c];
+        const double fd = load * (c < 3 ? b.applied_force_N[c] : b.applied_torque_Nm[c - 3]);
+        ev.energy -= fd * u[b.dof[c]];
+        ev.grad[b.dof[c]] -= fd;
       }
+
+  // Joints: springs on linear rows of the rigid dofs.
+  for (const Joint& j : m.joints) {
+    const std::array<Row, 6> rows = joint_rows(m, j);
+    for (int r = 0; r < 6; ++r) {
+      if (rows[r].empty()) continue;
+      const SpringEval sp = spring(j, r, row_value(rows[r], u));
+      if (sp.stiffness == 0) continue;
+      ev.energy += sp.energy;
+      for (const auto& [d, c] : rows[r]) ev.grad[d] += sp.force * c;
+      if (want_hess)
+        for (const auto& [di, ci] : rows[r])
+          for (const auto& [dj, cj] : rows[r]) ev.trip.emplace_back(di, dj, sp.stiffness * ci * cj);
+    }
+  }
 
   // Contact against rigid shapes.
   ev.rigid_lam.resize(m.rigid_contacts.size());
@@ -288,6 +400,23 @@ Vec3 rigid_position(const FemModel& model, const FemState& state, int body) {
   return rigid_pos_of(model, state.u, body);
 }
 
+Vec3 rigid_rotation(const FemModel& model, const FemState& state, int body) {
+  return rigid_rot_of(model, state.u, body);
+}
+
+JointState joint_state(const FemModel& m, const FemState& st, int joint) {
+  const Joint& j = m.joints[joint];
+  const std::array<Row, 6> rows = joint_rows(m, j);
+  JointState js;
+  for (int r = 0; r < 6; ++r) {
+    const double d = row_value(rows[r], st.u);
+    const double f = spring(j, r, d).force;
+    if (r < 3) js.translation_m[r] = d, js.force_N[r] = f;
+    else js.rotation_rad[r - 3] = d, js.moment_Nm[r - 3] = f;
+  }
+  return js;
+}
+
 std::vector<Vec3> internal_forces(const FemModel& m, const FemState& st) {
   const std::vector<Vec3> x = positions_of(m, st.u);
   std::vector<Vec3> f(m.mesh.n_nodes(), Vec3::Zero());
@@ -349,8 +478,8 @@ SolveReport solve_equilibrium(const FemModel& m, FemState& st, const SolverSetti
       // (this shapes the step only, never the equilibrium that the residual test accepts).
       if (ev.active == 0)
         for (const RigidBody& b : m.rigid_bodies)
-          for (int d : b.dof)
-            if (d >= 0) ev.trip.emplace_back(d, d, k_reg);
+          for (int c = 0; c < 6; ++c)
+            if (b.dof[c] >= 0) ev.trip.emplace_back(b.dof[c], b.dof[c], c < 3 ? k_reg : k_reg * 1e-2);
       K.setFromTriplets(ev.trip.begin(), ev.trip.end());
       std::vector<int> pattern(K.innerIndexPtr(), K.innerIndexPtr() + K.nonZeros());
       pattern.insert(pattern.end(), K.outerIndexPtr(), K.outerIndexPtr() + K.outerSize() + 1);

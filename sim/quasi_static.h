@@ -6,10 +6,17 @@
 //
 //   minimise  E(u) = sum_tets V0 W(F)  -  f_ext . u  -  F_rigid . c  +  contact potential,
 //
-// over the free nodal displacements u and the free translations c of rigid bodies (a roller
-// pushed by a prescribed force), with Newton's method, an energy line search, and frictionless
-// contact by the augmented Lagrangian method (penalty k, multipliers updated between Newton
-// solves, so the converged gap error does not depend on k).
+// over the free nodal displacements u and the free motions of rigid bodies (a roller pushed by a
+// prescribed force, bones carrying tissue), with Newton's method, an energy line search, and
+// frictionless contact by the augmented Lagrangian method (penalty k, multipliers updated
+// between Newton solves, so the converged gap error does not depend on k).
+//
+// Rigid bodies have up to 6 dofs: translation c and a small rotation vector theta about the
+// body's frame origin. A tissue node attached to a body moves with it, x = X + c + theta x r
+// (r = X - origin), the linearised rigid motion: exact to first order in theta, which stays a
+// few degrees for vertebrae under bodyweight (second-order error theta^2/2 of the lever arm).
+// Joints between bodies are springs on the relative motion at a point, in a joint frame:
+// linear, or bilinear in one direction (a stiffening extension, such as facets engaging).
 //
 // Contact comes in two kinds, each a slave node against a master:
 //   - a rigid shape (signed-distance function) carried by a rigid body;
@@ -27,6 +34,7 @@
 #include <vector>
 
 #include "neo_hookean.h"
+#include <array>
 #include "rigid_shape.h"
 #include "tet_mesh.h"
 
@@ -35,10 +43,30 @@ namespace backroll {
 constexpr int kFixed = -1;  // dof index of a fixed (prescribed) component
 
 struct RigidBody {
-  std::shared_ptr<const RigidShape> shape;
-  Vec3 rest_position_m = Vec3::Zero();        // position of the shape's frame at c = 0
-  std::array<int, 3> dof = {kFixed, kFixed, kFixed};  // global dof of each translation, or kFixed
-  Vec3 applied_force_N = Vec3::Zero();        // constant force on the body (a prescribed load)
+  std::shared_ptr<const RigidShape> shape;    // contact shape, or null (a bone)
+  Vec3 rest_position_m = Vec3::Zero();        // position of the body's frame origin at c = 0
+  // Global dof of translation x, y, z then rotation about x, y, z, or kFixed.
+  std::array<int, 6> dof = {kFixed, kFixed, kFixed, kFixed, kFixed, kFixed};
+  Vec3 applied_force_N = Vec3::Zero();        // constant force through the frame origin
+  Vec3 applied_torque_Nm = Vec3::Zero();      // constant torque (a force off the origin)
+};
+
+// A spring on the relative motion of body b with respect to body a (index -1: the ground) at
+// `point_m`: translation along each row of `axes` with stiffness translational_N_per_m, rotation
+// about each row with rotational_Nm_per_rad. One rotational axis may stiffen in one direction:
+// beyond stiffen_after_rad (measured along +axis, or -axis when stiffen_sign is -1) the
+// stiffness becomes stiffened_Nm_per_rad (continuous moment, a bilinear curve).
+struct Joint {
+  int body_a = -1, body_b = -1;
+  Vec3 point_m = Vec3::Zero();
+  Mat3 axes = Mat3::Identity();               // rows: unit axes in world frame
+  Vec3 translational_N_per_m = Vec3::Zero();
+  Vec3 rotational_Nm_per_rad = Vec3::Zero();
+  int stiffen_axis = -1;                      // 0..2 or -1 for none
+  int stiffen_sign = 1;
+  double stiffen_after_rad = 0;
+  double stiffened_Nm_per_rad = 0;
+  std::string name;
 };
 
 struct RigidContactSet {
@@ -58,7 +86,9 @@ struct FemModel {
   std::vector<NeoHookean> tet_material;      // one per tet
   std::vector<std::array<int, 3>> node_dof;  // global dof of each node component, or kFixed
   std::vector<Vec3> node_force_N;            // constant external nodal forces (gravity, ...)
+  std::vector<int> node_body;                 // body a node is attached to, or -1; may be empty
   std::vector<RigidBody> rigid_bodies;
+  std::vector<Joint> joints;
   std::vector<RigidContactSet> rigid_contacts;
   std::vector<SurfaceContactSet> surface_contacts;
   int n_dofs = 0;
@@ -66,6 +96,13 @@ struct FemModel {
   // Precomputed per tet by finalize(): rest volume and shape-function gradients (rows).
   std::vector<double> tet_volume_m3;
   std::vector<Eigen::Matrix<double, 4, 3>> tet_grad;
+  // Per node, by finalize(): x = X + J u[dofs], with up to 6 dofs (3 free, or a body's 6).
+  struct NodeKinematics {
+    int n = 0;
+    std::array<int, 6> dof{};
+    Eigen::Matrix<double, 3, 6> J = Eigen::Matrix<double, 3, 6>::Zero();
+  };
+  std::vector<NodeKinematics> node_kin;
 
   // Fills the per-tet data; throws on an inverted or degenerate tet or inconsistent sizes.
   void finalize();
@@ -109,5 +146,15 @@ Vec3 rigid_position(const FemModel& model, const FemState& state, int body);
 
 // Elastic internal force on every node (N), f_int = dE_elastic/dx, at the current state.
 std::vector<Vec3> internal_forces(const FemModel& model, const FemState& state);
+
+// Rotation vector of a rigid body (rad), zero when its rotations are fixed.
+Vec3 rigid_rotation(const FemModel& model, const FemState& state, int body);
+
+// A joint's relative motion in its frame: translation (m) and rotation (rad), and the spring
+// force (N) and moment (N m) it carries, positive along the joint's axes.
+struct JointState {
+  Vec3 translation_m, rotation_rad, force_N, moment_Nm;
+};
+JointState joint_state(const FemModel& model, const FemState& state, int joint);
 
 }  // namespace backroll
