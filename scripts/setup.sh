@@ -4,7 +4,11 @@
 set -euo pipefail
 PKGS=(cmake g++ make pkg-config
       libeigen3-dev libbullet-dev catch2
-      libtomlplusplus-dev libcli11-dev libfmt-dev nlohmann-json3-dev)
+      libtomlplusplus-dev libcli11-dev libfmt-dev nlohmann-json3-dev
+      libsuitesparse-dev libopenblas0-serial)
+# libsuitesparse-dev: CHOLMOD, the sparse Cholesky under the solver. libopenblas0-serial: a fast
+# single-threaded BLAS for CHOLMOD's dense blocks (the reference BLAS is ~3x slower; serial keeps
+# results independent of the thread count).
 missing=()
 for p in "${PKGS[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

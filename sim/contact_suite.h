@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "contact_case.h"
+#include "toml_reader.h"  // ConfigError
 
 namespace backroll {
 
@@ -24,11 +25,6 @@ struct SuiteCase {
 };
 // The cases of the suite, in the order they are reported.
 std::vector<SuiteCase> suite_cases(const ContactSuite& s);
-
-// A bad config file: the message names the file, the key, the value and the allowed range.
-struct ConfigError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
 
 // Reads a TOML file over the defaults. Unknown keys, wrong types and out-of-range values throw
 // ConfigError; a missing or unparsable file too.

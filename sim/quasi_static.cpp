@@ -2,6 +2,7 @@
 
 #include <Eigen/Geometry>
 #include <Eigen/LU>
+#include <Eigen/CholmodSupport>
 #include <Eigen/SparseCholesky>
 #include <algorithm>
 #include <chrono>
@@ -83,8 +84,8 @@ void FemModel::finalize() {
 double FemModel::load_scale_N() const {
   double s = 0;
   for (const Vec3& f : node_force_N) s += f.norm();
-  for (const RigidBody& b : rigid_bodies) s += b.applied_force_N.norm();
-  return s;  // torques come with forces (a weight off the frame origin): forces set the scale
+  for (const RigidBody& b : rigid_bodies) s += b.applied_force_N.norm() + b.applied_torque_Nm.norm() / 0.1;
+  return s;  // a torque counts as a force on a 10 cm lever
 }
 
 void FemState::reset(const FemModel& m) {
@@ -156,6 +157,10 @@ SpringEval spring(const Joint& j, int r, double delta) {
   const double k = r < 3 ? j.translational_N_per_m[r] : j.rotational_Nm_per_rad[r - 3];
   if (r - 3 != j.stiffen_axis || r < 3) return {0.5 * k * delta * delta, k * delta, k};
   const double y = j.stiffen_sign * delta, y0 = j.stiffen_after_rad;
+  if (y < 0 && j.opposite_Nm_per_rad > 0) {
+    const double ko = j.opposite_Nm_per_rad;
+    return {0.5 * ko * y * y, ko * delta, ko};
+  }
   if (y <= y0) return {0.5 * k * y * y, k * delta, k};
   const double k2 = j.stiffened_Nm_per_rad, dy = y - y0;
   return {0.5 * k * y0 * y0 + k * y0 * dy + 0.5 * k2 * dy * dy, j.stiffen_sign * (k * y0 + k2 * dy), k2};
@@ -437,7 +442,10 @@ SolveReport solve_equilibrium(const FemModel& m, FemState& st, const SolverSetti
   if (st.u.size() != m.n_dofs) st.reset(m);
   rep.residual_tol_N = s.residual_rtol * std::max(m.load_scale_N(), 1e-30);
   const double k_reg = median_penalty(m);
-  Eigen::SimplicialLDLT<Eigen::SparseMatrix<double>> ldlt;
+  // CHOLMOD supernodal Cholesky (LL^T): an indefinite tangent fails to factorise and gets the
+  // diagonal shift below. Its own printing is off: failures are handled here.
+  Eigen::CholmodSupernodalLLT<Eigen::SparseMatrix<double>> ldlt;
+  ldlt.cholmod().print = 0;
   Eigen::SparseMatrix<double> K(m.n_dofs, m.n_dofs);
   std::vector<int> last_pattern;
 

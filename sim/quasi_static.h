@@ -55,7 +55,8 @@ struct RigidBody {
 // `point_m`: translation along each row of `axes` with stiffness translational_N_per_m, rotation
 // about each row with rotational_Nm_per_rad. One rotational axis may stiffen in one direction:
 // beyond stiffen_after_rad (measured along +axis, or -axis when stiffen_sign is -1) the
-// stiffness becomes stiffened_Nm_per_rad (continuous moment, a bilinear curve).
+// stiffness becomes stiffened_Nm_per_rad (continuous moment, a bilinear curve); on the other
+// side of zero it may differ (opposite_Nm_per_rad: flexion vs extension).
 struct Joint {
   int body_a = -1, body_b = -1;
   Vec3 point_m = Vec3::Zero();
@@ -66,6 +67,7 @@ struct Joint {
   int stiffen_sign = 1;
   double stiffen_after_rad = 0;
   double stiffened_Nm_per_rad = 0;
+  double opposite_Nm_per_rad = 0;             // stiffness on the other side of zero (0: same)
   std::string name;
 };
 

@@ -41,3 +41,16 @@ class SphereShape final : public RigidShape {
 };
 
 }  // namespace backroll
+
+namespace backroll {
+
+// The half-space z <= 0 (a floor whose top is the local z = 0 plane).
+class FloorShape final : public RigidShape {
+ public:
+  double signed_distance(const Vec3& p, Vec3* normal) const override {
+    if (normal) *normal = Vec3::UnitZ();
+    return p.z();
+  }
+};
+
+}  // namespace backroll

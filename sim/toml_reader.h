@@ -1,0 +1,64 @@
+// Strict reading of backroll's data files (TOML): every value is checked against its allowed
+// range as it is read, and finish() rejects keys nobody read (a typo is an error, not a default).
+// Messages name the file, the line, the key, the bad value and what is allowed.
+//
+// A file may start from another: `base = "default.toml"` (relative to the file) loads that file
+// first and lays this one over it, table by table, so a variant states only what differs.
+#pragma once
+
+#include <memory>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace toml {
+inline namespace v3 {
+class table;
+class node;
+}  // namespace v3
+}  // namespace toml
+
+namespace backroll {
+
+// A bad data or config file: the message names the file, the key, the value and the allowed range.
+struct ConfigError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+class TomlReader {
+ public:
+  // Parses `path` (and its `base` chain). Throws ConfigError on a missing file or bad syntax.
+  explicit TomlReader(const std::string& path);
+  ~TomlReader();
+  TomlReader(const TomlReader&) = delete;
+  TomlReader& operator=(const TomlReader&) = delete;
+
+  const std::string& path() const { return path_; }
+  bool has(const std::string& key) const;
+  // A number in [lo, hi].
+  double number(const std::string& key, double lo, double hi);
+  // An integer in [lo, hi].
+  int integer(const std::string& key, int lo, int hi);
+  // Exactly n numbers, each in [lo, hi] (n = 0: any count from 1).
+  std::vector<double> numbers(const std::string& key, size_t n, double lo, double hi);
+  // A string from `allowed` (empty: any string).
+  std::string text(const std::string& key, const std::vector<std::string>& allowed = {});
+  std::vector<std::string> texts(const std::string& key, size_t n = 0);
+  // Throws ConfigError naming the first key that was never read.
+  void finish() const;
+  // "file:line" of a key, for messages about values checked later (cross-key rules).
+  std::string where(const std::string& key) const;
+
+ private:
+  const toml::node& node(const std::string& key);
+  std::string path_;
+  std::unique_ptr<toml::table> root_;
+  std::set<std::string> read_;
+};
+
+// Vertebral level names used in data files: C7, T1..T12, L1..L5, S1, S2 -> 0..19.
+int level_index(const std::string& name);  // -1 if unknown
+std::string level_name(int index);
+
+}  // namespace backroll

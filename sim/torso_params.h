@@ -1,0 +1,78 @@
+// The torso's data: everything the model is generated from, read from a file in assets/torso/.
+// Per-level arrays run T1..T12, L1..L5 (kLevels = 17); per-joint arrays T1-T2 .. L5-S1
+// (17 joints, the last one onto the pelvis). Units are SI; angles in degrees where named _deg.
+#pragma once
+
+#include <array>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace backroll {
+
+constexpr int kLevels = 17;  // T1..L5
+constexpr int kThoracic = 12;
+constexpr int kRibs = 12;
+
+using PerLevel = std::array<double, kLevels>;
+
+struct TissueMaterial {
+  double youngs_modulus_Pa = 0;
+  double poisson_ratio = 0;
+  double density_kg_m3 = 0;
+};
+
+struct TorsoParams {
+  std::string source;  // the file it came from
+
+  // [body]
+  double mass_kg = 75, height_m = 1.75;
+  bool male = true;
+  // [posture]
+  double kyphosis_deg = 24.1, lordosis_deg = 35.6;
+  // [skin_line]
+  double skin_line_length_m = 0.509, reference_height_m = 1.75;
+  std::vector<int> anchor_levels;  // level indices (level_index)
+  std::vector<double> anchor_fractions;
+  // [spine]
+  PerLevel body_width_m{}, body_depth_m{}, body_height_m{}, tip_to_body_m{}, canal_depth_m{},
+      sp_inclination_deg{}, tp_halfspan_m{}, trunk_halfwidth_m{}, trunk_depth_m{};
+  // [tissue]
+  PerLevel depth_over_sp_m{}, fat_thickness_m{}, fascia_thickness_m{}, paraspinal_thickness_m{},
+      superficial_thickness_m{}, erector_halfwidth_m{}, multifidus_halfwidth_m{};
+  double skin_thickness_m = 0.002, trapezius_share = 0.44, sp_tip_halfwidth_m = 0.004,
+         sp_base_halfwidth_m = 0.012, ql_halfwidth_m = 0.095, ql_thickness_m = 0.018,
+         abdominal_depth_m = 0.085;
+  int iliac_crest_level = 16;
+  // [kidneys]
+  int kidney_left_top = 11, kidney_left_bottom = 14, kidney_right_top = 12, kidney_right_bottom = 15;
+  double kidney_lateral_centre_m = 0.06, kidney_halfwidth_m = 0.03, kidney_halfthickness_m = 0.02,
+         kidney_posterior_depth_m = 0.065;
+  // [ribs]
+  double costovertebral_N_per_m = 2e4, costovertebral_Nm_per_rad = 0.87, cartilage_E_Pa = 10e6,
+         cartilage_width_m = 0.012, cartilage_thickness_m = 0.008, rib_EI_Nm2 = 1.15,
+         rib_mass_kg = 0.06, sternum_mass_kg = 0.12;
+  std::array<double, kRibs> bony_fraction{};
+  // [joints]
+  double reference_moment_Nm = 7.5, facet_engagement_deg = 1.0, stiffening_ratio = 2.0,
+         compression_N_per_m = 1.5e6, shear_N_per_m = 1e5;
+  PerLevel flexion_rom_deg{}, extension_rom_deg{}, lateral_bending_rom_deg{}, axial_rotation_rom_deg{};
+  // [mass] de Leva fractions (% of body mass) for the chosen sex.
+  double head_pct = 0, trunk_pct = 0, trunk_upper_share = 0, trunk_middle_share = 0, upper_arm_pct = 0,
+         forearm_pct = 0, hand_pct = 0, thigh_pct = 0, shank_pct = 0, foot_pct = 0;
+  int upper_trunk_last_level = 8, middle_trunk_last_level = 15;
+  // [materials] by region name.
+  std::map<std::string, TissueMaterial> materials;
+  // [mesh]
+  double lateral_halfwidth_m = 0.12, midline_size_m = 0.004, max_lateral_size_m = 0.015,
+         axial_size_m = 0.012;
+  int fat_rows = 1, muscle_rows = 4;
+};
+
+// The tissue regions every body file must give a material for, in tag order.
+const std::vector<std::string>& region_names();
+
+// Reads and checks a body file; throws ConfigError (file:line, key, value, allowed range).
+TorsoParams load_torso_params(const std::string& path);
+
+}  // namespace backroll
