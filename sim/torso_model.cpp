@@ -414,6 +414,29 @@ TorsoModel build_torso(const TorsoParams& p, const TorsoBuildOptions& o) {
           beam(m.bones[ra].name + "-cartilage", to, ra, g.pe, len, E * I_axial, E * I_wall, E / 2.9 * J, E * w * t);
         }
       }
+    // Intercostal tissue between neighbouring ribs: a spring between the centres of matching
+    // segments (muscle sheet of modulus E over the segment length x thickness, across the gap).
+    if (p.intercostal_thickness_m > 0)
+      for (int k = 0; k + 1 < kRibs; ++k)
+        for (int si = 0; si < 2; ++si)
+          for (int seg = 0; seg < 2; ++seg) {
+            const auto& A = seg == 0 ? m.rib_posterior : m.rib_anterior;
+            const int a = A[k][si], b = A[k + 1][si];
+            if (a < 0 || b < 0) continue;
+            const Bone& ba = m.bones[a];
+            const Bone& bb = m.bones[b];
+            double len = 0;
+            for (const BoneBox& bx : ba.boxes) len += 2 * bx.half_m.x();
+            const double gap = std::max(0.005, (bb.com_m - ba.com_m).norm());
+            Joint j;
+            j.name = ba.name + "-intercostal";
+            j.body_a = a;
+            j.body_b = b;
+            j.point_m = 0.5 * (ba.com_m + bb.com_m);
+            j.translational_N_per_m =
+                Vec3::Constant(p.materials.at("intercostal").youngs_modulus_Pa * len * p.intercostal_thickness_m / gap);
+            fem.joints.push_back(j);
+          }
   }
 
   // ---- 5. Tissue mesh ---------------------------------------------------------------------------

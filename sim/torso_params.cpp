@@ -135,6 +135,7 @@ TorsoParams load_torso_params(const std::string& path) {
   }
   p.rib_mass_kg = r.number("ribs.rib_mass_kg", 0.005, 0.5);
   p.sternum_mass_kg = r.number("ribs.sternum_mass_kg", 0.01, 1);
+  p.intercostal_thickness_m = r.number("ribs.intercostal_thickness_m", 0, 0.03);
 
   p.reference_moment_Nm = r.number("joints.reference_moment_Nm", 0.5, 30);
   p.flexion_rom_deg = per_level(r, "joints.flexion_rom_deg", 0.2, 30);
@@ -177,7 +178,7 @@ TorsoParams load_torso_params(const std::string& path) {
 
   for (const std::string& m : {"skin", "subcutaneous_fat", "thoracolumbar_fascia", "trapezius", "rhomboid",
                                "latissimus_dorsi", "erector_spinae", "multifidus", "quadratus_lumborum", "kidney",
-                               "abdominal_content"}) {
+                               "abdominal_content", "intercostal"}) {
     TissueMaterial t;
     t.youngs_modulus_Pa = r.number("materials." + m + ".youngs_modulus_Pa", 100, 1e9);
     t.poisson_ratio = r.number("materials." + m + ".poisson_ratio", 0.0, 0.49);
