@@ -5,8 +5,11 @@
 #include <cmath>
 #include <fmt/core.h>
 
+#include "atomic_file.h"
 #include "bullet_world.h"
 #include "contact_suite.h"
+#include "model_export.h"
+#include "torso_analysis.h"
 
 using namespace backroll;
 
@@ -106,6 +109,89 @@ int run_bench_bullet(int steps, double fine_size_m) {
   return 0;
 }
 
+std::string torso_file(const std::string& f) { return f.empty() ? default_torso_path() : f; }
+
+int run_model_info(const std::string& file) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const TorsoParams p = load_torso_params(torso_file(file));
+  const TorsoModel m = build_torso(p);
+  const double build_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  fmt::print("backroll model info: {}\n", p.source);
+  fmt::print("  body {:.1f} kg, {:.2f} m, {}; kyphosis {:.1f} deg, lordosis {:.1f} deg; built in {:.2f} s\n",
+             p.mass_kg, p.height_m, p.male ? "male" : "female", p.kyphosis_deg, p.lordosis_deg, build_s);
+  fmt::print("  {} bones ({} vertebrae + pelvis, {} rib segments, sternum), {} joints\n", m.bones.size(), kLevels,
+             m.bones.size() - kLevels - 2, m.fem.joints.size());
+  fmt::print("  tissue mesh: {} nodes, {} tets, {} free dofs; element size {:.1f} mm along the spine, "
+             "{:.1f}-{:.1f} mm across, <= {:.1f} mm through the depth over the spinous processes\n",
+             m.fem.mesh.n_nodes(), m.fem.mesh.n_tets(), m.fem.n_dofs, m.mesh_axial_size_m * 1e3,
+             p.midline_size_m * 1e3, p.max_lateral_size_m * 1e3, m.mesh_max_depth_size_m * 1e3);
+  const MeshQuality q = mesh_quality(m.fem.mesh);
+  fmt::print("  mesh quality: dihedral angles {:.2f}-{:.2f} deg, max aspect ratio {:.1f}, smallest tet {:.3g} mm^3, "
+             "floating tets {}\n\n", q.min_dihedral_deg, q.max_dihedral_deg, q.max_aspect, q.min_volume_m3 * 1e9,
+             floating_tets(m));
+  fmt::print("{:<6} {:>8} {:>9} {:>9} {:>9} {:>8} {:>8}  {}\n", "level", "s cm", "SP depth", "generated", "diff mm",
+             "bone kg", "+lumped", "ribs");
+  for (int v = 0; v < kLevels; ++v) {
+    const Bone& b = m.bones[m.vertebra[v]];
+    std::string ribs = v < kRibs ? fmt::format("rib {} pair{}", v + 1, v < 7 ? " -> sternum" : v < 10 ? " -> rib above" : " floating") : "";
+    fmt::print("{:<6} {:>8.1f} {:>7.1f}mm {:>7.1f}mm {:>+9.2f} {:>8.3f} {:>8.3f}  {}\n", b.name, m.sp_tip_s_m[v + 1] * 100,
+               p.depth_over_sp_m[v] * 1e3, m.sp_tip_depth_m[v] * 1e3, (m.sp_tip_depth_m[v] - p.depth_over_sp_m[v]) * 1e3,
+               b.own_mass_kg, b.attached_mass_kg, ribs);
+  }
+  const Bone& pel = m.bones[m.pelvis];
+  fmt::print("{:<6} {:>8.1f} {:>9} {:>9} {:>9} {:>8.3f} {:>8.3f}  (legs lumped at the hips)\n\n", "pelvis",
+             m.sp_tip_s_m[19] * 100, "", "", "", pel.own_mass_kg, pel.attached_mass_kg);
+  fmt::print("{:<22} {:>8} {:>8} {:>10} {:>9} {:>10} {:>6}\n", "region", "tets", "nodes", "volume cm3", "mass kg", "E kPa", "nu");
+  for (const RegionStats& r : region_stats(m)) {
+    const TissueMaterial& tm = p.materials.at(r.name.rfind("kidney", 0) == 0 ? "kidney" : r.name);
+    fmt::print("{:<22} {:>8} {:>8} {:>10.1f} {:>9.3f} {:>10.4g} {:>6.2f}\n", r.name, r.tets, r.nodes, r.volume_m3 * 1e6,
+               r.mass_kg, tm.youngs_modulus_Pa / 1e3, tm.poisson_ratio);
+  }
+  double bones = 0, lumped = 0;
+  for (const Bone& b : m.bones) bones += b.own_mass_kg, lumped += b.attached_mass_kg;
+  fmt::print("\nmass: tissue mesh {:.2f} kg + bones and trunk slices {:.2f} kg + head, arms, legs lumped {:.2f} kg = "
+             "{:.3f} kg (body mass {:.3f} kg, de Leva {} table)\n", m.tissue_mass_kg, bones, lumped, m.total_mass_kg,
+             p.mass_kg, p.male ? "male" : "female");
+  fmt::print("Lying flat, the head is lumped on T1, the arms on T2-T4 and the legs at the hips, so all of the\n"
+             "weight passes through the back (the rolling pose poses them as segments of their own).\n");
+  return 0;
+}
+
+int run_model_export(const std::string& file, const std::string& out) {
+  const TorsoModel m = build_torso(load_torso_params(torso_file(file)));
+  std::string text;
+  if (out.size() > 4 && out.substr(out.size() - 4) == ".vtu") text = tissue_vtu(m, m.fem.mesh.X);
+  else if (out.size() > 4 && out.substr(out.size() - 4) == ".obj") text = model_obj(m, m.fem.mesh.X);
+  else throw ConfigError("--out " + out + ": unknown format: allowed a name ending in .vtu or .obj");
+  write_file_atomic(out, text);
+  fmt::print("wrote {} ({} nodes, {} tets, {} bones)\n", out, m.fem.mesh.n_nodes(), m.fem.mesh.n_tets(), m.bones.size());
+  return 0;
+}
+
+int run_bench_model(const std::string& file) {
+  const TorsoParams p = load_torso_params(torso_file(file));
+  auto t0 = std::chrono::steady_clock::now();
+  TorsoModel m = build_torso(p);
+  const double build_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  SolverSettings s;
+  s.gap_tol_m = 1e-6;
+  const SettleResult cold = settle_on_floor(m, s);
+  FemState warm = cold.state;
+  const SolveReport w = solve_equilibrium(m.fem, warm, s);
+  fmt::print("backroll bench model: {}\n", p.source);
+  fmt::print("  build {:.3f} s: {} nodes, {} tets, {} bones, {} joints, {} dofs\n", build_s, m.fem.mesh.n_nodes(),
+             m.fem.mesh.n_tets(), m.bones.size(), m.fem.joints.size(), m.fem.n_dofs);
+  fmt::print("  supine on the floor, cold solve: {:.2f} s, {} Newton iterations ({:.3f} s each), {} multiplier updates, {}\n",
+             cold.solve.seconds, cold.solve.newton_iterations,
+             cold.solve.seconds / std::max(1, cold.solve.newton_iterations), cold.solve.multiplier_updates,
+             cold.solve.converged ? "converged" : "NOT converged: " + cold.solve.message);
+  fmt::print("  re-solve from the solution: {:.3f} s, {} iterations\n", w.seconds, w.newton_iterations);
+  fmt::print("  weight {:.2f} N, floor reaction {:.2f} N ({:+.4f} %), contact area {:.0f} cm2, min J {:.3f}, pelvis drop {:.1f} mm\n",
+             cold.weight_N, cold.floor_reaction_N, pct(cold.floor_reaction_N, cold.weight_N),
+             cold.contact_area_m2 * 1e4, cold.min_J, cold.pelvis_drop_m * 1e3);
+  return cold.solve.converged ? 0 : 3;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -122,6 +208,16 @@ int main(int argc, char** argv) {
   double bullet_h = 0.001;
   bench_bullet->add_option("--steps", bullet_steps, "time steps of 1/240 s")->check(CLI::Range(1, 100000));
   bench_bullet->add_option("--fine-size", bullet_h, "element size in the contact zone (m)")->check(CLI::Range(0.0002, 0.01));
+  CLI::App* model = app.add_subcommand("model", "the torso model: summary and geometry export");
+  model->require_subcommand(1);
+  std::string body_file, out_file;
+  CLI::App* model_info = model->add_subcommand("info", "print levels, masses, regions and mesh figures");
+  model_info->add_option("body", body_file, "body file (default: assets/torso/default.toml)")->check(CLI::ExistingFile);
+  CLI::App* model_export = model->add_subcommand("export", "write the model as VTU (ParaView) or OBJ (Blender)");
+  model_export->add_option("body", body_file, "body file (default: assets/torso/default.toml)")->check(CLI::ExistingFile);
+  model_export->add_option("--out", out_file, "output file, .vtu or .obj")->required();
+  CLI::App* bench_model = bench->add_subcommand("model", "build the torso and time its quasi-static solve on the floor");
+  bench_model->add_option("body", body_file, "body file (default: assets/torso/default.toml)")->check(CLI::ExistingFile);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -131,6 +227,9 @@ int main(int argc, char** argv) {
     if (*contact) return run_contact(config);
     if (*bench_contact) return run_bench_contact();
     if (*bench_bullet) return run_bench_bullet(bullet_steps, bullet_h);
+    if (*model_info) return run_model_info(body_file);
+    if (*model_export) return run_model_export(body_file, out_file);
+    if (*bench_model) return run_bench_model(body_file);
   } catch (const ConfigError& e) {
     fmt::print(stderr, "backroll: error: {}\n", e.what());
     return 2;

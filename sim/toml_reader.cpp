@@ -19,7 +19,19 @@ std::string fmt_num(double v) {
   return os.str();
 }
 
-toml::table parse_file(const std::string& path, int depth) {
+void record_sources(const toml::table& t, const std::string& prefix, const std::string& path,
+                    std::map<std::string, std::string>& where) {
+  for (const auto& [k, v] : t) {
+    const std::string key = prefix + std::string(k.str());
+    std::ostringstream os;
+    os << path;
+    if (v.source().begin) os << ":" << v.source().begin.line;
+    where[key] = os.str();
+    if (const toml::table* sub = v.as_table()) record_sources(*sub, key + ".", path, where);
+  }
+}
+
+toml::table parse_file(const std::string& path, int depth, std::map<std::string, std::string>& where) {
   if (depth > 8) throw ConfigError(path + ": `base` chain deeper than 8 files (a loop?)");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw ConfigError(path + ": cannot open the file (does not exist or unreadable)");
@@ -34,13 +46,17 @@ toml::table parse_file(const std::string& path, int depth) {
     throw ConfigError(os.str());
   }
   const toml::node* b = t.get("base");
-  if (!b) return t;
+  if (!b) {
+    record_sources(t, "", path, where);
+    return t;
+  }
   auto base_name = b->value<std::string>();
   if (!base_name) throw ConfigError(path + ": key 'base' must be a file name (string)");
   const std::string base_path =
       (std::filesystem::path(path).parent_path() / *base_name).lexically_normal().string();
-  toml::table merged = parse_file(base_path, depth + 1);
+  toml::table merged = parse_file(base_path, depth + 1, where);
   t.erase("base");
+  record_sources(t, "", path, where);  // this file's keys win
   // Lay t over merged, table by table.
   std::function<void(toml::table&, const toml::table&)> overlay = [&](toml::table& dst, const toml::table& src) {
     for (const auto& [k, v] : src) {
@@ -65,18 +81,11 @@ void leaf_keys(const toml::table& t, const std::string& prefix, std::vector<std:
   }
 }
 
-std::string loc(const toml::node& n, const std::string& fallback) {
-  std::ostringstream os;
-  const auto& src = n.source();
-  os << (src.path ? *src.path : fallback);
-  if (src.begin) os << ":" << src.begin.line;
-  return os.str();
-}
 
 }  // namespace
 
 TomlReader::TomlReader(const std::string& path)
-    : path_(path), root_(std::make_unique<toml::table>(parse_file(path, 0))) {}
+    : path_(path), root_(std::make_unique<toml::table>(parse_file(path, 0, where_))) {}
 
 TomlReader::~TomlReader() = default;
 
@@ -85,8 +94,8 @@ bool TomlReader::has(const std::string& key) const {
 }
 
 std::string TomlReader::where(const std::string& key) const {
-  const toml::node_view<const toml::node> v = std::as_const(*root_).at_path(key);
-  return v ? loc(*v.node(), path_) : path_;
+  const auto it = where_.find(key);
+  return it != where_.end() ? it->second : path_;
 }
 
 const toml::node& TomlReader::node(const std::string& key) {
@@ -99,9 +108,9 @@ const toml::node& TomlReader::node(const std::string& key) {
 double TomlReader::number(const std::string& key, double lo, double hi) {
   const toml::node& n = node(key);
   auto v = n.value<double>();
-  if (!v || n.is_boolean()) throw ConfigError(loc(n, path_) + ": key '" + key + "' must be a number");
+  if (!v || n.is_boolean()) throw ConfigError(where(key) + ": key '" + key + "' must be a number");
   if (!(*v >= lo && *v <= hi))
-    throw ConfigError(loc(n, path_) + ": " + key + " = " + fmt_num(*v) + " is out of range: allowed [" +
+    throw ConfigError(where(key) + ": " + key + " = " + fmt_num(*v) + " is out of range: allowed [" +
                       fmt_num(lo) + ", " + fmt_num(hi) + "]");
   return *v;
 }
@@ -109,9 +118,9 @@ double TomlReader::number(const std::string& key, double lo, double hi) {
 int TomlReader::integer(const std::string& key, int lo, int hi) {
   const toml::node& n = node(key);
   auto v = n.value_exact<int64_t>();
-  if (!v) throw ConfigError(loc(n, path_) + ": key '" + key + "' must be an integer");
+  if (!v) throw ConfigError(where(key) + ": key '" + key + "' must be an integer");
   if (*v < lo || *v > hi)
-    throw ConfigError(loc(n, path_) + ": " + key + " = " + std::to_string(*v) + " is out of range: allowed [" +
+    throw ConfigError(where(key) + ": " + key + " = " + std::to_string(*v) + " is out of range: allowed [" +
                       std::to_string(lo) + ", " + std::to_string(hi) + "]");
   return static_cast<int>(*v);
 }
@@ -119,18 +128,18 @@ int TomlReader::integer(const std::string& key, int lo, int hi) {
 std::vector<double> TomlReader::numbers(const std::string& key, size_t count, double lo, double hi) {
   const toml::node& n = node(key);
   const toml::array* arr = n.as_array();
-  if (!arr) throw ConfigError(loc(n, path_) + ": key '" + key + "' must be an array of numbers");
+  if (!arr) throw ConfigError(where(key) + ": key '" + key + "' must be an array of numbers");
   if ((count && arr->size() != count) || arr->empty())
-    throw ConfigError(loc(n, path_) + ": " + key + " has " + std::to_string(arr->size()) + " values: expected " +
+    throw ConfigError(where(key) + ": " + key + " has " + std::to_string(arr->size()) + " values: expected " +
                       (count ? std::to_string(count) : std::string("at least 1")));
   std::vector<double> out;
   for (size_t i = 0; i < arr->size(); ++i) {
     const toml::node& e = *arr->get(i);
     auto v = e.value<double>();
     if (!v || e.is_boolean())
-      throw ConfigError(loc(e, path_) + ": " + key + "[" + std::to_string(i) + "] must be a number");
+      throw ConfigError(where(key) + ": " + key + "[" + std::to_string(i) + "] must be a number");
     if (!(*v >= lo && *v <= hi))
-      throw ConfigError(loc(e, path_) + ": " + key + "[" + std::to_string(i) + "] = " + fmt_num(*v) +
+      throw ConfigError(where(key) + ": " + key + "[" + std::to_string(i) + "] = " + fmt_num(*v) +
                         " is out of range: allowed [" + fmt_num(lo) + ", " + fmt_num(hi) + "]");
     out.push_back(*v);
   }
@@ -140,11 +149,11 @@ std::vector<double> TomlReader::numbers(const std::string& key, size_t count, do
 std::string TomlReader::text(const std::string& key, const std::vector<std::string>& allowed) {
   const toml::node& n = node(key);
   auto v = n.value<std::string>();
-  if (!v) throw ConfigError(loc(n, path_) + ": key '" + key + "' must be a string");
+  if (!v) throw ConfigError(where(key) + ": key '" + key + "' must be a string");
   if (!allowed.empty() && std::find(allowed.begin(), allowed.end(), *v) == allowed.end()) {
     std::string list;
     for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
-    throw ConfigError(loc(n, path_) + ": " + key + " = \"" + *v + "\" is not allowed: allowed " + list);
+    throw ConfigError(where(key) + ": " + key + " = \"" + *v + "\" is not allowed: allowed " + list);
   }
   return *v;
 }
@@ -152,14 +161,14 @@ std::string TomlReader::text(const std::string& key, const std::vector<std::stri
 std::vector<std::string> TomlReader::texts(const std::string& key, size_t count) {
   const toml::node& n = node(key);
   const toml::array* arr = n.as_array();
-  if (!arr) throw ConfigError(loc(n, path_) + ": key '" + key + "' must be an array of strings");
+  if (!arr) throw ConfigError(where(key) + ": key '" + key + "' must be an array of strings");
   if (count && arr->size() != count)
-    throw ConfigError(loc(n, path_) + ": " + key + " has " + std::to_string(arr->size()) + " values: expected " +
+    throw ConfigError(where(key) + ": " + key + " has " + std::to_string(arr->size()) + " values: expected " +
                       std::to_string(count));
   std::vector<std::string> out;
   for (const auto& e : *arr) {
     auto v = e.value<std::string>();
-    if (!v) throw ConfigError(loc(e, path_) + ": " + key + " must hold strings");
+    if (!v) throw ConfigError(where(key) + ": " + key + " must hold strings");
     out.push_back(*v);
   }
   return out;

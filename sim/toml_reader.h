@@ -6,6 +6,7 @@
 // first and lays this one over it, table by table, so a variant states only what differs.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <set>
 #include <stdexcept>
@@ -53,7 +54,8 @@ class TomlReader {
  private:
   const toml::node& node(const std::string& key);
   std::string path_;
-  std::unique_ptr<toml::table> root_;
+  std::map<std::string, std::string> where_;  // dotted key -> "file:line" (base files merged)
+  std::unique_ptr<toml::table> root_;         // after where_: parsing fills where_
   std::set<std::string> read_;
 };
 

@@ -15,6 +15,8 @@ const std::vector<std::string>& region_names() {
   return names;
 }
 
+std::string default_torso_path() { return std::string(BACKROLL_ASSET_DIR) + "/torso/default.toml"; }
+
 namespace {
 
 PerLevel per_level(TomlReader& r, const std::string& key, double lo, double hi) {
@@ -176,7 +178,7 @@ TorsoParams load_torso_params(const std::string& path) {
     throw ConfigError(os.str());
   }
 
-  for (const std::string& m : {"skin", "subcutaneous_fat", "thoracolumbar_fascia", "trapezius", "rhomboid",
+  for (const std::string m : {"skin", "subcutaneous_fat", "thoracolumbar_fascia", "trapezius", "rhomboid",
                                "latissimus_dorsi", "erector_spinae", "multifidus", "quadratus_lumborum", "kidney",
                                "abdominal_content", "intercostal"}) {
     TissueMaterial t;

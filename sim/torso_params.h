@@ -72,6 +72,9 @@ struct TorsoParams {
 // The tissue regions every body file must give a material for, in tag order.
 const std::vector<std::string>& region_names();
 
+// The shipped default adult, assets/torso/default.toml.
+std::string default_torso_path();
+
 // Reads and checks a body file; throws ConfigError (file:line, key, value, allowed range).
 TorsoParams load_torso_params(const std::string& path);
 

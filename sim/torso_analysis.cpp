@@ -1,0 +1,128 @@
+#include "torso_analysis.h"
+
+#include <cmath>
+#include <queue>
+#include <set>
+
+namespace backroll {
+
+namespace {
+constexpr double kDeg = 3.14159265358979323846 / 180.0;
+}
+
+SettleResult settle_on_floor(TorsoModel& m, const SolverSettings& s) {
+  if (m.fem.rigid_contacts.empty()) add_floor(m);
+  SettleResult r;
+  r.state.reset(m.fem);
+  r.solve = solve_equilibrium(m.fem, r.state, s);
+  r.weight_N = -total_gravity_N(m);
+  const std::vector<Vec3> fint = internal_forces(m.fem, r.state);
+  const std::vector<Vec3> x = node_positions(m.fem, r.state);
+  Vec3 reaction = Vec3::Zero();
+  for (int n : m.skin_nodes) {
+    const Vec3 fc = fint[n] - m.fem.node_force_N[n];  // what the floor pushes with, at equilibrium
+    reaction += fc;
+  }
+  r.floor_reaction_N = reaction.z();
+  r.floor_reaction_xy_N = reaction.head<2>().norm();
+  std::vector<double> area(m.fem.mesh.n_nodes(), 0.0);
+  for (const Tri& f : m.skin_faces) {
+    const double A = 0.5 * (x[f[1]] - x[f[0]]).cross(x[f[2]] - x[f[0]]).norm();
+    for (int v : f) area[v] += A / 3;
+  }
+  for (int n : m.skin_nodes)
+    if (x[n].z() < 1e-6) r.contact_area_m2 += area[n];
+  r.min_J = 1e9;
+  for (int t = 0; t < m.fem.mesh.n_tets(); ++t) {
+    const Tet& e = m.fem.mesh.tets[t];
+    const double V = tet_signed_volume(x[e[0]], x[e[1]], x[e[2]], x[e[3]]);
+    r.min_J = std::min(r.min_J, V / m.fem.tet_volume_m3[t]);
+  }
+  for (int n = 0; n < m.fem.mesh.n_nodes(); ++n)
+    r.max_tissue_displacement_m = std::max(r.max_tissue_displacement_m, (x[n] - m.fem.mesh.X[n]).norm());
+  r.pelvis_drop_m = -(rigid_position(m.fem, r.state, m.pelvis) - m.fem.rigid_bodies[m.pelvis].rest_position_m).z();
+  return r;
+}
+
+double specimen_rotation_deg(const TorsoParams& p, bool with_ribs, int top, int bottom, SpineAxis axis,
+                             double moment_Nm) {
+  TorsoBuildOptions o;
+  o.with_ribs = with_ribs;
+  o.with_tissue = false;
+  o.gravity = false;
+  TorsoModel m = build_torso(p, o);
+  std::vector<std::pair<int, int>> fixed;
+  for (int v = bottom - 1; v <= kLevels; ++v)
+    for (int c = 0; c < 6; ++c) fixed.emplace_back(v == kLevels ? m.pelvis : m.vertebra[v], c);
+  number_bone_dofs(m, fixed);
+  const Joint& j = m.fem.joints[m.intervertebral_joint[top - 1]];
+  const Vec3 e = j.axes.row(static_cast<int>(axis)).transpose();
+  const int body = m.vertebra[top - 1];
+  m.fem.rigid_bodies[body].applied_torque_Nm = moment_Nm * e;
+  m.fem.finalize();
+  FemState st;
+  st.reset(m.fem);
+  SolverSettings s;
+  s.load_steps = 2;
+  const SolveReport rep = solve_equilibrium(m.fem, st, s);
+  if (!rep.converged) throw std::runtime_error("specimen test did not converge: " + rep.message);
+  return rigid_rotation(m.fem, st, body).dot(e) / kDeg;
+}
+
+double specimen_rom_deg(const TorsoParams& p, bool with_ribs, int top, int bottom, SpineAxis axis, double M) {
+  return specimen_rotation_deg(p, with_ribs, top, bottom, axis, M) -
+         specimen_rotation_deg(p, with_ribs, top, bottom, axis, -M);
+}
+
+double segment_extension_stiffness_Nm_per_deg(const TorsoParams& p, int level, double moment_Nm) {
+  // Extension: the caudal body rotates +e_lat relative to the cranial one, so the cranial one,
+  // loaded with the lower fixed, turns by -e_lat.
+  const double th = specimen_rotation_deg(p, false, level, level + 1, SpineAxis::FlexionExtension, -moment_Nm);
+  return moment_Nm / std::abs(th);
+}
+
+std::vector<RegionStats> region_stats(const TorsoModel& m) {
+  std::vector<RegionStats> out(region_names().size());
+  std::vector<std::set<int>> nodes(out.size());
+  for (size_t r = 0; r < out.size(); ++r) out[r].name = region_names()[r];
+  for (int t = 0; t < m.fem.mesh.n_tets(); ++t) {
+    RegionStats& rs = out[m.tet_region[t]];
+    ++rs.tets;
+    const double V = m.fem.tet_volume_m3.empty() ? 0 : m.fem.tet_volume_m3[t];
+    rs.volume_m3 += V;
+    const std::string& rn = rs.name;
+    rs.mass_kg += V * m.params.materials.at(rn.rfind("kidney", 0) == 0 ? "kidney" : rn).density_kg_m3;
+    for (int v : m.fem.mesh.tets[t]) nodes[m.tet_region[t]].insert(v);
+  }
+  for (size_t r = 0; r < out.size(); ++r) out[r].nodes = static_cast<int>(nodes[r].size());
+  return out;
+}
+
+int floating_tets(const TorsoModel& m) {
+  const TetMesh& mesh = m.fem.mesh;
+  std::vector<std::vector<int>> node_tets(mesh.n_nodes());
+  for (int t = 0; t < mesh.n_tets(); ++t)
+    for (int v : mesh.tets[t]) node_tets[v].push_back(t);
+  std::vector<char> seen(mesh.n_tets(), 0), node_seen(mesh.n_nodes(), 0);
+  std::queue<int> q;
+  for (int n = 0; n < mesh.n_nodes(); ++n)
+    if (!m.fem.node_body.empty() && m.fem.node_body[n] >= 0) {
+      node_seen[n] = 1;
+      q.push(n);
+    }
+  while (!q.empty()) {
+    const int n = q.front();
+    q.pop();
+    for (int t : node_tets[n]) {
+      if (seen[t]) continue;
+      seen[t] = 1;
+      for (int v : mesh.tets[t])
+        if (!node_seen[v]) node_seen[v] = 1, q.push(v);
+    }
+  }
+  int floating = 0;
+  for (char c : seen) floating += !c;
+  return floating;
+}
+
+}  // namespace backroll

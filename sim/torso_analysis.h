@@ -1,0 +1,51 @@
+// Checks and experiments on a torso model, shared by the CLI (model info, bench model) and the
+// tests: settling on the floor, spine-specimen moment tests, mesh statistics.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "torso_model.h"
+
+namespace backroll {
+
+// The torso lying supine on a rigid floor under gravity, solved to static equilibrium.
+struct SettleResult {
+  SolveReport solve;
+  FemState state;
+  double weight_N = 0;            // total gravity load (positive)
+  double floor_reaction_N = 0;    // sum of the skin's contact forces, vertical (positive up)
+  double floor_reaction_xy_N = 0; // horizontal part (frictionless floor: ~0)
+  double contact_area_m2 = 0;     // skin area in contact with the floor
+  double min_J = 0;               // smallest tet volume ratio (> 0: no inversion)
+  double max_tissue_displacement_m = 0;
+  double pelvis_drop_m = 0;       // vertical motion of the pelvis
+};
+// Adds the floor to `m` (if not yet there) and solves. Contact force per skin node is read from
+// the residual (f_int - f_ext), so the reaction check is independent of the contact multipliers.
+SettleResult settle_on_floor(TorsoModel& m, const SolverSettings& s);
+
+// The spine as a cadaveric specimen (bones and joints, no tissue, no gravity, ribs optional):
+// vertebra `top` (1..17) loaded by a pure moment about one of its joint axes, every bone at or
+// below `bottom` fixed. Returns the rotation (deg) of `top` relative to `bottom` about that axis.
+enum class SpineAxis { FlexionExtension = 0, AxialRotation = 1, LateralBending = 2 };
+double specimen_rotation_deg(const TorsoParams& p, bool with_ribs, int top, int bottom, SpineAxis axis,
+                             double moment_Nm);
+
+// Range of motion (deg) of a specimen from -M to +M: the quantity cadaver studies report.
+double specimen_rom_deg(const TorsoParams& p, bool with_ribs, int top, int bottom, SpineAxis axis, double moment_Nm);
+
+// One motion segment (level, level+1) in extension under `moment_Nm`: secant stiffness (N m/deg).
+double segment_extension_stiffness_Nm_per_deg(const TorsoParams& p, int level, double moment_Nm);
+
+struct RegionStats {
+  std::string name;
+  int tets = 0, nodes = 0;
+  double volume_m3 = 0, mass_kg = 0;
+};
+std::vector<RegionStats> region_stats(const TorsoModel& m);
+
+// Tets that cannot reach a bone-attached node through shared nodes (0 = no floating islands).
+int floating_tets(const TorsoModel& m);
+
+}  // namespace backroll

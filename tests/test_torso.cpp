@@ -1,0 +1,194 @@
+// The torso model built from assets/torso/*.toml: structure, data fidelity, mass, equilibrium on
+// the floor, and the spine's stiffness against cadaver data.
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <set>
+
+#include "toml_reader.h"
+#include "torso_analysis.h"
+
+using namespace backroll;
+
+namespace {
+const TorsoParams& adult() {
+  static const TorsoParams p = load_torso_params(default_torso_path());
+  return p;
+}
+const TorsoModel& adult_model() {
+  static const TorsoModel m = build_torso(adult());
+  return m;
+}
+std::string data(const std::string& f) { return std::string(BACKROLL_TEST_DATA) + "/" + f; }
+}  // namespace
+
+TEST_CASE("every vertebra, rib, joint and region exists and ribs attach to the right levels", "[torso][unit]") {
+  const TorsoModel& m = adult_model();
+  for (int v = 0; v < kLevels; ++v) {
+    CHECK(m.bones[m.vertebra[v]].kind == BoneKind::Vertebra);
+    CHECK(m.bones[m.vertebra[v]].name == level_name(v + 1));
+    const Joint& j = m.fem.joints[m.intervertebral_joint[v]];
+    CHECK(j.body_a == m.vertebra[v]);
+    CHECK(j.body_b == (v + 1 < kLevels ? m.vertebra[v + 1] : m.pelvis));
+  }
+  CHECK(m.bones[m.pelvis].kind == BoneKind::Pelvis);
+  REQUIRE(m.sternum >= 0);
+  int rib_bodies = 0;
+  for (const Bone& b : m.bones) rib_bodies += b.kind == BoneKind::Rib;
+  CHECK(rib_bodies == 2 * (10 * 2 + 2));  // ribs 1-10 in two segments, 11-12 in one, both sides
+  for (int k = 0; k < kRibs; ++k)
+    for (int side = 0; side < 2; ++side) {
+      const int rp = m.rib_posterior[k][side], ra = m.rib_anterior[k][side];
+      REQUIRE(rp >= 0);
+      CHECK((ra >= 0) == (k < 10));
+      // The costovertebral joint hangs rib k+1 on vertebra T(k+1); the cartilage goes to the
+      // sternum (ribs 1-7), to the rib above (8-10), nowhere (11-12).
+      bool on_vertebra = false, to_sternum = false, to_rib_above = false;
+      for (const Joint& j : m.fem.joints) {
+        if (j.body_b == rp && j.body_a == m.vertebra[k]) on_vertebra = true;
+        const bool cartilage = j.name.find("-cartilage") != std::string::npos;
+        if (cartilage && ra >= 0 && j.body_b == ra && j.body_a == m.sternum) to_sternum = true;
+        if (cartilage && ra >= 0 && k > 0 && j.body_b == ra && j.body_a == m.rib_anterior[k - 1][side])
+          to_rib_above = true;
+      }
+      CHECK(on_vertebra);
+      CHECK(to_sternum == (k < 7));
+      CHECK(to_rib_above == (k >= 7 && k < 10));
+    }
+  const std::vector<RegionStats> rs = region_stats(m);
+  for (const RegionStats& r : rs) {
+    INFO(r.name);
+    CHECK(r.tets > 0);
+  }
+}
+
+TEST_CASE("kidneys lie at T11-L3, the right one lower, partly behind ribs 11-12", "[torso][unit]") {
+  const TorsoModel& m = adult_model();
+  const auto& names = region_names();
+  const int left = static_cast<int>(std::find(names.begin(), names.end(), "kidney_left") - names.begin());
+  const int right = static_cast<int>(std::find(names.begin(), names.end(), "kidney_right") - names.begin());
+  double lo[2] = {1e9, 1e9}, hi[2] = {-1e9, -1e9}, xmin[2] = {1e9, 1e9};
+  for (int t = 0; t < m.fem.mesh.n_tets(); ++t) {
+    const int r = m.tet_region[t];
+    if (r != left && r != right) continue;
+    Vec3 c = Vec3::Zero();
+    for (int v : m.fem.mesh.tets[t]) c += 0.25 * m.node_local[v];
+    const int k = r == left ? 0 : 1;
+    lo[k] = std::min(lo[k], c.y()), hi[k] = std::max(hi[k], c.y());
+    xmin[k] = std::min(xmin[k], std::abs(c.x()));
+    CHECK((r == left ? c.x() > 0 : c.x() < 0));  // x = the subject's left
+  }
+  const auto& s = m.sp_tip_s_m;  // index: C7 = 0, T1..T12 = 1..12, L1..L5 = 13..17
+  for (int k = 0; k < 2; ++k) {
+    CHECK(lo[k] < s[15]);  // overlaps T12-L3
+    CHECK(hi[k] > s[12]);
+    CHECK(xmin[k] > 0.02);  // lateral to the spine
+  }
+  CHECK(lo[1] > lo[0]);  // the right kidney sits lower
+  // Ribs 11 and 12 carry tissue nodes lateral to the spine at the kidney's upper pole.
+  int on_floating = 0;
+  for (int n = 0; n < m.fem.mesh.n_nodes(); ++n) {
+    const int b = m.fem.node_body[n];
+    if (b >= 0 && m.bones[b].kind == BoneKind::Rib && m.bones[b].level >= 11) ++on_floating;
+  }
+  CHECK(on_floating > 0);
+}
+
+TEST_CASE("mesh: no inverted or degenerate tets, no floating tissue", "[torso][unit]") {
+  const TorsoModel& m = adult_model();
+  const MeshQuality q = mesh_quality(m.fem.mesh);
+  WARN("dihedral angles " << q.min_dihedral_deg << " - " << q.max_dihedral_deg << " deg, max aspect " << q.max_aspect
+                          << ", smallest tet " << q.min_volume_m3 * 1e9 << " mm^3");
+  CHECK(q.min_volume_m3 > 1e-10);   // every tet has volume (0.1 mm^3)
+  CHECK(q.min_dihedral_deg > 0.2);  // thin layers make flat tets, but none collapses
+  CHECK(q.max_dihedral_deg < 179.0);
+  CHECK(floating_tets(m) == 0);
+}
+
+TEST_CASE("tissue depth over each spinous process matches the data within one element", "[torso][unit]") {
+  for (const std::string& file : {default_torso_path(), std::string(BACKROLL_ASSET_DIR) + "/torso/small_female.toml"}) {
+    const TorsoParams p = load_torso_params(file);
+    const TorsoModel m = build_torso(p);
+    for (int v = 0; v < kLevels; ++v) {
+      INFO(file << " " << level_name(v + 1));
+      CHECK(std::abs(m.sp_tip_depth_m[v] - p.depth_over_sp_m[v]) <= m.mesh_max_depth_size_m);
+      CHECK(std::abs(m.sp_tip_depth_m[v] - p.depth_over_sp_m[v]) <= 1e-3);  // in fact well inside
+    }
+  }
+}
+
+TEST_CASE("total mass equals the body mass; the second body really differs", "[torso][unit]") {
+  const TorsoModel& m = adult_model();
+  const double g = 9.81;
+  CHECK(-total_gravity_N(m) / g == Approx(adult().mass_kg).epsilon(0.01));
+  double regions = 0;
+  for (const RegionStats& r : region_stats(m)) regions += r.mass_kg;
+  CHECK(regions == Approx(m.tissue_mass_kg).epsilon(1e-9));
+  const TorsoParams small = load_torso_params(std::string(BACKROLL_ASSET_DIR) + "/torso/small_female.toml");
+  const TorsoModel ms = build_torso(small);
+  CHECK(-total_gravity_N(ms) / g == Approx(55.0).epsilon(0.01));
+  CHECK_FALSE(small.male);
+  CHECK(ms.sp_tip_depth_m[15] < m.sp_tip_depth_m[15] - 0.003);  // thinner tissue over L4
+  CHECK(ms.sp_tip_s_m[19] < m.sp_tip_s_m[19]);                   // shorter back
+}
+
+TEST_CASE("bad body files: file, key, value and allowed range", "[torso][unit]") {
+  auto msg = [](const std::string& f) {
+    try {
+      load_torso_params(f);
+    } catch (const ConfigError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  CHECK_THAT(msg(data("bad_torso_range.toml")),
+             Catch::Contains("bad_torso_range.toml:3") && Catch::Contains("body.mass_kg = 500") &&
+                 Catch::Contains("[30, 200]"));
+  CHECK_THAT(msg(data("bad_torso_key.toml")), Catch::Contains("unknown key 'tissue.fat_thicknes_m'"));
+  CHECK_THAT(msg(data("bad_torso_count.toml")), Catch::Contains("spine.body_width_m has 2 values: expected 17"));
+  CHECK_THAT(msg(data("bad_torso_level.toml")), Catch::Contains("kidneys.left_top_level = \"T15\""));
+  CHECK_THAT(msg(data("missing.toml")), Catch::Contains("cannot open"));
+}
+
+TEST_CASE("supine on a flat floor: equilibrium, floor reaction = body weight", "[torso][validation]") {
+  TorsoModel m = build_torso(adult());
+  SolverSettings s;
+  s.gap_tol_m = 1e-6;
+  const SettleResult r = settle_on_floor(m, s);
+  INFO(r.solve.message);
+  REQUIRE(r.solve.converged);
+  WARN("floor reaction " << r.floor_reaction_N << " N vs weight " << r.weight_N << " N; contact "
+                          << r.contact_area_m2 * 1e4 << " cm2; min J " << r.min_J << "; "
+                          << r.solve.newton_iterations << " Newton iterations, " << r.solve.seconds << " s");
+  CHECK(std::isfinite(r.floor_reaction_N));
+  CHECK(r.floor_reaction_N == Approx(r.weight_N).epsilon(0.01));
+  CHECK(r.floor_reaction_xy_N < 1e-3 * r.weight_N);  // a frictionless floor pushes straight up
+  CHECK(r.min_J > 0);                                // no tissue inversion
+  CHECK(r.state.u.allFinite());
+  CHECK(r.pelvis_drop_m > 0);                        // it did settle under its weight
+}
+
+TEST_CASE("joint assembly: a specimen's rotation is the sum of its segments' compliances", "[torso][unit]") {
+  // Without ribs the thoracic spine is springs in series: T1's rotation under a flexion moment
+  // (linear: the bilinear part is in extension) must equal M * sum(1/k_i) to round-off.
+  // Flexion turns the cranial vertebra by +e_lat relative to the caudal one.
+  const TorsoParams& p = adult();
+  const double M = 0.5;
+  double expect = 0;
+  for (int v = 0; v < 11; ++v) expect += M / (p.reference_moment_Nm / (p.flexion_rom_deg[v]));  // deg
+  const double got = specimen_rotation_deg(p, false, 1, 12, SpineAxis::FlexionExtension, M);
+  CHECK(got == Approx(expect).epsilon(1e-6));
+}
+
+TEST_CASE("lumbar extension stiffens with facet engagement and lies in the published range", "[torso][validation]") {
+  // In-vitro lumbar extension at 7.5 N m: ROM 2.5-6 deg (Heuer 2007; Panjabi 1994; recall), so a
+  // secant stiffness of 1.25-3.0 N m/deg.
+  const TorsoParams& p = adult();
+  for (int level = 13; level <= 16; ++level) {
+    INFO(level_name(level) << "-" << level_name(level + 1));
+    const double k_small = segment_extension_stiffness_Nm_per_deg(p, level, 0.2);
+    const double k_ref = segment_extension_stiffness_Nm_per_deg(p, level, 7.5);
+    CHECK(k_ref >= 1.25);
+    CHECK(k_ref <= 3.0);
+    CHECK(k_ref > 1.3 * k_small);  // stiffer once the facets engage
+  }
+}
