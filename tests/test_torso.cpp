@@ -4,6 +4,7 @@
 #include <cmath>
 #include <set>
 
+#include "bullet_torso.h"
 #include "toml_reader.h"
 #include "torso_analysis.h"
 
@@ -165,6 +166,23 @@ TEST_CASE("supine on a flat floor: equilibrium, floor reaction = body weight", "
   CHECK(r.min_J > 0);                                // no tissue inversion
   CHECK(r.state.u.allFinite());
   CHECK(r.pelvis_drop_m > 0);                        // it did settle under its weight
+
+  // The same model in a Bullet world holds the solved state.
+  BulletTorsoPtr w = make_bullet_torso(m);
+  const BulletTorsoCounts c = bullet_torso_counts(*w);
+  CHECK(c.rigid_bodies == static_cast<int>(m.bones.size()));
+  CHECK(c.constraints == static_cast<int>(m.fem.joints.size()));
+  CHECK(c.soft_bodies == static_cast<int>(region_names().size()));
+  CHECK(c.tetras == m.fem.mesh.n_tets());
+  int attached = 0;
+  for (int b : m.fem.node_body) attached += b >= 0;
+  CHECK(c.anchors >= attached);
+  CHECK(c.total_mass_kg == Approx(m.total_mass_kg).epsilon(1e-9));
+  sync_from_torso(*w, m, r.state);
+  const MirrorError e = bullet_mirror_error(*w, m, r.state);
+  CHECK(e.node_m < 1e-12);
+  CHECK(e.bone_m < 1e-9);
+  CHECK(e.bone_rad < 1e-9);
 }
 
 TEST_CASE("joint assembly: a specimen's rotation is the sum of its segments' compliances", "[torso][unit]") {
