@@ -157,6 +157,21 @@ int run_model_info(const std::string& file) {
   return 0;
 }
 
+int run_model_ribcage(const std::string& file, double moment) {
+  const TorsoParams p = load_torso_params(torso_file(file));
+  const RibCageComparison c = rib_cage_comparison(p, moment);
+  fmt::print("backroll model ribcage: T1-T12 specimen (T12 and below fixed), pure moment +-{:.1f} N m on T1\n", moment);
+  fmt::print("{:<20} {:>12} {:>12} {:>12}   {}\n", "mode", "ROM ribs", "ROM no ribs", "increase", "cadaver studies");
+  const char* names[3] = {"flexion/extension", "axial rotation", "lateral bending"};
+  const char* cad[3] = {"+63 % (Mannen 2018, 5 N m), +52 % (Liebsch 2017, anterior cage, 2 N m)",
+                        "+59 % (Mannen 2018), +94 % (Liebsch 2017)",
+                        "+63.5 % (Mannen 2018), +42 % (Liebsch 2017)"};
+  for (int a : {0, 2, 1})
+    fmt::print("{:<20} {:>10.2f}deg {:>10.2f}deg {:>+11.1f}%   {}\n", names[a], c.rom_with_deg[a], c.rom_without_deg[a],
+               c.increase_pct(a), cad[a]);
+  return 0;
+}
+
 int run_model_export(const std::string& file, const std::string& out) {
   const TorsoModel m = build_torso(load_torso_params(torso_file(file)));
   std::string text;
@@ -216,6 +231,10 @@ int main(int argc, char** argv) {
   CLI::App* model_export = model->add_subcommand("export", "write the model as VTU (ParaView) or OBJ (Blender)");
   model_export->add_option("body", body_file, "body file (default: assets/torso/default.toml)")->check(CLI::ExistingFile);
   model_export->add_option("--out", out_file, "output file, .vtu or .obj")->required();
+  double rib_moment = 2.0;
+  CLI::App* model_ribcage = model->add_subcommand("ribcage", "the rib cage's stiffening of the thoracic spine vs cadaver data");
+  model_ribcage->add_option("body", body_file, "body file (default: assets/torso/default.toml)")->check(CLI::ExistingFile);
+  model_ribcage->add_option("--moment", rib_moment, "pure moment (N m)")->check(CLI::Range(0.1, 10.0));
   CLI::App* bench_model = bench->add_subcommand("model", "build the torso and time its quasi-static solve on the floor");
   bench_model->add_option("body", body_file, "body file (default: assets/torso/default.toml)")->check(CLI::ExistingFile);
   try {
@@ -229,6 +248,7 @@ int main(int argc, char** argv) {
     if (*bench_bullet) return run_bench_bullet(bullet_steps, bullet_h);
     if (*model_info) return run_model_info(body_file);
     if (*model_export) return run_model_export(body_file, out_file);
+    if (*model_ribcage) return run_model_ribcage(body_file, rib_moment);
     if (*bench_model) return run_bench_model(body_file);
   } catch (const ConfigError& e) {
     fmt::print(stderr, "backroll: error: {}\n", e.what());

@@ -81,6 +81,16 @@ double segment_extension_stiffness_Nm_per_deg(const TorsoParams& p, int level, d
   return moment_Nm / std::abs(th);
 }
 
+RibCageComparison rib_cage_comparison(const TorsoParams& p, double M) {
+  RibCageComparison c;
+  c.moment_Nm = M;
+  for (int a = 0; a < 3; ++a) {
+    c.rom_with_deg[a] = specimen_rom_deg(p, true, 1, 12, static_cast<SpineAxis>(a), M);
+    c.rom_without_deg[a] = specimen_rom_deg(p, false, 1, 12, static_cast<SpineAxis>(a), M);
+  }
+  return c;
+}
+
 std::vector<RegionStats> region_stats(const TorsoModel& m) {
   std::vector<RegionStats> out(region_names().size());
   std::vector<std::set<int>> nodes(out.size());

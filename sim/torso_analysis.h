@@ -38,6 +38,15 @@ double specimen_rom_deg(const TorsoParams& p, bool with_ribs, int top, int botto
 // One motion segment (level, level+1) in extension under `moment_Nm`: secant stiffness (N m/deg).
 double segment_extension_stiffness_Nm_per_deg(const TorsoParams& p, int level, double moment_Nm);
 
+// The rib-cage comparison of cadaver studies: T1-T12 range of motion under +-M (T12 and below
+// fixed), with and without the rib cage, in the three modes.
+struct RibCageComparison {
+  double moment_Nm = 0;
+  double rom_with_deg[3] = {0, 0, 0}, rom_without_deg[3] = {0, 0, 0};  // indexed by SpineAxis
+  double increase_pct(int axis) const { return 100.0 * (rom_without_deg[axis] / rom_with_deg[axis] - 1.0); }
+};
+RibCageComparison rib_cage_comparison(const TorsoParams& p, double moment_Nm);
+
 struct RegionStats {
   std::string name;
   int tets = 0, nodes = 0;

@@ -210,3 +210,27 @@ TEST_CASE("lumbar extension stiffens with facet engagement and lies in the publi
     CHECK(k_ref > 1.3 * k_small);  // stiffer once the facets engage
   }
 }
+
+TEST_CASE("the rib cage stiffens the thoracic spine in every mode", "[torso][validation]") {
+  const RibCageComparison c = rib_cage_comparison(adult(), 2.0);
+  for (int a = 0; a < 3; ++a) {
+    INFO("mode " << a << ": ROM with ribs " << c.rom_with_deg[a] << " deg, without " << c.rom_without_deg[a] << " deg");
+    CHECK(c.rom_with_deg[a] > 0);
+    CHECK(c.increase_pct(a) > 5.0);  // removing the ribs frees the spine
+  }
+}
+
+// KNOWN DEFECT (issue 4 stays open until this passes): cadaver studies report that removing
+// the rib cage raises the T1-T12 range of motion by about +42 to +94 % in each mode (Mannen 2018:
+// FE +63, LB +63.5, AR +59 % at 5 N m; Liebsch 2017, anterior cage: FE +52, LB +42, AR +94 % at
+// 2 N m). The model (rigid two-segment ribs, neutral-zone costovertebral stiffness) gives FE
+// +8 %, LB +48 %, AR +113 %. Marked [!shouldfail]: when a better rib cage makes it pass, Catch
+// reports it, and the tag must go.
+TEST_CASE("rib-cage removal raises thoracic ROM by the amount cadaver studies report", "[torso][validation][!shouldfail]") {
+  const RibCageComparison c = rib_cage_comparison(adult(), 2.0);
+  for (int a = 0; a < 3; ++a) {
+    INFO("mode " << a << ": increase " << c.increase_pct(a) << " %");
+    CHECK(c.increase_pct(a) >= 40.0);
+    CHECK(c.increase_pct(a) <= 95.0);
+  }
+}
