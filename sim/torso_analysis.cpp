@@ -104,7 +104,14 @@ std::vector<RegionStats> region_stats(const TorsoModel& m) {
     rs.mass_kg += V * m.params.materials.at(rn.rfind("kidney", 0) == 0 ? "kidney" : rn).density_kg_m3;
     for (int v : m.fem.mesh.tets[t]) nodes[m.tet_region[t]].insert(v);
   }
-  for (size_t r = 0; r < out.size(); ++r) out[r].nodes = static_cast<int>(nodes[r].size());
+  for (size_t r = 0; r < out.size(); ++r) {
+    out[r].nodes = static_cast<int>(nodes[r].size());
+    TetMesh sub;
+    sub.X = m.fem.mesh.X;
+    for (int t = 0; t < m.fem.mesh.n_tets(); ++t)
+      if (m.tet_region[t] == static_cast<int>(r)) sub.tets.push_back(m.fem.mesh.tets[t]);
+    if (!sub.tets.empty()) out[r].quality = mesh_quality(sub);
+  }
   return out;
 }
 

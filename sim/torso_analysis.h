@@ -51,6 +51,7 @@ struct RegionStats {
   std::string name;
   int tets = 0, nodes = 0;
   double volume_m3 = 0, mass_kg = 0;
+  MeshQuality quality;  // of this region's tets alone
 };
 std::vector<RegionStats> region_stats(const TorsoModel& m);
 
