@@ -143,8 +143,10 @@ int run_model_info(const std::string& file) {
              m.sp_tip_s_m[19] * 100, "", "", "", pel.own_mass_kg, pel.attached_mass_kg);
   fmt::print("{:<22} {:>8} {:>8} {:>10} {:>9} {:>10} {:>6} {:>16} {:>7}\n", "region", "tets", "nodes", "volume cm3",
              "mass kg", "E kPa", "nu", "dihedral deg", "aspect");
-  for (const RegionStats& r : region_stats(m)) {
-    const TissueMaterial& tm = p.materials.at(r.name.rfind("kidney", 0) == 0 ? "kidney" : r.name);
+  const std::vector<RegionStats> stats = region_stats(m);
+  for (size_t ri = 0; ri < stats.size(); ++ri) {
+    const RegionStats& r = stats[ri];
+    const TissueMaterial& tm = region_material(p, static_cast<int>(ri));
     fmt::print("{:<22} {:>8} {:>8} {:>10.1f} {:>9.3f} {:>10.4g} {:>6.2f} {:>7.2f}-{:<8.2f} {:>7.1f}\n", r.name, r.tets,
                r.nodes, r.volume_m3 * 1e6, r.mass_kg, tm.youngs_modulus_Pa / 1e3, tm.poisson_ratio,
                r.quality.min_dihedral_deg, r.quality.max_dihedral_deg, r.quality.max_aspect);

@@ -65,8 +65,6 @@ BulletTorsoPtr make_bullet_torso(const TorsoModel& m) {
   w->world->getWorldInfo().m_gravity.setValue(0, 0, -9.81);
 
   w->floor_shape = std::make_unique<btStaticPlaneShape>(btVector3(0, 0, 1), 0);
-  btTransform id;
-  id.setIdentity();
   w->floor = std::make_unique<btRigidBody>(btRigidBody::btRigidBodyConstructionInfo(0, nullptr, w->floor_shape.get()));
   w->world->addRigidBody(w->floor.get(), kFloorGroup, kBoneGroup);
 
@@ -127,8 +125,7 @@ BulletTorsoPtr make_bullet_torso(const TorsoModel& m) {
     for (int t : tets)
       for (int v : mesh.tets[t])
         if (!local.count(v)) local[v] = static_cast<int>(nodes.size()), nodes.push_back(v);
-    const std::string& rn = region_names()[r];
-    const TissueMaterial& tm = m.params.materials.at(rn.rfind("kidney", 0) == 0 ? "kidney" : rn);
+    const TissueMaterial& tm = region_material(m.params, static_cast<int>(r));
     std::vector<btVector3> X;
     std::vector<btScalar> mass(nodes.size(), 0.0);
     for (int v : nodes) X.push_back(bt(mesh.X[v]));

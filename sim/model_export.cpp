@@ -7,13 +7,6 @@
 
 namespace backroll {
 
-namespace {
-const TissueMaterial& material_of(const TorsoModel& m, int region) {
-  const std::string& rn = region_names()[region];
-  return m.params.materials.at(rn.rfind("kidney", 0) == 0 ? "kidney" : rn);
-}
-}  // namespace
-
 std::string tissue_vtu(const TorsoModel& m, const std::vector<Vec3>& x) {
   const TetMesh& mesh = m.fem.mesh;
   std::string s;
@@ -41,7 +34,7 @@ std::string tissue_vtu(const TorsoModel& m, const std::vector<Vec3>& x) {
   for (int f = 0; f < 3; ++f) {
     s += fmt::format("<DataArray type=\"Float64\" Name=\"{}\" format=\"ascii\">\n", fields[f]);
     for (int r : m.tet_region) {
-      const TissueMaterial& tm = material_of(m, r);
+      const TissueMaterial& tm = region_material(m.params, r);
       s += fmt::format("{:.9g}\n", f == 0 ? tm.youngs_modulus_Pa : f == 1 ? tm.poisson_ratio : tm.density_kg_m3);
     }
     s += "</DataArray>\n";

@@ -100,8 +100,7 @@ std::vector<RegionStats> region_stats(const TorsoModel& m) {
     ++rs.tets;
     const double V = m.fem.tet_volume_m3.empty() ? 0 : m.fem.tet_volume_m3[t];
     rs.volume_m3 += V;
-    const std::string& rn = rs.name;
-    rs.mass_kg += V * m.params.materials.at(rn.rfind("kidney", 0) == 0 ? "kidney" : rn).density_kg_m3;
+    rs.mass_kg += V * region_material(m.params, m.tet_region[t]).density_kg_m3;
     for (int v : m.fem.mesh.tets[t]) nodes[m.tet_region[t]].insert(v);
   }
   for (size_t r = 0; r < out.size(); ++r) {

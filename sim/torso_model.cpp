@@ -585,11 +585,9 @@ TorsoModel build_torso(const TorsoParams& p, const TorsoBuildOptions& o) {
       Vec3 c = Vec3::Zero();
       for (int a = 0; a < 4; ++a) c += 0.25 * m.node_local[mesh.tets[t][a]];
       const int v = c.y() >= L.s_pelvis ? m.pelvis : std::min(L.owner(c.y(), false), kLevels);
-      const std::string& rn = region_names()[m.tet_region[t]];
-      const std::string mat = rn.rfind("kidney", 0) == 0 ? "kidney" : rn;
       const double V = std::abs(tet_signed_volume(mesh.X[mesh.tets[t][0]], mesh.X[mesh.tets[t][1]],
                                                   mesh.X[mesh.tets[t][2]], mesh.X[mesh.tets[t][3]]));
-      tissue_mass_by_body[v] += p.materials.at(mat).density_kg_m3 * V;
+      tissue_mass_by_body[v] += region_material(p, m.tet_region[t]).density_kg_m3 * V;
     }
   } else {
     fem.node_body.clear();
@@ -648,7 +646,6 @@ TorsoModel build_torso(const TorsoParams& p, const TorsoBuildOptions& o) {
       mass += b.own_mass_kg + b.attached_mass_kg;
       ycom += (b.own_mass_kg + b.attached_mass_kg) * b.com_m.y();
     }
-    for (int t = 0; t < mesh.n_tets(); ++t) (void)t;
     ycom /= std::max(mass, 1e-9);
     // Lower convex hull of the (y, z) points (monotone chain).
     std::vector<Eigen::Vector2d> q;
@@ -704,8 +701,7 @@ TorsoModel build_torso(const TorsoParams& p, const TorsoBuildOptions& o) {
   fem.node_force_N.assign(mesh.n_nodes(), Vec3::Zero());
   m.tissue_mass_kg = 0;
   for (int t = 0; t < mesh.n_tets(); ++t) {
-    const std::string& rn = region_names()[m.tet_region[t]];
-    const TissueMaterial& tm = p.materials.at(rn.rfind("kidney", 0) == 0 ? "kidney" : rn);
+    const TissueMaterial& tm = region_material(p, m.tet_region[t]);
     fem.tet_material.push_back(NeoHookean::from_young_poisson(tm.youngs_modulus_Pa, tm.poisson_ratio));
     const double V = tet_signed_volume(mesh.X[mesh.tets[t][0]], mesh.X[mesh.tets[t][1]], mesh.X[mesh.tets[t][2]],
                                        mesh.X[mesh.tets[t][3]]);

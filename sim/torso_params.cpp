@@ -15,6 +15,11 @@ const std::vector<std::string>& region_names() {
   return names;
 }
 
+const TissueMaterial& region_material(const TorsoParams& p, int region) {
+  const std::string& rn = region_names().at(region);
+  return p.materials.at(rn.rfind("kidney", 0) == 0 ? "kidney" : rn);
+}
+
 std::string default_torso_path() { return std::string(BACKROLL_ASSET_DIR) + "/torso/default.toml"; }
 
 namespace {

@@ -75,6 +75,9 @@ const std::vector<std::string>& region_names();
 // The shipped default adult, assets/torso/default.toml.
 std::string default_torso_path();
 
+// The material of a region (index into region_names()); both kidneys share "kidney".
+const TissueMaterial& region_material(const TorsoParams& p, int region);
+
 // Reads and checks a body file; throws ConfigError (file:line, key, value, allowed range).
 TorsoParams load_torso_params(const std::string& path);
 
