@@ -257,11 +257,15 @@ TorsoModel build_torso(const TorsoParams& p, const TorsoBuildOptions& o) {
   for (auto& r : m.rib_anterior) r = {-1, -1};
   struct RibGeom {
     double a, b, hl, sb, ptp, pe, ps;
+    double descent;  // how far down the skin line the front of the rib lies below its head
   };
   std::array<RibGeom, kRibs> rg{};
   auto rib_point = [&](int k, int side, double ph) {
     const RibGeom& g = rg[k];
-    return P(side * g.a * std::sin(ph), g.sb, g.hl - 0.5 * g.b * (std::cos(g.ptp) - std::cos(ph)));
+    // Ribs slope down from back to front: the descent grows as (1 - cos) of the arc angle, so the
+    // posterior part (under the back's tissue) stays at its vertebra's level.
+    return P(side * g.a * std::sin(ph), g.sb + g.descent * 0.5 * (1 - std::cos(ph)),
+             g.hl - 0.5 * g.b * (std::cos(g.ptp) - std::cos(ph)));
   };
   auto arc_len = [&](int k, double p0, double p1) {
     double len = 0;
@@ -278,6 +282,10 @@ TorsoModel build_torso(const TorsoParams& p, const TorsoBuildOptions& o) {
     g.ptp = std::asin(std::min(0.95, p.tp_halfspan_m[k] / g.a));
     g.ps = kPi - std::asin(std::min(0.95, 0.015 / g.a));
     g.pe = g.ptp + p.bony_fraction[k] * (g.ps - g.ptp);
+    const double lv_f = std::min(19.0, k + 1 + p.rib_descent_levels);  // level index of the front
+    const int lo = static_cast<int>(lv_f);
+    const double s_front = L.s_tip[lo] + (lo < 19 ? (lv_f - lo) * (L.s_tip[lo + 1] - L.s_tip[lo]) : 0.0);
+    g.descent = std::max(0.0, s_front - L.s_tip[k + 1]);
   }
   if (o.with_ribs) {
     for (int k = 0; k < kRibs; ++k)

@@ -143,6 +143,7 @@ TorsoParams load_torso_params(const std::string& path) {
   p.rib_mass_kg = r.number("ribs.rib_mass_kg", 0.005, 0.5);
   p.sternum_mass_kg = r.number("ribs.sternum_mass_kg", 0.01, 1);
   p.intercostal_thickness_m = r.number("ribs.intercostal_thickness_m", 0, 0.03);
+  p.rib_descent_levels = r.number("ribs.descent_levels", 0, 6);
 
   p.reference_moment_Nm = r.number("joints.reference_moment_Nm", 0.5, 30);
   p.flexion_rom_deg = per_level(r, "joints.flexion_rom_deg", 0.2, 30);

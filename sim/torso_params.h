@@ -51,7 +51,7 @@ struct TorsoParams {
   // [ribs]
   double costovertebral_N_per_m = 2e4, costovertebral_Nm_per_rad = 0.87, cartilage_E_Pa = 10e6,
          cartilage_width_m = 0.012, cartilage_thickness_m = 0.008, rib_EI_Nm2 = 1.15,
-         rib_mass_kg = 0.06, sternum_mass_kg = 0.12, intercostal_thickness_m = 0.01;
+         rib_mass_kg = 0.06, sternum_mass_kg = 0.12, intercostal_thickness_m = 0.01, rib_descent_levels = 0;
   std::array<double, kRibs> bony_fraction{};
   // [joints]
   double reference_moment_Nm = 7.5, facet_engagement_deg = 1.0, stiffening_ratio = 2.0,
