@@ -44,8 +44,8 @@ SettleResult settle_on_floor(TorsoModel& m, const SolverSettings& s) {
   return r;
 }
 
-double specimen_rotation_deg(const TorsoParams& p, bool with_ribs, int top, int bottom, SpineAxis axis,
-                             double moment_Nm) {
+std::vector<double> specimen_rotations_deg(const TorsoParams& p, bool with_ribs, int top, int bottom, SpineAxis axis,
+                                           double moment_Nm) {
   TorsoBuildOptions o;
   o.with_ribs = with_ribs;
   o.with_tissue = false;
@@ -57,8 +57,7 @@ double specimen_rotation_deg(const TorsoParams& p, bool with_ribs, int top, int 
   number_bone_dofs(m, fixed);
   const Joint& j = m.fem.joints[m.intervertebral_joint[top - 1]];
   const Vec3 e = j.axes.row(static_cast<int>(axis)).transpose();
-  const int body = m.vertebra[top - 1];
-  m.fem.rigid_bodies[body].applied_torque_Nm = moment_Nm * e;
+  m.fem.rigid_bodies[m.vertebra[top - 1]].applied_torque_Nm = moment_Nm * e;
   m.fem.finalize();
   FemState st;
   st.reset(m.fem);
@@ -66,7 +65,14 @@ double specimen_rotation_deg(const TorsoParams& p, bool with_ribs, int top, int 
   s.load_steps = 2;
   const SolveReport rep = solve_equilibrium(m.fem, st, s);
   if (!rep.converged) throw std::runtime_error("specimen test did not converge: " + rep.message);
-  return rigid_rotation(m.fem, st, body).dot(e) / kDeg;
+  std::vector<double> out(kLevels);
+  for (int v = 0; v < kLevels; ++v) out[v] = rigid_rotation(m.fem, st, m.vertebra[v]).dot(e) / kDeg;
+  return out;
+}
+
+double specimen_rotation_deg(const TorsoParams& p, bool with_ribs, int top, int bottom, SpineAxis axis,
+                             double moment_Nm) {
+  return specimen_rotations_deg(p, with_ribs, top, bottom, axis, moment_Nm)[top - 1];
 }
 
 double specimen_rom_deg(const TorsoParams& p, bool with_ribs, int top, int bottom, SpineAxis axis, double M) {
@@ -84,10 +90,16 @@ double segment_extension_stiffness_Nm_per_deg(const TorsoParams& p, int level, d
 RibCageComparison rib_cage_comparison(const TorsoParams& p, double M) {
   RibCageComparison c;
   c.moment_Nm = M;
-  for (int a = 0; a < 3; ++a) {
-    c.rom_with_deg[a] = specimen_rom_deg(p, true, 1, 12, static_cast<SpineAxis>(a), M);
-    c.rom_without_deg[a] = specimen_rom_deg(p, false, 1, 12, static_cast<SpineAxis>(a), M);
-  }
+  const int bounds[4] = {1, 4, 8, 12};
+  for (int a = 0; a < 3; ++a)
+    for (int ribs = 0; ribs < 2; ++ribs) {
+      const SpineAxis ax = static_cast<SpineAxis>(a);
+      const std::vector<double> up = specimen_rotations_deg(p, ribs, 1, 12, ax, M);
+      const std::vector<double> down = specimen_rotations_deg(p, ribs, 1, 12, ax, -M);
+      (ribs ? c.rom_with_deg : c.rom_without_deg)[a] = up[0] - down[0];
+      for (int r = 0; r < 3; ++r)
+        (ribs ? c.region_k_with : c.region_k_without)[a][r] = M / (up[bounds[r] - 1] - up[bounds[r + 1] - 1]);
+    }
   return c;
 }
 

@@ -31,6 +31,9 @@ SettleResult settle_on_floor(TorsoModel& m, const SolverSettings& s);
 enum class SpineAxis { FlexionExtension = 0, AxialRotation = 1, LateralBending = 2 };
 double specimen_rotation_deg(const TorsoParams& p, bool with_ribs, int top, int bottom, SpineAxis axis,
                              double moment_Nm);
+// The same test, returning the rotation (deg) of every vertebra T1..L5 about the loaded axis.
+std::vector<double> specimen_rotations_deg(const TorsoParams& p, bool with_ribs, int top, int bottom, SpineAxis axis,
+                                           double moment_Nm);
 
 // Range of motion (deg) of a specimen from -M to +M: the quantity cadaver studies report.
 double specimen_rom_deg(const TorsoParams& p, bool with_ribs, int top, int bottom, SpineAxis axis, double moment_Nm);
@@ -44,6 +47,9 @@ struct RibCageComparison {
   double moment_Nm = 0;
   double rom_with_deg[3] = {0, 0, 0}, rom_without_deg[3] = {0, 0, 0};  // indexed by SpineAxis
   double increase_pct(int axis) const { return 100.0 * (rom_without_deg[axis] / rom_with_deg[axis] - 1.0); }
+  // Regional stiffness (N m/deg) under +M, as Mannen 2018 Table 2 reports it: upper T1/T4,
+  // middle T4/T8, lower T8/T12, [axis][region], with and without the rib cage.
+  double region_k_with[3][3] = {}, region_k_without[3][3] = {};
 };
 RibCageComparison rib_cage_comparison(const TorsoParams& p, double moment_Nm);
 

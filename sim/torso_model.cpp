@@ -415,7 +415,10 @@ TorsoModel build_torso(const TorsoParams& p, const TorsoBuildOptions& o) {
           beam(m.bones[rp].name + "-shaft", rp, ra, pm, len, p.rib_EI_Nm2, p.rib_EI_Nm2, 0.5 * p.rib_EI_Nm2, 1e7 * len);
         }
         if (k < 10) {  // costal cartilage: ribs 1-7 to the sternum, 8-10 to the rib above
-          const double len = std::max(0.01, arc_len(k, g.pe, g.ps));
+          // Ribs 1-7: the cartilage runs from the rib's end to the sternum. Ribs 8-10: it joins the
+          // cartilage above (interchondral joint) between the two ribs' ends.
+          const double len = std::max(0.01, k < 7 ? arc_len(k, g.pe, g.ps)
+                                                   : (rib_point(k, side, g.pe) - rib_point(k - 1, side, rg[k - 1].pe)).norm());
           const double I_wall = w * t * t * t / 12, I_axial = t * w * w * w / 12;
           const double J = w * t * t * t * (1.0 / 3 - 0.21 * t / w);
           const int to = k < 7 ? m.sternum : m.rib_anterior[k - 1][si];

@@ -220,17 +220,24 @@ TEST_CASE("the rib cage stiffens the thoracic spine in every mode", "[torso][val
   }
 }
 
-// KNOWN DEFECT (issue 4 stays open until this passes): cadaver studies report that removing
-// the rib cage raises the T1-T12 range of motion by about +42 to +94 % in each mode (Mannen 2018:
-// FE +63, LB +63.5, AR +59 % at 5 N m; Liebsch 2017, anterior cage: FE +52, LB +42, AR +94 % at
-// 2 N m). The model (rigid two-segment ribs, neutral-zone costovertebral stiffness) gives FE
-// +14 %, LB +56 %, AR +111 %. Marked [!shouldfail]: when a better rib cage makes it pass, Catch
-// reports it, and the tag must go.
-TEST_CASE("rib-cage removal raises thoracic ROM by the amount cadaver studies report", "[torso][validation][!shouldfail]") {
-  const RibCageComparison c = rib_cage_comparison(adult(), 2.0);
-  for (int a = 0; a < 3; ++a) {
-    INFO("mode " << a << ": increase " << c.increase_pct(a) << " %");
-    CHECK(c.increase_pct(a) >= 40.0);
-    CHECK(c.increase_pct(a) <= 95.0);
-  }
+// KNOWN DEFECT (issue 4 stays open until this passes). Mannen 2018 (Table 2, read) reports the
+// thoracic spine's elastic-zone stiffness with and without the rib cage by region; the ratio is
+// what a linear model compares with. Criterion: the model's ratio within +-25 % of the cadaver
+// ratio of means, every mode and region (the cadaver SDs are large; 25 % is about how well the
+// ratio of means is known). The model meets it in the upper and middle thorax and falls short
+// in the lower thorax (T8/T12: FE 1.10 vs 2.14, LB 1.32 vs 1.91, AR 1.56 vs 2.26): its false and
+// floating ribs stiffen too little. Marked [!shouldfail]: when the model passes, Catch reports
+// it and the tag must go.
+TEST_CASE("rib-cage removal lowers thoracic stiffness by the amount cadaver studies report", "[torso][validation][!shouldfail]") {
+  const RibCageComparison c = rib_cage_comparison(adult(), 5.0);
+  const double mannen[3][3][2] = {{{2.29, 2.12}, {4.74, 3.36}, {2.97, 1.39}},   // FE: upper, middle, lower
+                                  {{3.28, 1.35}, {4.51, 1.08}, {2.31, 1.02}},   // AR
+                                  {{6.85, 4.70}, {8.30, 4.48}, {2.87, 1.50}}};  // LB
+  for (int a = 0; a < 3; ++a)
+    for (int r = 0; r < 3; ++r) {
+      const double model = c.region_k_with[a][r] / c.region_k_without[a][r];
+      const double cadaver = mannen[a][r][0] / mannen[a][r][1];
+      INFO("mode " << a << " region " << r << ": model " << model << ", cadaver " << cadaver);
+      CHECK(model == Approx(cadaver).epsilon(0.25));
+    }
 }
