@@ -217,6 +217,10 @@ int run_bench_model(const std::string& file) {
              cold.solve.seconds, cold.solve.newton_iterations,
              cold.solve.seconds / std::max(1, cold.solve.newton_iterations), cold.solve.multiplier_updates,
              cold.solve.converged ? "converged" : "NOT converged: " + cold.solve.message);
+  fmt::print("  time per part: evaluate {:.2f} s, assemble {:.2f} s, factorise+solve {:.2f} s ({} factorisations), "
+             "line search {:.2f} s\n", cold.solve.seconds_evaluate, cold.solve.seconds_assemble,
+             cold.solve.seconds_factorize, cold.solve.factorizations,
+             cold.solve.seconds_line_search);
   fmt::print("  re-solve from the solution: {:.3f} s, {} iterations\n", w.seconds, w.newton_iterations);
   fmt::print("  weight {:.2f} N, floor reaction {:.2f} N ({:+.4f} %), contact area {:.0f} cm2, min J {:.3f}, pelvis drop {:.1f} mm\n",
              cold.weight_N, cold.floor_reaction_N, pct(cold.floor_reaction_N, cold.weight_N),

@@ -459,7 +459,14 @@ SolveReport solve_equilibrium(const FemModel& m, FemState& st, const SolverSetti
   for (int step = 1; step <= s.load_steps; ++step) {
     const double load = static_cast<double>(step) / s.load_steps;
     while (true) {
+      auto tic = std::chrono::steady_clock::now();
+      auto toc = [&tic](double& acc) {
+        const auto now = std::chrono::steady_clock::now();
+        acc += std::chrono::duration<double>(now - tic).count();
+        tic = now;
+      };
       Eval ev = evaluate(m, st, st.u, load, true, true);
+      toc(rep.seconds_evaluate);
       if (!std::isfinite(ev.energy))
         return finish(false, "inverted element in the current state");
       rep.residual_max_N = ev.grad.size() ? ev.grad.cwiseAbs().maxCoeff() : 0.0;
@@ -489,6 +496,7 @@ SolveReport solve_equilibrium(const FemModel& m, FemState& st, const SolverSetti
           for (int c = 0; c < 6; ++c)
             if (b.dof[c] >= 0) ev.trip.emplace_back(b.dof[c], b.dof[c], c < 3 ? k_reg : k_reg * 1e-2);
       K.setFromTriplets(ev.trip.begin(), ev.trip.end());
+      toc(rep.seconds_assemble);
       std::vector<int> pattern(K.innerIndexPtr(), K.innerIndexPtr() + K.nonZeros());
       pattern.insert(pattern.end(), K.outerIndexPtr(), K.outerIndexPtr() + K.outerSize() + 1);
       if (pattern != last_pattern) {
@@ -499,6 +507,7 @@ SolveReport solve_equilibrium(const FemModel& m, FemState& st, const SolverSetti
       double shift = 0;
       for (int attempt = 0; attempt < 8; ++attempt) {
         ldlt.factorize(K);
+        ++rep.factorizations;
         if (ldlt.info() == Eigen::Success) {
           du = ldlt.solve(-ev.grad);
           if (du.allFinite() && du.dot(ev.grad) < 0) break;
@@ -508,6 +517,7 @@ SolveReport solve_equilibrium(const FemModel& m, FemState& st, const SolverSetti
         for (int d = 0; d < m.n_dofs; ++d) K.coeffRef(d, d) += shift;
         du.resize(0);
       }
+      toc(rep.seconds_factorize);
       if (du.size() == 0) return finish(false, "linear solve failed (tangent not positive definite)");
       // Backtracking line search on the energy (Armijo).
       const double slope = du.dot(ev.grad);
@@ -530,6 +540,7 @@ SolveReport solve_equilibrium(const FemModel& m, FemState& st, const SolverSetti
         }
         alpha *= 0.5;
       }
+      toc(rep.seconds_line_search);
       if (!accepted) return finish(false, "line search failed (no energy decrease along Newton step)");
     }
   }

@@ -131,10 +131,14 @@ struct SolveReport {
   bool converged = false;
   int newton_iterations = 0;
   int multiplier_updates = 0;
+  int factorizations = 0;        // including retries with a shifted diagonal
   double residual_max_N = 0;     // largest nodal force residual at the end
   double residual_tol_N = 0;     // the tolerance it was held to
   double penetration_max_m = 0;  // deepest contact penetration at the end
   double seconds = 0;
+  // Where the time went (s): tangent and residual evaluation, sparse assembly, factorisation and
+  // solve, line-search energy evaluations.
+  double seconds_evaluate = 0, seconds_assemble = 0, seconds_factorize = 0, seconds_line_search = 0;
   std::string message;           // why it stopped
 };
 
