@@ -1,10 +1,12 @@
 // The torso model built from assets/torso/*.toml: structure, data fidelity, mass, equilibrium on
 // the floor, and the spine's stiffness against cadaver data.
 #include <catch2/catch.hpp>
+#include <algorithm>
 #include <cmath>
 #include <set>
 
 #include "bullet_torso.h"
+#include "model_export.h"
 #include "toml_reader.h"
 #include "torso_analysis.h"
 
@@ -240,4 +242,27 @@ TEST_CASE("rib-cage removal lowers thoracic stiffness by the amount cadaver stud
       INFO("mode " << a << " region " << r << ": model " << model << ", cadaver " << cadaver);
       CHECK(model == Approx(cadaver).epsilon(0.25));
     }
+}
+
+TEST_CASE("exports: VTU with region and material cell data, OBJ with every region and bone", "[torso][unit]") {
+  const TorsoModel& m = adult_model();
+  const std::string vtu = tissue_vtu(m, m.fem.mesh.X);
+  CHECK_THAT(vtu, Catch::Contains("NumberOfPoints=\"" + std::to_string(m.fem.mesh.n_nodes()) + "\"") &&
+                      Catch::Contains("NumberOfCells=\"" + std::to_string(m.fem.mesh.n_tets()) + "\"") &&
+                      Catch::Contains("Name=\"region\"") && Catch::Contains("Name=\"youngs_modulus_Pa\"") &&
+                      Catch::Contains("Name=\"poisson_ratio\"") && Catch::Contains("</VTKFile>"));
+  // Cell arrays hold one value per tet: count the lines of the region array.
+  const size_t a = vtu.find("Name=\"region\"");
+  const size_t b = vtu.find("</DataArray>", a);
+  const std::string region_block = vtu.substr(vtu.find('\n', a) + 1, b - vtu.find('\n', a) - 1);
+  CHECK(std::count(region_block.begin(), region_block.end(), '\n') == m.fem.mesh.n_tets());
+
+  const std::string obj = model_obj(m, m.fem.mesh.X);
+  size_t boxes = 0;
+  for (const Bone& bone : m.bones) boxes += bone.boxes.size();
+  size_t v = 0, pos = 0;
+  while ((pos = obj.find("\nv ", pos)) != std::string::npos) ++v, ++pos;
+  CHECK(v == m.fem.mesh.X.size() + 8 * boxes);
+  for (const std::string& r : region_names()) CHECK_THAT(obj, Catch::Contains("\no " + r + "\n"));
+  for (const Bone& bone : m.bones) CHECK_THAT(obj, Catch::Contains("\no bone_" + bone.name + "\n"));
 }
