@@ -448,6 +448,7 @@ SolveReport solve_equilibrium(const FemModel& m, FemState& st, const SolverSetti
   ldlt.cholmod().print = 0;
   Eigen::SparseMatrix<double> K(m.n_dofs, m.n_dofs);
   std::vector<int> last_pattern;
+  double shift_hint = 0;  // diagonal shift carried between Newton steps (see below)
 
   auto finish = [&](bool ok, const std::string& msg) {
     rep.converged = ok;
@@ -504,17 +505,26 @@ SolveReport solve_equilibrium(const FemModel& m, FemState& st, const SolverSetti
         last_pattern.swap(pattern);
       }
       Eigen::VectorXd du;
-      double shift = 0;
+      // An indefinite tangent (large compression, a free body) gets a diagonal shift. The shift
+      // that last worked, a tenth of it, is tried first, so a run of indefinite steps does not
+      // pay for a failed factorisation each time; it fades once the tangent is definite.
+      const double diag_max = K.diagonal().cwiseAbs().maxCoeff();
+      double shift = shift_hint >= 1e-9 * diag_max ? shift_hint : 0.0;
+      for (int d = 0; shift > 0 && d < m.n_dofs; ++d) K.coeffRef(d, d) += shift;
       for (int attempt = 0; attempt < 8; ++attempt) {
         ldlt.factorize(K);
         ++rep.factorizations;
         if (ldlt.info() == Eigen::Success) {
           du = ldlt.solve(-ev.grad);
-          if (du.allFinite() && du.dot(ev.grad) < 0) break;
+          if (du.allFinite() && du.dot(ev.grad) < 0) {
+            shift_hint = 0.1 * shift;
+            break;
+          }
         }
-        // Not a descent direction (indefinite tangent): shift the diagonal and retry.
-        shift = shift == 0 ? 1e-6 * K.diagonal().cwiseAbs().maxCoeff() : shift * 10;
-        for (int d = 0; d < m.n_dofs; ++d) K.coeffRef(d, d) += shift;
+        // Not a descent direction: shift (more) and retry.
+        const double next = shift == 0 ? 1e-6 * diag_max : shift * 10;
+        for (int d = 0; d < m.n_dofs; ++d) K.coeffRef(d, d) += next - shift;
+        shift = next;
         du.resize(0);
       }
       toc(rep.seconds_factorize);
