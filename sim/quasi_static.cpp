@@ -446,6 +446,14 @@ SolveReport solve_equilibrium(const FemModel& m, FemState& st, const SolverSetti
   // diagonal shift below. Its own printing is off: failures are handled here.
   Eigen::CholmodSupernodalLLT<Eigen::SparseMatrix<double>> ldlt;
   ldlt.cholmod().print = 0;
+  // Relaxed supernode amalgamation: bigger dense blocks for BLAS, a few more flops. Measured on
+  // the torso: factorisation 11.3 s -> 7.9 s over a settle (CHOLMOD's defaults: 4/16/48, 0.8/0.1/0.05).
+  ldlt.cholmod().nrelax[0] = 16;
+  ldlt.cholmod().nrelax[1] = 64;
+  ldlt.cholmod().nrelax[2] = 256;
+  ldlt.cholmod().zrelax[0] = 0.9;
+  ldlt.cholmod().zrelax[1] = 0.3;
+  ldlt.cholmod().zrelax[2] = 0.1;
   Eigen::SparseMatrix<double> K(m.n_dofs, m.n_dofs);
   std::vector<int> last_pattern;
   double shift_hint = 0;  // diagonal shift carried between Newton steps (see below)
