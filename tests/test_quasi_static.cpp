@@ -46,3 +46,101 @@ TEST_CASE("patch test: uniform compression of a plane-strain block", "[unit][sol
   const double ux_right = x[nx - 1].x() - W;
   CHECK(ux_right == Approx(nu * (1 + nu) * p / E * W).epsilon(3e-3));
 }
+
+namespace {
+// One rigid body with 6 free dofs, joined to the ground at its origin by `j`.
+FemModel one_body(const Joint& j) {
+  FemModel m;
+  RigidBody b;
+  for (int c = 0; c < 6; ++c) b.dof[c] = c;
+  m.rigid_bodies.push_back(b);
+  m.joints.push_back(j);
+  m.n_dofs = 6;
+  m.finalize();
+  return m;
+}
+}  // namespace
+
+TEST_CASE("joints: linear, bilinear and two-sided rotational springs", "[unit][solver]") {
+  Joint j;
+  j.body_a = -1;
+  j.body_b = 0;
+  j.translational_N_per_m = Vec3::Constant(1e5);
+  j.rotational_Nm_per_rad = Vec3(100, 200, 300);
+  j.stiffen_axis = 0;
+  j.stiffen_after_rad = 0.01;
+  j.stiffened_Nm_per_rad = 400;
+  j.opposite_Nm_per_rad = 50;
+  SolverSettings s;
+  auto rotate = [&](const Vec3& torque) {
+    FemModel m = one_body(j);
+    m.rigid_bodies[0].applied_torque_Nm = torque;
+    m.rigid_bodies[0].applied_force_N = Vec3(1, 2, 3);  // a force too, through the origin
+    FemState st;
+    st.reset(m);
+    REQUIRE(solve_equilibrium(m, st, s).converged);
+    CHECK((rigid_position(m, st, 0) - Vec3(1, 2, 3) / 1e5).norm() < 1e-12);
+    return rigid_rotation(m, st, 0);
+  };
+  // Below the stiffening angle: linear, each axis its own stiffness.
+  Vec3 th = rotate(Vec3(0.5, 1.0, 1.5));
+  CHECK(th.x() == Approx(0.5 / 100).epsilon(1e-7));  // to the solver's residual tolerance
+  CHECK(th.y() == Approx(1.0 / 200).epsilon(1e-7));
+  CHECK(th.z() == Approx(1.5 / 300).epsilon(1e-7));
+  // Beyond it: 100 * 0.01 = 1 N m to reach it, the rest at 400 N m/rad.
+  th = rotate(Vec3(3.0, 0, 0));
+  CHECK(th.x() == Approx(0.01 + 2.0 / 400).epsilon(1e-7));
+  // The other side: 50 N m/rad.
+  th = rotate(Vec3(-1.0, 0, 0));
+  CHECK(th.x() == Approx(-1.0 / 50).epsilon(1e-7));
+}
+
+TEST_CASE("tissue attached to a rigid body moves with it and passes the load on", "[unit][solver]") {
+  // A soft column whose bottom nodes ride on a body held by a vertical spring k: a load F on
+  // the top compresses the column and moves the body by F / k exactly (force balance).
+  FemModel m;
+  append_structured(m.mesh, 3, 3, 4, false, 0, [](int i, int j, int k) { return Vec3(0.01 * i, 0.01 * j, 0.01 * k); });
+  m.tet_material.assign(m.mesh.n_tets(), NeoHookean::from_young_poisson(20e3, 0.3));
+  m.node_dof.assign(m.mesh.n_nodes(), {kFixed, kFixed, kFixed});
+  m.node_force_N.assign(m.mesh.n_nodes(), Vec3::Zero());
+  m.node_body.assign(m.mesh.n_nodes(), -1);
+  RigidBody b;
+  b.rest_position_m = Vec3(0.01, 0.01, 0);
+  m.rigid_bodies.push_back(b);
+  int nd = 0, top = 0;
+  for (int n = 0; n < m.mesh.n_nodes(); ++n) {
+    if (m.mesh.X[n].z() < 1e-12) {
+      m.node_body[n] = 0;
+    } else {
+      for (int c = 0; c < 3; ++c) m.node_dof[n][c] = nd++;
+      if (m.mesh.X[n].z() > 0.03 - 1e-12) ++top;
+    }
+  }
+  for (int c = 0; c < 6; ++c) m.rigid_bodies[0].dof[c] = nd++;
+  m.n_dofs = nd;
+  const double k = 2e4, F = 1.0;
+  for (int n = 0; n < m.mesh.n_nodes(); ++n)
+    if (m.mesh.X[n].z() > 0.03 - 1e-12) m.node_force_N[n] = Vec3(0, 0, -F / top);
+  Joint j;
+  j.body_b = 0;
+  j.point_m = b.rest_position_m;
+  j.translational_N_per_m = Vec3::Constant(k);
+  j.rotational_Nm_per_rad = Vec3::Constant(10.0);
+  m.joints.push_back(j);
+  m.finalize();
+  FemState st;
+  st.reset(m);
+  REQUIRE(solve_equilibrium(m, st, SolverSettings{}).converged);
+  CHECK(rigid_position(m, st, 0).z() - b.rest_position_m.z() == Approx(-F / k).epsilon(1e-7));
+  const JointState js = joint_state(m, st, 0);
+  CHECK(js.force_N.z() == Approx(-F).epsilon(1e-7));
+  // Every bottom node moved with the body: x = X + c + theta x r. (The Kuhn split is not
+  // mirror-symmetric, so the column tilts the body a little; the relation holds regardless.)
+  const std::vector<Vec3> x = node_positions(m, st);
+  const Vec3 c = rigid_position(m, st, 0) - b.rest_position_m, th = rigid_rotation(m, st, 0);
+  for (int n = 0; n < m.mesh.n_nodes(); ++n)
+    if (m.node_body[n] == 0) {
+      const Vec3 r = m.mesh.X[n] - b.rest_position_m;
+      CHECK((x[n] - (m.mesh.X[n] + c + th.cross(r))).norm() < 1e-15);
+    }
+}
