@@ -1,31 +1,19 @@
 #include "bullet_torso.h"
 
 #include <BulletDynamics/ConstraintSolver/btGeneric6DofSpring2Constraint.h>
-#include <BulletSoftBody/btDeformableBodySolver.h>
-#include <BulletSoftBody/btDeformableMultiBodyConstraintSolver.h>
-#include <BulletSoftBody/btDeformableMultiBodyDynamicsWorld.h>
-#include <BulletSoftBody/btDeformableNeoHookeanForce.h>
-#include <BulletSoftBody/btSoftBodyHelpers.h>
-#include <BulletSoftBody/btSoftBodyRigidBodyCollisionConfiguration.h>
-#include <btBulletDynamicsCommon.h>
 #include <map>
-#include <set>
+
+#include "bullet_deformable.h"
 
 namespace backroll {
 
 namespace {
-btVector3 bt(const Vec3& v) { return btVector3(v.x(), v.y(), v.z()); }
 Vec3 ev(const btVector3& v) { return Vec3(v.x(), v.y(), v.z()); }
 constexpr int kFloorGroup = 1, kBoneGroup = 2;
 }  // namespace
 
-struct BulletTorsoWorld {
-  std::unique_ptr<btSoftBodyRigidBodyCollisionConfiguration> config;
-  std::unique_ptr<btCollisionDispatcher> dispatcher;
-  std::unique_ptr<btDbvtBroadphase> broadphase;
-  std::unique_ptr<btDeformableBodySolver> deformable_solver;
-  std::unique_ptr<btDeformableMultiBodyConstraintSolver> solver;
-  std::unique_ptr<btDeformableMultiBodyDynamicsWorld> world;
+struct BulletTorsoWorld : DeformableWorldCore {
+  BulletTorsoWorld() : DeformableWorldCore(-9.81) {}
   std::unique_ptr<btStaticPlaneShape> floor_shape;
   std::unique_ptr<btRigidBody> floor;
   std::vector<std::unique_ptr<btCompoundShape>> bone_shapes;
@@ -38,7 +26,6 @@ struct BulletTorsoWorld {
   std::vector<std::unique_ptr<btDeformableNeoHookeanForce>> forces;
   int anchors = 0;
   ~BulletTorsoWorld() {
-    if (!world) return;
     for (auto& j : joints) world->removeConstraint(j.get());
     for (auto& b : bones) world->removeRigidBody(b.get());
     if (floor) world->removeRigidBody(floor.get());
@@ -53,16 +40,6 @@ void BulletTorsoDeleter::operator()(BulletTorsoWorld* w) const { delete w; }
 
 BulletTorsoPtr make_bullet_torso(const TorsoModel& m) {
   BulletTorsoPtr w(new BulletTorsoWorld);
-  w->config = std::make_unique<btSoftBodyRigidBodyCollisionConfiguration>();
-  w->dispatcher = std::make_unique<btCollisionDispatcher>(w->config.get());
-  w->broadphase = std::make_unique<btDbvtBroadphase>();
-  w->deformable_solver = std::make_unique<btDeformableBodySolver>();
-  w->solver = std::make_unique<btDeformableMultiBodyConstraintSolver>();
-  w->solver->setDeformableSolver(w->deformable_solver.get());
-  w->world = std::make_unique<btDeformableMultiBodyDynamicsWorld>(
-      w->dispatcher.get(), w->broadphase.get(), w->solver.get(), w->config.get(), w->deformable_solver.get());
-  w->world->setGravity(btVector3(0, 0, -9.81));
-  w->world->getWorldInfo().m_gravity.setValue(0, 0, -9.81);
 
   w->floor_shape = std::make_unique<btStaticPlaneShape>(btVector3(0, 0, 1), 0);
   w->floor = std::make_unique<btRigidBody>(btRigidBody::btRigidBodyConstructionInfo(0, nullptr, w->floor_shape.get()));
@@ -131,23 +108,14 @@ BulletTorsoPtr make_bullet_torso(const TorsoModel& m) {
     for (int v : nodes) X.push_back(bt(mesh.X[v]));
     for (int t : tets)
       for (int v : mesh.tets[t]) mass[local[v]] += tm.density_kg_m3 * m.fem.tet_volume_m3[t] / 4;
-    auto* sb = new btSoftBody(&w->world->getWorldInfo(), static_cast<int>(nodes.size()), X.data(), mass.data());
-    std::set<std::pair<int, int>> edges;
+    std::vector<Tet> local_tets;
     for (int t : tets) {
       const Tet& e = mesh.tets[t];
-      sb->appendTetra(local[e[0]], local[e[1]], local[e[2]], local[e[3]]);
-      for (int a = 0; a < 4; ++a)
-        for (int b = a + 1; b < 4; ++b) edges.insert({std::min(local[e[a]], local[e[b]]), std::max(local[e[a]], local[e[b]])});
+      local_tets.push_back({local[e[0]], local[e[1]], local[e[2]], local[e[3]]});
     }
-    for (const auto& e : edges) sb->appendLink(e.first, e.second);
-    sb->initializeDmInverse();
-    sb->m_tetraScratches.resize(sb->m_tetras.size());
-    sb->m_tetraScratchesTn.resize(sb->m_tetras.size());
-    btSoftBodyHelpers::generateBoundaryFaces(sb);
-    sb->m_sleepingThreshold = 0;
+    btSoftBody* sb = make_tet_soft_body(w->world->getWorldInfo(), X, mass, local_tets);
     w->world->addSoftBody(sb);
-    const NeoHookean nh = NeoHookean::from_young_poisson(tm.youngs_modulus_Pa, tm.poisson_ratio);
-    auto f = std::make_unique<btDeformableNeoHookeanForce>(4.0 / 3.0 * nh.mu_Pa, nh.lambda_Pa + 5.0 / 6.0 * nh.mu_Pa, 0.05);
+    auto f = make_neo_hookean_force(m.fem.tet_material[tets.front()], 0.05);
     w->world->addForce(sb, f.get());
     w->forces.push_back(std::move(f));
     for (size_t i = 0; i < nodes.size(); ++i) {

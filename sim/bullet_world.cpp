@@ -1,27 +1,15 @@
 #include "bullet_world.h"
 
-#include <btBulletDynamicsCommon.h>
-#include <BulletSoftBody/btDeformableBodySolver.h>
-#include <BulletSoftBody/btDeformableMultiBodyConstraintSolver.h>
-#include <BulletSoftBody/btDeformableMultiBodyDynamicsWorld.h>
-#include <BulletSoftBody/btDeformableNeoHookeanForce.h>
-#include <BulletSoftBody/btSoftBody.h>
-#include <BulletSoftBody/btSoftBodyHelpers.h>
-#include <BulletSoftBody/btSoftBodyRigidBodyCollisionConfiguration.h>
 #include <chrono>
 #include <cmath>
-#include <set>
 #include <stdexcept>
+
+#include "bullet_deformable.h"
 
 namespace backroll {
 
-struct BulletContactWorld {
-  std::unique_ptr<btSoftBodyRigidBodyCollisionConfiguration> config;
-  std::unique_ptr<btCollisionDispatcher> dispatcher;
-  std::unique_ptr<btDbvtBroadphase> broadphase;
-  std::unique_ptr<btDeformableBodySolver> deformable_solver;
-  std::unique_ptr<btDeformableMultiBodyConstraintSolver> solver;
-  std::unique_ptr<btDeformableMultiBodyDynamicsWorld> world;
+struct BulletContactWorld : DeformableWorldCore {
+  BulletContactWorld() : DeformableWorldCore(0.0) {}  // no gravity: the load is the roller's force
   std::unique_ptr<btDeformableNeoHookeanForce> elastic;
   std::unique_ptr<btCylinderShapeZ> roller_shape;
   std::unique_ptr<btDefaultMotionState> roller_motion;
@@ -42,21 +30,9 @@ struct BulletContactWorld {
 
 void BulletWorldDeleter::operator()(BulletContactWorld* w) const { delete w; }
 
-static btVector3 bt(const Vec3& v) { return btVector3(v.x(), v.y(), v.z()); }
-
 BulletWorldPtr make_bullet_world(const ContactScene& sc, const BulletWorldSettings& s) {
   if (sc.params.roller.compliant) throw std::invalid_argument("make_bullet_world: rigid roller scenes only");
   BulletWorldPtr w(new BulletContactWorld);
-  w->config = std::make_unique<btSoftBodyRigidBodyCollisionConfiguration>();
-  w->dispatcher = std::make_unique<btCollisionDispatcher>(w->config.get());
-  w->broadphase = std::make_unique<btDbvtBroadphase>();
-  w->deformable_solver = std::make_unique<btDeformableBodySolver>();
-  w->solver = std::make_unique<btDeformableMultiBodyConstraintSolver>();
-  w->solver->setDeformableSolver(w->deformable_solver.get());
-  w->world = std::make_unique<btDeformableMultiBodyDynamicsWorld>(
-      w->dispatcher.get(), w->broadphase.get(), w->solver.get(), w->config.get(), w->deformable_solver.get());
-  w->world->setGravity(btVector3(0, 0, 0));
-  w->world->getWorldInfo().m_gravity.setValue(0, 0, 0);
 
   // Tissue (a rigid-roller scene's mesh is the tissue alone).
   const FemModel& m = sc.model;
@@ -70,30 +46,14 @@ BulletWorldPtr make_bullet_world(const ContactScene& sc, const BulletWorldSettin
   }
   for (int n : sc.floor_nodes) mass[n] = 0;  // mass 0: a fixed node
   w->n_tissue_nodes = nt;
-  w->tissue = new btSoftBody(&w->world->getWorldInfo(), nt, X.data(), mass.data());
-  std::set<std::pair<int, int>> edges;
-  for (const Tet& t : m.mesh.tets) {
-    w->tissue->appendTetra(t[0], t[1], t[2], t[3]);
-    for (int a = 0; a < 4; ++a)
-      for (int b = a + 1; b < 4; ++b) edges.insert({std::min(t[a], t[b]), std::max(t[a], t[b])});
-  }
-  for (const auto& e : edges) w->tissue->appendLink(e.first, e.second);  // needed by the node tree
-  w->tissue->initializeDmInverse();
-  w->tissue->m_tetraScratches.resize(w->tissue->m_tetras.size());
-  w->tissue->m_tetraScratchesTn.resize(w->tissue->m_tetras.size());
-  btSoftBodyHelpers::generateBoundaryFaces(w->tissue);
+  w->tissue = make_tet_soft_body(w->world->getWorldInfo(), X, mass, m.mesh.tets);
   w->tissue->m_cfg.kKHR = 1;
   w->tissue->m_cfg.kCHR = 1;
   w->tissue->m_cfg.kDF = 0;  // frictionless, like the Hertz problem
   w->tissue->m_cfg.collisions = btSoftBody::fCollision::SDF_RD | btSoftBody::fCollision::SDF_RDF;
-  w->tissue->m_sleepingThreshold = 0;
   w->tissue->getCollisionShape()->setMargin(0.1 * sc.params.mesh.fine_size_m);
   w->world->addSoftBody(w->tissue);
-  // Bullet's Neo-Hookean is Smith et al.'s stable form; its small-strain Lame parameters match
-  // (mu, lambda) for mu' = 4/3 mu, lambda' = lambda + 5/6 mu (Smith et al. 2018, sec. 3.4).
-  const NeoHookean& mat = m.tet_material.front();
-  w->elastic = std::make_unique<btDeformableNeoHookeanForce>(4.0 / 3.0 * mat.mu_Pa,
-                                                             mat.lambda_Pa + 5.0 / 6.0 * mat.mu_Pa, s.damping);
+  w->elastic = make_neo_hookean_force(m.tet_material.front(), s.damping);
   w->world->addForce(w->tissue, w->elastic.get());
   w->world->setImplicit(true);
   w->world->setUseProjection(true);
