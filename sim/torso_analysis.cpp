@@ -75,11 +75,6 @@ double specimen_rotation_deg(const TorsoParams& p, bool with_ribs, int top, int 
   return specimen_rotations_deg(p, with_ribs, top, bottom, axis, moment_Nm)[top - 1];
 }
 
-double specimen_rom_deg(const TorsoParams& p, bool with_ribs, int top, int bottom, SpineAxis axis, double M) {
-  return specimen_rotation_deg(p, with_ribs, top, bottom, axis, M) -
-         specimen_rotation_deg(p, with_ribs, top, bottom, axis, -M);
-}
-
 double segment_extension_stiffness_Nm_per_deg(const TorsoParams& p, int level, double moment_Nm) {
   // Extension: the caudal body rotates +e_lat relative to the cranial one, so the cranial one,
   // loaded with the lower fixed, turns by -e_lat.

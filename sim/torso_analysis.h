@@ -35,9 +35,6 @@ double specimen_rotation_deg(const TorsoParams& p, bool with_ribs, int top, int 
 std::vector<double> specimen_rotations_deg(const TorsoParams& p, bool with_ribs, int top, int bottom, SpineAxis axis,
                                            double moment_Nm);
 
-// Range of motion (deg) of a specimen from -M to +M: the quantity cadaver studies report.
-double specimen_rom_deg(const TorsoParams& p, bool with_ribs, int top, int bottom, SpineAxis axis, double moment_Nm);
-
 // One motion segment (level, level+1) in extension under `moment_Nm`: secant stiffness (N m/deg).
 double segment_extension_stiffness_Nm_per_deg(const TorsoParams& p, int level, double moment_Nm);
 
