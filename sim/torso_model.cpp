@@ -361,7 +361,8 @@ TorsoModel build_torso(const TorsoParams& p, const TorsoBuildOptions& o) {
   }
   if (o.with_ribs) {
     const double kcv = p.costovertebral_N_per_m, kr = p.costovertebral_Nm_per_rad;
-    const double E = p.cartilage_E_Pa, w = p.cartilage_width_m, t = p.cartilage_thickness_m;
+    const double E = p.cartilage_E_Pa, w = p.cartilage_width_m, t_c = p.cartilage_thickness_m;
+    const RibSection rs = rib_section(p);
     for (int k = 0; k < kRibs; ++k)
       for (int si = 0; si < 2; ++si) {
         const int side = si == 0 ? 1 : -1;
@@ -391,38 +392,56 @@ TorsoModel build_torso(const TorsoParams& p, const TorsoBuildOptions& o) {
           up.rotational_Nm_per_rad.setZero();
           fem.joints.push_back(up);
         }
-        auto beam = [&](const std::string& name, int a, int b, double ph, double len, double EI1, double EI2,
-                        double GJ, double EA) {
+        // An Euler-Bernoulli beam of length len from body a to body b at `at`, its axis along `tan`
+        // and its in-plane direction (in the rib's plane, across the beam) along `in_plane`:
+        // axial EA/L, transverse 12EI/L^3, bending EI/L. EI_in bends it within the rib's plane,
+        // EI_out out of it (the front moving up or down the body).
+        auto beam = [&](const std::string& name, int a, int b, const Vec3& at, const Vec3& tan, const Vec3& in_plane,
+                        double len, double EI_in, double EI_out, double GJ, double EA) {
           Joint j;
           j.name = name;
           j.body_a = a;
           j.body_b = b;
-          j.point_m = rib_point(k, side, ph);
-          const Vec3 tan = (rib_point(k, side, ph + 1e-3) - rib_point(k, side, ph - 1e-3)).normalized();
-          const Vec3 along = frame_at(g.sb).col(1);
-          const Vec3 nrm = tan.cross(along).normalized();
-          j.axes.row(0) = tan.transpose();
-          j.axes.row(1) = along.transpose();
-          j.axes.row(2) = nrm.transpose();
-          // Euler-Bernoulli beam of length len: axial EA/L, transverse 12EI/L^3, bending EI/L.
-          j.translational_N_per_m = Vec3(EA / len, 12 * EI2 / std::pow(len, 3), 12 * EI1 / std::pow(len, 3));
-          j.rotational_Nm_per_rad = Vec3(GJ / len, EI1 / len, EI2 / len);
+          j.point_m = at;
+          const Vec3 t = tan.normalized();
+          const Vec3 n = (in_plane - in_plane.dot(t) * t).normalized();  // in the plane, across the beam
+          const Vec3 o = t.cross(n);                                     // out of the plane
+          j.axes.row(0) = t.transpose();
+          j.axes.row(1) = o.transpose();
+          j.axes.row(2) = n.transpose();
+          j.translational_N_per_m = Vec3(EA / len, 12 * EI_out / std::pow(len, 3), 12 * EI_in / std::pow(len, 3));
+          j.rotational_Nm_per_rad = Vec3(GJ / len, EI_in / len, EI_out / len);
           fem.joints.push_back(j);
+        };
+        auto tangent = [&](int kk, double ph) {
+          return Vec3(rib_point(kk, side, ph + 1e-3) - rib_point(kk, side, ph - 1e-3));
         };
         if (ra >= 0) {  // the shaft's bending between its two segments
           const double pm = 0.5 * (g.ptp + g.pe);
           const double len = 0.5 * arc_len(k, g.ptp, g.pe);
-          beam(m.bones[rp].name + "-shaft", rp, ra, pm, len, p.rib_EI_Nm2, p.rib_EI_Nm2, 0.5 * p.rib_EI_Nm2, 1e7 * len);
+          const Vec3 t = tangent(k, pm);
+          beam(m.bones[rp].name + "-shaft", rp, ra, rib_point(k, side, pm), t, t.cross(frame_at(g.sb).col(1)), len,
+               rs.EI_in_Nm2, rs.EI_out_Nm2, rs.GJ_Nm2, 1e7 * len);
         }
         if (k < 10) {  // costal cartilage: ribs 1-7 to the sternum, 8-10 to the rib above
-          // Ribs 1-7: the cartilage runs from the rib's end to the sternum. Ribs 8-10: it joins the
-          // cartilage above (interchondral joint) between the two ribs' ends.
-          const double len = std::max(0.01, k < 7 ? arc_len(k, g.pe, g.ps)
-                                                   : (rib_point(k, side, g.pe) - rib_point(k - 1, side, rg[k - 1].pe)).norm());
-          const double I_wall = w * t * t * t / 12, I_axial = t * w * w * w / 12;
-          const double J = w * t * t * t * (1.0 / 3 - 0.21 * t / w);
+          // Ribs 1-7: the cartilage runs on along the rib's arc from its end to the sternum. Ribs
+          // 8-10: it runs up the costal margin from the rib's end to the cartilage above
+          // (interchondral joint). Its section is w wide along the body and t thick radially, so it
+          // bends most easily within the wall (I = w t^3/12) and hardest along the body (t w^3/12).
+          const Vec3 end = rib_point(k, side, g.pe);
+          const Vec3 to_pt = k < 7 ? rib_point(k, side, g.ps) : rib_point(k - 1, side, rg[k - 1].pe);
+          const double len = std::max(0.01, k < 7 ? arc_len(k, g.pe, g.ps) : (to_pt - end).norm());
+          const Vec3 t = k < 7 ? tangent(k, g.pe) : Vec3(to_pt - end);
+          // Radial direction of the wall at the rib's end: across the tangent, within its plane.
+          const Vec3 tr = tangent(k, g.pe).normalized();
+          const Vec3 radial = tr.cross(frame_at(g.sb).col(1)).normalized();
+          const double I_wall = w * t_c * t_c * t_c / 12, I_body = t_c * w * w * w / 12;
+          const double J = w * t_c * t_c * t_c * (1.0 / 3 - 0.21 * t_c / w);
           const int to = k < 7 ? m.sternum : m.rib_anterior[k - 1][si];
-          beam(m.bones[ra].name + "-cartilage", to, ra, g.pe, len, E * I_axial, E * I_wall, E / 2.9 * J, E * w * t);
+          // Its "in-plane" bending is through the wall (radial, I_wall); out of it, within the wall
+          // across the cartilage (I_body).
+          beam(m.bones[ra].name + "-cartilage", to, ra, end, t, radial, len, E * I_wall, E * I_body, E / 2.9 * J,
+               E * w * t_c);
         }
       }
     // Intercostal tissue between neighbouring ribs: a spring between the centres of matching

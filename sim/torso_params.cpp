@@ -6,6 +6,22 @@
 #include "toml_reader.h"
 
 namespace backroll {
+namespace {
+constexpr double kPi = 3.14159265358979323846;
+}
+
+RibSection rib_section(const TorsoParams& p) {
+  const double a = 0.5 * p.rib_height_m, b = 0.5 * p.rib_thickness_m, t = p.rib_cortex_m;
+  RibSection r;
+  // Second moments of a solid ellipse (pi/4 a^3 b about its minor axis) minus the hollow inside.
+  r.EI_in_Nm2 = p.rib_E_Pa * kPi / 4 * (b * b * b * a - std::pow(b - t, 3) * (a - t));
+  r.EI_out_Nm2 = p.rib_E_Pa * kPi / 4 * (a * a * a * b - std::pow(a - t, 3) * (b - t));
+  const double am = a - 0.5 * t, bm = b - 0.5 * t;  // mid-wall ellipse
+  const double area = kPi * am * bm;
+  const double perimeter = kPi * (3 * (am + bm) - std::sqrt((3 * am + bm) * (am + 3 * bm)));  // Ramanujan
+  r.GJ_Nm2 = p.rib_E_Pa / 2.6 * 4 * area * area * t / perimeter;
+  return r;
+}
 
 const std::vector<std::string>& region_names() {
   static const std::vector<std::string> names = {
@@ -135,7 +151,10 @@ TorsoParams load_torso_params(const std::string& path) {
   p.cartilage_E_Pa = r.number("ribs.cartilage_youngs_modulus_Pa", 1e5, 1e9);
   p.cartilage_width_m = r.number("ribs.cartilage_width_m", 0.002, 0.05);
   p.cartilage_thickness_m = r.number("ribs.cartilage_thickness_m", 0.002, 0.05);
-  p.rib_EI_Nm2 = r.number("ribs.rib_bending_stiffness_Nm2", 0.01, 100);
+  p.rib_height_m = r.number("ribs.rib_section_height_m", 0.004, 0.03);
+  p.rib_thickness_m = r.number("ribs.rib_section_thickness_m", 0.002, p.rib_height_m);
+  p.rib_cortex_m = r.number("ribs.rib_cortex_thickness_m", 0.0002, 0.5 * p.rib_thickness_m);
+  p.rib_E_Pa = r.number("ribs.rib_cortical_youngs_modulus_Pa", 1e9, 3e10);
   {
     const std::vector<double> f = r.numbers("ribs.bony_fraction", kRibs, 0.05, 1.0);
     std::copy(f.begin(), f.end(), p.bony_fraction.begin());

@@ -50,8 +50,11 @@ struct TorsoParams {
          kidney_posterior_depth_m = 0.065;
   // [ribs]
   double costovertebral_N_per_m = 2e4, costovertebral_Nm_per_rad = 0.87, cartilage_E_Pa = 10e6,
-         cartilage_width_m = 0.012, cartilage_thickness_m = 0.008, rib_EI_Nm2 = 1.15,
+         cartilage_width_m = 0.012, cartilage_thickness_m = 0.008,
          rib_mass_kg = 0.06, sternum_mass_kg = 0.12, intercostal_thickness_m = 0.01, rib_descent_levels = 0;
+  // Rib shaft: an elliptical cortical shell, rib_height_m along the body, rib_thickness_m through
+  // the wall.
+  double rib_height_m = 0.012, rib_thickness_m = 0.006, rib_cortex_m = 0.001, rib_E_Pa = 12e9;
   std::array<double, kRibs> bony_fraction{};
   // [joints]
   double reference_moment_Nm = 7.5, facet_engagement_deg = 1.0, stiffening_ratio = 2.0,
@@ -70,6 +73,15 @@ struct TorsoParams {
 };
 
 // The tissue regions every body file must give a material for, in tag order.
+// Bending and torsional stiffness of the rib shaft, a hollow ellipse (cortical shell): EI about
+// the axis along the body (bending within the rib's plane, through its thin dimension), EI about
+// the radial axis (bending out of the plane, through its height) and GJ (Bredt's thin-walled
+// closed section, G = E / 2.6).
+struct RibSection {
+  double EI_in_Nm2 = 0, EI_out_Nm2 = 0, GJ_Nm2 = 0;
+};
+RibSection rib_section(const TorsoParams& p);
+
 const std::vector<std::string>& region_names();
 
 // The shipped default adult, assets/torso/default.toml.
