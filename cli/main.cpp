@@ -2,10 +2,14 @@
 // calls the core, and prints what the core computed.
 #include <CLI/CLI.hpp>
 #include <chrono>
+#include <filesystem>
+#include <thread>
 #include <cmath>
 #include <fmt/core.h>
 
 #include "atomic_file.h"
+#include "compare.h"
+#include "plot.h"
 #include "bullet_world.h"
 #include "contact_suite.h"
 #include "model_export.h"
@@ -228,6 +232,89 @@ int run_bench_model(const std::string& file) {
   return cold.solve.converged ? 0 : 3;
 }
 
+std::string roller_file(const std::string& r) {
+  return r.size() > 5 && r.substr(r.size() - 5) == ".toml" ? r : roller_path(r);
+}
+
+ChartSpec comparison_chart(const Comparison& c) {
+  ChartSpec ch;
+  ch.title = "backroll compare: roller position along the spine (" + c.runs.front().scenario.body_file.substr(
+      c.runs.front().scenario.body_file.find_last_of('/') + 1) + ")";
+  for (int l = 2; l <= kLevels; ++l) ch.x_ticks.push_back(level_name(l));
+  ch.bands = {{-0.5, 10.5, "thoracic T2-T12", {222, 235, 247}}, {10.5, 15.5, "lumbar L1-L5", {253, 232, 208}}};
+  const char* keys[] = {"peak_pressure", "weight_on_roller", "sp_load", "rib_share", "lumbar_extension", "kidney_mean"};
+  for (const char* k : keys) {
+    const Measure* m = nullptr;
+    for (const Measure& mm : compare_measures())
+      if (mm.key == k) m = &mm;
+    Panel p;
+    p.title = k == std::string("lumbar_extension") ? "lumbar extension vs flat, largest"
+              : k == std::string("kidney_mean")    ? "kidney pressure, mean"
+              : k == std::string("sp_load")        ? "spinous-process load, 3 levels"
+                                                   : m->label;
+    p.y_label = m->unit;
+    for (const RollerRun& run : c.runs) {
+      Series s;
+      s.name = run.scenario.roller.name;
+      for (const RollResult& r : run.results)
+        if (r.solve.converged) s.x.push_back(r.level - 2), s.y.push_back(m->get(r));
+      p.series.push_back(s);
+    }
+    ch.panels.push_back(p);
+  }
+  return ch;
+}
+
+int run_compare(const std::string& scenario, std::vector<std::string> rollers, const std::string& out, int threads) {
+  const RollScenario sc = load_scenario(scenario.empty() ? std::string(BACKROLL_ASSET_DIR) + "/scenarios/compare.toml" : scenario);
+  if (rollers.empty()) rollers = {"standard", "soft", "high_density"};
+  std::vector<std::string> files;
+  for (const std::string& r : rollers) {
+    files.push_back(roller_file(r));
+    load_roller_spec(files.back());  // a bad roller file fails here, before any solve
+  }
+  if (threads <= 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  const Comparison c = run_comparison(sc, files, threads);
+  std::filesystem::create_directories(out);
+  write_file_atomic(out + "/compare.csv", comparison_csv(c));
+  write_file_atomic(out + "/compare.json", comparison_json(c));
+  write_file_atomic(out + "/compare.png", render_chart_png(comparison_chart(c)));
+  fmt::print("{}", comparison_table(c));
+  int failed = 0;
+  for (const RollerRun& run : c.runs)
+    for (const RollResult& r : run.results)
+      if (!r.solve.converged) {
+        ++failed;
+        fmt::print("NOT CONVERGED: {} at {}: {}\n", run.scenario.roller.name, level_name(r.level), r.solve.message);
+      }
+  fmt::print("wrote {0}/compare.csv, {0}/compare.json, {0}/compare.png\n", out);
+  return failed ? 3 : 0;
+}
+
+int run_bench_roll(const std::string& scenario) {
+  const RollScenario sc = load_scenario(scenario.empty() ? std::string(BACKROLL_ASSET_DIR) + "/scenarios/compare.toml" : scenario);
+  const FlatReference flat = solve_flat_reference(sc);
+  RollSession ses(sc, &flat);
+  fmt::print("backroll bench roll: {} ({} dofs, mesh scale {})\n", sc.source, ses.model().fem.n_dofs, sc.mesh_scale);
+  fmt::print("  flat-lying reference: {:.2f} s, {} Newton iterations\n", flat.solve.seconds, flat.solve.newton_iterations);
+  double cold = 0, warm = 0;
+  int n = 0, its_c = 0, its_w = 0;
+  for (int l : {7, 15}) {
+    const RollResult c = ses.solve_at(l, true);
+    const RollResult w = ses.solve_at(l == 7 ? 8 : 16);
+    cold += c.solve.seconds, warm += w.solve.seconds, its_c += c.solve.newton_iterations, its_w += w.solve.newton_iterations;
+    ++n;
+  }
+  fmt::print("  per position: cold {:.2f} s ({:.0f} iterations), warm from the level above {:.2f} s ({:.0f} iterations)\n",
+             cold / n, double(its_c) / n, warm / n, double(its_w) / n);
+  for (int t : {1, 2}) {
+    const Comparison c = run_comparison(sc, {roller_path("standard"), roller_path("soft"), roller_path("high_density")}, t);
+    fmt::print("  default comparison (3 rollers x {} positions + flat reference), {} thread(s): {:.1f} s\n",
+               sc.levels.size(), t, c.seconds);
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -258,6 +345,16 @@ int main(int argc, char** argv) {
   model_ribcage->add_option("--moment", rib_moment, "pure moment (N m)")->check(CLI::Range(0.1, 10.0));
   CLI::App* bench_model = bench->add_subcommand("model", "build the torso and time its quasi-static solve on the floor");
   bench_model->add_option("body", body_file, "body file (default: assets/torso/default.toml)")->check(CLI::ExistingFile);
+  std::string scenario, out_dir = "results";
+  std::vector<std::string> rollers;
+  int threads = 0;
+  CLI::App* compare = app.add_subcommand("compare", "the roller under the mid-back vs the low back (the main job)");
+  compare->add_option("scenario", scenario, "scenario file (default: assets/scenarios/compare.toml)")->check(CLI::ExistingFile);
+  compare->add_option("--roller", rollers, "roller name from assets/rollers or a .toml file (repeat; default: standard, soft, high_density)");
+  compare->add_option("--out", out_dir, "output folder (default: results)");
+  compare->add_option("--threads", threads, "threads (default: all cores)")->check(CLI::Range(1, 256));
+  CLI::App* bench_roll = bench->add_subcommand("roll", "time a roller position (cold and warm) and the default comparison");
+  bench_roll->add_option("scenario", scenario, "scenario file (default: assets/scenarios/compare.toml)")->check(CLI::ExistingFile);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -265,6 +362,8 @@ int main(int argc, char** argv) {
   }
   try {
     if (*contact) return run_contact(config);
+    if (*compare) return run_compare(scenario, rollers, out_dir, threads);
+    if (*bench_roll) return run_bench_roll(scenario);
     if (*bench_contact) return run_bench_contact();
     if (*bench_bullet) return run_bench_bullet(bullet_steps, bullet_h);
     if (*model_info) return run_model_info(body_file);

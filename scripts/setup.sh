@@ -5,7 +5,7 @@ set -euo pipefail
 PKGS=(cmake g++ make pkg-config
       libeigen3-dev libbullet-dev catch2
       libtomlplusplus-dev libcli11-dev libfmt-dev nlohmann-json3-dev
-      libsuitesparse-dev libopenblas0-serial)
+      libsuitesparse-dev libopenblas0-serial libstb-dev)
 # libsuitesparse-dev: CHOLMOD, the sparse Cholesky under the solver. libopenblas0-serial: a fast
 # single-threaded BLAS for CHOLMOD's dense blocks (the reference BLAS is ~3x slower; serial keeps
 # results independent of the thread count).

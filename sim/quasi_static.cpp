@@ -228,10 +228,12 @@ struct Eval {
 };
 
 // ALM contact term for one slave: potential (lam_c^2 - lam_bar^2) / 2k, lam_c = max(0, lam_bar - k g).
-double contact_term(double g, const GapGrad& gg, double k, double lam_bar, bool want_hess, Eval& ev) {
+// A compliant set passes lam_bar = 0 and counts_gap = false: a plain spring on the penetration.
+double contact_term(double g, const GapGrad& gg, double k, double lam_bar, bool want_hess, Eval& ev,
+                    bool counts_gap = true) {
   const double lam = std::max(0.0, lam_bar - k * g);
   ev.energy += (lam * lam - lam_bar * lam_bar) / (2.0 * k);
-  ev.max_penetration = std::max(ev.max_penetration, -g);
+  if (counts_gap) ev.max_penetration = std::max(ev.max_penetration, -g);
   if (lam > 0) {
     ++ev.active;
     for (const auto& [d, c] : gg.e) ev.grad[d] -= lam * c;
@@ -340,7 +342,8 @@ Eval evaluate(const FemModel& m, const FemState& st, const Eigen::VectorXd& u, d
       GapGrad gg;
       gg.add_node(m, node, 1.0, n);
       gg.add_rigid(m, cs.body, -1.0, n);
-      ev.rigid_lam[s][i] = contact_term(g, gg, cs.penalty_N_per_m[i], st.rigid_mult[s][i], want_hess, ev);
+      ev.rigid_lam[s][i] = cs.compliant ? contact_term(g, gg, cs.penalty_N_per_m[i], 0.0, want_hess, ev, false)
+                                        : contact_term(g, gg, cs.penalty_N_per_m[i], st.rigid_mult[s][i], want_hess, ev);
     }
   }
 
@@ -486,7 +489,8 @@ SolveReport solve_equilibrium(const FemModel& m, FemState& st, const SolverSetti
         if (rep.multiplier_updates >= s.max_multiplier_updates)
           return finish(false, "contact multipliers did not converge (penetration above gap_tol_m)");
         // Augmented Lagrangian update: the multiplier takes the current contact force.
-        st.rigid_mult = ev.rigid_lam;
+        for (size_t c = 0; c < m.rigid_contacts.size(); ++c)
+          if (!m.rigid_contacts[c].compliant) st.rigid_mult[c] = ev.rigid_lam[c];
         st.surface_mult = ev.surface_lam;
         ++rep.multiplier_updates;
         continue;

@@ -75,6 +75,10 @@ struct RigidContactSet {
   int body = 0;                    // index into FemModel::rigid_bodies
   std::vector<int> slave_nodes;    // nodes that may touch the shape
   std::vector<double> penalty_N_per_m;  // penalty stiffness per slave node
+  // A compliant surface (a foam layer on the shape, Winkler's elastic foundation): the node's
+  // force is penalty x penetration, a physical stiffness, so the penetration is the foam's
+  // compression and is neither driven to zero nor counted against gap_tol_m.
+  bool compliant = false;
 };
 
 struct SurfaceContactSet {

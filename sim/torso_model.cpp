@@ -715,31 +715,18 @@ TorsoModel build_torso(const TorsoParams& p, const TorsoBuildOptions& o) {
     }
   }
 
-  // Rigid bodies and gravity.
-  fem.rigid_bodies.clear();
-  for (const Bone& b : m.bones) {
-    RigidBody rb;
-    rb.rest_position_m = b.origin_m;
-    if (o.gravity) {
-      const Vec3 F_own(0, 0, -kG * b.own_mass_kg), F_att(0, 0, -kG * b.attached_mass_kg);
-      rb.applied_force_N = F_own + F_att;
-      rb.applied_torque_Nm = (b.com_m - b.origin_m).cross(F_own);
-    }
-    fem.rigid_bodies.push_back(rb);
-  }
+  // Rigid bodies, materials and gravity.
+  fem.rigid_bodies.assign(m.bones.size(), RigidBody{});
+  for (size_t b = 0; b < m.bones.size(); ++b) fem.rigid_bodies[b].rest_position_m = m.bones[b].origin_m;
   fem.tet_material.clear();
-  fem.node_force_N.assign(mesh.n_nodes(), Vec3::Zero());
   m.tissue_mass_kg = 0;
   for (int t = 0; t < mesh.n_tets(); ++t) {
     const TissueMaterial& tm = region_material(p, m.tet_region[t]);
     fem.tet_material.push_back(NeoHookean::from_young_poisson(tm.youngs_modulus_Pa, tm.poisson_ratio));
-    const double V = tet_signed_volume(mesh.X[mesh.tets[t][0]], mesh.X[mesh.tets[t][1]], mesh.X[mesh.tets[t][2]],
-                                       mesh.X[mesh.tets[t][3]]);
-    const double mt = tm.density_kg_m3 * V;
-    m.tissue_mass_kg += mt;
-    if (o.gravity)
-      for (int a = 0; a < 4; ++a) fem.node_force_N[mesh.tets[t][a]] += Vec3(0, 0, -kG * mt / 4);
+    m.tissue_mass_kg += tm.density_kg_m3 * tet_signed_volume(mesh.X[mesh.tets[t][0]], mesh.X[mesh.tets[t][1]],
+                                                             mesh.X[mesh.tets[t][2]], mesh.X[mesh.tets[t][3]]);
   }
+  set_gravity(m, o.gravity ? Vec3(0, 0, -1) : Vec3::Zero());
   m.total_mass_kg = m.tissue_mass_kg;
   for (const Bone& b : m.bones) m.total_mass_kg += b.own_mass_kg + b.attached_mass_kg;
 
@@ -752,6 +739,33 @@ TorsoModel build_torso(const TorsoParams& p, const TorsoBuildOptions& o) {
   }
   number_bone_dofs(m, {});
   return m;
+}
+
+void set_gravity(TorsoModel& m, const Vec3& down) {
+  FemModel& fem = m.fem;
+  const TetMesh& mesh = fem.mesh;
+  const Vec3 g = kG * down;
+  for (size_t b = 0; b < m.bones.size(); ++b) {
+    const Bone& bo = m.bones[b];
+    RigidBody& rb = fem.rigid_bodies[b];
+    const Vec3 F_own = bo.own_mass_kg * g;
+    rb.applied_force_N = F_own + bo.attached_mass_kg * g;  // lumped masses act at the frame origin
+    rb.applied_torque_Nm = (bo.com_m - bo.origin_m).cross(F_own);
+  }
+  fem.node_force_N.assign(mesh.n_nodes(), Vec3::Zero());
+  for (int t = 0; t < mesh.n_tets(); ++t) {
+    const double rho = region_material(m.params, m.tet_region[t]).density_kg_m3;
+    const double mt = rho * tet_signed_volume(mesh.X[mesh.tets[t][0]], mesh.X[mesh.tets[t][1]],
+                                              mesh.X[mesh.tets[t][2]], mesh.X[mesh.tets[t][3]]);
+    for (int a = 0; a < 4; ++a) fem.node_force_N[mesh.tets[t][a]] += mt / 4 * g;
+  }
+}
+
+Vec3 total_gravity_vector_N(const TorsoModel& m) {
+  Vec3 f = Vec3::Zero();
+  for (const Vec3& v : m.fem.node_force_N) f += v;
+  for (const RigidBody& b : m.fem.rigid_bodies) f += b.applied_force_N;
+  return f;
 }
 
 void number_bone_dofs(TorsoModel& m, const std::vector<std::pair<int, int>>& fixed) {

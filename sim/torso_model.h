@@ -90,6 +90,13 @@ void number_bone_dofs(TorsoModel& m, const std::vector<std::pair<int, int>>& fix
 // Returns the floor's rigid-body index.
 int add_floor(TorsoModel& m);
 
+// Sets every gravity load (tissue nodes, bones and their lumped segments) for gravity along the
+// unit vector `down` (zero: no gravity), in the model's frame: a body pitched in the world sees
+// gravity turned the other way in its own frame.
+void set_gravity(TorsoModel& m, const Vec3& down);
+// The sum of all gravity loads (N).
+Vec3 total_gravity_vector_N(const TorsoModel& m);
+
 // Gravity force (N) summed over the model's tissue and bones (z component, negative down).
 double total_gravity_N(const TorsoModel& m);
 

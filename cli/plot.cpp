@@ -1,0 +1,129 @@
+#include "plot.h"
+
+#include <algorithm>
+#include <cmath>
+#include <fmt/core.h>
+#include <stb/stb_easy_font.h>
+#include <stb/stb_image_write.h>
+
+namespace backroll {
+namespace {
+using RGB = std::array<unsigned char, 3>;
+
+const RGB kPalette[] = {{31, 119, 180}, {214, 39, 40}, {44, 160, 44}, {148, 103, 189}, {255, 127, 14},
+                        {140, 86, 75},  {227, 119, 194}, {23, 190, 207}};
+
+struct Canvas {
+  int w, h;
+  std::vector<unsigned char> px;
+  Canvas(int w_, int h_) : w(w_), h(h_), px(static_cast<size_t>(w_) * h_ * 3, 255) {}
+  void blend(int x, int y, const RGB& c, double a) {
+    if (x < 0 || y < 0 || x >= w || y >= h) return;
+    unsigned char* p = &px[(static_cast<size_t>(y) * w + x) * 3];
+    for (int k = 0; k < 3; ++k) p[k] = static_cast<unsigned char>(std::lround(p[k] * (1 - a) + c[k] * a));
+  }
+  void rect(double x0, double y0, double x1, double y1, const RGB& c, double a = 1) {
+    for (int y = static_cast<int>(std::floor(std::min(y0, y1))); y < static_cast<int>(std::ceil(std::max(y0, y1))); ++y)
+      for (int x = static_cast<int>(std::floor(std::min(x0, x1))); x < static_cast<int>(std::ceil(std::max(x0, x1))); ++x)
+        blend(x, y, c, a);
+  }
+  // A line of width `t` pixels: a distance test around the segment (anti-aliased edge).
+  void line(double x0, double y0, double x1, double y1, const RGB& c, double t = 2) {
+    const int xa = static_cast<int>(std::floor(std::min(x0, x1) - t)), xb = static_cast<int>(std::ceil(std::max(x0, x1) + t));
+    const int ya = static_cast<int>(std::floor(std::min(y0, y1) - t)), yb = static_cast<int>(std::ceil(std::max(y0, y1) + t));
+    const double dx = x1 - x0, dy = y1 - y0, L2 = dx * dx + dy * dy;
+    for (int y = ya; y <= yb; ++y)
+      for (int x = xa; x <= xb; ++x) {
+        double u = L2 > 0 ? ((x - x0) * dx + (y - y0) * dy) / L2 : 0;
+        u = std::clamp(u, 0.0, 1.0);
+        const double d = std::hypot(x - (x0 + u * dx), y - (y0 + u * dy));
+        const double a = std::clamp(0.5 * t + 0.5 - d, 0.0, 1.0);
+        if (a > 0) blend(x, y, c, a);
+      }
+  }
+  // Text at (x, y) top-left, scaled; returns its width in pixels.
+  double text(double x, double y, const std::string& s, const RGB& c, double scale = 2) {
+    static char buf[200000];
+    const int quads = stb_easy_font_print(0, 0, const_cast<char*>(s.c_str()), nullptr, buf, sizeof(buf));
+    for (int q = 0; q < quads; ++q) {
+      const float* v = reinterpret_cast<const float*>(buf + q * 64);
+      // four vertices of 16 bytes: x, y, z, colour
+      const double qx0 = v[0], qy0 = v[1], qx1 = v[8], qy1 = v[9];
+      rect(x + qx0 * scale, y + qy0 * scale, x + qx1 * scale, y + qy1 * scale, c);
+    }
+    return stb_easy_font_width(const_cast<char*>(s.c_str())) * scale;
+  }
+};
+
+double nice_step(double range, int target) {
+  const double raw = range / target, mag = std::pow(10, std::floor(std::log10(raw)));
+  for (double m : {1.0, 2.0, 2.5, 5.0, 10.0})
+    if (m * mag >= raw) return m * mag;
+  return 10 * mag;
+}
+}  // namespace
+
+std::string render_chart_png(const ChartSpec& c, int W, int H) {
+  Canvas cv(W, H);
+  const RGB black{0, 0, 0}, grey{120, 120, 120}, light{225, 225, 225};
+  cv.text(20, 12, c.title, black, 2.5);
+  // Legend: series names of the first panel.
+  double lx = 20;
+  if (!c.panels.empty())
+    for (size_t i = 0; i < c.panels[0].series.size(); ++i) {
+      const RGB col = kPalette[i % 8];
+      cv.line(lx, 52, lx + 30, 52, col, 4);
+      lx += 40 + cv.text(lx + 38, 46, c.panels[0].series[i].name, black, 2);
+    }
+  for (const auto& b : c.bands) {
+    cv.rect(lx, 44, lx + 24, 60, b.rgb);
+    lx += 34 + cv.text(lx + 30, 46, b.label, black, 2);
+  }
+  const int cols = std::max(1, c.columns), rows = (static_cast<int>(c.panels.size()) + cols - 1) / cols;
+  const double top = 75, pw = static_cast<double>(W) / cols, ph = (H - top) / std::max(1, rows);
+  const double nx = std::max<double>(1, c.x_ticks.size() - 1);
+  for (size_t pi = 0; pi < c.panels.size(); ++pi) {
+    const Panel& p = c.panels[pi];
+    const double ox = (pi % cols) * pw, oy = top + (pi / cols) * ph;
+    const double x0 = ox + 80, x1 = ox + pw - 20, y0 = oy + 30, y1 = oy + ph - 45;
+    double lo = 1e300, hi = -1e300;
+    for (const Series& s : p.series)
+      for (double v : s.y) lo = std::min(lo, v), hi = std::max(hi, v);
+    if (lo > hi) lo = 0, hi = 1;
+    if (lo > 0 && lo < 0.5 * hi) lo = 0;
+    if (hi - lo < 1e-9) hi = lo + 1;
+    const double step = nice_step(hi - lo, 5);
+    lo = std::floor(lo / step) * step;
+    hi = std::ceil(hi / step) * step;
+    auto X = [&](double x) { return x0 + (x1 - x0) * x / nx; };
+    auto Y = [&](double y) { return y1 - (y1 - y0) * (y - lo) / (hi - lo); };
+    for (const auto& b : c.bands) cv.rect(X(b.from), y0, X(b.to), y1, b.rgb);
+    for (double v = lo; v <= hi + 1e-9 * step; v += step) {
+      cv.line(x0, Y(v), x1, Y(v), light, 1);
+      const std::string t = std::abs(step) >= 1 ? fmt::format("{:.0f}", v) : fmt::format("{:.2g}", v);
+      cv.text(x0 - 10 - stb_easy_font_width(const_cast<char*>(t.c_str())) * 2, Y(v) - 6, t, grey, 2);
+    }
+    for (size_t i = 0; i < c.x_ticks.size(); ++i) {
+      cv.line(X(i), y1, X(i), y1 + 5, grey, 1);
+      if (c.x_ticks.size() <= 20 || i % 2 == 0)
+        cv.text(X(i) - stb_easy_font_width(const_cast<char*>(c.x_ticks[i].c_str())), y1 + 10, c.x_ticks[i], grey, 2);
+    }
+    cv.line(x0, y1, x1, y1, black, 1.5);
+    cv.line(x0, y0, x0, y1, black, 1.5);
+    cv.text(x0, oy + 6, p.title + (p.y_label.empty() ? "" : " (" + p.y_label + ")"), black, 2);
+    for (size_t si = 0; si < p.series.size(); ++si) {
+      const Series& s = p.series[si];
+      const RGB col = kPalette[si % 8];
+      for (size_t k = 0; k + 1 < s.x.size(); ++k)
+        if (s.x[k + 1] - s.x[k] < 1.5) cv.line(X(s.x[k]), Y(s.y[k]), X(s.x[k + 1]), Y(s.y[k + 1]), col, 3);
+      for (size_t k = 0; k < s.x.size(); ++k) cv.rect(X(s.x[k]) - 3, Y(s.y[k]) - 3, X(s.x[k]) + 3, Y(s.y[k]) + 3, col);
+    }
+  }
+  std::string out;
+  stbi_write_png_to_func(
+      [](void* ctx, void* data, int size) { static_cast<std::string*>(ctx)->append(static_cast<char*>(data), size); },
+      &out, W, H, 3, cv.px.data(), W * 3);
+  return out;
+}
+
+}  // namespace backroll

@@ -1,0 +1,38 @@
+// Line charts as PNG, for the compare and sweep reports: a small raster canvas (lines, filled
+// rectangles, text from stb_easy_font), written with stb_image_write. No GL.
+#pragma once
+
+#include <array>
+#include <string>
+#include <vector>
+
+namespace backroll {
+
+struct Series {
+  std::string name;
+  std::vector<double> x, y;  // points; a gap (no point) where a case did not converge
+};
+
+struct Panel {
+  std::string title, y_label;
+  std::vector<Series> series;
+};
+
+struct ChartSpec {
+  std::string title;
+  std::vector<std::string> x_ticks;  // label at x = 0, 1, 2, ...
+  // Shaded x bands, e.g. the thoracic and lumbar zones: [from, to] with a label.
+  struct Band {
+    double from, to;
+    std::string label;
+    std::array<unsigned char, 3> rgb;
+  };
+  std::vector<Band> bands;
+  std::vector<Panel> panels;
+  int columns = 3;
+};
+
+// Renders the chart and returns PNG bytes.
+std::string render_chart_png(const ChartSpec& c, int width = 1500, int height = 900);
+
+}  // namespace backroll

@@ -1,0 +1,46 @@
+// The lumbar-vs-thoracic comparison (`backroll compare`, the main job): one scenario, several
+// rollers, each rolled along the spine; the results per position, a side-by-side table of the
+// roller under the mid-back (T6-T8) and the low back (L2-L4), and plain readings generated from
+// those numbers.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "roll.h"
+
+namespace backroll {
+
+struct RollerRun {
+  RollScenario scenario;            // with this roller
+  std::vector<RollResult> results;  // one per level, in rolling order
+  double seconds = 0;
+};
+
+struct Comparison {
+  FlatReference flat;
+  std::vector<RollerRun> runs;
+  int threads = 1;
+  double seconds = 0;
+};
+
+// Runs every roller along sc.levels (warm-started rolling), rollers in parallel on `threads`
+// threads; each roller's session is its own, so the results do not depend on the thread count.
+Comparison run_comparison(const RollScenario& sc, const std::vector<std::string>& roller_files, int threads);
+
+// One measure as the table and files show it.
+struct Measure {
+  std::string key, label, unit;
+  double (*get)(const RollResult&);
+};
+const std::vector<Measure>& compare_measures();
+
+// Mean of a measure over the positions whose level lies in [lo, hi] (1..17); NaN-free: positions
+// that did not converge are left out, and `n` says how many were used.
+double zone_mean(const RollerRun& run, const Measure& m, int lo, int hi, int* n);
+
+std::string comparison_table(const Comparison& c);   // the text table with readings
+std::string comparison_csv(const Comparison& c);     // one row per roller and position
+std::string comparison_json(const Comparison& c);    // the same plus per-level arrays and config
+
+}  // namespace backroll

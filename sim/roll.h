@@ -1,0 +1,131 @@
+// Rolling under bodyweight: the torso lying on a roller in the standard foam-rolling position,
+// solved to static equilibrium at each roller position, and the measures read off each state.
+//
+// Posture. Supine, knees bent, feet on the floor, hips lifted, hands behind the head. The model's
+// frame is the flat-lying one (model/torso_model.h); the posed body is that frame pitched head-up
+// by an angle alpha about the hip, so instead of moving the body we turn gravity and place the
+// roller in the body's frame. Alpha follows from geometry: the roller rests on the floor (its axis
+// at its outer radius) and the hip is `hip_lift_m` above where it lies flat.
+//   - Legs: the thighs and shanks hold the pelvis at the hip (taken as the pelvis's frame origin,
+//     where the legs' lumped mass acts) like two springs to the feet, `foot_distance_m` apart, so
+//     the pelvis is free to pitch about the hip but not to roll or yaw freely. Their reaction is
+//     the feet's share of the body weight: it comes out of equilibrium, it is not set.
+//   - Trunk muscles holding the pose: a rotational stiffness added to every motion segment (the
+//     same at every level), from in-vivo trunk stiffness (scenario file).
+//   - The roller is a rigid shape in the body's frame, its foam a compliant layer (roller.h).
+// Rolling: positions are solved in order, each warm-started from the previous state.
+#pragma once
+
+#include <array>
+#include <string>
+#include <vector>
+
+#include "roller.h"
+#include "torso_model.h"
+
+namespace backroll {
+
+struct PostureParams {
+  double hip_lift_m = 0.05;
+  double foot_distance_m = 0.30;
+  std::string arms = "behind_head";  // behind_head | on_chest
+  double trunk_muscle_Nm_per_deg = 200;
+  double leg_N_per_m = 2e4;          // each leg, as a spring from the hip to its foot
+};
+
+// A scenario file: body, roller, posture, positions, mesh resolution.
+struct RollScenario {
+  std::string source;
+  std::string body_file, roller_file;
+  TorsoParams body;
+  RollerSpec roller;
+  PostureParams posture;
+  double mesh_scale = 1.0;           // multiplies the body file's element sizes (>1: coarser)
+  std::vector<int> levels;           // roller positions, level index 1..17 (T1..L5)
+};
+RollScenario load_scenario(const std::string& path);
+std::string default_scenario_path();  // assets/scenarios/default.toml
+// The body file's mesh coarsened by `scale` (element sizes x scale, rows / scale).
+TorsoParams scaled_mesh(TorsoParams p, double scale);
+
+// Virtual pressure mat on the skin (x across, s along the skin line), cells of `cell_m`.
+struct MatStats {
+  double peak_Pa = 0, ppi_Pa = 0, mean_Pa = 0, contact_area_m2 = 0, force_N = 0;
+  double cop_x_m = 0, cop_s_m = 0;
+};
+struct PressureMat {
+  double cell_m = 0.01, x0_m = 0, s0_m = 0;
+  int nx = 0, ns = 0;
+  std::vector<double> force_N;       // per cell, row-major [is * nx + ix]
+  double pressure_Pa(int ix, int is) const { return force_N[is * nx + ix] / (cell_m * cell_m); }
+};
+constexpr double kContactThresholdPa = 1000;  // a mat cell counts as loaded above this
+constexpr double kPpiAreaM2 = 9.5e-4;         // peak pressure index: mean of the top cells over 9.5 cm^2
+// Statistics over the cells whose centre lies in the mask x in [xlo, xhi], s in [slo, shi].
+MatStats mat_stats(const PressureMat& mat, double xlo, double xhi, double slo, double shi);
+
+struct SegmentMotion {
+  double extension_deg = 0;          // caudal relative to cranial, + extension
+  double anterior_shear_mm = 0;      // cranial relative to caudal, + anterior
+};
+
+// Everything measured at one roller position.
+struct RollResult {
+  int level = 0;                     // 1..17
+  double s_m = 0;                    // roller position along the skin line
+  double pitch_deg = 0;              // the body's head-up pitch
+  SolveReport solve;
+  double weight_N = 0;
+  Vec3 roller_force_N = Vec3::Zero();       // on the body, from the skin's residual (world frame)
+  Vec3 roller_force_foam_N = Vec3::Zero();  // the same from the foam's compression law
+  Vec3 feet_force_N = Vec3::Zero();         // legs' reaction on the pelvis (world frame)
+  double roller_share = 0;                  // vertical roller force / body weight
+  double foam_compression_max_m = 0;
+  PressureMat mat;
+  MatStats whole, midline, left, right;     // whole mat; strips over the roller's level
+  std::array<MatStats, kLevels> midline_by_level{};
+  std::array<double, kLevels> sp_load_N{};         // tissue force on each spinous process
+  std::array<double, kLevels> posterior_load_N{};  // ... on each vertebra (SP, laminae, TPs)
+  std::array<double, kRibs> rib_load_N{};          // ... on each rib pair
+  double rib_share = 0;              // rib cage's part of the bone load
+  double pelvis_load_N = 0;
+  std::array<SegmentMotion, kLevels> segment{};    // T1-T2 .. L5-S1, relative to lying flat
+  double kidney_peak_Pa = 0, kidney_mean_Pa = 0, kidney_left_mean_Pa = 0, kidney_right_mean_Pa = 0;
+  double min_J = 0;
+};
+
+// The flat-lying reference: each segment's motion lying supine on the floor (same body, same
+// muscles), which the roller's segment motion is measured against.
+struct FlatReference {
+  std::array<Vec3, kLevels> rotation_rad{}, translation_m{};
+  SolveReport solve;
+};
+
+class RollSession {
+ public:
+  RollSession(const RollScenario& sc, const FlatReference* flat);
+  // Solves with the roller under `level` (1..17), warm-started from the last solve unless cold.
+  RollResult solve_at(int level, bool cold = false);
+  const TorsoModel& model() const { return model_; }
+  const FemState& state() const { return state_; }
+
+ private:
+  RollScenario sc_;
+  TorsoModel model_;
+  const FlatReference* flat_;
+  int roller_body_ = -1, hip_joint_ = -1;
+  FemState state_;
+  bool has_state_ = false;
+};
+
+// Builds the scenario's body with its muscles and solves it lying flat on the floor.
+FlatReference solve_flat_reference(const RollScenario& sc);
+// The scenario's torso with posture masses (arms) and the trunk muscles applied.
+TorsoModel build_posed_torso(const RollScenario& sc);
+
+constexpr double kPaPerMmHg = 133.322;
+// Newton stops when the largest nodal force residual is below this fraction of the total load
+// (about 1.5 mN for the default adult: a thousandth of a loaded skin node's force).
+constexpr double kRollResidualRtol = 1e-6;
+
+}  // namespace backroll

@@ -1,0 +1,125 @@
+#include "roller.h"
+
+#include <cmath>
+
+#include "toml_reader.h"
+
+namespace backroll {
+namespace {
+constexpr double kPi = 3.14159265358979323846;
+
+// Capped cylinder along x: radius r, half-length h.
+double cylinder_x(const Vec3& p, double r, double h, Vec3* normal) {
+  const double rho = std::hypot(p.y(), p.z());
+  const Vec3 er = rho > 1e-15 ? Vec3(0, p.y() / rho, p.z() / rho) : Vec3(0, 0, 1);
+  const Vec3 ex(p.x() >= 0 ? 1.0 : -1.0, 0, 0);
+  const double dr = rho - r, dx = std::abs(p.x()) - h;
+  if (dr <= 0 && dx <= 0) {
+    if (normal) *normal = dr >= dx ? er : ex;
+    return std::max(dr, dx);
+  }
+  if (dx <= 0) {
+    if (normal) *normal = er;
+    return dr;
+  }
+  if (dr <= 0) {
+    if (normal) *normal = ex;
+    return dx;
+  }
+  const double d = std::hypot(dr, dx);
+  if (normal) *normal = (dr * er + dx * ex) / d;
+  return d;
+}
+
+double sphere_at(const Vec3& p, const Vec3& c, double r, Vec3* normal) {
+  const Vec3 d = p - c;
+  const double n = d.norm();
+  if (normal) *normal = n > 1e-15 ? Vec3(d / n) : Vec3(0, 0, 1);
+  return n - r;
+}
+}  // namespace
+
+std::string roller_path(const std::string& name) { return std::string(BACKROLL_ASSET_DIR) + "/rollers/" + name + ".toml"; }
+
+RollerSpec load_roller_spec(const std::string& path) {
+  TomlReader r(path);
+  RollerSpec p;
+  p.source = path;
+  p.name = r.text("name");
+  p.kind = r.text("kind", {"cylinder", "peanut", "ball"});
+  p.diameter_m = r.number("diameter_m", 0.03, 0.4);
+  if (p.kind == "cylinder") p.length_m = r.number("length_m", 0.1, 1.5);
+  if (p.kind == "peanut") {
+    p.groove_width_m = r.number("groove_width_m", 0.0, 0.1);
+    p.core_diameter_m = r.number("core_diameter_m", 0.0, p.diameter_m);
+    p.length_m = 2 * p.diameter_m + p.groove_width_m;
+  }
+  if (p.kind == "ball") p.length_m = p.diameter_m;
+  p.foam_E_Pa = r.number("foam.youngs_modulus_Pa", 1e4, 1e9);
+  p.foam_depth_m = r.number("foam.depth_m", 0.001, 0.5 * p.diameter_m);
+  if (r.has("pattern.kind")) {
+    p.pattern = r.text("pattern.kind", {"none", "knobs", "spikes"});
+    if (p.pattern != "none") {
+      if (p.kind != "cylinder")
+        throw ConfigError(r.where("pattern.kind") + ": pattern.kind = \"" + p.pattern +
+                          "\" needs kind = \"cylinder\" (allowed on a cylinder only)");
+      p.pattern_height_m = r.number("pattern.height_m", 0.001, 0.05);
+      p.pattern_pitch_m = r.number("pattern.pitch_m", 0.005, 0.2);
+      p.pattern_around = r.integer("pattern.around", 3, 64);
+    }
+  }
+  r.finish();
+  return p;
+}
+
+RollerShape::RollerShape(const RollerSpec& p) : p_(p) {}
+
+double RollerShape::base_distance(const Vec3& p, Vec3* normal) const {
+  const double R = 0.5 * p_.diameter_m;
+  if (p_.kind == "ball") return sphere_at(p, Vec3::Zero(), R, normal);
+  if (p_.kind == "peanut") {
+    const double c = R + 0.5 * p_.groove_width_m;
+    Vec3 n1, n2, n3;
+    const double d1 = sphere_at(p, Vec3(c, 0, 0), R, &n1);
+    const double d2 = sphere_at(p, Vec3(-c, 0, 0), R, &n2);
+    double d = d1;
+    Vec3 n = n1;
+    if (d2 < d) d = d2, n = n2;
+    if (p_.core_diameter_m > 0) {
+      const double d3 = cylinder_x(p, 0.5 * p_.core_diameter_m, c, &n3);
+      if (d3 < d) d = d3, n = n3;
+    }
+    if (normal) *normal = n;
+    return d;
+  }
+  return cylinder_x(p, R, 0.5 * p_.length_m, normal);
+}
+
+double RollerShape::signed_distance(const Vec3& p, Vec3* normal) const {
+  Vec3 n0;
+  const double d0 = base_distance(p, &n0);
+  if (p_.pattern == "none") {
+    if (normal) *normal = n0;
+    return d0;
+  }
+  // f = d0 - h b(x, phi): the bump b in [0, 1], (1 + cos)/2 around and along, sharpened to a
+  // spike by a power. Only on the mantle (the bump fades to 0 beyond the caps).
+  const double rho = std::max(std::hypot(p.y(), p.z()), 1e-9);
+  const double phi = std::atan2(p.z(), p.y());
+  const double kx = 2 * kPi / p_.pattern_pitch_m, N = p_.pattern_around;
+  const double ax = 0.5 * (1 + std::cos(kx * p.x())), af = 0.5 * (1 + std::cos(N * phi));
+  const double q = p_.pattern == "spikes" ? 4.0 : 1.0;
+  const double base = ax * af;
+  const double b = std::pow(base, q);
+  const double db = q * (base > 0 ? std::pow(base, q - 1) : 0.0);
+  const double dbdx = db * af * (-0.5 * kx * std::sin(kx * p.x()));
+  const double dbdphi = db * ax * (-0.5 * N * std::sin(N * phi));
+  const Vec3 ephi(0, -p.z() / rho, p.y() / rho);
+  const double h = p_.pattern_height_m;
+  const Vec3 grad = n0 - h * (dbdx * Vec3::UnitX() + dbdphi / rho * ephi);
+  const double g = grad.norm();
+  if (normal) *normal = grad / g;
+  return (d0 - h * b) / g;
+}
+
+}  // namespace backroll

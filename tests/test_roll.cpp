@@ -1,0 +1,97 @@
+// Rolling under bodyweight: physics invariants of the posed torso on a roller (not the verdict).
+// Coarse mesh (the compare scenario) to keep the suite fast.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+#include "roll.h"
+#include "toml_reader.h"
+
+using namespace backroll;
+
+namespace {
+RollScenario coarse(const std::string& roller = "standard") {
+  RollScenario sc = load_scenario(std::string(BACKROLL_ASSET_DIR) + "/scenarios/compare.toml");
+  sc.roller = load_roller_spec(roller_path(roller));
+  return sc;
+}
+}  // namespace
+
+TEST_CASE("roller catalog: every file loads and its shape touches where it should", "[roll]") {
+  for (const char* name : {"soft", "standard", "high_density", "trigger_point", "spiked", "peanut", "ball"}) {
+    const RollerSpec p = load_roller_spec(roller_path(name));
+    RollerShape s(p);
+    INFO(name);
+    // Outside the shape along +y (where a pattern's bump peaks, at angle 0 about the axis), above
+    // the centre or above one of the peanut's balls.
+    const double x = p.kind == "peanut" ? 0.5 * p.diameter_m + 0.5 * p.groove_width_m : 0.0;
+    Vec3 n;
+    const double top = p.pattern == "none" ? 0.5 * p.diameter_m : p.outer_radius_m();
+    CHECK(std::abs(s.signed_distance(Vec3(x, top + 0.01, 0), &n) - 0.01) < 2e-3);
+    CHECK(n.y() > 0.9);
+    CHECK(s.signed_distance(Vec3(x, 0, 0), nullptr) < 0);
+  }
+  // The peanut's groove: on the midline its surface is lower than a ball's top.
+  const RollerSpec pe = load_roller_spec(roller_path("peanut"));
+  RollerShape ps(pe);
+  CHECK(ps.signed_distance(Vec3(0, 0, 0.5 * pe.diameter_m), nullptr) > 0.005);
+}
+
+TEST_CASE("roller at T7 and L3: equilibrium, pressure integral, symmetry", "[roll]") {
+  const RollScenario sc = coarse();
+  RollSession ses(sc, nullptr);
+  for (int level : {7, 15}) {
+    const RollResult r = ses.solve_at(level, true);
+    INFO("level " << level_name(level) << ": " << r.solve.message);
+    REQUIRE(r.solve.converged);
+    // Roller + feet balance the body weight (world frame: vertical and horizontal).
+    const Vec3 sum = r.roller_force_N + r.feet_force_N;
+    CHECK(std::abs(sum.z() - r.weight_N) < 0.01 * r.weight_N);
+    CHECK(std::abs(sum.y()) < 0.01 * r.weight_N);
+    CHECK(std::abs(sum.x()) < 0.01 * r.weight_N);
+    // The roller force from the foam's compression law equals the skin's contact force from the
+    // tissue's residual (two independent computations).
+    CHECK((r.roller_force_N - r.roller_force_foam_N).norm() < 0.01 * r.roller_force_N.norm());
+    // The pressure mat's integral is the sum of the nodes' normal forces (force conserved by the
+    // resampling) and is at least the net force (normals fan out over a curved roller).
+    double mat = 0;
+    for (double f : r.mat.force_N) mat += f;
+    CHECK(std::abs(mat - r.whole.force_N) < 1e-9 * mat);
+    CHECK(r.whole.force_N >= r.roller_force_N.norm() * 0.99);
+    CHECK(r.whole.force_N < r.roller_force_N.norm() * 1.15);
+    // A symmetric body on a centred roller: centre of pressure on the midline, kidneys alike.
+    CHECK(std::abs(r.whole.cop_x_m) < 0.003);
+    CHECK(std::abs(r.left.peak_Pa - r.right.peak_Pa) < 0.05 * std::max(r.left.peak_Pa, r.right.peak_Pa));
+    CHECK(r.roller_share > 0.2);
+    CHECK(r.roller_share < 1.0);
+    CHECK(r.min_J > 0);
+    for (double f : r.mat.force_N) REQUIRE(std::isfinite(f));
+  }
+}
+
+TEST_CASE("monotonic physics: heavier body, softer foam", "[roll]") {
+  RollScenario sc = coarse();
+  RollSession base(sc, nullptr);
+  const RollResult r0 = base.solve_at(7, true);
+  REQUIRE(r0.solve.converged);
+  RollScenario heavy = sc;
+  heavy.body.mass_kg = 95;
+  RollSession hs(heavy, nullptr);
+  const RollResult rh = hs.solve_at(7, true);
+  REQUIRE(rh.solve.converged);
+  CHECK(rh.roller_force_N.norm() > r0.roller_force_N.norm());
+  CHECK(rh.whole.peak_Pa > r0.whole.peak_Pa);
+  RollScenario soft = coarse("soft");
+  RollSession ss(soft, nullptr);
+  const RollResult rs = ss.solve_at(7, true);
+  REQUIRE(rs.solve.converged);
+  CHECK(rs.whole.peak_Pa < r0.whole.peak_Pa);
+  CHECK(rs.whole.contact_area_m2 > r0.whole.contact_area_m2);
+}
+
+TEST_CASE("scenario files: bad values name the file, key and range", "[roll]") {
+  CHECK_THROWS_WITH(load_scenario(std::string(BACKROLL_TEST_DATA) + "/bad_scenario_level.toml"),
+                    Catch::Contains("roll.from") && Catch::Contains("T1") && Catch::Contains("T2..T12, L1..L5"));
+  CHECK_THROWS_WITH(load_roller_spec(std::string(BACKROLL_TEST_DATA) + "/bad_roller.toml"),
+                    Catch::Contains("foam.youngs_modulus_Pa") && Catch::Contains("[10000, 1e+09]"));
+}
