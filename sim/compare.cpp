@@ -161,7 +161,7 @@ std::string comparison_table(const Comparison& c) {
                      "the feet carry the rest.\n", T("weight_on_roller"), L("weight_on_roller"));
     o << fmt::format("  - The rib cage takes {:.0f} % of the load the tissue passes to bone under the mid-back and {:.0f} % "
                      "under the low back.\n", T("rib_share"), L("rib_share"));
-    o << fmt::format("  - The load on the spinous process at the roller is {:.0f} N under the mid-back and {:.0f} N under the "
+    o << fmt::format("  - The load on the spinous processes under the roller (3 levels) is {:.0f} N under the mid-back and {:.0f} N under the "
                      "low back ({}).\n", T("sp_load"), L("sp_load"), relation(T("sp_load"), L("sp_load")));
     o << fmt::format("  - Peak skin pressure is {:.0f} kPa vs {:.0f} kPa ({} under the low back); on the midline strip "
                      "{:.0f} vs {:.0f} kPa, on the paraspinal strips {:.0f} vs {:.0f} kPa.\n",
