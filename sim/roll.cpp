@@ -388,6 +388,7 @@ RollResult RollSession::solve_at(int level, bool cold) {
     pv[side] += ph * fem.tet_volume_m3[t];
     r.kidney_peak_Pa = std::max(r.kidney_peak_Pa, ph);
   }
+  if (vol[0] + vol[1] <= 0) r.kidney_peak_Pa = 0;  // no kidney tissue in this mesh
   r.kidney_left_mean_Pa = vol[0] > 0 ? pv[0] / vol[0] : 0;
   r.kidney_right_mean_Pa = vol[1] > 0 ? pv[1] / vol[1] : 0;
   r.kidney_mean_Pa = vol[0] + vol[1] > 0 ? (pv[0] + pv[1]) / (vol[0] + vol[1]) : 0;
