@@ -244,9 +244,7 @@ ChartSpec comparison_chart(const Comparison& c) {
   ch.bands = {{-0.5, 10.5, "thoracic T2-T12", {222, 235, 247}}, {10.5, 15.5, "lumbar L1-L5", {253, 232, 208}}};
   const char* keys[] = {"peak_pressure", "weight_on_roller", "sp_load", "rib_share", "lumbar_extension", "kidney_mean"};
   for (const char* k : keys) {
-    const Measure* m = nullptr;
-    for (const Measure& mm : compare_measures())
-      if (mm.key == k) m = &mm;
+    const Measure* m = &find_measure(k);
     Panel p;
     p.title = k == std::string("lumbar_extension") ? "lumbar extension vs flat, largest"
               : k == std::string("kidney_mean")    ? "kidney pressure, mean"

@@ -113,12 +113,13 @@ double zone_mean(const RollerRun& run, const Measure& m, int lo, int hi, int* n)
   return k ? s / k : 0.0;
 }
 
-namespace {
-const Measure& measure(const std::string& key) {
+const Measure& find_measure(const std::string& key) {
   for (const Measure& m : compare_measures())
     if (m.key == key) return m;
-  throw std::logic_error("no measure " + key);
+  throw std::out_of_range("no measure " + key);
 }
+
+namespace {
 
 // "3.1x higher", "about the same", "2.0x lower": how b compares with a.
 std::string relation(double a, double b) {
@@ -154,8 +155,8 @@ std::string comparison_table(const Comparison& c) {
     for (const Measure& m : compare_measures())
       o << fmt::format("  {:<46} {:>10.2f} {:>10.2f}  {}\n", m.label, zone_mean(run, m, kT6, kT8, nullptr),
                        zone_mean(run, m, kL2, kL4, nullptr), m.unit);
-    auto T = [&](const char* k) { return zone_mean(run, measure(k), kT6, kT8, nullptr); };
-    auto L = [&](const char* k) { return zone_mean(run, measure(k), kL2, kL4, nullptr); };
+    auto T = [&](const char* k) { return zone_mean(run, find_measure(k), kT6, kT8, nullptr); };
+    auto L = [&](const char* k) { return zone_mean(run, find_measure(k), kL2, kL4, nullptr); };
     o << "  reading:\n";
     o << fmt::format("  - The roller carries {:.0f} % of the body weight under the mid-back and {:.0f} % under the low back; "
                      "the feet carry the rest.\n", T("weight_on_roller"), L("weight_on_roller"));

@@ -34,6 +34,8 @@ struct Measure {
   double (*get)(const RollResult&);
 };
 const std::vector<Measure>& compare_measures();
+// The measure with this key; throws std::out_of_range for an unknown key.
+const Measure& find_measure(const std::string& key);
 
 // Mean of a measure over the positions whose level lies in [lo, hi] (1..17); NaN-free: positions
 // that did not converge are left out, and `n` says how many were used.

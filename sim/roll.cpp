@@ -45,20 +45,6 @@ void skin_midline(const TorsoModel& m, double s, Vec3* point, Vec3* normal) {
   *normal = n;
 }
 
-std::vector<double> skin_node_area(const TorsoModel& m) {
-  std::vector<double> area(m.fem.mesh.n_nodes(), 0.0);
-  const auto& X = m.fem.mesh.X;
-  for (const Tri& f : m.skin_faces) {
-    const double A = 0.5 * (X[f[1]] - X[f[0]]).cross(X[f[2]] - X[f[0]]).norm();
-    for (int v : f) area[v] += A / 3;
-  }
-  return area;
-}
-
-int region_index(const std::string& name) {
-  const auto& r = region_names();
-  return static_cast<int>(std::find(r.begin(), r.end(), name) - r.begin());
-}
 }  // namespace
 
 std::string default_scenario_path() { return std::string(BACKROLL_ASSET_DIR) + "/scenarios/default.toml"; }
@@ -180,7 +166,7 @@ RollSession::RollSession(const RollScenario& sc, const FlatReference* flat)
   RigidContactSet cs;
   cs.body = roller_body_;
   cs.compliant = true;
-  const std::vector<double> area = skin_node_area(model_);
+  const std::vector<double> area = skin_node_area(model_, fem.mesh.X);
   for (int n : model_.skin_nodes) {
     cs.slave_nodes.push_back(n);
     cs.penalty_N_per_m.push_back(sc.roller.foundation_Pa_per_m() * std::max(area[n], 1e-8));
@@ -198,6 +184,13 @@ RollSession::RollSession(const RollScenario& sc, const FlatReference* flat)
   hip_joint_ = static_cast<int>(fem.joints.size());
   fem.joints.push_back(hip);
   number_bone_dofs(model_, {});
+  // The direction a bone's load is measured along: the skin's inward normal at its level.
+  for (const Bone& bo : model_.bones) {
+    const int l = bo.kind == BoneKind::Pelvis ? 18 : bo.kind == BoneKind::Sternum ? 4 : bo.level;
+    Vec3 P, n;
+    skin_midline(model_, model_.sp_tip_s_m[l], &P, &n);
+    bone_inward_.push_back(-n);
+  }
 }
 
 RollResult RollSession::solve_at(int level, bool cold) {
@@ -332,18 +325,10 @@ RollResult RollSession::solve_at(int level, bool cold) {
   // the skin's inward normal at the bone's level (pushing the bone towards the front).
   double pos_total = 0, pos_ribs = 0;
   std::vector<double> bone_load(model_.bones.size(), 0.0);
-  std::vector<Vec3> inward(model_.bones.size(), Vec3::Zero());
-  for (size_t b = 0; b < model_.bones.size(); ++b) {
-    const Bone& bo = model_.bones[b];
-    const int l = bo.kind == BoneKind::Pelvis ? 18 : bo.kind == BoneKind::Sternum ? 4 : bo.level;
-    Vec3 Pb, nb;
-    skin_midline(model_, model_.sp_tip_s_m[l], &Pb, &nb);
-    inward[b] = -nb;
-  }
   for (int k = 0; k < fem.mesh.n_nodes(); ++k) {
     const int b = fem.node_body[k];
     if (b < 0 || b >= static_cast<int>(model_.bones.size())) continue;
-    const double f = -fint[k].dot(inward[b]);
+    const double f = -fint[k].dot(bone_inward_[b]);
     bone_load[b] += f;
     const Bone& bo = model_.bones[b];
     if (bo.kind == BoneKind::Vertebra && std::abs(model_.node_local[k].x()) <= mid) r.sp_load_N[bo.level - 1] += f;

@@ -114,6 +114,7 @@ class RollSession {
   TorsoModel model_;
   const FlatReference* flat_;
   int roller_body_ = -1, hip_joint_ = -1;
+  std::vector<Vec3> bone_inward_;  // per bone: the skin's inward normal at its level (rest shape)
   FemState state_;
   bool has_state_ = false;
 };

@@ -25,11 +25,7 @@ SettleResult settle_on_floor(TorsoModel& m, const SolverSettings& s) {
   }
   r.floor_reaction_N = reaction.z();
   r.floor_reaction_xy_N = reaction.head<2>().norm();
-  std::vector<double> area(m.fem.mesh.n_nodes(), 0.0);
-  for (const Tri& f : m.skin_faces) {
-    const double A = 0.5 * (x[f[1]] - x[f[0]]).cross(x[f[2]] - x[f[0]]).norm();
-    for (int v : f) area[v] += A / 3;
-  }
+  const std::vector<double> area = skin_node_area(m, x);
   for (int n : m.skin_nodes)
     if (x[n].z() < 1e-6) r.contact_area_m2 += area[n];
   r.min_J = 1e9;

@@ -526,10 +526,6 @@ TorsoModel build_torso(const TorsoParams& p, const TorsoBuildOptions& o) {
     }
 
     // Regions, by the cell row and the centroid's position.
-    const auto& names = region_names();
-    auto tag = [&](const std::string& r) {
-      return static_cast<int>(std::find(names.begin(), names.end(), r) - names.begin());
-    };
     const double sT5 = L.s_tip[5], sT12 = L.s_tip[12];
     const double k_s = 0.5 * (L.s_tip[p.kidney_left_top] + L.s_tip[p.kidney_left_bottom]);
     const double k_hl = 0.5 * (L.s_tip[p.kidney_left_bottom] - L.s_tip[p.kidney_left_top]);
@@ -573,7 +569,7 @@ TorsoModel build_torso(const TorsoParams& p, const TorsoBuildOptions& o) {
           r = "abdominal_content";
         }
       }
-      m.tet_region[t] = tag(r);
+      m.tet_region[t] = region_index(r);
     }
 
     // Attachments: every column's deepest node to the bone beneath; floating ribs 11-12 take
@@ -789,6 +785,15 @@ void number_bone_dofs(TorsoModel& m, const std::vector<std::pair<int, int>>& fix
   fem.finalize();
 }
 
+std::vector<double> skin_node_area(const TorsoModel& m, const std::vector<Vec3>& x) {
+  std::vector<double> area(x.size(), 0.0);
+  for (const Tri& f : m.skin_faces) {
+    const double A = 0.5 * (x[f[1]] - x[f[0]]).cross(x[f[2]] - x[f[0]]).norm();
+    for (int v : f) area[v] += A / 3;
+  }
+  return area;
+}
+
 int add_floor(TorsoModel& m) {
   FemModel& fem = m.fem;
   RigidBody floor;
@@ -797,11 +802,7 @@ int add_floor(TorsoModel& m) {
   fem.rigid_bodies.push_back(floor);
   // Penalty per node: proportional to its share of the skin area (1e7 N/m per cm^2: stiff against
   // the tissue, so the augmented-Lagrangian updates converge in a few rounds).
-  std::vector<double> area(fem.mesh.n_nodes(), 0.0);
-  for (const Tri& f : m.skin_faces) {
-    const double A = 0.5 * (fem.mesh.X[f[1]] - fem.mesh.X[f[0]]).cross(fem.mesh.X[f[2]] - fem.mesh.X[f[0]]).norm();
-    for (int v : f) area[v] += A / 3;
-  }
+  const std::vector<double> area = skin_node_area(m, fem.mesh.X);
   RigidContactSet cs;
   cs.body = body;
   for (int n : m.skin_nodes) {

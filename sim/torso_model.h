@@ -97,6 +97,10 @@ void set_gravity(TorsoModel& m, const Vec3& down);
 // The sum of all gravity loads (N).
 Vec3 total_gravity_vector_N(const TorsoModel& m);
 
+// Tributary skin area (m^2) of every node (zero off the skin): a third of each adjacent skin
+// triangle, at node positions x (the rest positions fem.mesh.X, or a solved state's).
+std::vector<double> skin_node_area(const TorsoModel& m, const std::vector<Vec3>& x);
+
 // Gravity force (N) summed over the model's tissue and bones (z component, negative down).
 double total_gravity_N(const TorsoModel& m);
 

@@ -1,5 +1,6 @@
 #include "torso_params.h"
 
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 
@@ -29,6 +30,13 @@ const std::vector<std::string>& region_names() {
       "rhomboid",       "latissimus_dorsi", "erector_spinae",       "multifidus",
       "quadratus_lumborum", "kidney_left",  "kidney_right",         "abdominal_content"};
   return names;
+}
+
+int region_index(const std::string& name) {
+  const auto& r = region_names();
+  const auto it = std::find(r.begin(), r.end(), name);
+  if (it == r.end()) throw std::out_of_range("no tissue region '" + name + "'");
+  return static_cast<int>(it - r.begin());
 }
 
 const TissueMaterial& region_material(const TorsoParams& p, int region) {

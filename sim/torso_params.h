@@ -83,6 +83,8 @@ struct RibSection {
 RibSection rib_section(const TorsoParams& p);
 
 const std::vector<std::string>& region_names();
+// Index of a region name in region_names(); throws std::out_of_range for an unknown name.
+int region_index(const std::string& name);
 
 // The shipped default adult, assets/torso/default.toml.
 std::string default_torso_path();
