@@ -6,6 +6,7 @@
 #include <Eigen/SparseCholesky>
 #include <algorithm>
 #include <chrono>
+#include <mutex>
 #include <cmath>
 #include <limits>
 #include <sstream>
@@ -389,6 +390,16 @@ Eval evaluate(const FemModel& m, const FemState& st, const Eigen::VectorXd& u, d
   return ev;
 }
 
+// CHOLMOD with the serial OpenBLAS is not safe to call from two threads at once: measured, two
+// rollers solved in parallel gave results that changed from run to run (Newton iteration counts
+// and the 6th digit), while one thread was bit-identical. Every CHOLMOD call (ordering,
+// factorisation, solve) takes this lock, so results do not depend on the thread count; element
+// evaluation and assembly still run in parallel.
+std::mutex& cholmod_mutex() {
+  static std::mutex m;
+  return m;
+}
+
 double median_penalty(const FemModel& m) {
   std::vector<double> k;
   for (const auto& c : m.rigid_contacts) k.insert(k.end(), c.penalty_N_per_m.begin(), c.penalty_N_per_m.end());
@@ -513,6 +524,7 @@ SolveReport solve_equilibrium(const FemModel& m, FemState& st, const SolverSetti
       std::vector<int> pattern(K.innerIndexPtr(), K.innerIndexPtr() + K.nonZeros());
       pattern.insert(pattern.end(), K.outerIndexPtr(), K.outerIndexPtr() + K.outerSize() + 1);
       if (pattern != last_pattern) {
+        std::lock_guard<std::mutex> lock(cholmod_mutex());
         chol.analyzePattern(K);
         last_pattern.swap(pattern);
       }
@@ -524,10 +536,12 @@ SolveReport solve_equilibrium(const FemModel& m, FemState& st, const SolverSetti
       double shift = shift_hint >= 1e-9 * diag_max ? shift_hint : 0.0;
       for (int d = 0; shift > 0 && d < m.n_dofs; ++d) K.coeffRef(d, d) += shift;
       for (int attempt = 0; attempt < 8; ++attempt) {
+        std::unique_lock<std::mutex> lock(cholmod_mutex());
         chol.factorize(K);
         ++rep.factorizations;
         if (chol.info() == Eigen::Success) {
           du = chol.solve(-ev.grad);
+          lock.unlock();
           if (du.allFinite() && du.dot(ev.grad) < 0) {
             shift_hint = 0.1 * shift;
             break;

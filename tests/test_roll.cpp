@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "compare.h"
 #include "roll.h"
 #include "toml_reader.h"
 
@@ -94,4 +95,22 @@ TEST_CASE("scenario files: bad values name the file, key and range", "[roll]") {
                     Catch::Contains("roll.from") && Catch::Contains("T1") && Catch::Contains("T2..T12, L1..L5"));
   CHECK_THROWS_WITH(load_roller_spec(std::string(BACKROLL_TEST_DATA) + "/bad_roller.toml"),
                     Catch::Contains("foam.youngs_modulus_Pa") && Catch::Contains("[10000, 1e+09]"));
+}
+
+TEST_CASE("comparison: bit-identical results on 1 and 2 threads", "[roll]") {
+  RollScenario sc = coarse();
+  sc.levels = {7, 15};
+  const std::vector<std::string> rollers = {roller_path("standard"), roller_path("soft")};
+  const Comparison one = run_comparison(sc, rollers, 1);
+  const Comparison two = run_comparison(sc, rollers, 2);
+  REQUIRE(one.runs.size() == two.runs.size());
+  for (size_t i = 0; i < one.runs.size(); ++i)
+    for (size_t k = 0; k < one.runs[i].results.size(); ++k) {
+      const RollResult& a = one.runs[i].results[k];
+      const RollResult& b = two.runs[i].results[k];
+      REQUIRE(a.solve.converged);
+      CHECK(a.solve.newton_iterations == b.solve.newton_iterations);
+      for (const Measure& m : compare_measures()) CHECK(m.get(a) == m.get(b));
+      CHECK(a.mat.force_N == b.mat.force_N);
+    }
 }
