@@ -236,14 +236,19 @@ std::string comparison_json(const Comparison& c) {
       p["pitch_deg"] = r.pitch_deg;
       if (r.solve.converged) {
         for (const Measure& m : compare_measures()) p[m.key] = m.get(r);
-        json sp = json::array(), ext = json::array(), shear = json::array(), ribs = json::array();
+        json sp = json::array(), ext = json::array(), shear = json::array(), ribs = json::array(),
+             mid = json::array();
         for (int v = 0; v < kLevels; ++v) {
           sp.push_back(r.sp_load_N[v]);
+          mid.push_back({{"peak_kPa", r.midline_by_level[v].peak_Pa / 1e3},
+                         {"mean_kPa", r.midline_by_level[v].mean_Pa / 1e3},
+                         {"force_N", r.midline_by_level[v].force_N}});
           ext.push_back(r.segment[v].extension_deg);
           shear.push_back(r.segment[v].anterior_shear_mm);
         }
         for (int k = 0; k < kRibs; ++k) ribs.push_back(r.rib_load_N[k]);
         p["sp_load_N_by_level"] = sp;
+        p["midline_strip_by_level"] = mid;
         p["extension_deg_by_segment"] = ext;
         p["anterior_shear_mm_by_segment"] = shear;
         p["rib_load_N_by_rib"] = ribs;
