@@ -265,7 +265,7 @@ ChartSpec comparison_chart(const Comparison& c) {
 
 int run_compare(const std::string& scenario, std::vector<std::string> rollers, const std::string& out, int threads) {
   const RollScenario sc = load_scenario(scenario.empty() ? std::string(BACKROLL_ASSET_DIR) + "/scenarios/compare.toml" : scenario);
-  if (rollers.empty()) rollers = {"standard", "soft", "high_density"};
+  if (rollers.empty()) rollers = default_compare_rollers();
   std::vector<std::string> files;
   for (const std::string& r : rollers) {
     files.push_back(roller_file(r));
@@ -300,15 +300,23 @@ int run_bench_roll(const std::string& scenario) {
   for (int l : {7, 15}) {
     const RollResult c = ses.solve_at(l, true);
     const RollResult w = ses.solve_at(l == 7 ? 8 : 16);
-    cold += c.solve.seconds, warm += w.solve.seconds, its_c += c.solve.newton_iterations, its_w += w.solve.newton_iterations;
+    cold += c.solve.seconds, its_c += c.solve.newton_iterations;
+    warm += w.solve.seconds + w.substep_seconds, its_w += w.solve.newton_iterations + w.substep_newton_iterations;
     ++n;
   }
-  fmt::print("  per position: cold {:.2f} s ({:.0f} iterations), warm from the level above {:.2f} s ({:.0f} iterations)\n",
+  fmt::print("  per position: cold {:.2f} s ({:.0f} iterations), rolled warm from the level above {:.2f} s ({:.0f} iterations, sub-steps included)\n",
              cold / n, double(its_c) / n, warm / n, double(its_w) / n);
+  std::vector<std::string> files;
+  for (const std::string& name : default_compare_rollers()) files.push_back(roller_path(name));
   for (int t : {1, 2}) {
-    const Comparison c = run_comparison(sc, {roller_path("standard"), roller_path("soft"), roller_path("high_density")}, t);
-    fmt::print("  default comparison (3 rollers x {} positions + flat reference), {} thread(s): {:.1f} s\n",
-               sc.levels.size(), t, c.seconds);
+    const Comparison c = run_comparison(sc, files, t);
+    int its = 0, sub = 0, positions = 0;
+    for (const RollerRun& run : c.runs)
+      for (const RollResult& r : run.results) its += r.solve.newton_iterations, sub += r.substep_newton_iterations, ++positions;
+    fmt::print("  default comparison ({} rollers x {} positions, {}, + flat reference), {} thread(s): {:.1f} s, "
+               "{:.1f} Newton iterations per position ({:.1f} of them in roller sub-steps)\n",
+               files.size(), sc.levels.size(), sc.warm_start ? "rolled warm-started" : "each position cold", t,
+               c.seconds, double(its + sub) / positions, double(sub) / positions);
   }
   return 0;
 }
@@ -348,7 +356,7 @@ int main(int argc, char** argv) {
   int threads = 0;
   CLI::App* compare = app.add_subcommand("compare", "the roller under the mid-back vs the low back (the main job)");
   compare->add_option("scenario", scenario, "scenario file (default: assets/scenarios/compare.toml)")->check(CLI::ExistingFile);
-  compare->add_option("--roller", rollers, "roller name from assets/rollers or a .toml file (repeat; default: standard, soft, high_density)");
+  compare->add_option("--roller", rollers, "roller name from assets/rollers or a .toml file (repeat; default: standard, peanut, soft)");
   compare->add_option("--out", out_dir, "output folder (default: results)");
   compare->add_option("--threads", threads, "threads (default: all cores)")->check(CLI::Range(1, 256));
   CLI::App* bench_roll = bench->add_subcommand("roll", "time a roller position (cold and warm) and the default comparison");

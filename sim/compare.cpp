@@ -27,6 +27,9 @@ const std::vector<Measure>& compare_measures() {
       {"weight_on_roller", "weight on the roller", "%", [](const RollResult& r) { return 100 * r.roller_share; }},
       {"roller_force", "roller force", "N", [](const RollResult& r) { return r.roller_force_N.norm(); }},
       {"feet_force", "feet (legs) force", "N", [](const RollResult& r) { return r.feet_force_N.norm(); }},
+      {"weight_on_feet", "weight on the feet", "%", [](const RollResult& r) { return 100 * r.feet_force_N.z() / r.weight_N; }},
+      {"weight_on_floor", "weight on the floor (head and shoulders)", "%",
+       [](const RollResult& r) { return 100 * r.floor_force_N.z() / r.weight_N; }},
       {"peak_pressure", "peak pressure (mat)", "kPa", [](const RollResult& r) { return r.whole.peak_Pa / 1e3; }},
       {"peak_pressure_mmHg", "peak pressure (mat)", "mmHg", [](const RollResult& r) { return r.whole.peak_Pa / kPaPerMmHg; }},
       {"ppi", "peak pressure index (9.5 cm2)", "kPa", [](const RollResult& r) { return r.whole.ppi_Pa / 1e3; }},
@@ -81,7 +84,7 @@ Comparison run_comparison(const RollScenario& sc, const std::vector<std::string>
     const auto t = std::chrono::steady_clock::now();
     RollerRun& run = c.runs[i];
     RollSession ses(run.scenario, &c.flat);
-    for (int l : run.scenario.levels) run.results.push_back(ses.solve_at(l, true));
+    for (int l : run.scenario.levels) run.results.push_back(ses.solve_at(l, !run.scenario.warm_start));
     run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
   };
   std::vector<std::thread> pool;
@@ -102,6 +105,11 @@ Comparison run_comparison(const RollScenario& sc, const std::vector<std::string>
   for (auto& th : pool) th.join();
   c.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return c;
+}
+
+const std::vector<std::string>& default_compare_rollers() {
+  static const std::vector<std::string> names = {"standard", "peanut", "soft"};
+  return names;
 }
 
 double zone_mean(const RollerRun& run, const Measure& m, int lo, int hi, int* n) {
@@ -159,7 +167,11 @@ std::string comparison_table(const Comparison& c) {
     auto L = [&](const char* k) { return zone_mean(run, find_measure(k), kL2, kL4, nullptr); };
     o << "  reading:\n";
     o << fmt::format("  - The roller carries {:.0f} % of the body weight under the mid-back and {:.0f} % under the low back; "
-                     "the feet carry the rest.\n", T("weight_on_roller"), L("weight_on_roller"));
+                     "the feet {:.0f} % and {:.0f} %", T("weight_on_roller"), L("weight_on_roller"), T("weight_on_feet"),
+                     L("weight_on_feet"));
+    if (std::max(T("weight_on_floor"), L("weight_on_floor")) >= 0.5)
+      o << fmt::format(", the floor under the head and shoulders {:.0f} % and {:.0f} %", T("weight_on_floor"), L("weight_on_floor"));
+    o << ".\n";
     o << fmt::format("  - The rib cage takes {:.0f} % of the load the tissue passes to bone under the mid-back and {:.0f} % "
                      "under the low back.\n", T("rib_share"), L("rib_share"));
     o << fmt::format("  - The load on the spinous processes under the roller (3 levels) is {:.0f} N under the mid-back and {:.0f} N under the "
@@ -168,8 +180,8 @@ std::string comparison_table(const Comparison& c) {
                      "{:.0f} vs {:.0f} kPa, on the paraspinal strips {:.0f} vs {:.0f} kPa.\n",
                      T("peak_pressure"), L("peak_pressure"), relation(T("peak_pressure"), L("peak_pressure")),
                      T("midline_peak"), L("midline_peak"), T("paraspinal_peak"), L("paraspinal_peak"));
-    o << fmt::format("  - Lumbar segments extend at most {:.2f} deg beyond lying flat with the roller under the mid-back, "
-                     "{:.2f} deg under the low back.\n", T("lumbar_extension"), L("lumbar_extension"));
+    o << fmt::format("  - Lumbar segments extend at most {:+.2f} deg beyond lying flat with the roller under the mid-back, "
+                     "{:+.2f} deg under the low back.\n", T("lumbar_extension"), L("lumbar_extension"));
     o << fmt::format("  - Mean hydrostatic pressure in the kidneys is {:.2f} kPa vs {:.2f} kPa (positive = compression).\n",
                      T("kidney_mean"), L("kidney_mean"));
   }
@@ -213,6 +225,8 @@ std::string comparison_json(const Comparison& c) {
                  {"trunk_muscle_Nm_per_deg", sc.posture.trunk_muscle_Nm_per_deg},
                  {"leg_stiffness_N_per_m", sc.posture.leg_N_per_m},
                  {"mesh_scale", sc.mesh_scale},
+                 {"warm_start", sc.warm_start},
+                 {"roll_step_m", kRollStepM},
                  {"mat_cell_m", 0.01},
                  {"contact_threshold_Pa", kContactThresholdPa},
                  {"ppi_area_m2", kPpiAreaM2}};
@@ -224,6 +238,7 @@ std::string comparison_json(const Comparison& c) {
     jr["roller"] = {{"name", run.scenario.roller.name},       {"file", run.scenario.roller_file},
                     {"kind", run.scenario.roller.kind},       {"diameter_m", run.scenario.roller.diameter_m},
                     {"length_m", run.scenario.roller.length_m}, {"groove_width_m", run.scenario.roller.groove_width_m},
+                    {"core_diameter_m", run.scenario.roller.core_diameter_m},
                     {"foam_E_Pa", run.scenario.roller.foam_E_Pa}, {"foam_depth_m", run.scenario.roller.foam_depth_m},
                     {"pattern", run.scenario.roller.pattern}};
     for (const RollResult& r : run.results) {
@@ -234,6 +249,9 @@ std::string comparison_json(const Comparison& c) {
       p["message"] = r.solve.message;
       p["newton_iterations"] = r.solve.newton_iterations;
       p["pitch_deg"] = r.pitch_deg;
+      p["substeps"] = r.substeps;
+      p["substep_newton_iterations"] = r.substep_newton_iterations;
+      p["cold_retry"] = r.cold_retry;
       if (r.solve.converged) {
         for (const Measure& m : compare_measures()) p[m.key] = m.get(r);
         json sp = json::array(), ext = json::array(), shear = json::array(), ribs = json::array(),

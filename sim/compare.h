@@ -24,9 +24,11 @@ struct Comparison {
   double seconds = 0;
 };
 
-// Runs every roller along sc.levels (warm-started rolling), rollers in parallel on `threads`
+// Runs every roller along sc.levels (rolling warm-started unless sc.warm_start is false), rollers in parallel on `threads`
 // threads; each roller's session is its own, so the results do not depend on the thread count.
 Comparison run_comparison(const RollScenario& sc, const std::vector<std::string>& roller_files, int threads);
+// The main job's rollers: the standard foam roller, the peanut and the soft roller (catalog names).
+const std::vector<std::string>& default_compare_rollers();
 
 // One measure as the table and files show it.
 struct Measure {

@@ -70,7 +70,7 @@ void FemModel::finalize() {
     if (j.body_a < -1 || j.body_a >= nb || j.body_b < -1 || j.body_b >= nb || j.body_a == j.body_b)
       throw std::invalid_argument("FemModel: joint '" + j.name + "' joins missing bodies");
   for (const RigidContactSet& c : rigid_contacts) {
-    if (c.slave_nodes.size() != c.penalty_N_per_m.size() || c.body < 0 ||
+    if (c.n_slaves() != c.penalty_N_per_m.size() || c.body < 0 ||
         c.body >= static_cast<int>(rigid_bodies.size()))
       throw std::invalid_argument("FemModel: bad rigid contact set");
     for (int d = 3; d < 6; ++d)
@@ -93,7 +93,7 @@ void FemState::reset(const FemModel& m) {
   u = Eigen::VectorXd::Zero(m.n_dofs);
   rigid_mult.assign(m.rigid_contacts.size(), {});
   for (size_t i = 0; i < m.rigid_contacts.size(); ++i)
-    rigid_mult[i].assign(m.rigid_contacts[i].slave_nodes.size(), 0.0);
+    rigid_mult[i].assign(m.rigid_contacts[i].n_slaves(), 0.0);
   surface_mult.assign(m.surface_contacts.size(), {});
   for (size_t i = 0; i < m.surface_contacts.size(); ++i)
     surface_mult[i].assign(m.surface_contacts[i].slave_nodes.size(), 0.0);
@@ -335,13 +335,24 @@ Eval evaluate(const FemModel& m, const FemState& st, const Eigen::VectorXd& u, d
   for (size_t s = 0; s < m.rigid_contacts.size(); ++s) {
     const RigidContactSet& cs = m.rigid_contacts[s];
     const Vec3 c = rigid_pos_of(m, u, cs.body);
-    ev.rigid_lam[s].assign(cs.slave_nodes.size(), 0.0);
-    for (size_t i = 0; i < cs.slave_nodes.size(); ++i) {
-      const int node = cs.slave_nodes[i];
-      Vec3 n;
-      const double g = m.rigid_bodies[cs.body].shape->signed_distance(x[node] - c, &n);
+    const size_t nn = cs.slave_nodes.size();
+    ev.rigid_lam[s].assign(cs.n_slaves(), 0.0);
+    for (size_t i = 0; i < cs.n_slaves(); ++i) {
+      Vec3 p = Vec3::Zero(), n;
+      if (i < nn) {
+        p = x[cs.slave_nodes[i]];
+      } else {
+        const SurfacePoint& sp = cs.slave_points[i - nn];
+        for (int a = 0; a < 3; ++a) p += sp.w[a] * x[sp.node[a]];
+      }
+      const double g = m.rigid_bodies[cs.body].shape->signed_distance(p - c, &n);
       GapGrad gg;
-      gg.add_node(m, node, 1.0, n);
+      if (i < nn) {
+        gg.add_node(m, cs.slave_nodes[i], 1.0, n);
+      } else {
+        const SurfacePoint& sp = cs.slave_points[i - nn];
+        for (int a = 0; a < 3; ++a) gg.add_node(m, sp.node[a], sp.w[a], n);
+      }
       gg.add_rigid(m, cs.body, -1.0, n);
       ev.rigid_lam[s][i] = cs.compliant ? contact_term(g, gg, cs.penalty_N_per_m[i], 0.0, want_hess, ev, false)
                                         : contact_term(g, gg, cs.penalty_N_per_m[i], st.rigid_mult[s][i], want_hess, ev);

@@ -71,10 +71,20 @@ struct Joint {
   std::string name;
 };
 
+// A point on a surface triangle, x = sum_a w_a x_a over its three nodes (a quadrature point).
+struct SurfacePoint {
+  std::array<int, 3> node{};
+  Vec3 w = Vec3::Zero();
+};
+
 struct RigidContactSet {
   int body = 0;                    // index into FemModel::rigid_bodies
   std::vector<int> slave_nodes;    // nodes that may touch the shape
-  std::vector<double> penalty_N_per_m;  // penalty stiffness per slave node
+  // Slave points on the surface's triangles, after the nodes: with them a shape smaller than the
+  // node spacing (a ball under a coarse mesh) cannot slip between the nodes.
+  std::vector<SurfacePoint> slave_points;
+  std::vector<double> penalty_N_per_m;  // penalty stiffness per slave: the nodes, then the points
+  size_t n_slaves() const { return slave_nodes.size() + slave_points.size(); }
   // A compliant surface (a foam layer on the shape, Winkler's elastic foundation): the node's
   // force is penalty x penetration, a physical stiffness, so the penetration is the foam's
   // compression and is neither driven to zero nor counted against gap_tol_m.

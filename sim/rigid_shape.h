@@ -44,13 +44,18 @@ class SphereShape final : public RigidShape {
 
 namespace backroll {
 
-// The half-space z <= 0 (a floor whose top is the local z = 0 plane).
+// A floor: the half-space n . p <= 0 (its top the plane through the local origin with unit
+// normal n, by default +z).
 class FloorShape final : public RigidShape {
  public:
+  explicit FloorShape(const Vec3& normal = Vec3::UnitZ()) : n_(normal.normalized()) {}
   double signed_distance(const Vec3& p, Vec3* normal) const override {
-    if (normal) *normal = Vec3::UnitZ();
-    return p.z();
+    if (normal) *normal = n_;
+    return n_.dot(p);
   }
+
+ private:
+  Vec3 n_;
 };
 
 }  // namespace backroll

@@ -79,6 +79,7 @@ RollScenario load_scenario(const std::string& path) {
   if (a < 2 || a > kLevels) throw bad("roll.from", from);
   if (b < 2 || b > kLevels) throw bad("roll.to", to);
   for (int l = a; a <= b ? l <= b : l >= b; l += a <= b ? 1 : -1) sc.levels.push_back(l);
+  if (r.has("roll.warm_start")) sc.warm_start = r.boolean("roll.warm_start");
   r.finish();
   sc.body = scaled_mesh(load_torso_params(sc.body_file), sc.mesh_scale);
   sc.roller = load_roller_spec(sc.roller_file);
@@ -163,15 +164,48 @@ RollSession::RollSession(const RollScenario& sc, const FlatReference* flat)
   rb.shape = std::make_shared<RollerShape>(sc.roller);
   roller_body_ = static_cast<int>(fem.rigid_bodies.size());
   fem.rigid_bodies.push_back(rb);
+  // Its foam acts on points spread over the skin's triangles, a quarter of the roller's feature
+  // size apart (each triangle cut into m x m and the pieces' centroids taken, each point with its
+  // piece's area), so a ball cannot slip between nodes and the foam law is integrated over the
+  // skin rather than lumped on the nodes.
   RigidContactSet cs;
   cs.body = roller_body_;
   cs.compliant = true;
-  const std::vector<double> area = skin_node_area(model_, fem.mesh.X);
-  for (int n : model_.skin_nodes) {
-    cs.slave_nodes.push_back(n);
-    cs.penalty_N_per_m.push_back(sc.roller.foundation_Pa_per_m() * std::max(area[n], 1e-8));
+  const double spacing = 0.25 * sc.roller.feature_size_m();
+  for (const Tri& f : model_.skin_faces) {
+    const Vec3 &A = fem.mesh.X[f[0]], &B = fem.mesh.X[f[1]], &C = fem.mesh.X[f[2]];
+    const double edge = std::max({(B - A).norm(), (C - B).norm(), (A - C).norm()});
+    const int m = std::clamp(static_cast<int>(std::ceil(edge / spacing)), 1, kMaxSubdivision);
+    const double piece = 0.5 * (B - A).cross(C - A).norm() / (m * m);
+    auto add = [&](double a, double b) {
+      SurfacePoint sp;
+      sp.node = {f[0], f[1], f[2]};
+      sp.w = Vec3(1 - (a + b) / m, a / m, b / m);
+      cs.slave_points.push_back(sp);
+      cs.penalty_N_per_m.push_back(sc.roller.foundation_Pa_per_m() * piece);
+    };
+    for (int i = 0; i < m; ++i)
+      for (int j = 0; i + j < m; ++j) {
+        add(i + 1.0 / 3, j + 1.0 / 3);                    // pieces pointing like the triangle
+        if (i + j < m - 1) add(i + 2.0 / 3, j + 2.0 / 3);  // ... and the inverted ones
+      }
   }
   fem.rigid_contacts.push_back(cs);
+  const std::vector<double> area = skin_node_area(model_, fem.mesh.X);
+  // The floor under the roller, in the body's pitched frame: the head and shoulders come down on
+  // it when the roller is small or far down the back. Rigid (augmented Lagrangian), the same
+  // penalty per skin area as lying flat. Its pose is set for each solve.
+  RigidBody floor;
+  floor.shape = std::make_shared<FloorShape>();
+  floor_body_ = static_cast<int>(fem.rigid_bodies.size());
+  fem.rigid_bodies.push_back(floor);
+  RigidContactSet fs;
+  fs.body = floor_body_;
+  for (int n : model_.skin_nodes) {
+    fs.slave_nodes.push_back(n);
+    fs.penalty_N_per_m.push_back(std::max(area[n], 1e-6) * 1e11);
+  }
+  fem.rigid_contacts.push_back(fs);
   // The legs: two springs from the hip to the feet, half the foot distance either side.
   const double K = sc.posture.leg_N_per_m, w = 0.5 * sc.posture.foot_distance_m;
   Joint hip;
@@ -193,16 +227,13 @@ RollSession::RollSession(const RollScenario& sc, const FlatReference* flat)
   }
 }
 
-RollResult RollSession::solve_at(int level, bool cold) {
-  if (level < 2 || level > kLevels) throw std::invalid_argument("roller level must be T2..L5");
-  FemModel& fem = model_.fem;
-  const TorsoParams& p = model_.params;
-  RollResult r;
-  r.level = level;
-  r.s_m = model_.sp_tip_s_m[level];
-  // Place the roller under the skin at s: as close as it goes without touching the unloaded skin.
+RollSession::Placement RollSession::placement(double s_m) const {
+  const FemModel& fem = model_.fem;
+  Placement pl;
+  pl.s_m = s_m;
+  // The roller under the skin at s: as close as it goes without touching the unloaded skin.
   Vec3 P, n;
-  skin_midline(model_, r.s_m, &P, &n);
+  skin_midline(model_, s_m, &P, &n);
   const RigidShape& shape = *fem.rigid_bodies[roller_body_].shape;
   auto clearance = [&](double d) {
     double g = 1e9;
@@ -211,25 +242,97 @@ RollResult RollSession::solve_at(int level, bool cold) {
   };
   double lo = 0, hi = 2 * sc_.roller.outer_radius_m() + 0.1;
   for (int it = 0; it < 60; ++it) (clearance(0.5 * (lo + hi)) < 0 ? lo : hi) = 0.5 * (lo + hi);
-  const Vec3 c = P + hi * n;
-  fem.rigid_bodies[roller_body_].rest_position_m = c;
+  pl.centre_m = P + hi * n;
   // Pitch: the roller's axis at its outer radius above the floor, the hip at its flat height
   // plus the lift: sin(a) v_y + cos(a) v_z = D with v = roller - hip in the flat frame.
   const Vec3 H = model_.bones[model_.pelvis].origin_m;
-  const Vec3 v = c - H;
+  const Vec3 v = pl.centre_m - H;
   const double D = sc_.roller.outer_radius_m() - (H.z() + sc_.posture.hip_lift_m);
   const double rr = std::hypot(v.y(), v.z());
-  const double a = std::asin(std::clamp(D / rr, -1.0, 1.0)) - std::atan2(v.z(), v.y());
-  r.pitch_deg = a / kDeg;
-  const Mat3 R = pitch_matrix(a);
-  set_gravity(model_, R.transpose() * Vec3(0, 0, -1));
-  r.weight_N = total_gravity_vector_N(model_).norm();
+  pl.pitch_rad = std::asin(std::clamp(D / rr, -1.0, 1.0)) - std::atan2(v.z(), v.y());
+  return pl;
+}
 
-  if (cold || !has_state_) state_.reset(fem);
+void RollSession::place(const Placement& pl) {
+  FemModel& fem = model_.fem;
+  fem.rigid_bodies[roller_body_].rest_position_m = pl.centre_m;
+  const Mat3 R = pitch_matrix(pl.pitch_rad);
+  // The floor: world z = 0 where the roller's axis is at its outer radius, in the body's frame.
+  const Vec3 up = R.transpose() * Vec3::UnitZ();
+  fem.rigid_bodies[floor_body_].shape = std::make_shared<FloorShape>(up);
+  fem.rigid_bodies[floor_body_].rest_position_m = pl.centre_m - sc_.roller.outer_radius_m() * up;
+  set_gravity(model_, -up);
+  placed_ = pl;
+  has_placement_ = true;
+}
+
+static int nearest_level(const TorsoModel& m, double s_m) {
+  int best = 1;
+  for (int l = 1; l <= kLevels; ++l)
+    if (std::abs(m.sp_tip_s_m[l] - s_m) < std::abs(m.sp_tip_s_m[best] - s_m)) best = l;
+  return best;
+}
+
+RollResult RollSession::solve_at(int level, bool cold) {
+  if (level < 2 || level > kLevels) throw std::invalid_argument("roller level must be T2..L5");
+  return solve_at_s(model_.sp_tip_s_m[level], cold);
+}
+
+RollResult RollSession::solve_at_s(double s_m, bool cold) {
+  const double s_lo = model_.sp_tip_s_m[2], s_hi = model_.sp_tip_s_m[kLevels];
+  if (!(s_m >= s_lo - 1e-9 && s_m <= s_hi + 1e-9))
+    throw std::invalid_argument("roller position " + std::to_string(s_m) + " m is outside T2..L5 (" +
+                                std::to_string(s_lo) + ".." + std::to_string(s_hi) + " m)");
+  FemModel& fem = model_.fem;
+  const TorsoParams& p = model_.params;
+  RollResult r;
+  r.s_m = s_m;
+  r.level = nearest_level(model_, s_m);
+  const int level = r.level;
+  const Placement target = placement(s_m);
+  r.pitch_deg = target.pitch_rad / kDeg;
+  const Mat3 R = pitch_matrix(target.pitch_rad);
+
   SolverSettings s;
   s.residual_rtol = kRollResidualRtol;
+  s.gap_tol_m = 1e-6;
   s.max_newton = 200;
+  const bool warm = !cold && has_state_ && has_placement_;
+  if (!warm) {
+    state_.reset(fem);
+  } else {
+    // Warm start: the roller rolls to its new place in steps of at most kRollStepM, each settled
+    // loosely, so no tissue node is carried through the roller (a jump of centimetres into
+    // tissue shaped around the old place would push nodes out through the far side).
+    const Placement from = placed_;
+    const int n = static_cast<int>(std::ceil((target.centre_m - from.centre_m).norm() / kRollStepM));
+    SolverSettings loose = s;
+    loose.residual_rtol = 1e-3;
+    for (int k = 1; k < n; ++k) {
+      const double w = static_cast<double>(k) / n;
+      Placement mid;
+      mid.s_m = (1 - w) * from.s_m + w * target.s_m;
+      mid.centre_m = (1 - w) * from.centre_m + w * target.centre_m;
+      mid.pitch_rad = (1 - w) * from.pitch_rad + w * target.pitch_rad;
+      place(mid);
+      const SolveReport sub = solve_equilibrium(fem, state_, loose);
+      r.substeps += 1;
+      r.substep_newton_iterations += sub.newton_iterations;
+      r.substep_seconds += sub.seconds;
+      if (!sub.converged) {
+        state_.reset(fem);  // fall back to a cold solve at the target
+        break;
+      }
+    }
+  }
+  place(target);
+  r.weight_N = total_gravity_vector_N(model_).norm();
   r.solve = solve_equilibrium(fem, state_, s);
+  if (!r.solve.converged && warm) {  // a warm start that failed gets a cold one
+    r.cold_retry = true;
+    state_.reset(fem);
+    r.solve = solve_equilibrium(fem, state_, s);
+  }
   has_state_ = r.solve.converged;
   if (!r.solve.converged) return r;
 
@@ -237,23 +340,44 @@ RollResult RollSession::solve_at(int level, bool cold) {
   const std::vector<Vec3> x = node_positions(fem, state_);
   const std::vector<Vec3> fint = internal_forces(fem, state_);
   const Vec3 croll = rigid_position(fem, state_, roller_body_);
+  const RigidShape& shape = *fem.rigid_bodies[roller_body_].shape;
+  const RigidShape& floor_shape = *fem.rigid_bodies[floor_body_].shape;
+  const Vec3 cfloor = rigid_position(fem, state_, floor_body_);
   const RigidContactSet& cs = fem.rigid_contacts[0];
-  std::vector<double> fn(fem.mesh.n_nodes(), 0.0);  // normal contact force per skin node
-  Vec3 F_skin = Vec3::Zero(), F_foam = Vec3::Zero();
-  for (size_t i = 0; i < cs.slave_nodes.size(); ++i) {
-    const int k = cs.slave_nodes[i];
-    Vec3 nr;
-    const double g = shape.signed_distance(x[k] - croll, &nr);
-    const Vec3 fc = fint[k] - fem.node_force_N[k];  // what the roller pushes with, at equilibrium
-    if (g < 0) {
-      F_foam += cs.penalty_N_per_m[i] * (-g) * nr;
-      r.foam_compression_max_m = std::max(r.foam_compression_max_m, -g);
+  // The foam's force on each skin node: each contact point's force shared by its weights.
+  std::vector<Vec3> foam(fem.mesh.n_nodes(), Vec3::Zero());
+  Vec3 F_foam = Vec3::Zero();
+  for (size_t i = 0; i < cs.slave_points.size(); ++i) {
+    const SurfacePoint& sp = cs.slave_points[i];
+    Vec3 pt = Vec3::Zero(), nr;
+    for (int a = 0; a < 3; ++a) pt += sp.w[a] * x[sp.node[a]];
+    const double g = shape.signed_distance(pt - croll, &nr);
+    if (g >= 0) continue;
+    r.foam_compression_max_m = std::max(r.foam_compression_max_m, -g);
+    const Vec3 f = cs.penalty_N_per_m[i] * (-g) * nr;
+    F_foam += f;
+    for (int a = 0; a < 3; ++a) foam[sp.node[a]] += sp.w[a] * f;
+  }
+  // The skin's residual (what the contacts push with, at equilibrium) is the roller's force,
+  // except on the floor: a node within a tenth of a millimetre of it gives the floor what the
+  // foam does not (a node can touch both, tissue wrapping a small ball down to the floor).
+  std::vector<double> fn(fem.mesh.n_nodes(), 0.0);  // roller force per skin node, along its normal
+  Vec3 F_skin = Vec3::Zero(), F_floor = Vec3::Zero();
+  for (int k : model_.skin_nodes) {
+    const Vec3 fc = fint[k] - fem.node_force_N[k];
+    Vec3 f = fc;
+    if (floor_shape.signed_distance(x[k] - cfloor, nullptr) < 1e-4) {
+      F_floor += fc - foam[k];
+      f = foam[k];
     }
-    F_skin += fc;
-    fn[k] = std::max(0.0, nr.dot(fc));
+    F_skin += f;
+    Vec3 nr;
+    shape.signed_distance(x[k] - croll, &nr);
+    fn[k] = std::max(0.0, nr.dot(f));
   }
   r.roller_force_N = R * F_skin;
   r.roller_force_foam_N = R * F_foam;
+  r.floor_force_N = R * F_floor;
   const JointState hj = joint_state(fem, state_, hip_joint_);
   // The spring's force on body b is minus its force along the relative motion.
   r.feet_force_N = R * (-(fem.joints[hip_joint_].axes.transpose() * hj.force_N));

@@ -13,6 +13,8 @@
 //   - Trunk muscles holding the pose: a rotational stiffness added to every motion segment (the
 //     same at every level), from in-vivo trunk stiffness (scenario file).
 //   - The roller is a rigid shape in the body's frame, its foam a compliant layer (roller.h).
+//   - The floor under the roller is a rigid plane in the same pitched frame: when the roller is
+//     small (a ball, a peanut) or low on the back, the head and shoulders come down on it.
 // Rolling: positions are solved in order, each warm-started from the previous state.
 #pragma once
 
@@ -42,6 +44,7 @@ struct RollScenario {
   PostureParams posture;
   double mesh_scale = 1.0;           // multiplies the body file's element sizes (>1: coarser)
   std::vector<int> levels;           // roller positions, level index 1..17 (T1..L5)
+  bool warm_start = true;            // roll from position to position (false: each solved cold)
 };
 RollScenario load_scenario(const std::string& path);
 std::string default_scenario_path();  // assets/scenarios/default.toml
@@ -79,6 +82,11 @@ struct RollResult {
   Vec3 roller_force_N = Vec3::Zero();       // on the body, from the skin's residual (world frame)
   Vec3 roller_force_foam_N = Vec3::Zero();  // the same from the foam's compression law
   Vec3 feet_force_N = Vec3::Zero();         // legs' reaction on the pelvis (world frame)
+  Vec3 floor_force_N = Vec3::Zero();        // floor's reaction on the head and shoulders
+  int substeps = 0;                         // warm start: intermediate roller places settled
+  int substep_newton_iterations = 0;        // ... and their Newton iterations
+  double substep_seconds = 0;               // ... and time
+  bool cold_retry = false;                  // the warm-started solve failed and a cold one ran
   double roller_share = 0;                  // vertical roller force / body weight
   double foam_compression_max_m = 0;
   PressureMat mat;
@@ -104,8 +112,12 @@ struct FlatReference {
 class RollSession {
  public:
   RollSession(const RollScenario& sc, const FlatReference* flat);
-  // Solves with the roller under `level` (1..17), warm-started from the last solve unless cold.
+  // Solves with the roller under `level` (2..17, T2..L5), warm-started from the last solve unless
+  // cold: the roller rolls from its last place in steps of at most kRollStepM.
   RollResult solve_at(int level, bool cold = false);
+  // The same at a distance s along the skin line (m, the frame of TorsoModel::sp_tip_s_m), between
+  // T2's and L5's spinous processes; the result's level is the nearest one.
+  RollResult solve_at_s(double s_m, bool cold = false);
   const TorsoModel& model() const { return model_; }
   const FemState& state() const { return state_; }
 
@@ -113,7 +125,16 @@ class RollSession {
   RollScenario sc_;
   TorsoModel model_;
   const FlatReference* flat_;
-  int roller_body_ = -1, hip_joint_ = -1;
+  struct Placement {
+    double s_m = 0;
+    Vec3 centre_m = Vec3::Zero();  // roller centre in the body's frame
+    double pitch_rad = 0;          // the body's head-up pitch
+  };
+  Placement placement(double s_m) const;
+  void place(const Placement& pl);  // roller, floor and gravity
+  int roller_body_ = -1, floor_body_ = -1, hip_joint_ = -1;
+  Placement placed_;
+  bool has_placement_ = false;
   std::vector<Vec3> bone_inward_;  // per bone: the skin's inward normal at its level (rest shape)
   FemState state_;
   bool has_state_ = false;
@@ -125,6 +146,10 @@ FlatReference solve_flat_reference(const RollScenario& sc);
 TorsoModel build_posed_torso(const RollScenario& sc);
 
 constexpr double kPaPerMmHg = 133.322;
+// Largest roller move between two settled states when rolling warm-started (m).
+constexpr double kRollStepM = 0.01;
+// Most pieces a skin triangle is cut into along each edge for the roller's contact points.
+constexpr int kMaxSubdivision = 8;
 // Newton stops when the largest nodal force residual is below this fraction of the total load
 // (about 1.5 mN for the default adult: a thousandth of a loaded skin node's force).
 constexpr double kRollResidualRtol = 1e-6;

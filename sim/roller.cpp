@@ -1,5 +1,6 @@
 #include "roller.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "toml_reader.h"
@@ -36,6 +37,18 @@ double sphere_at(const Vec3& p, const Vec3& c, double r, Vec3* normal) {
   const double n = d.norm();
   if (normal) *normal = n > 1e-15 ? Vec3(d / n) : Vec3(0, 0, 1);
   return n - r;
+}
+
+// The union of two shapes with the crease between them rounded over `k` (polynomial smooth
+// minimum). Its gradient h grad(a) + (1 - h) grad(b) is exact; the result is returned as a
+// first-order distance f / |grad f| with a unit normal, like the patterns below.
+double smooth_union(double a, const Vec3& na, double b, const Vec3& nb, double k, Vec3* normal) {
+  const double h = std::clamp(0.5 + 0.5 * (b - a) / k, 0.0, 1.0);
+  const double f = b + h * (a - b) - k * h * (1 - h);
+  const Vec3 g = h * na + (1 - h) * nb;
+  const double gn = std::max(g.norm(), 1e-6);
+  if (normal) *normal = g / gn;
+  return f / gn;
 }
 }  // namespace
 
@@ -79,15 +92,16 @@ double RollerShape::base_distance(const Vec3& p, Vec3* normal) const {
   if (p_.kind == "ball") return sphere_at(p, Vec3::Zero(), R, normal);
   if (p_.kind == "peanut") {
     const double c = R + 0.5 * p_.groove_width_m;
+    // The crease where the balls (and the neck) meet is rounded over kCreaseRadiusM: a taped or
+    // moulded peanut fills it, and a sharp crease would make the contact normal jump.
     Vec3 n1, n2, n3;
     const double d1 = sphere_at(p, Vec3(c, 0, 0), R, &n1);
     const double d2 = sphere_at(p, Vec3(-c, 0, 0), R, &n2);
-    double d = d1;
-    Vec3 n = n1;
-    if (d2 < d) d = d2, n = n2;
+    Vec3 n;
+    double d = smooth_union(d1, n1, d2, n2, kCreaseRadiusM, &n);
     if (p_.core_diameter_m > 0) {
       const double d3 = cylinder_x(p, 0.5 * p_.core_diameter_m, c, &n3);
-      if (d3 < d) d = d3, n = n3;
+      d = smooth_union(d, Vec3(n), d3, n3, kCreaseRadiusM, &n);
     }
     if (normal) *normal = n;
     return d;

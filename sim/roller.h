@@ -16,12 +16,17 @@
 // so the roller's compliance is the smaller part of the contact's.
 #pragma once
 
+#include <algorithm>
 #include <memory>
 #include <string>
 
 #include "rigid_shape.h"
 
 namespace backroll {
+
+// Radius over which a peanut's creases (ball to ball, ball to neck) are rounded (estimate: the
+// tape or moulding that joins the balls).
+constexpr double kCreaseRadiusM = 0.003;
 
 struct RollerSpec {
   std::string source;            // the file it came from
@@ -39,6 +44,12 @@ struct RollerSpec {
   int pattern_around = 0;        // bumps around the circumference
 
   double outer_radius_m() const { return 0.5 * diameter_m + pattern_height_m; }
+  // The smallest length over which the surface turns (m): a ball's or the cylinder's radius, or
+  // the pattern's pitch. Contact must sample the skin finer than this.
+  double feature_size_m() const {
+    const double r = 0.5 * diameter_m;
+    return pattern == "none" ? r : std::min(r, pattern_pitch_m);
+  }
   // Winkler stiffness per area (Pa/m).
   double foundation_Pa_per_m() const { return foam_E_Pa / foam_depth_m; }
 };

@@ -45,7 +45,8 @@ std::vector<double> graded_axis(double lo, double hi, double fine_lo, double fin
 }
 
 std::vector<int> append_structured(TetMesh& mesh, int ni, int nj, int nk, bool periodic_j,
-                                   int body, const std::function<Vec3(int, int, int)>& pos) {
+                                   int body, const std::function<Vec3(int, int, int)>& pos,
+                                   int mirror_i) {
   std::vector<int> id(static_cast<size_t>(ni) * nj * nk);
   for (int k = 0; k < nk; ++k)
     for (int j = 0; j < nj; ++j)
@@ -64,12 +65,14 @@ std::vector<int> append_structured(TetMesh& mesh, int ni, int nj, int nk, bool p
     for (int j = 0; j < cj; ++j)
       for (int i = 0; i + 1 < ni; ++i)
         for (const auto& p : perms) {
+          const bool mirrored = mirror_i >= 0 && i >= mirror_i;
+          auto corner = [&](const int* c) { return node(i + (mirrored ? 1 - c[0] : c[0]), j + c[1], k + c[2]); };
           int c[3] = {0, 0, 0};
           Tet t;
-          t[0] = node(i, j, k);
+          t[0] = corner(c);
           for (int s = 0; s < 3; ++s) {
             c[p[s]] = 1;
-            t[s + 1] = node(i + c[0], j + c[1], k + c[2]);
+            t[s + 1] = corner(c);
           }
           const double v = tet_signed_volume(mesh.X[t[0]], mesh.X[t[1]], mesh.X[t[2]], mesh.X[t[3]]);
           if (v < 0) std::swap(t[2], t[3]);

@@ -36,9 +36,12 @@ std::vector<double> graded_axis(double lo, double hi, double fine_lo, double fin
 // Appends a structured grid of ni x nj x nk nodes to `mesh`, with node positions pos(i, j, k).
 // With periodic_j the j index wraps (nj distinct values, cells between j = nj-1 and 0 too).
 // Returns the node index of each grid point, indexed [(k * nj + j) * ni + i].
+// Each hexahedral cell is cut into 6 tets along a main diagonal (Kuhn); cells with i >= mirror_i
+// are cut along the diagonal mirrored in i, so a grid symmetric about the plane between cells
+// mirror_i - 1 and mirror_i gets a mirror-symmetric mesh (the cuts still match across faces).
 std::vector<int> append_structured(TetMesh& mesh, int ni, int nj, int nk, bool periodic_j,
-                                   int body,
-                                   const std::function<Vec3(int, int, int)>& pos);
+                                   int body, const std::function<Vec3(int, int, int)>& pos,
+                                   int mirror_i = -1);
 
 // Boundary triangles (faces used by one tet), ordered so that the normal points outward.
 std::vector<Tri> boundary_faces(const TetMesh& mesh);

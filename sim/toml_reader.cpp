@@ -158,6 +158,12 @@ std::string TomlReader::text(const std::string& key, const std::vector<std::stri
   return *v;
 }
 
+bool TomlReader::boolean(const std::string& key) {
+  auto v = node(key).value<bool>();
+  if (!v) throw ConfigError(where(key) + ": key '" + key + "' must be true or false");
+  return *v;
+}
+
 std::vector<std::string> TomlReader::texts(const std::string& key, size_t count) {
   const toml::node& n = node(key);
   const toml::array* arr = n.as_array();

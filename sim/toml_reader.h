@@ -45,6 +45,7 @@ class TomlReader {
   std::vector<double> numbers(const std::string& key, size_t n, double lo, double hi);
   // A string from `allowed` (empty: any string).
   std::string text(const std::string& key, const std::vector<std::string>& allowed = {});
+  bool boolean(const std::string& key);
   std::vector<std::string> texts(const std::string& key, size_t n = 0);
   // Throws ConfigError naming the first key that was never read.
   void finish() const;

@@ -496,7 +496,7 @@ TorsoModel build_torso(const TorsoParams& p, const TorsoBuildOptions& o) {
     };
     const std::vector<int> ids = append_structured(mesh, ni, nj, nk, false, 0, [&](int i, int j, int k) {
       return P(xs[i], ss[j], row_h(cols[j * ni + i], k));
-    });
+    }, (ni - 1) % 2 == 0 ? (ni - 1) / 2 : -1);  // cut mirror-symmetric about the midline
     m.node_local.resize(mesh.n_nodes());
     std::vector<int> node_row(mesh.n_nodes()), node_col(mesh.n_nodes());
     for (int k = 0; k < nk; ++k)

@@ -39,14 +39,17 @@ TEST_CASE("roller catalog: every file loads and its shape touches where it shoul
 }
 
 TEST_CASE("roller at T7 and L3: equilibrium, pressure integral, symmetry", "[roll]") {
-  const RollScenario sc = coarse();
+  RollScenario sc = coarse();
+  // A symmetric body: the right kidney at the left one's levels (it sits half a level lower).
+  sc.body.kidney_right_top = sc.body.kidney_left_top;
+  sc.body.kidney_right_bottom = sc.body.kidney_left_bottom;
   RollSession ses(sc, nullptr);
   for (int level : {7, 15}) {
     const RollResult r = ses.solve_at(level, true);
     INFO("level " << level_name(level) << ": " << r.solve.message);
     REQUIRE(r.solve.converged);
     // Roller + feet balance the body weight (world frame: vertical and horizontal).
-    const Vec3 sum = r.roller_force_N + r.feet_force_N;
+    const Vec3 sum = r.roller_force_N + r.feet_force_N + r.floor_force_N;
     CHECK(std::abs(sum.z() - r.weight_N) < 0.01 * r.weight_N);
     CHECK(std::abs(sum.y()) < 0.01 * r.weight_N);
     CHECK(std::abs(sum.x()) < 0.01 * r.weight_N);
@@ -63,6 +66,10 @@ TEST_CASE("roller at T7 and L3: equilibrium, pressure integral, symmetry", "[rol
     // A symmetric body on a centred roller: centre of pressure on the midline, kidneys alike.
     CHECK(std::abs(r.whole.cop_x_m) < 0.003);
     CHECK(std::abs(r.left.peak_Pa - r.right.peak_Pa) < 0.05 * std::max(r.left.peak_Pa, r.right.peak_Pa));
+    CHECK(std::abs(r.roller_force_N.x()) < 1e-3 * r.roller_force_N.norm());
+    // Kidneys alike (within 5 %, or 0.2 kPa where they are barely loaded).
+    CHECK(std::abs(r.kidney_left_mean_Pa - r.kidney_right_mean_Pa) <=
+          0.05 * std::max(std::abs(r.kidney_left_mean_Pa), std::abs(r.kidney_right_mean_Pa)) + 200);
     CHECK(r.roller_share > 0.2);
     CHECK(r.roller_share < 1.0);
     CHECK(r.min_J > 0);
@@ -113,4 +120,59 @@ TEST_CASE("comparison: bit-identical results on 1 and 2 threads", "[roll]") {
       for (const Measure& m : compare_measures()) CHECK(m.get(a) == m.get(b));
       CHECK(a.mat.force_N == b.mat.force_N);
     }
+}
+
+TEST_CASE("small rollers: the head and shoulders come down on the floor, forces still balance", "[roll]") {
+  const RollScenario sc = coarse("ball");
+  RollSession ses(sc, nullptr);
+  const RollResult r = ses.solve_at(15, true);  // a ball under L3, hips lifted 5 cm: pitched head-down
+  INFO(r.solve.message);
+  REQUIRE(r.solve.converged);
+  CHECK(r.pitch_deg < 0);
+  CHECK(r.floor_force_N.z() > 0.1 * r.weight_N);
+  const Vec3 sum = r.roller_force_N + r.feet_force_N + r.floor_force_N;
+  CHECK(std::abs(sum.z() - r.weight_N) < 0.01 * r.weight_N);
+  CHECK(std::abs(sum.y()) < 0.01 * r.weight_N);
+  // No tissue slipped through the ball: the ball pushes the body up and the foam law agrees.
+  CHECK(r.roller_force_N.z() > 0.1 * r.weight_N);
+  CHECK((r.roller_force_N - r.roller_force_foam_N).norm() < 0.01 * r.roller_force_N.norm());
+}
+
+TEST_CASE("the peanut's groove lowers the midline pressure against a cylinder of the same material", "[roll]") {
+  RollScenario pe = coarse("peanut");
+  // The same rubber as a solid cylinder, the balls' diameter, as long as the peanut.
+  RollScenario cy = pe;
+  cy.roller.kind = "cylinder";
+  cy.roller.groove_width_m = 0;
+  cy.roller.core_diameter_m = 0;
+  cy.roller.length_m = 2 * pe.roller.diameter_m + pe.roller.groove_width_m;
+  RollSession sp(pe, nullptr), sc(cy, nullptr);
+  const RollResult a = sp.solve_at(7, true);
+  const RollResult b = sc.solve_at(7, true);
+  INFO(a.solve.message << " / " << b.solve.message);
+  REQUIRE(a.solve.converged);
+  REQUIRE(b.solve.converged);
+  INFO("midline peak: peanut " << a.midline.peak_Pa << " Pa, cylinder " << b.midline.peak_Pa << " Pa");
+  CHECK(a.midline.peak_Pa < 0.5 * b.midline.peak_Pa);
+  // ... while both carry the body alike: the same position, the same support.
+  CHECK(std::abs(a.roller_force_N.z() - b.roller_force_N.z()) < 0.15 * b.roller_force_N.z());
+}
+
+TEST_CASE("warm-started rolling gives the cold solve's result within 1 %", "[roll]") {
+  for (const char* roller : {"standard", "peanut"}) {
+    const RollScenario sc = coarse(roller);
+    RollSession warm(sc, nullptr), cold(sc, nullptr);
+    for (int level : {12, 13, 15}) warm.solve_at(level);  // roll T12 -> L1 -> L3 (a two-level jump)
+    const RollResult w = warm.solve_at(16);
+    const RollResult c = cold.solve_at(16, true);
+    INFO(roller << ": " << w.solve.message << " / " << c.solve.message);
+    REQUIRE(w.solve.converged);
+    REQUIRE(c.solve.converged);
+    CHECK(w.substeps > 0);
+    CHECK_FALSE(w.cold_retry);
+    for (const Measure& m : compare_measures()) {
+      INFO(m.key << ": warm " << m.get(w) << ", cold " << m.get(c));
+      CHECK(std::abs(m.get(w) - m.get(c)) <= 0.01 * std::abs(m.get(c)) + 1e-3);
+    }
+  }
 }
