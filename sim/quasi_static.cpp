@@ -354,8 +354,32 @@ Eval evaluate(const FemModel& m, const FemState& st, const Eigen::VectorXd& u, d
         for (int a = 0; a < 3; ++a) gg.add_node(m, sp.node[a], sp.w[a], n);
       }
       gg.add_rigid(m, cs.body, -1.0, n);
-      ev.rigid_lam[s][i] = cs.compliant ? contact_term(g, gg, cs.penalty_N_per_m[i], 0.0, want_hess, ev, false)
-                                        : contact_term(g, gg, cs.penalty_N_per_m[i], st.rigid_mult[s][i], want_hess, ev);
+      const double lam = ev.rigid_lam[s][i] =
+          cs.compliant ? contact_term(g, gg, cs.penalty_N_per_m[i], 0.0, want_hess, ev, false)
+                       : contact_term(g, gg, cs.penalty_N_per_m[i], st.rigid_mult[s][i], want_hess, ev);
+      // A compliant layer presses in deep, where the shape's curvature turns the force as the
+      // point moves: the tangent's curvature term -lam d2g/dx2 (for a rigid surface g ~ 0 and it
+      // is left out). Without it Newton converges slowly on a patterned roller.
+      if (want_hess && cs.compliant && lam > 0) {
+        const Mat3 Hg = -lam * m.rigid_bodies[cs.body].shape->hessian(p - c);
+        std::array<std::pair<int, double>, 4> who{};  // the point's nodes and weights
+        int nw = 0;
+        if (i < nn) {
+          who[nw++] = {cs.slave_nodes[i], 1.0};
+        } else {
+          const SurfacePoint& sp = cs.slave_points[i - nn];
+          for (int a = 0; a < 3; ++a) who[nw++] = {sp.node[a], sp.w[a]};
+        }
+        for (int a = 0; a < nw; ++a)
+          for (int b = 0; b < nw; ++b) {
+            const FemModel::NodeKinematics& ka = m.node_kin[who[a].first];
+            const FemModel::NodeKinematics& kb = m.node_kin[who[b].first];
+            const Mat3 B = who[a].second * who[b].second * Hg;
+            for (int q = 0; q < ka.n; ++q)
+              for (int r = 0; r < kb.n; ++r)
+                ev.trip.emplace_back(ka.dof[q], kb.dof[r], ka.J.col(q).dot(B * kb.J.col(r)));
+          }
+      }
     }
   }
 

@@ -4,6 +4,20 @@
 
 namespace backroll {
 
+Eigen::Matrix3d RigidShape::hessian(const Vec3& p) const {
+  constexpr double h = 1e-5;
+  Eigen::Matrix3d H;
+  for (int c = 0; c < 3; ++c) {
+    Vec3 a = p, b = p, na, nb;
+    a[c] += h;
+    b[c] -= h;
+    signed_distance(a, &na);
+    signed_distance(b, &nb);
+    H.col(c) = (na - nb) / (2 * h);
+  }
+  return 0.5 * (H + H.transpose());
+}
+
 double CylinderShape::signed_distance(const Vec3& p, Vec3* normal) const {
   const double rho = std::hypot(p.x(), p.y());
   // Radial unit vector; on the axis any radial direction will do (pick -y: "down").

@@ -14,8 +14,12 @@ using Vec3 = Eigen::Vector3d;
 class RigidShape {
  public:
   virtual ~RigidShape() = default;
-  // Signed distance (m) from p (local frame) to the surface; *normal gets the unit gradient.
+  // Signed distance (m) from p (local frame) to the surface; *normal gets its gradient (a unit
+  // vector for an exact distance function).
   virtual double signed_distance(const Vec3& p, Vec3* normal) const = 0;
+  // The distance's second derivative (1/m), for the contact tangent's curvature term; by default
+  // central differences of the gradient (step 1e-5 m).
+  virtual Eigen::Matrix3d hessian(const Vec3& p) const;
 };
 
 // A solid cylinder whose axis is the local z axis, centred at the origin.
@@ -53,6 +57,7 @@ class FloorShape final : public RigidShape {
     if (normal) *normal = n_;
     return n_.dot(p);
   }
+  Eigen::Matrix3d hessian(const Vec3&) const override { return Eigen::Matrix3d::Zero(); }
 
  private:
   Vec3 n_;

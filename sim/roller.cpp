@@ -110,6 +110,25 @@ double RollerShape::base_distance(const Vec3& p, Vec3* normal) const {
 }
 
 double RollerShape::signed_distance(const Vec3& p, Vec3* normal) const {
+  const double g = value(p, normal);
+  if (!normal || (p_.pattern == "none" && p_.kind != "peanut")) return g;
+  // A pattern's or a rounded crease's first-order distance f / |grad f| is not a true distance,
+  // and grad f / |grad f| is not its gradient: the contact's force must be the gradient of its
+  // energy, or Newton and the line search disagree. So the gradient is taken of g itself, by
+  // central differences (step 1e-7 m: truncation and round-off both below 1e-8 relative).
+  constexpr double h = 1e-7;
+  Vec3 grad;
+  for (int c = 0; c < 3; ++c) {
+    Vec3 a = p, b = p;
+    a[c] += h;
+    b[c] -= h;
+    grad[c] = (value(a, nullptr) - value(b, nullptr)) / (2 * h);
+  }
+  *normal = grad;
+  return g;
+}
+
+double RollerShape::value(const Vec3& p, Vec3* normal) const {
   Vec3 n0;
   const double d0 = base_distance(p, &n0);
   if (p_.pattern == "none") {

@@ -67,6 +67,7 @@ class RollerShape final : public RigidShape {
  private:
   RollerSpec p_;
   double base_distance(const Vec3& p, Vec3* normal) const;
+  double value(const Vec3& p, Vec3* normal) const;  // the distance, normal = grad f / |grad f|
 };
 
 }  // namespace backroll
