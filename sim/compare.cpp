@@ -80,12 +80,27 @@ Comparison run_comparison(const RollScenario& sc, const std::vector<std::string>
     c.runs[i].scenario.roller_file = roller_files[i];
     c.runs[i].scenario.roller = load_roller_spec(roller_files[i]);
   }
-  auto work = [&](size_t i) {
+  // Tasks: each roller's positions in fixed runs of kCompareChunk, each run started cold at its
+  // first position and rolled warm-started through the rest. The runs do not depend on the
+  // thread count, so neither do the results; they spread the work evenly over the threads.
+  struct Task {
+    size_t run, first, last;
+  };
+  std::vector<Task> tasks;
+  for (size_t i = 0; i < c.runs.size(); ++i) {
+    const size_t n = c.runs[i].scenario.levels.size();
+    c.runs[i].results.resize(n);
+    for (size_t a = 0; a < n; a += kCompareChunk) tasks.push_back({i, a, std::min(n, a + kCompareChunk)});
+  }
+  std::vector<double> task_seconds(tasks.size(), 0.0);
+  auto work = [&](size_t k) {
     const auto t = std::chrono::steady_clock::now();
-    RollerRun& run = c.runs[i];
+    const Task& task = tasks[k];
+    RollerRun& run = c.runs[task.run];
     RollSession ses(run.scenario, &c.flat);
-    for (int l : run.scenario.levels) run.results.push_back(ses.solve_at(l, !run.scenario.warm_start));
-    run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+    for (size_t a = task.first; a < task.last; ++a)
+      run.results[a] = ses.solve_at(run.scenario.levels[a], a == task.first || !run.scenario.warm_start);
+    task_seconds[k] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
   };
   std::vector<std::thread> pool;
   size_t next = 0;
@@ -93,16 +108,17 @@ Comparison run_comparison(const RollScenario& sc, const std::vector<std::string>
   for (int t = 0; t < c.threads; ++t)
     pool.emplace_back([&] {
       while (true) {
-        size_t i;
+        size_t k;
         {
           std::lock_guard<std::mutex> lock(mu);
-          if (next >= c.runs.size()) return;
-          i = next++;
+          if (next >= tasks.size()) return;
+          k = next++;
         }
-        work(i);
+        work(k);
       }
     });
   for (auto& th : pool) th.join();
+  for (size_t k = 0; k < tasks.size(); ++k) c.runs[tasks[k].run].seconds += task_seconds[k];
   c.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return c;
 }
@@ -145,9 +161,10 @@ std::string relation(double a, double b) {
 std::string comparison_table(const Comparison& c) {
   std::ostringstream o;
   const RollScenario& sc = c.runs.front().scenario;
-  o << fmt::format("backroll compare: {} ({:.0f} kg), hips lifted {:.0f} cm, arms {}, trunk muscles {:.0f} N m/deg per segment\n",
+  o << fmt::format("backroll compare: {} ({:.0f} kg), hips lifted {:.0f} cm, arms {}, trunk muscles {:.0f} N m/deg per segment, "
+                   "mesh scale {:g}\n",
                    sc.body_file, sc.body.mass_kg, sc.posture.hip_lift_m * 100, sc.posture.arms,
-                   sc.posture.trunk_muscle_Nm_per_deg);
+                   sc.posture.trunk_muscle_Nm_per_deg, sc.mesh_scale);
   o << "roller under the mid-back (mean of T6, T7, T8) vs the low back (mean of L2, L3, L4)\n";
   for (const RollerRun& run : c.runs) {
     int nt = 0, nl = 0;

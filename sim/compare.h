@@ -14,7 +14,7 @@ namespace backroll {
 struct RollerRun {
   RollScenario scenario;            // with this roller
   std::vector<RollResult> results;  // one per level, in rolling order
-  double seconds = 0;
+  double seconds = 0;               // CPU time over its tasks
 };
 
 struct Comparison {
@@ -24,8 +24,12 @@ struct Comparison {
   double seconds = 0;
 };
 
-// Runs every roller along sc.levels (rolling warm-started unless sc.warm_start is false), rollers in parallel on `threads`
-// threads; each roller's session is its own, so the results do not depend on the thread count.
+// Positions per task in run_comparison: each task starts cold and rolls warm-started through them.
+constexpr size_t kCompareChunk = 4;
+
+// Runs every roller along sc.levels (rolling warm-started unless sc.warm_start is false, in runs
+// of kCompareChunk positions), the runs in parallel on `threads` threads; each run's session is
+// its own and the runs are fixed, so the results do not depend on the thread count.
 Comparison run_comparison(const RollScenario& sc, const std::vector<std::string>& roller_files, int threads);
 // The main job's rollers: the standard foam roller, the peanut and the soft roller (catalog names).
 const std::vector<std::string>& default_compare_rollers();

@@ -12,7 +12,7 @@ using namespace backroll;
 
 namespace {
 RollScenario coarse(const std::string& roller = "standard") {
-  RollScenario sc = load_scenario(std::string(BACKROLL_ASSET_DIR) + "/scenarios/compare.toml");
+  RollScenario sc = load_scenario(std::string(BACKROLL_ASSET_DIR) + "/scenarios/coarse.toml");
   sc.roller = load_roller_spec(roller_path(roller));
   return sc;
 }
