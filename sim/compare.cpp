@@ -150,6 +150,9 @@ std::string relation(double a, double b) {
   if (std::abs(a) < 1e-12 && std::abs(b) < 1e-12) return "the same (zero)";
   if (a > 0 && b > 0) {
     const double q = b / a;
+    // A ratio against a value near zero says more about the mesh than the mechanics.
+    if (q > 10) return "more than 10x higher";
+    if (q < 0.1) return "more than 10x lower";
     if (q > 1.1) return fmt::format("{:.1f}x higher", q);
     if (q < 1 / 1.1) return fmt::format("{:.1f}x lower", 1 / q);
     return "about the same";
