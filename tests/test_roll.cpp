@@ -104,6 +104,12 @@ TEST_CASE("scenario files: bad values name the file, key and range", "[roll]") {
                     Catch::Contains("foam.youngs_modulus_Pa") && Catch::Contains("[10000, 1e+09]"));
 }
 
+TEST_CASE("roller positions off the rolled range are refused", "[roll]") {
+  RollSession ses(coarse(), nullptr);
+  CHECK_THROWS_WITH(ses.solve_at(1), Catch::Contains("T2..L5"));
+  CHECK_THROWS_WITH(ses.solve_at_s(-1.0), Catch::Contains("outside T2..L5"));
+}
+
 TEST_CASE("comparison: bit-identical results on 1 and 2 threads", "[roll]") {
   RollScenario sc = coarse();
   sc.levels = {7, 15};
