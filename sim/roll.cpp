@@ -191,21 +191,10 @@ RollSession::RollSession(const RollScenario& sc, const FlatReference* flat)
       }
   }
   fem.rigid_contacts.push_back(cs);
-  const std::vector<double> area = skin_node_area(model_, fem.mesh.X);
   // The floor under the roller, in the body's pitched frame: the head and shoulders come down on
   // it when the roller is small or far down the back. Rigid (augmented Lagrangian), the same
   // penalty per skin area as lying flat. Its pose is set for each solve.
-  RigidBody floor;
-  floor.shape = std::make_shared<FloorShape>();
-  floor_body_ = static_cast<int>(fem.rigid_bodies.size());
-  fem.rigid_bodies.push_back(floor);
-  RigidContactSet fs;
-  fs.body = floor_body_;
-  for (int n : model_.skin_nodes) {
-    fs.slave_nodes.push_back(n);
-    fs.penalty_N_per_m.push_back(std::max(area[n], 1e-6) * 1e11);
-  }
-  fem.rigid_contacts.push_back(fs);
+  floor_body_ = add_floor_contact(model_);
   // The legs: two springs from the hip to the feet, half the foot distance either side.
   const double K = sc.posture.leg_N_per_m, w = 0.5 * sc.posture.foot_distance_m;
   Joint hip;

@@ -795,6 +795,12 @@ std::vector<double> skin_node_area(const TorsoModel& m, const std::vector<Vec3>&
 }
 
 int add_floor(TorsoModel& m) {
+  const int body = add_floor_contact(m);
+  number_bone_dofs(m, {{m.pelvis, 0}, {m.pelvis, 1}, {m.pelvis, 5}});
+  return body;
+}
+
+int add_floor_contact(TorsoModel& m) {
   FemModel& fem = m.fem;
   RigidBody floor;
   floor.shape = std::make_shared<FloorShape>();
@@ -810,7 +816,6 @@ int add_floor(TorsoModel& m) {
     cs.penalty_N_per_m.push_back(std::max(area[n], 1e-6) * 1e11);
   }
   fem.rigid_contacts.push_back(cs);
-  number_bone_dofs(m, {{m.pelvis, 0}, {m.pelvis, 1}, {m.pelvis, 5}});
   return body;
 }
 

@@ -89,6 +89,9 @@ void number_bone_dofs(TorsoModel& m, const std::vector<std::pair<int, int>>& fix
 // the motions the floor cannot hold (the pelvis's x, y translation and rotation about z).
 // Returns the floor's rigid-body index.
 int add_floor(TorsoModel& m);
+// The floor's rigid body (a FloorShape at the origin) and its contact set on the skin nodes only,
+// without fixing any dofs; returns the body index.
+int add_floor_contact(TorsoModel& m);
 
 // Sets every gravity load (tissue nodes, bones and their lumped segments) for gravity along the
 // unit vector `down` (zero: no gravity), in the model's frame: a body pitched in the world sees
