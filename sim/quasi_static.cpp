@@ -338,21 +338,20 @@ Eval evaluate(const FemModel& m, const FemState& st, const Eigen::VectorXd& u, d
     const size_t nn = cs.slave_nodes.size();
     ev.rigid_lam[s].assign(cs.n_slaves(), 0.0);
     for (size_t i = 0; i < cs.n_slaves(); ++i) {
-      Vec3 p = Vec3::Zero(), n;
+      // The slave's nodes and weights: one node, or a surface point's three.
+      std::array<std::pair<int, double>, 3> who{};
+      int nw = 0;
       if (i < nn) {
-        p = x[cs.slave_nodes[i]];
+        who[nw++] = {cs.slave_nodes[i], 1.0};
       } else {
         const SurfacePoint& sp = cs.slave_points[i - nn];
-        for (int a = 0; a < 3; ++a) p += sp.w[a] * x[sp.node[a]];
+        for (int a = 0; a < 3; ++a) who[nw++] = {sp.node[a], sp.w[a]};
       }
+      const Vec3 p = i < nn ? x[cs.slave_nodes[i]] : cs.slave_points[i - nn].position(x);
+      Vec3 n;
       const double g = m.rigid_bodies[cs.body].shape->signed_distance(p - c, &n);
       GapGrad gg;
-      if (i < nn) {
-        gg.add_node(m, cs.slave_nodes[i], 1.0, n);
-      } else {
-        const SurfacePoint& sp = cs.slave_points[i - nn];
-        for (int a = 0; a < 3; ++a) gg.add_node(m, sp.node[a], sp.w[a], n);
-      }
+      for (int a = 0; a < nw; ++a) gg.add_node(m, who[a].first, who[a].second, n);
       gg.add_rigid(m, cs.body, -1.0, n);
       const double lam = ev.rigid_lam[s][i] =
           cs.compliant ? contact_term(g, gg, cs.penalty_N_per_m[i], 0.0, want_hess, ev, false)
@@ -362,14 +361,6 @@ Eval evaluate(const FemModel& m, const FemState& st, const Eigen::VectorXd& u, d
       // is left out). Without it Newton converges slowly on a patterned roller.
       if (want_hess && cs.compliant && lam > 0) {
         const Mat3 Hg = -lam * m.rigid_bodies[cs.body].shape->hessian(p - c);
-        std::array<std::pair<int, double>, 4> who{};  // the point's nodes and weights
-        int nw = 0;
-        if (i < nn) {
-          who[nw++] = {cs.slave_nodes[i], 1.0};
-        } else {
-          const SurfacePoint& sp = cs.slave_points[i - nn];
-          for (int a = 0; a < 3; ++a) who[nw++] = {sp.node[a], sp.w[a]};
-        }
         for (int a = 0; a < nw; ++a)
           for (int b = 0; b < nw; ++b) {
             const FemModel::NodeKinematics& ka = m.node_kin[who[a].first];

@@ -75,6 +75,7 @@ struct Joint {
 struct SurfacePoint {
   std::array<int, 3> node{};
   Vec3 w = Vec3::Zero();
+  Vec3 position(const std::vector<Vec3>& x) const { return w[0] * x[node[0]] + w[1] * x[node[1]] + w[2] * x[node[2]]; }
 };
 
 struct RigidContactSet {

@@ -338,9 +338,8 @@ RollResult RollSession::solve_at_s(double s_m, bool cold) {
   Vec3 F_foam = Vec3::Zero();
   for (size_t i = 0; i < cs.slave_points.size(); ++i) {
     const SurfacePoint& sp = cs.slave_points[i];
-    Vec3 pt = Vec3::Zero(), nr;
-    for (int a = 0; a < 3; ++a) pt += sp.w[a] * x[sp.node[a]];
-    const double g = shape.signed_distance(pt - croll, &nr);
+    Vec3 nr;
+    const double g = shape.signed_distance(sp.position(x) - croll, &nr);
     if (g >= 0) continue;
     r.foam_compression_max_m = std::max(r.foam_compression_max_m, -g);
     const Vec3 f = cs.penalty_N_per_m[i] * (-g) * nr;

@@ -110,8 +110,9 @@ double RollerShape::base_distance(const Vec3& p, Vec3* normal) const {
 }
 
 double RollerShape::signed_distance(const Vec3& p, Vec3* normal) const {
-  const double g = value(p, normal);
-  if (!normal || (p_.pattern == "none" && p_.kind != "peanut")) return g;
+  const bool exact = p_.pattern == "none" && p_.kind != "peanut";  // a true distance, exact normal
+  const double g = value(p, exact ? normal : nullptr);
+  if (exact || !normal) return g;
   // A pattern's or a rounded crease's first-order distance f / |grad f| is not a true distance,
   // and grad f / |grad f| is not its gradient: the contact's force must be the gradient of its
   // energy, or Newton and the line search disagree. So the gradient is taken of g itself, by
