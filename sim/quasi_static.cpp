@@ -536,6 +536,7 @@ SolveReport solve_equilibrium(const FemModel& m, FemState& st, const SolverSetti
         std::ostringstream os;
         os << "Newton did not converge in " << s.max_newton << " iterations (residual "
            << rep.residual_max_N << " N > " << rep.residual_tol_N << " N)";
+        rep.iteration_limit = true;
         return finish(false, os.str());
       }
       ++rep.newton_iterations;

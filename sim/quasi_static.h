@@ -155,6 +155,9 @@ struct SolveReport {
   // solve, line-search energy evaluations.
   double seconds_evaluate = 0, seconds_assemble = 0, seconds_factorize = 0, seconds_line_search = 0;
   std::string message;           // why it stopped
+  // Stopped only because max_newton was reached: the state is a valid, better-than-before
+  // iterate (every step passed the line search), just not yet at equilibrium.
+  bool iteration_limit = false;
 };
 
 // Solves for equilibrium starting from `state` (warm start) and leaves the solution in it.

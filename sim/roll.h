@@ -83,7 +83,7 @@ struct RollResult {
   Vec3 roller_force_foam_N = Vec3::Zero();  // the same from the foam's compression law
   Vec3 feet_force_N = Vec3::Zero();         // legs' reaction on the pelvis (world frame)
   Vec3 floor_force_N = Vec3::Zero();        // floor's reaction on the head and shoulders
-  int substeps = 0;                         // warm start: intermediate roller places settled
+  int substeps = 0;                         // warm start: intermediate roller places visited
   int substep_newton_iterations = 0;        // ... and their Newton iterations
   double substep_seconds = 0;               // ... and time
   bool cold_retry = false;                  // the warm-started solve failed and a cold one ran
@@ -148,6 +148,8 @@ TorsoModel build_posed_torso(const RollScenario& sc);
 constexpr double kPaPerMmHg = 133.322;
 // Largest roller move between two settled states when rolling warm-started (m).
 constexpr double kRollStepM = 0.01;
+// Newton steps given to the tissue at each intermediate roller place (not settled to tolerance).
+constexpr int kRollSubstepNewton = 1;
 // Most pieces a skin triangle is cut into along each edge for the roller's contact points.
 constexpr int kMaxSubdivision = 8;
 // Newton stops when the largest nodal force residual is below this fraction of the total load
