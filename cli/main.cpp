@@ -3,12 +3,17 @@
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <thread>
 #include <cmath>
 #include <fmt/core.h>
 
 #include "atomic_file.h"
 #include "compare.h"
+#include "sweep.h"
+#include <unistd.h>
+#include <cstdio>
 #include "plot.h"
 #include "bullet_world.h"
 #include "contact_suite.h"
@@ -321,6 +326,96 @@ int run_bench_roll(const std::string& scenario) {
   return 0;
 }
 
+std::string clock(double s) {
+  const int t = static_cast<int>(std::lround(s));
+  return t >= 3600 ? fmt::format("{}:{:02d}:{:02d}", t / 3600, t / 60 % 60, t % 60) : fmt::format("{}:{:02d}", t / 60, t % 60);
+}
+
+// Progress on stderr: a bar redrawn in place on a terminal, plain lines (one per finished case)
+// otherwise.
+struct ProgressPrinter {
+  bool tty = isatty(fileno(stderr)) != 0;
+  void operator()(const SweepProgress& p) const {
+    const BatchProgress& b = p.batch;
+    const double rate = b.seconds > 0 ? b.positions_done / b.seconds : 0;
+    const double left = rate > 0 ? (b.positions_total - b.positions_done) / rate : 0;
+    if (tty) {
+      const int width = 30;
+      const int fill = b.positions_total ? static_cast<int>(width * b.positions_done / b.positions_total) : width;
+      fmt::print(stderr, "\r[{}{}] {}/{} cases, {}/{} positions, {:.2f} positions/s, {} elapsed, ~{} left   ",
+                 std::string(fill, '#'), std::string(width - fill, '.'), p.cases_done, p.cases_total, b.positions_done,
+                 b.positions_total, rate, clock(b.seconds), clock(left));
+      if (p.cases_done == p.cases_total && b.positions_done == b.positions_total) fmt::print(stderr, "\n");
+    } else if (p.finished) {
+      std::string ps;
+      for (const auto& [k, v] : p.finished->params) ps += (ps.empty() ? "" : ", ") + k + " = " + to_string(v);
+      fmt::print(stderr, "sweep: case {} done ({}): {}/{} cases, {}/{} positions, {} elapsed, ~{} left\n", p.finished->index,
+                 ps.empty() ? "base scenario" : ps, p.cases_done, p.cases_total, b.positions_done, b.positions_total,
+                 clock(b.seconds), clock(left));
+    }
+  }
+};
+
+int run_sweep_cmd(const std::string& file, std::string out, int threads, bool resume, const std::string& shard) {
+  SweepOptions opt;
+  if (!shard.empty()) {
+    const size_t slash = shard.find('/');
+    try {
+      if (slash == std::string::npos) throw std::invalid_argument(shard);
+      size_t a = 0, b = 0;
+      opt.shard_k = std::stoi(shard.substr(0, slash), &a);
+      opt.shard_n = std::stoi(shard.substr(slash + 1), &b);
+      if (a != slash || b != shard.size() - slash - 1) throw std::invalid_argument(shard);
+    } catch (const std::logic_error&) {
+      throw ConfigError("--shard " + shard + ": allowed K/N, e.g. 0/4 (run cases K, K+N, K+2N, ...)");
+    }
+    if (opt.shard_n < 1 || opt.shard_k < 0 || opt.shard_k >= opt.shard_n)
+      throw ConfigError("--shard " + shard + ": allowed K/N with N >= 1 and 0 <= K < N");
+  }
+  const SweepSpec spec = load_sweep(file);
+  const std::vector<SweepCase> cases = sweep_cases(spec);  // every case checked before any runs
+  opt.out_dir = out;
+  opt.threads = threads > 0 ? threads : std::max(1u, std::thread::hardware_concurrency());
+  opt.resume = resume;
+  fmt::print("backroll sweep {}: {} ({} cases x {} positions{}), {} thread(s)\n", spec.name, spec.description, cases.size(),
+             spec.positions.size(), opt.shard_n > 1 ? fmt::format(", shard {}/{}", opt.shard_k, opt.shard_n) : "", opt.threads);
+  std::fflush(stdout);
+  const SweepRunReport rep = run_sweep(spec, cases, opt, ProgressPrinter{});
+  fmt::print("{} case(s) run, {} resumed from {}/cases, {:.1f} s ({:.3f} cases/s)\n", rep.cases_run, rep.cases_resumed,
+             rep.out_dir, rep.seconds, rep.seconds > 0 ? rep.cases_run / rep.seconds : 0.0);
+  for (const std::string& w : rep.written) fmt::print("wrote {}\n", w);
+  if (rep.positions_failed) {
+    fmt::print("{} position(s) did not converge: marked converged = 0 in the CSV and JSON, their measures empty\n",
+               rep.positions_failed);
+    return 3;
+  }
+  return 0;
+}
+
+int run_bench_sweep(const std::string& file) {
+  const SweepSpec spec = load_sweep(file.empty() ? std::string(BACKROLL_ASSET_DIR) + "/../experiments/roller_types.toml" : file);
+  const std::vector<SweepCase> cases = sweep_cases(spec);
+  fmt::print("backroll bench sweep: {} ({} cases x {} positions)\n", spec.path, cases.size(), spec.positions.size());
+  const std::string tmp = (std::filesystem::temp_directory_path() / ("backroll_bench_" + std::to_string(getpid()))).string();
+  std::string first;
+  for (int t : {1, 2}) {
+    SweepOptions opt;
+    opt.out_dir = tmp + "/t" + std::to_string(t);
+    opt.threads = t;
+    const SweepRunReport rep = run_sweep(spec, cases, opt);
+    const size_t positions = cases.size() * spec.positions.size();
+    fmt::print("  {} thread(s): {:.1f} s, {:.3f} cases/s, {:.2f} positions/s{}\n", t, rep.seconds, cases.size() / rep.seconds,
+               positions / rep.seconds, rep.positions_failed ? fmt::format(", {} positions NOT converged", rep.positions_failed) : "");
+    std::ifstream in(opt.out_dir + "/" + spec.name + ".csv");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    if (t == 1) first = ss.str();
+    else fmt::print("  CSV on 1 and 2 threads: {}\n", ss.str() == first ? "bit-identical" : "DIFFERENT");
+  }
+  std::filesystem::remove_all(tmp);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -361,6 +456,21 @@ int main(int argc, char** argv) {
   compare->add_option("--threads", threads, "threads (default: all cores)")->check(CLI::Range(1, 256));
   CLI::App* bench_roll = bench->add_subcommand("roll", "time a roller position (cold and warm) and the default comparison");
   bench_roll->add_option("scenario", scenario, "scenario file (default: assets/scenarios/compare.toml)")->check(CLI::ExistingFile);
+  std::string sweep_file, shard;
+  bool resume = false;
+  CLI::App* sweep = app.add_subcommand("sweep", "run a parameter sweep from a sweep file (experiments/*.toml)");
+  sweep->add_option("file", sweep_file, "sweep file")->required()->check(CLI::ExistingFile);
+  sweep->add_option("--out", out_dir, "output folder (default: the sweep file's `results`)");
+  sweep->add_option("--threads", threads, "threads (default: all cores)")->check(CLI::Range(1, 256));
+  sweep->add_flag("--resume", resume, "skip cases already done (DIR/cases/case_NNNN.json with a matching fingerprint)");
+  sweep->add_option("--shard", shard, "K/N: run only cases K, K+N, K+2N, ... (0 <= K < N), for a cluster job array");
+  std::vector<std::string> merge_inputs;
+  std::string merge_out;
+  CLI::App* merge = app.add_subcommand("merge", "join the outputs of a sharded sweep into one");
+  merge->add_option("inputs", merge_inputs, "shard output folders (or their <name>.json)")->required();
+  merge->add_option("--out", merge_out, "output folder")->required();
+  CLI::App* bench_sweep = bench->add_subcommand("sweep", "cases per second of a sweep (default: experiments/roller_types.toml) on 1 and 2 threads");
+  bench_sweep->add_option("file", sweep_file, "sweep file")->check(CLI::ExistingFile);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -369,6 +479,12 @@ int main(int argc, char** argv) {
   try {
     if (*contact) return run_contact(config);
     if (*compare) return run_compare(scenario, rollers, out_dir, threads);
+    if (*sweep) return run_sweep_cmd(sweep_file, sweep->count("--out") ? out_dir : "", threads, resume, shard);
+    if (*merge) {
+      for (const std::string& w : merge_sweeps(merge_inputs, merge_out)) fmt::print("wrote {}\n", w);
+      return 0;
+    }
+    if (*bench_sweep) return run_bench_sweep(sweep_file);
     if (*bench_roll) return run_bench_roll(scenario);
     if (*bench_contact) return run_bench_contact();
     if (*bench_bullet) return run_bench_bullet(bullet_steps, bullet_h);

@@ -6,9 +6,8 @@
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
 #include <sstream>
-#include <mutex>
-#include <thread>
 
+#include "batch.h"
 #include "toml_reader.h"
 
 namespace backroll {
@@ -69,57 +68,24 @@ const std::vector<Measure>& compare_measures() {
 }
 
 Comparison run_comparison(const RollScenario& sc, const std::vector<std::string>& roller_files, int threads) {
-  const auto t0 = std::chrono::steady_clock::now();
-  Comparison c;
-  c.threads = std::max(1, threads);
-  c.flat = solve_flat_reference(sc);
-  if (!c.flat.solve.converged) throw std::runtime_error("the flat-lying reference did not converge: " + c.flat.solve.message);
-  c.runs.resize(roller_files.size());
+  std::vector<RollJob> jobs(roller_files.size());
   for (size_t i = 0; i < roller_files.size(); ++i) {
-    c.runs[i].scenario = sc;
-    c.runs[i].scenario.roller_file = roller_files[i];
-    c.runs[i].scenario.roller = load_roller_spec(roller_files[i]);
+    jobs[i].scenario = sc;
+    jobs[i].scenario.roller_file = roller_files[i];
+    jobs[i].scenario.roller = load_roller_spec(roller_files[i]);
+    for (int l : sc.levels) jobs[i].positions.push_back({l, 0.0});
   }
-  // Tasks: each roller's positions in fixed runs of kCompareChunk, each run started cold at its
-  // first position and rolled warm-started through the rest. The runs do not depend on the
-  // thread count, so neither do the results; they spread the work evenly over the threads.
-  struct Task {
-    size_t run, first, last;
-  };
-  std::vector<Task> tasks;
-  for (size_t i = 0; i < c.runs.size(); ++i) {
-    const size_t n = c.runs[i].scenario.levels.size();
-    c.runs[i].results.resize(n);
-    for (size_t a = 0; a < n; a += kCompareChunk) tasks.push_back({i, a, std::min(n, a + kCompareChunk)});
+  BatchResult b = run_batch(jobs, threads);
+  Comparison c;
+  c.threads = b.threads;
+  c.seconds = b.seconds;
+  c.flat = b.flats.front();
+  c.runs.resize(jobs.size());
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    c.runs[i].scenario = jobs[i].scenario;
+    c.runs[i].results = std::move(b.results[i]);
+    c.runs[i].seconds = b.job_seconds[i];
   }
-  std::vector<double> task_seconds(tasks.size(), 0.0);
-  auto work = [&](size_t k) {
-    const auto t = std::chrono::steady_clock::now();
-    const Task& task = tasks[k];
-    RollerRun& run = c.runs[task.run];
-    RollSession ses(run.scenario, &c.flat);
-    for (size_t a = task.first; a < task.last; ++a)
-      run.results[a] = ses.solve_at(run.scenario.levels[a], a == task.first || !run.scenario.warm_start);
-    task_seconds[k] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
-  };
-  std::vector<std::thread> pool;
-  size_t next = 0;
-  std::mutex mu;
-  for (int t = 0; t < c.threads; ++t)
-    pool.emplace_back([&] {
-      while (true) {
-        size_t k;
-        {
-          std::lock_guard<std::mutex> lock(mu);
-          if (next >= tasks.size()) return;
-          k = next++;
-        }
-        work(k);
-      }
-    });
-  for (auto& th : pool) th.join();
-  for (size_t k = 0; k < tasks.size(); ++k) c.runs[tasks[k].run].seconds += task_seconds[k];
-  c.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return c;
 }
 
@@ -135,6 +101,12 @@ double zone_mean(const RollerRun& run, const Measure& m, int lo, int hi, int* n)
     if (r.solve.converged && r.level >= lo && r.level <= hi) s += m.get(r), ++k;
   if (n) *n = k;
   return k ? s / k : 0.0;
+}
+
+std::string column_name(const Measure& m) {
+  const std::string u = "_" + m.unit;
+  const bool has_unit = m.key.size() > u.size() && m.key.compare(m.key.size() - u.size(), u.size(), u) == 0;
+  return has_unit ? m.key : m.key + u;
 }
 
 const Measure& find_measure(const std::string& key) {
@@ -213,14 +185,13 @@ std::string comparison_table(const Comparison& c) {
 
 std::string comparison_csv(const Comparison& c) {
   std::ostringstream o;
-  o << "roller,roller_file,level,s_m,converged,newton_iterations,solve_s,pitch_deg";
-  for (const Measure& m : compare_measures()) o << "," << m.key << "_" << m.unit;
+  o << "roller,roller_file,level,s_m,converged,newton_iterations,pitch_deg";
+  for (const Measure& m : compare_measures()) o << "," << column_name(m);
   o << "\n";
   for (const RollerRun& run : c.runs)
     for (const RollResult& r : run.results) {
       o << '"' << run.scenario.roller.name << "\"," << run.scenario.roller_file << "," << level_name(r.level) << ","
-        << fmt::format("{:.4f},{},{},{:.3f},{:.3f}", r.s_m, r.solve.converged ? 1 : 0, r.solve.newton_iterations,
-                       r.solve.seconds, r.pitch_deg);
+        << fmt::format("{:.4f},{},{},{:.3f}", r.s_m, r.solve.converged ? 1 : 0, r.solve.newton_iterations, r.pitch_deg);
       for (const Measure& m : compare_measures()) {
         if (r.solve.converged) o << fmt::format(",{:.6g}", m.get(r));
         else o << ",";  // not converged: empty, never a number

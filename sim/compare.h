@@ -24,12 +24,8 @@ struct Comparison {
   double seconds = 0;
 };
 
-// Positions per task in run_comparison: each task starts cold and rolls warm-started through them.
-constexpr size_t kCompareChunk = 4;
-
-// Runs every roller along sc.levels (rolling warm-started unless sc.warm_start is false, in runs
-// of kCompareChunk positions), the runs in parallel on `threads` threads; each run's session is
-// its own and the runs are fixed, so the results do not depend on the thread count.
+// Runs every roller along sc.levels through run_batch (batch.h): in parallel on `threads`
+// threads, the results independent of the thread count.
 Comparison run_comparison(const RollScenario& sc, const std::vector<std::string>& roller_files, int threads);
 // The main job's rollers: the standard foam roller, the peanut and the soft roller (catalog names).
 const std::vector<std::string>& default_compare_rollers();
@@ -40,6 +36,8 @@ struct Measure {
   double (*get)(const RollResult&);
 };
 const std::vector<Measure>& compare_measures();
+// Its CSV column: key and unit ("peak_pressure_kPa"; "peak_pressure_mmHg" stays as it is).
+std::string column_name(const Measure& m);
 // The measure with this key; throws std::out_of_range for an unknown key.
 const Measure& find_measure(const std::string& key);
 

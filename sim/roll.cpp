@@ -57,8 +57,15 @@ TorsoParams scaled_mesh(TorsoParams p, double scale) {
   return p;
 }
 
-RollScenario load_scenario(const std::string& path) {
-  TomlReader r(path);
+RollScenario load_scenario(const std::string& path, const std::vector<ConfigOverride>& overrides) {
+  std::vector<ConfigOverride> own, body, roller;
+  for (ConfigOverride o : overrides) {
+    if (o.key.rfind("roller.", 0) == 0) o.key = o.key.substr(7), roller.push_back(o);
+    else if (o.key.rfind("torso.", 0) == 0) o.key = o.key.substr(6), body.push_back(o);
+    else if (o.key.rfind("body.", 0) == 0) body.push_back(o);
+    else own.push_back(o);
+  }
+  TomlReader r(path, own);
   RollScenario sc;
   sc.source = path;
   sc.body_file = resolve(path, r.text("body"));
@@ -81,8 +88,8 @@ RollScenario load_scenario(const std::string& path) {
   for (int l = a; a <= b ? l <= b : l >= b; l += a <= b ? 1 : -1) sc.levels.push_back(l);
   if (r.has("roll.warm_start")) sc.warm_start = r.boolean("roll.warm_start");
   r.finish();
-  sc.body = scaled_mesh(load_torso_params(sc.body_file), sc.mesh_scale);
-  sc.roller = load_roller_spec(sc.roller_file);
+  sc.body = scaled_mesh(load_torso_params(sc.body_file, body), sc.mesh_scale);
+  sc.roller = load_roller_spec(sc.roller_file, roller);
   return sc;
 }
 
@@ -103,6 +110,15 @@ TorsoModel build_posed_torso(const RollScenario& sc) {
   }
   set_gravity(m, Vec3(0, 0, -1));
   return m;
+}
+
+void relate_to_flat(RollResult& r, const FlatReference* flat) {
+  for (int v = 0; v < kLevels; ++v) {
+    const Vec3 r0 = flat ? flat->rotation_rad[v] : Vec3::Zero();
+    const Vec3 t0 = flat ? flat->translation_m[v] : Vec3::Zero();
+    r.segment[v].extension_deg = (r.joint_rotation_rad[v][0] - r0[0]) / kDeg;
+    r.segment[v].anterior_shear_mm = (r.joint_translation_m[v][2] - t0[2]) * 1e3;
+  }
 }
 
 FlatReference solve_flat_reference(const RollScenario& sc) {
@@ -463,11 +479,10 @@ RollResult RollSession::solve_at_s(double s_m, bool cold) {
   // Segment motion relative to lying flat.
   for (int v = 0; v < kLevels; ++v) {
     const JointState js = joint_state(fem, state_, model_.intervertebral_joint[v]);
-    const Vec3 r0 = flat_ ? flat_->rotation_rad[v] : Vec3::Zero();
-    const Vec3 t0 = flat_ ? flat_->translation_m[v] : Vec3::Zero();
-    r.segment[v].extension_deg = (js.rotation_rad[0] - r0[0]) / kDeg;
-    r.segment[v].anterior_shear_mm = (js.translation_m[2] - t0[2]) * 1e3;
+    r.joint_rotation_rad[v] = js.rotation_rad;
+    r.joint_translation_m[v] = js.translation_m;
   }
+  relate_to_flat(r, flat_);
 
   // Kidneys: hydrostatic pressure -tr(sigma)/3 per tet.
   const int kl = region_index("kidney_left"), kr = region_index("kidney_right");

@@ -46,7 +46,13 @@ struct RollScenario {
   std::vector<int> levels;           // roller positions, level index 1..17 (T1..L5)
   bool warm_start = true;            // roll from position to position (false: each solved cold)
 };
-RollScenario load_scenario(const std::string& path);
+// Reads a scenario file. `overrides` are laid over it (a sweep's case), routed by key:
+//   roller, body            the roller / body file (a path)
+//   roller.<key>            <key> in the roller file      (roller.foam.youngs_modulus_Pa)
+//   body.<key>              body.<key> in the body file   (body.mass_kg, body.height_m)
+//   torso.<key>             <key> in the body file        (torso.tissue.skin_thickness_m)
+//   anything else           the scenario's own key        (posture.hip_lift_m, mesh.scale)
+RollScenario load_scenario(const std::string& path, const std::vector<ConfigOverride>& overrides = {});
 std::string default_scenario_path();  // assets/scenarios/default.toml
 // The body file's mesh coarsened by `scale` (element sizes x scale, rows / scale).
 TorsoParams scaled_mesh(TorsoParams p, double scale);
@@ -98,6 +104,7 @@ struct RollResult {
   double rib_share = 0;              // rib cage's part of the bone load
   double pelvis_load_N = 0;
   std::array<SegmentMotion, kLevels> segment{};    // T1-T2 .. L5-S1, relative to lying flat
+  std::array<Vec3, kLevels> joint_rotation_rad{}, joint_translation_m{};  // ... absolute
   double kidney_peak_Pa = 0, kidney_mean_Pa = 0, kidney_left_mean_Pa = 0, kidney_right_mean_Pa = 0;
   double min_J = 0;
 };
@@ -142,6 +149,8 @@ class RollSession {
 
 // Builds the scenario's body with its muscles and solves it lying flat on the floor.
 FlatReference solve_flat_reference(const RollScenario& sc);
+// Sets r.segment from its absolute joint motion minus the flat-lying one (flat null: absolute).
+void relate_to_flat(RollResult& r, const FlatReference* flat);
 // The scenario's torso with posture masses (arms) and the trunk muscles applied.
 TorsoModel build_posed_torso(const RollScenario& sc);
 

@@ -54,8 +54,8 @@ double smooth_union(double a, const Vec3& na, double b, const Vec3& nb, double k
 
 std::string roller_path(const std::string& name) { return std::string(BACKROLL_ASSET_DIR) + "/rollers/" + name + ".toml"; }
 
-RollerSpec load_roller_spec(const std::string& path) {
-  TomlReader r(path);
+RollerSpec load_roller_spec(const std::string& path, const std::vector<ConfigOverride>& overrides) {
+  TomlReader r(path, overrides);
   RollerSpec p;
   p.source = path;
   p.name = r.text("name");

@@ -21,6 +21,7 @@
 #include <string>
 
 #include "rigid_shape.h"
+#include "toml_reader.h"
 
 namespace backroll {
 
@@ -55,7 +56,7 @@ struct RollerSpec {
 };
 
 // Reads and checks a roller file; errors name the file, key, value and allowed range.
-RollerSpec load_roller_spec(const std::string& path);
+RollerSpec load_roller_spec(const std::string& path, const std::vector<ConfigOverride>& overrides = {});
 // assets/rollers/<name>.toml
 std::string roller_path(const std::string& name);
 

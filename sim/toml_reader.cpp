@@ -28,6 +28,10 @@ void record_sources(const toml::table& t, const std::string& prefix, const std::
     if (v.source().begin) os << ":" << v.source().begin.line;
     where[key] = os.str();
     if (const toml::table* sub = v.as_table()) record_sources(*sub, key + ".", path, where);
+    if (const toml::array* arr = v.as_array())
+      if (arr->is_array_of_tables())
+        for (size_t i = 0; i < arr->size(); ++i)
+          record_sources(*arr->get(i)->as_table(), key + "[" + std::to_string(i) + "].", path, where);
   }
 }
 
@@ -76,16 +80,47 @@ void leaf_keys(const toml::table& t, const std::string& prefix, std::vector<std:
     const std::string key = prefix + std::string(k.str());
     if (const toml::table* sub = v.as_table())
       leaf_keys(*sub, key + ".", out);
+    else if (v.is_array() && v.as_array()->is_array_of_tables() && !v.as_array()->empty())
+      for (size_t i = 0; i < v.as_array()->size(); ++i)
+        leaf_keys(*v.as_array()->get(i)->as_table(), key + "[" + std::to_string(i) + "].", out);
     else
       out.push_back(key);
   }
 }
 
 
+void apply_override(toml::table& root, const ConfigOverride& o, const std::string& path) {
+  toml::table* t = &root;
+  std::string key = o.key;
+  for (size_t dot; (dot = key.find('.')) != std::string::npos; key = key.substr(dot + 1)) {
+    const std::string part = key.substr(0, dot);
+    toml::node* n = t->get(part);
+    if (!n) n = &t->insert_or_assign(part, toml::table{}).first->second;
+    if (!n->is_table())
+      throw ConfigError(o.origin + ": " + o.key + ": '" + part + "' is a value in " + path + ", not a table");
+    t = n->as_table();
+  }
+  if (const toml::node* n = t->get(key); n && n->is_table())
+    throw ConfigError(o.origin + ": " + o.key + " is a table in " + path + ": name one of its keys");
+  std::visit([&](const auto& v) { t->insert_or_assign(key, v); }, o.value);
+}
+
 }  // namespace
 
-TomlReader::TomlReader(const std::string& path)
-    : path_(path), root_(std::make_unique<toml::table>(parse_file(path, 0, where_))) {}
+std::string to_string(const ConfigValue& v) {
+  if (const auto* s = std::get_if<std::string>(&v)) return "\"" + *s + "\"";
+  if (const auto* b = std::get_if<bool>(&v)) return *b ? "true" : "false";
+  if (const auto* i = std::get_if<int64_t>(&v)) return std::to_string(*i);
+  return fmt_num(std::get<double>(v));
+}
+
+TomlReader::TomlReader(const std::string& path, const std::vector<ConfigOverride>& overrides)
+    : path_(path), root_(std::make_unique<toml::table>(parse_file(path, 0, where_))) {
+  for (const ConfigOverride& o : overrides) {
+    apply_override(*root_, o, path);
+    where_[o.key] = o.origin;
+  }
+}
 
 TomlReader::~TomlReader() = default;
 
@@ -178,6 +213,30 @@ std::vector<std::string> TomlReader::texts(const std::string& key, size_t count)
     out.push_back(*v);
   }
   return out;
+}
+
+std::vector<ConfigValue> TomlReader::scalars(const std::string& key) {
+  const toml::node& n = node(key);
+  const toml::array* arr = n.as_array();
+  if (!arr || arr->empty()) throw ConfigError(where(key) + ": key '" + key + "' must be a non-empty array of values");
+  std::vector<ConfigValue> out;
+  for (size_t i = 0; i < arr->size(); ++i) {
+    const toml::node& e = *arr->get(i);
+    if (auto s = e.value_exact<std::string>()) out.emplace_back(*s);
+    else if (auto b = e.value_exact<bool>()) out.emplace_back(*b);
+    else if (auto k = e.value_exact<int64_t>()) out.emplace_back(*k);
+    else if (auto d = e.value_exact<double>()) out.emplace_back(*d);
+    else throw ConfigError(where(key) + ": " + key + "[" + std::to_string(i) + "] must be a number, string or boolean");
+  }
+  return out;
+}
+
+size_t TomlReader::table_count(const std::string& key) {
+  if (!has(key)) return 0;
+  const toml::array* arr = node(key).as_array();
+  if (!arr || !arr->is_array_of_tables())
+    throw ConfigError(where(key) + ": key '" + key + "' must be an array of tables ([[" + key + "]])");
+  return arr->size();
 }
 
 void TomlReader::finish() const {

@@ -6,11 +6,13 @@
 // first and lays this one over it, table by table, so a variant states only what differs.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <set>
 #include <stdexcept>
 #include <string>
+#include <variant>
 #include <vector>
 
 namespace toml {
@@ -27,10 +29,24 @@ struct ConfigError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// A scalar value as a data file holds it.
+using ConfigValue = std::variant<double, int64_t, bool, std::string>;
+std::string to_string(const ConfigValue& v);  // as TOML would write it ("peanut" quoted)
+
+// A value laid over a data file's key (a sweep's axis): it replaces or adds the key, and messages
+// about it name `origin` (the sweep file and line) instead of the data file. A key the data file
+// does not know is an unknown key, reported at `origin`.
+struct ConfigOverride {
+  std::string key;     // dotted, as in the data file: "foam.youngs_modulus_Pa"
+  ConfigValue value;
+  std::string origin;  // "experiments/x.toml:12"
+};
+
 class TomlReader {
  public:
-  // Parses `path` (and its `base` chain). Throws ConfigError on a missing file or bad syntax.
-  explicit TomlReader(const std::string& path);
+  // Parses `path` (and its `base` chain), then lays `overrides` over it. Throws ConfigError on a
+  // missing file, bad syntax, or an override that would replace a table.
+  explicit TomlReader(const std::string& path, const std::vector<ConfigOverride>& overrides = {});
   ~TomlReader();
   TomlReader(const TomlReader&) = delete;
   TomlReader& operator=(const TomlReader&) = delete;
@@ -47,6 +63,10 @@ class TomlReader {
   std::string text(const std::string& key, const std::vector<std::string>& allowed = {});
   bool boolean(const std::string& key);
   std::vector<std::string> texts(const std::string& key, size_t n = 0);
+  // Scalars (numbers, strings, booleans) of an array, at least one.
+  std::vector<ConfigValue> scalars(const std::string& key);
+  // How many tables an array of tables holds (0 if the key is absent); element i is "key[i]".
+  size_t table_count(const std::string& key);
   // Throws ConfigError naming the first key that was never read.
   void finish() const;
   // "file:line" of a key, for messages about values checked later (cross-key rules).

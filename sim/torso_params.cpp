@@ -63,8 +63,8 @@ int level(TomlReader& r, const std::string& key, int lo, int hi) {
 
 }  // namespace
 
-TorsoParams load_torso_params(const std::string& path) {
-  TomlReader r(path);
+TorsoParams load_torso_params(const std::string& path, const std::vector<ConfigOverride>& overrides) {
+  TomlReader r(path, overrides);
   TorsoParams p;
   p.source = path;
   p.mass_kg = r.number("body.mass_kg", 30, 200);

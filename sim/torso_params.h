@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "toml_reader.h"
+
 namespace backroll {
 
 constexpr int kLevels = 17;  // T1..L5
@@ -93,6 +95,6 @@ std::string default_torso_path();
 const TissueMaterial& region_material(const TorsoParams& p, int region);
 
 // Reads and checks a body file; throws ConfigError (file:line, key, value, allowed range).
-TorsoParams load_torso_params(const std::string& path);
+TorsoParams load_torso_params(const std::string& path, const std::vector<ConfigOverride>& overrides = {});
 
 }  // namespace backroll

@@ -67,21 +67,28 @@ std::string render_chart_png(const ChartSpec& c, int W, int H) {
   Canvas cv(W, H);
   const RGB black{0, 0, 0}, grey{120, 120, 120}, light{225, 225, 225};
   cv.text(20, 12, c.title, black, 2.5);
-  // Legend: series names of the first panel.
-  double lx = 20;
+  // Legend: series names of the first panel, then the bands; wrapped to the width.
+  double lx = 20, ly = 46;
+  auto room = [&](const std::string& s, double extra) {
+    const double w = stb_easy_font_width(const_cast<char*>(s.c_str())) * 2 + extra;
+    if (lx + w > W - 20 && lx > 20) lx = 20, ly += 24;
+  };
   if (!c.panels.empty())
     for (size_t i = 0; i < c.panels[0].series.size(); ++i) {
       const RGB col = kPalette[i % 8];
-      cv.line(lx, 52, lx + 30, 52, col, 4);
-      lx += 40 + cv.text(lx + 38, 46, c.panels[0].series[i].name, black, 2);
+      room(c.panels[0].series[i].name, 40);
+      cv.line(lx, ly + 6, lx + 30, ly + 6, col, 4);
+      lx += 50 + cv.text(lx + 38, ly, c.panels[0].series[i].name, black, 2);
     }
   for (const auto& b : c.bands) {
-    cv.rect(lx, 44, lx + 24, 60, b.rgb);
-    lx += 34 + cv.text(lx + 30, 46, b.label, black, 2);
+    room(b.label, 34);
+    cv.rect(lx, ly - 2, lx + 24, ly + 14, b.rgb);
+    lx += 44 + cv.text(lx + 30, ly, b.label, black, 2);
   }
   const int cols = std::max(1, c.columns), rows = (static_cast<int>(c.panels.size()) + cols - 1) / cols;
-  const double top = 75, pw = static_cast<double>(W) / cols, ph = (H - top) / std::max(1, rows);
-  const double nx = std::max<double>(1, c.x_ticks.size() - 1);
+  const double top = ly + 29, pw = static_cast<double>(W) / cols, ph = (H - top) / std::max(1, rows);
+  // Categories at 0, 1, ..., n-1, each centred in its slot.
+  const double nx = std::max<double>(1, c.x_ticks.size());
   for (size_t pi = 0; pi < c.panels.size(); ++pi) {
     const Panel& p = c.panels[pi];
     const double ox = (pi % cols) * pw, oy = top + (pi / cols) * ph;
@@ -95,9 +102,9 @@ std::string render_chart_png(const ChartSpec& c, int W, int H) {
     const double step = nice_step(hi - lo, 5);
     lo = std::floor(lo / step) * step;
     hi = std::ceil(hi / step) * step;
-    auto X = [&](double x) { return x0 + (x1 - x0) * x / nx; };
+    auto X = [&](double x) { return x0 + (x1 - x0) * (x + 0.5) / nx; };
     auto Y = [&](double y) { return y1 - (y1 - y0) * (y - lo) / (hi - lo); };
-    for (const auto& b : c.bands) cv.rect(X(b.from), y0, X(b.to), y1, b.rgb);
+    for (const auto& b : c.bands) cv.rect(std::max(x0, X(b.from)), y0, std::min(x1, X(b.to)), y1, b.rgb);
     for (double v = lo; v <= hi + 1e-9 * step; v += step) {
       cv.line(x0, Y(v), x1, Y(v), light, 1);
       const std::string t = std::abs(step) >= 1 ? fmt::format("{:.0f}", v) : fmt::format("{:.2g}", v);
