@@ -76,6 +76,7 @@ std::string render_chart_png(const ChartSpec& c, int W, int H) {
   if (!c.panels.empty())
     for (size_t i = 0; i < c.panels[0].series.size(); ++i) {
       const RGB col = kPalette[i % 8];
+      if (c.panels[0].series[i].name.empty()) continue;  // a lone unnamed line needs no legend
       room(c.panels[0].series[i].name, 40);
       cv.line(lx, ly + 6, lx + 30, ly + 6, col, 4);
       lx += 50 + cv.text(lx + 38, ly, c.panels[0].series[i].name, black, 2);
@@ -107,17 +108,27 @@ std::string render_chart_png(const ChartSpec& c, int W, int H) {
     for (const auto& b : c.bands) cv.rect(std::max(x0, X(b.from)), y0, std::min(x1, X(b.to)), y1, b.rgb);
     for (double v = lo; v <= hi + 1e-9 * step; v += step) {
       cv.line(x0, Y(v), x1, Y(v), light, 1);
-      const std::string t = std::abs(step) >= 1 ? fmt::format("{:.0f}", v) : fmt::format("{:.2g}", v);
+      // As many decimals as the step needs (a narrow range around 57 reads 56.9, 57.0, ...).
+      int dec = 0;
+      while (dec < 6 && std::abs(step * std::pow(10, dec) - std::round(step * std::pow(10, dec))) > 1e-6) ++dec;
+      const std::string t = fmt::format("{:.{}f}", std::abs(v) < 1e-9 * step ? 0.0 : v, dec);
       cv.text(x0 - 10 - stb_easy_font_width(const_cast<char*>(t.c_str())) * 2, Y(v) - 6, t, grey, 2);
     }
+    // Tick labels centred under their ticks; one that would touch the last drawn is skipped.
+    double last_right = -1e9;
     for (size_t i = 0; i < c.x_ticks.size(); ++i) {
       cv.line(X(i), y1, X(i), y1 + 5, grey, 1);
-      if (c.x_ticks.size() <= 20 || i % 2 == 0)
-        cv.text(X(i) - stb_easy_font_width(const_cast<char*>(c.x_ticks[i].c_str())), y1 + 10, c.x_ticks[i], grey, 2);
+      const double w = stb_easy_font_width(const_cast<char*>(c.x_ticks[i].c_str())) * 2;
+      if (X(i) - 0.5 * w < last_right + 8) continue;
+      cv.text(X(i) - 0.5 * w, y1 + 10, c.x_ticks[i], grey, 2);
+      last_right = X(i) + 0.5 * w;
     }
     cv.line(x0, y1, x1, y1, black, 1.5);
     cv.line(x0, y0, x0, y1, black, 1.5);
-    cv.text(x0, oy + 6, p.title + (p.y_label.empty() ? "" : " (" + p.y_label + ")"), black, 2);
+    // The title, smaller if it would run past the panel.
+    const std::string title = p.title + (p.y_label.empty() ? "" : " (" + p.y_label + ")");
+    const double tw = stb_easy_font_width(const_cast<char*>(title.c_str()));
+    cv.text(x0 - 60, oy + 6, title, black, std::clamp((x1 - x0 + 60) / std::max(1.0, tw), 1.0, 2.0));
     for (size_t si = 0; si < p.series.size(); ++si) {
       const Series& s = p.series[si];
       const RGB col = kPalette[si % 8];

@@ -246,6 +246,15 @@ void write_plots(const SweepOutput& o, const std::string& out_dir, std::vector<s
     ch.title = pl.title;
     const bool by_position = pl.x == "position";
     ch.x_ticks = by_position ? positions : axis_values[pl.x];
+    if (!by_position)  // numbers in a few characters: 160000 -> 160k
+      for (std::string& t : ch.x_ticks) {
+        char* end = nullptr;
+        const double v = std::strtod(t.c_str(), &end);
+        if (end && *end == 0 && !t.empty()) {
+          const double a = std::abs(v);
+          t = a >= 1e6 ? fmt::format("{:g}M", v / 1e6) : a >= 1e4 ? fmt::format("{:g}k", v / 1e3) : fmt::format("{:g}", v);
+        }
+      }
     if (by_position) {  // thoracic and lumbar zones
       double t0 = 1e9, t1 = -1e9, l0 = 1e9, l1 = -1e9;
       for (size_t i = 0; i < positions.size(); ++i) {
@@ -276,11 +285,11 @@ void write_plots(const SweepOutput& o, const std::string& out_dir, std::vector<s
           std::string name;
           for (const std::string& d : dims) name += (name.empty() ? "" : ", ") + (d == pl.series ? pv[d] : d + " " + pv[d]);
           if (position_dim) name += (name.empty() ? "" : ", ") + p.position;
-          if (name.empty()) name = m.label;
+
           auto [it, fresh] = series_of.emplace(name, panel.series.size());
           if (fresh) panel.series.push_back({name, {}, {}});
           if (!p.converged) continue;  // a gap in the line
-          const std::vector<std::string>& ticks = ch.x_ticks;
+          const std::vector<std::string>& ticks = by_position ? positions : axis_values[pl.x];
           const std::string xv = by_position ? p.position : pv[pl.x];
           const double x = std::find(ticks.begin(), ticks.end(), xv) - ticks.begin();
           Series& s = panel.series[it->second];

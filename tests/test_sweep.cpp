@@ -110,6 +110,14 @@ TEST_CASE("sweep: cases from the axes, each with its overrides", "[sweep]") {
   CHECK(lc[0].scenario.roller.foam_E_Pa == 3e5);
   // No position axis: the scenario's roll.from .. roll.to.
   CHECK(load_sweep(listed).positions.size() == 16);
+  // torso.<key> reaches any key of the body file; a plain key the scenario's own.
+  const std::string other = write(dir, "other.toml", "name = \"other\"\ndescription = \"x\"\nscenario = \"" + kScenario +
+                                                         "\"\n[[axis]]\nkey = \"torso.posture.thoracic_kyphosis_deg\"\nvalues = [35.0]\n"
+                                                         "[[axis]]\nkey = \"posture.hip_lift_m\"\nvalues = [0.08]\n");
+  const std::vector<SweepCase> oc = sweep_cases(load_sweep(other));
+  REQUIRE(oc.size() == 1);
+  CHECK(oc[0].scenario.body.kyphosis_deg == 35.0);
+  CHECK(oc[0].scenario.posture.hip_lift_m == 0.08);
 }
 
 TEST_CASE("sweep: end to end, schema, 1 vs 2 threads, shard + merge, resume", "[sweep][slow]") {
