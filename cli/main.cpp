@@ -345,14 +345,14 @@ struct ProgressPrinter {
       const int fill = b.positions_total ? static_cast<int>(width * b.positions_done / b.positions_total) : width;
       fmt::print(stderr, "\r[{}{}] {}/{} cases, {}/{} positions, {:.2f} positions/s, {} elapsed, ~{} left   ",
                  std::string(fill, '#'), std::string(width - fill, '.'), p.cases_done, p.cases_total, b.positions_done,
-                 b.positions_total, rate, clock(b.seconds), clock(left));
+                 b.positions_total, rate, clock(b.seconds), rate > 0 ? clock(left) : "?");
       if (p.cases_done == p.cases_total && b.positions_done == b.positions_total) fmt::print(stderr, "\n");
     } else if (p.finished) {
       std::string ps;
       for (const auto& [k, v] : p.finished->params) ps += (ps.empty() ? "" : ", ") + k + " = " + to_string(v);
       fmt::print(stderr, "sweep: case {} done ({}): {}/{} cases, {}/{} positions, {} elapsed, ~{} left\n", p.finished->index,
                  ps.empty() ? "base scenario" : ps, p.cases_done, p.cases_total, b.positions_done, b.positions_total,
-                 clock(b.seconds), clock(left));
+                 clock(b.seconds), rate > 0 ? clock(left) : "?");
     }
   }
 };
