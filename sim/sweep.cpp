@@ -358,7 +358,6 @@ SweepSpec load_sweep(const std::string& path) {
       throw ConfigError(ax.origin + ": axis '" + ax.key + "': give either values = [...] or from, to (and step)");
     if (ax.key == "position") {
       have_position = true;
-      s.position_origin = ax.origin;
       auto level = [&](const std::string& key, const ConfigValue& v) {
         const auto* t = std::get_if<std::string>(&v);
         const int l = t ? level_index(*t) : -1;
@@ -430,7 +429,6 @@ SweepSpec load_sweep(const std::string& path) {
                           std::to_string(s.axes.front().values.size()));
   if (!have_position) {  // the base scenario's roll.from .. roll.to
     for (int l : load_scenario(s.scenario_path).levels) s.positions.push_back({l, 0.0});
-    s.position_origin = s.scenario_path;
   }
   return s;
 }

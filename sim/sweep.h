@@ -44,7 +44,6 @@ struct SweepSpec {
   std::string path, name, description, scenario_path, results_dir, mode;
   std::vector<SweepAxis> axes;         // without "position"
   std::vector<RollPosition> positions;
-  std::string position_origin;         // where the positions came from
   std::vector<SweepPlot> plots;
 };
 
