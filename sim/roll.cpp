@@ -13,12 +13,6 @@ constexpr double kPi = 3.14159265358979323846;
 constexpr double kDeg = kPi / 180.0;
 constexpr double kG = 9.81;
 
-std::string resolve(const std::string& file, const std::string& rel) {
-  if (!rel.empty() && rel[0] == '/') return rel;
-  const size_t slash = file.find_last_of('/');
-  return (slash == std::string::npos ? std::string() : file.substr(0, slash + 1)) + rel;
-}
-
 Mat3 pitch_matrix(double a) {  // rotation about x: the body's y (cranial) turns up towards z
   Mat3 R;
   R << 1, 0, 0, 0, std::cos(a), -std::sin(a), 0, std::sin(a), std::cos(a);
@@ -68,8 +62,8 @@ RollScenario load_scenario(const std::string& path, const std::vector<ConfigOver
   TomlReader r(path, own);
   RollScenario sc;
   sc.source = path;
-  sc.body_file = resolve(path, r.text("body"));
-  sc.roller_file = resolve(path, r.text("roller"));
+  sc.body_file = resolve_relative(path, r.text("body"));
+  sc.roller_file = resolve_relative(path, r.text("roller"));
   PostureParams& q = sc.posture;
   q.hip_lift_m = r.number("posture.hip_lift_m", 0.0, 0.25);
   q.foot_distance_m = r.number("posture.foot_distance_m", 0.05, 0.8);

@@ -26,11 +26,6 @@ namespace {
 constexpr int kMaxCases = 10000;
 constexpr int kMaxAxisValues = 1000;
 
-std::string resolve_rel(const std::string& file, const std::string& rel) {
-  if (!rel.empty() && rel[0] == '/') return rel;
-  return (fs::path(file).parent_path() / rel).lexically_normal().string();
-}
-
 // FNV-1a, 64 bits: a fingerprint that is the same on every machine and run.
 struct Fnv {
   uint64_t h = 1469598103934665603ull;
@@ -56,7 +51,7 @@ void add_file_chain(Fnv& f, const std::string& path, int depth = 0) {
   if (depth > 8) return;
   try {
     const toml::table t = toml::parse(bytes, path);
-    if (auto b = t["base"].value<std::string>()) add_file_chain(f, resolve_rel(path, *b), depth + 1);
+    if (auto b = t["base"].value<std::string>()) add_file_chain(f, resolve_relative(path, *b), depth + 1);
   } catch (const toml::parse_error&) {
     // a bad file was already reported by load_scenario
   }
@@ -86,7 +81,7 @@ std::string data_file(const SweepSpec& spec, const SweepAxis& ax, const std::str
   for (const std::string& n : names) allowed += (allowed.empty() ? "" : ", ") + n;
   if (!s) throw ConfigError(ax.origin + ": " + ax.key + " = " + to_string(v) + " must be a string: allowed " + allowed + " or a .toml file");
   const bool file = s->size() > 5 && s->substr(s->size() - 5) == ".toml";
-  const std::string path = file ? resolve_rel(spec.path, *s) : std::string(BACKROLL_ASSET_DIR) + "/" + folder + "/" + *s + ".toml";
+  const std::string path = file ? resolve_relative(spec.path, *s) : std::string(BACKROLL_ASSET_DIR) + "/" + folder + "/" + *s + ".toml";
   if (!fs::is_regular_file(path))
     throw ConfigError(ax.origin + ": " + ax.key + " = \"" + *s + "\": " + (file ? "no such file " + path : "not in the catalog") +
                       ": allowed " + allowed + " or a .toml file");
@@ -340,7 +335,7 @@ SweepSpec load_sweep(const std::string& path) {
       !std::all_of(s.name.begin(), s.name.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-'; }))
     throw ConfigError(r.where("name") + ": name = \"" + s.name + "\": allowed 1-64 letters, digits, '_' or '-' (it names the output files)");
   s.description = r.text("description");
-  s.scenario_path = resolve_rel(path, r.text("scenario"));
+  s.scenario_path = resolve_relative(path, r.text("scenario"));
   s.results_dir = r.has("results") ? r.text("results") : "results/" + s.name;
   s.mode = r.has("mode") ? r.text("mode", {"factorial", "listed"}) : "factorial";
   const size_t na = r.table_count("axis");

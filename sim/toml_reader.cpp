@@ -56,8 +56,7 @@ toml::table parse_file(const std::string& path, int depth, std::map<std::string,
   }
   auto base_name = b->value<std::string>();
   if (!base_name) throw ConfigError(path + ": key 'base' must be a file name (string)");
-  const std::string base_path =
-      (std::filesystem::path(path).parent_path() / *base_name).lexically_normal().string();
+  const std::string base_path = resolve_relative(path, *base_name);
   toml::table merged = parse_file(base_path, depth + 1, where);
   t.erase("base");
   record_sources(t, "", path, where);  // this file's keys win
@@ -244,6 +243,10 @@ void TomlReader::finish() const {
   leaf_keys(*root_, "", keys);
   for (const std::string& k : keys)
     if (!read_.count(k)) throw ConfigError(where(k) + ": unknown key '" + k + "'");
+}
+
+std::string resolve_relative(const std::string& file, const std::string& rel) {
+  return (std::filesystem::path(file).parent_path() / rel).lexically_normal().string();
 }
 
 int level_index(const std::string& name) {

@@ -80,6 +80,9 @@ class TomlReader {
   std::set<std::string> read_;
 };
 
+// A path named in data file `file`: relative to that file's folder unless absolute, normalised.
+std::string resolve_relative(const std::string& file, const std::string& rel);
+
 // Vertebral level names used in data files: C7, T1..T12, L1..L5, S1, S2 -> 0..19.
 int level_index(const std::string& name);  // -1 if unknown
 std::string level_name(int index);
