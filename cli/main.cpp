@@ -20,6 +20,11 @@
 #include "contact_suite.h"
 #include "model_export.h"
 #include "torso_analysis.h"
+#include "catalog.h"
+#include "lesson.h"
+#ifdef BACKROLL_HAVE_VIEWER
+#include "viewer.h"
+#endif
 
 using namespace backroll;
 
@@ -419,6 +424,56 @@ int run_bench_sweep(const std::string& file) {
 
 }  // namespace
 
+#ifndef BACKROLL_HAVE_VIEWER
+namespace backroll {
+struct ViewerOptions {  // as render/viewer.h, for a build without the viewer
+  std::string scenario, lesson, roller, position = "T7", camera = "three_quarter";
+  bool bones = false;
+  std::string cut = "none";
+  bool auto_roll = false;
+  std::string screenshot;
+  int frames = 3, width = 1280, height = 800;
+  double timeout_s = 600;
+};
+}  // namespace backroll
+#endif
+
+struct ViewOptionsCli {
+  backroll::ViewerOptions o;
+  std::string size = "1280x800";
+};
+
+// `backroll view`: every input is checked before a window opens (bad input: exit 2, no file).
+int run_view(ViewOptionsCli& v) {
+  using namespace backroll;
+  ViewerOptions& o = v.o;
+  int w = 0, h = 0;
+  char tail = 0;
+  if (std::sscanf(v.size.c_str(), "%dx%d%c", &w, &h, &tail) != 2 || w < 320 || h < 240 || w > 8192 || h > 8192)
+    throw ConfigError("--size " + v.size + ": allowed WIDTHxHEIGHT, 320x240 to 8192x8192");
+  o.width = w, o.height = h;
+  const int lv = level_index(o.position);
+  if (lv < 2 || lv > kLevels) throw ConfigError("--position " + o.position + ": allowed T2..L5");
+  if (!o.lesson.empty()) {
+    const bool file = o.lesson.size() > 5 && o.lesson.substr(o.lesson.size() - 5) == ".toml";
+    load_lesson(file ? o.lesson : catalog_file("lessons", o.lesson, "", "--lesson", "lesson"));
+  } else {
+    std::vector<ConfigOverride> ov;
+    if (!o.roller.empty()) ov.push_back({"roller", catalog_file("rollers", o.roller, "", "--roller", "roller"), "--roller"});
+    load_scenario(o.scenario.empty() ? std::string(BACKROLL_ASSET_DIR) + "/scenarios/compare.toml" : o.scenario, ov);
+  }
+  if (!o.screenshot.empty()) {
+    const std::filesystem::path dir = std::filesystem::absolute(o.screenshot).parent_path();
+    if (!std::filesystem::is_directory(dir)) throw ConfigError("--screenshot " + o.screenshot + ": no such folder " + dir.string());
+  }
+#ifdef BACKROLL_HAVE_VIEWER
+  return run_viewer(o);
+#else
+  fmt::print(stderr, "backroll: error: this build has no viewer (configure with -DBACKROLL_BUILD_VIEWER=ON; needs libimgui-dev, libglfw3-dev)\n");
+  return 1;
+#endif
+}
+
 int main(int argc, char** argv) {
   // Each Newton step builds its tangent from tens of MB of triplets. glibc serves blocks that big
   // with fresh mmap'd pages, zeroed by the kernel each time: measured, 15 of 55 CPU-seconds of the
@@ -478,12 +533,27 @@ int main(int argc, char** argv) {
   merge->add_option("--out", merge_out, "output folder")->required();
   CLI::App* bench_sweep = bench->add_subcommand("sweep", "cases per second of a sweep (default: experiments/roller_types.toml) on 1 and 2 threads");
   bench_sweep->add_option("file", sweep_file, "sweep file")->check(CLI::ExistingFile);
+  ViewOptionsCli view_cli;
+  CLI::App* view = app.add_subcommand("view", "the viewer: pressure on the back in 3D, rollers side by side (GLFW + OpenGL 3.3)");
+  view->add_option("scenario", view_cli.o.scenario, "scenario file (default: assets/scenarios/compare.toml)")->check(CLI::ExistingFile);
+  view->add_option("--lesson", view_cli.o.lesson, "a lesson: catalog name (assets/lessons) or .toml file");
+  view->add_option("--roller", view_cli.o.roller, "roller: catalog name or .toml file (default: the scenario's)");
+  view->add_option("--position", view_cli.o.position, "the roller's level, T2..L5 (default T7)");
+  view->add_option("--camera", view_cli.o.camera, "three_quarter | below | side")->check(CLI::IsMember({"three_quarter", "below", "side"}));
+  view->add_flag("--bones", view_cli.o.bones, "show the bones through a see-through skin");
+  view->add_option("--cut", view_cli.o.cut, "none | sagittal | transverse")->check(CLI::IsMember({"none", "sagittal", "transverse"}));
+  view->add_flag("--auto-roll", view_cli.o.auto_roll, "roll up and down the back");
+  view->add_option("--screenshot", view_cli.o.screenshot, "write this PNG (and PNG.json) once the solves are done, then exit");
+  view->add_option("--frames", view_cli.o.frames, "frames to render before the screenshot (default 3)")->check(CLI::Range(1, 100000));
+  view->add_option("--size", view_cli.size, "window size WIDTHxHEIGHT (default 1280x800)");
+  view->add_option("--timeout", view_cli.o.timeout_s, "screenshot mode: give up after this many seconds (default 600)")->check(CLI::Range(1.0, 86400.0));
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }
   try {
+    if (*view) return run_view(view_cli);
     if (*contact) return run_contact(config);
     if (*compare) return run_compare(scenario, rollers, out_dir, threads);
     if (*sweep) return run_sweep_cmd(sweep_file, sweep->count("--out") ? out_dir : "", threads, resume, shard);

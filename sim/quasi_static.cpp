@@ -514,6 +514,10 @@ SolveReport solve_equilibrium(const FemModel& m, FemState& st, const SolverSetti
         acc += std::chrono::duration<double>(now - tic).count();
         tic = now;
       };
+      if (s.cancel && s.cancel->load(std::memory_order_relaxed)) {
+        rep.cancelled = true;
+        return finish(false, "cancelled");
+      }
       Eval ev = evaluate(m, st, st.u, load, true, true);
       toc(rep.seconds_evaluate);
       if (!std::isfinite(ev.energy))

@@ -27,6 +27,7 @@
 // Model (constant once built) and State (what the solve changes) are separate structs.
 #pragma once
 
+#include <atomic>
 #include <Eigen/Core>
 #include <Eigen/SparseCore>
 #include <memory>
@@ -133,6 +134,9 @@ struct SolverSettings {
   int max_newton = 300;         // Newton iterations in all, over all multiplier updates
   int max_multiplier_updates = 30;
   int load_steps = 1;           // ramp the prescribed loads in this many equal steps
+  // Checked before every Newton iteration: when it reads true the solve stops at once with
+  // converged = false and cancelled = true (an interactive client that no longer wants it).
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 struct FemState {
@@ -158,6 +162,7 @@ struct SolveReport {
   // Stopped only because max_newton was reached: the state is a valid, better-than-before
   // iterate (every step passed the line search), just not yet at equilibrium.
   bool iteration_limit = false;
+  bool cancelled = false;        // stopped by SolverSettings::cancel
 };
 
 // Solves for equilibrium starting from `state` (warm start) and leaves the solution in it.

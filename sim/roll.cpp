@@ -115,9 +115,10 @@ void relate_to_flat(RollResult& r, const FlatReference* flat) {
   }
 }
 
-FlatReference solve_flat_reference(const RollScenario& sc) {
+FlatReference solve_flat_reference(const RollScenario& sc, const std::atomic<bool>* cancel) {
   TorsoModel m = build_posed_torso(sc);
   SolverSettings s;
+  s.cancel = cancel;
   s.residual_rtol = 1e-8;
   s.gap_tol_m = 1e-6;
   const SettleResult r = settle_on_floor(m, s);
@@ -296,6 +297,7 @@ RollResult RollSession::solve_at_s(double s_m, bool cold) {
   s.residual_rtol = kRollResidualRtol;
   s.gap_tol_m = 1e-6;
   s.max_newton = 200;
+  s.cancel = cancel_;
   const bool warm = !cold && has_state_ && has_placement_;
   if (!warm) {
     state_.reset(fem);
@@ -322,6 +324,11 @@ RollResult RollSession::solve_at_s(double s_m, bool cold) {
       r.substeps += 1;
       r.substep_newton_iterations += sub.newton_iterations;
       r.substep_seconds += sub.seconds;
+      if (sub.cancelled) {
+        has_state_ = false;
+        r.solve = sub;
+        return r;
+      }
       if (!sub.converged && !sub.iteration_limit) {  // a failed step, not just an unsettled one
         state_.reset(fem);  // fall back to a cold solve at the target
         break;
@@ -331,7 +338,7 @@ RollResult RollSession::solve_at_s(double s_m, bool cold) {
   place(target);
   r.weight_N = total_gravity_vector_N(model_).norm();
   r.solve = solve_equilibrium(fem, state_, s);
-  if (!r.solve.converged && warm) {  // a warm start that failed gets a cold one
+  if (!r.solve.converged && !r.solve.cancelled && warm) {  // a warm start that failed gets a cold one
     r.cold_retry = true;
     state_.reset(fem);
     r.solve = solve_equilibrium(fem, state_, s);
@@ -428,6 +435,14 @@ RollResult RollSession::solve_at_s(double s_m, bool cold) {
         if (ox > 0 && os > 0) mat.force_N[is * mat.nx + ix] += fn[k] * ox * os / A;
       }
   }
+  r.skin_pressure_Pa.reserve(model_.skin_nodes.size());
+  for (int k : model_.skin_nodes) {
+    double xl, xh, sl, sh;
+    span(xs, model_.node_local[k].x(), &xl, &xh);
+    span(ss, model_.node_local[k].y(), &sl, &sh);
+    const double A = (xh - xl) * (sh - sl);
+    r.skin_pressure_Pa.push_back(A > 0 ? fn[k] / A : 0.0);
+  }
   const double big = 1e9;
   r.whole = mat_stats(mat, -big, big, -big, big);
   auto strip = [&](int l, double* lo, double* hi) {
@@ -465,6 +480,7 @@ RollResult RollSession::solve_at_s(double s_m, bool cold) {
     if (bo.kind == BoneKind::Rib) r.rib_load_N[bo.level - 1] += bone_load[b];
     if (bo.kind == BoneKind::Pelvis) r.pelvis_load_N += bone_load[b];
   }
+  r.bone_load_N = bone_load;
   for (int l = 0; l < kLevels; ++l) pos_total += std::max(0.0, r.posterior_load_N[l]);
   for (int l = 0; l < kRibs; ++l) pos_ribs += std::max(0.0, r.rib_load_N[l]);
   pos_total += pos_ribs + std::max(0.0, r.pelvis_load_N);

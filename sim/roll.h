@@ -19,6 +19,7 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <string>
 #include <vector>
 
@@ -107,6 +108,10 @@ struct RollResult {
   std::array<Vec3, kLevels> joint_rotation_rad{}, joint_translation_m{};  // ... absolute
   double kidney_peak_Pa = 0, kidney_mean_Pa = 0, kidney_left_mean_Pa = 0, kidney_right_mean_Pa = 0;
   double min_J = 0;
+  // The pressure map at the skin's nodes (what the mat is resampled from): each skin node's
+  // normal roller force over its cell of the skin grid, in the order of TorsoModel::skin_nodes.
+  std::vector<double> skin_pressure_Pa;
+  std::vector<double> bone_load_N;   // per bone (TorsoModel::bones), as summed for the loads above
 };
 
 // The flat-lying reference: each segment's motion lying supine on the floor (same body, same
@@ -127,6 +132,15 @@ class RollSession {
   RollResult solve_at_s(double s_m, bool cold = false);
   const TorsoModel& model() const { return model_; }
   const FemState& state() const { return state_; }
+  const RollScenario& scenario() const { return sc_; }
+  // An interactive client's stop flag: solves in progress return unconverged (solve.cancelled).
+  void set_cancel(const std::atomic<bool>* cancel) { cancel_ = cancel; }
+  // Where the last solve put the body: its head-up pitch (rad) and the roller's centre in the
+  // body's frame; the roller's and the floor's rigid bodies in model().fem.
+  double pitch_rad() const { return placed_.pitch_rad; }
+  Vec3 roller_centre_m() const { return placed_.centre_m; }
+  int roller_body() const { return roller_body_; }
+  int floor_body() const { return floor_body_; }
 
  private:
   RollScenario sc_;
@@ -145,10 +159,12 @@ class RollSession {
   std::vector<Vec3> bone_inward_;  // per bone: the skin's inward normal at its level (rest shape)
   FemState state_;
   bool has_state_ = false;
+  const std::atomic<bool>* cancel_ = nullptr;
 };
 
 // Builds the scenario's body with its muscles and solves it lying flat on the floor.
-FlatReference solve_flat_reference(const RollScenario& sc);
+// `cancel` as in RollSession::set_cancel.
+FlatReference solve_flat_reference(const RollScenario& sc, const std::atomic<bool>* cancel = nullptr);
 // Sets r.segment from its absolute joint motion minus the flat-lying one (flat null: absolute).
 void relate_to_flat(RollResult& r, const FlatReference* flat);
 // The scenario's torso with posture masses (arms) and the trunk muscles applied.

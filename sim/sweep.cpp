@@ -1,5 +1,7 @@
 #include "sweep.h"
 
+#include "catalog.h"
+
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
@@ -65,31 +67,15 @@ std::string display(const ConfigValue& v) {
   return fmt::format("{}", std::get<double>(v));
 }
 
-std::vector<std::string> catalog(const std::string& folder) {
-  std::vector<std::string> names;
-  for (const auto& e : fs::directory_iterator(std::string(BACKROLL_ASSET_DIR) + "/" + folder))
-    if (e.path().extension() == ".toml") names.push_back(e.path().stem().string());
-  std::sort(names.begin(), names.end());
-  return names;
-}
-
 // "standard" -> the catalog's file; "x.toml" -> relative to the sweep file. Must exist.
 std::string data_file(const SweepSpec& spec, const SweepAxis& ax, const std::string& folder, const ConfigValue& v) {
   const auto* s = std::get_if<std::string>(&v);
-  const std::vector<std::string> names = catalog(folder);
-  std::string allowed;
-  for (const std::string& n : names) allowed += (allowed.empty() ? "" : ", ") + n;
-  if (!s) throw ConfigError(ax.origin + ": " + ax.key + " = " + to_string(v) + " must be a string: allowed " + allowed + " or a .toml file");
-  const bool file = s->size() > 5 && s->substr(s->size() - 5) == ".toml";
-  const std::string path = file ? resolve_relative(spec.path, *s) : std::string(BACKROLL_ASSET_DIR) + "/" + folder + "/" + *s + ".toml";
-  if (!fs::is_regular_file(path))
-    throw ConfigError(ax.origin + ": " + ax.key + " = \"" + *s + "\": " + (file ? "no such file " + path : "not in the catalog") +
-                      ": allowed " + allowed + " or a .toml file");
-  return path;
-}
-
-json config_value_json(const ConfigValue& v) {
-  return std::visit([](const auto& x) { return json(x); }, v);
+  if (!s) {
+    std::string allowed;
+    for (const std::string& n : catalog(folder)) allowed += (allowed.empty() ? "" : ", ") + n;
+    throw ConfigError(ax.origin + ": " + ax.key + " = " + to_string(v) + " must be a string: allowed " + allowed + " or a .toml file");
+  }
+  return catalog_file(folder, *s, spec.path, ax.origin, ax.key);
 }
 
 json measures_units() {

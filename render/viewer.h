@@ -1,0 +1,28 @@
+// backroll's viewer: a GLFW window (OpenGL 3.3 core) with Dear ImGui, a thin client of the core
+// (sim/live.h). It draws what the core solved and computes no measure of its own.
+#pragma once
+
+#include <string>
+
+namespace backroll {
+
+struct ViewerOptions {
+  std::string scenario;     // scenario file; empty: the main job's (assets/scenarios/compare.toml)
+  std::string lesson;       // lesson catalog name or file; overrides scenario/roller/position
+  std::string roller;       // catalog name or file; empty: the scenario's
+  std::string position = "T7";
+  std::string camera = "three_quarter";  // three_quarter | below | side
+  bool bones = false;       // show the bones through a see-through skin
+  std::string cut = "none"; // none | sagittal | transverse
+  bool auto_roll = false;   // roll up and down the back from the start
+  std::string screenshot;   // write this PNG once the solves are done (+ `frames` frames) and exit
+  int frames = 3;
+  int width = 1280, height = 800;
+  double timeout_s = 600;   // screenshot mode: give up (exit 1) after this long
+};
+
+// Opens the window and runs until it is closed (or the screenshot is written). Returns the exit
+// code: 0, or 1 when the window cannot be made, a setup fails, or the screenshot times out.
+int run_viewer(const ViewerOptions& o);
+
+}  // namespace backroll
