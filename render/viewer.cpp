@@ -78,6 +78,11 @@ double nice_ceil(double v) {
   return 10 * e;
 }
 
+// A measure's value as the panels print it: 3 significant digits; a solver's round-off residue
+// (below 5e-4 in the measure's unit, far under anything a mat or the model resolves) prints as 0.
+std::string show(double v) { return std::abs(v) < 5e-4 ? "0" : fmt::format("{:.3g}", v); }
+std::string show_signed(double v) { return std::abs(v) < 5e-4 ? "0" : fmt::format("{:+.3g}", v); }
+
 std::string short_name(const std::string& file) { return std::filesystem::path(file).stem().string(); }
 
 struct Camera {
@@ -677,14 +682,14 @@ void Viewer::measures_panel() {
         if (sides_[i]->shown) {
           v[i] = m.get(sides_[i]->shown->result);
           have[i] = true;
-          ImGui::Text("%.3g", v[i]);
+          ImGui::TextUnformatted(show(v[i]).c_str());
         } else {
           ImGui::TextDisabled("-");
         }
       }
       if (two) {
         ImGui::TableSetColumnIndex(3);
-        if (have[0] && have[1]) ImGui::Text("%+.3g", v[1] - v[0]);
+        if (have[0] && have[1]) ImGui::TextUnformatted(show_signed(v[1] - v[0]).c_str());
         else ImGui::TextDisabled("-");
       }
     }

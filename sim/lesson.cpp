@@ -23,7 +23,6 @@ Lesson load_lesson(const std::string& path) {
     LessonSetup s;
     s.label = rd.has(k + "label") ? rd.text(k + "label") : "setup " + std::to_string(i + 1);
     s.setup.scenario = scenario;
-    s.setup.origin = rd.where(k + "position");
     const std::string pos = rd.text(k + "position");
     s.level = level_index(pos);
     if (s.level < 2 || s.level > kLevels)
@@ -45,6 +44,21 @@ Lesson load_lesson(const std::string& path) {
     num("diameter_m", 0, 10, &s.setup.diameter_m);
     num("body_mass_kg", 0, 1e4, &s.setup.body_mass_kg);
     num("hip_lift_m", 0, 10, &s.setup.hip_lift_m);
+    // Each value against its file's range, reported at its own line; then all together.
+    for (const char* key : {"roller", "body", "foam_modulus_Pa", "diameter_m", "body_mass_kg", "hip_lift_m"}) {
+      if (!rd.has(k + key)) continue;
+      LiveSetup one;
+      one.scenario = s.setup.scenario;
+      one.origin = rd.where(k + key);
+      one.roller = std::string(key) == "roller" ? s.setup.roller : "";
+      one.body = std::string(key) == "body" ? s.setup.body : "";
+      if (std::string(key) == "foam_modulus_Pa") one.foam_modulus_Pa = s.setup.foam_modulus_Pa;
+      if (std::string(key) == "diameter_m") one.diameter_m = s.setup.diameter_m;
+      if (std::string(key) == "body_mass_kg") one.body_mass_kg = s.setup.body_mass_kg;
+      if (std::string(key) == "hip_lift_m") one.hip_lift_m = s.setup.hip_lift_m;
+      load_scenario(one.scenario, one.overrides());
+    }
+    s.setup.origin = path;
     load_scenario(s.setup.scenario, s.setup.overrides());
     l.setups.push_back(std::move(s));
   }

@@ -129,17 +129,25 @@ TriMesh roller_mesh(const RollerSpec& spec, int n_axial, int n_around) {
   const RollerShape shape(spec);
   auto sd = [&](const Vec3& p) { return shape.signed_distance(p, nullptr); };
   const double rmax = spec.outer_radius_m() * 1.5 + 0.01;
-  // Half length: the outermost point of the axis inside the roller.
-  double xo = 0.5 * std::max(spec.length_m, 2 * spec.diameter_m + spec.groove_width_m) + rmax;
-  while (xo > 0 && sd(Vec3(xo, 0, 0)) >= 0) xo -= 1e-3;
-  double lo = xo, hi = xo + 1e-3;
-  for (int it = 0; it < 50; ++it) (sd(Vec3(0.5 * (lo + hi), 0, 0)) < 0 ? lo : hi) = 0.5 * (lo + hi);
-  const double half = lo;
+  // Each end: the outermost point of the axis inside the roller (a pattern need not be symmetric).
+  auto end = [&](double sign) {
+    double xo = 0.5 * std::max(spec.length_m, 2 * spec.diameter_m + spec.groove_width_m) + rmax;
+    while (xo > 0 && sd(Vec3(sign * xo, 0, 0)) >= 0) xo -= 1e-3;
+    double lo = xo, hi = xo + 1e-3;
+    for (int it = 0; it < 50; ++it) (sd(Vec3(sign * 0.5 * (lo + hi), 0, 0)) < 0 ? lo : hi) = 0.5 * (lo + hi);
+    return sign * lo;
+  };
+  // A cylinder ends at its length (near a patterned cap the first-order distance is not exact off
+  // the surface, and the axis beyond the cap can read as inside).
+  const bool cyl = spec.kind == "cylinder";
+  const double x_lo = cyl ? -0.5 * spec.length_m : end(-1), x_hi = cyl ? 0.5 * spec.length_m : end(1);
   TriMesh mesh;
   n_axial = std::max(n_axial, 2);
   n_around = std::max(n_around, 3);
   for (int i = 0; i < n_axial; ++i) {
-    const double x = -half + 2 * half * i / (n_axial - 1);
+    // The end rings a micrometre inside the caps, so they sit on the rim (at the cap itself the
+    // radial ray runs along the cap's surface).
+    const double x = (x_lo + 1e-6) + (x_hi - x_lo - 2e-6) * i / (n_axial - 1);
     for (int j = 0; j < n_around; ++j) {
       const double th = 2 * 3.14159265358979323846 * j / n_around;
       const Vec3 dir(0, std::cos(th), std::sin(th));
@@ -160,13 +168,13 @@ TriMesh roller_mesh(const RollerSpec& spec, int n_axial, int n_around) {
   auto id = [&](int i, int j) { return i * n_around + (j % n_around); };
   for (int i = 0; i + 1 < n_axial; ++i)
     for (int j = 0; j < n_around; ++j) {
-      mesh.tris.push_back({id(i, j), id(i + 1, j), id(i + 1, j + 1)});
-      mesh.tris.push_back({id(i, j), id(i + 1, j + 1), id(i, j + 1)});
+      mesh.tris.push_back({id(i, j), id(i + 1, j + 1), id(i + 1, j)});  // counter-clockwise seen from outside
+      mesh.tris.push_back({id(i, j), id(i, j + 1), id(i + 1, j + 1)});
     }
   // End caps (flat for a cylinder, a point for a ball's pole).
   for (int end = 0; end < 2; ++end) {
     const int c = static_cast<int>(mesh.pos.size());
-    const float xs = static_cast<float>(end ? half : -half);
+    const float xs = static_cast<float>(end ? x_hi : x_lo);
     mesh.pos.emplace_back(xs, 0.0f, 0.0f);
     mesh.normal.emplace_back(end ? 1.0f : -1.0f, 0.0f, 0.0f);
     const int i = end ? n_axial - 1 : 0;
@@ -214,6 +222,7 @@ Section tissue_section(const SceneTopology& topo, const std::vector<Vec3f>& x, c
     }
     for (int t = 0; t + 2 < np; ++t) {
       Vec3f a = p[0], b = p[t + 1], c = p[t + 2];
+      if ((b - a).cross(c - a).squaredNorm() < 1e-24f) continue;  // the plane through a node or an edge
       if ((b - a).cross(c - a).dot(n) < 0) std::swap(b, c);  // facing +n: the side cut away
       s.pos.push_back(a);
       s.pos.push_back(b);

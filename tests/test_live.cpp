@@ -1,0 +1,226 @@
+// The viewer's core (no GL): scene arrays, roller meshes, sections, lessons, and the live
+// session that runs the solver off the UI thread.
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <cmath>
+#include <map>
+
+#include "catalog.h"
+#include "colormap.h"
+#include "lesson.h"
+#include "live.h"
+#include "scene.h"
+
+using namespace backroll;
+
+namespace {
+std::string coarse_scenario() { return std::string(BACKROLL_ASSET_DIR) + "/scenarios/coarse.toml"; }
+
+// Signed volume enclosed by a closed triangle mesh (divergence theorem).
+double enclosed_volume(const TriMesh& m) {
+  double v = 0;
+  for (const Tri& t : m.tris) v += m.pos[t[0]].cast<double>().dot(m.pos[t[1]].cast<double>().cross(m.pos[t[2]].cast<double>())) / 6;
+  return v;
+}
+}  // namespace
+
+TEST_CASE("colour map: viridis's ends and monotone lightness; hue of its upper half", "[view]") {
+  const Rgb a = viridis(0), b = viridis(1);
+  CHECK(std::abs(a[0] - 68 / 255.0f) < 1e-6f);
+  CHECK(std::abs(b[1] - 231 / 255.0f) < 1e-6f);
+  CHECK(viridis(std::nan("")) == viridis(0));
+  CHECK(viridis(2) == viridis(1));
+  float prev = -1;
+  for (int i = 0; i <= 16; ++i) {  // perceptual: luminance rises along the map
+    const Rgb c = viridis(i / 16.0);
+    const float y = 0.2126f * c[0] + 0.7152f * c[1] + 0.0722f * c[2];
+    CHECK(y > prev);
+    prev = y;
+  }
+  // What the screenshot test looks for: from t = 0.5 up the hue is green-teal to yellow.
+  for (int i = 8; i <= 16; ++i) {
+    const float h = hue_deg(viridis(i / 16.0));
+    CHECK(h > 45);
+    CHECK(h < 200);
+  }
+  CHECK(hue_deg({0.92f, 0.76f, 0.64f}) < 40);  // the viewer's skin tone is not in that range
+}
+
+TEST_CASE("roller meshes lie on the rollers' surfaces and enclose their volume", "[view]") {
+  for (const std::string& name : catalog("rollers")) {
+    const RollerSpec p = load_roller_spec(roller_path(name));
+    const RollerShape shape(p);
+    const TriMesh m = roller_mesh(p, p.kind == "cylinder" && p.pattern == "none" ? 16 : 200, 96);
+    INFO(name);
+    double worst = 0;
+    for (size_t i = 0; i < m.pos.size(); ++i) {
+      // A cylinder's cap centres are left out: a pattern's first-order distance is exact on the
+      // patterned surface, not on the flat caps (which never touch the skin).
+      if (p.kind == "cylinder" && std::hypot(m.pos[i].y(), m.pos[i].z()) < 1e-9) continue;
+      worst = std::max(worst, std::abs(shape.signed_distance(m.pos[i].cast<double>(), nullptr)));
+    }
+    CHECK(worst < 2e-4);  // vertices on the surface (float storage, bisection to 1e-12 m)
+    const double V = enclosed_volume(m);
+    CHECK(V > 0);  // closed and outward
+    if (p.kind == "cylinder" && p.pattern == "none") {
+      const double r = 0.5 * p.diameter_m, exact = 3.14159265358979 * r * r * p.length_m;
+      // An inscribed 96-gon: its area is sin(2 pi/96)/(2 pi/96) of the circle's.
+      const double polygon = exact * std::sin(2 * 3.14159265358979 / 96) / (2 * 3.14159265358979 / 96);
+      CHECK(V == Approx(polygon).epsilon(1e-3));
+    }
+    if (p.kind == "ball") {
+      const double r = 0.5 * p.diameter_m;
+      CHECK(V == Approx(4.0 / 3 * 3.14159265358979 * r * r * r).epsilon(0.01));
+    }
+  }
+}
+
+TEST_CASE("a section through a block of tets has the block's cross-section area", "[view]") {
+  TetMesh mesh;
+  const int n = 4;
+  append_structured(mesh, n + 1, n + 1, n + 1, false, -1, [&](int i, int j, int k) { return Vec3(0.1 * i / n, 0.2 * j / n, 0.05 * k / n); });
+  SceneTopology topo;
+  topo.tets = mesh.tets;
+  topo.tet_region.assign(mesh.tets.size(), 0);
+  std::vector<Vec3f> x;
+  for (const Vec3& p : mesh.X) x.push_back(p.cast<float>());
+  for (float d : {0.0137f, 0.05f, 0.0731f}) {  // across x: the y-z face, 0.2 x 0.05
+    const Section s = tissue_section(topo, x, Vec3f::UnitX(), d);
+    double area = 0;
+    for (size_t t = 0; t < s.region.size(); ++t) {
+      const Vec3f nrm = (s.pos[3 * t + 1] - s.pos[3 * t]).cross(s.pos[3 * t + 2] - s.pos[3 * t]);
+      CHECK(nrm.x() > 0);  // facing +n, the side cut away, where the camera looks from
+      area += 0.5 * nrm.norm();
+    }
+    CHECK(area == Approx(0.2 * 0.05).epsilon(1e-5));
+  }
+  CHECK(tissue_section(topo, x, Vec3f::UnitX(), 0.5f).pos.empty());
+}
+
+TEST_CASE("scene of a solved state: closed tissue surface, the floor below, pressure at the roller", "[view]") {
+  const RollScenario sc = load_scenario(coarse_scenario());
+  const FlatReference flat = solve_flat_reference(sc);
+  RollSession ses(sc, &flat);
+  const SceneTopology topo = scene_topology(ses.model());
+  // The outer surface is closed: every edge is shared by exactly two of its triangles.
+  std::map<std::pair<int, int>, int> edges;
+  for (const Tri& t : topo.outer)
+    for (int e = 0; e < 3; ++e) ++edges[std::minmax(t[e], t[(e + 1) % 3])];
+  int open = 0;
+  for (const auto& [e, c] : edges) open += c != 2;
+  CHECK(open == 0);
+  size_t regions = 0;
+  for (const auto& f : topo.region_faces) regions += !f.empty();
+  CHECK(regions == region_names().size());
+  for (int level : {7, 15}) {
+    const RollResult r = ses.solve_at(level, true);
+    REQUIRE(r.solve.converged);
+    const SceneFrame f = scene_frame(ses, r);
+    INFO(level_name(level));
+    REQUIRE(f.node_m.size() == static_cast<size_t>(topo.n_nodes));
+    // The world frame: the roller stands on the floor (z = 0) at its outer radius; no tissue is
+    // more than the solver's gap tolerance below the floor.
+    CHECK(f.roller_centre_m.z() == Approx(sc.roller.outer_radius_m()).margin(1e-5));
+    float zmin = 1e9f;
+    for (const Vec3f& p : f.node_m) zmin = std::min(zmin, p.z());
+    CHECK(zmin > -1e-5f);
+    // The pressure the viewer colours is where the roller is: its pressure-weighted centre lies
+    // over the roller's axis, within the roller's radius along the back.
+    double w = 0;
+    Vec3f c = Vec3f::Zero();
+    for (size_t k = 0; k < f.node_m.size(); ++k) {
+      REQUIRE(std::isfinite(f.node_pressure_Pa[k]));
+      REQUIRE(f.node_pressure_Pa[k] >= 0);
+      w += f.node_pressure_Pa[k];
+      c += f.node_pressure_Pa[k] * f.node_m[k];
+    }
+    REQUIRE(w > 0);
+    c /= static_cast<float>(w);
+    CHECK(std::abs(c.y() - f.roller_centre_m.y()) < sc.roller.outer_radius_m());
+    CHECK(std::abs(c.x()) < 0.01);
+    // The largest node pressure is at least the mat's peak (the mat averages nodes over cells).
+    CHECK(*std::max_element(f.node_pressure_Pa.begin(), f.node_pressure_Pa.end()) >= 0.99 * r.whole.peak_Pa);
+    CHECK(f.bone_load_N.size() == ses.model().bones.size());
+  }
+}
+
+TEST_CASE("a cancelled solve stops at once and says so", "[view]") {
+  const RollScenario sc = load_scenario(coarse_scenario());
+  RollSession ses(sc, nullptr);
+  std::atomic<bool> stop{true};
+  ses.set_cancel(&stop);
+  const RollResult r = ses.solve_at(7, true);
+  CHECK_FALSE(r.solve.converged);
+  CHECK(r.solve.cancelled);
+  CHECK(r.solve.newton_iterations == 0);
+  stop = false;
+  CHECK(ses.solve_at(7, true).solve.converged);  // and the session still works
+  CHECK(solve_flat_reference(sc, &stop).solve.converged);
+}
+
+TEST_CASE("live session: the worker's solve is the core's, setups switch mid-solve, bad setups keep the old one", "[view]") {
+  LiveSetup su;
+  su.scenario = coarse_scenario();
+  LiveSession live;
+  const uint64_t id = live.configure(su);
+  live.request_level(7);
+  REQUIRE(live.wait_idle(600));
+  auto f = live.frame();
+  REQUIRE(f);
+  CHECK(f->model->id == id);
+  CHECK(live.status().error.empty());
+  // Bit for bit the headless result (the first solve of a session is cold).
+  const RollScenario sc = load_scenario(su.scenario);
+  const FlatReference flat = solve_flat_reference(sc);
+  RollSession ses(sc, &flat);
+  const RollResult r = ses.solve_at(7, true);
+  CHECK(f->result.roller_force_N == r.roller_force_N);
+  CHECK(f->result.whole.peak_Pa == r.whole.peak_Pa);
+  CHECK(f->result.segment[14].extension_deg == r.segment[14].extension_deg);
+
+  // A new setup while a solve runs: the solve is dropped, the new setup answers the request.
+  live.request_level(15);
+  LiveSetup pe = su;
+  pe.roller = "peanut";
+  const uint64_t id2 = live.configure(pe);
+  REQUIRE(live.wait_idle(600));
+  f = live.frame();
+  REQUIRE(f);
+  CHECK(f->model->id == id2);
+  CHECK(f->model->scenario.roller.kind == "peanut");
+  CHECK(f->result.level == 15);
+
+  // A bad setup: the error names the value; the previous model keeps serving.
+  LiveSetup bad = su;
+  bad.roller = "no_such_roller";
+  live.configure(bad);
+  REQUIRE(live.wait_idle(600));
+  CHECK(live.status().error.find("not in the catalog") != std::string::npos);
+  CHECK(live.model()->id == id2);
+  live.request_level(9);
+  REQUIRE(live.wait_idle(600));
+  CHECK(live.frame()->result.level == 9);
+  CHECK(live.frame()->model->id == id2);
+
+  // Destroyed mid-solve: cancels and joins (the test's time limit catches a hang).
+  live.request_level(3);
+}
+
+TEST_CASE("lessons: the shipped ones load, a bad one is refused with file, line and range", "[view]") {
+  const std::vector<Lesson> ls = lesson_catalog();
+  REQUIRE(ls.size() >= 5);
+  int compare = 0;
+  for (const Lesson& l : ls) {
+    INFO(l.path);
+    CHECK(!l.title.empty());
+    CHECK((l.setups.size() == 1 || l.setups.size() == 2));
+    compare += l.setups.size() == 2;
+    for (const LessonSetup& s : l.setups) CHECK((s.level >= 2 && s.level <= kLevels));
+  }
+  CHECK(compare >= 2);
+  CHECK_THROWS_WITH(load_lesson(std::string(BACKROLL_TEST_DATA) + "/bad_lesson.toml"),
+                    Catch::Contains("bad_lesson.toml:7") && Catch::Contains("position = \"T1\"") && Catch::Contains("T2..L5"));
+  CHECK_THROWS_WITH(load_lesson(std::string(BACKROLL_TEST_DATA) + "/bad_lesson_mass.toml"),
+                    Catch::Contains("bad_lesson_mass.toml:8") && Catch::Contains("body.mass_kg"));
+}

@@ -1,0 +1,125 @@
+// Screenshots of the viewer (made by viewer_screenshots.sh under Xvfb): the picture is not blank,
+// the pressure colour map is on the skin where the roller touches it, and compare mode's two
+// viewports differ when the setups differ (and do not when they are the same).
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <stb/stb_image.h>
+
+#include "colormap.h"
+
+using namespace backroll;
+
+namespace {
+
+struct Image {
+  int w = 0, h = 0;
+  std::vector<unsigned char> px;  // RGB
+  Rgb at(int x, int y) const {
+    const unsigned char* p = &px[(static_cast<size_t>(y) * w + x) * 3];
+    return {p[0] / 255.0f, p[1] / 255.0f, p[2] / 255.0f};
+  }
+};
+
+std::string shots() {
+  const char* d = std::getenv("BACKROLL_SHOTS");
+  return d ? d : ".";
+}
+
+Image load(const std::string& name) {
+  Image im;
+  int n = 0;
+  unsigned char* data = stbi_load((shots() + "/" + name).c_str(), &im.w, &im.h, &n, 3);
+  REQUIRE(data != nullptr);
+  im.px.assign(data, data + static_cast<size_t>(im.w) * im.h * 3);
+  stbi_image_free(data);
+  return im;
+}
+
+nlohmann::json meta(const std::string& name) {
+  std::ifstream f(shots() + "/" + name + ".json");
+  REQUIRE(f.good());
+  return nlohmann::json::parse(f);
+}
+
+double luminance_sd(const Image& im, int x0, int y0, int w, int h) {
+  double s = 0, s2 = 0;
+  const double n = static_cast<double>(w) * h;
+  for (int y = y0; y < y0 + h; ++y)
+    for (int x = x0; x < x0 + w; ++x) {
+      const Rgb c = im.at(x, y);
+      const double l = 255 * (0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]);
+      s += l, s2 += l * l;
+    }
+  return std::sqrt(std::max(0.0, s2 / n - (s / n) * (s / n)));
+}
+
+// Pixels of the colour map's upper half (green-teal to yellow, saturated) within r of (cx, cy).
+int colour_map_pixels(const Image& im, double cx, double cy, double r) {
+  int n = 0;
+  for (int y = std::max(0, int(cy - r)); y < std::min(im.h, int(cy + r)); ++y)
+    for (int x = std::max(0, int(cx - r)); x < std::min(im.w, int(cx + r)); ++x) {
+      if (std::hypot(x - cx, y - cy) > r) continue;
+      const Rgb c = im.at(x, y);
+      const float h = hue_deg(c);
+      n += h > 45 && h < 200 && saturation(c) > 0.35f && std::max({c[0], c[1], c[2]}) > 0.2f;
+    }
+  return n;
+}
+
+double viewport_difference(const Image& im, const nlohmann::json& a, const nlohmann::json& b) {
+  const int w = std::min(a["w"].get<int>(), b["w"].get<int>()), h = std::min(a["h"].get<int>(), b["h"].get<int>());
+  double d = 0;
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < w; ++x) {
+      const Rgb p = im.at(a["x"].get<int>() + x, a["y"].get<int>() + y), q = im.at(b["x"].get<int>() + x, b["y"].get<int>() + y);
+      for (int k = 0; k < 3; ++k) d += std::abs(p[k] - q[k]) * 255;
+    }
+  return d / (3.0 * w * h);
+}
+
+}  // namespace
+
+TEST_CASE("single view: not blank, the pressure colour map under the roller", "[view][screenshot]") {
+  const Image im = load("single.png");
+  const nlohmann::json m = meta("single.png");
+  CHECK(im.w == m["width"].get<int>());
+  REQUIRE(m["viewports"].size() == 1);
+  const auto& v = m["viewports"][0];
+  CHECK(luminance_sd(im, 0, 0, im.w, im.h) > 20);
+  CHECK(luminance_sd(im, v["x"], v["y"], v["w"], v["h"]) > 10);
+  REQUIRE(v.contains("contact_px"));
+  const double cx = v["contact_px"][0], cy = v["contact_px"][1];
+  const int near = colour_map_pixels(im, cx, cy, 60);
+  INFO("colour-map pixels within 60 px of the contact's centre: " << near);
+  CHECK(near >= 40);
+  // ... and the colour map is the skin's, not the picture's everywhere: far less of it per area
+  // in the viewport's top quarter (labels, sky, floor grid).
+  const int top = colour_map_pixels(im, v["x"].get<int>() + v["w"].get<int>() / 2.0, v["y"].get<int>() + 80, 60);
+  CHECK(top < near / 4);
+}
+
+TEST_CASE("compare view: two viewports that differ when the setups differ", "[view][screenshot]") {
+  const Image im = load("compare.png");
+  const nlohmann::json m = meta("compare.png");
+  REQUIRE(m["viewports"].size() == 2);
+  const auto& a = m["viewports"][0];
+  const auto& b = m["viewports"][1];
+  CHECK(a["x"].get<int>() + a["w"].get<int>() <= b["x"].get<int>());
+  CHECK(a["roller"] != b["roller"]);
+  for (const auto* v : {&a, &b}) {
+    CHECK(luminance_sd(im, (*v)["x"], (*v)["y"], (*v)["w"], (*v)["h"]) > 10);
+  }
+  const double diff = viewport_difference(im, a, b);
+  const Image same = load("same.png");
+  const nlohmann::json ms = meta("same.png");
+  REQUIRE(ms["viewports"].size() == 2);
+  const double diff_same = viewport_difference(same, ms["viewports"][0], ms["viewports"][1]);
+  INFO("mean pixel difference: different setups " << diff << ", the same setup twice " << diff_same);
+  CHECK(diff_same < 0.5);  // the same setup draws the same picture in both viewports
+  CHECK(diff > 2.0);
+  CHECK(diff > 10 * std::max(diff_same, 0.05));
+}
