@@ -15,12 +15,14 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <filesystem>
 #include <fmt/core.h>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "atomic_file.h"
 #include "catalog.h"
@@ -215,7 +217,52 @@ class Viewer {
   // Frame timing (s): scene update, GL submission, ImGui, swap; averaged.
   double t_update_ = 0, t_draw_ = 0, t_ui_ = 0, t_swap_ = 0, fps_ = 0;
   bool want_screenshot_ = false;
+  // The 3D viewports are drawn into an offscreen framebuffer only when what they show changes
+  // (a new solved state, the camera, a display setting, the window's size) and copied to the
+  // window every frame: the panels stay live at full rate, the scene costs nothing while the
+  // solver works towards its next state.
+  struct SceneCache {
+    GLuint fbo = 0, color = 0, depth = 0;
+    int w = 0, h = 0;
+    std::string key;
+    long redraws = 0;
+  } cache_;
+  uint64_t colours_version_ = 0;
+  std::string scene_key(int fb_w, int fb_h) const;
+  void ensure_cache(int w, int h);
 };
+
+std::string Viewer::scene_key(int fb_w, int fb_h) const {
+  std::string k = fmt::format("{}x{} {} {} {} {} {} {} {} {} {} {} {}", fb_w, fb_h, cam_.azimuth, cam_.elevation, cam_.distance,
+                              cam_.target.x(), cam_.target.y(), cam_.target.z(), disp_.bones, disp_.layers, disp_.cut,
+                              disp_.roller_see_through, colours_version_);
+  for (char c : disp_.region_on) k += c ? '1' : '0';
+  for (const Viewport& vp : viewports_) k += fmt::format(" {},{},{},{}", vp.x, vp.y, vp.w, vp.h);
+  for (const auto& s : sides_) k += fmt::format(" {}", s->shown ? s->shown->serial : 0);
+  return k;
+}
+
+void Viewer::ensure_cache(int w, int h) {
+  if (cache_.fbo && cache_.w == w && cache_.h == h) return;
+  if (!cache_.fbo) {
+    glGenFramebuffers(1, &cache_.fbo);
+    glGenTextures(1, &cache_.color);
+    glGenRenderbuffers(1, &cache_.depth);
+  }
+  glBindTexture(GL_TEXTURE_2D, cache_.color);
+  glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, w, h, 0, GL_RGBA, GL_UNSIGNED_BYTE, nullptr);
+  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
+  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
+  glBindRenderbuffer(GL_RENDERBUFFER, cache_.depth);
+  glRenderbufferStorage(GL_RENDERBUFFER, GL_DEPTH_COMPONENT24, w, h);
+  glBindFramebuffer(GL_FRAMEBUFFER, cache_.fbo);
+  glFramebufferTexture2D(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_TEXTURE_2D, cache_.color, 0);
+  glFramebufferRenderbuffer(GL_FRAMEBUFFER, GL_DEPTH_ATTACHMENT, GL_RENDERBUFFER, cache_.depth);
+  if (glCheckFramebufferStatus(GL_FRAMEBUFFER) != GL_FRAMEBUFFER_COMPLETE) throw std::runtime_error("viewer: offscreen framebuffer incomplete");
+  glBindFramebuffer(GL_FRAMEBUFFER, 0);
+  cache_.w = w, cache_.h = h;
+  cache_.key.clear();
+}
 
 // ---------------------------------------------------------------------------------------------
 
@@ -396,6 +443,7 @@ void Viewer::upload_colours(Side& s) {
     s.floor.upload(fv);
   }
   s.need_colours = false;
+  ++colours_version_;
 }
 
 void Viewer::draw_scene(Side& s, const Viewport& vp) {
@@ -882,9 +930,14 @@ int Viewer::run() {
   const auto t_start = Clock::now();
   int frames_after_ready = -1;
   auto last = Clock::now();
-  double roll_acc_s = 0;
   long n_frames = 0;
   int rc = 0;
+  // Screenshot mode measures the frames it renders after the first solves (with --auto-roll, while
+  // the roller moves and the solver runs).
+  Clock::time_point measured_from;
+  long measured_frames = -1;
+  std::vector<uint64_t> solved_at_ready;
+  double sum_update = 0, sum_draw = 0, sum_ui = 0, sum_swap = 0;
   while (!glfwWindowShouldClose(win_)) {
     glfwPollEvents();
     int fb_w, fb_h;
@@ -906,11 +959,13 @@ int Viewer::run() {
         if (!m) continue;
         if (!s.have_s) s.s_m = m->sp_tip_s_m[s.level], s.have_s = true;
         double ns = s.s_m + roll_dir_ * disp_.roll_speed_cm_s / 100 * std::min(dt, 0.1);
+        // Never more than 2 cm ahead of the state on screen: each solve stays a short roll, and a
+        // slow (fine-mesh) solver sets the pace instead of falling ever further behind.
+        if (s.shown) ns = std::clamp(ns, s.shown->result.s_m - 0.02, s.shown->result.s_m + 0.02);
         if (ns > m->s_max_m) ns = m->s_max_m, roll_dir_ = -1;
         if (ns < m->s_min_m) ns = m->s_min_m, roll_dir_ = 1;
         s.goto_s(ns);
       }
-      roll_acc_s += dt;
     }
     for (auto& s : sides_)
       if (s->need_colours) upload_colours(*s);
@@ -991,11 +1046,22 @@ int Viewer::run() {
     ImGui::Render();
     const auto t2 = Clock::now();
 
-    glViewport(0, 0, fb_w, fb_h);
-    glDisable(GL_SCISSOR_TEST);
-    glClearColor(kBackground[0] * 0.8f, kBackground[1] * 0.8f, kBackground[2] * 0.8f, 1);
-    glClear(GL_COLOR_BUFFER_BIT | GL_DEPTH_BUFFER_BIT);
-    for (size_t i = 0; i < sides_.size(); ++i) draw_scene(*sides_[i], viewports_[i]);
+    ensure_cache(fb_w, fb_h);
+    const std::string key = scene_key(fb_w, fb_h);
+    if (key != cache_.key) {
+      glBindFramebuffer(GL_FRAMEBUFFER, cache_.fbo);
+      glViewport(0, 0, fb_w, fb_h);
+      glDisable(GL_SCISSOR_TEST);
+      glClearColor(kBackground[0] * 0.8f, kBackground[1] * 0.8f, kBackground[2] * 0.8f, 1);
+      glClear(GL_COLOR_BUFFER_BIT | GL_DEPTH_BUFFER_BIT);
+      for (size_t i = 0; i < sides_.size(); ++i) draw_scene(*sides_[i], viewports_[i]);
+      cache_.key = key;
+      ++cache_.redraws;
+    }
+    glBindFramebuffer(GL_READ_FRAMEBUFFER, cache_.fbo);
+    glBindFramebuffer(GL_DRAW_FRAMEBUFFER, 0);
+    glBlitFramebuffer(0, 0, fb_w, fb_h, 0, 0, fb_w, fb_h, GL_COLOR_BUFFER_BIT, GL_NEAREST);
+    glBindFramebuffer(GL_FRAMEBUFFER, 0);
     const auto t3 = Clock::now();
     glViewport(0, 0, fb_w, fb_h);
     glDisable(GL_DEPTH_TEST);
@@ -1019,11 +1085,17 @@ int Viewer::run() {
           fmt::print(stderr, "backroll view: {}\n", st.error);
           rc = 1;
         }
-        ready = ready && s->ready() && s->shown == s->live->frame();
+        // Rolling, the solver is never idle: a first frame of the setup is enough.
+        const auto f = s->live->frame();
+        ready = ready && (disp_.auto_roll ? f && f->model->id == s->configured_id : s->ready() && s->shown == f);
       }
       if (rc) break;
-      if (disp_.auto_roll) ready = ready && roll_acc_s > 0;  // at least one frame moved
-      if (ready && frames_after_ready < 0) frames_after_ready = 0;
+      if (ready && frames_after_ready < 0) {
+        frames_after_ready = 0;
+        measured_from = Clock::now();
+        measured_frames = 0;
+        for (auto& s : sides_) solved_at_ready.push_back(s->shown ? s->shown->serial : 0);
+      }
       if (frames_after_ready >= 0 && ++frames_after_ready > opt_.frames) {
         std::string err;
         if (!write_screenshot(opt_.screenshot, fb_w, fb_h, &err)) {
@@ -1042,6 +1114,8 @@ int Viewer::run() {
     }
     glfwSwapBuffers(win_);
     const auto t5 = Clock::now();
+    // At most 60 frames a second (vsync may be off, as under Xvfb): the time left goes to the solver.
+    std::this_thread::sleep_until(t0 + std::chrono::microseconds(16600));
     auto avg = [](double& a, double v) { a = a > 0 ? 0.95 * a + 0.05 * v : v; };
     avg(t_update_, std::chrono::duration<double>(t1 - t0).count());
     avg(t_ui_, std::chrono::duration<double>(t2 - t1).count() + std::chrono::duration<double>(t4 - t3).count());
@@ -1049,6 +1123,13 @@ int Viewer::run() {
     avg(t_swap_, std::chrono::duration<double>(t5 - t4).count());
     fps_ = 1.0 / std::max(1e-6, t_update_ + t_draw_ + t_ui_ + t_swap_);
     ++n_frames;
+    if (measured_frames >= 0) {
+      ++measured_frames;
+      sum_update += std::chrono::duration<double>(t1 - t0).count();
+      sum_ui += std::chrono::duration<double>(t2 - t1).count() + std::chrono::duration<double>(t4 - t3).count();
+      sum_draw += std::chrono::duration<double>(t3 - t2).count();
+      sum_swap += std::chrono::duration<double>(t5 - t4).count();
+    }
   }
   const double total = std::chrono::duration<double>(Clock::now() - t_start).count();
   fmt::print("viewer: {} frames in {:.1f} s; last frames {:.1f} ms each ({:.0f} fps): scene update {:.2f}, 3D draw {:.2f}, "
@@ -1059,13 +1140,37 @@ int Viewer::run() {
     const LiveStatus ls = sides_[i]->live->status();
     fmt::print("viewer: solver {}: {:.2f} solves/s (last solve {:.2f} s)\n", i, ls.solves_per_s, ls.last_solve_s);
   }
+  if (measured_frames > 0) {
+    const double span = std::chrono::duration<double>(Clock::now() - measured_from).count(), n = double(measured_frames);
+    uint64_t solves = 0;
+    for (size_t i = 0; i < sides_.size() && i < solved_at_ready.size(); ++i)
+      if (sides_[i]->shown) solves += sides_[i]->shown->serial - solved_at_ready[i];
+    fmt::print("viewer: measured {} frames after the first solve{}: {:.1f} fps ({:.2f} ms a frame: scene update {:.2f}, 3D draw "
+               "{:.2f}, panels {:.2f}, swap {:.2f}); {} new solved positions shown in {:.1f} s ({:.2f}/s)\n",
+               measured_frames, disp_.auto_roll ? ", rolling" : "", n / span, 1e3 * span / n, 1e3 * sum_update / n,
+               1e3 * sum_draw / n, 1e3 * sum_ui / n, 1e3 * sum_swap / n, solves, span, solves / span);
+  }
+  fmt::print("viewer: the 3D scene was drawn {} times in {} frames (only when what it shows changed)\n", cache_.redraws, n_frames);
   sides_.clear();  // GL buffers go while the context lives; sessions cancel and join
+  if (cache_.fbo) {
+    glDeleteFramebuffers(1, &cache_.fbo);
+    glDeleteTextures(1, &cache_.color);
+    glDeleteRenderbuffers(1, &cache_.depth);
+  }
   return rc;
 }
 
 }  // namespace
 
 int run_viewer(const ViewerOptions& o) {
+  // Mesa's software renderer (llvmpipe) starts a rasterizer thread per core, and they crowd out
+  // the solvers. Measured on 2 cores while rolling (1280x800): one rasterizer thread, 54 fps with
+  // the solver at 1.7 positions/s; two, 54-65 fps with the solver at 0.5-1.0. The cores left after
+  // the main thread and two solvers, at least one. Ignored by GPUs; a value already set is kept.
+  if (!std::getenv("LP_NUM_THREADS")) {
+    const int spare = static_cast<int>(std::thread::hardware_concurrency()) - 3;
+    setenv("LP_NUM_THREADS", std::to_string(std::max(1, spare)).c_str(), 0);
+  }
   glfwSetErrorCallback([](int code, const char* msg) { fmt::print(stderr, "backroll view: GLFW error {}: {}\n", code, msg); });
   if (!glfwInit()) {
     fmt::print(stderr, "backroll view: cannot open a window (no display? run under xvfb-run)\n");

@@ -167,9 +167,13 @@ void LiveSession::run() {
       cv_.notify_all();
       continue;
     }
-    // A position to solve.
+    // A position to solve (none if it is where the state on screen already is).
     const double s = std::clamp(target_s_, model->s_min_m, model->s_max_m);
     need_solve_ = false;
+    if (frame_ && frame_->model == model && frame_->result.s_m == s) {
+      cv_.notify_all();
+      continue;
+    }
     status_.phase = LiveStatus::Solving;
     int near = 2;
     for (int l = 2; l <= kLevels; ++l)
