@@ -1,19 +1,43 @@
 #!/usr/bin/env bash
 # Runs the viewer under Xvfb (Mesa's software GL) on three lessons and checks the screenshots
-# with test_view_images. Skipped (exit 77) when xvfb-run is not installed.
+# with test_view_images; or closes it mid-solve. Skipped (exit 77) when Xvfb is not installed.
 # usage: viewer_screenshots.sh BACKROLL TEST_VIEW_IMAGES OUT_DIR DATA_DIR
+#        viewer_screenshots.sh --close-mid-solve BACKROLL
 set -euo pipefail
-backroll=$1 checker=$2 out=$3 data=$4
-if ! command -v xvfb-run >/dev/null; then
-  echo "xvfb-run not installed: viewer screenshot test skipped"
+if ! command -v Xvfb >/dev/null; then
+  echo "Xvfb not installed: viewer screenshot test skipped"
   exit 77
 fi
+# Our own Xvfb on a free display (xvfb-run's exit code mixes in its own clean-up's).
+dfile=$(mktemp)
+Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp 3>"$dfile" >/dev/null 2>&1 &
+xvfb_pid=$!
+trap 'kill $xvfb_pid 2>/dev/null; rm -f "$dfile"' EXIT
+for _ in $(seq 100); do [ -s "$dfile" ] && break; sleep 0.1; done
+[ -s "$dfile" ] || { echo "Xvfb did not start"; exit 1; }
+export DISPLAY=":$(head -n1 "$dfile")"
+if [ "$1" = "--close-mid-solve" ]; then
+  work=$(mktemp -d)
+  start=$(date +%s)
+  rc=0
+  msg=$("$2" view "$(dirname "$0")/../assets/scenarios/default.toml" \
+        --size 800x600 --screenshot "$work/x.png" --timeout 2 2>&1) || rc=$?
+  took=$(( $(date +%s) - start ))
+  files=$(ls -A "$work"); rm -rf "$work"
+  echo "$msg"
+  echo "exit $rc after ${took} s"
+  [ "$rc" -eq 1 ] || { echo "FAIL: expected exit 1"; exit 1; }
+  grep -q "did not finish within 2 s" <<<"$msg" || { echo "FAIL: no time-limit message"; exit 1; }
+  [ -z "$files" ] || { echo "FAIL: wrote $files"; exit 1; }
+  exit 0
+fi
+backroll=$1 checker=$2 out=$3 data=$4
 mkdir -p "$out"
 rm -f "$out"/*.png "$out"/*.png.json
 shot() {
   local name=$1
   shift
-  xvfb-run -a -s "-screen 0 1280x800x24" "$backroll" view "$@" --size 1280x800 --screenshot "$out/$name" --timeout 600
+  "$backroll" view "$@" --size 1280x800 --screenshot "$out/$name" --timeout 600
 }
 shot single.png --lesson 01_mid_back_standard
 shot compare.png --lesson 05_standard_vs_peanut
