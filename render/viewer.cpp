@@ -571,6 +571,7 @@ void Viewer::draw_overlays(Side& s, const Viewport& vp, int fb_h) {
       done[bone] = 1;
       Eigen::Vector3f c = Eigen::Vector3f::Zero();
       for (const auto& p : sc.box_corner[b]) c += p / 8;
+      if (disp_.cut == 2 && c.y() > sc.roller_centre_m.y() + 0.01f) continue;  // cut away
       float px, py;
       if (!vp.project(c, fb_h, &px, &py)) continue;
       px *= sx, py *= sx;
