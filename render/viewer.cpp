@@ -938,6 +938,7 @@ int Viewer::run() {
   Clock::time_point measured_from;
   long measured_frames = -1;
   std::vector<uint64_t> solved_at_ready;
+  Clock::time_point next_frame = Clock::now();
   double sum_update = 0, sum_draw = 0, sum_ui = 0, sum_swap = 0;
   while (!glfwWindowShouldClose(win_)) {
     glfwPollEvents();
@@ -1059,9 +1060,20 @@ int Viewer::run() {
       cache_.key = key;
       ++cache_.redraws;
     }
+    // Copy only the viewports (the panels cover the rest): a full-window copy costs llvmpipe
+    // 5.3 ms a frame at 1280x800, this one about 2.
+    glBindFramebuffer(GL_FRAMEBUFFER, 0);
+    glViewport(0, 0, fb_w, fb_h);
+    glDisable(GL_SCISSOR_TEST);
+    glClearColor(kBackground[0] * 0.8f, kBackground[1] * 0.8f, kBackground[2] * 0.8f, 1);
+    glClear(GL_COLOR_BUFFER_BIT);
     glBindFramebuffer(GL_READ_FRAMEBUFFER, cache_.fbo);
     glBindFramebuffer(GL_DRAW_FRAMEBUFFER, 0);
-    glBlitFramebuffer(0, 0, fb_w, fb_h, 0, 0, fb_w, fb_h, GL_COLOR_BUFFER_BIT, GL_NEAREST);
+    if (!viewports_.empty()) {
+      const int x0 = viewports_.front().x, y0 = viewports_.front().y;
+      const int x1 = viewports_.back().x + viewports_.back().w, y1 = y0 + viewports_.front().h;
+      glBlitFramebuffer(x0, y0, x1, y1, x0, y0, x1, y1, GL_COLOR_BUFFER_BIT, GL_NEAREST);
+    }
     glBindFramebuffer(GL_FRAMEBUFFER, 0);
     const auto t3 = Clock::now();
     glViewport(0, 0, fb_w, fb_h);
@@ -1116,7 +1128,9 @@ int Viewer::run() {
     glfwSwapBuffers(win_);
     const auto t5 = Clock::now();
     // At most 60 frames a second (vsync may be off, as under Xvfb): the time left goes to the solver.
-    std::this_thread::sleep_until(t0 + std::chrono::microseconds(16600));
+    // A fixed cadence (deadlines 1/60 s apart), so sleep overshoot does not add up.
+    next_frame = std::max(next_frame + std::chrono::microseconds(16667), Clock::now() - std::chrono::microseconds(16667));
+    std::this_thread::sleep_until(next_frame);
     auto avg = [](double& a, double v) { a = a > 0 ? 0.95 * a + 0.05 * v : v; };
     avg(t_update_, std::chrono::duration<double>(t1 - t0).count());
     avg(t_ui_, std::chrono::duration<double>(t2 - t1).count() + std::chrono::duration<double>(t4 - t3).count());
