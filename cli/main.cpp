@@ -430,7 +430,7 @@ struct ViewerOptions {  // as render/viewer.h, for a build without the viewer
   std::string scenario, lesson, roller, position = "T7", camera = "three_quarter";
   bool bones = false;
   std::string cut = "none";
-  bool auto_roll = false;
+  bool auto_roll = false, self_test = false;
   std::string screenshot;
   int frames = 3, width = 1280, height = 800;
   double timeout_s = 600;
@@ -546,6 +546,7 @@ int main(int argc, char** argv) {
   view->add_option("--screenshot", view_cli.o.screenshot, "write this PNG (and PNG.json) once the solves are done, then exit");
   view->add_option("--frames", view_cli.o.frames, "frames to render before the screenshot (default 3)")->check(CLI::Range(1, 100000));
   view->add_option("--size", view_cli.size, "window size WIDTHxHEIGHT (default 1280x800)");
+  view->add_flag("--self-test", view_cli.o.self_test, "drive the window through resizes, minimising, setup changes mid-solve and lessons, then close it mid-solve");
   view->add_option("--timeout", view_cli.o.timeout_s, "screenshot mode: give up after this many seconds (default 600)")->check(CLI::Range(1.0, 86400.0));
   try {
     app.parse(argc, argv);

@@ -229,6 +229,7 @@ class Viewer {
   } cache_;
   uint64_t colours_version_ = 0;
   std::string scene_key(int fb_w, int fb_h) const;
+  bool self_test_step(long frame);
   void ensure_cache(int w, int h);
 };
 
@@ -912,6 +913,80 @@ bool Viewer::write_screenshot(const std::string& path, int fb_w, int fb_h, std::
   return true;
 }
 
+// The self-test's script: each step waits some frames after the one before (and, where it says
+// so, until every viewport shows a solved state, so the drawing paths run on real data). Returns
+// true when it is time to close.
+bool Viewer::self_test_step(long frame) {
+  struct Step {
+    int wait_frames;
+    bool wait_solved;
+    const char* what;
+  };
+  static const Step kSteps[] = {
+      {20, false, "roller changed to peanut while the first solve runs"},
+      {20, false, "window resized to 800x600"},
+      {20, false, "minimised"},
+      {20, false, "restored"},
+      {20, true, "resized to 1400x900"},
+      {10, false, "lesson: mid-back vs low back (compare mode)"},
+      {10, true, "bones, layers and a transverse cut on; one roller moved to L1"},
+      {10, false, "body mass changed to 95 kg mid-solve; a bad diameter (1 m) set on the other side"},
+      {10, true, "resized to 640x480, auto-roll on, sagittal cut"},
+      {120, false, "lesson: mid-back, standard roller (one view)"},
+      {30, false, "closing while the solver works"},
+  };
+  static size_t next = 0;
+  static long last = 0;
+  if (next >= std::size(kSteps)) return true;
+  const Step& st = kSteps[next];
+  if (frame - last < st.wait_frames) return false;
+  if (st.wait_solved)
+    for (auto& sd : sides_)
+      if (!sd->shown || !sd->live->idle()) return false;
+  fmt::print("self-test, frame {}: {}\n", frame, st.what);
+  switch (next) {
+    case 0: {
+      LiveSetup su = sides_[0]->setup;
+      su.roller = "peanut";
+      sides_[0]->configure(su);
+      break;
+    }
+    case 1: glfwSetWindowSize(win_, 800, 600); break;
+    case 2: glfwIconifyWindow(win_); break;
+    case 3: glfwRestoreWindow(win_); break;
+    case 4: glfwSetWindowSize(win_, 1400, 900); break;
+    case 5:
+    case 9:
+      for (const Lesson& l : lessons_)
+        if (l.name == (next == 5 ? "03_mid_vs_low_standard" : "01_mid_back_standard")) apply_lesson(l);
+      break;
+    case 6:
+      disp_.bones = disp_.layers = true;
+      disp_.cut = 2;
+      for (auto& sd : sides_) sd->need_colours = true;
+      sides_[0]->goto_level(13);
+      break;
+    case 7: {
+      LiveSetup a = sides_[0]->setup, b = sides_.back()->setup;
+      a.body_mass_kg = 95;
+      b.diameter_m = 1.0;
+      sides_[0]->configure(a);
+      sides_.back()->configure(b);
+      break;
+    }
+    case 8:
+      glfwSetWindowSize(win_, 640, 480);
+      disp_.auto_roll = true;
+      disp_.cut = 1;
+      for (auto& sd : sides_) sd->need_colours = true;
+      break;
+    default: break;
+  }
+  ++next;
+  last = frame;
+  return next >= std::size(kSteps);
+}
+
 int Viewer::run() {
   shader_.create();
   rollers_ = catalog("rollers");
@@ -948,6 +1023,7 @@ int Viewer::run() {
       glfwWaitEventsTimeout(0.1);
       continue;
     }
+    if (opt_.self_test && self_test_step(n_frames)) break;
     const auto t0 = Clock::now();
     const double dt = std::chrono::duration<double>(t0 - last).count();
     last = t0;

@@ -19,6 +19,9 @@ struct ViewerOptions {
   int frames = 3;
   int width = 1280, height = 800;
   double timeout_s = 600;   // screenshot mode: give up (exit 1) after this long
+  // Drives the real window through resizes, minimising, setup changes mid-solve, lessons and
+  // display modes, then closes it mid-solve; exits 0 if nothing failed (a robustness test).
+  bool self_test = false;
 };
 
 // Opens the window and runs until it is closed (or the screenshot is written). Returns the exit

@@ -3,6 +3,7 @@
 # with test_view_images; or closes it mid-solve. Skipped (exit 77) when Xvfb is not installed.
 # usage: viewer_screenshots.sh BACKROLL TEST_VIEW_IMAGES OUT_DIR DATA_DIR
 #        viewer_screenshots.sh --close-mid-solve BACKROLL
+#        viewer_screenshots.sh --self-test BACKROLL
 set -euo pipefail
 if ! command -v Xvfb >/dev/null; then
   echo "Xvfb not installed: viewer screenshot test skipped"
@@ -29,6 +30,14 @@ if [ "$1" = "--close-mid-solve" ]; then
   [ "$rc" -eq 1 ] || { echo "FAIL: expected exit 1"; exit 1; }
   grep -q "did not finish within 2 s" <<<"$msg" || { echo "FAIL: no time-limit message"; exit 1; }
   [ -z "$files" ] || { echo "FAIL: wrote $files"; exit 1; }
+  exit 0
+fi
+if [ "$1" = "--self-test" ]; then
+  rc=0
+  msg=$("$2" view --self-test 2>&1) || rc=$?
+  echo "$msg"
+  [ "$rc" -eq 0 ] || { echo "FAIL: exit $rc"; exit 1; }
+  grep -q "closing while the solver works" <<<"$msg" || { echo "FAIL: the script did not run to its end"; exit 1; }
   exit 0
 fi
 backroll=$1 checker=$2 out=$3 data=$4
