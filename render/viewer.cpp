@@ -230,6 +230,8 @@ class Viewer {
   uint64_t colours_version_ = 0;
   std::string scene_key(int fb_w, int fb_h) const;
   bool self_test_step(long frame);
+  size_t self_test_next_ = 0;
+  long self_test_last_ = 0;
   void ensure_cache(int w, int h);
 };
 
@@ -935,8 +937,8 @@ bool Viewer::self_test_step(long frame) {
       {120, false, "lesson: mid-back, standard roller (one view)"},
       {30, false, "closing while the solver works"},
   };
-  static size_t next = 0;
-  static long last = 0;
+  size_t& next = self_test_next_;
+  long& last = self_test_last_;
   if (next >= std::size(kSteps)) return true;
   const Step& st = kSteps[next];
   if (frame - last < st.wait_frames) return false;
