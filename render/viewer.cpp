@@ -626,47 +626,35 @@ void Viewer::setup_panel(Side& s, const char* id) {
   const int cur_level = s.shown ? s.shown->result.level : s.level;
   int lv = s.have_s ? cur_level : s.level;
   if (ImGui::SliderInt("position", &lv, 2, kLevels, level_name(lv).c_str())) s.goto_level(lv);
-  // Catalog choices.
-  auto combo = [&](const char* label, const std::vector<std::string>& names, std::string current, std::string* field) {
-    if (ImGui::BeginCombo(label, current.c_str())) {
-      for (const std::string& n : names)
-        if (ImGui::Selectable(n.c_str(), n == current)) {
-          LiveSetup su = s.setup;
-          *(&su.roller == field ? &su.roller : &su.body) = n;
-          if (&su.roller == field) su.foam_modulus_Pa.reset(), su.diameter_m.reset();
-          s.configure(su);
-        }
-      ImGui::EndCombo();
-    }
+  // Catalog choices and numbers: each edit (on release) rebuilds the setup with that one change.
+  auto combo = [&](const char* label, const std::vector<std::string>& names, const std::string& current,
+                   std::string LiveSetup::*field) {
+    if (!ImGui::BeginCombo(label, current.c_str())) return;
+    for (const std::string& n : names)
+      if (ImGui::Selectable(n.c_str(), n == current)) {
+        LiveSetup su = s.setup;
+        su.*field = n;
+        if (field == &LiveSetup::roller) su.foam_modulus_Pa.reset(), su.diameter_m.reset();  // the new roller's own
+        s.configure(su);
+      }
+    ImGui::EndCombo();
+  };
+  auto slider = [&](const char* label, float* v, float lo, float hi, const char* format, ImGuiSliderFlags flags,
+                    std::optional<double> LiveSetup::*field, double to_si) {
+    ImGui::SliderFloat(label, v, lo, hi, format, flags);
+    if (!ImGui::IsItemDeactivatedAfterEdit()) return;
+    LiveSetup su = s.setup;
+    su.*field = static_cast<double>(*v) * to_si;
+    s.configure(su);
   };
   const std::string roller_now = s.setup.roller.empty() ? (model ? short_name(model->scenario.roller_file) : "?") : short_name(s.setup.roller);
   const std::string body_now = s.setup.body.empty() ? (model ? short_name(model->scenario.body_file) : "?") : short_name(s.setup.body);
-  combo("roller", rollers_, roller_now, &s.setup.roller);
-  ImGui::SliderFloat("foam modulus, MPa", &s.ui_modulus_MPa, 0.02f, 100.0f, "%.3g", ImGuiSliderFlags_Logarithmic);
-  if (ImGui::IsItemDeactivatedAfterEdit()) {
-    LiveSetup su = s.setup;
-    su.foam_modulus_Pa = static_cast<double>(s.ui_modulus_MPa) * 1e6;
-    s.configure(su);
-  }
-  ImGui::SliderFloat("diameter, cm", &s.ui_diameter_cm, 4.0f, 25.0f, "%.1f");
-  if (ImGui::IsItemDeactivatedAfterEdit()) {
-    LiveSetup su = s.setup;
-    su.diameter_m = static_cast<double>(s.ui_diameter_cm) / 100;
-    s.configure(su);
-  }
-  combo("body", bodies_, body_now, &s.setup.body);
-  ImGui::SliderFloat("body mass, kg", &s.ui_mass_kg, 40.0f, 150.0f, "%.0f");
-  if (ImGui::IsItemDeactivatedAfterEdit()) {
-    LiveSetup su = s.setup;
-    su.body_mass_kg = static_cast<double>(s.ui_mass_kg);
-    s.configure(su);
-  }
-  ImGui::SliderFloat("hip lift, cm", &s.ui_hip_cm, 0.0f, 20.0f, "%.1f");
-  if (ImGui::IsItemDeactivatedAfterEdit()) {
-    LiveSetup su = s.setup;
-    su.hip_lift_m = static_cast<double>(s.ui_hip_cm) / 100;
-    s.configure(su);
-  }
+  combo("roller", rollers_, roller_now, &LiveSetup::roller);
+  slider("foam modulus, MPa", &s.ui_modulus_MPa, 0.02f, 100.0f, "%.3g", ImGuiSliderFlags_Logarithmic, &LiveSetup::foam_modulus_Pa, 1e6);
+  slider("diameter, cm", &s.ui_diameter_cm, 4.0f, 25.0f, "%.1f", 0, &LiveSetup::diameter_m, 0.01);
+  combo("body", bodies_, body_now, &LiveSetup::body);
+  slider("body mass, kg", &s.ui_mass_kg, 40.0f, 150.0f, "%.0f", 0, &LiveSetup::body_mass_kg, 1.0);
+  slider("hip lift, cm", &s.ui_hip_cm, 0.0f, 20.0f, "%.1f", 0, &LiveSetup::hip_lift_m, 0.01);
   ImGui::PopID();
 }
 
