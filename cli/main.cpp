@@ -22,9 +22,7 @@
 #include "torso_analysis.h"
 #include "catalog.h"
 #include "lesson.h"
-#ifdef BACKROLL_HAVE_VIEWER
-#include "viewer.h"
-#endif
+#include "viewer.h"  // ViewerOptions; run_viewer exists only with BACKROLL_HAVE_VIEWER
 
 using namespace backroll;
 
@@ -243,10 +241,6 @@ int run_bench_model(const std::string& file) {
   return cold.solve.converged ? 0 : 3;
 }
 
-std::string roller_file(const std::string& r) {
-  return r.size() > 5 && r.substr(r.size() - 5) == ".toml" ? r : roller_path(r);
-}
-
 ChartSpec comparison_chart(const Comparison& c) {
   ChartSpec ch;
   ch.title = "backroll compare: roller position along the spine (" + c.runs.front().scenario.body_file.substr(
@@ -279,7 +273,7 @@ int run_compare(const std::string& scenario, std::vector<std::string> rollers, c
   if (rollers.empty()) rollers = default_compare_rollers();
   std::vector<std::string> files;
   for (const std::string& r : rollers) {
-    files.push_back(roller_file(r));
+    files.push_back(catalog_file("rollers", r, "", "--roller", "roller"));
     load_roller_spec(files.back());  // a bad roller file fails here, before any solve
   }
   if (threads <= 0) threads = std::max(1u, std::thread::hardware_concurrency());
@@ -424,20 +418,6 @@ int run_bench_sweep(const std::string& file) {
 
 }  // namespace
 
-#ifndef BACKROLL_HAVE_VIEWER
-namespace backroll {
-struct ViewerOptions {  // as render/viewer.h, for a build without the viewer
-  std::string scenario, lesson, roller, position = "T7", camera = "three_quarter";
-  bool bones = false;
-  std::string cut = "none";
-  bool auto_roll = false, self_test = false;
-  std::string screenshot;
-  int frames = 3, width = 1280, height = 800;
-  double timeout_s = 600;
-};
-}  // namespace backroll
-#endif
-
 struct ViewOptionsCli {
   backroll::ViewerOptions o;
   std::string size = "1280x800";
@@ -455,8 +435,7 @@ int run_view(ViewOptionsCli& v) {
   const int lv = level_index(o.position);
   if (lv < 2 || lv > kLevels) throw ConfigError("--position " + o.position + ": allowed T2..L5");
   if (!o.lesson.empty()) {
-    const bool file = o.lesson.size() > 5 && o.lesson.substr(o.lesson.size() - 5) == ".toml";
-    load_lesson(file ? o.lesson : catalog_file("lessons", o.lesson, "", "--lesson", "lesson"));
+    load_lesson(catalog_file("lessons", o.lesson, "", "--lesson", "lesson"));
   } else {
     std::vector<ConfigOverride> ov;
     if (!o.roller.empty()) ov.push_back({"roller", catalog_file("rollers", o.roller, "", "--roller", "roller"), "--roller"});

@@ -133,6 +133,7 @@ struct Side {
   double s_m = 0;             // the roller's requested place (m along the skin line)
   bool have_s = false;
   std::shared_ptr<const LiveFrame> shown;
+  double peak_Pa = 0, peak_bone_N = 0;  // of `shown`
   uint64_t uploaded_model = 0;
   std::map<int, std::vector<double>> visited;  // level -> kPlotted values, last solve there
   gfx::Mesh tissue, bones, roller, section, floor;
@@ -190,7 +191,13 @@ class Viewer {
   void upload_colours(Side& s);
   void draw_scene(Side& s, const Viewport& vp);
   void draw_overlays(Side& s, const Viewport& vp, int fb_h);
-  void panels(int fb_w, int fb_h);
+  // Where the panels end and the 3D area begins (ImGui units): the setup panel on the left, the
+  // measures on the right, the menu bar on top, the status bar under the 3D area.
+  struct Layout {
+    float top, left, right, status;
+  };
+  Layout layout() const;
+  void panels();
   void setup_panel(Side& s, const char* id);
   void measures_panel();
   void plot(const char* title, const std::string& key, float width);
@@ -301,19 +308,13 @@ void Viewer::apply_lesson(const Lesson& l) {
 double Viewer::pressure_scale_kPa() const {
   if (!disp_.auto_scale) return disp_.scale_kPa;
   double mx = 0;
-  for (const auto& s : sides_)
-    if (s->shown) mx = std::max(mx, s->shown->result.whole.peak_Pa / 1e3);
-  for (const auto& s : sides_)
-    if (s->shown)
-      for (float p : s->shown->scene.node_pressure_Pa) mx = std::max(mx, p / 1e3);
+  for (const auto& s : sides_) mx = std::max(mx, s->peak_Pa / 1e3);
   return nice_ceil(std::max(mx, 10.0));
 }
 
 double Viewer::bone_scale_N() const {
   double mx = 0;
-  for (const auto& s : sides_)
-    if (s->shown)
-      for (float f : s->shown->scene.bone_load_N) mx = std::max(mx, static_cast<double>(f));
+  for (const auto& s : sides_) mx = std::max(mx, s->peak_bone_N);
   return nice_ceil(std::max(mx, 1.0));
 }
 
@@ -355,6 +356,11 @@ void Viewer::update_side(Side& s) {
     s.ui_mass_kg = static_cast<float>(m.scenario.body.mass_kg);
     s.ui_hip_cm = static_cast<float>(m.scenario.posture.hip_lift_m * 100);
   }
+  // The frame's largest pressure (mat or node) and bone load, for the shared colour scales.
+  s.peak_Pa = f->result.whole.peak_Pa;
+  for (float p : f->scene.node_pressure_Pa) s.peak_Pa = std::max(s.peak_Pa, static_cast<double>(p));
+  s.peak_bone_N = 0;
+  for (float b : f->scene.bone_load_N) s.peak_bone_N = std::max(s.peak_bone_N, static_cast<double>(b));
   std::vector<double> vals;
   for (const std::string& k : kPlotted) vals.push_back(find_measure(k).get(f->result));
   s.visited[f->result.level] = vals;
@@ -737,7 +743,12 @@ void Viewer::measures_panel() {
   }
 }
 
-void Viewer::panels(int fb_w, int fb_h) {
+Viewer::Layout Viewer::layout() const {
+  const ImVec2 d = ImGui::GetIO().DisplaySize;
+  return {ImGui::GetFrameHeight(), std::min(360.0f, d.x * 0.3f), std::min(400.0f, d.x * 0.32f), 28.0f};
+}
+
+void Viewer::panels() {
   const ImGuiIO& io = ImGui::GetIO();
   const float W = io.DisplaySize.x, H = io.DisplaySize.y;
   if (ImGui::BeginMainMenuBar()) {
@@ -759,7 +770,8 @@ void Viewer::panels(int fb_w, int fb_h) {
     }
     ImGui::EndMainMenuBar();
   }
-  const float top = ImGui::GetFrameHeight(), lw = std::min(360.0f, W * 0.3f), rw = std::min(400.0f, W * 0.32f);
+  const Layout L = layout();
+  const float top = L.top, lw = L.left, rw = L.right;
   ImGui::SetNextWindowPos(ImVec2(0, top));
   ImGui::SetNextWindowSize(ImVec2(lw, H - top));
   ImGui::Begin("Setup", nullptr, ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse);
@@ -834,16 +846,14 @@ void Viewer::panels(int fb_w, int fb_h) {
   ImGui::End();
 
   // Status bar.
-  ImGui::SetNextWindowPos(ImVec2(lw, H - 28));
-  ImGui::SetNextWindowSize(ImVec2(W - lw - rw, 28));
+  ImGui::SetNextWindowPos(ImVec2(lw, H - L.status));
+  ImGui::SetNextWindowSize(ImVec2(W - lw - rw, L.status));
   ImGui::Begin("status", nullptr, ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings);
   std::string st = fmt::format("{:.0f} fps ({:.1f} ms: scene {:.1f}, draw {:.1f}, panels {:.1f}, swap {:.1f})", fps_,
                                1e3 * (t_update_ + t_draw_ + t_ui_ + t_swap_), 1e3 * t_update_, 1e3 * t_draw_, 1e3 * t_ui_, 1e3 * t_swap_);
   if (!message_.empty()) st += "  |  " + message_;
   ImGui::TextUnformatted(st.c_str());
   ImGui::End();
-  (void)fb_w;
-  (void)fb_h;
 }
 
 bool Viewer::write_screenshot(const std::string& path, int fb_w, int fb_h, std::string* err) {
@@ -987,8 +997,7 @@ int Viewer::run() {
   disp_.auto_roll = opt_.auto_roll;
   cam_.preset(opt_.camera);
   if (!opt_.lesson.empty()) {
-    const bool file = opt_.lesson.size() > 5 && opt_.lesson.substr(opt_.lesson.size() - 5) == ".toml";
-    apply_lesson(load_lesson(file ? opt_.lesson : catalog_file("lessons", opt_.lesson, "", "--lesson", "lesson")));
+    apply_lesson(load_lesson(catalog_file("lessons", opt_.lesson, "", "--lesson", "lesson")));
   } else {
     start_default();
   }
@@ -1042,14 +1051,13 @@ int Viewer::run() {
     ImGui_ImplOpenGL3_NewFrame();
     ImGui_ImplGlfw_NewFrame();
     ImGui::NewFrame();
-    panels(fb_w, fb_h);
+    panels();
     // 3D viewports between the panels.
     const ImGuiIO& io = ImGui::GetIO();
     const float sc = io.DisplayFramebufferScale.x > 0 ? io.DisplayFramebufferScale.x : 1;
-    const float top = ImGui::GetFrameHeight(), lw = std::min(360.0f, io.DisplaySize.x * 0.3f),
-                rw = std::min(400.0f, io.DisplaySize.x * 0.32f);
-    const int vx = static_cast<int>(lw * sc), vw = std::max(1, static_cast<int>((io.DisplaySize.x - lw - rw) * sc));
-    const int vy = static_cast<int>(28 * sc), vh = std::max(1, static_cast<int>((io.DisplaySize.y - top - 28) * sc));
+    const Layout L = layout();
+    const int vx = static_cast<int>(L.left * sc), vw = std::max(1, static_cast<int>((io.DisplaySize.x - L.left - L.right) * sc));
+    const int vy = static_cast<int>(L.status * sc), vh = std::max(1, static_cast<int>((io.DisplaySize.y - L.top - L.status) * sc));
     viewports_.assign(sides_.size(), Viewport{});
     const Eigen::Vector3f eye = cam_.eye();
     for (size_t i = 0; i < sides_.size(); ++i) {

@@ -29,10 +29,7 @@ Lesson load_lesson(const std::string& path) {
       throw ConfigError(rd.where(k + "position") + ": " + k + "position = \"" + pos + "\": allowed T2..L5");
     auto file = [&](const char* key, const char* folder, std::string* out) {
       if (!rd.has(k + key)) return;
-      const std::string v = rd.text(k + key);
-      catalog_file(folder, v, path, rd.where(k + key), k + key);  // exists?
-      const bool is_file = v.size() > 5 && v.substr(v.size() - 5) == ".toml";
-      *out = is_file ? resolve_relative(path, v) : v;
+      *out = catalog_file(folder, rd.text(k + key), path, rd.where(k + key), k + key);
     };
     file("roller", "rollers", &s.setup.roller);
     file("body", "torso", &s.setup.body);

@@ -85,16 +85,18 @@ LiveStatus LiveSession::status() const {
   return status_;
 }
 
+bool LiveSession::idle_locked() const {
+  return !pending_setup_ && status_.phase == LiveStatus::Idle && (!need_solve_ || !model_ || !has_target_);
+}
+
 bool LiveSession::idle() const {
   std::lock_guard<std::mutex> lk(mu_);
-  return !pending_setup_ && status_.phase == LiveStatus::Idle && (!need_solve_ || !model_ || !has_target_);
+  return idle_locked();
 }
 
 bool LiveSession::wait_idle(double timeout_s) const {
   std::unique_lock<std::mutex> lk(mu_);
-  return cv_.wait_for(lk, std::chrono::duration<double>(timeout_s), [&] {
-    return !pending_setup_ && status_.phase == LiveStatus::Idle && (!need_solve_ || !model_ || !has_target_);
-  });
+  return cv_.wait_for(lk, std::chrono::duration<double>(timeout_s), [&] { return idle_locked(); });
 }
 
 void LiveSession::run() {

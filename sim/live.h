@@ -92,6 +92,7 @@ class LiveSession {
 
  private:
   void run();
+  bool idle_locked() const;  // idle(), with mu_ held
   mutable std::mutex mu_;
   mutable std::condition_variable cv_;
   std::atomic<bool> cancel_{false};
