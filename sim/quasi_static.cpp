@@ -2,11 +2,15 @@
 
 #include <Eigen/Geometry>
 #include <Eigen/LU>
+#include <Eigen/Eigenvalues>
 #include <Eigen/CholmodSupport>
 #include <Eigen/SparseCholesky>
 #include <algorithm>
 #include <chrono>
 #include <mutex>
+#include <omp.h>
+#include <cstdio>
+#include <cstdlib>
 #include <cmath>
 #include <limits>
 #include <sstream>
@@ -223,6 +227,7 @@ struct Eval {
   double energy = 0;
   Eigen::VectorXd grad;
   std::vector<Triplet> trip;
+  std::vector<Triplet> trip_neg;  // the contact curvature's negative semi-definite part
   double max_penetration = 0;
   std::vector<std::vector<double>> rigid_lam, surface_lam;  // contact forces lambda_c (N)
   int active = 0;                                           // active contacts, all sets
@@ -348,6 +353,9 @@ Eval evaluate(const FemModel& m, const FemState& st, const Eigen::VectorXd& u, d
         for (int a = 0; a < 3; ++a) who[nw++] = {sp.node[a], sp.w[a]};
       }
       const Vec3 p = i < nn ? x[cs.slave_nodes[i]] : cs.slave_points[i - nn].position(x);
+      // Certainly apart and carrying no multiplier: no force, no energy (skipping is exact).
+      const double lam_bar = cs.compliant ? 0.0 : st.rigid_mult[s][i];
+      if (lam_bar == 0 && m.rigid_bodies[cs.body].shape->distance_lower_bound(p - c) > 0) continue;
       Vec3 n;
       const double g = m.rigid_bodies[cs.body].shape->signed_distance(p - c, &n);
       GapGrad gg;
@@ -355,21 +363,34 @@ Eval evaluate(const FemModel& m, const FemState& st, const Eigen::VectorXd& u, d
       gg.add_rigid(m, cs.body, -1.0, n);
       const double lam = ev.rigid_lam[s][i] =
           cs.compliant ? contact_term(g, gg, cs.penalty_N_per_m[i], 0.0, want_hess, ev, false)
-                       : contact_term(g, gg, cs.penalty_N_per_m[i], st.rigid_mult[s][i], want_hess, ev);
+                       : contact_term(g, gg, cs.penalty_N_per_m[i], lam_bar, want_hess, ev);
       // A compliant layer presses in deep, where the shape's curvature turns the force as the
       // point moves: the tangent's curvature term -lam d2g/dx2 (for a rigid surface g ~ 0 and it
       // is left out). Without it Newton converges slowly on a patterned roller.
-      if (want_hess && cs.compliant && lam > 0) {
+      if (want_hess && cs.compliant && lam > 0 && !getenv("BR_NOCURV")) {
         const Mat3 Hg = -lam * m.rigid_bodies[cs.body].shape->hessian(p - c);
-        for (int a = 0; a < nw; ++a)
-          for (int b = 0; b < nw; ++b) {
-            const FemModel::NodeKinematics& ka = m.node_kin[who[a].first];
-            const FemModel::NodeKinematics& kb = m.node_kin[who[b].first];
-            const Mat3 B = who[a].second * who[b].second * Hg;
-            for (int q = 0; q < ka.n; ++q)
-              for (int r = 0; r < kb.n; ++r)
-                ev.trip.emplace_back(ka.dof[q], kb.dof[r], ka.J.col(q).dot(B * kb.J.col(r)));
-          }
+        // Split into its positive and negative semi-definite parts: the negative part (a point
+        // sliding off a convex bump) goes to its own triplets, so the solver can drop it when
+        // the whole tangent is indefinite. The weights' outer product is semi-definite, so each
+        // part keeps its sign over the three nodes.
+        Eigen::SelfAdjointEigenSolver<Mat3> eig;
+        eig.computeDirect(Hg);
+        const Vec3 lp = eig.eigenvalues().cwiseMax(0.0), ln = eig.eigenvalues().cwiseMin(0.0);
+        const Mat3 parts[2] = {eig.eigenvectors() * lp.asDiagonal() * eig.eigenvectors().transpose(),
+                               eig.eigenvectors() * ln.asDiagonal() * eig.eigenvectors().transpose()};
+        for (int part = 0; part < 2; ++part) {
+          if (part == 1 && ln.minCoeff() == 0) continue;
+          std::vector<Triplet>& out = part == 0 ? ev.trip : ev.trip_neg;
+          for (int a = 0; a < nw; ++a)
+            for (int b = 0; b < nw; ++b) {
+              const FemModel::NodeKinematics& ka = m.node_kin[who[a].first];
+              const FemModel::NodeKinematics& kb = m.node_kin[who[b].first];
+              const Mat3 B = who[a].second * who[b].second * parts[part];
+              for (int q = 0; q < ka.n; ++q)
+                for (int r = 0; r < kb.n; ++r)
+                  out.emplace_back(ka.dof[q], kb.dof[r], ka.J.col(q).dot(B * kb.J.col(r)));
+            }
+        }
       }
     }
   }
@@ -421,8 +442,18 @@ Eval evaluate(const FemModel& m, const FemState& st, const Eigen::VectorXd& u, d
 // and the 6th digit), while one thread was bit-identical. Every CHOLMOD call (ordering,
 // factorisation, solve) takes this lock, so results do not depend on the thread count; element
 // evaluation and assembly still run in parallel.
+//
+// Debian's CHOLMOD is built with OpenMP and a fixed team of 4 threads (CHOLMOD_OMP_NUM_THREADS,
+// compiled in, so OMP_NUM_THREADS does not reach it) for its supernodal scatter loops. backroll
+// parallelises across cases itself, and on 2 cores those teams' fork/join barriers cost more than
+// their loops: measured on the standard roller along T2-L5 on one thread, 20.2 s with the teams,
+// 13.8 s without (bit-identical results); a team of 2 took 14.1 s and more CPU. So each thread's
+// first use of the lock also makes the OpenMP regions it starts run on itself alone (libgomp keeps
+// max-active-levels per thread).
 std::mutex& cholmod_mutex() {
   static std::mutex m;
+  thread_local const bool serial = (omp_set_max_active_levels(0), true);
+  (void)serial;
   return m;
 }
 
@@ -560,13 +591,29 @@ SolveReport solve_equilibrium(const FemModel& m, FemState& st, const SolverSetti
         last_pattern.swap(pattern);
       }
       Eigen::VectorXd du;
+      bool exact = false;
+      if (!ev.trip_neg.empty() && !getenv("BR_OLD")) {
+        Eigen::SparseMatrix<double> Kn(m.n_dofs, m.n_dofs);
+        Kn.setFromTriplets(ev.trip_neg.begin(), ev.trip_neg.end());
+        const Eigen::SparseMatrix<double> Kx = K + Kn;
+        std::unique_lock<std::mutex> lock(cholmod_mutex());
+        chol.factorize(Kx);
+        ++rep.factorizations;
+        if (chol.info() == Eigen::Success) {
+          du = chol.solve(-ev.grad);
+          if (!(du.allFinite() && du.dot(ev.grad) < 0)) du.resize(0);
+        }
+        if (du.size() && getenv("BR_TRACE")) fprintf(stderr, "exact ok\n");
+        exact = du.size() > 0;
+      }
       // An indefinite tangent (large compression, a free body) gets a diagonal shift. The shift
       // that last worked, a tenth of it, is tried first, so a run of indefinite steps does not
       // pay for a failed factorisation each time; it fades once the tangent is definite.
       const double diag_max = K.diagonal().cwiseAbs().maxCoeff();
       double shift = shift_hint >= 1e-9 * diag_max ? shift_hint : 0.0;
+      if (du.size()) shift = 0, shift_hint *= 0.1;
       for (int d = 0; shift > 0 && d < m.n_dofs; ++d) K.coeffRef(d, d) += shift;
-      for (int attempt = 0; attempt < 8; ++attempt) {
+      for (int attempt = 0; attempt < 8 && du.size() == 0; ++attempt) {
         std::unique_lock<std::mutex> lock(cholmod_mutex());
         chol.factorize(K);
         ++rep.factorizations;
@@ -584,6 +631,7 @@ SolveReport solve_equilibrium(const FemModel& m, FemState& st, const SolverSetti
         shift = next;
         du.resize(0);
       }
+      if (!exact) exact = ev.trip_neg.empty() && shift == 0;
       toc(rep.seconds_factorize);
       if (du.size() == 0) return finish(false, "linear solve failed (tangent not positive definite)");
       // Backtracking line search on the energy (Armijo).
@@ -603,11 +651,25 @@ SolveReport solve_equilibrium(const FemModel& m, FemState& st, const SolverSetti
         }
         if (accepted) {
           st.u = trial;
+          if (alpha == 1.0 && !exact && !getenv("BR_NOEXP")) {
+            // A modified tangent (negative curvature dropped or shifted) does not know the
+            // step's length: while doubling it keeps lowering the energy, go on.
+            double e_best = e;
+            for (int k = 0; k < 4; ++k) {
+              const Eigen::VectorXd longer = st.u + alpha * du;
+              const double e2 = evaluate(m, st, longer, load, false, false).energy;
+              if (!(std::isfinite(e2) && e2 < e_best)) break;
+              e_best = e2;
+              st.u = longer;
+              alpha *= 2;
+            }
+          }
           break;
         }
         alpha *= 0.5;
       }
       toc(rep.seconds_line_search);
+      if (getenv("BR_TRACE")) fprintf(stderr, "it %d res %.3e active %d shift %.2e/%.2e alpha %.4f E %.9e\n", rep.newton_iterations, rep.residual_max_N, ev.active, shift, diag_max, alpha, ev.energy);
       if (!accepted) return finish(false, "line search failed (no energy decrease along Newton step)");
     }
   }

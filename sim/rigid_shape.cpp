@@ -1,8 +1,13 @@
 #include "rigid_shape.h"
 
 #include <cmath>
+#include <limits>
 
 namespace backroll {
+
+double RigidShape::distance_lower_bound(const Vec3&) const {
+  return -std::numeric_limits<double>::infinity();
+}
 
 Eigen::Matrix3d RigidShape::hessian(const Vec3& p) const {
   constexpr double h = 1e-5;

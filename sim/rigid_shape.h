@@ -20,6 +20,10 @@ class RigidShape {
   // The distance's second derivative (1/m), for the contact tangent's curvature term; by default
   // central differences of the gradient (step 1e-5 m).
   virtual Eigen::Matrix3d hessian(const Vec3& p) const;
+  // A cheap lower bound on signed_distance(p): where it is positive the point is certainly
+  // outside, and a contact that carries no force there may skip the exact call. The default
+  // (-infinity) never skips.
+  virtual double distance_lower_bound(const Vec3& p) const;
 };
 
 // A solid cylinder whose axis is the local z axis, centred at the origin.

@@ -85,12 +85,37 @@ RollerSpec load_roller_spec(const std::string& path, const std::vector<ConfigOve
   return p;
 }
 
-RollerShape::RollerShape(const RollerSpec& p) : p_(p) {}
+RollerShape::RollerShape(const RollerSpec& p)
+    : p_(p), kind_(p.kind == "ball" ? Kind::Ball : p.kind == "peanut" ? Kind::Peanut : Kind::Cylinder) {
+  patterned_ = p_.pattern != "none";
+  spike_power_ = p_.pattern == "spikes" ? 4.0 : 1.0;
+  const double R = 0.5 * p_.diameter_m;
+  bound_r_ = R;
+  switch (kind_) {
+    case Kind::Ball: bound_x_ = R; break;
+    // Each ball and the neck lie inside |x| <= c + R, rho <= R; each of the two smooth unions
+    // takes at most k/4 off the smaller distance.
+    case Kind::Peanut:
+      bound_x_ = R + 0.5 * p_.groove_width_m + R;
+      bound_slack_ = 2 * 0.25 * kCreaseRadiusM;
+      break;
+    // f = d0 - h b with the bump b in [0, 1]: at least d0 - h.
+    case Kind::Cylinder:
+      bound_x_ = 0.5 * p_.length_m;
+      bound_slack_ = patterned_ ? p_.pattern_height_m : 0.0;
+      break;
+  }
+}
+
+double RollerShape::distance_lower_bound(const Vec3& p) const {
+  const double rho = std::sqrt(p.y() * p.y() + p.z() * p.z());
+  return std::max(rho - bound_r_, std::abs(p.x()) - bound_x_) - bound_slack_;
+}
 
 double RollerShape::base_distance(const Vec3& p, Vec3* normal) const {
   const double R = 0.5 * p_.diameter_m;
-  if (p_.kind == "ball") return sphere_at(p, Vec3::Zero(), R, normal);
-  if (p_.kind == "peanut") {
+  if (kind_ == Kind::Ball) return sphere_at(p, Vec3::Zero(), R, normal);
+  if (kind_ == Kind::Peanut) {
     const double c = R + 0.5 * p_.groove_width_m;
     // The crease where the balls (and the neck) meet is rounded over kCreaseRadiusM: a taped or
     // moulded peanut fills it, and a sharp crease would make the contact normal jump.
@@ -110,7 +135,7 @@ double RollerShape::base_distance(const Vec3& p, Vec3* normal) const {
 }
 
 double RollerShape::signed_distance(const Vec3& p, Vec3* normal) const {
-  const bool exact = p_.pattern == "none" && p_.kind != "peanut";  // a true distance, exact normal
+  const bool exact = !patterned_ && kind_ != Kind::Peanut;  // a true distance, exact normal
   const double g = value(p, exact ? normal : nullptr);
   if (exact || !normal) return g;
   // A pattern's or a rounded crease's first-order distance f / |grad f| is not a true distance,
@@ -132,7 +157,7 @@ double RollerShape::signed_distance(const Vec3& p, Vec3* normal) const {
 double RollerShape::value(const Vec3& p, Vec3* normal) const {
   Vec3 n0;
   const double d0 = base_distance(p, &n0);
-  if (p_.pattern == "none") {
+  if (!patterned_) {
     if (normal) *normal = n0;
     return d0;
   }
@@ -142,10 +167,14 @@ double RollerShape::value(const Vec3& p, Vec3* normal) const {
   const double phi = std::atan2(p.z(), p.y());
   const double kx = 2 * kPi / p_.pattern_pitch_m, N = p_.pattern_around;
   const double ax = 0.5 * (1 + std::cos(kx * p.x())), af = 0.5 * (1 + std::cos(N * phi));
-  const double q = p_.pattern == "spikes" ? 4.0 : 1.0;
   const double base = ax * af;
-  const double b = std::pow(base, q);
-  const double db = q * (base > 0 ? std::pow(base, q - 1) : 0.0);
+  // b = base^q and its derivative (q = 4 or 1: products, not pow, in this hot path).
+  double b = base, db = 1.0;
+  if (spike_power_ == 4.0) {
+    const double b2 = base * base;
+    b = b2 * b2;
+    db = 4.0 * b2 * base;
+  }
   const double dbdx = db * af * (-0.5 * kx * std::sin(kx * p.x()));
   const double dbdphi = db * ax * (-0.5 * N * std::sin(N * phi));
   const Vec3 ephi(0, -p.z() / rho, p.y() / rho);

@@ -64,9 +64,17 @@ class RollerShape final : public RigidShape {
  public:
   explicit RollerShape(const RollerSpec& p);
   double signed_distance(const Vec3& p, Vec3* normal) const override;
+  // The shape lies inside a cylinder along x (radius bound_r_, half-length bound_x_); its
+  // distance is at least the distance to that cylinder minus bound_slack_ (the pattern's height,
+  // or what the rounded creases' smooth minimum can take off).
+  double distance_lower_bound(const Vec3& p) const override;
 
  private:
   RollerSpec p_;
+  enum class Kind { Cylinder, Peanut, Ball } kind_;
+  bool patterned_ = false;
+  double spike_power_ = 1;  // the bump's sharpening power: 4 for spikes, 1 for knobs
+  double bound_r_ = 0, bound_x_ = 0, bound_slack_ = 0;
   double base_distance(const Vec3& p, Vec3* normal) const;
   double value(const Vec3& p, Vec3* normal) const;  // the distance, normal = grad f / |grad f|
 };
