@@ -68,6 +68,7 @@ void FemModel::finalize() {
         }
     }
   }
+  build_elastic_pattern();
   for (const Joint& j : joints)
     if (j.body_a < -1 || j.body_a >= nb || j.body_b < -1 || j.body_b >= nb || j.body_a == j.body_b)
       throw std::invalid_argument("FemModel: joint '" + j.name + "' joins missing bodies");
@@ -82,6 +83,49 @@ void FemModel::finalize() {
   for (const SurfaceContactSet& c : surface_contacts)
     if (c.slave_nodes.size() != c.penalty_N_per_m.size())
       throw std::invalid_argument("FemModel: bad surface contact set");
+}
+
+void FemModel::build_elastic_pattern() {
+  TangentPattern& tp = elastic_pattern;
+  tp = {};
+  tp.n = n_dofs;
+  for (const NodeKinematics& k : node_kin)
+    for (int d = 0; d < k.n; ++d)
+      if (k.dof[d] >= n_dofs) throw std::invalid_argument("FemModel: a dof beyond n_dofs");
+  // Node adjacency through the tets, then each column's rows from its node's neighbours' dofs.
+  const int nn = mesh.n_nodes();
+  std::vector<std::vector<int>> adj(nn);
+  for (const Tet& e : mesh.tets)
+    for (int a = 0; a < 4; ++a)
+      for (int b = 0; b < 4; ++b) adj[e[a]].push_back(e[b]);
+  std::vector<std::vector<int>> rows(n_dofs);
+  for (int j = 0; j < nn; ++j) {
+    std::sort(adj[j].begin(), adj[j].end());
+    adj[j].erase(std::unique(adj[j].begin(), adj[j].end()), adj[j].end());
+    const NodeKinematics& kj = node_kin[j];
+    for (int q = 0; q < kj.n; ++q)
+      for (int i : adj[j])
+        for (int p = 0; p < node_kin[i].n; ++p) rows[kj.dof[q]].push_back(node_kin[i].dof[p]);
+  }
+  tp.outer.assign(n_dofs + 1, 0);
+  for (int c = 0; c < n_dofs; ++c) {
+    std::sort(rows[c].begin(), rows[c].end());
+    rows[c].erase(std::unique(rows[c].begin(), rows[c].end()), rows[c].end());
+    tp.outer[c + 1] = tp.outer[c] + static_cast<int>(rows[c].size());
+    tp.inner.insert(tp.inner.end(), rows[c].begin(), rows[c].end());
+  }
+  // The slots, in evaluate()'s order.
+  auto place = [&](int r, int c) {
+    const auto b = tp.inner.begin() + tp.outer[c], e = tp.inner.begin() + tp.outer[c + 1];
+    return static_cast<int>(std::lower_bound(b, e, r) - tp.inner.begin());
+  };
+  for (const Tet& e : mesh.tets)
+    for (int a = 0; a < 4; ++a)
+      for (int b = 0; b < 4; ++b) {
+        const NodeKinematics &ka = node_kin[e[a]], &kb = node_kin[e[b]];
+        for (int p = 0; p < ka.n; ++p)
+          for (int q = 0; q < kb.n; ++q) tp.slot.push_back(place(ka.dof[p], kb.dof[q]));
+      }
 }
 
 double FemModel::load_scale_N() const {
@@ -224,7 +268,8 @@ struct GapGrad {
 struct Eval {
   double energy = 0;
   Eigen::VectorXd grad;
-  std::vector<Triplet> trip;
+  std::vector<double> k_elastic;  // the tets' tangent, in FemModel::elastic_pattern's places
+  std::vector<Triplet> trip;      // the rest of the tangent: joints, contacts
   std::vector<Triplet> trip_neg;  // the contact curvature's negative semi-definite part
   double max_penetration = 0;
   std::vector<std::vector<double>> rigid_lam, surface_lam;  // contact forces lambda_c (N)
@@ -254,7 +299,8 @@ Eval evaluate(const FemModel& m, const FemState& st, const Eigen::VectorXd& u, d
   Eval ev;
   ev.grad = Eigen::VectorXd::Zero(m.n_dofs);
   const std::vector<Vec3> x = positions_of(m, u);
-  if (want_hess) ev.trip.reserve(static_cast<size_t>(m.mesh.n_tets()) * 144);
+  if (want_hess) ev.k_elastic.assign(m.elastic_pattern.inner.size(), 0.0);
+  const int* slot = m.elastic_pattern.slot.data();
 
   // Elasticity.
   for (int t = 0; t < m.mesh.n_tets(); ++t) {
@@ -293,10 +339,11 @@ Eval evaluate(const FemModel& m, const FemState& st, const Eigen::VectorXd& u, d
       for (int b = 0; b < 4; ++b) {
         const FemModel::NodeKinematics& kb = m.node_kin[e[b]];
         if (kb.n == 0) continue;
+        // J's unused columns are zero: fixed-size products (a free node's J is the identity).
         const Eigen::Matrix<double, 6, 6> B =
-            ka.J.leftCols(ka.n).transpose() * Ke.block<3, 3>(3 * a, 3 * b) * kb.J.leftCols(kb.n);
+            ka.J.transpose() * (Ke.block<3, 3>(3 * a, 3 * b) * kb.J).eval();
         for (int p = 0; p < ka.n; ++p)
-          for (int q = 0; q < kb.n; ++q) ev.trip.emplace_back(ka.dof[p], kb.dof[q], B(p, q));
+          for (int q = 0; q < kb.n; ++q) ev.k_elastic[*slot++] += B(p, q);
       }
     }
   }
@@ -525,6 +572,17 @@ SolveReport solve_equilibrium(const FemModel& m, FemState& st, const SolverSetti
   chol.cholmod().zrelax[2] = 0.1;
   Eigen::SparseMatrix<double> K(m.n_dofs, m.n_dofs);
   std::vector<int> last_pattern;
+  // The elastic part of the tangent in its fixed pattern (columns beyond the pattern's n, dofs
+  // added after finalize(), are empty); the rest comes as triplets.
+  const FemModel::TangentPattern& tp = m.elastic_pattern;
+  if (tp.n > m.n_dofs || tp.outer.size() != static_cast<size_t>(tp.n) + 1)
+    throw std::logic_error("solve_equilibrium: the model changed after finalize()");
+  Eigen::SparseMatrix<double> Kel(m.n_dofs, m.n_dofs);
+  Kel.resizeNonZeros(static_cast<Eigen::Index>(tp.inner.size()));
+  std::copy(tp.outer.begin(), tp.outer.end(), Kel.outerIndexPtr());
+  std::fill(Kel.outerIndexPtr() + tp.n + 1, Kel.outerIndexPtr() + m.n_dofs + 1, tp.outer.back());
+  std::copy(tp.inner.begin(), tp.inner.end(), Kel.innerIndexPtr());
+  Eigen::SparseMatrix<double> Kdyn(m.n_dofs, m.n_dofs);
   double shift_hint = 0;  // diagonal shift carried between Newton steps (see below)
 
   auto finish = [&](bool ok, const std::string& msg) {
@@ -579,7 +637,9 @@ SolveReport solve_equilibrium(const FemModel& m, FemState& st, const SolverSetti
         for (const RigidBody& b : m.rigid_bodies)
           for (int c = 0; c < 6; ++c)
             if (b.dof[c] >= 0) ev.trip.emplace_back(b.dof[c], b.dof[c], c < 3 ? k_reg : k_reg * 1e-2);
-      K.setFromTriplets(ev.trip.begin(), ev.trip.end());
+      std::copy(ev.k_elastic.begin(), ev.k_elastic.end(), Kel.valuePtr());
+      Kdyn.setFromTriplets(ev.trip.begin(), ev.trip.end());
+      K = Kel + Kdyn;
       toc(rep.seconds_assemble);
       std::vector<int> pattern(K.innerIndexPtr(), K.innerIndexPtr() + K.nonZeros());
       pattern.insert(pattern.end(), K.outerIndexPtr(), K.outerIndexPtr() + K.outerSize() + 1);

@@ -121,9 +121,20 @@ struct FemModel {
     Eigen::Matrix<double, 3, 6> J = Eigen::Matrix<double, 3, 6>::Zero();
   };
   std::vector<NodeKinematics> node_kin;
+  // The elastic tangent's sparsity, by finalize(): a column-compressed pattern over the dofs
+  // (n x n, n = n_dofs then; dofs added later have empty columns) and, for every entry the
+  // tets add (tet, node a, node b, dof p of a, dof q of b, in that order), its place in the
+  // pattern. The solver adds into those places instead of sorting triplets.
+  struct TangentPattern {
+    int n = 0;
+    std::vector<int> outer, inner;  // column starts (n + 1), row of each entry
+    std::vector<int> slot;          // per tet entry, its index into inner
+  };
+  TangentPattern elastic_pattern;
 
   // Fills the per-tet data; throws on an inverted or degenerate tet or inconsistent sizes.
   void finalize();
+  void build_elastic_pattern();  // part of finalize()
   // Sum of all prescribed loads' magnitudes (N): the scale for the residual tolerance.
   double load_scale_N() const;
 };
