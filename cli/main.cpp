@@ -299,6 +299,7 @@ int run_bench_roll(const std::string& scenario) {
   const FlatReference flat = solve_flat_reference(sc);
   RollSession ses(sc, &flat);
   fmt::print("backroll bench roll: {} ({} dofs, mesh scale {})\n", sc.source, ses.model().fem.n_dofs, sc.mesh_scale);
+  fmt::print("  linear solver: {}\n", backroll::linear_solver_info());
   fmt::print("  flat-lying reference: {:.2f} s, {} Newton iterations\n", flat.solve.seconds, flat.solve.newton_iterations);
   double cold = 0, warm = 0;
   int n = 0, its_c = 0, its_w = 0;
@@ -396,6 +397,7 @@ int run_bench_sweep(const std::string& file) {
   const SweepSpec spec = load_sweep(file.empty() ? std::string(BACKROLL_ASSET_DIR) + "/../experiments/roller_types.toml" : file);
   const std::vector<SweepCase> cases = sweep_cases(spec);
   fmt::print("backroll bench sweep: {} ({} cases x {} positions)\n", spec.path, cases.size(), spec.positions.size());
+  fmt::print("  linear solver: {}\n", backroll::linear_solver_info());
   const std::string tmp = (std::filesystem::temp_directory_path() / ("backroll_bench_" + std::to_string(getpid()))).string();
   std::string first;
   for (int t : {1, 2}) {

@@ -7,9 +7,19 @@
 // E and nu map one-to-one: mu = E / (2 (1 + nu)), lambda = E nu / ((1 + nu)(1 - 2 nu)).
 // (Bullet's btDeformableNeoHookeanForce is the "stable Neo-Hookean" of Smith et al. 2018,
 // whose parameters do not map this way; see README.)
+//
+// Optionally reinforced by up to two families of tension-only fibres (a fascia, a ligament):
+//
+//   W_f = sum_i k/2 (I4_i - 1)^2  where I4_i = |F a_i|^2 > 1, else 0,
+//
+// a_i the unit fibre directions in the reference state; a family's small-strain tensile modulus
+// along its fibres is 4k. Stretched fibres stiffen the solid; compressed or slack ones add
+// nothing, so a fibrous sheet keeps its tensile stiffness without the same stiffness in
+// compression and shear.
 #pragma once
 
 #include <Eigen/Core>
+#include <array>
 
 namespace backroll {
 
@@ -18,6 +28,9 @@ using Mat3 = Eigen::Matrix3d;
 struct NeoHookean {
   double mu_Pa = 0;      // shear modulus (Pa)
   double lambda_Pa = 0;  // first Lame parameter (Pa)
+  double fibre_k_Pa = 0;                       // k above (Pa), per family
+  int n_fibres = 0;                            // 0, 1 or 2 families
+  std::array<Eigen::Vector3d, 2> fibre_dir{};  // unit reference directions
 
   static NeoHookean from_young_poisson(double youngs_modulus_Pa, double poisson_ratio);
   double youngs_modulus_Pa() const;
@@ -28,7 +41,7 @@ struct NeoHookean {
   // First Piola-Kirchhoff stress dW/dF (Pa).
   Mat3 pk1(const Mat3& F) const;
   // Directional derivative of pk1 at F along dF (the exact tangent), given F^{-1} and ln J.
-  Mat3 dpk1(const Mat3& F_inv, double log_J, const Mat3& dF) const;
+  Mat3 dpk1(const Mat3& F, const Mat3& F_inv, double log_J, const Mat3& dF) const;
 };
 
 }  // namespace backroll

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <mutex>
 #include <omp.h>
+#include <dlfcn.h>
 #include <cmath>
 #include <limits>
 #include <sstream>
@@ -330,7 +331,7 @@ Eval evaluate(const FemModel& m, const FemState& st, const Eigen::VectorXd& u, d
       for (int j = 0; j < 3; ++j) {
         Mat3 dF = Mat3::Zero();
         dF.row(j) = G.row(b);
-        const Eigen::Matrix<double, 3, 4> df = V * m.tet_material[t].dpk1(Finv, lnJ, dF) * G.transpose();
+        const Eigen::Matrix<double, 3, 4> df = V * m.tet_material[t].dpk1(F, Finv, lnJ, dF) * G.transpose();
         for (int a = 0; a < 4; ++a) Ke.block<3, 1>(3 * a, 3 * b + j) = df.col(a);
       }
     for (int a = 0; a < 4; ++a) {
@@ -484,9 +485,11 @@ Eval evaluate(const FemModel& m, const FemState& st, const Eigen::VectorXd& u, d
 
 // CHOLMOD with the serial OpenBLAS is not safe to call from two threads at once: measured, two
 // rollers solved in parallel gave results that changed from run to run (Newton iteration counts
-// and the 6th digit), while one thread was bit-identical. Every CHOLMOD call (ordering,
-// factorisation, solve) takes this lock, so results do not depend on the thread count; element
-// evaluation and assembly still run in parallel.
+// and the 6th digit), while one thread was bit-identical. The threaded OpenBLAS builds are safe
+// to call from several threads; told to use one thread a call, each call runs on its caller,
+// as deterministic as the serial build. So every CHOLMOD call (ordering, factorisation, solve)
+// takes a process-wide lock unless the BLAS that is loaded says it is a threaded OpenBLAS; any
+// other BLAS (reference, BLIS, ...) keeps the lock.
 //
 // Debian's CHOLMOD is built with OpenMP and a fixed team of 4 threads (CHOLMOD_OMP_NUM_THREADS,
 // compiled in, so OMP_NUM_THREADS does not reach it) for its supernodal scatter loops. backroll
@@ -495,12 +498,56 @@ Eval evaluate(const FemModel& m, const FemState& st, const Eigen::VectorXd& u, d
 // 13.8 s without (bit-identical results); a team of 2 took 14.1 s and more CPU. So each thread's
 // first use of the lock also makes the OpenMP regions it starts run on itself alone (libgomp keeps
 // max-active-levels per thread).
-std::mutex& cholmod_mutex() {
-  static std::mutex m;
-  thread_local const bool serial = (omp_set_max_active_levels(0), true);
-  (void)serial;
-  return m;
+struct BlasInfo {
+  bool thread_safe = false;
+  std::string config;
+};
+const BlasInfo& blas_info() {
+  static const BlasInfo info = [] {
+    BlasInfo b;
+    using ConfigFn = char* (*)();
+    using ThreadsFn = void (*)(int);
+    const auto config = reinterpret_cast<ConfigFn>(dlsym(RTLD_DEFAULT, "openblas_get_config"));
+    const auto threads = reinterpret_cast<ThreadsFn>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
+    b.config = config ? config() : "not OpenBLAS";
+    if (config && threads && b.config.find("SINGLE_THREADED") == std::string::npos) {
+      threads(1);
+      b.thread_safe = true;
+    }
+    return b;
+  }();
+  return info;
 }
+
+}  // namespace
+
+std::string linear_solver_info() {
+  const BlasInfo& b = blas_info();
+  return "CHOLMOD supernodal Cholesky; BLAS: " + b.config +
+         (b.thread_safe ? " (threaded build, one thread a call: solves run in parallel)"
+                        : " (not known thread-safe: one solve at a time)");
+}
+
+namespace {
+
+class CholmodLock {
+ public:
+  CholmodLock() : lock_(mutex(), std::defer_lock) {
+    thread_local const bool serial = (omp_set_max_active_levels(0), true);
+    (void)serial;
+    if (!blas_info().thread_safe) lock_.lock();
+  }
+  void unlock() {
+    if (lock_.owns_lock()) lock_.unlock();
+  }
+
+ private:
+  static std::mutex& mutex() {
+    static std::mutex m;
+    return m;
+  }
+  std::unique_lock<std::mutex> lock_;
+};
 
 double median_penalty(const FemModel& m) {
   std::vector<double> k;
@@ -644,7 +691,7 @@ SolveReport solve_equilibrium(const FemModel& m, FemState& st, const SolverSetti
       std::vector<int> pattern(K.innerIndexPtr(), K.innerIndexPtr() + K.nonZeros());
       pattern.insert(pattern.end(), K.outerIndexPtr(), K.outerIndexPtr() + K.outerSize() + 1);
       if (pattern != last_pattern) {
-        std::lock_guard<std::mutex> lock(cholmod_mutex());
+        CholmodLock lock;
         chol.analyzePattern(K);
         last_pattern.swap(pattern);
       }
@@ -662,7 +709,7 @@ SolveReport solve_equilibrium(const FemModel& m, FemState& st, const SolverSetti
       Eigen::VectorXd du;
       bool exact = false;
       auto try_factor = [&](const Eigen::SparseMatrix<double>& A) {
-        std::unique_lock<std::mutex> lock(cholmod_mutex());
+        CholmodLock lock;
         chol.factorize(A);
         ++rep.factorizations;
         if (chol.info() != Eigen::Success) return false;

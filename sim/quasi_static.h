@@ -150,6 +150,9 @@ struct SolverSettings {
   const std::atomic<bool>* cancel = nullptr;
 };
 
+// Which BLAS CHOLMOD runs on and whether factorisations may run in parallel (see quasi_static.cpp).
+std::string linear_solver_info();
+
 struct FemState {
   Eigen::VectorXd u;                             // free dofs (m), size n_dofs
   std::vector<std::vector<double>> rigid_mult;   // ALM multipliers (N) per rigid contact set

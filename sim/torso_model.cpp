@@ -532,6 +532,7 @@ TorsoModel build_torso(const TorsoParams& p, const TorsoBuildOptions& o) {
     const double kr_s = 0.5 * (L.s_tip[p.kidney_right_top] + L.s_tip[p.kidney_right_bottom]);
     const double kr_hl = 0.5 * (L.s_tip[p.kidney_right_bottom] - L.s_tip[p.kidney_right_top]);
     m.tet_region.resize(mesh.n_tets());
+    m.tet_fibres.assign(mesh.n_tets(), TorsoModel::Fibres::None);
     for (int t = 0; t < mesh.n_tets(); ++t) {
       Vec3 c = Vec3::Zero();
       int row = nk;
@@ -570,6 +571,8 @@ TorsoModel build_torso(const TorsoParams& p, const TorsoBuildOptions& o) {
         }
       }
       m.tet_region[t] = region_index(r);
+      if (r == "thoracolumbar_fascia")
+        m.tet_fibres[t] = row == rows_m ? TorsoModel::Fibres::Sheet : TorsoModel::Fibres::Ligament;
     }
 
     // Attachments: every column's deepest node to the bone beneath; floating ribs 11-12 take
@@ -718,7 +721,34 @@ TorsoModel build_torso(const TorsoParams& p, const TorsoBuildOptions& o) {
   m.tissue_mass_kg = 0;
   for (int t = 0; t < mesh.n_tets(); ++t) {
     const TissueMaterial& tm = region_material(p, m.tet_region[t]);
-    fem.tet_material.push_back(NeoHookean::from_young_poisson(tm.youngs_modulus_Pa, tm.poisson_ratio));
+    NeoHookean mat = NeoHookean::from_young_poisson(tm.youngs_modulus_Pa, tm.poisson_ratio);
+    const TorsoModel::Fibres fib = m.tet_fibres.empty() ? TorsoModel::Fibres::None : m.tet_fibres[t];
+    if (tm.fibre_modulus_Pa > 0 && fib != TorsoModel::Fibres::None) {
+      // The tet's transverse (x) and along-spine (s) directions in the world: its local-to-world
+      // map from the structured coordinates (x, s, h) of its nodes.
+      const Tet& e = mesh.tets[t];
+      Mat3 Dl, Dw;
+      for (int a = 0; a < 3; ++a) {
+        Dl.col(a) = m.node_local[e[a + 1]] - m.node_local[e[0]];
+        Dw.col(a) = mesh.X[e[a + 1]] - mesh.X[e[0]];
+      }
+      const Mat3 M = Dw * Dl.inverse();
+      const Vec3 ex = M.col(0).normalized();
+      const Vec3 es = (M.col(1) - M.col(1).dot(ex) * ex).normalized();
+      if (fib == TorsoModel::Fibres::Sheet) {
+        // Two families at +- theta: together their modulus across the back is the material's
+        // (each family contributes E_family cos^4 theta along x), and E_family = 4k.
+        const double th = tm.fibre_angle_deg * kPi / 180, c2 = std::cos(th) * std::cos(th);
+        mat.n_fibres = 2;
+        mat.fibre_dir = {Vec3(std::cos(th) * ex + std::sin(th) * es), Vec3(std::cos(th) * ex - std::sin(th) * es)};
+        mat.fibre_k_Pa = tm.fibre_modulus_Pa / (2 * c2 * c2) / 4;
+      } else {
+        mat.n_fibres = 1;
+        mat.fibre_dir[0] = es;
+        mat.fibre_k_Pa = tm.fibre_modulus_Pa / 4;
+      }
+    }
+    fem.tet_material.push_back(mat);
     m.tissue_mass_kg += tm.density_kg_m3 * tet_signed_volume(mesh.X[mesh.tets[t][0]], mesh.X[mesh.tets[t][1]],
                                                              mesh.X[mesh.tets[t][2]], mesh.X[mesh.tets[t][3]]);
   }

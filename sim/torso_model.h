@@ -62,6 +62,11 @@ struct TorsoModel {
   std::vector<Bone> bones;              // index = rigid body index in fem
   FemModel fem;                         // tissue, bones (6 dofs each), joints, gravity; no floor
   std::vector<int> tet_region;          // region tag per tet (index into region_names())
+  // How a fibre-reinforced tet's fibres run (thoracolumbar_fascia): in the fascia sheet, two
+  // families at +- the material's angle from the transverse direction; in the supraspinous
+  // ligament over the tips (the band under the sheet), along the spine.
+  enum class Fibres : signed char { None, Sheet, Ligament };
+  std::vector<Fibres> tet_fibres;
   std::vector<Vec3> node_local;         // (x, s, h) of every node
   std::vector<int> skin_nodes;          // the outer (skin) surface nodes
   std::vector<Tri> skin_faces;          // outward skin triangles (towards the floor)

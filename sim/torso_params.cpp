@@ -218,6 +218,10 @@ TorsoParams load_torso_params(const std::string& path, const std::vector<ConfigO
     t.youngs_modulus_Pa = r.number("materials." + m + ".youngs_modulus_Pa", 100, 1e9);
     t.poisson_ratio = r.number("materials." + m + ".poisson_ratio", 0.0, 0.49);
     t.density_kg_m3 = r.number("materials." + m + ".density_kg_m3", 500, 2500);
+    if (r.has("materials." + m + ".fibre_modulus_Pa")) {
+      t.fibre_modulus_Pa = r.number("materials." + m + ".fibre_modulus_Pa", 0, 5e9);
+      t.fibre_angle_deg = r.number("materials." + m + ".fibre_angle_deg", 0, 60);
+    }
     p.materials[m] = t;
   }
 

@@ -19,9 +19,14 @@ constexpr int kRibs = 12;
 using PerLevel = std::array<double, kLevels>;
 
 struct TissueMaterial {
-  double youngs_modulus_Pa = 0;
+  double youngs_modulus_Pa = 0;  // the isotropic (matrix) part
   double poisson_ratio = 0;
   double density_kg_m3 = 0;
+  // Tension-only collagen fibres (a fascia sheet, a ligament), 0 for none: their small-strain
+  // tensile modulus across the back (a sheet's two families together) or along a ligament, and a
+  // sheet's fibre angle from the transverse direction (two families, +- the angle).
+  double fibre_modulus_Pa = 0;
+  double fibre_angle_deg = 0;
 };
 
 struct TorsoParams {

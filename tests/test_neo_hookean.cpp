@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include <Eigen/LU>
+#include <cmath>
 
 #include "neo_hookean.h"
 
@@ -39,11 +40,58 @@ TEST_CASE("Neo-Hookean stress is the energy gradient and the tangent its derivat
       CHECK(dW == Approx(P(i, j)).margin(1e-4));
       Mat3 dF = Mat3::Zero();
       dF(i, j) = 1;
-      const Mat3 dP = m.dpk1(F.inverse(), std::log(F.determinant()), dF);
+      const Mat3 dP = m.dpk1(F, F.inverse(), std::log(F.determinant()), dF);
       const Mat3 dP_fd = (m.pk1(Fp) - m.pk1(Fm)) / (2 * h);
       CHECK((dP - dP_fd).norm() < 1e-6 * dP.norm());
     }
   Mat3 inverted = Mat3::Identity();
   inverted(2, 2) = -1;
   CHECK(std::isinf(m.energy_density(inverted)));
+}
+
+TEST_CASE("Fibre-reinforced: stress is the energy gradient, the tangent its derivative", "[unit][material]") {
+  NeoHookean m = NeoHookean::from_young_poisson(1.5e6, 0.49);
+  m.n_fibres = 2;
+  m.fibre_k_Pa = 40e6;
+  m.fibre_dir = {Eigen::Vector3d(std::cos(0.5), std::sin(0.5), 0), Eigen::Vector3d(std::cos(0.5), -std::sin(0.5), 0)};
+  Mat3 F;  // stretches the first family (I4 = 1.19), shortens the second (I4 = 0.98)
+  F << 1.10, 0.05, -0.02, 0.15, 0.95, 0.04, -0.01, 0.02, 0.97;
+  CHECK((F * m.fibre_dir[0]).squaredNorm() > 1.0);
+  CHECK((F * m.fibre_dir[1]).squaredNorm() < 1.0);
+  const Mat3 P = m.pk1(F);
+  const double h = 1e-7;
+  for (int i = 0; i < 3; ++i)
+    for (int j = 0; j < 3; ++j) {
+      Mat3 Fp = F, Fm = F;
+      Fp(i, j) += h;
+      Fm(i, j) -= h;
+      const double dW = (m.energy_density(Fp) - m.energy_density(Fm)) / (2 * h);
+      CHECK(dW == Approx(P(i, j)).epsilon(1e-6).margin(1e-2));
+      Mat3 dF = Mat3::Zero();
+      dF(i, j) = 1;
+      const Mat3 dP = m.dpk1(F, F.inverse(), std::log(F.determinant()), dF);
+      const Mat3 dP_fd = (m.pk1(Fp) - m.pk1(Fm)) / (2 * h);
+      CHECK((dP - dP_fd).norm() < 1e-6 * dP.norm());
+    }
+}
+
+TEST_CASE("Fibres: modulus 4k along them in tension, nothing in compression", "[unit][material]") {
+  NeoHookean m = NeoHookean::from_young_poisson(1e6, 0.3);
+  const NeoHookean plain = m;
+  m.n_fibres = 1;
+  m.fibre_k_Pa = 25e6;  // 100 MPa along x
+  m.fibre_dir[0] = Eigen::Vector3d::UnitX();
+  const double e = 1e-6;
+  Mat3 F = Mat3::Identity();
+  F(0, 0) += e;
+  // The fibre's part of the axial stress at small stretch: 4k e (to first order).
+  CHECK(m.pk1(F)(0, 0) - plain.pk1(F)(0, 0) == Approx(4 * 25e6 * e).epsilon(1e-4));
+  // Shortened or sheared across them, the fibres add nothing.
+  Mat3 C = Mat3::Identity();
+  C(0, 0) -= 0.05;
+  CHECK((m.pk1(C) - plain.pk1(C)).norm() == 0.0);
+  CHECK(m.energy_density(C) == plain.energy_density(C));
+  Mat3 S = Mat3::Identity();
+  S(1, 2) = 0.1;  // shear in the plane across the fibres: |F a| = 1
+  CHECK((m.pk1(S) - plain.pk1(S)).norm() == 0.0);
 }
