@@ -266,3 +266,40 @@ TEST_CASE("exports: VTU with region and material cell data, OBJ with every regio
   for (const std::string& r : region_names()) CHECK_THAT(obj, Catch::Contains("\no " + r + "\n"));
   for (const Bone& bone : m.bones) CHECK_THAT(obj, Catch::Contains("\no bone_" + bone.name + "\n"));
 }
+
+TEST_CASE("fascia fibres: two families in the sheet's plane, the ligament's along the spine", "[torso][unit]") {
+  const TorsoModel& m = adult_model();
+  const TissueMaterial& fascia = adult().materials.at("thoracolumbar_fascia");
+  REQUIRE(fascia.fibre_modulus_Pa > 0);
+  const double th = fascia.fibre_angle_deg * 3.14159265358979323846 / 180;
+  int sheet = 0, ligament = 0, other_with_fibres = 0;
+  for (int t = 0; t < m.fem.mesh.n_tets(); ++t) {
+    const NeoHookean& mat = m.fem.tet_material[t];
+    if (m.tet_region[t] != region_index("thoracolumbar_fascia")) {
+      other_with_fibres += mat.n_fibres > 0;
+      continue;
+    }
+    for (int i = 0; i < mat.n_fibres; ++i) CHECK(mat.fibre_dir[i].norm() == Approx(1.0).epsilon(1e-12));
+    if (m.tet_fibres[t] == TorsoModel::Fibres::Sheet) {
+      ++sheet;
+      REQUIRE(mat.n_fibres == 2);
+      // Mirror images about the transverse direction, at the data's angle to each other.
+      CHECK(std::acos(std::clamp(mat.fibre_dir[0].dot(mat.fibre_dir[1]), -1.0, 1.0)) == Approx(2 * th).margin(0.02));
+      // Small-strain modulus across the back of the two families together: the data's.
+      const Vec3 across = (mat.fibre_dir[0] + mat.fibre_dir[1]).normalized();
+      double E = 0;
+      for (int i = 0; i < 2; ++i) E += 4 * mat.fibre_k_Pa * std::pow(across.dot(mat.fibre_dir[i]), 4);
+      CHECK(E == Approx(fascia.fibre_modulus_Pa).epsilon(1e-3));
+    } else {
+      ++ligament;
+      REQUIRE(mat.n_fibres == 1);
+      CHECK(4 * mat.fibre_k_Pa == Approx(fascia.fibre_modulus_Pa));
+      // Along the spine (y: cranial; the curves of the spine tilt it in the sagittal plane).
+      CHECK(std::abs(mat.fibre_dir[0].x()) < 0.05);
+      CHECK(std::abs(mat.fibre_dir[0].y()) > 0.7);
+    }
+  }
+  CHECK(sheet > 100);
+  CHECK(ligament > 10);
+  CHECK(other_with_fibres == 0);
+}
