@@ -537,9 +537,6 @@ class CholmodLock {
     (void)serial;
     if (!blas_info().thread_safe) lock_.lock();
   }
-  void unlock() {
-    if (lock_.owns_lock()) lock_.unlock();
-  }
 
  private:
   static std::mutex& mutex() {
@@ -622,7 +619,11 @@ SolveReport solve_equilibrium(const FemModel& m, FemState& st, const SolverSetti
   // The elastic part of the tangent in its fixed pattern (columns beyond the pattern's n, dofs
   // added after finalize(), are empty); the rest comes as triplets.
   const FemModel::TangentPattern& tp = m.elastic_pattern;
-  if (tp.n > m.n_dofs || tp.outer.size() != static_cast<size_t>(tp.n) + 1)
+  size_t entries = 0;
+  for (const Tet& e : m.mesh.tets)
+    for (int a = 0; a < 4; ++a)
+      for (int b = 0; b < 4; ++b) entries += static_cast<size_t>(m.node_kin[e[a]].n) * m.node_kin[e[b]].n;
+  if (tp.n > m.n_dofs || tp.outer.size() != static_cast<size_t>(tp.n) + 1 || tp.slot.size() != entries)
     throw std::logic_error("solve_equilibrium: the model changed after finalize()");
   Eigen::SparseMatrix<double> Kel(m.n_dofs, m.n_dofs);
   Kel.resizeNonZeros(static_cast<Eigen::Index>(tp.inner.size()));
