@@ -730,7 +730,7 @@ SolveReport solve_equilibrium(const FemModel& m, FemState& st, const SolverSetti
         shift = shift_hint >= 1e-9 * diag_max ? shift_hint : 0.0;
         for (int d = 0; shift > 0 && d < m.n_dofs; ++d) K.coeffRef(d, d) += shift;
         bool ok = false;
-        for (int attempt = 0; attempt < 8 && !ok; ++attempt) {
+        for (int attempt = 0; attempt < 8; ++attempt) {
           ok = try_factor(K);
           if (ok) break;
           const double next = shift == 0 ? 1e-6 * diag_max : shift * 10;

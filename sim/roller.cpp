@@ -88,7 +88,7 @@ RollerSpec load_roller_spec(const std::string& path, const std::vector<ConfigOve
 RollerShape::RollerShape(const RollerSpec& p)
     : p_(p), kind_(p.kind == "ball" ? Kind::Ball : p.kind == "peanut" ? Kind::Peanut : Kind::Cylinder) {
   patterned_ = p_.pattern != "none";
-  spike_power_ = p_.pattern == "spikes" ? 4.0 : 1.0;
+  spikes_ = p_.pattern == "spikes";
   const double R = 0.5 * p_.diameter_m;
   bound_r_ = R;
   switch (kind_) {
@@ -170,7 +170,7 @@ double RollerShape::value(const Vec3& p, Vec3* normal) const {
   const double base = ax * af;
   // b = base^q and its derivative (q = 4 or 1: products, not pow, in this hot path).
   double b = base, db = 1.0;
-  if (spike_power_ == 4.0) {
+  if (spikes_) {
     const double b2 = base * base;
     b = b2 * b2;
     db = 4.0 * b2 * base;

@@ -73,7 +73,7 @@ class RollerShape final : public RigidShape {
   RollerSpec p_;
   enum class Kind { Cylinder, Peanut, Ball } kind_;
   bool patterned_ = false;
-  double spike_power_ = 1;  // the bump's sharpening power: 4 for spikes, 1 for knobs
+  bool spikes_ = false;     // the bump sharpened to a spike by its 4th power (knobs: as it is)
   double bound_r_ = 0, bound_x_ = 0, bound_slack_ = 0;
   double base_distance(const Vec3& p, Vec3* normal) const;
   double value(const Vec3& p, Vec3* normal) const;  // the distance, normal = grad f / |grad f|
