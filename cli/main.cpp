@@ -178,25 +178,32 @@ int run_model_ribcage(const std::string& file, double moment) {
   const TorsoParams p = load_torso_params(torso_file(file));
   const RibCageComparison c = rib_cage_comparison(p, moment);
   fmt::print("backroll model ribcage: T1-T12 specimen (T12 and below fixed), pure moment +-{:.1f} N m on T1\n", moment);
-  fmt::print("{:<20} {:>12} {:>12} {:>12}   {}\n", "mode", "ROM ribs", "ROM no ribs", "increase", "cadaver studies");
+  const RibCageStudies& st = rib_cage_studies();
   const char* names[3] = {"flexion/extension", "axial rotation", "lateral bending"};
-  const char* cad[3] = {"+63 % (Mannen 2018, 5 N m), +52 % (Liebsch 2017, anterior cage, 2 N m)",
-                        "+59 % (Mannen 2018), +94 % (Liebsch 2017)",
-                        "+63.5 % (Mannen 2018), +42 % (Liebsch 2017)"};
+  fmt::print("{:<20} {:>12} {:>12} {:>10}   {}\n", "mode", "ROM ribs", "ROM no ribs", "increase",
+             "cadaver: Mannen 2018 (5 N m), Liebsch 2017 (2 N m)");
   for (int a : {0, 2, 1})
-    fmt::print("{:<20} {:>10.2f}deg {:>10.2f}deg {:>+11.1f}%   {}\n", names[a], c.rom_with_deg[a], c.rom_without_deg[a],
-               c.increase_pct(a), cad[a]);
-  // Mannen 2018 Table 2: elastic-zone stiffness (N m/deg), intact / no ribs, 400 N follower load,
-  // +-5 N m: the ratio is what compares with a linear model.
-  const double mannen[3][3][2] = {{{2.29, 2.12}, {4.74, 3.36}, {2.97, 1.39}},   // FE upper, middle, lower
-                                  {{3.28, 1.35}, {4.51, 1.08}, {2.31, 1.02}},   // AR
-                                  {{6.85, 4.70}, {8.30, 4.48}, {2.87, 1.50}}};  // LB
-  fmt::print("\nstiffness with / without ribs, by region (model at +{:.1f} N m; Mannen 2018 Table 2, elastic zone):\n", moment);
-  fmt::print("{:<20} {:>16} {:>16} {:>16}\n", "mode", "upper T1/T4", "middle T4/T8", "lower T8/T12");
+    fmt::print("{:<20} {:>9.2f}deg {:>9.2f}deg {:>+9.1f}%   {:+.0f} %, {:+.0f} %\n", names[a], c.rom_with_deg[a],
+               c.rom_without_deg[a], c.increase_pct(a), st.rom_increase_mannen_pct[a], st.rom_increase_liebsch_pct[a]);
+  fmt::print("\nintercostal sheet removed (rib cage otherwise intact), ROM increase over intact:\n");
+  for (int a : {0, 2, 1}) {
+    const double cad = st.intercostal_step_liebsch_pct[a];
+    fmt::print("{:<20} {:>+9.1f}%   Liebsch 2017: {}\n", names[a],
+               100.0 * (c.rom_without_intercostals_deg[a] / c.rom_with_deg[a] - 1.0),
+               std::isnan(cad) ? std::string("not significant") : fmt::format("{:+.1f} %", cad));
+  }
+  // Mannen 2018 Table 2: elastic-zone stiffness intact / no ribs, 400 N follower load, +-5 N m:
+  // the ratio is what compares with a linear model; its 95 % interval shows how well n = 8
+  // specimens pin it.
+  fmt::print("\nstiffness with / without ribs, by region (model at +{:.1f} N m; Mannen 2018 Table 2, elastic zone,\n"
+             "ratio of means [approx. 95 % interval]):\n", moment);
+  fmt::print("{:<20} {:>24} {:>24} {:>24}\n", "mode", "upper T1/T4", "middle T4/T8", "lower T8/T12");
   for (int a : {0, 2, 1}) {
     fmt::print("{:<20}", names[a]);
-    for (int r = 0; r < 3; ++r)
-      fmt::print(" {:>6.2f} (cad {:>4.2f})", c.region_k_with[a][r] / c.region_k_without[a][r], mannen[a][r][0] / mannen[a][r][1]);
+    for (int r = 0; r < 3; ++r) {
+      const RatioInterval ci = mannen_ratio_interval(a, r);
+      fmt::print(" {:>5.2f} ({:.2f} [{:.2f},{:.2f}])", c.region_ratio(a, r), ci.ratio, std::max(0.0, ci.lo), ci.hi);
+    }
     fmt::print("\n");
   }
   return 0;

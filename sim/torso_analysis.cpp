@@ -1,6 +1,8 @@
 #include "torso_analysis.h"
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 #include <queue>
 #include <set>
 
@@ -82,16 +84,57 @@ RibCageComparison rib_cage_comparison(const TorsoParams& p, double M) {
   RibCageComparison c;
   c.moment_Nm = M;
   const int bounds[4] = {1, 4, 8, 12};
-  for (int a = 0; a < 3; ++a)
+  TorsoParams no_ic = p;
+  no_ic.intercostal_thickness_m = 0;
+  for (int a = 0; a < 3; ++a) {
+    const SpineAxis ax = static_cast<SpineAxis>(a);
     for (int ribs = 0; ribs < 2; ++ribs) {
-      const SpineAxis ax = static_cast<SpineAxis>(a);
       const std::vector<double> up = specimen_rotations_deg(p, ribs, 1, 12, ax, M);
       const std::vector<double> down = specimen_rotations_deg(p, ribs, 1, 12, ax, -M);
       (ribs ? c.rom_with_deg : c.rom_without_deg)[a] = up[0] - down[0];
       for (int r = 0; r < 3; ++r)
         (ribs ? c.region_k_with : c.region_k_without)[a][r] = M / (up[bounds[r] - 1] - up[bounds[r + 1] - 1]);
     }
+    c.rom_without_intercostals_deg[a] = specimen_rotation_deg(no_ic, true, 1, 12, ax, M) -
+                                        specimen_rotation_deg(no_ic, true, 1, 12, ax, -M);
+  }
   return c;
+}
+
+const RibCageStudies& rib_cage_studies() {
+  static const RibCageStudies s = [] {
+    RibCageStudies r{};
+    // Mannen 2018 Table 2, elastic-zone stiffness: {intact, removed} means and SDs.
+    const double mean[3][3][2] = {{{2.29, 2.12}, {4.74, 3.36}, {2.97, 1.39}},   // FE
+                                  {{3.28, 1.35}, {4.51, 1.08}, {2.31, 1.02}},   // AR
+                                  {{6.85, 4.70}, {8.30, 4.48}, {2.87, 1.50}}};  // LB
+    const double sd[3][3][2] = {{{1.75, 1.31}, {4.10, 2.17}, {2.23, 0.35}},
+                                {{3.60, 0.59}, {6.13, 0.27}, {2.89, 0.33}},
+                                {{2.09, 1.58}, {5.50, 3.53}, {4.72, 0.80}}};
+    std::copy(&mean[0][0][0], &mean[0][0][0] + 18, &r.mean[0][0][0]);
+    std::copy(&sd[0][0][0], &sd[0][0][0] + 18, &r.sd[0][0][0]);
+    const double mannen[3] = {63.0, 58.8, 63.5}, liebsch[3] = {52.2, 94.4, 42.0};
+    const double ic[3] = {std::numeric_limits<double>::quiet_NaN(), 22.6, 22.4};
+    std::copy(mannen, mannen + 3, r.rom_increase_mannen_pct);
+    std::copy(liebsch, liebsch + 3, r.rom_increase_liebsch_pct);
+    std::copy(ic, ic + 3, r.intercostal_step_liebsch_pct);
+    return r;
+  }();
+  return s;
+}
+
+RatioInterval mannen_ratio_interval(int axis, int region) {
+  const RibCageStudies& s = rib_cage_studies();
+  const double a = s.mean[axis][region][0], b = s.mean[axis][region][1];
+  const double ra = s.sd[axis][region][0] / a, rb = s.sd[axis][region][1] / b;
+  RatioInterval r;
+  r.ratio = a / b;
+  static_assert(RibCageStudies::n == 8, "the t quantile below is for 7 degrees of freedom");
+  const double t7 = 2.365;  // Student t, 97.5 %, 7 dof
+  const double se = r.ratio * std::sqrt((ra * ra + rb * rb) / RibCageStudies::n);
+  r.lo = r.ratio - t7 * se;
+  r.hi = r.ratio + t7 * se;
+  return r;
 }
 
 std::vector<RegionStats> region_stats(const TorsoModel& m) {

@@ -47,8 +47,37 @@ struct RibCageComparison {
   // Regional stiffness (N m/deg) under +M, as Mannen 2018 Table 2 reports it: upper T1/T4,
   // middle T4/T8, lower T8/T12, [axis][region], with and without the rib cage.
   double region_k_with[3][3] = {}, region_k_without[3][3] = {};
+  // T1-T12 range of motion with the rib cage but no intercostal sheet (Liebsch 2017's first step).
+  double rom_without_intercostals_deg[3] = {0, 0, 0};
+  double region_ratio(int axis, int region) const { return region_k_with[axis][region] / region_k_without[axis][region]; }
 };
 RibCageComparison rib_cage_comparison(const TorsoParams& p, double moment_Nm);
+
+// Published cadaver measurements of what the rib cage does to the thoracic spine: validation
+// references (the model never reads them). Indexed [SpineAxis][region upper, middle, lower].
+struct RibCageStudies {
+  // Mannen et al. 2018, J Mech Behav Biomed Mater 84:258-264, Table 2 (read): elastic-zone
+  // stiffness (N m/deg), mean and SD over n = 8 specimens, [0] rib cage intact, [1] removed;
+  // +-5 N m with a 400 N follower load; regions T1/T4, T4/T8, T8/T12.
+  double mean[3][3][2], sd[3][3][2];
+  static constexpr int n = 8;
+  // Whole T1-T12 range-of-motion increase (%) on removing the rib cage: Mannen 2018 (abstract,
+  // read) and Liebsch et al. 2017, PLoS ONE 12:e0178733 (abstract, read; +-2 N m, no follower
+  // load, anterior cage removed).
+  double rom_increase_mannen_pct[3], rom_increase_liebsch_pct[3];
+  // Liebsch 2017's first step, the intercostal muscles removed from the intact cage (%): LB and
+  // AR significant; FE not significant, so not given (NaN).
+  double intercostal_step_liebsch_pct[3];
+};
+const RibCageStudies& rib_cage_studies();
+
+// Mannen 2018's intact / removed stiffness ratio (of the means) with an approximate 95 %
+// confidence interval: delta method on the two means as independent samples (the paired
+// differences are not published; pairing would narrow it), Student t with n - 1 dof.
+struct RatioInterval {
+  double ratio = 0, lo = 0, hi = 0;
+};
+RatioInterval mannen_ratio_interval(int axis, int region);
 
 struct RegionStats {
   std::string name;

@@ -253,11 +253,10 @@ TorsoModel build_torso(const TorsoParams& p, const TorsoBuildOptions& o) {
   m.pelvis = kLevels;
 
   // Ribs: a half-ellipse in the plane of their vertebra, on the trunk wall.
-  for (auto& r : m.rib_posterior) r = {-1, -1};
-  for (auto& r : m.rib_anterior) r = {-1, -1};
   struct RibGeom {
     double a, b, hl, sb, ptp, pe, ps;
     double descent;  // how far down the skin line the front of the rib lies below its head
+    std::vector<double> seg_phi;  // segment bounds along the arc, ptp .. pe
   };
   std::array<RibGeom, kRibs> rg{};
   auto rib_point = [&](int k, int side, double ph) {
@@ -286,34 +285,44 @@ TorsoModel build_torso(const TorsoParams& p, const TorsoBuildOptions& o) {
     const int lo = static_cast<int>(lv_f);
     const double s_front = L.s_tip[lo] + (lo < 19 ? (lv_f - lo) * (L.s_tip[lo + 1] - L.s_tip[lo]) : 0.0);
     g.descent = std::max(0.0, s_front - L.s_tip[k + 1]);
+    // Segments of about rib_segment_m of arc each, equal in arc angle.
+    const int n = std::max(1, static_cast<int>(std::ceil(arc_len(k, g.ptp, g.pe) / p.rib_segment_m - 1e-9)));
+    for (int i = 0; i <= n; ++i) g.seg_phi.push_back(g.ptp + (g.pe - g.ptp) * i / n);
   }
+  // The segment of rib k (side si) that carries arc angle ph.
+  auto rib_segment_at = [&](int k, int si, double ph) {
+    const RibGeom& g = rg[k];
+    const std::vector<int>& seg = m.rib_segments[k][si];
+    size_t i = 0;
+    while (i + 1 < seg.size() && ph > g.seg_phi[i + 1]) ++i;
+    return seg[i];
+  };
   if (o.with_ribs) {
     for (int k = 0; k < kRibs; ++k)
       for (int si = 0; si < 2; ++si) {
         const int side = si == 0 ? 1 : -1;
         const RibGeom& g = rg[k];
-        const bool two = k < 10;
-        const double pm = two ? 0.5 * (g.ptp + g.pe) : g.pe;
+        const int n = static_cast<int>(g.seg_phi.size()) - 1;
         const double total = arc_len(k, g.ptp, g.pe);
-        for (int seg = 0; seg < (two ? 2 : 1); ++seg) {
-          const double p0 = seg == 0 ? g.ptp : pm, p1 = seg == 0 ? pm : g.pe;
+        const int boxes = std::max(2, (16 + n - 1) / n);
+        for (int seg = 0; seg < n; ++seg) {
+          const double p0 = g.seg_phi[seg], p1 = g.seg_phi[seg + 1];
           Bone b;
           b.kind = BoneKind::Rib;
           b.level = k + 1;
           b.side = side;
           b.name = "rib" + std::to_string(k + 1) + (side > 0 ? "_left" : "_right") +
-                   (two ? (seg == 0 ? "_posterior" : "_anterior") : "");
+                   (n > 1 ? "_" + std::to_string(seg + 1) : std::string());
           b.own_mass_kg = p.rib_mass_kg * arc_len(k, p0, p1) / total;
           Vec3 c = Vec3::Zero();
-          const int ns = 8;
-          for (int i = 0; i < ns; ++i) {
-            const Vec3 q0 = rib_point(k, side, p0 + (p1 - p0) * i / ns);
-            const Vec3 q1 = rib_point(k, side, p0 + (p1 - p0) * (i + 1) / ns);
-            c += 0.5 * (q0 + q1) / ns;
+          for (int i = 0; i < boxes; ++i) {
+            const Vec3 q0 = rib_point(k, side, p0 + (p1 - p0) * i / boxes);
+            const Vec3 q1 = rib_point(k, side, p0 + (p1 - p0) * (i + 1) / boxes);
+            c += 0.5 * (q0 + q1) / boxes;
             b.boxes.push_back(box_between(q0, q1, frame_at(g.sb).col(1), 0.006, 0.004));
           }
           b.origin_m = b.com_m = c;
-          (seg == 0 ? m.rib_posterior : m.rib_anterior)[k][si] = static_cast<int>(m.bones.size());
+          m.rib_segments[k][si].push_back(static_cast<int>(m.bones.size()));
           m.bones.push_back(b);
         }
       }
@@ -367,7 +376,8 @@ TorsoModel build_torso(const TorsoParams& p, const TorsoBuildOptions& o) {
       for (int si = 0; si < 2; ++si) {
         const int side = si == 0 ? 1 : -1;
         const RibGeom& g = rg[k];
-        const int rp = m.rib_posterior[k][si], ra = m.rib_anterior[k][si];
+        const std::vector<int>& segs = m.rib_segments[k][si];
+        const int rp = segs.front(), ra = segs.back();
         const int vk = k;  // rib k+1 articulates with vertebra T(k+1)
         const double s_head = g.sb - (k >= 1 && k <= 8 ? 0.5 * p.body_height_m[k] : 0.0);
         const Vec3 head = P(side * (0.5 * p.body_width_m[k] + 0.004), s_head,
@@ -416,12 +426,12 @@ TorsoModel build_torso(const TorsoParams& p, const TorsoBuildOptions& o) {
         auto tangent = [&](int kk, double ph) {
           return Vec3(rib_point(kk, side, ph + 1e-3) - rib_point(kk, side, ph - 1e-3));
         };
-        if (ra >= 0) {  // the shaft's bending between its two segments
-          const double pm = 0.5 * (g.ptp + g.pe);
-          const double len = 0.5 * arc_len(k, g.ptp, g.pe);
-          const Vec3 t = tangent(k, pm);
-          beam(m.bones[rp].name + "-shaft", rp, ra, rib_point(k, side, pm), t, t.cross(frame_at(g.sb).col(1)), len,
-               rs.EI_in_Nm2, rs.EI_out_Nm2, rs.GJ_Nm2, 1e7 * len);
+        for (size_t i = 1; i < segs.size(); ++i) {  // the shaft's bending between its segments
+          const double ph = g.seg_phi[i];
+          const double len = arc_len(k, 0.5 * (g.seg_phi[i - 1] + ph), 0.5 * (ph + g.seg_phi[i + 1]));
+          const Vec3 t = tangent(k, ph);
+          beam(m.bones[segs[i - 1]].name + "-shaft", segs[i - 1], segs[i], rib_point(k, side, ph), t,
+               t.cross(frame_at(g.sb).col(1)), len, rs.EI_in_Nm2, rs.EI_out_Nm2, rs.GJ_Nm2, 1e7 * len);
         }
         if (k < 10) {  // costal cartilage: ribs 1-7 to the sternum, 8-10 to the rib above
           // Ribs 1-7: the cartilage runs on along the rib's arc from its end to the sternum. Ribs
@@ -437,36 +447,57 @@ TorsoModel build_torso(const TorsoParams& p, const TorsoBuildOptions& o) {
           const Vec3 radial = tr.cross(frame_at(g.sb).col(1)).normalized();
           const double I_wall = w * t_c * t_c * t_c / 12, I_body = t_c * w * w * w / 12;
           const double J = w * t_c * t_c * t_c * (1.0 / 3 - 0.21 * t_c / w);
-          const int to = k < 7 ? m.sternum : m.rib_anterior[k - 1][si];
+          const int to = k < 7 ? m.sternum : m.rib_segments[k - 1][si].back();
           // Its "in-plane" bending is through the wall (radial, I_wall); out of it, within the wall
           // across the cartilage (I_body).
           beam(m.bones[ra].name + "-cartilage", to, ra, end, t, radial, len, E * I_wall, E * I_body, E / 2.9 * J,
                E * w * t_c);
         }
       }
-    // Intercostal tissue between neighbouring ribs: a spring between the centres of matching
-    // segments (muscle sheet of modulus E over the segment length x thickness, across the gap).
-    if (p.intercostal_thickness_m > 0)
-      for (int k = 0; k + 1 < kRibs; ++k)
-        for (int si = 0; si < 2; ++si)
-          for (int seg = 0; seg < 2; ++seg) {
-            const auto& A = seg == 0 ? m.rib_posterior : m.rib_anterior;
-            const int a = A[k][si], b = A[k + 1][si];
-            if (a < 0 || b < 0) continue;
-            const Bone& ba = m.bones[a];
-            const Bone& bb = m.bones[b];
-            double len = 0;
-            for (const BoneBox& bx : ba.boxes) len += 2 * bx.half_m.x();
-            const double gap = std::max(0.005, (bb.com_m - ba.com_m).norm());
+    // Intercostal tissue between neighbouring ribs: a sheet, not a point. Each pair of ribs k,
+    // k+1 is joined over the arc both cover (same angle round the wall) by springs at points a
+    // short arc apart, each standing for the strip of sheet ds long between them: across the gap
+    // (tension) E t ds / gap, along the ribs (in-plane shear) G t ds / gap, and through the wall
+    // the strip as a Timoshenko beam of depth t (shear and bending in series). Spread along the
+    // ribs, the strips also resist the ribs turning against each other, which a single spring at
+    // the segments' centres did not.
+    if (p.intercostal_thickness_m > 0) {
+      const TissueMaterial& mat = p.materials.at("intercostal");
+      const double E = mat.youngs_modulus_Pa, G = E / (2 * (1 + mat.poisson_ratio));
+      const double t_ic = p.intercostal_thickness_m;
+      for (int k = 0; k + 1 < kRibs; ++k) {
+        const RibGeom &ga = rg[k], &gb = rg[k + 1];
+        const double lo = std::max(ga.ptp, gb.ptp), hi = std::min(ga.pe, gb.pe);
+        if (hi <= lo) continue;
+        const int n = std::max(2, static_cast<int>(std::ceil(arc_len(k, lo, hi) / p.intercostal_strip_m)));
+        for (int si = 0; si < 2; ++si) {
+          const int side = si == 0 ? 1 : -1;
+          auto carrier = [&](int kk, double ph) { return rib_segment_at(kk, si, ph); };
+          for (int i = 0; i < n; ++i) {
+            const double ph = lo + (hi - lo) * (i + 0.5) / n;
+            const Vec3 qa = rib_point(k, side, ph), qb = rib_point(k + 1, side, ph);
+            const double ds = 0.5 * (arc_len(k, lo, hi) + arc_len(k + 1, lo, hi)) / n;
+            const double gap = std::max(0.005, (qb - qa).norm());
+            const Vec3 e_gap = (qb - qa) / (qb - qa).norm();
+            Vec3 tan = rib_point(k, side, ph + 1e-3) - rib_point(k, side, ph - 1e-3) +
+                       rib_point(k + 1, side, ph + 1e-3) - rib_point(k + 1, side, ph - 1e-3);
+            tan = (tan - tan.dot(e_gap) * e_gap).normalized();
             Joint j;
-            j.name = ba.name + "-intercostal";
-            j.body_a = a;
-            j.body_b = b;
-            j.point_m = 0.5 * (ba.com_m + bb.com_m);
-            j.translational_N_per_m =
-                Vec3::Constant(p.materials.at("intercostal").youngs_modulus_Pa * len * p.intercostal_thickness_m / gap);
+            j.name = m.bones[carrier(k, ph)].name + "-intercostal-" + std::to_string(i + 1);
+            j.body_a = carrier(k, ph);
+            j.body_b = carrier(k + 1, ph);
+            j.point_m = 0.5 * (qa + qb);
+            j.axes.row(0) = e_gap.transpose();
+            j.axes.row(1) = tan.transpose();
+            j.axes.row(2) = e_gap.cross(tan).transpose();
+            const double k_shear = G * t_ic * ds / gap;
+            const double k_bend = E * ds * std::pow(t_ic / gap, 3);
+            j.translational_N_per_m = Vec3(E * t_ic * ds / gap, k_shear, 1 / (1 / k_shear + 1 / k_bend));
             fem.joints.push_back(j);
           }
+        }
+      }
+    }
   }
 
   // ---- 5. Tissue mesh ---------------------------------------------------------------------------
@@ -575,6 +606,11 @@ TorsoModel build_torso(const TorsoParams& p, const TorsoBuildOptions& o) {
         m.tet_fibres[t] = row == rows_m ? TorsoModel::Fibres::Sheet : TorsoModel::Fibres::Ligament;
     }
 
+    // The rib segment under a point ax from the midline (the rib's arc reaches ax at
+    // a sin(ph) = ax on its posterior half).
+    auto rib_under = [&](int k, int si, double ax) {
+      return rib_segment_at(k, si, std::asin(std::min(1.0, ax / rg[k].a)));
+    };
     // Attachments: every column's deepest node to the bone beneath; floating ribs 11-12 take
     // the band nodes nearest their wall depth.
     fem.node_body.assign(mesh.n_nodes(), -1);
@@ -589,7 +625,7 @@ TorsoModel build_torso(const TorsoParams& p, const TorsoBuildOptions& o) {
         else if (s > L.s_crest) body = m.pelvis;
         else {
           const int v = std::min(L.owner(s, true), kLevels);
-          body = (o.with_ribs && v < 10 && s < L.s_rib_end) ? m.rib_posterior[v][si] : v;
+          body = (o.with_ribs && v < 10 && s < L.s_rib_end) ? rib_under(v, si, ax) : v;
         }
         fem.node_body[ids[j * ni + i]] = body;
         if (o.with_ribs && ax > L.lv(p.tp_halfspan_m, s) && s < L.s_crest) {
@@ -604,7 +640,7 @@ TorsoModel build_torso(const TorsoParams& p, const TorsoBuildOptions& o) {
                 const double d = std::abs(row_h(c, k) - c.h_wall);
                 if (d < bd) bd = d, best = k;
               }
-              if (best > 0) fem.node_body[ids[(best * nj + j) * ni + i]] = m.rib_posterior[v][si];
+              if (best > 0) fem.node_body[ids[(best * nj + j) * ni + i]] = rib_under(v, si, ax);
             }
           }
         }

@@ -72,7 +72,10 @@ struct TorsoModel {
   std::vector<Tri> skin_faces;          // outward skin triangles (towards the floor)
   std::array<int, kLevels> vertebra{};  // bone index of T1..L5
   int pelvis = -1, sternum = -1;
-  std::array<std::array<int, 2>, kRibs> rib_posterior{}, rib_anterior{};  // [rib-1][side: 0 left, 1 right], -1 if none
+  // Each rib is a chain of rigid segments from the transverse process (first, which the
+  // costovertebral joints hold) to its bony end (last, which carries the cartilage), joined by
+  // beams of the rib's section. [rib-1][side: 0 left, 1 right].
+  std::array<std::array<std::vector<int>, 2>, kRibs> rib_segments{};
   std::array<int, kLevels> intervertebral_joint{};  // joint index of T1-T2 .. L5-S1
   std::array<double, 20> sp_tip_s_m{};  // skin-line position of each spinous-process tip, C7..S2
   std::array<double, kLevels> sp_tip_depth_m{};  // generated skin-to-tip depth per level

@@ -170,6 +170,8 @@ TorsoParams load_torso_params(const std::string& path, const std::vector<ConfigO
   p.rib_mass_kg = r.number("ribs.rib_mass_kg", 0.005, 0.5);
   p.sternum_mass_kg = r.number("ribs.sternum_mass_kg", 0.01, 1);
   p.intercostal_thickness_m = r.number("ribs.intercostal_thickness_m", 0, 0.03);
+  p.intercostal_strip_m = r.number("ribs.intercostal_strip_m", 0.005, 0.1);
+  p.rib_segment_m = r.number("ribs.rib_segment_m", 0.01, 1.0);
   p.rib_descent_levels = r.number("ribs.descent_levels", 0, 6);
 
   p.reference_moment_Nm = r.number("joints.reference_moment_Nm", 0.5, 30);
