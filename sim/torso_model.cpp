@@ -472,7 +472,6 @@ TorsoModel build_torso(const TorsoParams& p, const TorsoBuildOptions& o) {
         const int n = std::max(2, static_cast<int>(std::ceil(arc_len(k, lo, hi) / p.intercostal_strip_m)));
         for (int si = 0; si < 2; ++si) {
           const int side = si == 0 ? 1 : -1;
-          auto carrier = [&](int kk, double ph) { return rib_segment_at(kk, si, ph); };
           for (int i = 0; i < n; ++i) {
             const double ph = lo + (hi - lo) * (i + 0.5) / n;
             const Vec3 qa = rib_point(k, side, ph), qb = rib_point(k + 1, side, ph);
@@ -483,9 +482,9 @@ TorsoModel build_torso(const TorsoParams& p, const TorsoBuildOptions& o) {
                        rib_point(k + 1, side, ph + 1e-3) - rib_point(k + 1, side, ph - 1e-3);
             tan = (tan - tan.dot(e_gap) * e_gap).normalized();
             Joint j;
-            j.name = m.bones[carrier(k, ph)].name + "-intercostal-" + std::to_string(i + 1);
-            j.body_a = carrier(k, ph);
-            j.body_b = carrier(k + 1, ph);
+            j.body_a = rib_segment_at(k, si, ph);
+            j.body_b = rib_segment_at(k + 1, si, ph);
+            j.name = m.bones[j.body_a].name + "-intercostal-" + std::to_string(i + 1);
             j.point_m = 0.5 * (qa + qb);
             j.axes.row(0) = e_gap.transpose();
             j.axes.row(1) = tan.transpose();
