@@ -469,15 +469,16 @@ TorsoModel build_torso(const TorsoParams& p, const TorsoBuildOptions& o) {
         const RibGeom &ga = rg[k], &gb = rg[k + 1];
         const double lo = std::max(ga.ptp, gb.ptp), hi = std::min(ga.pe, gb.pe);
         if (hi <= lo) continue;
-        const int n = std::max(2, static_cast<int>(std::ceil(arc_len(k, lo, hi) / p.intercostal_strip_m)));
+        const double arc_a = arc_len(k, lo, hi), arc_b = arc_len(k + 1, lo, hi);
+        const int n = std::max(2, static_cast<int>(std::ceil(arc_a / p.intercostal_strip_m)));
+        const double ds = 0.5 * (arc_a + arc_b) / n;  // each strip's length along the ribs
         for (int si = 0; si < 2; ++si) {
           const int side = si == 0 ? 1 : -1;
           for (int i = 0; i < n; ++i) {
             const double ph = lo + (hi - lo) * (i + 0.5) / n;
             const Vec3 qa = rib_point(k, side, ph), qb = rib_point(k + 1, side, ph);
-            const double ds = 0.5 * (arc_len(k, lo, hi) + arc_len(k + 1, lo, hi)) / n;
+            const Vec3 e_gap = (qb - qa).normalized();
             const double gap = std::max(0.005, (qb - qa).norm());
-            const Vec3 e_gap = (qb - qa) / (qb - qa).norm();
             Vec3 tan = rib_point(k, side, ph + 1e-3) - rib_point(k, side, ph - 1e-3) +
                        rib_point(k + 1, side, ph + 1e-3) - rib_point(k + 1, side, ph - 1e-3);
             tan = (tan - tan.dot(e_gap) * e_gap).normalized();

@@ -58,8 +58,8 @@ struct TorsoParams {
   // [ribs]
   double costovertebral_N_per_m = 2e4, costovertebral_Nm_per_rad = 0.87, cartilage_E_Pa = 10e6,
          cartilage_width_m = 0.012, cartilage_thickness_m = 0.008,
-         rib_mass_kg = 0.06, sternum_mass_kg = 0.12, intercostal_thickness_m = 0.01, intercostal_strip_m = 0.02, rib_segment_m = 0.15,
-         rib_descent_levels = 0;
+         rib_mass_kg = 0.06, sternum_mass_kg = 0.12, intercostal_thickness_m = 0.01, intercostal_strip_m = 0.02,
+         rib_segment_m = 0.05, rib_descent_levels = 0;
   // Rib shaft: an elliptical cortical shell, rib_height_m along the body, rib_thickness_m through
   // the wall.
   double rib_height_m = 0.012, rib_thickness_m = 0.006, rib_cortex_m = 0.001, rib_E_Pa = 12e9;
