@@ -370,7 +370,7 @@ TorsoModel build_torso(const TorsoParams& p, const TorsoBuildOptions& o) {
   }
   if (o.with_ribs) {
     const double kcv = p.costovertebral_N_per_m, kr = p.costovertebral_Nm_per_rad;
-    const double E = p.cartilage_E_Pa, w = p.cartilage_width_m, t_c = p.cartilage_thickness_m;
+    const CartilageSection cs = cartilage_section(p);
     const RibSection rs = rib_section(p);
     for (int k = 0; k < kRibs; ++k)
       for (int si = 0; si < 2; ++si) {
@@ -438,20 +438,23 @@ TorsoModel build_torso(const TorsoParams& p, const TorsoBuildOptions& o) {
           // 8-10: it runs up the costal margin from the rib's end to the cartilage above
           // (interchondral joint). Its section is w wide along the body and t thick radially, so it
           // bends most easily within the wall (I = w t^3/12) and hardest along the body (t w^3/12).
+          // The beam's spring sits at the cartilage's midpoint: a beam's two-end stiffness is
+          // exactly a translational spring 12EI/L^3 and a rotational EI/L at its middle (at an
+          // end, rotating the far end would be 3.25 times too stiff, the near end 4 times too soft).
           const Vec3 end = rib_point(k, side, g.pe);
           const Vec3 to_pt = k < 7 ? rib_point(k, side, g.ps) : rib_point(k - 1, side, rg[k - 1].pe);
           const double len = std::max(0.01, k < 7 ? arc_len(k, g.pe, g.ps) : (to_pt - end).norm());
-          const Vec3 t = k < 7 ? tangent(k, g.pe) : Vec3(to_pt - end);
-          // Radial direction of the wall at the rib's end: across the tangent, within its plane.
-          const Vec3 tr = tangent(k, g.pe).normalized();
+          const double ph_mid = 0.5 * (g.pe + g.ps);
+          const Vec3 mid = k < 7 ? rib_point(k, side, ph_mid) : Vec3(0.5 * (end + to_pt));
+          const Vec3 t = k < 7 ? tangent(k, ph_mid) : Vec3(to_pt - end);
+          // Radial direction of the wall there: across the rib's tangent, within its plane.
+          const Vec3 tr = tangent(k, k < 7 ? ph_mid : g.pe).normalized();
           const Vec3 radial = tr.cross(frame_at(g.sb).col(1)).normalized();
-          const double I_wall = w * t_c * t_c * t_c / 12, I_body = t_c * w * w * w / 12;
-          const double J = w * t_c * t_c * t_c * (1.0 / 3 - 0.21 * t_c / w);
           const int to = k < 7 ? m.sternum : m.rib_segments[k - 1][si].back();
-          // Its "in-plane" bending is through the wall (radial, I_wall); out of it, within the wall
-          // across the cartilage (I_body).
-          beam(m.bones[ra].name + "-cartilage", to, ra, end, t, radial, len, E * I_wall, E * I_body, E / 2.9 * J,
-               E * w * t_c);
+          // Its "in-plane" bending is through the wall (radial); out of it, within the wall
+          // across the cartilage (along the body).
+          beam(m.bones[ra].name + "-cartilage", to, ra, mid, t, radial, len, cs.EI_wall_Nm2, cs.EI_body_Nm2, cs.GJ_Nm2,
+               cs.EA_N);
         }
       }
     // Intercostal tissue between neighbouring ribs: a sheet, not a point. Each pair of ribs k,

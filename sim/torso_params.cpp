@@ -24,6 +24,36 @@ RibSection rib_section(const TorsoParams& p) {
   return r;
 }
 
+CartilageSection cartilage_section(const TorsoParams& p) {
+  const double E = p.cartilage_E_Pa, w = p.cartilage_width_m, t = p.cartilage_thickness_m;
+  const double G = E / 2.9;  // cartilage substance, Poisson ratio 0.45
+  CartilageSection c;
+  // The substance: a solid rectangle; Saint-Venant's torsion constant of a rectangle (t <= w or
+  // not: the formula takes the thin side as t).
+  const double lo = std::min(w, t), hi = std::max(w, t);
+  const double J = hi * lo * lo * lo * (1.0 / 3 - 0.21 * lo / hi * (1 - std::pow(lo / hi, 4) / 12));
+  c.EA_N = E * w * t;
+  c.EI_wall_Nm2 = E * w * t * t * t / 12;
+  c.EI_body_Nm2 = E * t * w * w * w / 12;
+  c.GJ_Nm2 = G * J;
+  // The sheath: a thin rectangular tube on the outline. Bending through the wall, its second
+  // moment per unit thickness is w t^2 / 2 (the two faces) + t^3 / 6 (the two sides); choose its
+  // E t so it carries the given share of the total.
+  const double s = p.cartilage_perichondrium_share;
+  if (s > 0) {
+    const double Et = s / (1 - s) * c.EI_wall_Nm2 / (w * t * t / 2 + t * t * t / 6);
+    c.sheath_Et_N_per_m = Et;
+    c.EA_N += Et * 2 * (w + t);
+    c.EI_wall_Nm2 += Et * (w * t * t / 2 + t * t * t / 6);
+    c.EI_body_Nm2 += Et * (t * w * w / 2 + w * w * w / 6);
+    // Bredt: GJ = 4 A^2 G t / perimeter, A the enclosed area; fibrous tissue taken as
+    // incompressible and isotropic in its plane, G = E / 3 (an assumption: no sheath shear
+    // measurement found).
+    c.GJ_Nm2 += 4 * (w * t) * (w * t) * (Et / 3) / (2 * (w + t));
+  }
+  return c;
+}
+
 const std::vector<std::string>& region_names() {
   static const std::vector<std::string> names = {
       "skin",           "subcutaneous_fat", "thoracolumbar_fascia", "trapezius",
@@ -159,6 +189,7 @@ TorsoParams load_torso_params(const std::string& path, const std::vector<ConfigO
   p.cartilage_E_Pa = r.number("ribs.cartilage_youngs_modulus_Pa", 1e5, 1e9);
   p.cartilage_width_m = r.number("ribs.cartilage_width_m", 0.002, 0.05);
   p.cartilage_thickness_m = r.number("ribs.cartilage_thickness_m", 0.002, 0.05);
+  p.cartilage_perichondrium_share = r.number("ribs.cartilage_perichondrium_share", 0.0, 0.9);
   p.rib_height_m = r.number("ribs.rib_section_height_m", 0.004, 0.03);
   p.rib_thickness_m = r.number("ribs.rib_section_thickness_m", 0.002, p.rib_height_m);
   p.rib_cortex_m = r.number("ribs.rib_cortex_thickness_m", 0.0002, 0.5 * p.rib_thickness_m);

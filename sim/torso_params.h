@@ -57,7 +57,7 @@ struct TorsoParams {
          kidney_posterior_depth_m = 0.065;
   // [ribs]
   double costovertebral_N_per_m = 2e4, costovertebral_Nm_per_rad = 0.87, cartilage_E_Pa = 10e6,
-         cartilage_width_m = 0.012, cartilage_thickness_m = 0.008,
+         cartilage_width_m = 0.012, cartilage_thickness_m = 0.008, cartilage_perichondrium_share = 0.47,
          rib_mass_kg = 0.06, sternum_mass_kg = 0.12, intercostal_thickness_m = 0.01, intercostal_strip_m = 0.02,
          rib_segment_m = 0.05, rib_descent_levels = 0;
   // Rib shaft: an elliptical cortical shell, rib_height_m along the body, rib_thickness_m through
@@ -89,6 +89,18 @@ struct RibSection {
   double EI_in_Nm2 = 0, EI_out_Nm2 = 0, GJ_Nm2 = 0;
 };
 RibSection rib_section(const TorsoParams& p);
+
+// Costal cartilage as a composite beam: a rectangle of cartilage substance (cartilage_width_m
+// along the body, cartilage_thickness_m through the wall) inside a thin fibrous sheath, the
+// perichondrium. The sheath's stiffness (E t, per unit of its length round the section) is set so
+// it carries cartilage_perichondrium_share of the stiffness in bending through the wall, the
+// quantity Forman et al. 2010 measured by stripping it; the same sheath then adds to the axial,
+// the other bending and, as a closed thin-walled tube (Bredt), the torsional stiffness.
+struct CartilageSection {
+  double EA_N = 0, EI_wall_Nm2 = 0, EI_body_Nm2 = 0, GJ_Nm2 = 0;
+  double sheath_Et_N_per_m = 0;  // the perichondrium's E x thickness
+};
+CartilageSection cartilage_section(const TorsoParams& p);
 
 const std::vector<std::string>& region_names();
 // Index of a region name in region_names(); throws std::out_of_range for an unknown name.

@@ -227,6 +227,44 @@ TEST_CASE("joint assembly: a specimen's rotation is the sum of its segments' com
   CHECK(got == Approx(expect).epsilon(1e-6));
 }
 
+TEST_CASE("costal cartilage: a solid rectangle in a sheath that carries Forman 2010's share", "[torso][unit]") {
+  TorsoParams p = adult();
+  const double E = p.cartilage_E_Pa, w = p.cartilage_width_m, t = p.cartilage_thickness_m;
+  p.cartilage_perichondrium_share = 0;
+  const CartilageSection bare = cartilage_section(p);
+  CHECK(bare.EA_N == Approx(E * w * t));
+  CHECK(bare.EI_wall_Nm2 == Approx(E * w * t * t * t / 12));
+  CHECK(bare.EI_body_Nm2 == Approx(E * t * w * w * w / 12));
+  CHECK(bare.sheath_Et_N_per_m == 0);
+  // Saint-Venant's rectangle lies between the thin-strip limit w t^3 / 3 and 0.141 w t^3 (square).
+  CHECK(bare.GJ_Nm2 < E / 2.9 * w * t * t * t / 3);
+  CHECK(bare.GJ_Nm2 > E / 2.9 * 0.141 * w * t * t * t);
+
+  p.cartilage_perichondrium_share = adult().cartilage_perichondrium_share;
+  const CartilageSection full = cartilage_section(p);
+  // The sheath's second moments, integrated independently round its outline (thin wall): bending
+  // through the wall about the axis along w (distance y from it), and along the body (axis along t).
+  const int n = 4000;
+  double I_wall = 0, I_body = 0, perimeter = 0;
+  auto edge = [&](double x0, double y0, double x1, double y1) {
+    for (int i = 0; i < n; ++i) {
+      const double f = (i + 0.5) / n, x = x0 + f * (x1 - x0), y = y0 + f * (y1 - y0);
+      const double ds = std::hypot(x1 - x0, y1 - y0) / n;
+      I_wall += y * y * ds, I_body += x * x * ds, perimeter += ds;
+    }
+  };
+  edge(-w / 2, -t / 2, w / 2, -t / 2), edge(w / 2, -t / 2, w / 2, t / 2);
+  edge(w / 2, t / 2, -w / 2, t / 2), edge(-w / 2, t / 2, -w / 2, -t / 2);
+  const double Et = full.sheath_Et_N_per_m;
+  CHECK(full.EI_wall_Nm2 - bare.EI_wall_Nm2 == Approx(Et * I_wall).epsilon(1e-4));
+  CHECK(full.EI_body_Nm2 - bare.EI_body_Nm2 == Approx(Et * I_body).epsilon(1e-4));
+  CHECK(full.EA_N - bare.EA_N == Approx(Et * perimeter).epsilon(1e-6));
+  // Stripping the sheath removes the measured share of the through-wall bending stiffness.
+  CHECK(1 - bare.EI_wall_Nm2 / full.EI_wall_Nm2 == Approx(p.cartilage_perichondrium_share).epsilon(1e-9));
+  // Bredt's closed tube, G = E / 3: 4 A^2 G t / perimeter.
+  CHECK(full.GJ_Nm2 - bare.GJ_Nm2 == Approx(4 * (w * t) * (w * t) * (Et / 3) / perimeter).epsilon(1e-6));
+}
+
 TEST_CASE("lumbar extension stiffens with facet engagement and lies in the published range", "[torso][validation]") {
   // In-vitro lumbar extension at 7.5 N m: ROM 2.5-6 deg (Heuer 2007; Panjabi 1994; recall), so a
   // secant stiffness of 1.25-3.0 N m/deg.
