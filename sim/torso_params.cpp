@@ -28,8 +28,8 @@ CartilageSection cartilage_section(const TorsoParams& p) {
   const double E = p.cartilage_E_Pa, w = p.cartilage_width_m, t = p.cartilage_thickness_m;
   const double G = E / 2.9;  // cartilage substance, Poisson ratio 0.45
   CartilageSection c;
-  // The substance: a solid rectangle; Saint-Venant's torsion constant of a rectangle (t <= w or
-  // not: the formula takes the thin side as t).
+  // The substance: a solid rectangle, with Saint-Venant's torsion constant for a rectangle
+  // (series approximation in the thin-to-thick side ratio, whichever side is thinner).
   const double lo = std::min(w, t), hi = std::max(w, t);
   const double J = hi * lo * lo * lo * (1.0 / 3 - 0.21 * lo / hi * (1 - std::pow(lo / hi, 4) / 12));
   c.EA_N = E * w * t;

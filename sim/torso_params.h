@@ -56,7 +56,7 @@ struct TorsoParams {
   double kidney_lateral_centre_m = 0.06, kidney_halfwidth_m = 0.03, kidney_halfthickness_m = 0.02,
          kidney_posterior_depth_m = 0.065;
   // [ribs]
-  double costovertebral_N_per_m = 2e4, costovertebral_Nm_per_rad = 0.87, cartilage_E_Pa = 10e6,
+  double costovertebral_N_per_m = 2e4, costovertebral_Nm_per_rad = 0.87, cartilage_E_Pa = 32.9e6,
          cartilage_width_m = 0.012, cartilage_thickness_m = 0.008, cartilage_perichondrium_share = 0.47,
          rib_mass_kg = 0.06, sternum_mass_kg = 0.12, intercostal_thickness_m = 0.01, intercostal_strip_m = 0.02,
          rib_segment_m = 0.05, rib_descent_levels = 0;
