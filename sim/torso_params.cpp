@@ -41,10 +41,11 @@ CartilageSection cartilage_section(const TorsoParams& p) {
   // E t so it carries the given share of the total.
   const double s = p.cartilage_perichondrium_share;
   if (s > 0) {
-    const double Et = s / (1 - s) * c.EI_wall_Nm2 / (w * t * t / 2 + t * t * t / 6);
+    const double I_wall_per_t = w * t * t / 2 + t * t * t / 6;
+    const double Et = s / (1 - s) * c.EI_wall_Nm2 / I_wall_per_t;
     c.sheath_Et_N_per_m = Et;
     c.EA_N += Et * 2 * (w + t);
-    c.EI_wall_Nm2 += Et * (w * t * t / 2 + t * t * t / 6);
+    c.EI_wall_Nm2 += Et * I_wall_per_t;
     c.EI_body_Nm2 += Et * (t * w * w / 2 + w * w * w / 6);
     // Bredt: GJ = 4 A^2 G t / perimeter, A the enclosed area; fibrous tissue taken as
     // incompressible and isotropic in its plane, G = E / 3 (an assumption: no sheath shear
