@@ -185,12 +185,18 @@ int run_model_ribcage(const std::string& file, double moment) {
   for (int a : {0, 2, 1})
     fmt::print("{:<20} {:>9.2f}deg {:>9.2f}deg {:>+9.1f}%   {:+.0f} %, {:+.0f} %\n", names[a], c.rom_with_deg[a],
                c.rom_without_deg[a], c.increase_pct(a), st.rom_increase_mannen_pct[a], st.rom_increase_liebsch_pct[a]);
-  fmt::print("\nintercostal sheet removed (rib cage otherwise intact), ROM increase over intact:\n");
-  for (int a : {0, 2, 1}) {
-    const double cad = st.intercostal_step_liebsch_pct[a];
-    fmt::print("{:<20} {:>+9.1f}%   Liebsch 2017: {}\n", names[a],
-               100.0 * (c.rom_without_intercostals_deg[a] / c.rom_with_deg[a] - 1.0),
-               std::isnan(cad) ? std::string("not significant") : fmt::format("{:+.1f} %", cad));
+  // Liebsch 2017 took the cage apart step by step; each step's increase is over the step before.
+  fmt::print("\nthe cage taken apart as Liebsch 2017 did, ROM increase over the step before (model; cadaver mean,\n"
+             "n.s. = not significant, figure not given):\n");
+  fmt::print("{:<36} {:>26} {:>26} {:>26}\n", "step", names[0], names[2], names[1]);
+  for (int s = 1; s < kCageStates; ++s) {
+    fmt::print("{:<36}", cage_name(static_cast<Cage>(s)));
+    for (int a : {0, 2, 1}) {
+      const double cad = st.step_liebsch_pct[s][a];
+      fmt::print(" {:>+11.1f}% ({:>11})", c.step_pct(s, a),
+                 std::isnan(cad) ? std::string("n.s.") : fmt::format("{:+.1f} %", cad));
+    }
+    fmt::print("\n");
   }
   // Mannen 2018 Table 2: elastic-zone stiffness intact / no ribs, 400 N follower load, +-5 N m:
   // the ratio is what compares with a linear model; its 95 % interval shows how well n = 8

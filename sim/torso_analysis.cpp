@@ -42,10 +42,22 @@ SettleResult settle_on_floor(TorsoModel& m, const SolverSettings& s) {
   return r;
 }
 
-std::vector<double> specimen_rotations_deg(const TorsoParams& p, bool with_ribs, int top, int bottom, SpineAxis axis,
+const char* cage_name(Cage c) {
+  switch (c) {
+    case Cage::Intact: return "intact";
+    case Cage::NoIntercostals: return "intercostals removed";
+    case Cage::Sternotomy: return "median sternotomy";
+    case Cage::NoAnteriorCage: return "anterior cage removed (rib stumps)";
+    case Cage::NoRibs: return "rib heads released (no ribs)";
+  }
+  return "?";
+}
+
+std::vector<double> specimen_rotations_deg(const TorsoParams& p, Cage cage, int top, int bottom, SpineAxis axis,
                                            double moment_Nm) {
   TorsoBuildOptions o;
-  o.with_ribs = with_ribs;
+  o.with_ribs = cage != Cage::NoRibs;
+  if (o.with_ribs) o.resection = static_cast<Resection>(static_cast<int>(cage));
   o.with_tissue = false;
   o.gravity = false;
   TorsoModel m = build_torso(p, o);
@@ -68,15 +80,14 @@ std::vector<double> specimen_rotations_deg(const TorsoParams& p, bool with_ribs,
   return out;
 }
 
-double specimen_rotation_deg(const TorsoParams& p, bool with_ribs, int top, int bottom, SpineAxis axis,
-                             double moment_Nm) {
-  return specimen_rotations_deg(p, with_ribs, top, bottom, axis, moment_Nm)[top - 1];
+double specimen_rotation_deg(const TorsoParams& p, Cage cage, int top, int bottom, SpineAxis axis, double moment_Nm) {
+  return specimen_rotations_deg(p, cage, top, bottom, axis, moment_Nm)[top - 1];
 }
 
 double segment_extension_stiffness_Nm_per_deg(const TorsoParams& p, int level, double moment_Nm) {
   // Extension: the caudal body rotates +e_lat relative to the cranial one, so the cranial one,
   // loaded with the lower fixed, turns by -e_lat.
-  const double th = specimen_rotation_deg(p, false, level, level + 1, SpineAxis::FlexionExtension, -moment_Nm);
+  const double th = specimen_rotation_deg(p, Cage::NoRibs, level, level + 1, SpineAxis::FlexionExtension, -moment_Nm);
   return moment_Nm / std::abs(th);
 }
 
@@ -84,19 +95,19 @@ RibCageComparison rib_cage_comparison(const TorsoParams& p, double M) {
   RibCageComparison c;
   c.moment_Nm = M;
   const int bounds[4] = {1, 4, 8, 12};
-  TorsoParams no_ic = p;
-  no_ic.intercostal_thickness_m = 0;
   for (int a = 0; a < 3; ++a) {
     const SpineAxis ax = static_cast<SpineAxis>(a);
-    for (int ribs = 0; ribs < 2; ++ribs) {
-      const std::vector<double> up = specimen_rotations_deg(p, ribs, 1, 12, ax, M);
-      const std::vector<double> down = specimen_rotations_deg(p, ribs, 1, 12, ax, -M);
+    for (int s = 0; s < kCageStates; ++s) {
+      const Cage cage = static_cast<Cage>(s);
+      const std::vector<double> up = specimen_rotations_deg(p, cage, 1, 12, ax, M);
+      const std::vector<double> down = specimen_rotations_deg(p, cage, 1, 12, ax, -M);
+      c.rom_deg[s][a] = up[0] - down[0];
+      if (cage != Cage::Intact && cage != Cage::NoRibs) continue;
+      const bool ribs = cage == Cage::Intact;
       (ribs ? c.rom_with_deg : c.rom_without_deg)[a] = up[0] - down[0];
       for (int r = 0; r < 3; ++r)
         (ribs ? c.region_k_with : c.region_k_without)[a][r] = M / (up[bounds[r] - 1] - up[bounds[r + 1] - 1]);
     }
-    c.rom_without_intercostals_deg[a] = specimen_rotation_deg(no_ic, true, 1, 12, ax, M) -
-                                        specimen_rotation_deg(no_ic, true, 1, 12, ax, -M);
   }
   return c;
 }
@@ -114,10 +125,15 @@ const RibCageStudies& rib_cage_studies() {
     std::copy(&mean[0][0][0], &mean[0][0][0] + 18, &r.mean[0][0][0]);
     std::copy(&sd[0][0][0], &sd[0][0][0] + 18, &r.sd[0][0][0]);
     const double mannen[3] = {63.0, 58.8, 63.5}, liebsch[3] = {52.2, 94.4, 42.0};
-    const double ic[3] = {std::numeric_limits<double>::quiet_NaN(), 22.6, 22.4};
     std::copy(mannen, mannen + 3, r.rom_increase_mannen_pct);
     std::copy(liebsch, liebsch + 3, r.rom_increase_liebsch_pct);
-    std::copy(ic, ic + 3, r.intercostal_step_liebsch_pct);
+    const double ns = std::numeric_limits<double>::quiet_NaN();
+    const double steps[kCageStates][3] = {{ns, ns, ns},              // (intact: no step)
+                                          {ns, 22.6, 22.4},          // intercostals: FE, AR, LB
+                                          {11.9, 21.9, ns},          // sternotomy
+                                          {21.1, 72.5, 10.9},        // anterior cage
+                                          {ns, 100 * (1.117 * 1.058 - 1), ns}};  // rib heads
+    std::copy(&steps[0][0], &steps[0][0] + 3 * kCageStates, &r.step_liebsch_pct[0][0]);
     return r;
   }();
   return s;

@@ -25,14 +25,20 @@ struct SettleResult {
 // the residual (f_int - f_ext), so the reaction check is independent of the contact multipliers.
 SettleResult settle_on_floor(TorsoModel& m, const SolverSettings& s);
 
-// The spine as a cadaveric specimen (bones and joints, no tissue, no gravity, ribs optional):
-// vertebra `top` (1..17) loaded by a pure moment about one of its joint axes, every bone at or
-// below `bottom` fixed. Returns the rotation (deg) of `top` relative to `bottom` about that axis.
+// How much of the rib cage a spine specimen keeps: intact, after each of Liebsch 2017's resection
+// steps in turn (Resection in torso_model.h), or none (their last step, the rib heads released).
+enum class Cage { Intact, NoIntercostals, Sternotomy, NoAnteriorCage, NoRibs };
+constexpr int kCageStates = 5;
+const char* cage_name(Cage c);
+
+// The spine as a cadaveric specimen (bones and joints, no tissue, no gravity, as much rib cage as
+// `cage`): vertebra `top` (1..17) loaded by a pure moment about one of its joint axes, every bone
+// at or below `bottom` fixed. Returns the rotation (deg) of `top` relative to `bottom` about that
+// axis.
 enum class SpineAxis { FlexionExtension = 0, AxialRotation = 1, LateralBending = 2 };
-double specimen_rotation_deg(const TorsoParams& p, bool with_ribs, int top, int bottom, SpineAxis axis,
-                             double moment_Nm);
+double specimen_rotation_deg(const TorsoParams& p, Cage cage, int top, int bottom, SpineAxis axis, double moment_Nm);
 // The same test, returning the rotation (deg) of every vertebra T1..L5 about the loaded axis.
-std::vector<double> specimen_rotations_deg(const TorsoParams& p, bool with_ribs, int top, int bottom, SpineAxis axis,
+std::vector<double> specimen_rotations_deg(const TorsoParams& p, Cage cage, int top, int bottom, SpineAxis axis,
                                            double moment_Nm);
 
 // One motion segment (level, level+1) in extension under `moment_Nm`: secant stiffness (N m/deg).
@@ -47,8 +53,11 @@ struct RibCageComparison {
   // Regional stiffness (N m/deg) under +M, as Mannen 2018 Table 2 reports it: upper T1/T4,
   // middle T4/T8, lower T8/T12, [axis][region], with and without the rib cage.
   double region_k_with[3][3] = {}, region_k_without[3][3] = {};
-  // T1-T12 range of motion with the rib cage but no intercostal sheet (Liebsch 2017's first step).
-  double rom_without_intercostals_deg[3] = {0, 0, 0};
+  // T1-T12 range of motion in every cage state, [Cage][SpineAxis] (Intact and NoRibs repeat
+  // rom_with_deg and rom_without_deg).
+  double rom_deg[kCageStates][3] = {};
+  // Increase (%) of the range of motion at a resection step over the state before it.
+  double step_pct(int cage, int axis) const { return 100.0 * (rom_deg[cage][axis] / rom_deg[cage - 1][axis] - 1.0); }
   double region_ratio(int axis, int region) const { return region_k_with[axis][region] / region_k_without[axis][region]; }
 };
 RibCageComparison rib_cage_comparison(const TorsoParams& p, double moment_Nm);
@@ -65,9 +74,12 @@ struct RibCageStudies {
   // read) and Liebsch et al. 2017, PLoS ONE 12:e0178733 (abstract, read; +-2 N m, no follower
   // load, anterior cage removed).
   double rom_increase_mannen_pct[3], rom_increase_liebsch_pct[3];
-  // Liebsch 2017's first step, the intercostal muscles removed from the intact cage (%): LB and
-  // AR significant; FE not significant, so not given (NaN).
-  double intercostal_step_liebsch_pct[3];
+  // Liebsch 2017's resection steps (abstract, read), each the mean increase (%) of the T1-T12
+  // range of motion over the step before, [Cage][SpineAxis] for Cage 1..4. NaN where the step was
+  // not significant, which the abstract does not give: intercostals LB +22.4, AR +22.6;
+  // sternotomy FE +11.9, AR +21.9; anterior cage FE +21.1, LB +10.9, AR +72.5; the rib heads AR
+  // +11.7 (right 6-8) then +5.8 (all), compounded +18.2.
+  double step_liebsch_pct[kCageStates][3];
 };
 const RibCageStudies& rib_cage_studies();
 

@@ -297,6 +297,7 @@ TorsoModel build_torso(const TorsoParams& p, const TorsoBuildOptions& o) {
     while (i + 1 < seg.size() && ph > g.seg_phi[i + 1]) ++i;
     return seg[i];
   };
+  const bool stumps = o.with_ribs && o.resection >= Resection::AnteriorCage;
   if (o.with_ribs) {
     for (int k = 0; k < kRibs; ++k)
       for (int si = 0; si < 2; ++si) {
@@ -305,7 +306,7 @@ TorsoModel build_torso(const TorsoParams& p, const TorsoBuildOptions& o) {
         const int n = static_cast<int>(g.seg_phi.size()) - 1;
         const double total = arc_len(k, g.ptp, g.pe);
         const int boxes = std::max(2, (16 + n - 1) / n);
-        for (int seg = 0; seg < n; ++seg) {
+        for (int seg = 0; seg < (stumps ? 1 : n); ++seg) {
           const double p0 = g.seg_phi[seg], p1 = g.seg_phi[seg + 1];
           Bone b;
           b.kind = BoneKind::Rib;
@@ -326,6 +327,8 @@ TorsoModel build_torso(const TorsoParams& p, const TorsoBuildOptions& o) {
           m.bones.push_back(b);
         }
       }
+  }
+  if (o.with_ribs && !stumps) {
     Bone st;
     st.kind = BoneKind::Sternum;
     st.name = "sternum";
@@ -335,9 +338,23 @@ TorsoModel build_torso(const TorsoParams& p, const TorsoBuildOptions& o) {
     st.origin_m = st.com_m = c;
     const Vec3 top = 0.5 * (rib_point(0, 1, rg[0].ps) + rib_point(0, -1, rg[0].ps));
     const Vec3 bot = 0.5 * (rib_point(6, 1, rg[6].ps) + rib_point(6, -1, rg[6].ps));
-    st.boxes.push_back(box_between(top, bot, Vec3::UnitX(), 0.015, 0.005));
-    m.sternum = static_cast<int>(m.bones.size());
-    m.bones.push_back(st);
+    const double half_lateral = 0.005;
+    if (o.resection >= Resection::Sternotomy) {  // two halves, each half as wide and heavy
+      for (int side : {1, -1}) {
+        Bone h = st;
+        h.name = side > 0 ? "sternum_left" : "sternum_right";
+        h.own_mass_kg = 0.5 * p.sternum_mass_kg;
+        const Vec3 off = 0.5 * half_lateral * side * Vec3::UnitX();
+        h.origin_m = h.com_m = c + off;
+        h.boxes.push_back(box_between(top + off, bot + off, Vec3::UnitX(), 0.015, 0.5 * half_lateral));
+        (side > 0 ? m.sternum : m.sternum_right) = static_cast<int>(m.bones.size());
+        m.bones.push_back(h);
+      }
+    } else {
+      st.boxes.push_back(box_between(top, bot, Vec3::UnitX(), 0.015, half_lateral));
+      m.sternum = static_cast<int>(m.bones.size());
+      m.bones.push_back(st);
+    }
   }
 
   // ---- 4. Joints ------------------------------------------------------------------------------
@@ -433,7 +450,7 @@ TorsoModel build_torso(const TorsoParams& p, const TorsoBuildOptions& o) {
           beam(m.bones[segs[i - 1]].name + "-shaft", segs[i - 1], segs[i], rib_point(k, side, ph), t,
                t.cross(frame_at(g.sb).col(1)), len, rs.EI_in_Nm2, rs.EI_out_Nm2, rs.GJ_Nm2, 1e7 * len);
         }
-        if (k < 10) {  // costal cartilage: ribs 1-7 to the sternum, 8-10 to the rib above
+        if (k < 10 && !stumps) {  // costal cartilage: ribs 1-7 to the sternum, 8-10 to the rib above
           // Ribs 1-7: the cartilage runs on along the rib's arc from its end to the sternum. Ribs
           // 8-10: it runs up the costal margin from the rib's end to the cartilage above
           // (interchondral joint). Its section is w wide along the body and t thick radially, so it
@@ -450,7 +467,8 @@ TorsoModel build_torso(const TorsoParams& p, const TorsoBuildOptions& o) {
           // Radial direction of the wall there: across the rib's tangent, within its plane.
           const Vec3 tr = tangent(k, k < 7 ? ph_mid : g.pe).normalized();
           const Vec3 radial = tr.cross(frame_at(g.sb).col(1)).normalized();
-          const int to = k < 7 ? m.sternum : m.rib_segments[k - 1][si].back();
+          const int sternum = si == 1 && m.sternum_right >= 0 ? m.sternum_right : m.sternum;
+          const int to = k < 7 ? sternum : m.rib_segments[k - 1][si].back();
           // Its "in-plane" bending is through the wall (radial); out of it, within the wall
           // across the cartilage (along the body).
           beam(m.bones[ra].name + "-cartilage", to, ra, mid, t, radial, len, cs.EI_wall_Nm2, cs.EI_body_Nm2, cs.GJ_Nm2,
@@ -464,7 +482,7 @@ TorsoModel build_torso(const TorsoParams& p, const TorsoBuildOptions& o) {
     // the strip as a Timoshenko beam of depth t (shear and bending in series). Spread along the
     // ribs, the strips also resist the ribs turning against each other, which a single spring at
     // the segments' centres did not.
-    if (p.intercostal_thickness_m > 0) {
+    if (p.intercostal_thickness_m > 0 && o.resection == Resection::None) {
       const TissueMaterial& mat = p.materials.at("intercostal");
       const double E = mat.youngs_modulus_Pa, G = E / (2 * (1 + mat.poisson_ratio));
       const double t_ic = p.intercostal_thickness_m;

@@ -7,9 +7,9 @@
 // (x, s, h) sits at C(s) + x e_x + h n(s): h > 0 is behind the tips (towards the skin and the
 // floor), h < 0 in front (the laminae, the vertebral bodies, the trunk).
 //
-// Bones are rigid bodies: 17 vertebrae (T1..L5), the pelvis with the sacrum, 12 rib pairs (ribs
-// 1-10 in two segments joined by a bending spring, the floating ribs 11-12 in one) and the
-// sternum. Intervertebral joints are 6-dof springs fitted to in-vitro ranges of motion, extension
+// Bones are rigid bodies: 17 vertebrae (T1..L5), the pelvis with the sacrum, 12 rib pairs (each
+// a chain of segments about rib_segment_m of arc long, joined by beams of the rib's section) and
+// the sternum. Intervertebral joints are 6-dof springs fitted to in-vitro ranges of motion, extension
 // bilinear (facets engaging). Ribs hang on their vertebrae by costovertebral springs; ribs 1-7
 // reach the sternum and 8-10 the rib above through costal-cartilage beams; 11-12 float.
 //
@@ -50,8 +50,21 @@ struct Bone {
   std::vector<BoneBox> boxes;
 };
 
+// The steps of Liebsch et al. 2017 (PLoS ONE 12:e0178733), who took a cadaveric rib cage apart
+// step by step and measured the spine after each; each step includes the ones before it. Their
+// last step, all rib heads released, is with_ribs = false.
+enum class Resection {
+  None,          // the rib cage intact
+  Intercostals,  // the intercostal sheet removed
+  Sternotomy,    // and the sternum split down its midline: two halves, each holding its side's
+                 // cartilages
+  AnteriorCage,  // and the ribs cut back to stumps (their first segment, which the
+                 // costovertebral joints hold): no cartilage, no sternum
+};
+
 struct TorsoBuildOptions {
   bool with_ribs = true;     // false: the rib cage removed (ribs, sternum, their joints)
+  Resection resection = Resection::None;  // with ribs: how much of the cage a specimen keeps
   bool with_tissue = true;   // false: bones and joints only (a cadaveric spine specimen)
   bool gravity = true;
 };
@@ -72,6 +85,7 @@ struct TorsoModel {
   std::vector<Tri> skin_faces;          // outward skin triangles (towards the floor)
   std::array<int, kLevels> vertebra{};  // bone index of T1..L5
   int pelvis = -1, sternum = -1;
+  int sternum_right = -1;               // after a sternotomy: the right half (sternum: the left)
   // Each rib is a chain of rigid segments from the transverse process (first, which the
   // costovertebral joints hold) to its bony end (last, which carries the cartilage), joined by
   // beams of the rib's section. [rib-1][side: 0 left, 1 right].
