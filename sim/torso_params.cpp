@@ -9,7 +9,13 @@
 namespace backroll {
 namespace {
 constexpr double kPi = 3.14159265358979323846;
+
+// Bredt's torsion of a closed thin-walled tube: GJ = 4 A^2 (G t) / perimeter, A the area the wall's
+// mid-line encloses, G t the wall's shear stiffness per unit length of perimeter.
+double bredt_GJ(double enclosed_area_m2, double Gt_N_per_m, double perimeter_m) {
+  return 4 * enclosed_area_m2 * enclosed_area_m2 * Gt_N_per_m / perimeter_m;
 }
+}  // namespace
 
 RibSection rib_section(const TorsoParams& p) {
   const double a = 0.5 * p.rib_height_m, b = 0.5 * p.rib_thickness_m, t = p.rib_cortex_m;
@@ -20,7 +26,7 @@ RibSection rib_section(const TorsoParams& p) {
   const double am = a - 0.5 * t, bm = b - 0.5 * t;  // mid-wall ellipse
   const double area = kPi * am * bm;
   const double perimeter = kPi * (3 * (am + bm) - std::sqrt((3 * am + bm) * (am + 3 * bm)));  // Ramanujan
-  r.GJ_Nm2 = p.rib_E_Pa / 2.6 * 4 * area * area * t / perimeter;
+  r.GJ_Nm2 = bredt_GJ(area, p.rib_E_Pa / 2.6 * t, perimeter);
   return r;
 }
 
@@ -47,10 +53,9 @@ CartilageSection cartilage_section(const TorsoParams& p) {
     c.EA_N += Et * 2 * (w + t);
     c.EI_wall_Nm2 += Et * I_wall_per_t;
     c.EI_body_Nm2 += Et * (t * w * w / 2 + w * w * w / 6);
-    // Bredt: GJ = 4 A^2 G t / perimeter, A the enclosed area; fibrous tissue taken as
-    // incompressible and isotropic in its plane, G = E / 3 (an assumption: no sheath shear
-    // measurement found).
-    c.GJ_Nm2 += 4 * (w * t) * (w * t) * (Et / 3) / (2 * (w + t));
+    // Its torsion by Bredt; fibrous tissue taken as incompressible and isotropic in its plane,
+    // G = E / 3 (an assumption: no sheath shear measurement found).
+    c.GJ_Nm2 += bredt_GJ(w * t, Et / 3, 2 * (w + t));
   }
   return c;
 }
