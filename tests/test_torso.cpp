@@ -380,8 +380,8 @@ TEST_CASE("each resection step frees the spine, most where the cadavers' did", "
       if (cadaver_max < 0 || st.step_liebsch_pct[s][a] > st.step_liebsch_pct[cadaver_max][a]) cadaver_max = s;
       if (model_max < 0 || c.step_pct(s, a) > c.step_pct(model_max, a)) model_max = s;
     }
-    INFO("mode " << a << ": the cadavers' largest step " << cage_name(static_cast<Cage>(cadaver_max)) << ", the model's "
-                 << cage_name(static_cast<Cage>(model_max)));
+    INFO("mode " << a << ": the cadavers' largest step " << cage_name(static_cast<Cage>(cadaver_max))
+                 << ", the model's " << cage_name(static_cast<Cage>(model_max)));
     CHECK(model_max == cadaver_max);
   }
   // Intact and no ribs are the same specimens as the with/without comparison.
