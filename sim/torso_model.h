@@ -10,8 +10,8 @@
 // Bones are rigid bodies: 17 vertebrae (T1..L5), the pelvis with the sacrum, 12 rib pairs (each
 // a chain of segments about rib_segment_m of arc long, joined by beams of the rib's section) and
 // the sternum. Intervertebral joints are 6-dof springs fitted to in-vitro ranges of motion,
-// extension bilinear (facets engaging). Ribs hang on their vertebrae by costovertebral springs; ribs 1-7
-// reach the sternum and 8-10 the rib above through costal-cartilage beams; 11-12 float.
+// extension bilinear (facets engaging). Ribs hang on their vertebrae by costovertebral springs;
+// ribs 1-7 reach the sternum and 8-10 the rib above through costal-cartilage beams; 11-12 float.
 //
 // Soft tissue is one structured tetrahedral mesh over the back (columns across x and along s,
 // rows through the depth): skin, fat, fascia, then a muscle band down to the bone surface (the
