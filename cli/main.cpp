@@ -183,8 +183,8 @@ int run_model_ribcage(const std::string& file, double moment) {
   fmt::print("{:<20} {:>12} {:>12} {:>10}   {}\n", "mode", "ROM ribs", "ROM no ribs", "increase",
              "cadaver: Mannen 2018 (5 N m), Liebsch 2017 (2 N m)");
   for (int a : {0, 2, 1})
-    fmt::print("{:<20} {:>9.2f}deg {:>9.2f}deg {:>+9.1f}%   {:+.0f} %, {:+.0f} %\n", names[a], c.rom_with_deg[a],
-               c.rom_without_deg[a], c.increase_pct(a), st.rom_increase_mannen_pct[a], st.rom_increase_liebsch_pct[a]);
+    fmt::print("{:<20} {:>9.2f}deg {:>9.2f}deg {:>+9.1f}%   {:+.0f} %, {:+.0f} %\n", names[a], c.rom_with_deg(a),
+               c.rom_without_deg(a), c.increase_pct(a), st.rom_increase_mannen_pct[a], st.rom_increase_liebsch_pct[a]);
   // Liebsch 2017 took the cage apart step by step; each step's increase is over the step before.
   fmt::print("\nthe cage taken apart as Liebsch 2017 did, ROM increase over the step before (model; cadaver mean,\n"
              "n.s. = not significant, figure not given):\n");

@@ -57,7 +57,10 @@ std::vector<double> specimen_rotations_deg(const TorsoParams& p, Cage cage, int 
                                            double moment_Nm) {
   TorsoBuildOptions o;
   o.with_ribs = cage != Cage::NoRibs;
-  if (o.with_ribs) o.resection = static_cast<Resection>(static_cast<int>(cage));
+  o.resection = cage == Cage::NoIntercostals   ? Resection::Intercostals
+                : cage == Cage::Sternotomy     ? Resection::Sternotomy
+                : cage == Cage::NoAnteriorCage ? Resection::AnteriorCage
+                                               : Resection::None;
   o.with_tissue = false;
   o.gravity = false;
   TorsoModel m = build_torso(p, o);
@@ -104,7 +107,6 @@ RibCageComparison rib_cage_comparison(const TorsoParams& p, double M) {
       c.rom_deg[s][a] = up[0] - down[0];
       if (cage != Cage::Intact && cage != Cage::NoRibs) continue;
       const bool ribs = cage == Cage::Intact;
-      (ribs ? c.rom_with_deg : c.rom_without_deg)[a] = up[0] - down[0];
       for (int r = 0; r < 3; ++r)
         (ribs ? c.region_k_with : c.region_k_without)[a][r] = M / (up[bounds[r] - 1] - up[bounds[r + 1] - 1]);
     }

@@ -48,16 +48,16 @@ double segment_extension_stiffness_Nm_per_deg(const TorsoParams& p, int level, d
 // fixed), with and without the rib cage, in the three modes.
 struct RibCageComparison {
   double moment_Nm = 0;
-  double rom_with_deg[3] = {0, 0, 0}, rom_without_deg[3] = {0, 0, 0};  // indexed by SpineAxis
-  double increase_pct(int axis) const { return 100.0 * (rom_without_deg[axis] / rom_with_deg[axis] - 1.0); }
+  // T1-T12 range of motion in every cage state, [Cage][SpineAxis].
+  double rom_deg[kCageStates][3] = {};
+  double rom_with_deg(int axis) const { return rom_deg[static_cast<int>(Cage::Intact)][axis]; }
+  double rom_without_deg(int axis) const { return rom_deg[static_cast<int>(Cage::NoRibs)][axis]; }
+  double increase_pct(int axis) const { return 100.0 * (rom_without_deg(axis) / rom_with_deg(axis) - 1.0); }
+  // Increase (%) of the range of motion at a resection step over the state before it.
+  double step_pct(int cage, int axis) const { return 100.0 * (rom_deg[cage][axis] / rom_deg[cage - 1][axis] - 1.0); }
   // Regional stiffness (N m/deg) under +M, as Mannen 2018 Table 2 reports it: upper T1/T4,
   // middle T4/T8, lower T8/T12, [axis][region], with and without the rib cage.
   double region_k_with[3][3] = {}, region_k_without[3][3] = {};
-  // T1-T12 range of motion in every cage state, [Cage][SpineAxis] (Intact and NoRibs repeat
-  // rom_with_deg and rom_without_deg).
-  double rom_deg[kCageStates][3] = {};
-  // Increase (%) of the range of motion at a resection step over the state before it.
-  double step_pct(int cage, int axis) const { return 100.0 * (rom_deg[cage][axis] / rom_deg[cage - 1][axis] - 1.0); }
   double region_ratio(int axis, int region) const { return region_k_with[axis][region] / region_k_without[axis][region]; }
 };
 RibCageComparison rib_cage_comparison(const TorsoParams& p, double moment_Nm);
