@@ -266,6 +266,10 @@ TorsoModel build_torso(const TorsoParams& p, const TorsoBuildOptions& o) {
     return P(side * g.a * std::sin(ph), g.sb + g.descent * 0.5 * (1 - std::cos(ph)),
              g.hl - 0.5 * g.b * (std::cos(g.ptp) - std::cos(ph)));
   };
+  // The rib's direction along its arc at angle ph (not normalised).
+  auto tangent = [&](int k, int side, double ph) {
+    return Vec3(rib_point(k, side, ph + 1e-3) - rib_point(k, side, ph - 1e-3));
+  };
   auto arc_len = [&](int k, double p0, double p1) {
     double len = 0;
     for (int i = 0; i < 32; ++i)
@@ -440,13 +444,10 @@ TorsoModel build_torso(const TorsoParams& p, const TorsoBuildOptions& o) {
           j.rotational_Nm_per_rad = Vec3(GJ / len, EI_in / len, EI_out / len);
           fem.joints.push_back(j);
         };
-        auto tangent = [&](int kk, double ph) {
-          return Vec3(rib_point(kk, side, ph + 1e-3) - rib_point(kk, side, ph - 1e-3));
-        };
         for (size_t i = 1; i < segs.size(); ++i) {  // the shaft's bending between its segments
           const double ph = g.seg_phi[i];
           const double len = arc_len(k, 0.5 * (g.seg_phi[i - 1] + ph), 0.5 * (ph + g.seg_phi[i + 1]));
-          const Vec3 t = tangent(k, ph);
+          const Vec3 t = tangent(k, side, ph);
           beam(m.bones[segs[i - 1]].name + "-shaft", segs[i - 1], segs[i], rib_point(k, side, ph), t,
                t.cross(frame_at(g.sb).col(1)), len, rs.EI_in_Nm2, rs.EI_out_Nm2, rs.GJ_Nm2, 1e7 * len);
         }
@@ -463,9 +464,9 @@ TorsoModel build_torso(const TorsoParams& p, const TorsoBuildOptions& o) {
           const double len = std::max(0.01, k < 7 ? arc_len(k, g.pe, g.ps) : (to_pt - end).norm());
           const double ph_mid = 0.5 * (g.pe + g.ps);
           const Vec3 mid = k < 7 ? rib_point(k, side, ph_mid) : Vec3(0.5 * (end + to_pt));
-          const Vec3 t = k < 7 ? tangent(k, ph_mid) : Vec3(to_pt - end);
+          const Vec3 t = k < 7 ? tangent(k, side, ph_mid) : Vec3(to_pt - end);
           // Radial direction of the wall there: across the rib's tangent, within its plane.
-          const Vec3 tr = tangent(k, k < 7 ? ph_mid : g.pe).normalized();
+          const Vec3 tr = tangent(k, side, k < 7 ? ph_mid : g.pe).normalized();
           const Vec3 radial = tr.cross(frame_at(g.sb).col(1)).normalized();
           const int sternum = si == 1 && m.sternum_right >= 0 ? m.sternum_right : m.sternum;
           const int to = k < 7 ? sternum : m.rib_segments[k - 1][si].back();
@@ -500,8 +501,7 @@ TorsoModel build_torso(const TorsoParams& p, const TorsoBuildOptions& o) {
             const Vec3 qa = rib_point(k, side, ph), qb = rib_point(k + 1, side, ph);
             const Vec3 e_gap = (qb - qa).normalized();
             const double gap = std::max(0.005, (qb - qa).norm());
-            Vec3 tan = rib_point(k, side, ph + 1e-3) - rib_point(k, side, ph - 1e-3) +
-                       rib_point(k + 1, side, ph + 1e-3) - rib_point(k + 1, side, ph - 1e-3);
+            Vec3 tan = tangent(k, side, ph) + tangent(k + 1, side, ph);
             tan = (tan - tan.dot(e_gap) * e_gap).normalized();
             Joint j;
             j.body_a = rib_segment_at(k, si, ph);
@@ -779,7 +779,7 @@ TorsoModel build_torso(const TorsoParams& p, const TorsoBuildOptions& o) {
   for (int t = 0; t < mesh.n_tets(); ++t) {
     const TissueMaterial& tm = region_material(p, m.tet_region[t]);
     NeoHookean mat = NeoHookean::from_young_poisson(tm.youngs_modulus_Pa, tm.poisson_ratio);
-    const TorsoModel::Fibres fib = m.tet_fibres.empty() ? TorsoModel::Fibres::None : m.tet_fibres[t];
+    const TorsoModel::Fibres fib = m.tet_fibres[t];
     if (tm.fibre_modulus_Pa > 0 && fib != TorsoModel::Fibres::None) {
       // The tet's transverse (x) and along-spine (s) directions in the world: its local-to-world
       // map from the structured coordinates (x, s, h) of its nodes.
