@@ -136,6 +136,9 @@ const RibCageStudies& rib_cage_studies() {
                                           {21.1, 72.5, 10.9},        // anterior cage
                                           {ns, 100 * (1.117 * 1.058 - 1), ns}};  // rib heads
     std::copy(&steps[0][0], &steps[0][0] + 3 * kCageStates, &r.step_liebsch_pct[0][0]);
+    const double graf[3] = {12, 25, 18}, graf_sd[3] = {5, 10, 5};  // FE, AR, LB
+    std::copy(graf, graf + 3, r.rom_no_ic_graf_deg);
+    std::copy(graf_sd, graf_sd + 3, r.rom_no_ic_graf_sd_deg);
     return r;
   }();
   return s;

@@ -80,6 +80,11 @@ struct RibCageStudies {
   // sternotomy FE +11.9, AR +21.9; anterior cage FE +21.1, LB +10.9, AR +72.5; the rib heads AR
   // +11.7 (right 6-8) then +5.8 (all), compounded +18.2.
   double step_liebsch_pct[kCageStates][3];
+  // Liebsch, Graf & Wilke 2017, Eur Spine J 26:1401-1407 (abstract, read): T1-T12 range of
+  // motion (deg) at +-2 N m of six specimens with the rib cage intact but the intercostal muscles
+  // removed (the model's NoIntercostals state), mean and SD, [SpineAxis].
+  double rom_no_ic_graf_deg[3], rom_no_ic_graf_sd_deg[3];
+  static constexpr int n_graf = 6;
 };
 const RibCageStudies& rib_cage_studies();
 
