@@ -52,7 +52,10 @@ struct RibCageComparison {
   double rom_deg[kCageStates][3] = {};
   double rom_with_deg(int axis) const { return rom_deg[static_cast<int>(Cage::Intact)][axis]; }
   double rom_without_deg(int axis) const { return rom_deg[static_cast<int>(Cage::NoRibs)][axis]; }
-  double increase_pct(int axis) const { return 100.0 * (rom_without_deg(axis) / rom_with_deg(axis) - 1.0); }
+  // Increase (%) of the range of motion from the intact cage to state `to` (default: no ribs).
+  double increase_pct(int axis, Cage to = Cage::NoRibs) const {
+    return 100.0 * (rom_deg[static_cast<int>(to)][axis] / rom_with_deg(axis) - 1.0);
+  }
   // Increase (%) of the range of motion at a resection step over the state before it.
   double step_pct(int cage, int axis) const { return 100.0 * (rom_deg[cage][axis] / rom_deg[cage - 1][axis] - 1.0); }
   // Regional stiffness (N m/deg) under +M, as Mannen 2018 Table 2 reports it: upper T1/T4,
@@ -70,10 +73,12 @@ struct RibCageStudies {
   // +-5 N m with a 400 N follower load; regions T1/T4, T4/T8, T8/T12.
   double mean[3][3][2], sd[3][3][2];
   static constexpr int n = 8;
-  // Whole T1-T12 range-of-motion increase (%) on removing the rib cage: Mannen 2018 (abstract,
-  // read) and Liebsch et al. 2017, PLoS ONE 12:e0178733 (abstract, read; +-2 N m, no follower
-  // load, anterior cage removed).
+  // Whole T1-T12 range-of-motion increase (%) over the intact cage: Mannen 2018 (abstract, read;
+  // the whole rib cage removed: the model's NoRibs) and Liebsch et al. 2017, PLoS ONE 12:e0178733
+  // (abstract, read; +-2 N m, no follower load; the anterior cage removed down to the rib stumps,
+  // the rib heads still in place: the model's NoAnteriorCage).
   double rom_increase_mannen_pct[3], rom_increase_liebsch_pct[3];
+  static constexpr Cage mannen_end = Cage::NoRibs, liebsch_end = Cage::NoAnteriorCage;
   // Liebsch 2017's resection steps (abstract, read), each the mean increase (%) of the T1-T12
   // range of motion over the step before, [Cage][SpineAxis] for Cage 1..4. NaN where the step was
   // not significant, which the abstract does not give: intercostals LB +22.4, AR +22.6;

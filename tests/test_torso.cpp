@@ -415,23 +415,29 @@ TEST_CASE("the caged specimen turns as far as the cadavers did, within their spr
   }
 }
 
-// KNOWN DEFECT (issue 4 stays open until this passes). Whole T1-T12 range of motion: removing
-// the rib cage raises it by +63 / +59 / +64 % (FE / AR / LB; Mannen 2018, n = 8) and +52 / +94 /
-// +42 % (Liebsch 2017, n = 6), all significant. Criterion: the model's increase within the span
-// of the two studies' means, widened by 25 % each way. Lateral bending (+62 %) and axial rotation
-// (+108 %) meet it; flexion/extension (+33 %) does not: the model's cage stiffens flexion at
-// T3-T9 by x1.5-1.7, T1-T2 by x1.13 and T10-T12 not at all, and its sternal midline carries
-// almost none of it (sternotomy +1.6 % against the cadavers' +11.9 %). Marked [!shouldfail]: when
-// the model passes, Catch reports it and the tag must go.
+// KNOWN DEFECT (issue 4 stays open until this passes). Whole T1-T12 range of motion over the
+// intact cage: Mannen 2018 (n = 8) removed the whole cage: +63 / +59 / +64 % (FE / AR / LB);
+// Liebsch 2017 (n = 6) the anterior cage down to the rib stumps: +52 / +94 / +42 %, all
+// significant. Each study is compared with the model's own state at that study's end (no ribs;
+// stumps). Criterion: both within the span of the two studies' means, widened by 25 % each way
+// (the protocols differ: 5 N m and a 400 N follower load against 2 N m and none). Lateral bending
+// (stumps +51 %, no ribs +62 %) and axial rotation (+92 %, +108 %) meet it; flexion/extension
+// (+32 %, +33 %) does not: the model's cage stiffens flexion at T3-T9 by x1.5-1.7, T1-T2 by
+// x1.13 and T10-T12 not at all, and its sternal midline carries almost none of it (sternotomy
+// +1.6 % against the cadavers' +11.9 %). Marked [!shouldfail]: when the model passes, Catch
+// reports it and the tag must go.
 TEST_CASE("rib-cage removal raises the thoracic range of motion by what cadaver studies report", "[torso][validation][!shouldfail]") {
   const RibCageComparison& c = adult_rib_cage();
   const RibCageStudies& st = rib_cage_studies();
   for (int a = 0; a < 3; ++a) {
     const double lo = std::min(st.rom_increase_mannen_pct[a], st.rom_increase_liebsch_pct[a]) * 0.75;
     const double hi = std::max(st.rom_increase_mannen_pct[a], st.rom_increase_liebsch_pct[a]) * 1.25;
-    INFO("mode " << a << ": model +" << c.increase_pct(a) << " %, cadaver span " << lo << "-" << hi << " %");
-    CHECK(c.increase_pct(a) >= lo);
-    CHECK(c.increase_pct(a) <= hi);
+    for (Cage end : {RibCageStudies::liebsch_end, RibCageStudies::mannen_end}) {
+      INFO("mode " << a << ", intact to " << cage_name(end) << ": model +" << c.increase_pct(a, end)
+                   << " %, cadaver span " << lo << "-" << hi << " %");
+      CHECK(c.increase_pct(a, end) >= lo);
+      CHECK(c.increase_pct(a, end) <= hi);
+    }
   }
 }
 
