@@ -186,7 +186,7 @@ int run_model_ribcage(const std::string& file, double moment) {
              "stumps: model (Liebsch 2017)", "no ribs: model (Mannen 2018)");
   for (int a : {0, 2, 1})
     fmt::print("{:<20} {:>9.2f}deg {:>9.2f}deg {:>9.2f}deg   {:>+16.1f}% ({:+.1f} %)   {:>+16.1f}% ({:+.1f} %)\n", names[a],
-               c.rom_with_deg(a), c.rom_deg[static_cast<int>(RibCageStudies::liebsch_end)][a], c.rom_without_deg(a),
+               c.rom_with_deg(a), c.rom(RibCageStudies::liebsch_end, a), c.rom_without_deg(a),
                c.increase_pct(a, RibCageStudies::liebsch_end), st.rom_increase_liebsch_pct[a],
                c.increase_pct(a, RibCageStudies::mannen_end), st.rom_increase_mannen_pct[a]);
   fmt::print("(Liebsch: +-2 N m, no preload; Mannen: +-5 N m under a 400 N follower load, which the model does not apply)\n");
@@ -205,13 +205,12 @@ int run_model_ribcage(const std::string& file, double moment) {
   }
   // The same specimens' stiffness, not only its change: Liebsch, Graf & Wilke 2017 give the
   // T1-T12 range of motion with the cage intact but the intercostal muscles removed.
-  const int no_ic = static_cast<int>(Cage::NoIntercostals);
   fmt::print("\nT1-T12 range of motion, intercostals removed (model at +-{:.1f} N m; Liebsch, Graf & Wilke 2017 at\n"
              "+-2 N m, mean +- SD of n = {}, and the model's distance from the mean in SDs):\n", moment, RibCageStudies::n_graf);
   for (int a : {0, 2, 1})
-    fmt::print("{:<20} {:>9.2f}deg   {:.0f} +- {:.0f}deg   {:+.1f} SD\n", names[a], c.rom_deg[no_ic][a],
+    fmt::print("{:<20} {:>9.2f}deg   {:.0f} +- {:.0f}deg   {:+.1f} SD\n", names[a], c.rom(Cage::NoIntercostals, a),
                st.rom_no_ic_graf_deg[a], st.rom_no_ic_graf_sd_deg[a],
-               (c.rom_deg[no_ic][a] - st.rom_no_ic_graf_deg[a]) / st.rom_no_ic_graf_sd_deg[a]);
+               (c.rom(Cage::NoIntercostals, a) - st.rom_no_ic_graf_deg[a]) / st.rom_no_ic_graf_sd_deg[a]);
   // Mannen 2018 Table 2: elastic-zone stiffness intact / no ribs, 400 N follower load, +-5 N m:
   // the ratio is what compares with a linear model; its 95 % interval shows how well n = 8
   // specimens pin it.

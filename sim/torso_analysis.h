@@ -50,12 +50,11 @@ struct RibCageComparison {
   double moment_Nm = 0;
   // T1-T12 range of motion in every cage state, [Cage][SpineAxis].
   double rom_deg[kCageStates][3] = {};
-  double rom_with_deg(int axis) const { return rom_deg[static_cast<int>(Cage::Intact)][axis]; }
-  double rom_without_deg(int axis) const { return rom_deg[static_cast<int>(Cage::NoRibs)][axis]; }
+  double rom(Cage state, int axis) const { return rom_deg[static_cast<int>(state)][axis]; }
+  double rom_with_deg(int axis) const { return rom(Cage::Intact, axis); }
+  double rom_without_deg(int axis) const { return rom(Cage::NoRibs, axis); }
   // Increase (%) of the range of motion from the intact cage to state `to` (default: no ribs).
-  double increase_pct(int axis, Cage to = Cage::NoRibs) const {
-    return 100.0 * (rom_deg[static_cast<int>(to)][axis] / rom_with_deg(axis) - 1.0);
-  }
+  double increase_pct(int axis, Cage to = Cage::NoRibs) const { return 100.0 * (rom(to, axis) / rom_with_deg(axis) - 1.0); }
   // Increase (%) of the range of motion at a resection step over the state before it.
   double step_pct(int cage, int axis) const { return 100.0 * (rom_deg[cage][axis] / rom_deg[cage - 1][axis] - 1.0); }
   // Regional stiffness (N m/deg) under +M, as Mannen 2018 Table 2 reports it: upper T1/T4,

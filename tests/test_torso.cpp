@@ -408,7 +408,7 @@ TEST_CASE("the caged specimen turns as far as the cadavers did, within their spr
   const RibCageStudies& st = rib_cage_studies();
   REQUIRE(c.moment_Nm == 2.0);
   for (int a = 0; a < 3; ++a) {
-    const double rom = c.rom_deg[static_cast<int>(Cage::NoIntercostals)][a];
+    const double rom = c.rom(Cage::NoIntercostals, a);
     INFO("mode " << a << ": model " << rom << " deg, cadavers " << st.rom_no_ic_graf_deg[a] << " +- "
                  << st.rom_no_ic_graf_sd_deg[a]);
     CHECK(std::abs(rom - st.rom_no_ic_graf_deg[a]) <= 2 * st.rom_no_ic_graf_sd_deg[a]);
