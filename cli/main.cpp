@@ -9,19 +9,21 @@
 #include <cmath>
 #include <fmt/core.h>
 
-#include "atomic_file.h"
-#include "compare.h"
-#include "sweep.h"
+#include "io/atomic_file.h"
+#include "run/compare.h"
+#include "run/sweep.h"
 #include <unistd.h>
 #include <malloc.h>
 #include <cstdio>
-#include "plot.h"
-#include "bullet_world.h"
-#include "contact_suite.h"
-#include "model_export.h"
-#include "torso_analysis.h"
-#include "catalog.h"
-#include "lesson.h"
+#include "report/plot.h"
+#include "validation/bullet_world.h"
+#include "validation/contact_suite.h"
+#include "report/model_export.h"
+#include "pose/lying_flat.h"
+#include "anatomy/model_stats.h"
+#include "validation/spine_specimen.h"
+#include "io/catalog.h"
+#include "viz/lesson.h"
 #include "viewer.h"  // ViewerOptions; run_viewer exists only with BACKROLL_HAVE_VIEWER
 
 using namespace backroll;

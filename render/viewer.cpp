@@ -24,13 +24,13 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "atomic_file.h"
-#include "catalog.h"
-#include "colormap.h"
-#include "compare.h"
-#include "lesson.h"
-#include "live.h"
-#include "torso_params.h"
+#include "io/atomic_file.h"
+#include "io/catalog.h"
+#include "report/colormap.h"
+#include "run/compare.h"
+#include "viz/lesson.h"
+#include "viz/live.h"
+#include "anatomy/body_spec.h"
 
 namespace backroll {
 

@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "bullet_world.h"
+#include "validation/bullet_world.h"
 
 using namespace backroll;
 

@@ -1,7 +1,7 @@
 // The contact core against analytic contact mechanics (Hertz line contact) and balance laws.
 #include <catch2/catch.hpp>
 
-#include "contact_case.h"
+#include "validation/contact_case.h"
 
 using namespace backroll;
 

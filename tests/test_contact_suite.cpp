@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "contact_suite.h"
+#include "validation/contact_suite.h"
 
 using namespace backroll;
 using Catch::Matchers::Contains;

@@ -6,11 +6,11 @@
 #include <cmath>
 #include <map>
 
-#include "catalog.h"
-#include "colormap.h"
-#include "lesson.h"
-#include "live.h"
-#include "scene.h"
+#include "io/catalog.h"
+#include "report/colormap.h"
+#include "viz/lesson.h"
+#include "viz/live.h"
+#include "viz/scene.h"
 
 using namespace backroll;
 

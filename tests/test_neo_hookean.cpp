@@ -4,7 +4,7 @@
 #include <cmath>
 #include <limits>
 
-#include "neo_hookean.h"
+#include "fem/neo_hookean.h"
 
 using namespace backroll;
 

@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "quasi_static.h"
+#include "fem/quasi_static.h"
 
 using namespace backroll;
 

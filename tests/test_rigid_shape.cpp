@@ -4,7 +4,7 @@
 #include <BulletCollision/NarrowPhaseCollision/btGjkEpa2.h>
 #include <random>
 
-#include "rigid_shape.h"
+#include "fem/rigid_shape.h"
 
 using namespace backroll;
 

@@ -4,9 +4,9 @@
 
 #include <cmath>
 
-#include "compare.h"
-#include "roll.h"
-#include "toml_reader.h"
+#include "run/compare.h"
+#include "run/roll.h"
+#include "io/toml_reader.h"
 
 using namespace backroll;
 

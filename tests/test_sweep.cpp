@@ -7,8 +7,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "compare.h"
-#include "sweep.h"
+#include "run/compare.h"
+#include "run/sweep.h"
 
 using namespace backroll;
 namespace fs = std::filesystem;

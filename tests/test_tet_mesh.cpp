@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "tet_mesh.h"
+#include "fem/tet_mesh.h"
 
 using namespace backroll;
 

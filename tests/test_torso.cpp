@@ -5,10 +5,12 @@
 #include <cmath>
 #include <set>
 
-#include "bullet_torso.h"
-#include "model_export.h"
-#include "toml_reader.h"
-#include "torso_analysis.h"
+#include "validation/bullet_torso.h"
+#include "report/model_export.h"
+#include "io/toml_reader.h"
+#include "pose/lying_flat.h"
+#include "anatomy/model_stats.h"
+#include "validation/spine_specimen.h"
 
 using namespace backroll;
 

@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <stb/stb_image.h>
 
-#include "colormap.h"
+#include "report/colormap.h"
 
 using namespace backroll;
 

@@ -1,0 +1,118 @@
+// The torso's data: everything the model is generated from, read from a file in assets/torso/.
+// Per-level arrays run T1..T12, L1..L5 (kLevels = 17); per-joint arrays T1-T2 .. L5-S1
+// (17 joints, the last one onto the pelvis). Units are SI; angles in degrees where named _deg.
+#pragma once
+
+#include <array>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "io/toml_reader.h"
+
+namespace backroll {
+
+constexpr int kLevels = 17;  // T1..L5
+constexpr int kThoracic = 12;
+constexpr int kRibs = 12;
+
+using PerLevel = std::array<double, kLevels>;
+
+struct TissueMaterial {
+  double youngs_modulus_Pa = 0;  // the isotropic (matrix) part
+  double poisson_ratio = 0;
+  double density_kg_m3 = 0;
+  // Tension-only collagen fibres (a fascia sheet, a ligament), 0 for none: their small-strain
+  // tensile modulus across the back (a sheet's two families together) or along a ligament, and a
+  // sheet's fibre angle from the transverse direction (two families, +- the angle).
+  double fibre_modulus_Pa = 0;
+  double fibre_angle_deg = 0;
+};
+
+struct TorsoParams {
+  std::string source;  // the file it came from
+
+  // [body]
+  double mass_kg = 75, height_m = 1.75;
+  bool male = true;
+  // [posture]
+  double kyphosis_deg = 24.1, lordosis_deg = 35.6;
+  // [skin_line]
+  double skin_line_length_m = 0.509, reference_height_m = 1.75;
+  std::vector<int> anchor_levels;  // level indices (level_index)
+  std::vector<double> anchor_fractions;
+  // [spine]
+  PerLevel body_width_m{}, body_depth_m{}, body_height_m{}, tip_to_body_m{}, canal_depth_m{},
+      sp_inclination_deg{}, tp_halfspan_m{}, trunk_halfwidth_m{}, trunk_depth_m{};
+  // [tissue]
+  PerLevel depth_over_sp_m{}, fat_thickness_m{}, fascia_thickness_m{}, paraspinal_thickness_m{},
+      superficial_thickness_m{}, erector_halfwidth_m{}, multifidus_halfwidth_m{};
+  double skin_thickness_m = 0.002, trapezius_share = 0.44, sp_tip_halfwidth_m = 0.004,
+         sp_base_halfwidth_m = 0.012, ql_halfwidth_m = 0.095, ql_thickness_m = 0.018,
+         abdominal_depth_m = 0.085;
+  int iliac_crest_level = 16;
+  // [kidneys]
+  int kidney_left_top = 11, kidney_left_bottom = 14, kidney_right_top = 12, kidney_right_bottom = 15;
+  double kidney_lateral_centre_m = 0.06, kidney_halfwidth_m = 0.03, kidney_halfthickness_m = 0.02,
+         kidney_posterior_depth_m = 0.065;
+  // [ribs]
+  double costovertebral_N_per_m = 2e4, costovertebral_Nm_per_rad = 0.87, cartilage_E_Pa = 32.9e6,
+         cartilage_width_m = 0.012, cartilage_thickness_m = 0.008, cartilage_perichondrium_share = 0.47,
+         rib_mass_kg = 0.06, sternum_mass_kg = 0.12, intercostal_thickness_m = 0.01, intercostal_strip_m = 0.02,
+         rib_segment_m = 0.05, rib_descent_levels = 0;
+  // Rib shaft: an elliptical cortical shell, rib_height_m along the body, rib_thickness_m through
+  // the wall.
+  double rib_height_m = 0.012, rib_thickness_m = 0.006, rib_cortex_m = 0.001, rib_E_Pa = 12e9;
+  std::array<double, kRibs> bony_fraction{};
+  // [joints]
+  double reference_moment_Nm = 7.5, facet_engagement_deg = 1.0, stiffening_ratio = 2.0,
+         compression_N_per_m = 1.5e6, shear_N_per_m = 1e5;
+  PerLevel flexion_rom_deg{}, extension_rom_deg{}, lateral_bending_rom_deg{}, axial_rotation_rom_deg{};
+  // [mass] de Leva fractions (% of body mass) for the chosen sex.
+  double head_pct = 0, trunk_pct = 0, trunk_upper_share = 0, trunk_middle_share = 0, upper_arm_pct = 0,
+         forearm_pct = 0, hand_pct = 0, thigh_pct = 0, shank_pct = 0, foot_pct = 0;
+  int upper_trunk_last_level = 8, middle_trunk_last_level = 15;
+  // [materials] by region name.
+  std::map<std::string, TissueMaterial> materials;
+  // [mesh]
+  double lateral_halfwidth_m = 0.12, midline_size_m = 0.004, max_lateral_size_m = 0.015,
+         axial_size_m = 0.012;
+  int fat_rows = 1, muscle_rows = 4;
+};
+
+// The tissue regions every body file must give a material for, in tag order.
+// Bending and torsional stiffness of the rib shaft, a hollow ellipse (cortical shell): EI about
+// the axis along the body (bending within the rib's plane, through its thin dimension), EI about
+// the radial axis (bending out of the plane, through its height) and GJ (Bredt's thin-walled
+// closed section, G = E / 2.6).
+struct RibSection {
+  double EI_in_Nm2 = 0, EI_out_Nm2 = 0, GJ_Nm2 = 0;
+};
+RibSection rib_section(const TorsoParams& p);
+
+// Costal cartilage as a composite beam: a rectangle of cartilage substance (cartilage_width_m
+// along the body, cartilage_thickness_m through the wall) inside a thin fibrous sheath, the
+// perichondrium. The sheath's stiffness (E t, per unit of its length round the section) is set so
+// it carries cartilage_perichondrium_share of the stiffness in bending through the wall, the
+// quantity Forman et al. 2010 measured by stripping it; the same sheath then adds to the axial,
+// the other bending and, as a closed thin-walled tube (Bredt), the torsional stiffness.
+struct CartilageSection {
+  double EA_N = 0, EI_wall_Nm2 = 0, EI_body_Nm2 = 0, GJ_Nm2 = 0;
+  double sheath_Et_N_per_m = 0;  // the perichondrium's E x thickness
+};
+CartilageSection cartilage_section(const TorsoParams& p);
+
+const std::vector<std::string>& region_names();
+// Index of a region name in region_names(); throws std::out_of_range for an unknown name.
+int region_index(const std::string& name);
+
+// The shipped default adult, assets/torso/default.toml.
+std::string default_torso_path();
+
+// The material of a region (index into region_names()); both kidneys share "kidney".
+const TissueMaterial& region_material(const TorsoParams& p, int region);
+
+// Reads and checks a body file; throws ConfigError (file:line, key, value, allowed range).
+TorsoParams load_torso_params(const std::string& path, const std::vector<ConfigOverride>& overrides = {});
+
+}  // namespace backroll

@@ -1,0 +1,203 @@
+// Quasi-static finite-element contact solver (Eigen), the engine under every backroll scene.
+//
+// Why our own solver: Bullet's deformable world integrates dynamics (implicit Euler) and leaves
+// contact forces unrecorded; backroll needs the *static* equilibrium of soft tissue under a
+// load, and the contact pressure accurate to a few percent. So the equilibrium is found here:
+//
+//   minimise  E(u) = sum_tets V0 W(F)  -  f_ext . u  -  F_rigid . c  +  contact potential,
+//
+// over the free nodal displacements u and the free motions of rigid bodies (a roller pushed by a
+// prescribed force, bones carrying tissue), with Newton's method, an energy line search, and
+// frictionless contact by the augmented Lagrangian method (penalty k, multipliers updated
+// between Newton solves, so the converged gap error does not depend on k).
+//
+// Rigid bodies have up to 6 dofs: translation c and a small rotation vector theta about the
+// body's frame origin. A tissue node attached to a body moves with it, x = X + c + theta x r
+// (r = X - origin), the linearised rigid motion: exact to first order in theta, which stays a
+// few degrees for vertebrae under bodyweight (second-order error theta^2/2 of the lever arm).
+// Joints between bodies are springs on the relative motion at a point, in a joint frame:
+// linear, or bilinear in one direction (a stiffening extension, such as facets engaging).
+//
+// Contact comes in two kinds, each a slave node against a master:
+//   - a rigid shape (signed-distance function) carried by a rigid body;
+//   - a deformable surface (triangles of another body), gap measured to the closest point.
+// Converged means: (1) the largest nodal force residual is below residual_rtol x the applied
+// load, (2) the deepest penetration is below gap_tol_m, both at once.
+//
+// Model (constant once built) and State (what the solve changes) are separate structs.
+#pragma once
+
+#include <atomic>
+#include <Eigen/Core>
+#include <Eigen/SparseCore>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "fem/neo_hookean.h"
+#include <array>
+#include "fem/rigid_shape.h"
+#include "fem/tet_mesh.h"
+
+namespace backroll {
+
+constexpr int kFixed = -1;  // dof index of a fixed (prescribed) component
+
+struct RigidBody {
+  std::shared_ptr<const RigidShape> shape;    // contact shape, or null (a bone)
+  Vec3 rest_position_m = Vec3::Zero();        // position of the body's frame origin at c = 0
+  // Global dof of translation x, y, z then rotation about x, y, z, or kFixed.
+  std::array<int, 6> dof = {kFixed, kFixed, kFixed, kFixed, kFixed, kFixed};
+  Vec3 applied_force_N = Vec3::Zero();        // constant force through the frame origin
+  Vec3 applied_torque_Nm = Vec3::Zero();      // constant torque (a force off the origin)
+};
+
+// A spring on the relative motion of body b with respect to body a (index -1: the ground) at
+// `point_m`: translation along each row of `axes` with stiffness translational_N_per_m, rotation
+// about each row with rotational_Nm_per_rad. One rotational axis may stiffen in one direction:
+// beyond stiffen_after_rad (measured along +axis, or -axis when stiffen_sign is -1) the
+// stiffness becomes stiffened_Nm_per_rad (continuous moment, a bilinear curve); on the other
+// side of zero it may differ (opposite_Nm_per_rad: flexion vs extension).
+struct Joint {
+  int body_a = -1, body_b = -1;
+  Vec3 point_m = Vec3::Zero();
+  Mat3 axes = Mat3::Identity();               // rows: unit axes in world frame
+  Vec3 translational_N_per_m = Vec3::Zero();
+  Vec3 rotational_Nm_per_rad = Vec3::Zero();
+  int stiffen_axis = -1;                      // 0..2 or -1 for none
+  int stiffen_sign = 1;
+  double stiffen_after_rad = 0;
+  double stiffened_Nm_per_rad = 0;
+  double opposite_Nm_per_rad = 0;             // stiffness on the other side of zero (0: same)
+  std::string name;
+};
+
+// A point on a surface triangle, x = sum_a w_a x_a over its three nodes (a quadrature point).
+struct SurfacePoint {
+  std::array<int, 3> node{};
+  Vec3 w = Vec3::Zero();
+  Vec3 position(const std::vector<Vec3>& x) const { return w[0] * x[node[0]] + w[1] * x[node[1]] + w[2] * x[node[2]]; }
+};
+
+struct RigidContactSet {
+  int body = 0;                    // index into FemModel::rigid_bodies
+  std::vector<int> slave_nodes;    // nodes that may touch the shape
+  // Slave points on the surface's triangles, after the nodes: with them a shape smaller than the
+  // node spacing (a ball under a coarse mesh) cannot slip between the nodes.
+  std::vector<SurfacePoint> slave_points;
+  std::vector<double> penalty_N_per_m;  // penalty stiffness per slave: the nodes, then the points
+  size_t n_slaves() const { return slave_nodes.size() + slave_points.size(); }
+  // A compliant surface (a foam layer on the shape, Winkler's elastic foundation): the node's
+  // force is penalty x penetration, a physical stiffness, so the penetration is the foam's
+  // compression and is neither driven to zero nor counted against gap_tol_m.
+  bool compliant = false;
+};
+
+struct SurfaceContactSet {
+  std::vector<int> slave_nodes;    // nodes that may touch the master surface
+  std::vector<double> penalty_N_per_m;
+  std::vector<Tri> master_faces;   // outward-oriented triangles of the master body
+};
+
+struct FemModel {
+  TetMesh mesh;
+  std::vector<NeoHookean> tet_material;      // one per tet
+  std::vector<std::array<int, 3>> node_dof;  // global dof of each node component, or kFixed
+  std::vector<Vec3> node_force_N;            // constant external nodal forces (gravity, ...)
+  std::vector<int> node_body;                 // body a node is attached to, or -1; may be empty
+  std::vector<RigidBody> rigid_bodies;
+  std::vector<Joint> joints;
+  std::vector<RigidContactSet> rigid_contacts;
+  std::vector<SurfaceContactSet> surface_contacts;
+  int n_dofs = 0;
+
+  // Precomputed per tet by finalize(): rest volume and shape-function gradients (rows).
+  std::vector<double> tet_volume_m3;
+  std::vector<Eigen::Matrix<double, 4, 3>> tet_grad;
+  // Per node, by finalize(): x = X + J u[dofs], with up to 6 dofs (3 free, or a body's 6).
+  struct NodeKinematics {
+    int n = 0;
+    std::array<int, 6> dof{};
+    Eigen::Matrix<double, 3, 6> J = Eigen::Matrix<double, 3, 6>::Zero();
+  };
+  std::vector<NodeKinematics> node_kin;
+  // The elastic tangent's sparsity, by finalize(): a column-compressed pattern over the dofs
+  // (n x n, n = n_dofs then; dofs added later have empty columns) and, for every entry the
+  // tets add (tet, node a, node b, dof p of a, dof q of b, in that order), its place in the
+  // pattern. The solver adds into those places instead of sorting triplets.
+  struct TangentPattern {
+    int n = 0;
+    std::vector<int> outer, inner;  // column starts (n + 1), row of each entry
+    std::vector<int> slot;          // per tet entry, its index into inner
+  };
+  TangentPattern elastic_pattern;
+
+  // Fills the per-tet data; throws on an inverted or degenerate tet or inconsistent sizes.
+  void finalize();
+  void build_elastic_pattern();  // part of finalize()
+  // Sum of all prescribed loads' magnitudes (N): the scale for the residual tolerance.
+  double load_scale_N() const;
+};
+
+struct SolverSettings {
+  double residual_rtol = 1e-8;  // converged when max |nodal residual| <= rtol x load scale
+  double gap_tol_m = 1e-7;      // ... and the deepest penetration <= this
+  int max_newton = 300;         // Newton iterations in all, over all multiplier updates
+  int max_multiplier_updates = 30;
+  int load_steps = 1;           // ramp the prescribed loads in this many equal steps
+  // Checked before every Newton iteration: when it reads true the solve stops at once with
+  // converged = false and cancelled = true (an interactive client that no longer wants it).
+  const std::atomic<bool>* cancel = nullptr;
+};
+
+// Which BLAS CHOLMOD runs on and whether factorisations may run in parallel (see quasi_static.cpp).
+std::string linear_solver_info();
+
+struct FemState {
+  Eigen::VectorXd u;                             // free dofs (m), size n_dofs
+  std::vector<std::vector<double>> rigid_mult;   // ALM multipliers (N) per rigid contact set
+  std::vector<std::vector<double>> surface_mult; // ... per surface contact set
+  void reset(const FemModel& m);                 // zero displacement, zero multipliers
+};
+
+struct SolveReport {
+  bool converged = false;
+  int newton_iterations = 0;
+  int multiplier_updates = 0;
+  int factorizations = 0;        // including retries with a shifted diagonal
+  double residual_max_N = 0;     // largest nodal force residual at the end
+  double residual_tol_N = 0;     // the tolerance it was held to
+  double penetration_max_m = 0;  // deepest contact penetration at the end
+  double seconds = 0;
+  // Where the time went (s): tangent and residual evaluation, sparse assembly, factorisation and
+  // solve, line-search energy evaluations.
+  double seconds_evaluate = 0, seconds_assemble = 0, seconds_factorize = 0, seconds_line_search = 0;
+  std::string message;           // why it stopped
+  // Stopped only because max_newton was reached: the state is a valid, better-than-before
+  // iterate (every step passed the line search), just not yet at equilibrium.
+  bool iteration_limit = false;
+  bool cancelled = false;        // stopped by SolverSettings::cancel
+};
+
+// Solves for equilibrium starting from `state` (warm start) and leaves the solution in it.
+SolveReport solve_equilibrium(const FemModel& model, FemState& state, const SolverSettings& s);
+
+// Current node positions X + displacement.
+std::vector<Vec3> node_positions(const FemModel& model, const FemState& state);
+// Current position of a rigid body's frame.
+Vec3 rigid_position(const FemModel& model, const FemState& state, int body);
+
+// Elastic internal force on every node (N), f_int = dE_elastic/dx, at the current state.
+std::vector<Vec3> internal_forces(const FemModel& model, const FemState& state);
+
+// Rotation vector of a rigid body (rad), zero when its rotations are fixed.
+Vec3 rigid_rotation(const FemModel& model, const FemState& state, int body);
+
+// A joint's relative motion in its frame: translation (m) and rotation (rad), and the spring
+// force (N) and moment (N m) it carries, positive along the joint's axes.
+struct JointState {
+  Vec3 translation_m, rotation_rad, force_N, moment_Nm;
+};
+JointState joint_state(const FemModel& model, const FemState& state, int joint);
+
+}  // namespace backroll

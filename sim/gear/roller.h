@@ -1,0 +1,82 @@
+// Rollers from the catalog in assets/rollers/: their geometry as a signed-distance function for
+// the contact solver and their foam as a compliant surface layer.
+//
+// Geometry (local frame: the roller's axis is x, its centre the origin):
+//   cylinder  a capped cylinder (foam rollers, the trigger-point and spiked rollers' core);
+//   peanut    two balls joined by a narrower core, a groove of given width between them;
+//   ball      a single ball.
+// A surface pattern (knobs or spikes) raises the cylinder's radius by a smooth periodic bump
+// around and along the axis; its distance is the first-order one, f / |grad f|, exact on the
+// surface, which is where contact reads it.
+//
+// Foam: a Winkler (elastic-foundation) layer: pressure = E x compression / depth. Exact for a
+// thin bonded layer on a rigid core (the trigger-point roller); for a solid foam cylinder or a
+// rubber ball it is the usual approximation with an effective depth (Johnson, Contact Mechanics,
+// ch. 5.9), stated in each file. The tissue is 10-100x softer than any roller in the catalog,
+// so the roller's compliance is the smaller part of the contact's.
+#pragma once
+
+#include <algorithm>
+#include <memory>
+#include <string>
+
+#include "fem/rigid_shape.h"
+#include "io/toml_reader.h"
+
+namespace backroll {
+
+// Radius over which a peanut's creases (ball to ball, ball to neck) are rounded (estimate: the
+// tape or moulding that joins the balls).
+constexpr double kCreaseRadiusM = 0.003;
+
+struct RollerSpec {
+  std::string source;            // the file it came from
+  std::string name;              // "standard foam roller"
+  std::string kind;              // cylinder | peanut | ball
+  double diameter_m = 0.15;      // cylinder diameter, or each ball's
+  double length_m = 0.9;         // cylinder length (peanut and ball: derived)
+  double groove_width_m = 0;     // peanut: gap between the two balls' surfaces along the axis
+  double core_diameter_m = 0;    // peanut: the neck joining the balls
+  double foam_E_Pa = 1e6;        // foam (or rubber) Young's modulus
+  double foam_depth_m = 0.03;    // the depth that compresses (Winkler layer)
+  std::string pattern = "none";  // none | knobs | spikes
+  double pattern_height_m = 0;   // how far the pattern stands above the base radius
+  double pattern_pitch_m = 0;    // along the axis
+  int pattern_around = 0;        // bumps around the circumference
+
+  double outer_radius_m() const { return 0.5 * diameter_m + pattern_height_m; }
+  // The smallest length over which the surface turns (m): a ball's or the cylinder's radius, or
+  // the pattern's pitch. Contact must sample the skin finer than this.
+  double feature_size_m() const {
+    const double r = 0.5 * diameter_m;
+    return pattern == "none" ? r : std::min(r, pattern_pitch_m);
+  }
+  // Winkler stiffness per area (Pa/m).
+  double foundation_Pa_per_m() const { return foam_E_Pa / foam_depth_m; }
+};
+
+// Reads and checks a roller file; errors name the file, key, value and allowed range.
+RollerSpec load_roller_spec(const std::string& path, const std::vector<ConfigOverride>& overrides = {});
+// assets/rollers/<name>.toml
+std::string roller_path(const std::string& name);
+
+class RollerShape final : public RigidShape {
+ public:
+  explicit RollerShape(const RollerSpec& p);
+  double signed_distance(const Vec3& p, Vec3* normal) const override;
+  // The shape lies inside a cylinder along x (radius bound_r_, half-length bound_x_); its
+  // distance is at least the distance to that cylinder minus bound_slack_ (the pattern's height,
+  // or what the rounded creases' smooth minimum can take off).
+  double distance_lower_bound(const Vec3& p) const override;
+
+ private:
+  RollerSpec p_;
+  enum class Kind { Cylinder, Peanut, Ball } kind_;
+  bool patterned_ = false;
+  bool spikes_ = false;     // the bump sharpened to a spike by its 4th power (knobs: as it is)
+  double bound_r_ = 0, bound_x_ = 0, bound_slack_ = 0;
+  double base_distance(const Vec3& p, Vec3* normal) const;
+  double value(const Vec3& p, Vec3* normal) const;  // the distance, normal = grad f / |grad f|
+};
+
+}  // namespace backroll

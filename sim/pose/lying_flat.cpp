@@ -1,0 +1,37 @@
+#include "pose/lying_flat.h"
+
+#include <algorithm>
+
+namespace backroll {
+
+SettleResult settle_on_floor(TorsoModel& m, const SolverSettings& s) {
+  if (m.fem.rigid_contacts.empty()) add_floor(m);
+  SettleResult r;
+  r.state.reset(m.fem);
+  r.solve = solve_equilibrium(m.fem, r.state, s);
+  r.weight_N = -total_gravity_N(m);
+  const std::vector<Vec3> fint = internal_forces(m.fem, r.state);
+  const std::vector<Vec3> x = node_positions(m.fem, r.state);
+  Vec3 reaction = Vec3::Zero();
+  for (int n : m.skin_nodes) {
+    const Vec3 fc = fint[n] - m.fem.node_force_N[n];  // what the floor pushes with, at equilibrium
+    reaction += fc;
+  }
+  r.floor_reaction_N = reaction.z();
+  r.floor_reaction_xy_N = reaction.head<2>().norm();
+  const std::vector<double> area = skin_node_area(m, x);
+  for (int n : m.skin_nodes)
+    if (x[n].z() < 1e-6) r.contact_area_m2 += area[n];
+  r.min_J = 1e9;
+  for (int t = 0; t < m.fem.mesh.n_tets(); ++t) {
+    const Tet& e = m.fem.mesh.tets[t];
+    const double V = tet_signed_volume(x[e[0]], x[e[1]], x[e[2]], x[e[3]]);
+    r.min_J = std::min(r.min_J, V / m.fem.tet_volume_m3[t]);
+  }
+  for (int n = 0; n < m.fem.mesh.n_nodes(); ++n)
+    r.max_tissue_displacement_m = std::max(r.max_tissue_displacement_m, (x[n] - m.fem.mesh.X[n]).norm());
+  r.pelvis_drop_m = -(rigid_position(m.fem, r.state, m.pelvis) - m.fem.rigid_bodies[m.pelvis].rest_position_m).z();
+  return r;
+}
+
+}  // namespace backroll

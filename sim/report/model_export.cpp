@@ -1,0 +1,95 @@
+#include "report/model_export.h"
+
+#include <algorithm>
+#include <array>
+#include <fmt/core.h>
+#include <map>
+
+namespace backroll {
+
+std::string tissue_vtu(const TorsoModel& m, const std::vector<Vec3>& x) {
+  const TetMesh& mesh = m.fem.mesh;
+  std::string s;
+  s += "<?xml version=\"1.0\"?>\n<VTKFile type=\"UnstructuredGrid\" version=\"0.1\" byte_order=\"LittleEndian\">\n";
+  s += "<UnstructuredGrid>\n<FieldData>\n";
+  std::string names;
+  for (const std::string& r : region_names()) names += (names.empty() ? "" : ";") + r;
+  s += "<DataArray type=\"String\" Name=\"region_names\" NumberOfTuples=\"1\" format=\"ascii\">";
+  for (char c : names) s += fmt::format("{} ", static_cast<int>(static_cast<unsigned char>(c)));
+  s += "0</DataArray>\n</FieldData>\n";
+  s += fmt::format("<Piece NumberOfPoints=\"{}\" NumberOfCells=\"{}\">\n", mesh.n_nodes(), mesh.n_tets());
+  s += "<Points><DataArray type=\"Float64\" NumberOfComponents=\"3\" format=\"ascii\">\n";
+  for (const Vec3& p : x) s += fmt::format("{:.9g} {:.9g} {:.9g}\n", p.x(), p.y(), p.z());
+  s += "</DataArray></Points>\n<Cells>\n<DataArray type=\"Int32\" Name=\"connectivity\" format=\"ascii\">\n";
+  for (const Tet& t : mesh.tets) s += fmt::format("{} {} {} {}\n", t[0], t[1], t[2], t[3]);
+  s += "</DataArray>\n<DataArray type=\"Int32\" Name=\"offsets\" format=\"ascii\">\n";
+  for (int t = 0; t < mesh.n_tets(); ++t) s += fmt::format("{}\n", 4 * (t + 1));
+  s += "</DataArray>\n<DataArray type=\"UInt8\" Name=\"types\" format=\"ascii\">\n";
+  for (int t = 0; t < mesh.n_tets(); ++t) s += "10\n";
+  s += "</DataArray>\n</Cells>\n<CellData Scalars=\"region\">\n";
+  s += "<DataArray type=\"Int32\" Name=\"region\" format=\"ascii\">\n";
+  for (int r : m.tet_region) s += fmt::format("{}\n", r);
+  s += "</DataArray>\n";
+  const char* fields[] = {"youngs_modulus_Pa", "poisson_ratio", "density_kg_m3"};
+  for (int f = 0; f < 3; ++f) {
+    s += fmt::format("<DataArray type=\"Float64\" Name=\"{}\" format=\"ascii\">\n", fields[f]);
+    for (int r : m.tet_region) {
+      const TissueMaterial& tm = region_material(m.params, r);
+      s += fmt::format("{:.9g}\n", f == 0 ? tm.youngs_modulus_Pa : f == 1 ? tm.poisson_ratio : tm.density_kg_m3);
+    }
+    s += "</DataArray>\n";
+  }
+  s += "</CellData>\n<PointData>\n<DataArray type=\"Int32\" Name=\"attached_bone\" format=\"ascii\">\n";
+  for (int n = 0; n < mesh.n_nodes(); ++n) s += fmt::format("{}\n", m.fem.node_body.empty() ? -1 : m.fem.node_body[n]);
+  s += "</DataArray>\n</PointData>\n</Piece>\n</UnstructuredGrid>\n</VTKFile>\n";
+  return s;
+}
+
+std::string model_obj(const TorsoModel& m, const std::vector<Vec3>& x) {
+  const TetMesh& mesh = m.fem.mesh;
+  std::string s = "# backroll torso model: tissue surface by region, bones as boxes (metres)\n";
+  for (const Vec3& p : x) s += fmt::format("v {:.9g} {:.9g} {:.9g}\n", p.x(), p.y(), p.z());
+  // Outer faces of the tissue, grouped by the region of the tet they bound.
+  std::vector<std::vector<Tri>> by_region(region_names().size());
+  {
+    // boundary_faces loses the tet; find it again from a face -> tet map.
+    std::map<std::array<int, 3>, int> owner;
+    for (int t = 0; t < mesh.n_tets(); ++t) {
+      const Tet& e = mesh.tets[t];
+      const int f[4][3] = {{e[1], e[2], e[3]}, {e[0], e[2], e[3]}, {e[0], e[1], e[3]}, {e[0], e[1], e[2]}};
+      for (const auto& ff : f) {
+        std::array<int, 3> k = {ff[0], ff[1], ff[2]};
+        std::sort(k.begin(), k.end());
+        owner[k] = t;
+      }
+    }
+    for (const Tri& f : boundary_faces(mesh)) {
+      std::array<int, 3> k = f;
+      std::sort(k.begin(), k.end());
+      by_region[m.tet_region[owner[k]]].push_back(f);
+    }
+  }
+  for (size_t r = 0; r < by_region.size(); ++r) {
+    if (by_region[r].empty()) continue;
+    s += fmt::format("o {}\n", region_names()[r]);
+    for (const Tri& f : by_region[r]) s += fmt::format("f {} {} {}\n", f[0] + 1, f[1] + 1, f[2] + 1);
+  }
+  int base = static_cast<int>(x.size());
+  for (const Bone& b : m.bones) {
+    s += fmt::format("o bone_{}\n", b.name);
+    for (const BoneBox& bx : b.boxes) {
+      for (int c = 0; c < 8; ++c) {
+        const Vec3 q = bx.centre_m + bx.axes * Vec3((c & 1 ? 1 : -1) * bx.half_m.x(), (c & 2 ? 1 : -1) * bx.half_m.y(),
+                                                    (c & 4 ? 1 : -1) * bx.half_m.z());
+        s += fmt::format("v {:.9g} {:.9g} {:.9g}\n", q.x(), q.y(), q.z());
+      }
+      const int quads[6][4] = {{0, 2, 3, 1}, {4, 5, 7, 6}, {0, 1, 5, 4}, {2, 6, 7, 3}, {0, 4, 6, 2}, {1, 3, 7, 5}};
+      for (const auto& q : quads)
+        s += fmt::format("f {} {} {} {}\n", base + q[0] + 1, base + q[1] + 1, base + q[2] + 1, base + q[3] + 1);
+      base += 8;
+    }
+  }
+  return s;
+}
+
+}  // namespace backroll

@@ -1,0 +1,147 @@
+#include "report/plot.h"
+
+#include <algorithm>
+#include <cmath>
+#include <fmt/core.h>
+#include <stb/stb_easy_font.h>
+#include <stb/stb_image_write.h>
+
+namespace backroll {
+namespace {
+using RGB = std::array<unsigned char, 3>;
+
+const RGB kPalette[] = {{31, 119, 180}, {214, 39, 40}, {44, 160, 44}, {148, 103, 189}, {255, 127, 14},
+                        {140, 86, 75},  {227, 119, 194}, {23, 190, 207}};
+
+struct Canvas {
+  int w, h;
+  std::vector<unsigned char> px;
+  Canvas(int w_, int h_) : w(w_), h(h_), px(static_cast<size_t>(w_) * h_ * 3, 255) {}
+  void blend(int x, int y, const RGB& c, double a) {
+    if (x < 0 || y < 0 || x >= w || y >= h) return;
+    unsigned char* p = &px[(static_cast<size_t>(y) * w + x) * 3];
+    for (int k = 0; k < 3; ++k) p[k] = static_cast<unsigned char>(std::lround(p[k] * (1 - a) + c[k] * a));
+  }
+  void rect(double x0, double y0, double x1, double y1, const RGB& c, double a = 1) {
+    for (int y = static_cast<int>(std::floor(std::min(y0, y1))); y < static_cast<int>(std::ceil(std::max(y0, y1))); ++y)
+      for (int x = static_cast<int>(std::floor(std::min(x0, x1))); x < static_cast<int>(std::ceil(std::max(x0, x1))); ++x)
+        blend(x, y, c, a);
+  }
+  // A line of width `t` pixels: a distance test around the segment (anti-aliased edge).
+  void line(double x0, double y0, double x1, double y1, const RGB& c, double t = 2) {
+    const int xa = static_cast<int>(std::floor(std::min(x0, x1) - t)), xb = static_cast<int>(std::ceil(std::max(x0, x1) + t));
+    const int ya = static_cast<int>(std::floor(std::min(y0, y1) - t)), yb = static_cast<int>(std::ceil(std::max(y0, y1) + t));
+    const double dx = x1 - x0, dy = y1 - y0, L2 = dx * dx + dy * dy;
+    for (int y = ya; y <= yb; ++y)
+      for (int x = xa; x <= xb; ++x) {
+        double u = L2 > 0 ? ((x - x0) * dx + (y - y0) * dy) / L2 : 0;
+        u = std::clamp(u, 0.0, 1.0);
+        const double d = std::hypot(x - (x0 + u * dx), y - (y0 + u * dy));
+        const double a = std::clamp(0.5 * t + 0.5 - d, 0.0, 1.0);
+        if (a > 0) blend(x, y, c, a);
+      }
+  }
+  // Text at (x, y) top-left, scaled; returns its width in pixels.
+  double text(double x, double y, const std::string& s, const RGB& c, double scale = 2) {
+    static char buf[200000];
+    const int quads = stb_easy_font_print(0, 0, const_cast<char*>(s.c_str()), nullptr, buf, sizeof(buf));
+    for (int q = 0; q < quads; ++q) {
+      const float* v = reinterpret_cast<const float*>(buf + q * 64);
+      // four vertices of 16 bytes: x, y, z, colour
+      const double qx0 = v[0], qy0 = v[1], qx1 = v[8], qy1 = v[9];
+      rect(x + qx0 * scale, y + qy0 * scale, x + qx1 * scale, y + qy1 * scale, c);
+    }
+    return stb_easy_font_width(const_cast<char*>(s.c_str())) * scale;
+  }
+};
+
+double nice_step(double range, int target) {
+  const double raw = range / target, mag = std::pow(10, std::floor(std::log10(raw)));
+  for (double m : {1.0, 2.0, 2.5, 5.0, 10.0})
+    if (m * mag >= raw) return m * mag;
+  return 10 * mag;
+}
+}  // namespace
+
+std::string render_chart_png(const ChartSpec& c, int W, int H) {
+  Canvas cv(W, H);
+  const RGB black{0, 0, 0}, grey{120, 120, 120}, light{225, 225, 225};
+  cv.text(20, 12, c.title, black, 2.5);
+  // Legend: series names of the first panel, then the bands; wrapped to the width.
+  double lx = 20, ly = 46;
+  auto room = [&](const std::string& s, double extra) {
+    const double w = stb_easy_font_width(const_cast<char*>(s.c_str())) * 2 + extra;
+    if (lx + w > W - 20 && lx > 20) lx = 20, ly += 24;
+  };
+  if (!c.panels.empty())
+    for (size_t i = 0; i < c.panels[0].series.size(); ++i) {
+      const RGB col = kPalette[i % 8];
+      if (c.panels[0].series[i].name.empty()) continue;  // a lone unnamed line needs no legend
+      room(c.panels[0].series[i].name, 40);
+      cv.line(lx, ly + 6, lx + 30, ly + 6, col, 4);
+      lx += 50 + cv.text(lx + 38, ly, c.panels[0].series[i].name, black, 2);
+    }
+  for (const auto& b : c.bands) {
+    room(b.label, 34);
+    cv.rect(lx, ly - 2, lx + 24, ly + 14, b.rgb);
+    lx += 44 + cv.text(lx + 30, ly, b.label, black, 2);
+  }
+  const int cols = std::max(1, c.columns), rows = (static_cast<int>(c.panels.size()) + cols - 1) / cols;
+  const double top = ly + 29, pw = static_cast<double>(W) / cols, ph = (H - top) / std::max(1, rows);
+  // Categories at 0, 1, ..., n-1, each centred in its slot.
+  const double nx = std::max<double>(1, c.x_ticks.size());
+  for (size_t pi = 0; pi < c.panels.size(); ++pi) {
+    const Panel& p = c.panels[pi];
+    const double ox = (pi % cols) * pw, oy = top + (pi / cols) * ph;
+    const double x0 = ox + 80, x1 = ox + pw - 20, y0 = oy + 30, y1 = oy + ph - 45;
+    double lo = 1e300, hi = -1e300;
+    for (const Series& s : p.series)
+      for (double v : s.y) lo = std::min(lo, v), hi = std::max(hi, v);
+    if (lo > hi) lo = 0, hi = 1;
+    if (lo > 0 && lo < 0.5 * hi) lo = 0;
+    if (hi - lo < 1e-9) hi = lo + 1;
+    const double step = nice_step(hi - lo, 5);
+    lo = std::floor(lo / step) * step;
+    hi = std::ceil(hi / step) * step;
+    auto X = [&](double x) { return x0 + (x1 - x0) * (x + 0.5) / nx; };
+    auto Y = [&](double y) { return y1 - (y1 - y0) * (y - lo) / (hi - lo); };
+    for (const auto& b : c.bands) cv.rect(std::max(x0, X(b.from)), y0, std::min(x1, X(b.to)), y1, b.rgb);
+    for (double v = lo; v <= hi + 1e-9 * step; v += step) {
+      cv.line(x0, Y(v), x1, Y(v), light, 1);
+      // As many decimals as the step needs (a narrow range around 57 reads 56.9, 57.0, ...).
+      int dec = 0;
+      while (dec < 6 && std::abs(step * std::pow(10, dec) - std::round(step * std::pow(10, dec))) > 1e-6) ++dec;
+      const std::string t = fmt::format("{:.{}f}", std::abs(v) < 1e-9 * step ? 0.0 : v, dec);
+      cv.text(x0 - 10 - stb_easy_font_width(const_cast<char*>(t.c_str())) * 2, Y(v) - 6, t, grey, 2);
+    }
+    // Tick labels centred under their ticks; one that would touch the last drawn is skipped.
+    double last_right = -1e9;
+    for (size_t i = 0; i < c.x_ticks.size(); ++i) {
+      cv.line(X(i), y1, X(i), y1 + 5, grey, 1);
+      const double w = stb_easy_font_width(const_cast<char*>(c.x_ticks[i].c_str())) * 2;
+      if (X(i) - 0.5 * w < last_right + 8) continue;
+      cv.text(X(i) - 0.5 * w, y1 + 10, c.x_ticks[i], grey, 2);
+      last_right = X(i) + 0.5 * w;
+    }
+    cv.line(x0, y1, x1, y1, black, 1.5);
+    cv.line(x0, y0, x0, y1, black, 1.5);
+    // The title, smaller if it would run past the panel.
+    const std::string title = p.title + (p.y_label.empty() ? "" : " (" + p.y_label + ")");
+    const double tw = stb_easy_font_width(const_cast<char*>(title.c_str()));
+    cv.text(x0 - 60, oy + 6, title, black, std::clamp((x1 - x0 + 60) / std::max(1.0, tw), 1.0, 2.0));
+    for (size_t si = 0; si < p.series.size(); ++si) {
+      const Series& s = p.series[si];
+      const RGB col = kPalette[si % 8];
+      for (size_t k = 0; k + 1 < s.x.size(); ++k)
+        if (s.x[k + 1] - s.x[k] < 1.5) cv.line(X(s.x[k]), Y(s.y[k]), X(s.x[k + 1]), Y(s.y[k + 1]), col, 3);
+      for (size_t k = 0; k < s.x.size(); ++k) cv.rect(X(s.x[k]) - 3, Y(s.y[k]) - 3, X(s.x[k]) + 3, Y(s.y[k]) + 3, col);
+    }
+  }
+  std::string out;
+  stbi_write_png_to_func(
+      [](void* ctx, void* data, int size) { static_cast<std::string*>(ctx)->append(static_cast<char*>(data), size); },
+      &out, W, H, 3, cv.px.data(), W * 3);
+  return out;
+}
+
+}  // namespace backroll

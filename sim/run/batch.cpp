@@ -1,0 +1,125 @@
+#include "run/batch.h"
+
+#include <chrono>
+#include <fmt/core.h>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "io/toml_reader.h"
+
+namespace backroll {
+
+std::string RollPosition::label() const { return level > 0 ? level_name(level) : fmt::format("{:.3f} m", s_m); }
+
+BatchResult run_batch(const std::vector<RollJob>& jobs, int threads, const BatchProgressFn& progress,
+                      const std::function<void(int, const std::vector<RollResult>&)>& on_job_done) {
+  const auto t0 = std::chrono::steady_clock::now();
+  BatchResult out;
+  out.threads = std::max(1, threads);
+  out.results.resize(jobs.size());
+  out.job_seconds.assign(jobs.size(), 0.0);
+  out.job_flat.resize(jobs.size());
+  // Flat-lying references: one per distinct key, in order of first use.
+  std::map<std::string, int> flat_of_key;
+  std::vector<int> flat_first_job;
+  for (size_t j = 0; j < jobs.size(); ++j) {
+    auto [it, fresh] = flat_of_key.emplace(jobs[j].flat_key, static_cast<int>(flat_first_job.size()));
+    if (fresh) flat_first_job.push_back(static_cast<int>(j));
+    out.job_flat[j] = it->second;
+  }
+  out.flats.resize(flat_first_job.size());
+  // Tasks: the flat references first (every job waits for one), then each job's runs.
+  struct Task {
+    int flat = -1;  // >= 0: solve this flat reference
+    size_t job = 0, first = 0, last = 0;
+  };
+  std::vector<Task> tasks;
+  for (size_t f = 0; f < flat_first_job.size(); ++f) tasks.push_back({static_cast<int>(f), 0, 0, 0});
+  std::vector<int> remaining(jobs.size(), 1);  // runs left + the flat reference
+  size_t positions_total = 0;
+  for (size_t j = 0; j < jobs.size(); ++j) {
+    const size_t n = jobs[j].positions.size();
+    out.results[j].resize(n);
+    positions_total += n;
+    for (size_t a = 0; a < n; a += kBatchChunk) {
+      tasks.push_back({-1, j, a, std::min(n, a + kBatchChunk)});
+      ++remaining[j];
+    }
+  }
+  BatchProgress prog;
+  prog.positions_total = positions_total;
+  prog.jobs_total = jobs.size();
+  std::mutex mu;
+  // Under mu: a job's last piece has arrived; apply its flat reference and report it.
+  auto finish_job = [&](size_t j) {
+    const FlatReference& flat = out.flats[out.job_flat[j]];
+    for (RollResult& r : out.results[j]) {
+      if (!flat.solve.converged && r.solve.converged) {
+        r.solve.converged = false;
+        r.solve.message = "the flat-lying reference (segment motion is measured against it) did not converge: " +
+                          flat.solve.message;
+      }
+      relate_to_flat(r, &flat);
+    }
+    ++prog.jobs_done;
+    if (on_job_done) on_job_done(static_cast<int>(j), out.results[j]);
+  };
+  auto work = [&](const Task& task) {
+    const auto t = std::chrono::steady_clock::now();
+    if (task.flat >= 0) {
+      FlatReference f = solve_flat_reference(jobs[flat_first_job[task.flat]].scenario);
+      std::lock_guard<std::mutex> lock(mu);
+      out.flats[task.flat] = std::move(f);
+      for (size_t j = 0; j < jobs.size(); ++j)
+        if (out.job_flat[j] == task.flat && --remaining[j] == 0) finish_job(j);
+      prog.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      if (progress) progress(prog);
+      return;
+    }
+    const RollJob& job = jobs[task.job];
+    std::vector<RollResult> res;
+    RollSession ses(job.scenario, nullptr);
+    for (size_t a = task.first; a < task.last; ++a) {
+      const RollPosition& p = job.positions[a];
+      const bool cold = a == task.first || !job.scenario.warm_start;
+      res.push_back(p.level > 0 ? ses.solve_at(p.level, cold) : ses.solve_at_s(p.s_m, cold));
+    }
+    const double sec = std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+    std::lock_guard<std::mutex> lock(mu);
+    for (size_t a = task.first; a < task.last; ++a) out.results[task.job][a] = std::move(res[a - task.first]);
+    out.job_seconds[task.job] += sec;
+    prog.positions_done += task.last - task.first;
+    if (--remaining[task.job] == 0) finish_job(task.job);
+    prog.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (progress) progress(prog);
+  };
+  // The pool: each thread takes the next task in order. An exception (a bug, or a bad model the
+  // checks let through) stops the batch and is rethrown here.
+  std::vector<std::thread> pool;
+  size_t next = 0;
+  std::exception_ptr failure;
+  for (int t = 0; t < out.threads; ++t)
+    pool.emplace_back([&] {
+      while (true) {
+        size_t k;
+        {
+          std::lock_guard<std::mutex> lock(mu);
+          if (next >= tasks.size() || failure) return;
+          k = next++;
+        }
+        try {
+          work(tasks[k]);
+        } catch (...) {
+          std::lock_guard<std::mutex> lock(mu);
+          if (!failure) failure = std::current_exception();
+        }
+      }
+    });
+  for (auto& th : pool) th.join();
+  if (failure) std::rethrow_exception(failure);
+  out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return out;
+}
+
+}  // namespace backroll

@@ -1,0 +1,60 @@
+// Many rolls at once: the engine under `backroll compare` and `backroll sweep`. Each job is one
+// scenario (body, roller, posture) rolled through its positions; the jobs run in parallel on a
+// pool of threads, each task with its own model and solver state, so the results do not depend on
+// the thread count:
+//   - a job's positions are cut into fixed runs of kBatchChunk, each started cold at its first
+//     position and rolled warm-started through the rest (unless the scenario says warm_start =
+//     false); the runs are the same whatever the threads;
+//   - jobs with the same flat_key share one flat-lying reference (the segment motions are measured
+//     against it), solved as a task of its own and applied when both are done.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "run/roll.h"
+
+namespace backroll {
+
+// A roller position: at a vertebral level's spinous process, or at a distance along the skin line.
+struct RollPosition {
+  int level = 0;     // 2..17 (T2..L5); 0: use s_m
+  double s_m = 0;    // along the skin line (m, TorsoModel::sp_tip_s_m's frame), when level == 0
+  std::string label() const;  // "T7" or "0.312 m"
+};
+
+struct RollJob {
+  RollScenario scenario;
+  std::vector<RollPosition> positions;  // rolled in this order
+  std::string flat_key;                 // jobs with equal keys share one flat-lying reference
+};
+
+struct BatchProgress {
+  size_t positions_done = 0, positions_total = 0;
+  size_t jobs_done = 0, jobs_total = 0;
+  double seconds = 0;     // since the start
+};
+// Called from the worker threads, one call at a time, after every finished run of positions.
+using BatchProgressFn = std::function<void(const BatchProgress&)>;
+
+struct BatchResult {
+  std::vector<std::vector<RollResult>> results;  // per job, per position
+  std::vector<FlatReference> flats;              // per distinct flat_key
+  std::vector<int> job_flat;                     // per job: its index in flats
+  std::vector<double> job_seconds;               // per job: CPU time over its tasks
+  int threads = 1;
+  double seconds = 0;
+};
+
+// Positions per task (see above).
+constexpr size_t kBatchChunk = 4;
+
+// Runs every job; a position whose solve fails is reported in its RollResult (solve.converged,
+// solve.message), and so is a flat-lying reference that fails (its jobs' positions are marked
+// not converged: their segment motions would be measured against nothing). on_job_done is called
+// (one call at a time, from a worker thread) with each job's final results as soon as they are.
+BatchResult run_batch(const std::vector<RollJob>& jobs, int threads, const BatchProgressFn& progress = {},
+                      const std::function<void(int job, const std::vector<RollResult>&)>& on_job_done = {});
+
+}  // namespace backroll

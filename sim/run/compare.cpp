@@ -1,0 +1,272 @@
+#include "run/compare.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <fmt/core.h>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "run/batch.h"
+#include "io/toml_reader.h"
+
+namespace backroll {
+namespace {
+constexpr int kT6 = 6, kT8 = 8, kL2 = 14, kL4 = 16;
+
+double max_over(const std::array<SegmentMotion, kLevels>& s, int lo, int hi, bool shear) {
+  double m = -1e30;
+  for (int v = lo; v <= hi; ++v) m = std::max(m, shear ? s[v].anterior_shear_mm : s[v].extension_deg);
+  return m;
+}
+}  // namespace
+
+const std::vector<Measure>& compare_measures() {
+  static const std::vector<Measure> m = {
+      {"weight_on_roller", "weight on the roller", "%", [](const RollResult& r) { return 100 * r.roller_share; }},
+      {"roller_force", "roller force", "N", [](const RollResult& r) { return r.roller_force_N.norm(); }},
+      {"feet_force", "feet (legs) force", "N", [](const RollResult& r) { return r.feet_force_N.norm(); }},
+      {"weight_on_feet", "weight on the feet", "%", [](const RollResult& r) { return 100 * r.feet_force_N.z() / r.weight_N; }},
+      {"weight_on_floor", "weight on the floor (head and shoulders)", "%",
+       [](const RollResult& r) { return 100 * r.floor_force_N.z() / r.weight_N; }},
+      {"peak_pressure", "peak pressure (mat)", "kPa", [](const RollResult& r) { return r.whole.peak_Pa / 1e3; }},
+      {"peak_pressure_mmHg", "peak pressure (mat)", "mmHg", [](const RollResult& r) { return r.whole.peak_Pa / kPaPerMmHg; }},
+      {"ppi", "peak pressure index (9.5 cm2)", "kPa", [](const RollResult& r) { return r.whole.ppi_Pa / 1e3; }},
+      {"mean_pressure", "mean pressure (loaded cells)", "kPa", [](const RollResult& r) { return r.whole.mean_Pa / 1e3; }},
+      {"contact_area", "contact area (> 1 kPa)", "cm2", [](const RollResult& r) { return r.whole.contact_area_m2 * 1e4; }},
+      {"midline_peak", "peak pressure, midline strip", "kPa", [](const RollResult& r) { return r.midline.peak_Pa / 1e3; }},
+      {"paraspinal_peak", "peak pressure, paraspinal strips", "kPa",
+       [](const RollResult& r) { return std::max(r.left.peak_Pa, r.right.peak_Pa) / 1e3; }},
+      {"cop_lateral", "centre of pressure, lateral", "mm", [](const RollResult& r) { return r.whole.cop_x_m * 1e3; }},
+      {"sp_load", "spinous-process load under the roller (3 levels)", "N",
+       [](const RollResult& r) {
+         double f = 0;
+         for (int l = std::max(1, r.level - 1); l <= std::min(kLevels, r.level + 1); ++l) f += r.sp_load_N[l - 1];
+         return f;
+       }},
+      {"sp_load_max", "largest spinous-process load", "N",
+       [](const RollResult& r) { return *std::max_element(r.sp_load_N.begin(), r.sp_load_N.end()); }},
+      {"vertebra_load", "load on the vertebrae under the roller (3 levels)", "N",
+       [](const RollResult& r) {
+         double f = 0;
+         for (int l = std::max(1, r.level - 1); l <= std::min(kLevels, r.level + 1); ++l) f += r.posterior_load_N[l - 1];
+         return f;
+       }},
+      {"rib_share", "rib cage's share of the bone load", "%", [](const RollResult& r) { return 100 * r.rib_share; }},
+      {"thoracic_extension", "largest thoracic segment extension vs flat", "deg",
+       [](const RollResult& r) { return max_over(r.segment, 0, 10, false); }},
+      {"lumbar_extension", "largest lumbar segment extension vs flat", "deg",
+       [](const RollResult& r) { return max_over(r.segment, 11, 16, false); }},
+      {"lumbar_shear", "largest lumbar anterior shear vs flat", "mm",
+       [](const RollResult& r) { return max_over(r.segment, 11, 16, true); }},
+      {"kidney_mean", "kidney hydrostatic pressure, mean", "kPa", [](const RollResult& r) { return r.kidney_mean_Pa / 1e3; }},
+      {"kidney_peak", "kidney hydrostatic pressure, peak", "kPa", [](const RollResult& r) { return r.kidney_peak_Pa / 1e3; }},
+      {"foam_compression", "roller foam compression, deepest", "mm",
+       [](const RollResult& r) { return r.foam_compression_max_m * 1e3; }},
+  };
+  return m;
+}
+
+Comparison run_comparison(const RollScenario& sc, const std::vector<std::string>& roller_files, int threads) {
+  std::vector<RollJob> jobs(roller_files.size());
+  for (size_t i = 0; i < roller_files.size(); ++i) {
+    jobs[i].scenario = sc;
+    jobs[i].scenario.roller_file = roller_files[i];
+    jobs[i].scenario.roller = load_roller_spec(roller_files[i]);
+    for (int l : sc.levels) jobs[i].positions.push_back({l, 0.0});
+  }
+  BatchResult b = run_batch(jobs, threads);
+  Comparison c;
+  c.threads = b.threads;
+  c.seconds = b.seconds;
+  c.flat = b.flats.front();
+  c.runs.resize(jobs.size());
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    c.runs[i].scenario = jobs[i].scenario;
+    c.runs[i].results = std::move(b.results[i]);
+    c.runs[i].seconds = b.job_seconds[i];
+  }
+  return c;
+}
+
+const std::vector<std::string>& default_compare_rollers() {
+  static const std::vector<std::string> names = {"standard", "peanut", "soft"};
+  return names;
+}
+
+double zone_mean(const RollerRun& run, const Measure& m, int lo, int hi, int* n) {
+  double s = 0;
+  int k = 0;
+  for (const RollResult& r : run.results)
+    if (r.solve.converged && r.level >= lo && r.level <= hi) s += m.get(r), ++k;
+  if (n) *n = k;
+  return k ? s / k : 0.0;
+}
+
+std::string column_name(const Measure& m) {
+  const std::string u = "_" + m.unit;
+  const bool has_unit = m.key.size() > u.size() && m.key.compare(m.key.size() - u.size(), u.size(), u) == 0;
+  return has_unit ? m.key : m.key + u;
+}
+
+const Measure& find_measure(const std::string& key) {
+  for (const Measure& m : compare_measures())
+    if (m.key == key) return m;
+  throw std::out_of_range("no measure " + key);
+}
+
+namespace {
+
+// "3.1x higher", "about the same", "2.0x lower": how b compares with a.
+std::string relation(double a, double b) {
+  if (std::abs(a) < 1e-12 && std::abs(b) < 1e-12) return "the same (zero)";
+  if (a > 0 && b > 0) {
+    const double q = b / a;
+    // A ratio against a value near zero says more about the mesh than the mechanics.
+    if (q > 10) return "more than 10x higher";
+    if (q < 0.1) return "more than 10x lower";
+    if (q > 1.1) return fmt::format("{:.1f}x higher", q);
+    if (q < 1 / 1.1) return fmt::format("{:.1f}x lower", 1 / q);
+    return "about the same";
+  }
+  return b > a ? "higher" : b < a ? "lower" : "the same";
+}
+}  // namespace
+
+std::string comparison_table(const Comparison& c) {
+  std::ostringstream o;
+  const RollScenario& sc = c.runs.front().scenario;
+  o << fmt::format("backroll compare: {} ({:.0f} kg), hips lifted {:.0f} cm, arms {}, trunk muscles {:.0f} N m/deg per segment, "
+                   "mesh scale {:g}\n",
+                   sc.body_file, sc.body.mass_kg, sc.posture.hip_lift_m * 100, sc.posture.arms,
+                   sc.posture.trunk_muscle_Nm_per_deg, sc.mesh_scale);
+  o << "roller under the mid-back (mean of T6, T7, T8) vs the low back (mean of L2, L3, L4)\n";
+  for (const RollerRun& run : c.runs) {
+    int nt = 0, nl = 0;
+    zone_mean(run, compare_measures()[0], kT6, kT8, &nt);
+    zone_mean(run, compare_measures()[0], kL2, kL4, &nl);
+    o << fmt::format("\n== {} ({}; foam E {:.2f} MPa) ==\n", run.scenario.roller.name, run.scenario.roller_file,
+                     run.scenario.roller.foam_E_Pa / 1e6);
+    if (nt == 0 || nl == 0) {
+      o << "  no converged position in one of the zones: no comparison (see the CSV for each solver's message)\n";
+      continue;
+    }
+    o << fmt::format("  {:<46} {:>10} {:>10}  {}\n", "measure", "mid-back", "low back", "unit");
+    for (const Measure& m : compare_measures())
+      o << fmt::format("  {:<46} {:>10.2f} {:>10.2f}  {}\n", m.label, zone_mean(run, m, kT6, kT8, nullptr),
+                       zone_mean(run, m, kL2, kL4, nullptr), m.unit);
+    auto T = [&](const char* k) { return zone_mean(run, find_measure(k), kT6, kT8, nullptr); };
+    auto L = [&](const char* k) { return zone_mean(run, find_measure(k), kL2, kL4, nullptr); };
+    o << "  reading:\n";
+    o << fmt::format("  - The roller carries {:.0f} % of the body weight under the mid-back and {:.0f} % under the low back; "
+                     "the feet {:.0f} % and {:.0f} %", T("weight_on_roller"), L("weight_on_roller"), T("weight_on_feet"),
+                     L("weight_on_feet"));
+    if (std::max(T("weight_on_floor"), L("weight_on_floor")) >= 0.5)
+      o << fmt::format(", the floor under the head and shoulders {:.0f} % and {:.0f} %", T("weight_on_floor"), L("weight_on_floor"));
+    o << ".\n";
+    o << fmt::format("  - The rib cage takes {:.0f} % of the load the tissue passes to bone under the mid-back and {:.0f} % "
+                     "under the low back.\n", T("rib_share"), L("rib_share"));
+    o << fmt::format("  - The load on the spinous processes under the roller (3 levels) is {:.0f} N under the mid-back and {:.0f} N under the "
+                     "low back ({}).\n", T("sp_load"), L("sp_load"), relation(T("sp_load"), L("sp_load")));
+    o << fmt::format("  - Peak skin pressure is {:.0f} kPa vs {:.0f} kPa ({} under the low back); on the midline strip "
+                     "{:.0f} vs {:.0f} kPa, on the paraspinal strips {:.0f} vs {:.0f} kPa.\n",
+                     T("peak_pressure"), L("peak_pressure"), relation(T("peak_pressure"), L("peak_pressure")),
+                     T("midline_peak"), L("midline_peak"), T("paraspinal_peak"), L("paraspinal_peak"));
+    o << fmt::format("  - Lumbar segments extend at most {:+.2f} deg beyond lying flat with the roller under the mid-back, "
+                     "{:+.2f} deg under the low back.\n", T("lumbar_extension"), L("lumbar_extension"));
+    o << fmt::format("  - Mean hydrostatic pressure in the kidneys is {:.2f} kPa vs {:.2f} kPa (positive = compression).\n",
+                     T("kidney_mean"), L("kidney_mean"));
+  }
+  o << fmt::format("\nThese are loads, pressures and motions from a quasi-static mechanical model (no injury criterion); "
+                   "{} positions per roller, {:.1f} s on {} thread(s).\n",
+                   c.runs.front().results.size(), c.seconds, c.threads);
+  return o.str();
+}
+
+std::string comparison_csv(const Comparison& c) {
+  std::ostringstream o;
+  o << "roller,roller_file,level,s_m,converged,newton_iterations,pitch_deg";
+  for (const Measure& m : compare_measures()) o << "," << column_name(m);
+  o << "\n";
+  for (const RollerRun& run : c.runs)
+    for (const RollResult& r : run.results) {
+      o << '"' << run.scenario.roller.name << "\"," << run.scenario.roller_file << "," << level_name(r.level) << ","
+        << fmt::format("{:.4f},{},{},{:.3f}", r.s_m, r.solve.converged ? 1 : 0, r.solve.newton_iterations, r.pitch_deg);
+      for (const Measure& m : compare_measures()) {
+        if (r.solve.converged) o << fmt::format(",{:.6g}", m.get(r));
+        else o << ",";  // not converged: empty, never a number
+      }
+      o << "\n";
+    }
+  return o.str();
+}
+
+std::string comparison_json(const Comparison& c) {
+  using nlohmann::json;
+  json j;
+  j["program"] = "backroll";
+  j["version"] = BACKROLL_VERSION;
+  const RollScenario& sc = c.runs.front().scenario;
+  j["config"] = {{"scenario", sc.source},
+                 {"body_file", sc.body_file},
+                 {"body_mass_kg", sc.body.mass_kg},
+                 {"hip_lift_m", sc.posture.hip_lift_m},
+                 {"foot_distance_m", sc.posture.foot_distance_m},
+                 {"arms", sc.posture.arms},
+                 {"trunk_muscle_Nm_per_deg", sc.posture.trunk_muscle_Nm_per_deg},
+                 {"leg_stiffness_N_per_m", sc.posture.leg_N_per_m},
+                 {"mesh_scale", sc.mesh_scale},
+                 {"warm_start", sc.warm_start},
+                 {"roll_step_m", kRollStepM},
+                 {"mat_cell_m", 0.01},
+                 {"contact_threshold_Pa", kContactThresholdPa},
+                 {"ppi_area_m2", kPpiAreaM2}};
+  j["flat_reference"] = {{"converged", c.flat.solve.converged}, {"newton_iterations", c.flat.solve.newton_iterations}};
+  j["units"] = json::object();
+  for (const Measure& m : compare_measures()) j["units"][m.key] = m.unit;
+  for (const RollerRun& run : c.runs) {
+    json jr;
+    jr["roller"] = {{"name", run.scenario.roller.name},       {"file", run.scenario.roller_file},
+                    {"kind", run.scenario.roller.kind},       {"diameter_m", run.scenario.roller.diameter_m},
+                    {"length_m", run.scenario.roller.length_m}, {"groove_width_m", run.scenario.roller.groove_width_m},
+                    {"core_diameter_m", run.scenario.roller.core_diameter_m},
+                    {"foam_E_Pa", run.scenario.roller.foam_E_Pa}, {"foam_depth_m", run.scenario.roller.foam_depth_m},
+                    {"pattern", run.scenario.roller.pattern}};
+    for (const RollResult& r : run.results) {
+      json p;
+      p["level"] = level_name(r.level);
+      p["s_m"] = r.s_m;
+      p["converged"] = r.solve.converged;
+      p["message"] = r.solve.message;
+      p["newton_iterations"] = r.solve.newton_iterations;
+      p["pitch_deg"] = r.pitch_deg;
+      p["substeps"] = r.substeps;
+      p["substep_newton_iterations"] = r.substep_newton_iterations;
+      p["cold_retry"] = r.cold_retry;
+      if (r.solve.converged) {
+        for (const Measure& m : compare_measures()) p[m.key] = m.get(r);
+        json sp = json::array(), ext = json::array(), shear = json::array(), ribs = json::array(),
+             mid = json::array();
+        for (int v = 0; v < kLevels; ++v) {
+          sp.push_back(r.sp_load_N[v]);
+          mid.push_back({{"peak_kPa", r.midline_by_level[v].peak_Pa / 1e3},
+                         {"mean_kPa", r.midline_by_level[v].mean_Pa / 1e3},
+                         {"force_N", r.midline_by_level[v].force_N}});
+          ext.push_back(r.segment[v].extension_deg);
+          shear.push_back(r.segment[v].anterior_shear_mm);
+        }
+        for (int k = 0; k < kRibs; ++k) ribs.push_back(r.rib_load_N[k]);
+        p["sp_load_N_by_level"] = sp;
+        p["midline_strip_by_level"] = mid;
+        p["extension_deg_by_segment"] = ext;
+        p["anterior_shear_mm_by_segment"] = shear;
+        p["rib_load_N_by_rib"] = ribs;
+      }
+      jr["positions"].push_back(p);
+    }
+    j["runs"].push_back(jr);
+  }
+  return j.dump(1);
+}
+
+}  // namespace backroll

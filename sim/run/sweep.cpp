@@ -1,0 +1,651 @@
+#include "run/sweep.h"
+
+#include "io/catalog.h"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fmt/core.h>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+#include <toml++/toml.h>
+
+#include "io/atomic_file.h"
+#include "run/compare.h"
+#include "report/plot.h"
+#include "gear/roller.h"
+#include "anatomy/body_spec.h"
+
+namespace backroll {
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+constexpr int kMaxCases = 10000;
+constexpr int kMaxAxisValues = 1000;
+
+// FNV-1a, 64 bits: a fingerprint that is the same on every machine and run.
+struct Fnv {
+  uint64_t h = 1469598103934665603ull;
+  void add(const std::string& s) {
+    for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
+    h = (h ^ 0xff) * 1099511628211ull;  // separator
+  }
+  std::string hex() const { return fmt::format("{:016x}", h); }
+};
+
+std::string read_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// A data file and its `base` chain, bytes and all: what a case's results depend on.
+void add_file_chain(Fnv& f, const std::string& path, int depth = 0) {
+  f.add(path);
+  const std::string bytes = read_bytes(path);
+  f.add(bytes);
+  if (depth > 8) return;
+  try {
+    const toml::table t = toml::parse(bytes, path);
+    if (auto b = t["base"].value<std::string>()) add_file_chain(f, resolve_relative(path, *b), depth + 1);
+  } catch (const toml::parse_error&) {
+    // a bad file was already reported by load_scenario
+  }
+}
+
+// A value as the CSV shows it: strings bare, numbers in their shortest exact form.
+std::string display(const ConfigValue& v) {
+  if (const auto* s = std::get_if<std::string>(&v)) return *s;
+  if (const auto* b = std::get_if<bool>(&v)) return *b ? "true" : "false";
+  if (const auto* i = std::get_if<int64_t>(&v)) return std::to_string(*i);
+  return fmt::format("{}", std::get<double>(v));
+}
+
+// "standard" -> the catalog's file; "x.toml" -> relative to the sweep file. Must exist.
+std::string data_file(const SweepSpec& spec, const SweepAxis& ax, const std::string& folder, const ConfigValue& v) {
+  const auto* s = std::get_if<std::string>(&v);
+  if (!s) {
+    std::string allowed;
+    for (const std::string& n : catalog(folder)) allowed += (allowed.empty() ? "" : ", ") + n;
+    throw ConfigError(ax.origin + ": " + ax.key + " = " + to_string(v) + " must be a string: allowed " + allowed + " or a .toml file");
+  }
+  return catalog_file(folder, *s, spec.path, ax.origin, ax.key);
+}
+
+json measures_units() {
+  json u = json::object();
+  for (const Measure& m : compare_measures()) u[m.key] = m.unit;
+  return u;
+}
+
+json case_to_json(const CaseRecord& c) {
+  json j;
+  j["index"] = c.index;
+  j["params"] = json::object();
+  json order = json::array();
+  for (const auto& [k, v] : c.params) j["params"][k] = v, order.push_back(k);
+  j["param_order"] = order;
+  j["fingerprint"] = c.fingerprint;
+  j["resolved"] = json::parse(c.resolved_json);
+  j["positions"] = json::array();
+  for (const PositionRecord& p : c.positions) {
+    json q;
+    q["position"] = p.position;
+    q["level"] = level_name(p.level);
+    q["s_m"] = p.s_m;
+    q["converged"] = p.converged;
+    q["message"] = p.message;
+    q["newton_iterations"] = p.newton_iterations;
+    q["cold_retry"] = p.cold_retry;
+    const auto& ms = compare_measures();
+    for (size_t i = 0; i < ms.size(); ++i) q[ms[i].key] = p.converged ? json(p.values[i]) : json(nullptr);
+    j["positions"].push_back(q);
+  }
+  return j;
+}
+
+CaseRecord case_from_json(const json& j) {
+  CaseRecord c;
+  c.index = j.at("index").get<int>();
+  for (const auto& k : j.at("param_order")) c.params.emplace_back(k.get<std::string>(), j.at("params").at(k.get<std::string>()).get<std::string>());
+  c.fingerprint = j.at("fingerprint").get<std::string>();
+  c.resolved_json = j.at("resolved").dump();
+  for (const auto& q : j.at("positions")) {
+    PositionRecord p;
+    p.position = q.at("position").get<std::string>();
+    p.level = level_index(q.at("level").get<std::string>());
+    p.s_m = q.at("s_m").get<double>();
+    p.converged = q.at("converged").get<bool>();
+    p.message = q.at("message").get<std::string>();
+    p.newton_iterations = q.at("newton_iterations").get<int>();
+    p.cold_retry = q.at("cold_retry").get<bool>();
+    if (p.converged)
+      for (const Measure& m : compare_measures()) p.values.push_back(q.at(m.key).get<double>());
+    c.positions.push_back(p);
+  }
+  return c;
+}
+
+std::string resolved_json(const RollScenario& sc) {
+  const RollerSpec& r = sc.roller;
+  json j;
+  j["roller"] = {{"name", r.name},
+                 {"file", r.source},
+                 {"kind", r.kind},
+                 {"diameter_m", r.diameter_m},
+                 {"length_m", r.length_m},
+                 {"groove_width_m", r.groove_width_m},
+                 {"core_diameter_m", r.core_diameter_m},
+                 {"foam_E_Pa", r.foam_E_Pa},
+                 {"foam_depth_m", r.foam_depth_m},
+                 {"pattern", r.pattern}};
+  j["body"] = {{"file", sc.body_file}, {"mass_kg", sc.body.mass_kg}, {"height_m", sc.body.height_m}};
+  j["posture"] = {{"hip_lift_m", sc.posture.hip_lift_m},
+                  {"foot_distance_m", sc.posture.foot_distance_m},
+                  {"arms", sc.posture.arms},
+                  {"trunk_muscle_Nm_per_deg", sc.posture.trunk_muscle_Nm_per_deg},
+                  {"leg_stiffness_N_per_m", sc.posture.leg_N_per_m}};
+  j["mesh_scale"] = sc.mesh_scale;
+  j["warm_start"] = sc.warm_start;
+  return j.dump();
+}
+
+CaseRecord make_record(const SweepCase& c, const SweepSpec& spec, const std::vector<RollResult>& results) {
+  CaseRecord rec;
+  rec.index = c.index;
+  for (const auto& [k, v] : c.params) rec.params.emplace_back(k, display(v));
+  rec.fingerprint = c.fingerprint;
+  rec.resolved_json = resolved_json(c.scenario);
+  for (size_t i = 0; i < results.size(); ++i) {
+    const RollResult& r = results[i];
+    PositionRecord p;
+    p.position = spec.positions[i].label();
+    p.level = r.level;
+    p.s_m = r.s_m;
+    p.converged = r.solve.converged;
+    p.message = r.solve.message;
+    p.newton_iterations = r.solve.newton_iterations;
+    p.cold_retry = r.cold_retry;
+    if (p.converged)
+      for (const Measure& m : compare_measures()) {
+        const double v = m.get(r);
+        if (!std::isfinite(v)) {  // never a NaN presented as a result
+          p.converged = false;
+          p.message = "measure " + m.key + " is not finite";
+          p.values.clear();
+          break;
+        }
+        p.values.push_back(v);
+      }
+    rec.positions.push_back(p);
+  }
+  return rec;
+}
+
+std::string spec_config_json(const SweepSpec& spec) {
+  json j;
+  j["file"] = spec.path;
+  j["name"] = spec.name;
+  j["description"] = spec.description;
+  j["scenario"] = spec.scenario_path;
+  j["mode"] = spec.mode;
+  j["axes"] = json::array();
+  for (const SweepAxis& a : spec.axes) {
+    json vals = json::array();
+    for (const ConfigValue& v : a.values) vals.push_back(display(v));
+    j["axes"].push_back({{"key", a.key}, {"values", vals}});
+  }
+  j["positions"] = json::array();
+  for (const RollPosition& p : spec.positions) j["positions"].push_back(p.label());
+  j["plots"] = json::array();
+  for (const SweepPlot& p : spec.plots)
+    j["plots"].push_back({{"file", p.file}, {"title", p.title}, {"x", p.x}, {"series", p.series}, {"measures", p.measures}});
+  j["roll_step_m"] = kRollStepM;
+  j["batch_chunk"] = kBatchChunk;
+  return j.dump();
+}
+
+// The plots of a complete sweep.
+void write_plots(const SweepOutput& o, const std::string& out_dir, std::vector<std::string>& written) {
+  const json cfg = json::parse(o.config_json);
+  std::vector<std::string> positions;
+  for (const auto& p : cfg.at("positions")) positions.push_back(p.get<std::string>());
+  std::map<std::string, std::vector<std::string>> axis_values;
+  std::vector<std::string> axis_order;
+  for (const auto& a : cfg.at("axes")) {
+    axis_order.push_back(a.at("key").get<std::string>());
+    for (const auto& v : a.at("values")) axis_values[axis_order.back()].push_back(v.get<std::string>());
+  }
+  for (const SweepPlot& pl : o.plots) {
+    ChartSpec ch;
+    ch.title = pl.title;
+    const bool by_position = pl.x == "position";
+    ch.x_ticks = by_position ? positions : axis_values[pl.x];
+    if (!by_position)  // numbers in a few characters: 160000 -> 160k
+      for (std::string& t : ch.x_ticks) {
+        char* end = nullptr;
+        const double v = std::strtod(t.c_str(), &end);
+        if (end && *end == 0 && !t.empty()) {
+          const double a = std::abs(v);
+          t = a >= 1e6 ? fmt::format("{:g}M", v / 1e6) : a >= 1e4 ? fmt::format("{:g}k", v / 1e3) : fmt::format("{:g}", v);
+        }
+      }
+    if (by_position) {  // thoracic and lumbar zones
+      double t0 = 1e9, t1 = -1e9, l0 = 1e9, l1 = -1e9;
+      for (size_t i = 0; i < positions.size(); ++i) {
+        const int lv = level_index(positions[i]);
+        if (lv >= 1 && lv <= 12) t0 = std::min(t0, i - 0.5), t1 = std::max(t1, i + 0.5);
+        if (lv >= 13 && lv <= 17) l0 = std::min(l0, i - 0.5), l1 = std::max(l1, i + 0.5);
+      }
+      if (t0 < t1) ch.bands.push_back({t0, t1, "thoracic", {222, 235, 247}});
+      if (l0 < l1) ch.bands.push_back({l0, l1, "lumbar", {253, 232, 208}});
+    }
+    // Every other dimension that varies splits the lines: the series axis first.
+    std::vector<std::string> dims;
+    if (!pl.series.empty()) dims.push_back(pl.series);
+    for (const std::string& k : axis_order)
+      if (k != pl.x && k != pl.series && axis_values[k].size() > 1) dims.push_back(k);
+    const bool position_dim = !by_position && positions.size() > 1;
+    for (const std::string& key : pl.measures) {
+      const Measure& m = find_measure(key);
+      const size_t mi = &m - &compare_measures()[0];
+      Panel panel;
+      panel.title = m.label;
+      panel.y_label = m.unit;
+      std::map<std::string, size_t> series_of;
+      for (const CaseRecord& c : o.cases) {
+        std::map<std::string, std::string> pv(c.params.begin(), c.params.end());
+        for (size_t pi = 0; pi < c.positions.size(); ++pi) {
+          const PositionRecord& p = c.positions[pi];
+          std::string name;
+          for (const std::string& d : dims) name += (name.empty() ? "" : ", ") + (d == pl.series ? pv[d] : d + " " + pv[d]);
+          if (position_dim) name += (name.empty() ? "" : ", ") + p.position;
+
+          auto [it, fresh] = series_of.emplace(name, panel.series.size());
+          if (fresh) panel.series.push_back({name, {}, {}});
+          if (!p.converged) continue;  // a gap in the line
+          const std::vector<std::string>& ticks = by_position ? positions : axis_values[pl.x];
+          const std::string xv = by_position ? p.position : pv[pl.x];
+          const double x = std::find(ticks.begin(), ticks.end(), xv) - ticks.begin();
+          Series& s = panel.series[it->second];
+          s.x.push_back(x);
+          s.y.push_back(p.values[mi]);
+        }
+      }
+      for (Series& s : panel.series) {  // points in x order
+        std::vector<size_t> idx(s.x.size());
+        for (size_t i = 0; i < idx.size(); ++i) idx[i] = i;
+        std::stable_sort(idx.begin(), idx.end(), [&](size_t a, size_t b) { return s.x[a] < s.x[b]; });
+        Series t{s.name, {}, {}};
+        for (size_t i : idx) t.x.push_back(s.x[i]), t.y.push_back(s.y[i]);
+        s = t;
+      }
+      ch.panels.push_back(panel);
+    }
+    ch.columns = std::min<int>(3, static_cast<int>(ch.panels.size()));
+    const int rows = (static_cast<int>(ch.panels.size()) + ch.columns - 1) / ch.columns;
+    const std::string path = out_dir + "/" + pl.file;
+    write_file_atomic(path, render_chart_png(ch, 1500, 140 + 380 * rows));
+    written.push_back(path);
+  }
+}
+
+std::vector<std::string> write_outputs(const SweepOutput& o, const std::string& out_dir) {
+  fs::create_directories(out_dir);
+  std::vector<std::string> written;
+  // Plots first, then the tables: a run that stops half-way leaves the old tables or none.
+  if (o.shard_n == 1) write_plots(o, out_dir, written);
+  write_file_atomic(out_dir + "/" + o.name + ".csv", sweep_csv(o));
+  written.push_back(out_dir + "/" + o.name + ".csv");
+  write_file_atomic(out_dir + "/" + o.name + ".json", sweep_json(o));
+  written.push_back(out_dir + "/" + o.name + ".json");
+  return written;
+}
+
+std::string case_file(const std::string& out_dir, int index) { return fmt::format("{}/cases/case_{:04d}.json", out_dir, index); }
+
+}  // namespace
+
+SweepSpec load_sweep(const std::string& path) {
+  TomlReader r(path);
+  SweepSpec s;
+  s.path = path;
+  s.name = r.text("name");
+  if (s.name.empty() || s.name.size() > 64 ||
+      !std::all_of(s.name.begin(), s.name.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-'; }))
+    throw ConfigError(r.where("name") + ": name = \"" + s.name + "\": allowed 1-64 letters, digits, '_' or '-' (it names the output files)");
+  s.description = r.text("description");
+  s.scenario_path = resolve_relative(path, r.text("scenario"));
+  s.results_dir = r.has("results") ? r.text("results") : "results/" + s.name;
+  s.mode = r.has("mode") ? r.text("mode", {"factorial", "listed"}) : "factorial";
+  const size_t na = r.table_count("axis");
+  bool have_position = false;
+  std::set<std::string> keys;
+  for (size_t i = 0; i < na; ++i) {
+    const std::string pre = fmt::format("axis[{}].", i);
+    SweepAxis ax;
+    ax.key = r.text(pre + "key");
+    ax.origin = r.where(pre + "key");
+    if (ax.key.empty()) throw ConfigError(ax.origin + ": axis key is empty");
+    if (!keys.insert(ax.key).second) throw ConfigError(ax.origin + ": axis '" + ax.key + "' appears twice");
+    const bool listed = r.has(pre + "values"), ranged = r.has(pre + "from") || r.has(pre + "to");
+    if (listed == ranged)
+      throw ConfigError(ax.origin + ": axis '" + ax.key + "': give either values = [...] or from, to (and step)");
+    if (ax.key == "position") {
+      have_position = true;
+      auto level = [&](const std::string& key, const ConfigValue& v) {
+        const auto* t = std::get_if<std::string>(&v);
+        const int l = t ? level_index(*t) : -1;
+        if (l < 2 || l > kLevels)
+          throw ConfigError(r.where(key) + ": " + key + " = " + to_string(v) + ": allowed T2..T12, L1..L5 (the tissue mesh ends at C7)");
+        return l;
+      };
+      if (listed) {
+        const std::vector<ConfigValue> vals = r.scalars(pre + "values");
+        for (size_t k = 0; k < vals.size(); ++k) s.positions.push_back({level(pre + "values", vals[k]), 0.0});
+      } else {
+        const int a = level(pre + "from", ConfigValue(r.text(pre + "from"))), b = level(pre + "to", ConfigValue(r.text(pre + "to")));
+        for (int l = a; a <= b ? l <= b : l >= b; l += a <= b ? 1 : -1) s.positions.push_back({l, 0.0});
+      }
+      continue;
+    }
+    if (listed) {
+      ax.values = r.scalars(pre + "values");
+    } else {
+      const double from = r.number(pre + "from", -1e12, 1e12), to = r.number(pre + "to", from, 1e12);
+      const double step = r.number(pre + "step", 1e-12, 1e12);
+      const double n = std::floor((to - from) / step + 1e-9) + 1;
+      if (n > kMaxAxisValues)
+        throw ConfigError(r.where(pre + "step") + ": axis '" + ax.key + "' would have " + fmt::format("{}", n) +
+                          " values: allowed at most " + std::to_string(kMaxAxisValues));
+      for (int k = 0; k < static_cast<int>(n); ++k) {
+        const double v = from + k * step;
+        ax.values.emplace_back(std::abs(v) < 1e-12 * step ? 0.0 : v);
+      }
+    }
+    if (static_cast<int>(ax.values.size()) > kMaxAxisValues)
+      throw ConfigError(ax.origin + ": axis '" + ax.key + "' has more than " + std::to_string(kMaxAxisValues) + " values");
+    s.axes.push_back(ax);
+  }
+  const size_t np = r.table_count("plot");
+  for (size_t i = 0; i < np; ++i) {
+    const std::string pre = fmt::format("plot[{}].", i);
+    SweepPlot p;
+    p.file = r.text(pre + "file");
+    if (p.file.size() < 5 || p.file.substr(p.file.size() - 4) != ".png" || p.file.find('/') != std::string::npos)
+      throw ConfigError(r.where(pre + "file") + ": " + pre + "file = \"" + p.file + "\": allowed a file name ending in .png (no folder)");
+    p.title = r.has(pre + "title") ? r.text(pre + "title") : s.description;
+    std::vector<std::string> axes_allowed = {"position"};
+    for (const SweepAxis& a : s.axes) axes_allowed.push_back(a.key);
+    p.x = r.text(pre + "x", axes_allowed);
+    if (r.has(pre + "series")) {
+      axes_allowed.erase(std::remove(axes_allowed.begin(), axes_allowed.end(), p.x), axes_allowed.end());
+      axes_allowed.erase(std::remove(axes_allowed.begin(), axes_allowed.end(), std::string("position")), axes_allowed.end());
+      p.series = r.text(pre + "series", axes_allowed);
+    }
+    std::vector<std::string> known;
+    for (const Measure& m : compare_measures()) known.push_back(m.key);
+    p.measures = r.texts(pre + "measures");
+    if (p.measures.empty()) throw ConfigError(r.where(pre + "measures") + ": " + pre + "measures is empty");
+    for (const std::string& m : p.measures)
+      if (std::find(known.begin(), known.end(), m) == known.end()) {
+        std::string list;
+        for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
+        throw ConfigError(r.where(pre + "measures") + ": " + pre + "measures: \"" + m + "\" is not a measure: allowed " + list);
+      }
+    s.plots.push_back(p);
+  }
+  r.finish();
+  if (s.mode == "listed")
+    for (const SweepAxis& a : s.axes)
+      if (a.values.size() != s.axes.front().values.size())
+        throw ConfigError(a.origin + ": mode = \"listed\" takes the i-th value of every axis: axis '" + a.key + "' has " +
+                          std::to_string(a.values.size()) + " values, '" + s.axes.front().key + "' has " +
+                          std::to_string(s.axes.front().values.size()));
+  if (!have_position) {  // the base scenario's roll.from .. roll.to
+    for (int l : load_scenario(s.scenario_path).levels) s.positions.push_back({l, 0.0});
+  }
+  return s;
+}
+
+std::vector<SweepCase> sweep_cases(const SweepSpec& spec) {
+  // Index tuples: factorial (the last axis fastest) or listed.
+  std::vector<std::vector<size_t>> combos;
+  if (spec.axes.empty()) {
+    combos.push_back({});
+  } else if (spec.mode == "listed") {
+    for (size_t i = 0; i < spec.axes.front().values.size(); ++i) combos.push_back(std::vector<size_t>(spec.axes.size(), i));
+  } else {
+    double total = 1;
+    for (const SweepAxis& a : spec.axes) total *= static_cast<double>(a.values.size());
+    if (total > kMaxCases)
+      throw ConfigError(spec.path + ": the axes make " + fmt::format("{}", total) + " cases: allowed at most " + std::to_string(kMaxCases));
+    std::vector<size_t> idx(spec.axes.size(), 0);
+    while (true) {
+      combos.push_back(idx);
+      int a = static_cast<int>(spec.axes.size()) - 1;
+      while (a >= 0 && ++idx[a] == spec.axes[a].values.size()) idx[a] = 0, --a;
+      if (a < 0) break;
+    }
+  }
+  std::vector<SweepCase> cases;
+  for (size_t ci = 0; ci < combos.size(); ++ci) {
+    SweepCase c;
+    c.index = static_cast<int>(ci);
+    std::vector<ConfigOverride> ov;
+    Fnv flat;
+    flat.add(spec.scenario_path);
+    for (size_t a = 0; a < spec.axes.size(); ++a) {
+      const SweepAxis& ax = spec.axes[a];
+      const ConfigValue& v = ax.values[combos[ci][a]];
+      c.params.emplace_back(ax.key, v);
+      ConfigValue val = v;
+      if (ax.key == "roller") val = data_file(spec, ax, "rollers", v);
+      if (ax.key == "body") val = data_file(spec, ax, "torso", v);
+      ov.push_back({ax.key, val, ax.origin});
+      if (ax.key != "roller" && ax.key.rfind("roller.", 0) != 0) flat.add(ax.key + "=" + to_string(val));
+    }
+    try {
+      c.scenario = load_scenario(spec.scenario_path, ov);
+    } catch (const ConfigError& e) {
+      std::string ps;
+      for (const auto& [k, v] : c.params) ps += (ps.empty() ? "" : ", ") + k + " = " + to_string(v);
+      throw ConfigError(std::string(e.what()) + " (case " + std::to_string(ci) + ": " + ps + ")");
+    }
+    Fnv f;
+    f.add(BACKROLL_VERSION);
+    for (const auto& [k, v] : c.params) f.add(k + "=" + to_string(v));
+    for (const RollPosition& p : spec.positions) f.add(p.label());
+    add_file_chain(f, spec.scenario_path);
+    add_file_chain(f, c.scenario.body_file);
+    add_file_chain(f, c.scenario.roller_file);
+    c.fingerprint = f.hex();
+    c.flat_key = flat.hex();
+    cases.push_back(std::move(c));
+  }
+  return cases;
+}
+
+std::string sweep_csv(const SweepOutput& o) {
+  std::ostringstream s;
+  s << "case";
+  if (!o.cases.empty())
+    for (const auto& kv : o.cases.front().params) s << "," << kv.first;
+  s << ",position,level,s_m,converged,newton_iterations,cold_retry";
+  for (const Measure& m : compare_measures()) s << "," << column_name(m);
+  s << "\n";
+  auto cell = [](const std::string& v) {
+    return v.find_first_of(",\"\n") == std::string::npos ? v : "\"" + v + "\"";
+  };
+  for (const CaseRecord& c : o.cases)
+    for (const PositionRecord& p : c.positions) {
+      s << c.index;
+      for (const auto& kv : c.params) s << "," << cell(kv.second);
+      s << "," << p.position << "," << level_name(p.level) << fmt::format(",{:.4f},{},{},{}", p.s_m, p.converged ? 1 : 0,
+                                                                          p.newton_iterations, p.cold_retry ? 1 : 0);
+      for (size_t i = 0; i < compare_measures().size(); ++i) {
+        if (p.converged) s << fmt::format(",{:.6g}", p.values[i]);
+        else s << ",";  // not converged: empty, never a number
+      }
+      s << "\n";
+    }
+  return s.str();
+}
+
+std::string sweep_json(const SweepOutput& o) {
+  json j;
+  j["program"] = "backroll sweep";
+  j["version"] = BACKROLL_VERSION;
+  j["sweep"] = json::parse(o.config_json);
+  j["fingerprint"] = o.fingerprint;
+  j["cases_total"] = o.cases_total;
+  j["shard"] = {{"k", o.shard_k}, {"n", o.shard_n}};
+  j["units"] = measures_units();
+  j["cases"] = json::array();
+  for (const CaseRecord& c : o.cases) j["cases"].push_back(case_to_json(c));
+  return j.dump(1);
+}
+
+SweepOutput parse_sweep_json(const std::string& text, const std::string& origin) {
+  try {
+    const json j = json::parse(text);
+    if (j.value("program", "") != "backroll sweep") throw ConfigError(origin + ": not a backroll sweep output");
+    if (j.at("version").get<std::string>() != BACKROLL_VERSION)
+      throw ConfigError(origin + ": written by backroll " + j.at("version").get<std::string>() + ", this is " + BACKROLL_VERSION);
+    SweepOutput o;
+    o.config_json = j.at("sweep").dump();
+    o.fingerprint = j.at("fingerprint").get<std::string>();
+    o.name = j.at("sweep").at("name").get<std::string>();
+    o.cases_total = j.at("cases_total").get<int>();
+    o.shard_k = j.at("shard").at("k").get<int>();
+    o.shard_n = j.at("shard").at("n").get<int>();
+    for (const auto& p : j.at("sweep").at("plots"))
+      o.plots.push_back({p.at("file").get<std::string>(), p.at("title").get<std::string>(), p.at("x").get<std::string>(),
+                         p.at("series").get<std::string>(), p.at("measures").get<std::vector<std::string>>()});
+    for (const auto& c : j.at("cases")) o.cases.push_back(case_from_json(c));
+    return o;
+  } catch (const json::exception& e) {
+    throw ConfigError(origin + ": not a readable sweep output: " + e.what());
+  }
+}
+
+SweepRunReport run_sweep(const SweepSpec& spec, const std::vector<SweepCase>& cases, const SweepOptions& opt,
+                         const std::function<void(const SweepProgress&)>& progress) {
+  SweepRunReport rep;
+  rep.out_dir = opt.out_dir.empty() ? spec.results_dir : opt.out_dir;
+  if (opt.shard_n < 1 || opt.shard_k < 0 || opt.shard_k >= opt.shard_n)
+    throw ConfigError(fmt::format("--shard {}/{}: allowed K/N with N >= 1 and 0 <= K < N", opt.shard_k, opt.shard_n));
+  fs::create_directories(rep.out_dir + "/cases");
+  std::map<int, CaseRecord> done;
+  std::vector<const SweepCase*> to_run;
+  for (const SweepCase& c : cases) {
+    if (c.index % opt.shard_n != opt.shard_k) continue;
+    const std::string cf = case_file(rep.out_dir, c.index);
+    if (opt.resume && fs::is_regular_file(cf)) {
+      try {
+        const json j = json::parse(read_bytes(cf));
+        if (j.at("fingerprint").get<std::string>() == c.fingerprint) {
+          done[c.index] = case_from_json(j.at("case"));
+          ++rep.cases_resumed;
+          continue;
+        }
+      } catch (const json::exception&) {
+        // unreadable: run the case again
+      }
+    }
+    to_run.push_back(&c);
+  }
+  std::vector<RollJob> jobs;
+  for (const SweepCase* c : to_run) jobs.push_back({c->scenario, spec.positions, c->flat_key});
+  SweepProgress sp;
+  sp.cases_total = to_run.size() + done.size();
+  sp.cases_done = done.size();
+  sp.cases_resumed = done.size();
+  auto on_job = [&](int j, const std::vector<RollResult>& res) {
+    const SweepCase& c = *to_run[j];
+    CaseRecord rec = make_record(c, spec, res);
+    json cj;
+    cj["fingerprint"] = c.fingerprint;
+    cj["case"] = case_to_json(rec);
+    write_file_atomic(case_file(rep.out_dir, c.index), cj.dump(1));
+    done[c.index] = std::move(rec);
+    ++sp.cases_done;
+    sp.finished = &c;
+  };
+  auto on_progress = [&](const BatchProgress& b) {
+    sp.batch = b;
+    if (progress) progress(sp);
+    sp.finished = nullptr;
+  };
+  const BatchResult b = run_batch(jobs, opt.threads, on_progress, on_job);
+  rep.seconds = b.seconds;
+  rep.cases_run = static_cast<int>(to_run.size());
+  SweepOutput o;
+  o.config_json = spec_config_json(spec);
+  Fnv f;
+  f.add(o.config_json);
+  for (const SweepCase& c : cases) f.add(c.fingerprint);
+  o.fingerprint = f.hex();
+  o.name = spec.name;
+  o.cases_total = static_cast<int>(cases.size());
+  o.shard_k = opt.shard_k;
+  o.shard_n = opt.shard_n;
+  o.plots = spec.plots;
+  for (auto& [i, rec] : done) {
+    for (const PositionRecord& p : rec.positions) rep.positions_failed += p.converged ? 0 : 1;
+    o.cases.push_back(rec);
+  }
+  rep.written = write_outputs(o, rep.out_dir);
+  return rep;
+}
+
+std::vector<std::string> merge_sweeps(const std::vector<std::string>& inputs, const std::string& out_dir) {
+  if (inputs.empty()) throw ConfigError("merge: no shard outputs given");
+  std::vector<SweepOutput> parts;
+  std::vector<std::string> origins;
+  for (const std::string& in : inputs) {
+    std::string file = in;
+    if (fs::is_directory(in)) {  // the folder's one sweep output
+      std::vector<std::string> found;
+      for (const auto& e : fs::directory_iterator(in))
+        if (e.path().extension() == ".json" && read_bytes(e.path().string()).find("\"backroll sweep\"") != std::string::npos)
+          found.push_back(e.path().string());
+      if (found.size() != 1)
+        throw ConfigError(in + ": expected one sweep output (<name>.json) in the folder, found " + std::to_string(found.size()));
+      file = found.front();
+    }
+    if (!fs::is_regular_file(file)) throw ConfigError(file + ": cannot open the file (does not exist or unreadable)");
+    parts.push_back(parse_sweep_json(read_bytes(file), file));
+    origins.push_back(file);
+  }
+  SweepOutput o = parts.front();
+  o.cases.clear();
+  std::map<int, std::string> seen;
+  std::set<int> shards;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    const SweepOutput& p = parts[i];
+    if (p.fingerprint != o.fingerprint)
+      throw ConfigError(origins[i] + ": from a different sweep (or sweep file, data or version) than " + origins[0]);
+    if (p.shard_n != o.shard_n) throw ConfigError(origins[i] + ": shard of " + std::to_string(p.shard_n) + ", " + origins[0] + " of " + std::to_string(o.shard_n));
+    if (!shards.insert(p.shard_k).second) throw ConfigError(origins[i] + ": shard " + std::to_string(p.shard_k) + " given twice");
+    for (const CaseRecord& c : p.cases) {
+      if (!seen.emplace(c.index, origins[i]).second)
+        throw ConfigError(origins[i] + ": case " + std::to_string(c.index) + " is also in " + seen[c.index]);
+      o.cases.push_back(c);
+    }
+  }
+  for (int k = 0; k < o.cases_total; ++k)
+    if (!seen.count(k)) throw ConfigError(fmt::format("merge: case {} of {} is in none of the inputs (a shard missing?)", k, o.cases_total));
+  std::sort(o.cases.begin(), o.cases.end(), [](const CaseRecord& a, const CaseRecord& b) { return a.index < b.index; });
+  o.shard_k = 0;
+  o.shard_n = 1;
+  return write_outputs(o, out_dir);
+}
+
+}  // namespace backroll

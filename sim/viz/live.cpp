@@ -1,0 +1,221 @@
+#include "viz/live.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+
+#include "io/catalog.h"
+
+namespace backroll {
+
+std::vector<ConfigOverride> LiveSetup::overrides() const {
+  std::vector<ConfigOverride> ov;
+  if (!roller.empty()) ov.push_back({"roller", catalog_file("rollers", roller, "", origin, "roller"), origin});
+  if (!body.empty()) ov.push_back({"body", catalog_file("torso", body, "", origin, "body"), origin});
+  if (foam_modulus_Pa) ov.push_back({"roller.foam.youngs_modulus_Pa", *foam_modulus_Pa, origin});
+  if (diameter_m) ov.push_back({"roller.diameter_m", *diameter_m, origin});
+  if (body_mass_kg) ov.push_back({"body.mass_kg", *body_mass_kg, origin});
+  if (hip_lift_m) ov.push_back({"posture.hip_lift_m", *hip_lift_m, origin});
+  return ov;
+}
+
+bool LiveSetup::operator==(const LiveSetup& o) const {
+  return scenario == o.scenario && roller == o.roller && body == o.body && foam_modulus_Pa == o.foam_modulus_Pa &&
+         diameter_m == o.diameter_m && body_mass_kg == o.body_mass_kg && hip_lift_m == o.hip_lift_m;
+}
+
+LiveSession::LiveSession() : worker_([this] { run(); }) {}
+
+LiveSession::~LiveSession() {
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    quit_ = true;
+    cancel_ = true;
+  }
+  cv_.notify_all();
+  worker_.join();
+}
+
+uint64_t LiveSession::configure(const LiveSetup& setup) {
+  uint64_t id;
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    pending_setup_ = setup;
+    id = pending_id_ = next_id_++;
+    cancel_ = true;  // the solve in progress is for a setup nobody wants any more
+  }
+  cv_.notify_all();
+  return id;
+}
+
+void LiveSession::request(double s_m) {
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    target_s_ = s_m;
+    target_level_ = 0;
+    has_target_ = true;
+    need_solve_ = true;
+  }
+  cv_.notify_all();
+}
+
+void LiveSession::request_level(int level) {
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    target_level_ = std::clamp(level, 2, kLevels);
+    if (model_) target_s_ = model_->sp_tip_s_m[target_level_];
+    has_target_ = true;
+    need_solve_ = true;
+  }
+  cv_.notify_all();
+}
+
+std::shared_ptr<const LiveFrame> LiveSession::frame() const {
+  std::lock_guard<std::mutex> lk(mu_);
+  return frame_;
+}
+
+std::shared_ptr<const LiveModel> LiveSession::model() const {
+  std::lock_guard<std::mutex> lk(mu_);
+  return model_;
+}
+
+LiveStatus LiveSession::status() const {
+  std::lock_guard<std::mutex> lk(mu_);
+  return status_;
+}
+
+bool LiveSession::idle_locked() const {
+  return !pending_setup_ && status_.phase == LiveStatus::Idle && (!need_solve_ || !model_ || !has_target_);
+}
+
+bool LiveSession::idle() const {
+  std::lock_guard<std::mutex> lk(mu_);
+  return idle_locked();
+}
+
+bool LiveSession::wait_idle(double timeout_s) const {
+  std::unique_lock<std::mutex> lk(mu_);
+  return cv_.wait_for(lk, std::chrono::duration<double>(timeout_s), [&] { return idle_locked(); });
+}
+
+void LiveSession::run() {
+  using clock = std::chrono::steady_clock;
+  // The worker's own: the session rolling the current model (it points into the model's flat
+  // reference, so the model outlives it).
+  std::shared_ptr<LiveModel> model;
+  std::unique_ptr<RollSession> session;
+  std::unique_lock<std::mutex> lk(mu_);
+  while (true) {
+    cv_.wait(lk, [&] { return quit_ || pending_setup_ || (model_ && has_target_ && need_solve_); });
+    if (quit_) break;
+    if (pending_setup_) {
+      const LiveSetup setup = *pending_setup_;
+      const uint64_t id = pending_id_;
+      pending_setup_.reset();
+      cancel_ = false;
+      status_.phase = LiveStatus::Building;
+      status_.activity = "building the body and solving it lying flat";
+      lk.unlock();
+      cv_.notify_all();
+      const auto t0 = clock::now();
+      auto m = std::make_shared<LiveModel>();
+      std::unique_ptr<RollSession> ses;
+      std::string err;
+      bool cancelled = false;
+      try {
+        m->id = id;
+        m->setup = setup;
+        m->scenario = load_scenario(setup.scenario, setup.overrides());
+        m->flat = solve_flat_reference(m->scenario, &cancel_);
+        cancelled = m->flat.solve.cancelled;
+        if (!cancelled && !m->flat.solve.converged)
+          err = "the body lying flat found no equilibrium: " + m->flat.solve.message;
+        if (!cancelled && err.empty()) {
+          ses = std::make_unique<RollSession>(m->scenario, &m->flat);
+          ses->set_cancel(&cancel_);
+          m->topo = scene_topology(ses->model());
+          const RollerSpec& rs = m->scenario.roller;
+          const int around = rs.pattern == "none" ? 72 : std::max(72, 8 * rs.pattern_around);
+          const double len = 2 * rs.outer_radius_m() + std::max(rs.length_m, 2 * rs.diameter_m + rs.groove_width_m);
+          // A plain cylinder needs few stations along its axis; balls and patterns need them fine.
+          const double step = rs.pattern != "none" ? std::min(0.004, rs.pattern_pitch_m / 8) : rs.kind == "cylinder" ? len / 8 : 0.004;
+          m->roller = roller_mesh(rs, std::clamp(static_cast<int>(len / step), 24, 600), around);
+          m->sp_tip_s_m = ses->model().sp_tip_s_m;
+          m->s_min_m = m->sp_tip_s_m[2];
+          m->s_max_m = m->sp_tip_s_m[kLevels];
+        }
+      } catch (const std::exception& e) {
+        err = e.what();
+      }
+      m->build_seconds = std::chrono::duration<double>(clock::now() - t0).count();
+      lk.lock();
+      status_.phase = LiveStatus::Idle;
+      status_.activity.clear();
+      if (cancelled || pending_setup_ || quit_) continue;  // superseded
+      if (!err.empty()) {
+        status_.error = err;  // the previous setup (if any) keeps rolling
+        cv_.notify_all();
+        continue;
+      }
+      status_.error.clear();
+      session.reset();
+      session = std::move(ses);
+      model = m;
+      model_ = m;
+      status_.model_id = id;
+      if (target_level_ > 0) target_s_ = m->sp_tip_s_m[target_level_];
+      need_solve_ = has_target_;
+      cv_.notify_all();
+      continue;
+    }
+    // A position to solve (none if it is where the state on screen already is).
+    const double s = std::clamp(target_s_, model->s_min_m, model->s_max_m);
+    need_solve_ = false;
+    if (frame_ && frame_->model == model && frame_->result.s_m == s) {
+      cv_.notify_all();
+      continue;
+    }
+    status_.phase = LiveStatus::Solving;
+    int near = 2;
+    for (int l = 2; l <= kLevels; ++l)
+      if (std::abs(model->sp_tip_s_m[l] - s) < std::abs(model->sp_tip_s_m[near] - s)) near = l;
+    status_.activity = "solving with the roller at " + level_name(near);
+    lk.unlock();
+    const auto t0 = clock::now();
+    RollResult r;
+    SceneFrame sf;
+    std::string err;
+    try {
+      r = session->solve_at_s(s);
+      if (r.solve.converged) sf = scene_frame(*session, r);
+      else if (!r.solve.cancelled) err = "no equilibrium with the roller at " + level_name(r.level) + ": " + r.solve.message;
+    } catch (const std::exception& e) {
+      err = e.what();
+    }
+    const double dt = std::chrono::duration<double>(clock::now() - t0).count();
+    lk.lock();
+    status_.phase = LiveStatus::Idle;
+    status_.activity.clear();
+    if (r.solve.cancelled) continue;
+    if (!err.empty()) {
+      status_.error = err;
+    } else {
+      status_.error.clear();
+      auto f = std::make_shared<LiveFrame>();
+      f->model = model;
+      f->result = std::move(r);
+      f->scene = std::move(sf);
+      f->serial = ++frames_;
+      frame_ = f;
+      status_.last_solve_s = dt;
+      // Solves per second, averaged over the last few (exponentially).
+      avg_solve_s_ = avg_solve_s_ > 0 ? 0.7 * avg_solve_s_ + 0.3 * dt : dt;
+      status_.solves_per_s = 1.0 / avg_solve_s_;
+    }
+    cv_.notify_all();
+  }
+  session.reset();
+}
+
+}  // namespace backroll

@@ -1,0 +1,72 @@
+// What a viewer draws, read off the core's solved state: surfaces in a world frame with the
+// scalars they are coloured by. No GL here; render/ uploads these arrays as they are, so every
+// colour on screen comes from the same numbers as the headless results.
+//
+// World frame: the floor is the plane z = 0, x the subject's left, the body pitched head-up on
+// the roller about its hip, and the hip (the pelvis's frame origin, where the legs hold it) kept
+// above the origin: the feet stay where they are and the roller moves along the floor as it
+// rolls, as on a real floor.
+#pragma once
+
+#include <Eigen/Core>
+#include <array>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "run/roll.h"
+#include "gear/roller.h"
+#include "anatomy/body_model.h"
+
+namespace backroll {
+
+using Vec3f = Eigen::Vector3f;
+
+// A triangle mesh (a roller, in its own frame).
+struct TriMesh {
+  std::vector<Vec3f> pos, normal;
+  std::vector<Tri> tris;
+};
+
+// The model's surfaces, fixed once it is built (indices into the tissue nodes).
+struct SceneTopology {
+  std::vector<Tri> outer;                      // the tissue's outer surface, outward
+  std::vector<std::vector<Tri>> region_faces;  // per region (region_names()): its boundary, outward from it
+  std::vector<char> on_skin;                   // per node: 1 on the back's skin surface
+  std::vector<int> skin_slot;                  // per node: index into skin_nodes (RollResult::skin_pressure_Pa), or -1
+  std::vector<Tet> tets;                       // for sections
+  std::vector<int> tet_region;
+  std::vector<int> box_bone;                   // per drawn bone box: its bone
+  std::vector<std::string> bone_name;
+  std::vector<BoneKind> bone_kind;
+  int n_nodes = 0;
+};
+SceneTopology scene_topology(const TorsoModel& m);
+
+// One solved state in the world frame.
+struct SceneFrame {
+  std::vector<Vec3f> node_m;                     // every tissue node
+  std::vector<float> node_pressure_Pa;           // contact pressure at skin nodes, 0 elsewhere
+  std::vector<std::array<Vec3f, 8>> box_corner;  // per bone box (SceneTopology::box_bone), corner c at (+-x, +-y, +-z) by bits 0, 1, 2
+  std::vector<float> bone_load_N;                // per bone: the tissue's load on it (RollResult::bone_load_N)
+  Eigen::Matrix4f roller_pose = Eigen::Matrix4f::Identity();  // roller frame -> world
+  Vec3f roller_centre_m = Vec3f::Zero();
+  float pitch_deg = 0;
+};
+// The session's current state (after a converged solve that gave `r`).
+SceneFrame scene_frame(const RollSession& ses, const RollResult& r);
+
+// The roller's surface in its frame (axis x), sampled from its distance function: `n_axial`
+// stations along the axis, `n_around` points around it, closed by end caps. Normals are the
+// distance function's gradient.
+TriMesh roller_mesh(const RollerSpec& spec, int n_axial, int n_around);
+
+// A section through the tissue: the plane n . p = d cuts each tetrahedron it crosses in a
+// triangle or a quad (two triangles). Triangle soup: 3 vertices per triangle, one region each.
+struct Section {
+  std::vector<Vec3f> pos;
+  std::vector<int> region;  // per triangle
+};
+Section tissue_section(const SceneTopology& topo, const std::vector<Vec3f>& node_m, const Vec3f& n, float d);
+
+}  // namespace backroll
