@@ -1,5 +1,8 @@
 #include <catch2/catch.hpp>
 
+#include <cmath>
+#include <memory>
+
 #include "fem/quasi_static.h"
 
 using namespace backroll;
@@ -143,4 +146,83 @@ TEST_CASE("tissue attached to a rigid body moves with it and passes the load on"
       const Vec3 r = m.mesh.X[n] - b.rest_position_m;
       CHECK((x[n] - (m.mesh.X[n] + c + th.cross(r))).norm() < 1e-15);
     }
+}
+
+// A constant model, its inputs in the state: a floor placed and turned through FemInputs presses
+// a hanging block exactly as a floor built into the model at that place and angle does, and the
+// model is untouched (so one model can serve many states).
+TEST_CASE("placed bodies: a floor moved and turned through the state's inputs", "[unit][solver]") {
+  const double tilt = 0.2, lift = 0.002;  // rad about x; the plane's height over the block's bottom at its centre
+  const Vec3 n(0, -std::sin(tilt), std::cos(tilt)), centre(0.01, 0.01, lift);
+  auto block = [](std::shared_ptr<const RigidShape> shape, const Vec3& origin) {
+    FemModel m;
+    append_structured(m.mesh, 3, 3, 3, false, 0, [](int i, int j, int k) { return Vec3(0.01 * i, 0.01 * j, 0.01 * k); });
+    m.tet_material.assign(m.mesh.n_tets(), NeoHookean::from_young_poisson(20e3, 0.3));
+    m.node_dof.assign(m.mesh.n_nodes(), {kFixed, kFixed, kFixed});
+    m.node_force_N.assign(m.mesh.n_nodes(), Vec3::Zero());
+    RigidContactSet cs;
+    int nd = 0;
+    for (int v = 0; v < m.mesh.n_nodes(); ++v) {
+      if (m.mesh.X[v].z() > 0.02 - 1e-12) continue;  // the top face holds the block
+      for (int c = 0; c < 3; ++c) m.node_dof[v][c] = nd++;
+      m.node_force_N[v] = Vec3(0, 0, -0.01);  // its weight, which sets the residual's scale
+      if (m.mesh.X[v].z() < 1e-12) cs.slave_nodes.push_back(v), cs.penalty_N_per_m.push_back(1e4);
+    }
+    RigidBody floor;
+    floor.shape = std::move(shape);
+    floor.rest_position_m = origin;
+    m.rigid_bodies.push_back(floor);
+    cs.body = 0;
+    m.rigid_contacts.push_back(cs);
+    m.n_dofs = nd;
+    m.finalize();
+    return m;
+  };
+  // (a) the plane built in: FloorShape(n) at the centre.
+  const FemModel built = block(std::make_shared<FloorShape>(n), centre);
+  FemState a;
+  a.reset(built);
+  REQUIRE(solve_equilibrium(built, a, SolverSettings{}).converged);
+  // (b) a level floor far below in the model, placed and turned by the state.
+  const FemModel level = block(std::make_shared<FloorShape>(), Vec3(0, 0, -1));
+  FemState b;
+  b.reset(level);
+  Mat3 R;
+  R << 1, 0, 0, 0, std::cos(tilt), -std::sin(tilt), 0, std::sin(tilt), std::cos(tilt);
+  REQUIRE((R * Vec3::UnitZ() - n).norm() < 1e-15);
+  b.inputs.body_pose[0] = {centre, R};
+  const SolveReport rb = solve_equilibrium(level, b, SolverSettings{});
+  REQUIRE(rb.converged);
+  const std::vector<Vec3> xa = node_positions(built, a), xb = node_positions(level, b);
+  double moved = 0, diff = 0;
+  for (size_t v = 0; v < xa.size(); ++v) {
+    moved = std::max(moved, (xa[v] - built.mesh.X[v]).norm());
+    diff = std::max(diff, (xa[v] - xb[v]).norm());
+  }
+  CHECK(moved > 1e-3);   // the floor really pressed the block
+  CHECK(diff < 1e-12);   // the same solution to round-off
+  CHECK(level.rigid_bodies[0].rest_position_m == Vec3(0, 0, -1));  // the model is untouched
+  // A fresh state on the same model sees the model's own floor: nothing touches.
+  FemState c;
+  c.reset(level);
+  REQUIRE(solve_equilibrium(level, c, SolverSettings{}).converged);
+  CHECK(c.rigid_mult[0] == std::vector<double>(c.rigid_mult[0].size(), 0.0));
+}
+
+TEST_CASE("placed bodies: a body that carries tissue cannot be placed", "[unit][solver]") {
+  FemModel m;
+  append_structured(m.mesh, 2, 2, 2, false, 0, [](int i, int j, int k) { return Vec3(0.01 * i, 0.01 * j, 0.01 * k); });
+  m.tet_material.assign(m.mesh.n_tets(), NeoHookean::from_young_poisson(20e3, 0.3));
+  m.node_dof.assign(m.mesh.n_nodes(), {kFixed, kFixed, kFixed});
+  m.node_force_N.assign(m.mesh.n_nodes(), Vec3::Zero());
+  m.node_body.assign(m.mesh.n_nodes(), 0);  // the whole block rides on body 0
+  RigidBody b;
+  for (int c = 0; c < 3; ++c) b.dof[c] = c;
+  m.rigid_bodies.push_back(b);
+  m.n_dofs = 3;
+  m.finalize();
+  FemState st;
+  st.reset(m);
+  st.inputs.body_pose[0].origin_m = Vec3(0, 0, 0.1);
+  CHECK_THROWS_AS(solve_equilibrium(m, st, SolverSettings{}), std::invalid_argument);
 }

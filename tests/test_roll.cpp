@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <thread>
 
 #include "run/compare.h"
 #include "run/roll.h"
@@ -203,4 +204,24 @@ TEST_CASE("spinous-process load at T7 agrees between the coarse and the main job
   CHECK(sp[1] > 20.0);
   CHECK(std::abs(sp[0] - sp[1]) < 0.1 * sp[1]);
   CHECK(std::abs(share[0] - share[1]) < 0.02);
+}
+
+// The model is constant once built: sessions that share one (here two at once, on two threads)
+// solve exactly as a session with a model of its own.
+TEST_CASE("one roll model shared by concurrent sessions gives the same results", "[roll]") {
+  const RollScenario sc = coarse();
+  const RollResult own = RollSession(sc, nullptr).solve_at(7, true);
+  REQUIRE(own.solve.converged);
+  const std::shared_ptr<const RollModel> shared = build_roll_model(sc);
+  RollResult r[2];
+  std::thread t0([&] { r[0] = RollSession(shared, nullptr).solve_at(7, true); });
+  std::thread t1([&] { r[1] = RollSession(shared, nullptr).solve_at(7, true); });
+  t0.join();
+  t1.join();
+  for (const RollResult& x : r) {
+    CHECK(x.solve.newton_iterations == own.solve.newton_iterations);
+    CHECK(x.roller_force_N == own.roller_force_N);
+    CHECK(x.skin_pressure_Pa == own.skin_pressure_Pa);
+    CHECK(x.bone_load_N == own.bone_load_N);
+  }
 }

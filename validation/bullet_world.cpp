@@ -140,6 +140,7 @@ BulletRunReport run_bullet_dynamics(const ContactScene& sc, int steps, const Bul
   // Read Bullet's state back through backroll's pressure extraction (in-plane components: the
   // Bullet slab cannot hold z, so its z motion is left out).
   ContactScene copy = sc;
+  copy.state = FemState{};  // the model's own inputs (a test may have changed them)
   copy.state.reset(copy.model);
   for (int n = 0; n < w->n_tissue_nodes; ++n)
     for (int c = 0; c < 2; ++c)

@@ -177,6 +177,7 @@ ContactScene build_contact_scene(const ContactCaseParams& p) {
 
 void move_roller(ContactScene& sc, double dx_m) {
   sc.model.rigid_bodies[sc.roller_body].rest_position_m.x() += dx_m;
+  sc.state.inputs.body_pose[sc.roller_body].origin_m.x() += dx_m;
   for (int n : sc.roller_nodes) sc.model.mesh.X[n].x() += dx_m;  // rigid translation: tet data unchanged
   sc.params.roller.offset_x_m += dx_m;
 }
@@ -192,7 +193,7 @@ ContactResult measure_contact_scene(const ContactScene& sc) {
   r.pressure_force_N = r.stats.total_force_N * scale;
   const std::vector<Vec3> fint = internal_forces(sc.model, sc.state);
   double floor = 0;
-  for (int n : sc.floor_nodes) floor += fint[n].y() - sc.model.node_force_N[n].y();
+  for (int n : sc.floor_nodes) floor += fint[n].y() - sc.state.inputs.node_force_N[n].y();
   r.floor_reaction_N = floor * scale;
   r.force_per_length_N_per_m = p.load.force_N / p.roller.length_m;
   r.E_star_Pa = p.roller.compliant

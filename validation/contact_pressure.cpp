@@ -36,7 +36,7 @@ PressureField contact_pressure(const FemModel& m, const FemState& st, const std:
     pf.normal[i].normalize();
     Vec3 fc = Vec3::Zero();
     for (int c = 0; c < 3; ++c)
-      if (m.node_dof[node][c] >= 0) fc[c] = fint[node][c] - m.node_force_N[node][c];
+      if (m.node_dof[node][c] >= 0) fc[c] = fint[node][c] - st.inputs.node_force_N[node][c];
     const double fn = -pf.normal[i].dot(fc);
     pf.pressure_Pa[i] = fn / pf.area_m2[i];
     pf.shear_Pa[i] = (fc + fn * pf.normal[i]).norm() / pf.area_m2[i];

@@ -824,30 +824,40 @@ TorsoModel build_torso(const TorsoParams& p, const TorsoBuildOptions& o) {
   return m;
 }
 
-void set_gravity(TorsoModel& m, const Vec3& down) {
-  FemModel& fem = m.fem;
-  const TetMesh& mesh = fem.mesh;
+void set_gravity(const TorsoModel& m, const Vec3& down, FemInputs& in) {
+  const TetMesh& mesh = m.fem.mesh;
   const Vec3 g = kG * down;
+  in.body_force_N.resize(m.fem.rigid_bodies.size(), Vec3::Zero());
+  in.body_torque_Nm.resize(m.fem.rigid_bodies.size(), Vec3::Zero());
   for (size_t b = 0; b < m.bones.size(); ++b) {
     const Bone& bo = m.bones[b];
-    RigidBody& rb = fem.rigid_bodies[b];
     const Vec3 F_own = bo.own_mass_kg * g;
-    rb.applied_force_N = F_own + bo.attached_mass_kg * g;  // lumped masses act at the frame origin
-    rb.applied_torque_Nm = (bo.com_m - bo.origin_m).cross(F_own);
+    in.body_force_N[b] = F_own + bo.attached_mass_kg * g;  // lumped masses act at the frame origin
+    in.body_torque_Nm[b] = (bo.com_m - bo.origin_m).cross(F_own);
   }
-  fem.node_force_N.assign(mesh.n_nodes(), Vec3::Zero());
+  in.node_force_N.assign(mesh.n_nodes(), Vec3::Zero());
   for (int t = 0; t < mesh.n_tets(); ++t) {
     const double rho = region_material(m.params, m.tet_region[t]).density_kg_m3;
     const double mt = rho * tet_signed_volume(mesh.X[mesh.tets[t][0]], mesh.X[mesh.tets[t][1]],
                                               mesh.X[mesh.tets[t][2]], mesh.X[mesh.tets[t][3]]);
-    for (int a = 0; a < 4; ++a) fem.node_force_N[mesh.tets[t][a]] += mt / 4 * g;
+    for (int a = 0; a < 4; ++a) in.node_force_N[mesh.tets[t][a]] += mt / 4 * g;
   }
 }
 
-Vec3 total_gravity_vector_N(const TorsoModel& m) {
+void set_gravity(TorsoModel& m, const Vec3& down) {
+  FemInputs in;
+  set_gravity(m, down, in);
+  m.fem.node_force_N = in.node_force_N;
+  for (size_t b = 0; b < m.bones.size(); ++b) {
+    m.fem.rigid_bodies[b].applied_force_N = in.body_force_N[b];
+    m.fem.rigid_bodies[b].applied_torque_Nm = in.body_torque_Nm[b];
+  }
+}
+
+Vec3 total_gravity_vector_N(const FemInputs& in) {
   Vec3 f = Vec3::Zero();
-  for (const Vec3& v : m.fem.node_force_N) f += v;
-  for (const RigidBody& b : m.fem.rigid_bodies) f += b.applied_force_N;
+  for (const Vec3& v : in.node_force_N) f += v;
+  for (const Vec3& v : in.body_force_N) f += v;
   return f;
 }
 

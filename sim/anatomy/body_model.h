@@ -115,12 +115,14 @@ int add_floor(TorsoModel& m);
 // without fixing any dofs; returns the body index.
 int add_floor_contact(TorsoModel& m);
 
-// Sets every gravity load (tissue nodes, bones and their lumped segments) for gravity along the
-// unit vector `down` (zero: no gravity), in the model's frame: a body pitched in the world sees
-// gravity turned the other way in its own frame.
+// Every gravity load (tissue nodes, bones and their lumped segments) for gravity along the unit
+// vector `down` (zero: no gravity), in the model's frame, written into a state's inputs: a body
+// pitched in the world sees gravity turned the other way in its own frame.
+void set_gravity(const TorsoModel& m, const Vec3& down, FemInputs& in);
+// The same as the model's own loads (what a fresh state starts with).
 void set_gravity(TorsoModel& m, const Vec3& down);
-// The sum of all gravity loads (N).
-Vec3 total_gravity_vector_N(const TorsoModel& m);
+// The sum of all prescribed forces in `in` (N).
+Vec3 total_gravity_vector_N(const FemInputs& in);
 
 // Tributary skin area (m^2) of every node (zero off the skin): a third of each adjacent skin
 // triangle, at node positions x (the rest positions fem.mesh.X, or a solved state's).

@@ -70,9 +70,15 @@ void FemModel::finalize() {
     }
   }
   build_elastic_pattern();
-  for (const Joint& j : joints)
+  body_anchors.assign(nb, 0);
+  for (int i = 0; i < nn; ++i)
+    if (!node_body.empty() && node_body[i] >= 0) body_anchors[node_body[i]] = 1;
+  for (const Joint& j : joints) {
     if (j.body_a < -1 || j.body_a >= nb || j.body_b < -1 || j.body_b >= nb || j.body_a == j.body_b)
       throw std::invalid_argument("FemModel: joint '" + j.name + "' joins missing bodies");
+    for (int b : {j.body_a, j.body_b})
+      if (b >= 0) body_anchors[b] = 1;
+  }
   for (const RigidContactSet& c : rigid_contacts) {
     if (c.n_slaves() != c.penalty_N_per_m.size() || c.body < 0 ||
         c.body >= static_cast<int>(rigid_bodies.size()))
@@ -129,14 +135,29 @@ void FemModel::build_elastic_pattern() {
       }
 }
 
-double FemModel::load_scale_N() const {
+FemInputs FemInputs::of(const FemModel& m) {
+  FemInputs in;
+  in.node_force_N = m.node_force_N;
+  for (const RigidBody& b : m.rigid_bodies) {
+    in.body_force_N.push_back(b.applied_force_N);
+    in.body_torque_Nm.push_back(b.applied_torque_Nm);
+    in.body_pose.push_back({b.rest_position_m, Mat3::Identity()});
+  }
+  return in;
+}
+
+double FemInputs::load_scale_N() const {
   double s = 0;
   for (const Vec3& f : node_force_N) s += f.norm();
-  for (const RigidBody& b : rigid_bodies) s += b.applied_force_N.norm() + b.applied_torque_Nm.norm() / 0.1;
+  for (size_t b = 0; b < body_force_N.size(); ++b) s += body_force_N[b].norm() + body_torque_Nm[b].norm() / 0.1;
   return s;  // a torque counts as a force on a 10 cm lever
 }
 
 void FemState::reset(const FemModel& m) {
+  const size_t nb = m.rigid_bodies.size();
+  if (inputs.node_force_N.size() != static_cast<size_t>(m.mesh.n_nodes()) || inputs.body_force_N.size() != nb ||
+      inputs.body_torque_Nm.size() != nb || inputs.body_pose.size() != nb)
+    inputs = FemInputs::of(m);
   u = Eigen::VectorXd::Zero(m.n_dofs);
   rigid_mult.assign(m.rigid_contacts.size(), {});
   for (size_t i = 0; i < m.rigid_contacts.size(); ++i)
@@ -214,8 +235,8 @@ SpringEval spring(const Joint& j, int r, double delta) {
   return {0.5 * k * y0 * y0 + k * y0 * dy + 0.5 * k2 * dy * dy, j.stiffen_sign * (k * y0 + k2 * dy), k2};
 }
 
-Vec3 rigid_pos_of(const FemModel& m, const Eigen::VectorXd& u, int b) {
-  Vec3 p = m.rigid_bodies[b].rest_position_m;
+Vec3 rigid_pos_of(const FemModel& m, const FemInputs& in, const Eigen::VectorXd& u, int b) {
+  Vec3 p = in.body_pose[b].origin_m;
   for (int c = 0; c < 3; ++c)
     if (m.rigid_bodies[b].dof[c] >= 0) p[c] += u[m.rigid_bodies[b].dof[c]];
   return p;
@@ -251,6 +272,48 @@ Eigen::Vector3d closest_barycentric(const Vec3& p, const Vec3& a, const Vec3& b,
   const double denom = 1.0 / (va + vb + vc);
   const double v = vb * denom, w = vc * denom;
   return {1 - v - w, v, w};
+}
+
+// A rigid shape seen from the model's frame, its body turned by R: the shape's own functions at
+// R^T p, the gradient and curvature turned back. Unturned (R = I: every roller) it calls the shape
+// directly.
+class PosedShape {
+ public:
+  PosedShape(const RigidShape& s, const Mat3& R) : s_(s), R_(R), turned_(!R.isIdentity(0)) {}
+  double signed_distance(const Vec3& p, Vec3* normal) const {
+    if (!turned_) return s_.signed_distance(p, normal);
+    const double g = s_.signed_distance(R_.transpose() * p, normal);
+    if (normal) *normal = R_ * *normal;
+    return g;
+  }
+  Mat3 hessian(const Vec3& p) const {
+    return turned_ ? Mat3(R_ * s_.hessian(R_.transpose() * p) * R_.transpose()) : s_.hessian(p);
+  }
+  double distance_lower_bound(const Vec3& p) const {
+    return s_.distance_lower_bound(turned_ ? Vec3(R_.transpose() * p) : p);
+  }
+
+ private:
+  const RigidShape& s_;
+  Mat3 R_;
+  bool turned_;
+};
+
+// The inputs fit the model, and only placed bodies are moved or turned.
+void check_inputs(const FemModel& m, const FemInputs& in) {
+  const size_t nb = m.rigid_bodies.size();
+  if (in.node_force_N.size() != static_cast<size_t>(m.mesh.n_nodes()) || in.body_force_N.size() != nb ||
+      in.body_torque_Nm.size() != nb || in.body_pose.size() != nb)
+    throw std::invalid_argument("FemInputs: one entry per node and per rigid body expected");
+  for (size_t b = 0; b < nb; ++b) {
+    const BodyPose& p = in.body_pose[b];
+    const bool moved = p.origin_m != m.rigid_bodies[b].rest_position_m, turned = !p.rotation.isIdentity(0);
+    if ((moved || turned) && m.body_anchors[b])
+      throw std::invalid_argument("FemInputs: a body that carries tissue or joints cannot be placed");
+    for (int d = 3; d < 6; ++d)
+      if (turned && m.rigid_bodies[b].dof[d] >= 0)
+        throw std::invalid_argument("FemInputs: a body with free rotations cannot be turned");
+  }
 }
 
 // Gradient of one gap function: a list of (dof, coefficient) pairs.
@@ -353,18 +416,20 @@ Eval evaluate(const FemModel& m, const FemState& st, const Eigen::VectorXd& u, d
   for (int i = 0; i < m.mesh.n_nodes(); ++i) {
     const FemModel::NodeKinematics& k = m.node_kin[i];
     for (int d = 0; d < k.n; ++d) {
-      const double fd = load * m.node_force_N[i].dot(k.J.col(d));
+      const double fd = load * st.inputs.node_force_N[i].dot(k.J.col(d));
       ev.energy -= fd * u[k.dof[d]];
       ev.grad[k.dof[d]] -= fd;
     }
   }
-  for (const RigidBody& b : m.rigid_bodies)
+  for (size_t bi = 0; bi < m.rigid_bodies.size(); ++bi) {
+    const RigidBody& b = m.rigid_bodies[bi];
     for (int c = 0; c < 6; ++c)
       if (b.dof[c] >= 0) {
-        const double fd = load * (c < 3 ? b.applied_force_N[c] : b.applied_torque_Nm[c - 3]);
+        const double fd = load * (c < 3 ? st.inputs.body_force_N[bi][c] : st.inputs.body_torque_Nm[bi][c - 3]);
         ev.energy -= fd * u[b.dof[c]];
         ev.grad[b.dof[c]] -= fd;
       }
+  }
 
   // Joints: springs on linear rows of the rigid dofs.
   for (const Joint& j : m.joints) {
@@ -385,7 +450,8 @@ Eval evaluate(const FemModel& m, const FemState& st, const Eigen::VectorXd& u, d
   ev.rigid_lam.resize(m.rigid_contacts.size());
   for (size_t s = 0; s < m.rigid_contacts.size(); ++s) {
     const RigidContactSet& cs = m.rigid_contacts[s];
-    const Vec3 c = rigid_pos_of(m, u, cs.body);
+    const Vec3 c = rigid_pos_of(m, st.inputs, u, cs.body);
+    const PosedShape shape(*m.rigid_bodies[cs.body].shape, st.inputs.body_pose[cs.body].rotation);
     const size_t nn = cs.slave_nodes.size();
     ev.rigid_lam[s].assign(cs.n_slaves(), 0.0);
     for (size_t i = 0; i < cs.n_slaves(); ++i) {
@@ -401,9 +467,9 @@ Eval evaluate(const FemModel& m, const FemState& st, const Eigen::VectorXd& u, d
       const Vec3 p = i < nn ? x[cs.slave_nodes[i]] : cs.slave_points[i - nn].position(x);
       // Certainly apart and carrying no multiplier: no force, no energy (skipping is exact).
       const double lam_bar = cs.compliant ? 0.0 : st.rigid_mult[s][i];
-      if (lam_bar == 0 && m.rigid_bodies[cs.body].shape->distance_lower_bound(p - c) > 0) continue;
+      if (lam_bar == 0 && shape.distance_lower_bound(p - c) > 0) continue;
       Vec3 n;
-      const double g = m.rigid_bodies[cs.body].shape->signed_distance(p - c, &n);
+      const double g = shape.signed_distance(p - c, &n);
       GapGrad gg;
       for (int a = 0; a < nw; ++a) gg.add_node(m, who[a].first, who[a].second, n);
       gg.add_rigid(m, cs.body, -1.0, n);
@@ -414,7 +480,7 @@ Eval evaluate(const FemModel& m, const FemState& st, const Eigen::VectorXd& u, d
       // point moves: the tangent's curvature term -lam d2g/dx2 (for a rigid surface g ~ 0 and it
       // is left out). Without it Newton converges slowly on a patterned roller.
       if (want_hess && cs.compliant && lam > 0) {
-        const Mat3 Hg = -lam * m.rigid_bodies[cs.body].shape->hessian(p - c);
+        const Mat3 Hg = -lam * shape.hessian(p - c);
         // Split into its positive and negative semi-definite parts: the negative part (a point
         // sliding off a convex bump) goes to its own triplets, so the solver can drop it when
         // the whole tangent is indefinite. The weights' outer product is semi-definite, so each
@@ -562,7 +628,7 @@ std::vector<Vec3> node_positions(const FemModel& model, const FemState& state) {
 }
 
 Vec3 rigid_position(const FemModel& model, const FemState& state, int body) {
-  return rigid_pos_of(model, state.u, body);
+  return rigid_pos_of(model, state.inputs, state.u, body);
 }
 
 Vec3 rigid_rotation(const FemModel& model, const FemState& state, int body) {
@@ -600,7 +666,8 @@ SolveReport solve_equilibrium(const FemModel& m, FemState& st, const SolverSetti
   const auto t0 = std::chrono::steady_clock::now();
   SolveReport rep;
   if (st.u.size() != m.n_dofs) st.reset(m);
-  rep.residual_tol_N = s.residual_rtol * std::max(m.load_scale_N(), 1e-30);
+  check_inputs(m, st.inputs);
+  rep.residual_tol_N = s.residual_rtol * std::max(st.inputs.load_scale_N(), 1e-30);
   const double k_reg = median_penalty(m);
   // CHOLMOD supernodal Cholesky (LL^T): an indefinite tangent fails to factorise and gets the
   // diagonal shift below. Its own printing is off: failures are handled here.

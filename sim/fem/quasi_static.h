@@ -24,7 +24,10 @@
 // Converged means: (1) the largest nodal force residual is below residual_rtol x the applied
 // load, (2) the deepest penetration is below gap_tol_m, both at once.
 //
-// Model (constant once built) and State (what the solve changes) are separate structs.
+// Model and state, as in MuJoCo's mjModel / mjData: a FemModel is constant once finalized and may
+// be shared read-only by any number of threads; a FemState holds everything one solve reads or
+// changes: the inputs a client sets (loads, where the placed bodies stand) and the unknowns and
+// contact multipliers the solver finds.
 #pragma once
 
 #include <atomic>
@@ -44,12 +47,15 @@ namespace backroll {
 constexpr int kFixed = -1;  // dof index of a fixed (prescribed) component
 
 struct RigidBody {
-  std::shared_ptr<const RigidShape> shape;    // contact shape, or null (a bone)
+  std::shared_ptr<const RigidShape> shape;    // contact shape (in the body's frame), or null (a bone)
   Vec3 rest_position_m = Vec3::Zero();        // position of the body's frame origin at c = 0
+                                              // (a placed body's default place: FemInputs)
   // Global dof of translation x, y, z then rotation about x, y, z, or kFixed.
   std::array<int, 6> dof = {kFixed, kFixed, kFixed, kFixed, kFixed, kFixed};
-  Vec3 applied_force_N = Vec3::Zero();        // constant force through the frame origin
-  Vec3 applied_torque_Nm = Vec3::Zero();      // constant torque (a force off the origin)
+  // The loads a fresh state starts with (FemInputs): constant force through the frame origin and
+  // torque (a force off the origin).
+  Vec3 applied_force_N = Vec3::Zero();
+  Vec3 applied_torque_Nm = Vec3::Zero();
 };
 
 // A spring on the relative motion of body b with respect to body a (index -1: the ground) at
@@ -103,7 +109,7 @@ struct FemModel {
   TetMesh mesh;
   std::vector<NeoHookean> tet_material;      // one per tet
   std::vector<std::array<int, 3>> node_dof;  // global dof of each node component, or kFixed
-  std::vector<Vec3> node_force_N;            // constant external nodal forces (gravity, ...)
+  std::vector<Vec3> node_force_N;            // the nodal loads a fresh state starts with (FemInputs)
   std::vector<int> node_body;                 // body a node is attached to, or -1; may be empty
   std::vector<RigidBody> rigid_bodies;
   std::vector<Joint> joints;
@@ -132,9 +138,34 @@ struct FemModel {
   };
   TangentPattern elastic_pattern;
 
+  // Per rigid body, by finalize(): whether tissue nodes or joints hang on it (such a body's frame
+  // is fixed by the model: it cannot be placed elsewhere through FemInputs).
+  std::vector<char> body_anchors;
+
   // Fills the per-tet data; throws on an inverted or degenerate tet or inconsistent sizes.
   void finalize();
   void build_elastic_pattern();  // part of finalize()
+};
+
+// Where a body stands at zero motion: its frame's origin and orientation (columns: the body's
+// axes in the model's frame). A shape is evaluated in its body's frame.
+struct BodyPose {
+  Vec3 origin_m = Vec3::Zero();
+  Mat3 rotation = Mat3::Identity();
+};
+
+// What a client sets before a solve, leaving the model untouched: the prescribed loads and the
+// place of every body. Only a body that carries no tissue and no joint (a roller, a floor: a
+// "placed" body, as MuJoCo's mocap bodies) may be moved or turned from its model pose; a turned
+// body must have no free rotation dofs.
+struct FemInputs {
+  std::vector<Vec3> node_force_N;     // per node (N): gravity and other constant loads
+  std::vector<Vec3> body_force_N;     // per rigid body (N), through its frame origin
+  std::vector<Vec3> body_torque_Nm;   // per rigid body (N m)
+  std::vector<BodyPose> body_pose;    // per rigid body
+  // The model's own: its node_force_N, each body's applied force and torque, rest position and
+  // no rotation.
+  static FemInputs of(const FemModel& m);
   // Sum of all prescribed loads' magnitudes (N): the scale for the residual tolerance.
   double load_scale_N() const;
 };
@@ -154,10 +185,13 @@ struct SolverSettings {
 std::string linear_solver_info();
 
 struct FemState {
+  FemInputs inputs;                              // loads and body places (set by the client)
   Eigen::VectorXd u;                             // free dofs (m), size n_dofs
   std::vector<std::vector<double>> rigid_mult;   // ALM multipliers (N) per rigid contact set
   std::vector<std::vector<double>> surface_mult; // ... per surface contact set
-  void reset(const FemModel& m);                 // zero displacement, zero multipliers
+  // Zero displacement and multipliers; the inputs stay as set, or become the model's when they do
+  // not fit it (a new state).
+  void reset(const FemModel& m);
 };
 
 struct SolveReport {

@@ -1,7 +1,7 @@
 // Many rolls at once: the engine under `backroll compare` and `backroll sweep`. Each job is one
 // scenario (body, roller, posture) rolled through its positions; the jobs run in parallel on a
-// pool of threads, each task with its own model and solver state, so the results do not depend on
-// the thread count:
+// pool of threads, each task with its own solver state, so the results do not depend on the
+// thread count; each job's model is built once and shared read-only by its tasks:
 //   - a job's positions are cut into fixed runs of kBatchChunk, each started cold at its first
 //     position and rolled warm-started through the rest (unless the scenario says warm_start =
 //     false); the runs are the same whatever the threads;

@@ -167,23 +167,26 @@ MatStats mat_stats(const PressureMat& mat, double xlo, double xhi, double slo, d
   return st;
 }
 
-RollSession::RollSession(const RollScenario& sc, const FlatReference* flat)
-    : sc_(sc), model_(build_posed_torso(sc)), flat_(flat) {
-  FemModel& fem = model_.fem;
-  // The roller: a fixed rigid shape; its position is set for each solve.
+std::shared_ptr<const RollModel> build_roll_model(const RollScenario& sc) {
+  auto rm = std::make_shared<RollModel>();
+  rm->scenario = sc;
+  rm->body = build_posed_torso(sc);
+  TorsoModel& model = rm->body;
+  FemModel& fem = model.fem;
+  // The roller: a fixed rigid shape; each session places it for each solve.
   RigidBody rb;
   rb.shape = std::make_shared<RollerShape>(sc.roller);
-  roller_body_ = static_cast<int>(fem.rigid_bodies.size());
+  rm->roller_body = static_cast<int>(fem.rigid_bodies.size());
   fem.rigid_bodies.push_back(rb);
   // Its foam acts on points spread over the skin's triangles, a quarter of the roller's feature
   // size apart (each triangle cut into m x m and the pieces' centroids taken, each point with its
   // piece's area), so a ball cannot slip between nodes and the foam law is integrated over the
   // skin rather than lumped on the nodes.
   RigidContactSet cs;
-  cs.body = roller_body_;
+  cs.body = rm->roller_body;
   cs.compliant = true;
   const double spacing = 0.25 * sc.roller.feature_size_m();
-  for (const Tri& f : model_.skin_faces) {
+  for (const Tri& f : model.skin_faces) {
     const Vec3 &A = fem.mesh.X[f[0]], &B = fem.mesh.X[f[1]], &C = fem.mesh.X[f[2]];
     const double edge = std::max({(B - A).norm(), (C - B).norm(), (A - C).norm()});
     const int m = std::clamp(static_cast<int>(std::ceil(edge / spacing)), 1, kMaxSubdivision);
@@ -204,28 +207,34 @@ RollSession::RollSession(const RollScenario& sc, const FlatReference* flat)
   fem.rigid_contacts.push_back(cs);
   // The floor under the roller, in the body's pitched frame: the head and shoulders come down on
   // it when the roller is small or far down the back. Rigid (augmented Lagrangian), the same
-  // penalty per skin area as lying flat. Its pose is set for each solve.
-  floor_body_ = add_floor_contact(model_);
+  // penalty per skin area as lying flat. Each session places and turns it for each solve.
+  rm->floor_body = add_floor_contact(model);
   // The legs: two springs from the hip to the feet, half the foot distance either side.
   const double K = sc.posture.leg_N_per_m, w = 0.5 * sc.posture.foot_distance_m;
   Joint hip;
   hip.name = "legs";
   hip.body_a = -1;
-  hip.body_b = model_.pelvis;
-  hip.point_m = model_.bones[model_.pelvis].origin_m;
+  hip.body_b = model.pelvis;
+  hip.point_m = model.bones[model.pelvis].origin_m;
   hip.translational_N_per_m = Vec3::Constant(2 * K);
   hip.rotational_Nm_per_rad = Vec3(0, 2 * K * w * w, 2 * K * w * w);  // free to pitch about the hip
-  hip_joint_ = static_cast<int>(fem.joints.size());
+  rm->hip_joint = static_cast<int>(fem.joints.size());
   fem.joints.push_back(hip);
-  number_bone_dofs(model_, {});
+  number_bone_dofs(model, {});
   // The direction a bone's load is measured along: the skin's inward normal at its level.
-  for (const Bone& bo : model_.bones) {
+  for (const Bone& bo : model.bones) {
     const int l = bo.kind == BoneKind::Pelvis ? 18 : bo.kind == BoneKind::Sternum ? 4 : bo.level;
     Vec3 P, n;
-    skin_midline(model_, model_.sp_tip_s_m[l], &P, &n);
-    bone_inward_.push_back(-n);
+    skin_midline(model, model.sp_tip_s_m[l], &P, &n);
+    rm->bone_inward.push_back(-n);
   }
+  return rm;
 }
+
+RollSession::RollSession(std::shared_ptr<const RollModel> model, const FlatReference* flat)
+    : rm_(std::move(model)), sc_(rm_->scenario), model_(rm_->body), flat_(flat) {}
+
+RollSession::RollSession(const RollScenario& sc, const FlatReference* flat) : RollSession(build_roll_model(sc), flat) {}
 
 RollSession::Placement RollSession::placement(double s_m) const {
   const FemModel& fem = model_.fem;
@@ -234,7 +243,7 @@ RollSession::Placement RollSession::placement(double s_m) const {
   // The roller under the skin at s: as close as it goes without touching the unloaded skin.
   Vec3 P, n;
   skin_midline(model_, s_m, &P, &n);
-  const RigidShape& shape = *fem.rigid_bodies[roller_body_].shape;
+  const RigidShape& shape = *fem.rigid_bodies[rm_->roller_body].shape;
   auto clearance = [&](double d) {
     double g = 1e9;
     for (int k : model_.skin_nodes) g = std::min(g, shape.signed_distance(fem.mesh.X[k] - (P + d * n), nullptr));
@@ -254,14 +263,14 @@ RollSession::Placement RollSession::placement(double s_m) const {
 }
 
 void RollSession::place(const Placement& pl) {
-  FemModel& fem = model_.fem;
-  fem.rigid_bodies[roller_body_].rest_position_m = pl.centre_m;
+  FemInputs& in = state_.inputs;
+  in.body_pose[rm_->roller_body].origin_m = pl.centre_m;
   const Mat3 R = pitch_matrix(pl.pitch_rad);
-  // The floor: world z = 0 where the roller's axis is at its outer radius, in the body's frame.
+  // The floor: world z = 0 where the roller's axis is at its outer radius, in the body's frame,
+  // its plane (the floor shape's +z) turned to the world's up.
   const Vec3 up = R.transpose() * Vec3::UnitZ();
-  fem.rigid_bodies[floor_body_].shape = std::make_shared<FloorShape>(up);
-  fem.rigid_bodies[floor_body_].rest_position_m = pl.centre_m - sc_.roller.outer_radius_m() * up;
-  set_gravity(model_, -up);
+  in.body_pose[rm_->floor_body] = {pl.centre_m - sc_.roller.outer_radius_m() * up, R.transpose()};
+  set_gravity(model_, -up, in);
   placed_ = pl;
   has_placement_ = true;
 }
@@ -283,8 +292,9 @@ RollResult RollSession::solve_at_s(double s_m, bool cold) {
   if (!(s_m >= s_lo - 1e-9 && s_m <= s_hi + 1e-9))
     throw std::invalid_argument("roller position " + std::to_string(s_m) + " m is outside T2..L5 (" +
                                 std::to_string(s_lo) + ".." + std::to_string(s_hi) + " m)");
-  FemModel& fem = model_.fem;
+  const FemModel& fem = model_.fem;
   const TorsoParams& p = model_.params;
+  if (state_.u.size() != fem.n_dofs) state_.reset(fem);  // a new state takes the model's inputs
   RollResult r;
   r.s_m = s_m;
   r.level = nearest_level(model_, s_m);
@@ -336,7 +346,7 @@ RollResult RollSession::solve_at_s(double s_m, bool cold) {
     }
   }
   place(target);
-  r.weight_N = total_gravity_vector_N(model_).norm();
+  r.weight_N = total_gravity_vector_N(state_.inputs).norm();
   r.solve = solve_equilibrium(fem, state_, s);
   if (!r.solve.converged && !r.solve.cancelled && warm) {  // a warm start that failed gets a cold one
     r.cold_retry = true;
@@ -349,10 +359,10 @@ RollResult RollSession::solve_at_s(double s_m, bool cold) {
   // ---- Measures ----
   const std::vector<Vec3> x = node_positions(fem, state_);
   const std::vector<Vec3> fint = internal_forces(fem, state_);
-  const Vec3 croll = rigid_position(fem, state_, roller_body_);
-  const RigidShape& shape = *fem.rigid_bodies[roller_body_].shape;
-  const RigidShape& floor_shape = *fem.rigid_bodies[floor_body_].shape;
-  const Vec3 cfloor = rigid_position(fem, state_, floor_body_);
+  const Vec3 croll = rigid_position(fem, state_, rm_->roller_body);
+  const RigidShape& shape = *fem.rigid_bodies[rm_->roller_body].shape;
+  const Vec3 cfloor = rigid_position(fem, state_, rm_->floor_body);
+  const FloorShape floor_shape(state_.inputs.body_pose[rm_->floor_body].rotation.col(2));
   const RigidContactSet& cs = fem.rigid_contacts[0];
   // The foam's force on each skin node: each contact point's force shared by its weights.
   std::vector<Vec3> foam(fem.mesh.n_nodes(), Vec3::Zero());
@@ -373,7 +383,7 @@ RollResult RollSession::solve_at_s(double s_m, bool cold) {
   std::vector<double> fn(fem.mesh.n_nodes(), 0.0);  // roller force per skin node, along its normal
   Vec3 F_skin = Vec3::Zero(), F_floor = Vec3::Zero();
   for (int k : model_.skin_nodes) {
-    const Vec3 fc = fint[k] - fem.node_force_N[k];
+    const Vec3 fc = fint[k] - state_.inputs.node_force_N[k];
     Vec3 f = fc;
     if (floor_shape.signed_distance(x[k] - cfloor, nullptr) < 1e-4) {
       F_floor += fc - foam[k];
@@ -387,9 +397,9 @@ RollResult RollSession::solve_at_s(double s_m, bool cold) {
   r.roller_force_N = R * F_skin;
   r.roller_force_foam_N = R * F_foam;
   r.floor_force_N = R * F_floor;
-  const JointState hj = joint_state(fem, state_, hip_joint_);
+  const JointState hj = joint_state(fem, state_, rm_->hip_joint);
   // The spring's force on body b is minus its force along the relative motion.
-  r.feet_force_N = R * (-(fem.joints[hip_joint_].axes.transpose() * hj.force_N));
+  r.feet_force_N = R * (-(fem.joints[rm_->hip_joint].axes.transpose() * hj.force_N));
   r.roller_share = r.roller_force_N.z() / r.weight_N;
 
   // Virtual pressure mat over (x, s): each skin node's force spread uniformly over its cell of
@@ -473,7 +483,7 @@ RollResult RollSession::solve_at_s(double s_m, bool cold) {
   for (int k = 0; k < fem.mesh.n_nodes(); ++k) {
     const int b = fem.node_body[k];
     if (b < 0 || b >= static_cast<int>(model_.bones.size())) continue;
-    const double f = -fint[k].dot(bone_inward_[b]);
+    const double f = -fint[k].dot(rm_->bone_inward[b]);
     bone_load[b] += f;
     const Bone& bo = model_.bones[b];
     if (bo.kind != BoneKind::Vertebra) continue;

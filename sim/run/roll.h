@@ -20,6 +20,7 @@
 
 #include <array>
 #include <atomic>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -121,8 +122,20 @@ struct FlatReference {
   SolveReport solve;
 };
 
+// The scenario's body on its roller, built once and never changed: every session that rolls it
+// shares it read-only (the roller's place, the floor and gravity live in each session's state).
+struct RollModel {
+  RollScenario scenario;
+  TorsoModel body;                 // the posed torso with the roller, the floor and the legs
+  int roller_body = -1, floor_body = -1, hip_joint = -1;
+  std::vector<Vec3> bone_inward;   // per bone: the skin's inward normal at its level (rest shape)
+};
+std::shared_ptr<const RollModel> build_roll_model(const RollScenario& sc);
+
 class RollSession {
  public:
+  RollSession(std::shared_ptr<const RollModel> model, const FlatReference* flat);
+  // Builds its own model.
   RollSession(const RollScenario& sc, const FlatReference* flat);
   // Solves with the roller under `level` (2..17, T2..L5), warm-started from the last solve unless
   // cold: the roller rolls from its last place in steps of at most kRollStepM.
@@ -130,21 +143,22 @@ class RollSession {
   // The same at a distance s along the skin line (m, the frame of TorsoModel::sp_tip_s_m), between
   // T2's and L5's spinous processes; the result's level is the nearest one.
   RollResult solve_at_s(double s_m, bool cold = false);
-  const TorsoModel& model() const { return model_; }
+  const TorsoModel& model() const { return rm_->body; }
   const FemState& state() const { return state_; }
-  const RollScenario& scenario() const { return sc_; }
+  const RollScenario& scenario() const { return rm_->scenario; }
   // An interactive client's stop flag: solves in progress return unconverged (solve.cancelled).
   void set_cancel(const std::atomic<bool>* cancel) { cancel_ = cancel; }
   // Where the last solve put the body: its head-up pitch (rad) and the roller's centre in the
   // body's frame; the roller's and the floor's rigid bodies in model().fem.
   double pitch_rad() const { return placed_.pitch_rad; }
   Vec3 roller_centre_m() const { return placed_.centre_m; }
-  int roller_body() const { return roller_body_; }
-  int floor_body() const { return floor_body_; }
+  int roller_body() const { return rm_->roller_body; }
+  int floor_body() const { return rm_->floor_body; }
 
  private:
-  RollScenario sc_;
-  TorsoModel model_;
+  std::shared_ptr<const RollModel> rm_;
+  const RollScenario& sc_;
+  const TorsoModel& model_;
   const FlatReference* flat_;
   struct Placement {
     double s_m = 0;
@@ -152,11 +166,9 @@ class RollSession {
     double pitch_rad = 0;          // the body's head-up pitch
   };
   Placement placement(double s_m) const;
-  void place(const Placement& pl);  // roller, floor and gravity
-  int roller_body_ = -1, floor_body_ = -1, hip_joint_ = -1;
+  void place(const Placement& pl);  // roller, floor and gravity, into the state's inputs
   Placement placed_;
   bool has_placement_ = false;
-  std::vector<Vec3> bone_inward_;  // per bone: the skin's inward normal at its level (rest shape)
   FemState state_;
   bool has_state_ = false;
   const std::atomic<bool>* cancel_ = nullptr;
