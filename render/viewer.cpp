@@ -1,6 +1,6 @@
 // The viewer: scene drawing (render/gl.h), panels (Dear ImGui) and the solver sessions
 // (sim/live.h), one per viewport. Everything shown is read off LiveFrame: node positions and
-// pressures, bone loads, the measures of compare_measures(), the same as the headless commands.
+// pressures, bone loads, the measures of measure_registry(), the same as the headless commands.
 #include "viewer.h"
 
 #include "gl.h"
@@ -115,7 +115,7 @@ struct Viewport {
   }
 };
 
-// The measures the panels show, by compare_measures() key.
+// The measures the panels show, by measure_registry() key.
 const std::vector<std::string> kReadouts = {"weight_on_roller", "roller_force",    "peak_pressure",      "ppi",
                                             "contact_area",     "midline_peak",    "paraspinal_peak",    "sp_load",
                                             "rib_share",        "thoracic_extension", "lumbar_extension", "kidney_mean",

@@ -124,7 +124,7 @@ TEST_CASE("comparison: bit-identical results on 1 and 2 threads", "[roll]") {
       const RollResult& b = two.runs[i].results[k];
       REQUIRE(a.solve.converged);
       CHECK(a.solve.newton_iterations == b.solve.newton_iterations);
-      for (const Measure& m : compare_measures()) CHECK(m.get(a) == m.get(b));
+      for (const Measure& m : measure_registry()) CHECK(m.get(a) == m.get(b));
       CHECK(a.mat.force_N == b.mat.force_N);
     }
 }
@@ -177,7 +177,7 @@ TEST_CASE("warm-started rolling gives the cold solve's result within 1 %", "[rol
     REQUIRE(c.solve.converged);
     CHECK(w.substeps > 0);
     CHECK_FALSE(w.cold_retry);
-    for (const Measure& m : compare_measures()) {
+    for (const Measure& m : measure_registry()) {
       INFO(m.key << ": warm " << m.get(w) << ", cold " << m.get(c));
       CHECK(std::abs(m.get(w) - m.get(c)) <= 0.01 * std::abs(m.get(c)) + 1e-3);
     }
@@ -212,7 +212,7 @@ TEST_CASE("one roll model shared by concurrent sessions gives the same results",
   const RollScenario sc = coarse();
   const RollResult own = RollSession(sc, nullptr).solve_at(7, true);
   REQUIRE(own.solve.converged);
-  const std::shared_ptr<const RollModel> shared = build_roll_model(sc);
+  const std::shared_ptr<const PosedModel> shared = build_posed_model(sc);
   RollResult r[2];
   std::thread t0([&] { r[0] = RollSession(shared, nullptr).solve_at(7, true); });
   std::thread t1([&] { r[1] = RollSession(shared, nullptr).solve_at(7, true); });
@@ -224,4 +224,26 @@ TEST_CASE("one roll model shared by concurrent sessions gives the same results",
     CHECK(x.skin_pressure_Pa == own.skin_pressure_Pa);
     CHECK(x.bone_load_N == own.bone_load_N);
   }
+}
+
+// The second posture through the same interface: lying flat on the floor, no roller. The floor
+// carries the whole weight, the mat under the back integrates to it, and the state is the flat
+// reference's (solved to a tighter tolerance, so within 1e-4 rad).
+TEST_CASE("lying_flat posture through a session: the floor carries the weight", "[roll]") {
+  RollScenario sc = load_scenario(std::string(BACKROLL_ASSET_DIR) + "/scenarios/lying_flat.toml");
+  REQUIRE(sc.posture.kind == "lying_flat");
+  sc.body = scaled_mesh(sc.body, 1.5);  // the coarse test mesh (scale 2 x 1.5 = 3)
+  RollSession ses(sc, nullptr);
+  const RollResult r = ses.solve_at(7, true);
+  INFO(r.solve.message);
+  REQUIRE(r.solve.converged);
+  CHECK(r.roller_force_N.norm() == 0.0);
+  CHECK(r.feet_force_N.norm() == 0.0);
+  CHECK(std::abs(r.floor_force_N.z() - r.weight_N) < 1e-3 * r.weight_N);
+  CHECK(std::abs(r.floor_force_N.y()) < 1e-3 * r.weight_N);
+  CHECK(r.whole.force_N >= 0.99 * r.weight_N);
+  CHECK(r.whole.force_N <= 1.15 * r.weight_N);
+  const FlatReference flat = solve_flat_reference(sc);
+  REQUIRE(flat.solve.converged);
+  for (int v = 0; v < kLevels; ++v) CHECK((r.joint_rotation_rad[v] - flat.rotation_rad[v]).norm() < 1e-4);
 }

@@ -137,7 +137,7 @@ TEST_CASE("sweep: end to end, schema, 1 vs 2 threads, shard + merge, resume", "[
   std::string line;
   std::getline(csv, line);
   const std::vector<std::string> head = split(line);
-  REQUIRE(head.size() == 9 + compare_measures().size());
+  REQUIRE(head.size() == 9 + measure_registry().size());
   CHECK(head[0] == "case");
   CHECK(head[1] == "roller");
   CHECK(head[2] == "body.mass_kg");
@@ -242,7 +242,7 @@ TEST_CASE("sweep outputs: a position that did not converge is marked, never a nu
   c.params = {{"roller", "spiked"}};
   c.resolved_json = "{}";
   PositionRecord ok, bad;
-  ok.position = "T7", ok.level = 7, ok.converged = true, ok.values.assign(compare_measures().size(), 1.5);
+  ok.position = "T7", ok.level = 7, ok.converged = true, ok.values.assign(measure_registry().size(), 1.5);
   bad.position = "L3", bad.level = 15, bad.converged = false, bad.message = "Newton did not converge";
   c.positions = {ok, bad};
   o.cases = {c};

@@ -6,6 +6,10 @@ namespace backroll {
 
 SettleResult settle_on_floor(TorsoModel& m, const SolverSettings& s) {
   if (m.fem.rigid_contacts.empty()) add_floor(m);
+  return settle(m, s);
+}
+
+SettleResult settle(const TorsoModel& m, const SolverSettings& s) {
   SettleResult r;
   r.state.reset(m.fem);
   r.solve = solve_equilibrium(m.fem, r.state, s);
@@ -14,7 +18,7 @@ SettleResult settle_on_floor(TorsoModel& m, const SolverSettings& s) {
   const std::vector<Vec3> x = node_positions(m.fem, r.state);
   Vec3 reaction = Vec3::Zero();
   for (int n : m.skin_nodes) {
-    const Vec3 fc = fint[n] - m.fem.node_force_N[n];  // what the floor pushes with, at equilibrium
+    const Vec3 fc = fint[n] - r.state.inputs.node_force_N[n];  // what the floor pushes with, at equilibrium
     reaction += fc;
   }
   r.floor_reaction_N = reaction.z();
@@ -32,6 +36,23 @@ SettleResult settle_on_floor(TorsoModel& m, const SolverSettings& s) {
     r.max_tissue_displacement_m = std::max(r.max_tissue_displacement_m, (x[n] - m.fem.mesh.X[n]).norm());
   r.pelvis_drop_m = -(rigid_position(m.fem, r.state, m.pelvis) - m.fem.rigid_bodies[m.pelvis].rest_position_m).z();
   return r;
+}
+
+std::shared_ptr<const PosedModel> LyingFlat::build(const TorsoParams& body, const RollerSpec& roller,
+                                                   const PostureParams& p) const {
+  auto pm = std::make_shared<PosedModel>();
+  pm->posture = this;
+  pm->params = p;
+  pm->roller = roller;  // not used: nothing to roll on
+  pm->body = posed_body(body, p);
+  pm->floor_body = add_floor(pm->body);
+  pm->bone_inward = bone_inward_normals(pm->body);
+  return pm;
+}
+
+void LyingFlat::apply(const PosedModel& m, const Placement&, FemInputs& in) const {
+  in.body_pose[m.floor_body] = {m.body.fem.rigid_bodies[m.floor_body].rest_position_m, Mat3::Identity()};
+  set_gravity(m.body, Vec3(0, 0, -1), in);
 }
 
 }  // namespace backroll

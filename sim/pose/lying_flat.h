@@ -1,8 +1,10 @@
-// Lying supine on a rigid floor under gravity: the body's reference posture (segment motions on
-// the roller are measured against it) and the check that its weight reaches the floor.
+// Lying supine on a rigid floor under gravity, the smallest posture: the body's reference (segment
+// motions on the roller are measured against it) and the check that its weight reaches the floor.
+// No roller and no controls: the floor (frictionless, the plane z = 0 of the body's frame) holds
+// the back, and the pelvis's motions the floor cannot hold (x, y and the turn about z) are fixed.
 #pragma once
 
-#include "anatomy/body_model.h"
+#include "pose/posture.h"
 
 namespace backroll {
 
@@ -21,5 +23,17 @@ struct SettleResult {
 // Adds the floor to `m` (if not yet there) and solves. Contact force per skin node is read from
 // the residual (f_int - f_ext), so the reaction check is independent of the contact multipliers.
 SettleResult settle_on_floor(TorsoModel& m, const SolverSettings& s);
+// The same on a model that has its floor (a LyingFlat model's body), under the model's own loads.
+SettleResult settle(const TorsoModel& m, const SolverSettings& s);
+
+class LyingFlat final : public Posture {
+ public:
+  const char* kind() const override { return "lying_flat"; }
+  std::shared_ptr<const PosedModel> build(const TorsoParams& body, const RollerSpec& roller,
+                                          const PostureParams& p) const override;
+  std::pair<double, double> path(const PosedModel&) const override { return {1, 0}; }  // no roller
+  Placement placement(const PosedModel&, double) const override { return {}; }
+  void apply(const PosedModel& m, const Placement& pl, FemInputs& in) const override;
+};
 
 }  // namespace backroll

@@ -52,7 +52,7 @@ BatchResult run_batch(const std::vector<RollJob>& jobs, int threads, const Batch
   prog.jobs_total = jobs.size();
   std::mutex mu;
   // Each job's model, built once by the first of its runs to start and shared read-only by all.
-  std::vector<std::shared_ptr<const RollModel>> models(jobs.size());
+  std::vector<std::shared_ptr<const PosedModel>> models(jobs.size());
   std::vector<std::once_flag> built(jobs.size());
   // Under mu: a job's last piece has arrived; apply its flat reference and report it.
   auto finish_job = [&](size_t j) {
@@ -82,7 +82,7 @@ BatchResult run_batch(const std::vector<RollJob>& jobs, int threads, const Batch
     }
     const RollJob& job = jobs[task.job];
     std::vector<RollResult> res;
-    std::call_once(built[task.job], [&] { models[task.job] = build_roll_model(job.scenario); });
+    std::call_once(built[task.job], [&] { models[task.job] = build_posed_model(job.scenario); });
     RollSession ses(models[task.job], nullptr);
     for (size_t a = task.first; a < task.last; ++a) {
       const RollPosition& p = job.positions[a];

@@ -13,59 +13,7 @@
 namespace backroll {
 namespace {
 constexpr int kT6 = 6, kT8 = 8, kL2 = 14, kL4 = 16;
-
-double max_over(const std::array<SegmentMotion, kLevels>& s, int lo, int hi, bool shear) {
-  double m = -1e30;
-  for (int v = lo; v <= hi; ++v) m = std::max(m, shear ? s[v].anterior_shear_mm : s[v].extension_deg);
-  return m;
-}
 }  // namespace
-
-const std::vector<Measure>& compare_measures() {
-  static const std::vector<Measure> m = {
-      {"weight_on_roller", "weight on the roller", "%", [](const RollResult& r) { return 100 * r.roller_share; }},
-      {"roller_force", "roller force", "N", [](const RollResult& r) { return r.roller_force_N.norm(); }},
-      {"feet_force", "feet (legs) force", "N", [](const RollResult& r) { return r.feet_force_N.norm(); }},
-      {"weight_on_feet", "weight on the feet", "%", [](const RollResult& r) { return 100 * r.feet_force_N.z() / r.weight_N; }},
-      {"weight_on_floor", "weight on the floor (head and shoulders)", "%",
-       [](const RollResult& r) { return 100 * r.floor_force_N.z() / r.weight_N; }},
-      {"peak_pressure", "peak pressure (mat)", "kPa", [](const RollResult& r) { return r.whole.peak_Pa / 1e3; }},
-      {"peak_pressure_mmHg", "peak pressure (mat)", "mmHg", [](const RollResult& r) { return r.whole.peak_Pa / kPaPerMmHg; }},
-      {"ppi", "peak pressure index (9.5 cm2)", "kPa", [](const RollResult& r) { return r.whole.ppi_Pa / 1e3; }},
-      {"mean_pressure", "mean pressure (loaded cells)", "kPa", [](const RollResult& r) { return r.whole.mean_Pa / 1e3; }},
-      {"contact_area", "contact area (> 1 kPa)", "cm2", [](const RollResult& r) { return r.whole.contact_area_m2 * 1e4; }},
-      {"midline_peak", "peak pressure, midline strip", "kPa", [](const RollResult& r) { return r.midline.peak_Pa / 1e3; }},
-      {"paraspinal_peak", "peak pressure, paraspinal strips", "kPa",
-       [](const RollResult& r) { return std::max(r.left.peak_Pa, r.right.peak_Pa) / 1e3; }},
-      {"cop_lateral", "centre of pressure, lateral", "mm", [](const RollResult& r) { return r.whole.cop_x_m * 1e3; }},
-      {"sp_load", "spinous-process load under the roller (3 levels)", "N",
-       [](const RollResult& r) {
-         double f = 0;
-         for (int l = std::max(1, r.level - 1); l <= std::min(kLevels, r.level + 1); ++l) f += r.sp_load_N[l - 1];
-         return f;
-       }},
-      {"sp_load_max", "largest spinous-process load", "N",
-       [](const RollResult& r) { return *std::max_element(r.sp_load_N.begin(), r.sp_load_N.end()); }},
-      {"vertebra_load", "load on the vertebrae under the roller (3 levels)", "N",
-       [](const RollResult& r) {
-         double f = 0;
-         for (int l = std::max(1, r.level - 1); l <= std::min(kLevels, r.level + 1); ++l) f += r.posterior_load_N[l - 1];
-         return f;
-       }},
-      {"rib_share", "rib cage's share of the bone load", "%", [](const RollResult& r) { return 100 * r.rib_share; }},
-      {"thoracic_extension", "largest thoracic segment extension vs flat", "deg",
-       [](const RollResult& r) { return max_over(r.segment, 0, 10, false); }},
-      {"lumbar_extension", "largest lumbar segment extension vs flat", "deg",
-       [](const RollResult& r) { return max_over(r.segment, 11, 16, false); }},
-      {"lumbar_shear", "largest lumbar anterior shear vs flat", "mm",
-       [](const RollResult& r) { return max_over(r.segment, 11, 16, true); }},
-      {"kidney_mean", "kidney hydrostatic pressure, mean", "kPa", [](const RollResult& r) { return r.kidney_mean_Pa / 1e3; }},
-      {"kidney_peak", "kidney hydrostatic pressure, peak", "kPa", [](const RollResult& r) { return r.kidney_peak_Pa / 1e3; }},
-      {"foam_compression", "roller foam compression, deepest", "mm",
-       [](const RollResult& r) { return r.foam_compression_max_m * 1e3; }},
-  };
-  return m;
-}
 
 Comparison run_comparison(const RollScenario& sc, const std::vector<std::string>& roller_files, int threads) {
   std::vector<RollJob> jobs(roller_files.size());
@@ -103,18 +51,6 @@ double zone_mean(const RollerRun& run, const Measure& m, int lo, int hi, int* n)
   return k ? s / k : 0.0;
 }
 
-std::string column_name(const Measure& m) {
-  const std::string u = "_" + m.unit;
-  const bool has_unit = m.key.size() > u.size() && m.key.compare(m.key.size() - u.size(), u.size(), u) == 0;
-  return has_unit ? m.key : m.key + u;
-}
-
-const Measure& find_measure(const std::string& key) {
-  for (const Measure& m : compare_measures())
-    if (m.key == key) return m;
-  throw std::out_of_range("no measure " + key);
-}
-
 namespace {
 
 // "3.1x higher", "about the same", "2.0x lower": how b compares with a.
@@ -143,8 +79,8 @@ std::string comparison_table(const Comparison& c) {
   o << "roller under the mid-back (mean of T6, T7, T8) vs the low back (mean of L2, L3, L4)\n";
   for (const RollerRun& run : c.runs) {
     int nt = 0, nl = 0;
-    zone_mean(run, compare_measures()[0], kT6, kT8, &nt);
-    zone_mean(run, compare_measures()[0], kL2, kL4, &nl);
+    zone_mean(run, measure_registry()[0], kT6, kT8, &nt);
+    zone_mean(run, measure_registry()[0], kL2, kL4, &nl);
     o << fmt::format("\n== {} ({}; foam E {:.2f} MPa) ==\n", run.scenario.roller.name, run.scenario.roller_file,
                      run.scenario.roller.foam_E_Pa / 1e6);
     if (nt == 0 || nl == 0) {
@@ -152,7 +88,7 @@ std::string comparison_table(const Comparison& c) {
       continue;
     }
     o << fmt::format("  {:<46} {:>10} {:>10}  {}\n", "measure", "mid-back", "low back", "unit");
-    for (const Measure& m : compare_measures())
+    for (const Measure& m : measure_registry())
       o << fmt::format("  {:<46} {:>10.2f} {:>10.2f}  {}\n", m.label, zone_mean(run, m, kT6, kT8, nullptr),
                        zone_mean(run, m, kL2, kL4, nullptr), m.unit);
     auto T = [&](const char* k) { return zone_mean(run, find_measure(k), kT6, kT8, nullptr); };
@@ -186,13 +122,13 @@ std::string comparison_table(const Comparison& c) {
 std::string comparison_csv(const Comparison& c) {
   std::ostringstream o;
   o << "roller,roller_file,level,s_m,converged,newton_iterations,pitch_deg";
-  for (const Measure& m : compare_measures()) o << "," << column_name(m);
+  for (const Measure& m : measure_registry()) o << "," << column_name(m);
   o << "\n";
   for (const RollerRun& run : c.runs)
     for (const RollResult& r : run.results) {
       o << '"' << run.scenario.roller.name << "\"," << run.scenario.roller_file << "," << level_name(r.level) << ","
         << fmt::format("{:.4f},{},{},{:.3f}", r.s_m, r.solve.converged ? 1 : 0, r.solve.newton_iterations, r.pitch_deg);
-      for (const Measure& m : compare_measures()) {
+      for (const Measure& m : measure_registry()) {
         if (r.solve.converged) o << fmt::format(",{:.6g}", m.get(r));
         else o << ",";  // not converged: empty, never a number
       }
@@ -223,7 +159,7 @@ std::string comparison_json(const Comparison& c) {
                  {"ppi_area_m2", kPpiAreaM2}};
   j["flat_reference"] = {{"converged", c.flat.solve.converged}, {"newton_iterations", c.flat.solve.newton_iterations}};
   j["units"] = json::object();
-  for (const Measure& m : compare_measures()) j["units"][m.key] = m.unit;
+  for (const Measure& m : measure_registry()) j["units"][m.key] = m.unit;
   for (const RollerRun& run : c.runs) {
     json jr;
     jr["roller"] = {{"name", run.scenario.roller.name},       {"file", run.scenario.roller_file},
@@ -244,7 +180,7 @@ std::string comparison_json(const Comparison& c) {
       p["substep_newton_iterations"] = r.substep_newton_iterations;
       p["cold_retry"] = r.cold_retry;
       if (r.solve.converged) {
-        for (const Measure& m : compare_measures()) p[m.key] = m.get(r);
+        for (const Measure& m : measure_registry()) p[m.key] = m.get(r);
         json sp = json::array(), ext = json::array(), shear = json::array(), ribs = json::array(),
              mid = json::array();
         for (int v = 0; v < kLevels; ++v) {

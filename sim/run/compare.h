@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "measure/registry.h"
 #include "run/roll.h"
 
 namespace backroll {
@@ -29,17 +30,6 @@ struct Comparison {
 Comparison run_comparison(const RollScenario& sc, const std::vector<std::string>& roller_files, int threads);
 // The main job's rollers: the standard foam roller, the peanut and the soft roller (catalog names).
 const std::vector<std::string>& default_compare_rollers();
-
-// One measure as the table and files show it.
-struct Measure {
-  std::string key, label, unit;
-  double (*get)(const RollResult&);
-};
-const std::vector<Measure>& compare_measures();
-// Its CSV column: key and unit ("peak_pressure_kPa"; "peak_pressure_mmHg" stays as it is).
-std::string column_name(const Measure& m);
-// The measure with this key; throws std::out_of_range for an unknown key.
-const Measure& find_measure(const std::string& key);
 
 // Mean of a measure over the positions whose level lies in [lo, hi] (1..17); NaN-free: positions
 // that did not converge are left out, and `n` says how many were used.

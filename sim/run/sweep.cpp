@@ -80,7 +80,7 @@ std::string data_file(const SweepSpec& spec, const SweepAxis& ax, const std::str
 
 json measures_units() {
   json u = json::object();
-  for (const Measure& m : compare_measures()) u[m.key] = m.unit;
+  for (const Measure& m : measure_registry()) u[m.key] = m.unit;
   return u;
 }
 
@@ -103,7 +103,7 @@ json case_to_json(const CaseRecord& c) {
     q["message"] = p.message;
     q["newton_iterations"] = p.newton_iterations;
     q["cold_retry"] = p.cold_retry;
-    const auto& ms = compare_measures();
+    const auto& ms = measure_registry();
     for (size_t i = 0; i < ms.size(); ++i) q[ms[i].key] = p.converged ? json(p.values[i]) : json(nullptr);
     j["positions"].push_back(q);
   }
@@ -126,7 +126,7 @@ CaseRecord case_from_json(const json& j) {
     p.newton_iterations = q.at("newton_iterations").get<int>();
     p.cold_retry = q.at("cold_retry").get<bool>();
     if (p.converged)
-      for (const Measure& m : compare_measures()) p.values.push_back(q.at(m.key).get<double>());
+      for (const Measure& m : measure_registry()) p.values.push_back(q.at(m.key).get<double>());
     c.positions.push_back(p);
   }
   return c;
@@ -173,7 +173,7 @@ CaseRecord make_record(const SweepCase& c, const SweepSpec& spec, const std::vec
     p.newton_iterations = r.solve.newton_iterations;
     p.cold_retry = r.cold_retry;
     if (p.converged)
-      for (const Measure& m : compare_measures()) {
+      for (const Measure& m : measure_registry()) {
         const double v = m.get(r);
         if (!std::isfinite(v)) {  // never a NaN presented as a result
           p.converged = false;
@@ -254,7 +254,7 @@ void write_plots(const SweepOutput& o, const std::string& out_dir, std::vector<s
     const bool position_dim = !by_position && positions.size() > 1;
     for (const std::string& key : pl.measures) {
       const Measure& m = find_measure(key);
-      const size_t mi = &m - &compare_measures()[0];
+      const size_t mi = &m - &measure_registry()[0];
       Panel panel;
       panel.title = m.label;
       panel.y_label = m.unit;
@@ -390,7 +390,7 @@ SweepSpec load_sweep(const std::string& path) {
       p.series = r.text(pre + "series", axes_allowed);
     }
     std::vector<std::string> known;
-    for (const Measure& m : compare_measures()) known.push_back(m.key);
+    for (const Measure& m : measure_registry()) known.push_back(m.key);
     p.measures = r.texts(pre + "measures");
     if (p.measures.empty()) throw ConfigError(r.where(pre + "measures") + ": " + pre + "measures is empty");
     for (const std::string& m : p.measures)
@@ -478,7 +478,7 @@ std::string sweep_csv(const SweepOutput& o) {
   if (!o.cases.empty())
     for (const auto& kv : o.cases.front().params) s << "," << kv.first;
   s << ",position,level,s_m,converged,newton_iterations,cold_retry";
-  for (const Measure& m : compare_measures()) s << "," << column_name(m);
+  for (const Measure& m : measure_registry()) s << "," << column_name(m);
   s << "\n";
   auto cell = [](const std::string& v) {
     return v.find_first_of(",\"\n") == std::string::npos ? v : "\"" + v + "\"";
@@ -489,7 +489,7 @@ std::string sweep_csv(const SweepOutput& o) {
       for (const auto& kv : c.params) s << "," << cell(kv.second);
       s << "," << p.position << "," << level_name(p.level) << fmt::format(",{:.4f},{},{},{}", p.s_m, p.converged ? 1 : 0,
                                                                           p.newton_iterations, p.cold_retry ? 1 : 0);
-      for (size_t i = 0; i < compare_measures().size(); ++i) {
+      for (size_t i = 0; i < measure_registry().size(); ++i) {
         if (p.converged) s << fmt::format(",{:.6g}", p.values[i]);
         else s << ",";  // not converged: empty, never a number
       }

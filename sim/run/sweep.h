@@ -37,7 +37,7 @@ struct SweepAxis {
 
 struct SweepPlot {
   std::string file, title, x, series;
-  std::vector<std::string> measures;  // compare_measures() keys
+  std::vector<std::string> measures;  // measure_registry() keys
 };
 
 struct SweepSpec {
@@ -62,7 +62,7 @@ SweepSpec load_sweep(const std::string& path);
 // roller or body file is reported before anything runs, naming the sweep file and its key).
 std::vector<SweepCase> sweep_cases(const SweepSpec& spec);
 
-// What a sweep keeps of each position: the measures (compare_measures(), in order).
+// What a sweep keeps of each position: the measures (measure_registry(), in order).
 struct PositionRecord {
   std::string position;  // "T7" or "0.312 m"
   int level = 0;         // nearest level

@@ -1,0 +1,199 @@
+#include "measure/frame.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace backroll {
+namespace {
+constexpr double kDeg = 3.14159265358979323846 / 180.0;
+
+// The supports' forces on the body (world frame) and each skin node's normal force on the mat.
+// The skin's residual (what the contacts push with, at equilibrium) is the roller's force, except
+// on the floor: a node within a tenth of a millimetre of it gives the floor what the foam does not
+// (a node can touch both, tissue wrapping a small ball down to the floor).
+void support_forces(const PosedModel& pm, const FemState& st, const Mat3& R, const std::vector<Vec3>& x,
+                    const std::vector<Vec3>& fint, Frame& r, std::vector<double>& fn) {
+  const FemModel& fem = pm.body.fem;
+  const bool has_roller = pm.roller_body >= 0;
+  const RigidShape* shape = has_roller ? fem.rigid_bodies[pm.roller_body].shape.get() : nullptr;
+  const Vec3 croll = has_roller ? rigid_position(fem, st, pm.roller_body) : Vec3::Zero();
+  // The foam's force on each skin node: each contact point's force shared by its weights.
+  std::vector<Vec3> foam(fem.mesh.n_nodes(), Vec3::Zero());
+  Vec3 F_foam = Vec3::Zero();
+  if (has_roller) {
+    const RigidContactSet& cs = fem.rigid_contacts[0];
+    for (size_t i = 0; i < cs.slave_points.size(); ++i) {
+      const SurfacePoint& sp = cs.slave_points[i];
+      Vec3 nr;
+      const double g = shape->signed_distance(sp.position(x) - croll, &nr);
+      if (g >= 0) continue;
+      r.foam_compression_max_m = std::max(r.foam_compression_max_m, -g);
+      const Vec3 f = cs.penalty_N_per_m[i] * (-g) * nr;
+      F_foam += f;
+      for (int a = 0; a < 3; ++a) foam[sp.node[a]] += sp.w[a] * f;
+    }
+  }
+  const Vec3 up = st.inputs.body_pose[pm.floor_body].rotation.col(2);
+  const FloorShape floor_shape(up);
+  const Vec3 cfloor = rigid_position(fem, st, pm.floor_body);
+  fn.assign(fem.mesh.n_nodes(), 0.0);
+  Vec3 F_skin = Vec3::Zero(), F_floor = Vec3::Zero();
+  for (int k : pm.body.skin_nodes) {
+    const Vec3 fc = fint[k] - st.inputs.node_force_N[k];
+    Vec3 f = fc;
+    const bool on_floor = floor_shape.signed_distance(x[k] - cfloor, nullptr) < 1e-4;
+    if (on_floor) {
+      F_floor += fc - foam[k];
+      f = foam[k];
+    }
+    if (!has_roller) {  // the mat records the floor's pressure
+      fn[k] = on_floor ? std::max(0.0, up.dot(fc)) : 0.0;
+      continue;
+    }
+    F_skin += f;
+    Vec3 nr;
+    shape->signed_distance(x[k] - croll, &nr);
+    fn[k] = std::max(0.0, nr.dot(f));
+  }
+  r.roller_force_N = R * F_skin;
+  r.roller_force_foam_N = R * F_foam;
+  r.floor_force_N = R * F_floor;
+  if (pm.hip_joint >= 0) {
+    const JointState hj = joint_state(fem, st, pm.hip_joint);
+    // The spring's force on body b is minus its force along the relative motion.
+    r.feet_force_N = R * (-(fem.joints[pm.hip_joint].axes.transpose() * hj.force_N));
+  }
+  r.roller_share = r.roller_force_N.z() / r.weight_N;
+}
+
+// The mat and its statistics: whole, and the midline and paraspinal strips of each level.
+void mat_measures(const TorsoModel& m, const SkinGrid& grid, const std::vector<double>& fn, Frame& r) {
+  r.mat = pressure_mat(m, grid, fn);
+  r.skin_pressure_Pa = skin_pressure(m, grid, fn);
+  const double big = 1e9;
+  r.whole = mat_stats(r.mat, -big, big, -big, big);
+  const double mid = m.params.sp_base_halfwidth_m;
+  for (int l = 1; l <= kLevels; ++l) {
+    const double lo = 0.5 * (m.sp_tip_s_m[l - 1] + m.sp_tip_s_m[l]);
+    const double hi = 0.5 * (m.sp_tip_s_m[l] + m.sp_tip_s_m[l + 1]);
+    r.midline_by_level[l - 1] = mat_stats(r.mat, -mid, mid, lo, hi);
+    if (l == r.level) {
+      const double es = m.params.erector_halfwidth_m[l - 1];
+      r.midline = r.midline_by_level[l - 1];
+      r.left = mat_stats(r.mat, mid, es, lo, hi);  // x > 0: the subject's left
+      r.right = mat_stats(r.mat, -es, -mid, lo, hi);
+    }
+  }
+}
+
+// Loads the tissue passes to the bones: the tissue's force on each bone-attached node, along the
+// skin's inward normal at the bone's level (pushing the bone towards the front). A node's force
+// stands for the tissue over its strip of the bone, [xl, xh] across (midway to the next column
+// either side); the spinous process takes the part of that strip within its base half-width, so
+// the measure covers the same width of bone on every mesh (counting whole nodes, it covered 24 to
+// 36 mm as the columns fell).
+void bone_loads(const PosedModel& pm, const SkinGrid& grid, const std::vector<Vec3>& fint, Frame& r) {
+  const TorsoModel& m = pm.body;
+  const FemModel& fem = m.fem;
+  const double mid = m.params.sp_base_halfwidth_m;
+  std::vector<double> bone_load(m.bones.size(), 0.0);
+  for (int k = 0; k < fem.mesh.n_nodes(); ++k) {
+    const int b = fem.node_body[k];
+    if (b < 0 || b >= static_cast<int>(m.bones.size())) continue;
+    const double f = -fint[k].dot(pm.bone_inward[b]);
+    bone_load[b] += f;
+    const Bone& bo = m.bones[b];
+    if (bo.kind != BoneKind::Vertebra) continue;
+    double xl, xh;
+    SkinGrid::span(grid.xs, m.node_local[k].x(), &xl, &xh);
+    const double w = xh > xl ? std::max(0.0, std::min(xh, mid) - std::max(xl, -mid)) / (xh - xl)
+                             : (std::abs(m.node_local[k].x()) <= mid ? 1.0 : 0.0);
+    r.sp_load_N[bo.level - 1] += w * f;
+  }
+  for (size_t b = 0; b < m.bones.size(); ++b) {
+    const Bone& bo = m.bones[b];
+    if (bo.kind == BoneKind::Vertebra) r.posterior_load_N[bo.level - 1] += bone_load[b];
+    if (bo.kind == BoneKind::Rib) r.rib_load_N[bo.level - 1] += bone_load[b];
+    if (bo.kind == BoneKind::Pelvis) r.pelvis_load_N += bone_load[b];
+  }
+  r.bone_load_N = bone_load;
+  double pos_total = 0, pos_ribs = 0;
+  for (int l = 0; l < kLevels; ++l) pos_total += std::max(0.0, r.posterior_load_N[l]);
+  for (int l = 0; l < kRibs; ++l) pos_ribs += std::max(0.0, r.rib_load_N[l]);
+  pos_total += pos_ribs + std::max(0.0, r.pelvis_load_N);
+  r.rib_share = pos_total > 0 ? pos_ribs / pos_total : 0.0;
+}
+
+// Kidneys: hydrostatic pressure -tr(sigma)/3 per tet (positive = compression); and the smallest
+// volume ratio over all tets.
+void tissue_stress(const TorsoModel& m, const std::vector<Vec3>& x, Frame& r) {
+  const FemModel& fem = m.fem;
+  const int kl = region_index("kidney_left"), kr = region_index("kidney_right");
+  double vol[2] = {0, 0}, pv[2] = {0, 0};
+  r.min_J = 1e9;
+  r.kidney_peak_Pa = -1e30;
+  for (int t = 0; t < fem.mesh.n_tets(); ++t) {
+    const Tet& e = fem.mesh.tets[t];
+    Mat3 F = Mat3::Zero();
+    for (int q = 0; q < 4; ++q) F += x[e[q]] * fem.tet_grad[t].row(q);
+    const double J = F.determinant();
+    r.min_J = std::min(r.min_J, J);
+    const int reg = m.tet_region[t];
+    if (reg != kl && reg != kr) continue;
+    const Mat3 sigma = fem.tet_material[t].pk1(F) * F.transpose() / J;
+    const double ph = -sigma.trace() / 3;
+    const int side = reg == kl ? 0 : 1;
+    vol[side] += fem.tet_volume_m3[t];
+    pv[side] += ph * fem.tet_volume_m3[t];
+    r.kidney_peak_Pa = std::max(r.kidney_peak_Pa, ph);
+  }
+  if (vol[0] + vol[1] <= 0) r.kidney_peak_Pa = 0;  // no kidney tissue in this mesh
+  r.kidney_left_mean_Pa = vol[0] > 0 ? pv[0] / vol[0] : 0;
+  r.kidney_right_mean_Pa = vol[1] > 0 ? pv[1] / vol[1] : 0;
+  r.kidney_mean_Pa = vol[0] + vol[1] > 0 ? (pv[0] + pv[1]) / (vol[0] + vol[1]) : 0;
+}
+
+}  // namespace
+
+int nearest_level(const TorsoModel& m, double s_m) {
+  int best = 1;
+  for (int l = 1; l <= kLevels; ++l)
+    if (std::abs(m.sp_tip_s_m[l] - s_m) < std::abs(m.sp_tip_s_m[best] - s_m)) best = l;
+  return best;
+}
+
+void relate_to_flat(Frame& r, const FlatReference* flat) {
+  for (int v = 0; v < kLevels; ++v) {
+    const Vec3 r0 = flat ? flat->rotation_rad[v] : Vec3::Zero();
+    const Vec3 t0 = flat ? flat->translation_m[v] : Vec3::Zero();
+    r.segment[v].extension_deg = (r.joint_rotation_rad[v][0] - r0[0]) / kDeg;
+    r.segment[v].anterior_shear_mm = (r.joint_translation_m[v][2] - t0[2]) * 1e3;
+  }
+}
+
+Frame measure_frame(const PosedModel& pm, const FemState& st, const Placement& pl, const FlatReference* flat) {
+  const TorsoModel& m = pm.body;
+  Frame r;
+  r.s_m = pl.s_m;
+  r.level = nearest_level(m, pl.s_m);
+  r.pitch_deg = pl.pitch_rad / kDeg;
+  r.weight_N = total_gravity_vector_N(st.inputs).norm();
+  const Mat3 R = pitch_matrix(pl.pitch_rad);
+  const std::vector<Vec3> x = node_positions(m.fem, st);
+  const std::vector<Vec3> fint = internal_forces(m.fem, st);
+  std::vector<double> fn;
+  support_forces(pm, st, R, x, fint, r, fn);
+  const SkinGrid grid(m);
+  mat_measures(m, grid, fn, r);
+  bone_loads(pm, grid, fint, r);
+  for (int v = 0; v < kLevels; ++v) {  // segment motion, absolute and relative to lying flat
+    const JointState js = joint_state(m.fem, st, m.intervertebral_joint[v]);
+    r.joint_rotation_rad[v] = js.rotation_rad;
+    r.joint_translation_m[v] = js.translation_m;
+  }
+  relate_to_flat(r, flat);
+  tissue_stress(m, x, r);
+  return r;
+}
+
+}  // namespace backroll

@@ -1,0 +1,65 @@
+// A solved frame: everything measured at one solved state of a posed model, each field computed
+// once (the supports' forces, the pressure field and the mat, the loads on every bone, the motion
+// of every segment, the stress in the kidneys). The registry's measures (measure/registry.h) are
+// functions of a frame; the CSV/JSON outputs, the plots and the viewer read them from there.
+#pragma once
+
+#include <array>
+#include <vector>
+
+#include "measure/pressure_mat.h"
+#include "pose/posture.h"
+
+namespace backroll {
+
+struct SegmentMotion {
+  double extension_deg = 0;          // caudal relative to cranial, + extension
+  double anterior_shear_mm = 0;      // cranial relative to caudal, + anterior
+};
+
+// The flat-lying reference: each segment's motion lying supine on the floor (same body, same
+// muscles), which the roller's segment motion is measured against.
+struct FlatReference {
+  std::array<Vec3, kLevels> rotation_rad{}, translation_m{};
+  SolveReport solve;
+};
+
+struct Frame {
+  int level = 0;                     // 1..17: the level nearest the roller
+  double s_m = 0;                    // roller position along the skin line
+  double pitch_deg = 0;              // the body's head-up pitch
+  double weight_N = 0;
+  Vec3 roller_force_N = Vec3::Zero();       // on the body, from the skin's residual (world frame)
+  Vec3 roller_force_foam_N = Vec3::Zero();  // the same from the foam's compression law
+  Vec3 feet_force_N = Vec3::Zero();         // legs' reaction on the pelvis (world frame)
+  Vec3 floor_force_N = Vec3::Zero();        // floor's reaction on the head and shoulders
+  double roller_share = 0;                  // vertical roller force / body weight
+  double foam_compression_max_m = 0;
+  // The mat records the roller's pressure (a posture without a roller: the floor's).
+  PressureMat mat;
+  MatStats whole, midline, left, right;     // whole mat; strips over the roller's level
+  std::array<MatStats, kLevels> midline_by_level{};
+  std::array<double, kLevels> sp_load_N{};         // tissue force on each spinous process
+  std::array<double, kLevels> posterior_load_N{};  // ... on each vertebra (SP, laminae, TPs)
+  std::array<double, kRibs> rib_load_N{};          // ... on each rib pair
+  double rib_share = 0;              // rib cage's part of the bone load
+  double pelvis_load_N = 0;
+  std::array<SegmentMotion, kLevels> segment{};    // T1-T2 .. L5-S1, relative to lying flat
+  std::array<Vec3, kLevels> joint_rotation_rad{}, joint_translation_m{};  // ... absolute
+  double kidney_peak_Pa = 0, kidney_mean_Pa = 0, kidney_left_mean_Pa = 0, kidney_right_mean_Pa = 0;
+  double min_J = 0;
+  // The pressure map at the skin's nodes (what the mat is resampled from): each skin node's
+  // normal roller force over its cell of the skin grid, in the order of TorsoModel::skin_nodes.
+  std::vector<double> skin_pressure_Pa;
+  std::vector<double> bone_load_N;   // per bone (TorsoModel::bones), as summed for the loads above
+};
+
+// Measures the solved state `st` of the posed model at placement `pl` (its inputs applied), the
+// segments relative to `flat` (null: absolute).
+Frame measure_frame(const PosedModel& m, const FemState& st, const Placement& pl, const FlatReference* flat);
+// Sets f.segment from its absolute joint motion minus the flat-lying one (flat null: absolute).
+void relate_to_flat(Frame& f, const FlatReference* flat);
+// The level (1..17) whose spinous process is nearest to s (m along the skin line).
+int nearest_level(const TorsoModel& m, double s_m);
+
+}  // namespace backroll

@@ -1,0 +1,96 @@
+#include "measure/registry.h"
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace backroll {
+namespace {
+double max_over(const std::array<SegmentMotion, kLevels>& s, int lo, int hi, bool shear) {
+  double m = -1e30;
+  for (int v = lo; v <= hi; ++v) m = std::max(m, shear ? s[v].anterior_shear_mm : s[v].extension_deg);
+  return m;
+}
+}  // namespace
+
+const std::vector<Measure>& measure_registry() {
+  static const std::vector<Measure> m = {
+      {"weight_on_roller", "weight on the roller", "%", [](const Frame& r) { return 100 * r.roller_share; },
+       "vertical force of the roller on the body over the body weight"},
+      {"roller_force", "roller force", "N", [](const Frame& r) { return r.roller_force_N.norm(); },
+       "magnitude of the roller's force on the body, from the skin's residual at equilibrium (f_int - f_ext)"},
+      {"feet_force", "feet (legs) force", "N", [](const Frame& r) { return r.feet_force_N.norm(); },
+       "magnitude of the legs' reaction on the pelvis (the feet on the floor)"},
+      {"weight_on_feet", "weight on the feet", "%", [](const Frame& r) { return 100 * r.feet_force_N.z() / r.weight_N; },
+       "vertical force of the legs on the pelvis over the body weight"},
+      {"weight_on_floor", "weight on the floor (head and shoulders)", "%",
+       [](const Frame& r) { return 100 * r.floor_force_N.z() / r.weight_N; },
+       "vertical force of the floor on the head and shoulders over the body weight"},
+      {"peak_pressure", "peak pressure (mat)", "kPa", [](const Frame& r) { return r.whole.peak_Pa / 1e3; },
+       "highest cell of the virtual pressure mat (10 mm cells over the skin)"},
+      {"peak_pressure_mmHg", "peak pressure (mat)", "mmHg", [](const Frame& r) { return r.whole.peak_Pa / kPaPerMmHg; },
+       "the same in mmHg"},
+      {"ppi", "peak pressure index (9.5 cm2)", "kPa", [](const Frame& r) { return r.whole.ppi_Pa / 1e3; },
+       "peak pressure index: mean of the highest mat cells over 9.5 cm2"},
+      {"mean_pressure", "mean pressure (loaded cells)", "kPa", [](const Frame& r) { return r.whole.mean_Pa / 1e3; },
+       "mean over the mat cells above 1 kPa"},
+      {"contact_area", "contact area (> 1 kPa)", "cm2", [](const Frame& r) { return r.whole.contact_area_m2 * 1e4; },
+       "area of the mat cells above 1 kPa"},
+      {"midline_peak", "peak pressure, midline strip", "kPa", [](const Frame& r) { return r.midline.peak_Pa / 1e3; },
+       "highest mat cell within the spinous processes' base half-width, at the roller's level"},
+      {"paraspinal_peak", "peak pressure, paraspinal strips", "kPa",
+       [](const Frame& r) { return std::max(r.left.peak_Pa, r.right.peak_Pa) / 1e3; },
+       "highest mat cell of the left and right strips out to the erector spinae, at the roller's level"},
+      {"cop_lateral", "centre of pressure, lateral", "mm", [](const Frame& r) { return r.whole.cop_x_m * 1e3; },
+       "centre of pressure across the back (+: the subject's left)"},
+      {"sp_load", "spinous-process load under the roller (3 levels)", "N",
+       [](const Frame& r) {
+         double f = 0;
+         for (int l = std::max(1, r.level - 1); l <= std::min(kLevels, r.level + 1); ++l) f += r.sp_load_N[l - 1];
+         return f;
+       },
+       "tissue force on the spinous processes along the skin's inward normal, at the roller's level and the levels either side"},
+      {"sp_load_max", "largest spinous-process load", "N",
+       [](const Frame& r) { return *std::max_element(r.sp_load_N.begin(), r.sp_load_N.end()); },
+       "largest tissue force on any one spinous process"},
+      {"vertebra_load", "load on the vertebrae under the roller (3 levels)", "N",
+       [](const Frame& r) {
+         double f = 0;
+         for (int l = std::max(1, r.level - 1); l <= std::min(kLevels, r.level + 1); ++l) f += r.posterior_load_N[l - 1];
+         return f;
+       },
+       "tissue force on the whole posterior vertebra (spinous and transverse processes, laminae), three levels under the roller"},
+      {"rib_share", "rib cage's share of the bone load", "%", [](const Frame& r) { return 100 * r.rib_share; },
+       "ribs' part of the positive tissue load on bone (vertebrae, ribs, pelvis)"},
+      {"thoracic_extension", "largest thoracic segment extension vs flat", "deg",
+       [](const Frame& r) { return max_over(r.segment, 0, 10, false); },
+       "largest extension of a thoracic motion segment (T1-T2 .. T11-T12) beyond lying flat"},
+      {"lumbar_extension", "largest lumbar segment extension vs flat", "deg",
+       [](const Frame& r) { return max_over(r.segment, 11, 16, false); },
+       "largest extension of a lumbar motion segment (T12-L1 .. L5-S1) beyond lying flat"},
+      {"lumbar_shear", "largest lumbar anterior shear vs flat", "mm",
+       [](const Frame& r) { return max_over(r.segment, 11, 16, true); },
+       "largest anterior shear of a lumbar motion segment beyond lying flat"},
+      {"kidney_mean", "kidney hydrostatic pressure, mean", "kPa", [](const Frame& r) { return r.kidney_mean_Pa / 1e3; },
+       "volume mean of the hydrostatic pressure -tr(sigma)/3 in both kidneys (+: compression)"},
+      {"kidney_peak", "kidney hydrostatic pressure, peak", "kPa", [](const Frame& r) { return r.kidney_peak_Pa / 1e3; },
+       "highest hydrostatic pressure in any kidney element"},
+      {"foam_compression", "roller foam compression, deepest", "mm",
+       [](const Frame& r) { return r.foam_compression_max_m * 1e3; },
+       "deepest compression of the roller's foam layer"},
+  };
+  return m;
+}
+
+std::string column_name(const Measure& m) {
+  const std::string u = "_" + m.unit;
+  const bool has_unit = m.key.size() > u.size() && m.key.compare(m.key.size() - u.size(), u.size(), u) == 0;
+  return has_unit ? m.key : m.key + u;
+}
+
+const Measure& find_measure(const std::string& key) {
+  for (const Measure& m : measure_registry())
+    if (m.key == key) return m;
+  throw std::out_of_range("no measure " + key);
+}
+
+}  // namespace backroll

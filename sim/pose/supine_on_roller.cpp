@@ -1,0 +1,110 @@
+#include "pose/supine_on_roller.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace backroll {
+
+std::shared_ptr<const PosedModel> SupineOnRoller::build(const TorsoParams& body, const RollerSpec& roller,
+                                                        const PostureParams& p) const {
+  auto pm = std::make_shared<PosedModel>();
+  pm->posture = this;
+  pm->params = p;
+  pm->roller = roller;
+  pm->body = posed_body(body, p);
+  TorsoModel& model = pm->body;
+  FemModel& fem = model.fem;
+  // The roller: a fixed rigid shape; each session places it for each solve.
+  RigidBody rb;
+  rb.shape = std::make_shared<RollerShape>(roller);
+  pm->roller_body = static_cast<int>(fem.rigid_bodies.size());
+  fem.rigid_bodies.push_back(rb);
+  // Its foam acts on points spread over the skin's triangles, a quarter of the roller's feature
+  // size apart (each triangle cut into m x m and the pieces' centroids taken, each point with its
+  // piece's area), so a ball cannot slip between nodes and the foam law is integrated over the
+  // skin rather than lumped on the nodes.
+  RigidContactSet cs;
+  cs.body = pm->roller_body;
+  cs.compliant = true;
+  const double spacing = 0.25 * roller.feature_size_m();
+  for (const Tri& f : model.skin_faces) {
+    const Vec3 &A = fem.mesh.X[f[0]], &B = fem.mesh.X[f[1]], &C = fem.mesh.X[f[2]];
+    const double edge = std::max({(B - A).norm(), (C - B).norm(), (A - C).norm()});
+    const int m = std::clamp(static_cast<int>(std::ceil(edge / spacing)), 1, kMaxSubdivision);
+    const double piece = 0.5 * (B - A).cross(C - A).norm() / (m * m);
+    auto add = [&](double a, double b) {
+      SurfacePoint sp;
+      sp.node = {f[0], f[1], f[2]};
+      sp.w = Vec3(1 - (a + b) / m, a / m, b / m);
+      cs.slave_points.push_back(sp);
+      cs.penalty_N_per_m.push_back(roller.foundation_Pa_per_m() * piece);
+    };
+    for (int i = 0; i < m; ++i)
+      for (int j = 0; i + j < m; ++j) {
+        add(i + 1.0 / 3, j + 1.0 / 3);                    // pieces pointing like the triangle
+        if (i + j < m - 1) add(i + 2.0 / 3, j + 2.0 / 3);  // ... and the inverted ones
+      }
+  }
+  fem.rigid_contacts.push_back(cs);
+  // The floor under the roller, in the body's pitched frame: the head and shoulders come down on
+  // it when the roller is small or far down the back. Rigid (augmented Lagrangian), the same
+  // penalty per skin area as lying flat. Each session places and turns it for each solve.
+  pm->floor_body = add_floor_contact(model);
+  // The legs: two springs from the hip to the feet, half the foot distance either side.
+  const double K = p.leg_N_per_m, w = 0.5 * p.foot_distance_m;
+  Joint hip;
+  hip.name = "legs";
+  hip.body_a = -1;
+  hip.body_b = model.pelvis;
+  hip.point_m = model.bones[model.pelvis].origin_m;
+  hip.translational_N_per_m = Vec3::Constant(2 * K);
+  hip.rotational_Nm_per_rad = Vec3(0, 2 * K * w * w, 2 * K * w * w);  // free to pitch about the hip
+  pm->hip_joint = static_cast<int>(fem.joints.size());
+  fem.joints.push_back(hip);
+  number_bone_dofs(model, {});
+  pm->bone_inward = bone_inward_normals(model);
+  return pm;
+}
+
+std::pair<double, double> SupineOnRoller::path(const PosedModel& m) const {
+  return {m.body.sp_tip_s_m[2], m.body.sp_tip_s_m[kLevels]};
+}
+
+Placement SupineOnRoller::placement(const PosedModel& pm, double s_m) const {
+  const TorsoModel& model = pm.body;
+  const FemModel& fem = model.fem;
+  Placement pl;
+  pl.s_m = s_m;
+  // The roller under the skin at s: as close as it goes without touching the unloaded skin.
+  Vec3 P, n;
+  skin_midline(model, s_m, &P, &n);
+  const RigidShape& shape = *fem.rigid_bodies[pm.roller_body].shape;
+  auto clearance = [&](double d) {
+    double g = 1e9;
+    for (int k : model.skin_nodes) g = std::min(g, shape.signed_distance(fem.mesh.X[k] - (P + d * n), nullptr));
+    return g;
+  };
+  double lo = 0, hi = 2 * pm.roller.outer_radius_m() + 0.1;
+  for (int it = 0; it < 60; ++it) (clearance(0.5 * (lo + hi)) < 0 ? lo : hi) = 0.5 * (lo + hi);
+  pl.centre_m = P + hi * n;
+  // Pitch: the roller's axis at its outer radius above the floor, the hip at its flat height
+  // plus the lift: sin(a) v_y + cos(a) v_z = D with v = roller - hip in the flat frame.
+  const Vec3 H = model.bones[model.pelvis].origin_m;
+  const Vec3 v = pl.centre_m - H;
+  const double D = pm.roller.outer_radius_m() - (H.z() + pm.params.hip_lift_m);
+  const double rr = std::hypot(v.y(), v.z());
+  pl.pitch_rad = std::asin(std::clamp(D / rr, -1.0, 1.0)) - std::atan2(v.z(), v.y());
+  return pl;
+}
+
+void SupineOnRoller::apply(const PosedModel& pm, const Placement& pl, FemInputs& in) const {
+  in.body_pose[pm.roller_body].origin_m = pl.centre_m;
+  const Mat3 R = pitch_matrix(pl.pitch_rad);
+  // The floor: world z = 0 where the roller's axis is at its outer radius, in the body's frame,
+  // its plane (the floor shape's +z) turned to the world's up.
+  const Vec3 up = R.transpose() * Vec3::UnitZ();
+  in.body_pose[pm.floor_body] = {pl.centre_m - pm.roller.outer_radius_m() * up, R.transpose()};
+  set_gravity(pm.body, -up, in);
+}
+
+}  // namespace backroll
