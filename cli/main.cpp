@@ -24,6 +24,7 @@
 #include "validation/spine_specimen.h"
 #include "io/catalog.h"
 #include "viz/lesson.h"
+#include "formats.h"
 #include "viewer.h"  // ViewerOptions; run_viewer exists only with BACKROLL_HAVE_VIEWER
 
 using namespace backroll;
@@ -557,6 +558,8 @@ int main(int argc, char** argv) {
   view->add_option("--size", view_cli.size, "window size WIDTHxHEIGHT (default 1280x800)");
   view->add_flag("--self-test", view_cli.o.self_test, "drive the window through resizes, minimising, setup changes mid-solve and lessons, then close it mid-solve");
   view->add_option("--timeout", view_cli.o.timeout_s, "screenshot mode: give up after this many seconds (default 600)")->check(CLI::Range(1.0, 86400.0));
+  CLI::App* formats = app.add_subcommand("formats", "print every data file's keys as Markdown tables (generated from the readers' checks)");
+  CLI::App* measures = app.add_subcommand("measures", "print the measure registry as a Markdown table");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -564,6 +567,8 @@ int main(int argc, char** argv) {
   }
   try {
     if (*view) return run_view(view_cli);
+    if (*formats) return fmt::print("{}", file_format_tables()), 0;
+    if (*measures) return fmt::print("{}", measure_table()), 0;
     if (*contact) return run_contact(config);
     if (*compare) return run_compare(scenario, rollers, out_dir, threads);
     if (*sweep) return run_sweep_cmd(sweep_file, sweep->count("--out") ? out_dir : "", threads, resume, shard);

@@ -187,7 +187,7 @@ TEST_CASE("warm-started rolling gives the cold solve's result within 1 %", "[rol
 TEST_CASE("spinous-process load at T7 agrees between the coarse and the main job's mesh", "[roll]") {
   // Mesh scale 3 (the tests' mesh) and 2 (the main job's), standard roller under T7, cold. With
   // the fascia as an isotropic stiff solid these differed by a third (174 vs 116 N) and kept
-  // falling with finer meshes; with tension-only fibres they agree (README, mesh study).
+  // falling with finer meshes; with tension-only fibres they agree (docs/limits.md, mesh convergence).
   double sp[2], share[2];
   for (int i = 0; i < 2; ++i) {
     RollScenario sc = coarse();

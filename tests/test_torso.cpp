@@ -391,7 +391,7 @@ TEST_CASE("each resection step frees the spine, most where the cadavers' did", "
 TEST_CASE("removing the intercostal sheet frees lateral bending as in Liebsch 2017", "[torso][validation]") {
   // Liebsch 2017: the intercostal muscles removed from the intact cage, T1-T12 ROM +22.4 % in
   // lateral bending (significant), flexion/extension not significant. Measured: +21.4 %, +5.2 %
-  // (axial rotation: +10.3 % against +22.6 %, reported in the README, not asserted).
+  // (axial rotation: +10.3 % against +22.6 %, reported in docs/validation.md, not asserted).
   const RibCageComparison& c = adult_rib_cage();
   const RibCageStudies& st = rib_cage_studies();
   const int LB = static_cast<int>(SpineAxis::LateralBending), FE = static_cast<int>(SpineAxis::FlexionExtension);

@@ -7,7 +7,7 @@
 // boundary appear in each region's body.
 //
 // Equilibrium comes from backroll's quasi-static solver over the same model (Bullet's
-// deformable solver diverges under contact at SI scale: see README); sync_from_torso writes the
+// deformable solver diverges under contact at SI scale: see docs/validation.md); sync_from_torso writes the
 // solved state into the world, so Bullet-side clients (collision queries, a future Bullet
 // renderer) see the solution.
 #pragma once

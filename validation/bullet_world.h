@@ -8,7 +8,7 @@
 //     are written into the world (sync_from_scene), so Bullet-side clients see the solution;
 //   - measure: Bullet's own implicit deformable solver is stepped on the same scene
 //     (run_bullet_dynamics) and its state read back with backroll's pressure extraction, which
-//     is how README's comparison of the two solvers was made.
+//     is how the comparison of the two solvers in docs/validation.md was made.
 #pragma once
 
 #include <memory>

@@ -6,7 +6,7 @@
 // which reduces to linear elasticity with Lame parameters (mu, lambda) at small strain, so
 // E and nu map one-to-one: mu = E / (2 (1 + nu)), lambda = E nu / ((1 + nu)(1 - 2 nu)).
 // (Bullet's btDeformableNeoHookeanForce is the "stable Neo-Hookean" of Smith et al. 2018,
-// whose parameters do not map this way; see README.)
+// whose parameters do not map this way; see docs/validation.md.)
 //
 // Optionally reinforced by up to two families of tension-only fibres (a fascia, a ligament):
 //

@@ -123,6 +123,34 @@ TomlReader::TomlReader(const std::string& path, const std::vector<ConfigOverride
 
 TomlReader::~TomlReader() = default;
 
+namespace {
+thread_local KeyCheckLog* current_log = nullptr;
+
+std::string join(const std::vector<std::string>& v) {
+  std::string s;
+  for (const auto& e : v) s += (s.empty() ? "" : ", ") + e;
+  return s;
+}
+}  // namespace
+
+KeyCheckLog::KeyCheckLog() : outer_(current_log) { current_log = this; }
+KeyCheckLog::~KeyCheckLog() { current_log = outer_; }
+void KeyCheckLog::record(KeyCheck c) {
+  if (current_log) current_log->checks_.push_back(std::move(c));
+}
+
+void TomlReader::log(const std::string& key, const char* kind, const std::string& allowed,
+                     const std::string& value) const {
+  if (!current_log) return;
+  std::string k;  // "axis[3].key" -> "axis[].key"
+  for (size_t i = 0; i < key.size(); ++i) {
+    k += key[i];
+    if (key[i] == '[')
+      while (i + 1 < key.size() && key[i + 1] != ']') ++i;
+  }
+  KeyCheckLog::record({path_, k, kind, allowed, value});
+}
+
 bool TomlReader::has(const std::string& key) const {
   return static_cast<bool>(root_->at_path(key));
 }
@@ -146,6 +174,7 @@ double TomlReader::number(const std::string& key, double lo, double hi) {
   if (!(*v >= lo && *v <= hi))
     throw ConfigError(where(key) + ": " + key + " = " + fmt_num(*v) + " is out of range: allowed [" +
                       fmt_num(lo) + ", " + fmt_num(hi) + "]");
+  log(key, "number", "[" + fmt_num(lo) + ", " + fmt_num(hi) + "]", fmt_num(*v));
   return *v;
 }
 
@@ -156,6 +185,7 @@ int TomlReader::integer(const std::string& key, int lo, int hi) {
   if (*v < lo || *v > hi)
     throw ConfigError(where(key) + ": " + key + " = " + std::to_string(*v) + " is out of range: allowed [" +
                       std::to_string(lo) + ", " + std::to_string(hi) + "]");
+  log(key, "integer", "[" + std::to_string(lo) + ", " + std::to_string(hi) + "]", std::to_string(*v));
   return static_cast<int>(*v);
 }
 
@@ -177,6 +207,10 @@ std::vector<double> TomlReader::numbers(const std::string& key, size_t count, do
                         " is out of range: allowed [" + fmt_num(lo) + ", " + fmt_num(hi) + "]");
     out.push_back(*v);
   }
+  std::string shown;
+  for (double v : out) shown += (shown.empty() ? "" : ", ") + fmt_num(v);
+  log(key, "numbers", (count ? std::to_string(count) + " in [" : "each in [") + fmt_num(lo) + ", " + fmt_num(hi) + "]",
+      "[" + shown + "]");
   return out;
 }
 
@@ -189,13 +223,27 @@ std::string TomlReader::text(const std::string& key, const std::vector<std::stri
     for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
     throw ConfigError(where(key) + ": " + key + " = \"" + *v + "\" is not allowed: allowed " + list);
   }
+  log(key, "text", allowed.empty() ? "any" : join(allowed), "\"" + *v + "\"");
   return *v;
 }
 
 bool TomlReader::boolean(const std::string& key) {
   auto v = node(key).value<bool>();
   if (!v) throw ConfigError(where(key) + ": key '" + key + "' must be true or false");
+  log(key, "boolean", "true, false", *v ? "true" : "false");
   return *v;
+}
+
+int TomlReader::level(const std::string& key, int lo, int hi) {
+  const toml::node& n = node(key);
+  auto v = n.value<std::string>();
+  if (!v) throw ConfigError(where(key) + ": key '" + key + "' must be a level name (\"T7\")");
+  std::string allowed = level_name(lo) + ".." + level_name(hi);
+  if (lo <= 12 && hi >= 13) allowed += " (" + level_name(lo) + "..T12, L1.." + level_name(hi) + ")";
+  const int i = level_index(*v);
+  if (i < lo || i > hi) throw ConfigError(where(key) + ": " + key + " = \"" + *v + "\": allowed " + allowed);
+  log(key, "level", allowed, "\"" + *v + "\"");
+  return i;
 }
 
 std::vector<std::string> TomlReader::texts(const std::string& key, size_t count) {
@@ -211,6 +259,9 @@ std::vector<std::string> TomlReader::texts(const std::string& key, size_t count)
     if (!v) throw ConfigError(where(key) + ": " + key + " must hold strings");
     out.push_back(*v);
   }
+  std::string shown;
+  for (const auto& s : out) shown += (shown.empty() ? "\"" : ", \"") + s + "\"";
+  log(key, "texts", count ? std::to_string(count) + " strings" : "strings", "[" + shown + "]");
   return out;
 }
 
@@ -227,6 +278,9 @@ std::vector<ConfigValue> TomlReader::scalars(const std::string& key) {
     else if (auto d = e.value_exact<double>()) out.emplace_back(*d);
     else throw ConfigError(where(key) + ": " + key + "[" + std::to_string(i) + "] must be a number, string or boolean");
   }
+  std::string shown;
+  for (const auto& v : out) shown += (shown.empty() ? "" : ", ") + to_string(v);
+  log(key, "values", "numbers, strings or booleans", "[" + shown + "]");
   return out;
 }
 
@@ -235,6 +289,7 @@ size_t TomlReader::table_count(const std::string& key) {
   const toml::array* arr = node(key).as_array();
   if (!arr || !arr->is_array_of_tables())
     throw ConfigError(where(key) + ": key '" + key + "' must be an array of tables ([[" + key + "]])");
+  log(key, "tables", "[[" + key + "]] tables", std::to_string(arr->size()) + " tables");
   return arr->size();
 }
 

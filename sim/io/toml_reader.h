@@ -42,6 +42,30 @@ struct ConfigOverride {
   std::string origin;  // "experiments/x.toml:12"
 };
 
+// What a reader checked of one key: the file-format tables (`backroll formats`, the README) are
+// generated from these records of the checks themselves, so they cannot drift from them.
+struct KeyCheck {
+  std::string file;     // the file read (the top of its `base` chain)
+  std::string key;      // dotted; an element of an array of tables as "axis[].key"
+  std::string kind;     // number, integer, numbers, text, boolean, texts, values, tables
+  std::string allowed;  // "[0, 0.25]", "behind_head, on_chest", "any", ...
+  std::string value;    // as read
+};
+// While one lives, every TomlReader on this thread records the keys it checks into it.
+class KeyCheckLog {
+ public:
+  KeyCheckLog();
+  ~KeyCheckLog();
+  KeyCheckLog(const KeyCheckLog&) = delete;
+  KeyCheckLog& operator=(const KeyCheckLog&) = delete;
+  const std::vector<KeyCheck>& checks() const { return checks_; }
+  static void record(KeyCheck c);  // no-op when no log lives on this thread
+
+ private:
+  std::vector<KeyCheck> checks_;
+  KeyCheckLog* outer_;
+};
+
 class TomlReader {
  public:
   // Parses `path` (and its `base` chain), then lays `overrides` over it. Throws ConfigError on a
@@ -62,6 +86,8 @@ class TomlReader {
   // A string from `allowed` (empty: any string).
   std::string text(const std::string& key, const std::vector<std::string>& allowed = {});
   bool boolean(const std::string& key);
+  // A vertebral level by name ("T7"), its index (level_index) in [lo, hi].
+  int level(const std::string& key, int lo, int hi);
   std::vector<std::string> texts(const std::string& key, size_t n = 0);
   // Scalars (numbers, strings, booleans) of an array, at least one.
   std::vector<ConfigValue> scalars(const std::string& key);
@@ -74,6 +100,7 @@ class TomlReader {
 
  private:
   const toml::node& node(const std::string& key);
+  void log(const std::string& key, const char* kind, const std::string& allowed, const std::string& value) const;
   std::string path_;
   std::map<std::string, std::string> where_;  // dotted key -> "file:line" (base files merged)
   std::unique_ptr<toml::table> root_;         // after where_: parsing fills where_

@@ -10,7 +10,7 @@
 //   cases/case_NNNN.json  each case as soon as it is done: what --resume reads back
 // Outputs hold no timings: they are bit-identical whatever the thread count and on a rerun.
 //
-// The sweep file (every key checked; see README):
+// The sweep file (every key checked; see docs/sweeps.md and docs/formats.md):
 //   name, description, scenario (relative to the sweep file), results (folder, optional),
 //   mode = "factorial" (every combination, the first axis outermost) | "listed" (case i takes the
 //   i-th value of every axis); [[axis]] key + values = [...] or from/to(/step);

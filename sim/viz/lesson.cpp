@@ -23,10 +23,7 @@ Lesson load_lesson(const std::string& path) {
     LessonSetup s;
     s.label = rd.has(k + "label") ? rd.text(k + "label") : "setup " + std::to_string(i + 1);
     s.setup.scenario = scenario;
-    const std::string pos = rd.text(k + "position");
-    s.level = level_index(pos);
-    if (s.level < 2 || s.level > kLevels)
-      throw ConfigError(rd.where(k + "position") + ": " + k + "position = \"" + pos + "\": allowed T2..L5");
+    s.level = rd.level(k + "position", 2, kLevels);
     auto file = [&](const char* key, const char* folder, std::string* out) {
       if (!rd.has(k + key)) return;
       *out = catalog_file(folder, rd.text(k + key), path, rd.where(k + key), k + key);
