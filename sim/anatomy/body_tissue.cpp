@@ -1,0 +1,192 @@
+#include "anatomy/body_builder.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "io/toml_reader.h"
+
+namespace backroll {
+namespace body_layout {
+
+double BodyBuilder::row_h(const Column& c, int k) const {
+  if (k <= rows_m) return c.h_deep + (c.h_band_top - c.h_deep) * k / rows_m;
+  if (k == rows_m + 1) return c.h_band_top + c.t_fascia;
+  if (k <= rows_m + 1 + rows_f) return c.h_band_top + c.t_fascia + c.t_fat * (k - rows_m - 1) / rows_f;
+  return c.h_skin;
+}
+
+// One structured tetrahedral mesh over the back (columns across x and along s, rows through the
+// depth: the muscle band, fascia, fat, skin), its regions, its attachments to bone, and the
+// tissue's mass per level for the trunk's mass bookkeeping.
+void BodyBuilder::tissue() {
+  tissue_mass_by_body.assign(m.bones.size(), 0.0);
+  if (o.with_tissue) {
+    tissue_grid();
+    tissue_regions();
+    tissue_attachments();
+    tissue_masses();
+  } else {
+    m.fem.node_body.clear();
+  }
+  m.fem.mesh.tet_body.assign(m.fem.mesh.n_tets(), 0);
+}
+
+// The grid, its node rows, the skin nodes and the depth over each spinous process as generated.
+void BodyBuilder::tissue_grid() {
+  TetMesh& mesh = m.fem.mesh;
+  const double W = p.lateral_halfwidth_m, hm = p.midline_size_m;
+  const int nf = 2 * static_cast<int>(std::ceil((p.sp_base_halfwidth_m + hm) / hm));
+  xs = graded_axis(-W, W, -0.5 * nf * hm, 0.5 * nf * hm, hm, 1.25, p.max_lateral_size_m);
+  s_lo = L.s_tip[1] - 0.01;
+  s_hi = L.s_tip[19];
+  nj = std::max(4, static_cast<int>(std::ceil((s_hi - s_lo) / p.axial_size_m))) + 1;
+  ss.assign(nj, 0.0);
+  for (int j = 0; j < nj; ++j) ss[j] = s_lo + (s_hi - s_lo) * j / (nj - 1);
+  m.mesh_axial_size_m = (s_hi - s_lo) / (nj - 1);
+  ni = static_cast<int>(xs.size());
+  rows_m = p.muscle_rows;
+  rows_f = p.fat_rows;
+  nk = rows_m + 1 + rows_f + 1 + 1;  // node rows: band, fascia, fat, skin
+  cols.assign(ni * nj, Column{});
+  for (int j = 0; j < nj; ++j)
+    for (int i = 0; i < ni; ++i) cols[j * ni + i] = column(L, xs[i], ss[j]);
+  ids = append_structured(mesh, ni, nj, nk, false, 0, [&](int i, int j, int k) {
+    return P(xs[i], ss[j], row_h(cols[j * ni + i], k));
+  }, (ni - 1) % 2 == 0 ? (ni - 1) / 2 : -1);  // cut mirror-symmetric about the midline
+  m.node_local.resize(mesh.n_nodes());
+  node_row.assign(mesh.n_nodes(), 0);
+  for (int k = 0; k < nk; ++k)
+    for (int j = 0; j < nj; ++j)
+      for (int i = 0; i < ni; ++i) {
+        const int n = ids[(k * nj + j) * ni + i];
+        m.node_local[n] = Vec3(xs[i], ss[j], row_h(cols[j * ni + i], k));
+        node_row[n] = k;
+      }
+  for (int j = 0; j < nj; ++j)
+    for (int i = 0; i < ni; ++i) m.skin_nodes.push_back(ids[((nk - 1) * nj + j) * ni + i]);
+  // Depth over each spinous process as generated: the skin at x = 0 between columns.
+  const int i0 = static_cast<int>(std::min_element(xs.begin(), xs.end(), [](double a, double b) {
+                                    return std::abs(a) < std::abs(b);
+                                  }) - xs.begin());
+  m.mesh_max_depth_size_m = 0;
+  for (int v = 0; v < kLevels; ++v) {
+    const double s = L.s_tip[v + 1];
+    const int j = std::clamp(static_cast<int>((s - s_lo) / (s_hi - s_lo) * (nj - 1)), 0, nj - 2);
+    const double w = (s - ss[j]) / (ss[j + 1] - ss[j]);
+    const double h = (1 - w) * cols[j * ni + i0].h_skin + w * cols[(j + 1) * ni + i0].h_skin;
+    m.sp_tip_depth_m[v] = h;  // the bone is at h = 0 on the tip line
+    for (int k = 0; k + 1 < nk; ++k)
+      m.mesh_max_depth_size_m = std::max(m.mesh_max_depth_size_m,
+                                         row_h(cols[j * ni + i0], k + 1) - row_h(cols[j * ni + i0], k));
+  }
+
+}
+
+// Regions, by the cell row and the centroid's position.
+void BodyBuilder::tissue_regions() {
+  const TetMesh& mesh = m.fem.mesh;
+  const double sT5 = L.s_tip[5], sT12 = L.s_tip[12];
+  const double k_s = 0.5 * (L.s_tip[p.kidney_left_top] + L.s_tip[p.kidney_left_bottom]);
+  const double k_hl = 0.5 * (L.s_tip[p.kidney_left_bottom] - L.s_tip[p.kidney_left_top]);
+  const double kr_s = 0.5 * (L.s_tip[p.kidney_right_top] + L.s_tip[p.kidney_right_bottom]);
+  const double kr_hl = 0.5 * (L.s_tip[p.kidney_right_bottom] - L.s_tip[p.kidney_right_top]);
+  m.tet_region.resize(mesh.n_tets());
+  m.tet_fibres.assign(mesh.n_tets(), TorsoModel::Fibres::None);
+  for (int t = 0; t < mesh.n_tets(); ++t) {
+    Vec3 c = Vec3::Zero();
+    int row = nk;
+    for (int a = 0; a < 4; ++a) {
+      c += 0.25 * m.node_local[mesh.tets[t][a]];
+      row = std::min(row, node_row[mesh.tets[t][a]]);
+    }
+    const double x = c.x(), s = c.y(), h = c.z(), ax = std::abs(x);
+    const Column col = column(L, x, s);
+    std::string r;
+    if (row == nk - 2) r = "skin";
+    else if (row > rows_m) r = "subcutaneous_fat";
+    else if (row == rows_m) r = "thoracolumbar_fascia";
+    else {
+      const double depth = col.h_skin - h, below_top = col.h_band_top - h;
+      const double t_sup = L.lv(p.superficial_thickness_m, s);
+      auto in_kidney = [&](double sc, double hl, int side) {
+        const double dx = (x - side * p.kidney_lateral_centre_m) / p.kidney_halfwidth_m;
+        const double dsv = (s - sc) / hl;
+        const double dd = (depth - p.kidney_posterior_depth_m - p.kidney_halfthickness_m) / p.kidney_halfthickness_m;
+        return dx * dx + dsv * dsv + dd * dd <= 1.0;
+      };
+      if (in_kidney(k_s, k_hl, +1)) r = "kidney_left";
+      else if (in_kidney(kr_s, kr_hl, -1)) r = "kidney_right";
+      else if (ax <= p.sp_tip_halfwidth_m) r = "thoracolumbar_fascia";  // supraspinous ligament over the tips
+      else if (below_top < t_sup) {
+        if (s <= sT5) r = below_top < p.trapezius_share * t_sup ? "trapezius" : "rhomboid";
+        else if (s <= sT12 && ax < L.lv(p.erector_halfwidth_m, s)) r = "trapezius";
+        else r = "latissimus_dorsi";
+      } else if (below_top <= col.t_muscle) {
+        r = ax <= L.lv(p.multifidus_halfwidth_m, s) ? "multifidus" : "erector_spinae";
+      } else if (s > sT12 && ax < p.ql_halfwidth_m && below_top <= col.t_muscle + p.ql_thickness_m) {
+        r = "quadratus_lumborum";
+      } else {
+        r = "abdominal_content";
+      }
+    }
+    m.tet_region[t] = region_index(r);
+    if (r == "thoracolumbar_fascia")
+      m.tet_fibres[t] = row == rows_m ? TorsoModel::Fibres::Sheet : TorsoModel::Fibres::Ligament;
+  }
+
+}
+
+// Attachments: every column's deepest node to the bone beneath; floating ribs 11-12 take the
+// band nodes nearest their wall depth.
+void BodyBuilder::tissue_attachments() {
+  FemModel& fem = m.fem;
+  const TetMesh& mesh = fem.mesh;
+  fem.node_body.assign(mesh.n_nodes(), -1);
+  for (int j = 0; j < nj; ++j)
+    for (int i = 0; i < ni; ++i) {
+      const double x = xs[i], s = ss[j], ax = std::abs(x);
+      const int si = x >= 0 ? 0 : 1;
+      int body;
+      if (s >= L.s_pelvis) body = m.pelvis;
+      else if (ax <= p.sp_base_halfwidth_m) body = std::min(L.owner(s, false), kLevels);
+      else if (ax <= L.lv(p.tp_halfspan_m, s)) body = std::min(L.owner(s, true), kLevels);
+      else if (s > L.s_crest) body = m.pelvis;
+      else {
+        const int v = std::min(L.owner(s, true), kLevels);
+        body = (o.with_ribs && v < 10 && s < L.s_rib_end) ? rib_under(v, si, ax) : v;
+      }
+      fem.node_body[ids[j * ni + i]] = body;
+      if (o.with_ribs && ax > L.lv(p.tp_halfspan_m, s) && s < L.s_crest) {
+        const int v = L.owner(s, true);
+        if (v == 10 || v == 11) {
+          const RibGeom& g = rg[v];
+          if (ax <= g.a * std::sin(std::min(g.pe, kPi / 2))) {
+            const Column& c = cols[j * ni + i];
+            int best = -1;
+            double bd = 1e9;
+            for (int k = 1; k < rows_m; ++k) {
+              const double d = std::abs(row_h(c, k) - c.h_wall);
+              if (d < bd) bd = d, best = k;
+            }
+            if (best > 0) fem.node_body[ids[(best * nj + j) * ni + i]] = rib_under(v, si, ax);
+          }
+        }
+      }
+    }
+}
+
+// Tissue mass (for the trunk bookkeeping) by the body whose level holds the centroid.
+void BodyBuilder::tissue_masses() {
+  const TetMesh& mesh = m.fem.mesh;
+  for (int t = 0; t < mesh.n_tets(); ++t) {
+    Vec3 c = Vec3::Zero();
+    for (int a = 0; a < 4; ++a) c += 0.25 * m.node_local[mesh.tets[t][a]];
+    const int v = c.y() >= L.s_pelvis ? m.pelvis : std::min(L.owner(c.y(), false), kLevels);
+    const double V = std::abs(tet_signed_volume(mesh.X[mesh.tets[t][0]], mesh.X[mesh.tets[t][1]],
+                                                mesh.X[mesh.tets[t][2]], mesh.X[mesh.tets[t][3]]));
+    tissue_mass_by_body[v] += region_material(p, m.tet_region[t]).density_kg_m3 * V;
+  }
+}
+
+}  // namespace body_layout
+}  // namespace backroll
