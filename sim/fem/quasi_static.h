@@ -181,7 +181,7 @@ struct SolverSettings {
   const std::atomic<bool>* cancel = nullptr;
 };
 
-// Which BLAS CHOLMOD runs on and whether factorisations may run in parallel (see quasi_static.cpp).
+// Which BLAS CHOLMOD runs on and whether factorisations may run in parallel (see fem/linear_solver.cpp).
 std::string linear_solver_info();
 
 struct FemState {

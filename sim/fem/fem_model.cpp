@@ -1,0 +1,161 @@
+// The constant model's preparation (per-tet data, node kinematics, the tangent's pattern) and the
+// state's inputs.
+#include "fem/quasi_static.h"
+
+#include <Eigen/LU>
+#include <algorithm>
+#include <stdexcept>
+
+namespace backroll {
+
+void FemModel::finalize() {
+  const int nn = mesh.n_nodes(), nt = mesh.n_tets();
+  if (static_cast<int>(tet_material.size()) != nt)
+    throw std::invalid_argument("FemModel: one material per tet expected");
+  if (static_cast<int>(node_dof.size()) != nn || static_cast<int>(node_force_N.size()) != nn)
+    throw std::invalid_argument("FemModel: node_dof and node_force_N need one entry per node");
+  tet_volume_m3.resize(nt);
+  tet_grad.resize(nt);
+  for (int t = 0; t < nt; ++t) {
+    const Tet& e = mesh.tets[t];
+    Mat3 Dm;
+    for (int a = 0; a < 3; ++a) Dm.col(a) = mesh.X[e[a + 1]] - mesh.X[e[0]];
+    const double V = Dm.determinant() / 6.0;
+    if (!(V > 0)) throw std::runtime_error("FemModel: inverted or degenerate tetrahedron " + std::to_string(t));
+    const Mat3 Dinv = Dm.inverse();
+    Eigen::Matrix<double, 4, 3> G;
+    G.block<3, 3>(1, 0) = Dinv;  // row a = grad N_a for a = 1..3
+    G.row(0) = -Dinv.colwise().sum();
+    tet_volume_m3[t] = V;
+    tet_grad[t] = G;
+  }
+  const int nb = static_cast<int>(rigid_bodies.size());
+  if (!node_body.empty() && static_cast<int>(node_body.size()) != nn)
+    throw std::invalid_argument("FemModel: node_body needs one entry per node (or none)");
+  node_kin.assign(nn, {});
+  for (int i = 0; i < nn; ++i) {
+    NodeKinematics& k = node_kin[i];
+    const int b = node_body.empty() ? -1 : node_body[i];
+    if (b >= nb) throw std::invalid_argument("FemModel: node attached to a missing body");
+    if (b >= 0) {
+      for (int c = 0; c < 3; ++c)
+        if (node_dof[i][c] != kFixed)
+          throw std::invalid_argument("FemModel: a node attached to a body cannot have own dofs");
+      const RigidBody& rb = rigid_bodies[b];
+      const Vec3 r = mesh.X[i] - rb.rest_position_m;
+      Mat3 rx;  // theta x r = -[r]x theta
+      rx << 0, r.z(), -r.y(), -r.z(), 0, r.x(), r.y(), -r.x(), 0;
+      for (int d = 0; d < 6; ++d)
+        if (rb.dof[d] >= 0) {
+          k.dof[k.n] = rb.dof[d];
+          k.J.col(k.n) = d < 3 ? Vec3(Vec3::Unit(d)) : Vec3(rx.col(d - 3));
+          ++k.n;
+        }
+    } else {
+      for (int c = 0; c < 3; ++c)
+        if (node_dof[i][c] >= 0) {
+          k.dof[k.n] = node_dof[i][c];
+          k.J.col(k.n) = Vec3::Unit(c);
+          ++k.n;
+        }
+    }
+  }
+  build_elastic_pattern();
+  body_anchors.assign(nb, 0);
+  for (int i = 0; i < nn; ++i)
+    if (!node_body.empty() && node_body[i] >= 0) body_anchors[node_body[i]] = 1;
+  for (const Joint& j : joints) {
+    if (j.body_a < -1 || j.body_a >= nb || j.body_b < -1 || j.body_b >= nb || j.body_a == j.body_b)
+      throw std::invalid_argument("FemModel: joint '" + j.name + "' joins missing bodies");
+    for (int b : {j.body_a, j.body_b})
+      if (b >= 0) body_anchors[b] = 1;
+  }
+  for (const RigidContactSet& c : rigid_contacts) {
+    if (c.n_slaves() != c.penalty_N_per_m.size() || c.body < 0 ||
+        c.body >= static_cast<int>(rigid_bodies.size()))
+      throw std::invalid_argument("FemModel: bad rigid contact set");
+    for (int d = 3; d < 6; ++d)
+      if (rigid_bodies[c.body].dof[d] >= 0)
+        throw std::invalid_argument("FemModel: a contact shape's body must not rotate");
+  }
+  for (const SurfaceContactSet& c : surface_contacts)
+    if (c.slave_nodes.size() != c.penalty_N_per_m.size())
+      throw std::invalid_argument("FemModel: bad surface contact set");
+}
+
+void FemModel::build_elastic_pattern() {
+  TangentPattern& tp = elastic_pattern;
+  tp = {};
+  tp.n = n_dofs;
+  for (const NodeKinematics& k : node_kin)
+    for (int d = 0; d < k.n; ++d)
+      if (k.dof[d] >= n_dofs) throw std::invalid_argument("FemModel: a dof beyond n_dofs");
+  // Node adjacency through the tets, then each column's rows from its node's neighbours' dofs.
+  const int nn = mesh.n_nodes();
+  std::vector<std::vector<int>> adj(nn);
+  for (const Tet& e : mesh.tets)
+    for (int a = 0; a < 4; ++a)
+      for (int b = 0; b < 4; ++b) adj[e[a]].push_back(e[b]);
+  std::vector<std::vector<int>> rows(n_dofs);
+  for (int j = 0; j < nn; ++j) {
+    std::sort(adj[j].begin(), adj[j].end());
+    adj[j].erase(std::unique(adj[j].begin(), adj[j].end()), adj[j].end());
+    const NodeKinematics& kj = node_kin[j];
+    for (int q = 0; q < kj.n; ++q)
+      for (int i : adj[j])
+        for (int p = 0; p < node_kin[i].n; ++p) rows[kj.dof[q]].push_back(node_kin[i].dof[p]);
+  }
+  tp.outer.assign(n_dofs + 1, 0);
+  for (int c = 0; c < n_dofs; ++c) {
+    std::sort(rows[c].begin(), rows[c].end());
+    rows[c].erase(std::unique(rows[c].begin(), rows[c].end()), rows[c].end());
+    tp.outer[c + 1] = tp.outer[c] + static_cast<int>(rows[c].size());
+    tp.inner.insert(tp.inner.end(), rows[c].begin(), rows[c].end());
+  }
+  // The slots, in evaluate()'s order.
+  auto place = [&](int r, int c) {
+    const auto b = tp.inner.begin() + tp.outer[c], e = tp.inner.begin() + tp.outer[c + 1];
+    return static_cast<int>(std::lower_bound(b, e, r) - tp.inner.begin());
+  };
+  for (const Tet& e : mesh.tets)
+    for (int a = 0; a < 4; ++a)
+      for (int b = 0; b < 4; ++b) {
+        const NodeKinematics &ka = node_kin[e[a]], &kb = node_kin[e[b]];
+        for (int p = 0; p < ka.n; ++p)
+          for (int q = 0; q < kb.n; ++q) tp.slot.push_back(place(ka.dof[p], kb.dof[q]));
+      }
+}
+
+FemInputs FemInputs::of(const FemModel& m) {
+  FemInputs in;
+  in.node_force_N = m.node_force_N;
+  for (const RigidBody& b : m.rigid_bodies) {
+    in.body_force_N.push_back(b.applied_force_N);
+    in.body_torque_Nm.push_back(b.applied_torque_Nm);
+    in.body_pose.push_back({b.rest_position_m, Mat3::Identity()});
+  }
+  return in;
+}
+
+double FemInputs::load_scale_N() const {
+  double s = 0;
+  for (const Vec3& f : node_force_N) s += f.norm();
+  for (size_t b = 0; b < body_force_N.size(); ++b) s += body_force_N[b].norm() + body_torque_Nm[b].norm() / 0.1;
+  return s;  // a torque counts as a force on a 10 cm lever
+}
+
+void FemState::reset(const FemModel& m) {
+  const size_t nb = m.rigid_bodies.size();
+  if (inputs.node_force_N.size() != static_cast<size_t>(m.mesh.n_nodes()) || inputs.body_force_N.size() != nb ||
+      inputs.body_torque_Nm.size() != nb || inputs.body_pose.size() != nb)
+    inputs = FemInputs::of(m);
+  u = Eigen::VectorXd::Zero(m.n_dofs);
+  rigid_mult.assign(m.rigid_contacts.size(), {});
+  for (size_t i = 0; i < m.rigid_contacts.size(); ++i)
+    rigid_mult[i].assign(m.rigid_contacts[i].n_slaves(), 0.0);
+  surface_mult.assign(m.surface_contacts.size(), {});
+  for (size_t i = 0; i < m.surface_contacts.size(); ++i)
+    surface_mult[i].assign(m.surface_contacts[i].slave_nodes.size(), 0.0);
+}
+
+}  // namespace backroll

@@ -1,0 +1,376 @@
+// The energy and its derivatives, term by term: elasticity, prescribed loads, joints, contact
+// against rigid shapes and against deformable surfaces (fem/fem_terms.h).
+#include "fem/fem_terms.h"
+
+#include <Eigen/Eigenvalues>
+#include <Eigen/Geometry>
+#include <Eigen/LU>
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+
+namespace backroll {
+namespace fem_terms {
+
+std::vector<Vec3> positions_of(const FemModel& m, const Eigen::VectorXd& u) {
+  std::vector<Vec3> x(m.mesh.X);
+  for (int i = 0; i < m.mesh.n_nodes(); ++i) {
+    const FemModel::NodeKinematics& k = m.node_kin[i];
+    for (int d = 0; d < k.n; ++d) x[i] += k.J.col(d) * u[k.dof[d]];
+  }
+  return x;
+}
+
+Vec3 rigid_rot_of(const FemModel& m, const Eigen::VectorXd& u, int b) {
+  Vec3 t = Vec3::Zero();
+  for (int c = 0; c < 3; ++c)
+    if (m.rigid_bodies[b].dof[3 + c] >= 0) t[c] = u[m.rigid_bodies[b].dof[3 + c]];
+  return t;
+}
+
+
+void add_body_row(const FemModel& m, int b, double sign, const Vec3& point, const Vec3& e,
+                  bool rotational, Row& row) {
+  if (b < 0) return;
+  const RigidBody& rb = m.rigid_bodies[b];
+  const Vec3 re = (point - rb.rest_position_m).cross(e);  // d(e . theta x r)/d theta
+  for (int c = 0; c < 3; ++c) {
+    if (!rotational && rb.dof[c] >= 0) row.emplace_back(rb.dof[c], sign * e[c]);
+    if (rb.dof[3 + c] >= 0) row.emplace_back(rb.dof[3 + c], sign * (rotational ? e[c] : re[c]));
+  }
+}
+
+// The six rows of joint j: translations along its axes, then rotations about them.
+std::array<Row, 6> joint_rows(const FemModel& m, const Joint& j) {
+  std::array<Row, 6> rows;
+  for (int r = 0; r < 6; ++r) {
+    const Vec3 e = j.axes.row(r % 3).transpose();
+    add_body_row(m, j.body_b, +1, j.point_m, e, r >= 3, rows[r]);
+    add_body_row(m, j.body_a, -1, j.point_m, e, r >= 3, rows[r]);
+  }
+  return rows;
+}
+
+double row_value(const Row& row, const Eigen::VectorXd& u) {
+  double v = 0;
+  for (const auto& [d, c] : row) v += c * u[d];
+  return v;
+}
+
+SpringEval spring(const Joint& j, int r, double delta) {
+  const double k = r < 3 ? j.translational_N_per_m[r] : j.rotational_Nm_per_rad[r - 3];
+  if (r - 3 != j.stiffen_axis || r < 3) return {0.5 * k * delta * delta, k * delta, k};
+  const double y = j.stiffen_sign * delta, y0 = j.stiffen_after_rad;
+  if (y < 0 && j.opposite_Nm_per_rad > 0) {
+    const double ko = j.opposite_Nm_per_rad;
+    return {0.5 * ko * y * y, ko * delta, ko};
+  }
+  if (y <= y0) return {0.5 * k * y * y, k * delta, k};
+  const double k2 = j.stiffened_Nm_per_rad, dy = y - y0;
+  return {0.5 * k * y0 * y0 + k * y0 * dy + 0.5 * k2 * dy * dy, j.stiffen_sign * (k * y0 + k2 * dy), k2};
+}
+
+Vec3 rigid_pos_of(const FemModel& m, const FemInputs& in, const Eigen::VectorXd& u, int b) {
+  Vec3 p = in.body_pose[b].origin_m;
+  for (int c = 0; c < 3; ++c)
+    if (m.rigid_bodies[b].dof[c] >= 0) p[c] += u[m.rigid_bodies[b].dof[c]];
+  return p;
+}
+
+// Closest point on triangle (a, b, c) to p, as barycentric weights (Ericson, Real-Time
+// Collision Detection, sec. 5.1.5).
+Eigen::Vector3d closest_barycentric(const Vec3& p, const Vec3& a, const Vec3& b, const Vec3& c) {
+  const Vec3 ab = b - a, ac = c - a, ap = p - a;
+  const double d1 = ab.dot(ap), d2 = ac.dot(ap);
+  if (d1 <= 0 && d2 <= 0) return {1, 0, 0};
+  const Vec3 bp = p - b;
+  const double d3 = ab.dot(bp), d4 = ac.dot(bp);
+  if (d3 >= 0 && d4 <= d3) return {0, 1, 0};
+  const double vc = d1 * d4 - d3 * d2;
+  if (vc <= 0 && d1 >= 0 && d3 <= 0) {
+    const double v = d1 / (d1 - d3);
+    return {1 - v, v, 0};
+  }
+  const Vec3 cp = p - c;
+  const double d5 = ab.dot(cp), d6 = ac.dot(cp);
+  if (d6 >= 0 && d5 <= d6) return {0, 0, 1};
+  const double vb = d5 * d2 - d1 * d6;
+  if (vb <= 0 && d2 >= 0 && d6 <= 0) {
+    const double w = d2 / (d2 - d6);
+    return {1 - w, 0, w};
+  }
+  const double va = d3 * d6 - d5 * d4;
+  if (va <= 0 && (d4 - d3) >= 0 && (d5 - d6) >= 0) {
+    const double w = (d4 - d3) / ((d4 - d3) + (d5 - d6));
+    return {0, 1 - w, w};
+  }
+  const double denom = 1.0 / (va + vb + vc);
+  const double v = vb * denom, w = vc * denom;
+  return {1 - v - w, v, w};
+}
+
+void check_inputs(const FemModel& m, const FemInputs& in) {
+  const size_t nb = m.rigid_bodies.size();
+  if (in.node_force_N.size() != static_cast<size_t>(m.mesh.n_nodes()) || in.body_force_N.size() != nb ||
+      in.body_torque_Nm.size() != nb || in.body_pose.size() != nb)
+    throw std::invalid_argument("FemInputs: one entry per node and per rigid body expected");
+  for (size_t b = 0; b < nb; ++b) {
+    const BodyPose& p = in.body_pose[b];
+    const bool moved = p.origin_m != m.rigid_bodies[b].rest_position_m, turned = !p.rotation.isIdentity(0);
+    if ((moved || turned) && m.body_anchors[b])
+      throw std::invalid_argument("FemInputs: a body that carries tissue or joints cannot be placed");
+    for (int d = 3; d < 6; ++d)
+      if (turned && m.rigid_bodies[b].dof[d] >= 0)
+        throw std::invalid_argument("FemInputs: a body with free rotations cannot be turned");
+  }
+}
+
+namespace {
+
+// Gradient of one gap function: a list of (dof, coefficient) pairs.
+struct GapGrad {
+  std::vector<std::pair<int, double>> e;
+  void add_node(const FemModel& m, int node, double w, const Vec3& n) {
+    const FemModel::NodeKinematics& k = m.node_kin[node];
+    for (int d = 0; d < k.n; ++d) e.emplace_back(k.dof[d], w * n.dot(k.J.col(d)));
+  }
+  void add_rigid(const FemModel& m, int body, double w, const Vec3& n) {
+    for (int c = 0; c < 3; ++c)
+      if (m.rigid_bodies[body].dof[c] >= 0) e.emplace_back(m.rigid_bodies[body].dof[c], w * n[c]);
+  }
+};
+
+// ALM contact term for one slave: potential (lam_c^2 - lam_bar^2) / 2k, lam_c = max(0, lam_bar - k g).
+// A compliant set passes lam_bar = 0 and counts_gap = false: a plain spring on the penetration.
+double contact_term(double g, const GapGrad& gg, double k, double lam_bar, bool want_hess, Eval& ev,
+                    bool counts_gap = true) {
+  const double lam = std::max(0.0, lam_bar - k * g);
+  ev.energy += (lam * lam - lam_bar * lam_bar) / (2.0 * k);
+  if (counts_gap) ev.max_penetration = std::max(ev.max_penetration, -g);
+  if (lam > 0) {
+    ++ev.active;
+    for (const auto& [d, c] : gg.e) ev.grad[d] -= lam * c;
+    if (want_hess)
+      for (const auto& [di, ci] : gg.e)
+        for (const auto& [dj, cj] : gg.e) ev.trip.emplace_back(di, dj, k * ci * cj);
+  }
+  return lam;
+}
+
+// Elasticity: every tet's energy, its nodal forces and tangent (into the fixed pattern's slots).
+void add_elastic(const FemModel& m, const std::vector<Vec3>& x, bool want_grad, bool want_hess, Eval& ev) {
+  const int* slot = m.elastic_pattern.slot.data();
+  for (int t = 0; t < m.mesh.n_tets(); ++t) {
+    const Tet& e = m.mesh.tets[t];
+    const Eigen::Matrix<double, 4, 3>& G = m.tet_grad[t];
+    Mat3 F = Mat3::Zero();
+    for (int a = 0; a < 4; ++a) F += x[e[a]] * G.row(a);
+    const double W = m.tet_material[t].energy_density(F);
+    if (!std::isfinite(W)) {
+      ev.energy = std::numeric_limits<double>::infinity();
+      return;
+    }
+    const double V = m.tet_volume_m3[t];
+    ev.energy += V * W;
+    if (!want_grad) continue;
+    const Mat3 P = m.tet_material[t].pk1(F);
+    const Eigen::Matrix<double, 3, 4> f = V * P * G.transpose();  // column a: dE/dx_a
+    for (int a = 0; a < 4; ++a) {
+      const FemModel::NodeKinematics& k = m.node_kin[e[a]];
+      for (int d = 0; d < k.n; ++d) ev.grad[k.dof[d]] += k.J.col(d).dot(f.col(a));
+    }
+    if (!want_hess) continue;
+    const Mat3 Finv = F.inverse();
+    const double lnJ = std::log(F.determinant());
+    Eigen::Matrix<double, 12, 12> Ke;  // d(f_a)/d(x_b), node-major blocks
+    for (int b = 0; b < 4; ++b)
+      for (int j = 0; j < 3; ++j) {
+        Mat3 dF = Mat3::Zero();
+        dF.row(j) = G.row(b);
+        const Eigen::Matrix<double, 3, 4> df = V * m.tet_material[t].dpk1(F, Finv, lnJ, dF) * G.transpose();
+        for (int a = 0; a < 4; ++a) Ke.block<3, 1>(3 * a, 3 * b + j) = df.col(a);
+      }
+    for (int a = 0; a < 4; ++a) {
+      const FemModel::NodeKinematics& ka = m.node_kin[e[a]];
+      if (ka.n == 0) continue;
+      for (int b = 0; b < 4; ++b) {
+        const FemModel::NodeKinematics& kb = m.node_kin[e[b]];
+        if (kb.n == 0) continue;
+        // J's unused columns are zero: fixed-size products (a free node's J is the identity).
+        const Eigen::Matrix<double, 6, 6> B =
+            ka.J.transpose() * (Ke.block<3, 3>(3 * a, 3 * b) * kb.J).eval();
+        for (int p = 0; p < ka.n; ++p)
+          for (int q = 0; q < kb.n; ++q) ev.k_elastic[*slot++] += B(p, q);
+      }
+    }
+  }
+}
+
+// Prescribed loads (the state's inputs), scaled by the load factor.
+void add_loads(const FemModel& m, const FemState& st, const Eigen::VectorXd& u, double load, Eval& ev) {
+  for (int i = 0; i < m.mesh.n_nodes(); ++i) {
+    const FemModel::NodeKinematics& k = m.node_kin[i];
+    for (int d = 0; d < k.n; ++d) {
+      const double fd = load * st.inputs.node_force_N[i].dot(k.J.col(d));
+      ev.energy -= fd * u[k.dof[d]];
+      ev.grad[k.dof[d]] -= fd;
+    }
+  }
+  for (size_t bi = 0; bi < m.rigid_bodies.size(); ++bi) {
+    const RigidBody& b = m.rigid_bodies[bi];
+    for (int c = 0; c < 6; ++c)
+      if (b.dof[c] >= 0) {
+        const double fd = load * (c < 3 ? st.inputs.body_force_N[bi][c] : st.inputs.body_torque_Nm[bi][c - 3]);
+        ev.energy -= fd * u[b.dof[c]];
+        ev.grad[b.dof[c]] -= fd;
+      }
+  }
+}
+
+// Joints: springs on linear rows of the rigid dofs.
+void add_joints(const FemModel& m, const Eigen::VectorXd& u, bool want_hess, Eval& ev) {
+  for (const Joint& j : m.joints) {
+    const std::array<Row, 6> rows = joint_rows(m, j);
+    for (int r = 0; r < 6; ++r) {
+      if (rows[r].empty()) continue;
+      const SpringEval sp = spring(j, r, row_value(rows[r], u));
+      if (sp.stiffness == 0) continue;
+      ev.energy += sp.energy;
+      for (const auto& [d, c] : rows[r]) ev.grad[d] += sp.force * c;
+      if (want_hess)
+        for (const auto& [di, ci] : rows[r])
+          for (const auto& [dj, cj] : rows[r]) ev.trip.emplace_back(di, dj, sp.stiffness * ci * cj);
+    }
+  }
+}
+
+// The curvature term of one compliant contact point, -lam d2g/dx2 = Hg, over its nodes.
+void add_curvature(const FemModel& m, const Mat3& Hg, const std::array<std::pair<int, double>, 3>& who, int nw,
+                 Eval& ev) {
+  // Split into its positive and negative semi-definite parts: the negative part (a point
+  // sliding off a convex bump) goes to its own triplets, so the solver can drop it when
+  // the whole tangent is indefinite. The weights' outer product is semi-definite, so each
+  // part keeps its sign over the three nodes.
+  Eigen::SelfAdjointEigenSolver<Mat3> eig;
+  eig.computeDirect(Hg);
+  const Vec3 lp = eig.eigenvalues().cwiseMax(0.0), ln = eig.eigenvalues().cwiseMin(0.0);
+  const Mat3 parts[2] = {eig.eigenvectors() * lp.asDiagonal() * eig.eigenvectors().transpose(),
+                         eig.eigenvectors() * ln.asDiagonal() * eig.eigenvectors().transpose()};
+  for (int part = 0; part < 2; ++part) {
+    if (part == 1 && ln.minCoeff() == 0) continue;
+    std::vector<Triplet>& out = part == 0 ? ev.trip : ev.trip_neg;
+    for (int a = 0; a < nw; ++a)
+      for (int b = 0; b < nw; ++b) {
+        const FemModel::NodeKinematics& ka = m.node_kin[who[a].first];
+        const FemModel::NodeKinematics& kb = m.node_kin[who[b].first];
+        const Mat3 B = who[a].second * who[b].second * parts[part];
+        for (int q = 0; q < ka.n; ++q)
+          for (int r = 0; r < kb.n; ++r)
+            out.emplace_back(ka.dof[q], kb.dof[r], ka.J.col(q).dot(B * kb.J.col(r)));
+      }
+  }
+}
+
+// Contact against rigid shapes (each placed by the state's inputs).
+void add_rigid_contacts(const FemModel& m, const FemState& st, const Eigen::VectorXd& u,
+                        const std::vector<Vec3>& x, bool want_hess, Eval& ev) {
+  ev.rigid_lam.resize(m.rigid_contacts.size());
+  for (size_t s = 0; s < m.rigid_contacts.size(); ++s) {
+    const RigidContactSet& cs = m.rigid_contacts[s];
+    const Vec3 c = rigid_pos_of(m, st.inputs, u, cs.body);
+    const PosedShape shape(*m.rigid_bodies[cs.body].shape, st.inputs.body_pose[cs.body].rotation);
+    const size_t nn = cs.slave_nodes.size();
+    ev.rigid_lam[s].assign(cs.n_slaves(), 0.0);
+    for (size_t i = 0; i < cs.n_slaves(); ++i) {
+      // The slave's nodes and weights: one node, or a surface point's three.
+      std::array<std::pair<int, double>, 3> who{};
+      int nw = 0;
+      if (i < nn) {
+        who[nw++] = {cs.slave_nodes[i], 1.0};
+      } else {
+        const SurfacePoint& sp = cs.slave_points[i - nn];
+        for (int a = 0; a < 3; ++a) who[nw++] = {sp.node[a], sp.w[a]};
+      }
+      const Vec3 p = i < nn ? x[cs.slave_nodes[i]] : cs.slave_points[i - nn].position(x);
+      // Certainly apart and carrying no multiplier: no force, no energy (skipping is exact).
+      const double lam_bar = cs.compliant ? 0.0 : st.rigid_mult[s][i];
+      if (lam_bar == 0 && shape.distance_lower_bound(p - c) > 0) continue;
+      Vec3 n;
+      const double g = shape.signed_distance(p - c, &n);
+      GapGrad gg;
+      for (int a = 0; a < nw; ++a) gg.add_node(m, who[a].first, who[a].second, n);
+      gg.add_rigid(m, cs.body, -1.0, n);
+      const double lam = ev.rigid_lam[s][i] =
+          cs.compliant ? contact_term(g, gg, cs.penalty_N_per_m[i], 0.0, want_hess, ev, false)
+                       : contact_term(g, gg, cs.penalty_N_per_m[i], lam_bar, want_hess, ev);
+      // A compliant layer presses in deep, where the shape's curvature turns the force as the
+      // point moves: the tangent's curvature term -lam d2g/dx2 (for a rigid surface g ~ 0 and it
+      // is left out). Without it Newton converges slowly on a patterned roller.
+      if (want_hess && cs.compliant && lam > 0) add_curvature(m, -lam * shape.hessian(p - c), who, nw, ev);
+    }
+  }
+}
+
+// Contact against deformable surfaces (closest point, normal frozen per evaluation).
+void add_surface_contacts(const FemModel& m, const FemState& st, const std::vector<Vec3>& x, bool want_hess,
+                          Eval& ev) {
+  ev.surface_lam.resize(m.surface_contacts.size());
+  for (size_t s = 0; s < m.surface_contacts.size(); ++s) {
+    const SurfaceContactSet& cs = m.surface_contacts[s];
+    ev.surface_lam[s].assign(cs.slave_nodes.size(), 0.0);
+    Eigen::AlignedBox3d box;
+    double edge = 0;
+    for (const Tri& f : cs.master_faces) {
+      for (int v : f) box.extend(x[v]);
+      edge = std::max(edge, (x[f[0]] - x[f[1]]).norm());
+    }
+    for (size_t i = 0; i < cs.slave_nodes.size(); ++i) {
+      const int node = cs.slave_nodes[i];
+      const double lam_bar = st.surface_mult[s][i];
+      Eigen::AlignedBox3d grown(box.min() - Vec3::Constant(edge), box.max() + Vec3::Constant(edge));
+      if (!grown.contains(x[node])) {  // far away: inactive, constant potential
+        ev.energy -= lam_bar * lam_bar / (2.0 * cs.penalty_N_per_m[i]);
+        continue;
+      }
+      double best = std::numeric_limits<double>::infinity();
+      int best_f = -1;
+      Eigen::Vector3d best_w = Eigen::Vector3d::Zero();
+      for (size_t f = 0; f < cs.master_faces.size(); ++f) {
+        const Tri& tri = cs.master_faces[f];
+        const Eigen::Vector3d w = closest_barycentric(x[node], x[tri[0]], x[tri[1]], x[tri[2]]);
+        const Vec3 q = w[0] * x[tri[0]] + w[1] * x[tri[1]] + w[2] * x[tri[2]];
+        const double d = (x[node] - q).squaredNorm();
+        if (d < best) best = d, best_f = static_cast<int>(f), best_w = w;
+      }
+      const Tri& tri = cs.master_faces[best_f];
+      const Vec3 n = (x[tri[1]] - x[tri[0]]).cross(x[tri[2]] - x[tri[0]]).normalized();
+      const Vec3 q = best_w[0] * x[tri[0]] + best_w[1] * x[tri[1]] + best_w[2] * x[tri[2]];
+      const double g = n.dot(x[node] - q);
+      GapGrad gg;
+      gg.add_node(m, node, 1.0, n);
+      for (int v = 0; v < 3; ++v) gg.add_node(m, tri[v], -best_w[v], n);
+      ev.surface_lam[s][i] = contact_term(g, gg, cs.penalty_N_per_m[i], lam_bar, want_hess, ev);
+    }
+  }
+}
+
+}  // namespace
+
+Eval evaluate(const FemModel& m, const FemState& st, const Eigen::VectorXd& u, double load, bool want_grad,
+              bool want_hess) {
+  Eval ev;
+  ev.grad = Eigen::VectorXd::Zero(m.n_dofs);
+  const std::vector<Vec3> x = positions_of(m, u);
+  if (want_hess) ev.k_elastic.assign(m.elastic_pattern.inner.size(), 0.0);
+  add_elastic(m, x, want_grad, want_hess, ev);
+  if (!std::isfinite(ev.energy)) return ev;
+  add_loads(m, st, u, load, ev);
+  add_joints(m, u, want_hess, ev);
+  add_rigid_contacts(m, st, u, x, want_hess, ev);
+  add_surface_contacts(m, st, x, want_hess, ev);
+  return ev;
+}
+
+}  // namespace fem_terms
+}  // namespace backroll
