@@ -91,18 +91,8 @@ PerLevel per_level(TomlReader& r, const std::string& key, double lo, double hi) 
   return out;
 }
 
-int level(TomlReader& r, const std::string& key, int lo, int hi) {
-  std::vector<std::string> allowed;
-  for (int i = lo; i <= hi; ++i) allowed.push_back(level_name(i));
-  return level_index(r.text(key, allowed));
-}
-
-}  // namespace
-
-TorsoParams load_torso_params(const std::string& path, const std::vector<ConfigOverride>& overrides) {
-  TomlReader r(path, overrides);
-  TorsoParams p;
-  p.source = path;
+// The person, the spine's curvature and the skin line of the spinous-process tips (Ernst 2013).
+void read_body(TomlReader& r, TorsoParams& p) {
   p.mass_kg = r.number("body.mass_kg", 30, 200);
   p.height_m = r.number("body.height_m", 1.3, 2.2);
   p.male = r.text("body.sex", {"male", "female"}) == "male";
@@ -127,7 +117,10 @@ TorsoParams load_torso_params(const std::string& path, const std::vector<ConfigO
                         ": skin_line anchors must go down the spine with increasing fractions");
   if (p.anchor_levels.front() != 0 || p.anchor_levels.back() != 19)
     throw ConfigError(r.where("skin_line.anchor_levels") + ": skin_line.anchor_levels must start at C7 and end at S2");
+}
 
+// Vertebral dimensions per level.
+void read_spine(TomlReader& r, TorsoParams& p) {
   const std::vector<std::string> levels = r.texts("spine.levels", kLevels);
   for (int i = 0; i < kLevels; ++i)
     if (level_index(levels[i]) != i + 1)
@@ -146,7 +139,10 @@ TorsoParams load_torso_params(const std::string& path, const std::vector<ConfigO
     if (p.canal_depth_m[i] + 0.005 > p.tip_to_body_m[i])
       throw ConfigError(r.where("spine.canal_depth_m") + ": spine.canal_depth_m[" + std::to_string(i) +
                         "] leaves less than 5 mm of spinous process: allowed < tip_to_body_m - 0.005");
+}
 
+// Tissue layers and muscle regions over the back.
+void read_tissue(TomlReader& r, TorsoParams& p) {
   p.depth_over_sp_m = per_level(r, "tissue.depth_over_sp_m", 0.002, 0.08);
   p.skin_thickness_m = r.number("tissue.skin_thickness_m", 0.0005, 0.005);
   p.fat_thickness_m = per_level(r, "tissue.fat_thickness_m", 0.0005, 0.08);
@@ -161,7 +157,7 @@ TorsoParams load_torso_params(const std::string& path, const std::vector<ConfigO
   p.ql_halfwidth_m = r.number("tissue.ql_halfwidth_m", 0.03, 0.15);
   p.ql_thickness_m = r.number("tissue.ql_thickness_m", 0.005, 0.05);
   p.abdominal_depth_m = r.number("tissue.abdominal_depth_m", 0.03, 0.2);
-  p.iliac_crest_level = level(r, "tissue.iliac_crest_level", 14, 17);
+  p.iliac_crest_level = r.level("tissue.iliac_crest_level", 14, 17);
   for (int i = 0; i < kLevels; ++i) {
     const double layers = p.skin_thickness_m + p.fat_thickness_m[i] + p.fascia_thickness_m[i] + 0.001;
     if (p.depth_over_sp_m[i] < layers) {
@@ -178,18 +174,24 @@ TorsoParams load_torso_params(const std::string& path, const std::vector<ConfigO
   if (p.sp_base_halfwidth_m <= p.sp_tip_halfwidth_m)
     throw ConfigError(r.where("tissue.sp_base_halfwidth_m") +
                       ": tissue.sp_base_halfwidth_m must exceed tissue.sp_tip_halfwidth_m");
+}
 
-  p.kidney_left_top = level(r, "kidneys.left_top_level", 9, 17);
-  p.kidney_left_bottom = level(r, "kidneys.left_bottom_level", 9, 17);
-  p.kidney_right_top = level(r, "kidneys.right_top_level", 9, 17);
-  p.kidney_right_bottom = level(r, "kidneys.right_bottom_level", 9, 17);
+// The kidneys as ellipsoids.
+void read_kidneys(TomlReader& r, TorsoParams& p) {
+  p.kidney_left_top = r.level("kidneys.left_top_level", 9, 17);
+  p.kidney_left_bottom = r.level("kidneys.left_bottom_level", 9, 17);
+  p.kidney_right_top = r.level("kidneys.right_top_level", 9, 17);
+  p.kidney_right_bottom = r.level("kidneys.right_bottom_level", 9, 17);
   if (p.kidney_left_bottom <= p.kidney_left_top || p.kidney_right_bottom <= p.kidney_right_top)
     throw ConfigError(r.where("kidneys") + ": a kidney's bottom level must be below its top level");
   p.kidney_lateral_centre_m = r.number("kidneys.lateral_centre_m", 0.03, 0.12);
   p.kidney_halfwidth_m = r.number("kidneys.halfwidth_m", 0.01, 0.05);
   p.kidney_halfthickness_m = r.number("kidneys.halfthickness_m", 0.01, 0.04);
   p.kidney_posterior_depth_m = r.number("kidneys.posterior_depth_m", 0.02, 0.15);
+}
 
+// The rib cage: articulations, cartilage and rib sections, masses, the intercostal sheet.
+void read_ribs(TomlReader& r, TorsoParams& p) {
   p.costovertebral_N_per_m = r.number("ribs.costovertebral_N_per_m", 1e2, 1e7);
   p.costovertebral_Nm_per_rad = r.number("ribs.costovertebral_Nm_per_rad", 0.01, 1e3);
   p.cartilage_E_Pa = r.number("ribs.cartilage_youngs_modulus_Pa", 1e5, 1e9);
@@ -210,7 +212,10 @@ TorsoParams load_torso_params(const std::string& path, const std::vector<ConfigO
   p.intercostal_strip_m = r.number("ribs.intercostal_strip_m", 0.005, 0.1);
   p.rib_segment_m = r.number("ribs.rib_segment_m", 0.01, 1.0);
   p.rib_descent_levels = r.number("ribs.descent_levels", 0, 6);
+}
 
+// Intervertebral joints: ranges of motion at a reference moment.
+void read_joints(TomlReader& r, TorsoParams& p) {
   p.reference_moment_Nm = r.number("joints.reference_moment_Nm", 0.5, 30);
   p.flexion_rom_deg = per_level(r, "joints.flexion_rom_deg", 0.2, 30);
   p.extension_rom_deg = per_level(r, "joints.extension_rom_deg", 0.2, 30);
@@ -224,7 +229,10 @@ TorsoParams load_torso_params(const std::string& path, const std::vector<ConfigO
     if (p.extension_rom_deg[i] <= p.facet_engagement_deg)
       throw ConfigError(r.where("joints.extension_rom_deg") + ": joints.extension_rom_deg[" + std::to_string(i) +
                         "] must exceed joints.facet_engagement_deg");
+}
 
+// Segment masses (de Leva 1996).
+void read_masses(TomlReader& r, TorsoParams& p) {
   const int sex = p.male ? 0 : 1;
   auto pct = [&](const std::string& key) { return r.numbers("mass." + key, 2, 0, 60)[sex]; };
   p.head_pct = pct("head_pct");
@@ -240,8 +248,8 @@ TorsoParams load_torso_params(const std::string& path, const std::vector<ConfigO
   if (p.trunk_upper_share + p.trunk_middle_share >= 0.95)
     throw ConfigError(r.where("mass.trunk_middle_share") + ": mass.trunk_upper_share + trunk_middle_share = " +
                       std::to_string(p.trunk_upper_share + p.trunk_middle_share) + ": allowed < 0.95");
-  p.upper_trunk_last_level = level(r, "mass.upper_trunk_last_level", 4, 12);
-  p.middle_trunk_last_level = level(r, "mass.middle_trunk_last_level", p.upper_trunk_last_level + 1, 16);
+  p.upper_trunk_last_level = r.level("mass.upper_trunk_last_level", 4, 12);
+  p.middle_trunk_last_level = r.level("mass.middle_trunk_last_level", p.upper_trunk_last_level + 1, 16);
   const double total = p.head_pct + p.trunk_pct + 2 * (p.upper_arm_pct + p.forearm_pct + p.hand_pct + p.thigh_pct +
                                                        p.shank_pct + p.foot_pct);
   if (std::abs(total - 100.0) > 0.5) {
@@ -249,7 +257,10 @@ TorsoParams load_torso_params(const std::string& path, const std::vector<ConfigO
     os << r.where("mass") << ": the [mass] segment percentages sum to " << total << " %: allowed 100 +- 0.5 %";
     throw ConfigError(os.str());
   }
+}
 
+// Tissue materials per region.
+void read_materials(TomlReader& r, TorsoParams& p) {
   for (const std::string m : {"skin", "subcutaneous_fat", "thoracolumbar_fascia", "trapezius", "rhomboid",
                                "latissimus_dorsi", "erector_spinae", "multifidus", "quadratus_lumborum", "kidney",
                                "abdominal_content", "intercostal"}) {
@@ -263,7 +274,10 @@ TorsoParams load_torso_params(const std::string& path, const std::vector<ConfigO
     }
     p.materials[m] = t;
   }
+}
 
+// Mesh resolution.
+void read_mesh(TomlReader& r, TorsoParams& p) {
   p.lateral_halfwidth_m = r.number("mesh.lateral_halfwidth_m", 0.05, 0.2);
   p.midline_size_m = r.number("mesh.midline_size_m", 0.001, 0.02);
   p.max_lateral_size_m = r.number("mesh.max_lateral_size_m", p.midline_size_m, 0.05);
@@ -274,6 +288,23 @@ TorsoParams load_torso_params(const std::string& path, const std::vector<ConfigO
     if (p.erector_halfwidth_m[i] >= p.lateral_halfwidth_m)
       throw ConfigError(r.where("mesh.lateral_halfwidth_m") + ": mesh.lateral_halfwidth_m must exceed every " +
                         "tissue.erector_halfwidth_m");
+}
+
+}  // namespace
+
+TorsoParams load_torso_params(const std::string& path, const std::vector<ConfigOverride>& overrides) {
+  TomlReader r(path, overrides);
+  TorsoParams p;
+  p.source = path;
+  read_body(r, p);
+  read_spine(r, p);
+  read_tissue(r, p);
+  read_kidneys(r, p);
+  read_ribs(r, p);
+  read_joints(r, p);
+  read_masses(r, p);
+  read_materials(r, p);
+  read_mesh(r, p);
   r.finish();
   return p;
 }
