@@ -1,0 +1,146 @@
+// Screenshots (PNG with a JSON of what it shows) and the self-test that drives the real window.
+#include "viewer_app.h"
+
+#include <stb/stb_image_write.h>
+
+#include <nlohmann/json.hpp>
+
+#include "io/atomic_file.h"
+#include "measure/registry.h"
+
+namespace backroll {
+namespace viewer {
+
+bool Viewer::write_screenshot(const std::string& path, int fb_w, int fb_h, std::string* err) {
+  std::vector<unsigned char> px(static_cast<size_t>(fb_w) * fb_h * 3);
+  glPixelStorei(GL_PACK_ALIGNMENT, 1);
+  glReadBuffer(GL_BACK);
+  glReadPixels(0, 0, fb_w, fb_h, GL_RGB, GL_UNSIGNED_BYTE, px.data());
+  std::vector<unsigned char> flipped(px.size());
+  for (int y = 0; y < fb_h; ++y)
+    std::copy_n(&px[static_cast<size_t>(fb_h - 1 - y) * fb_w * 3], fb_w * 3, &flipped[static_cast<size_t>(y) * fb_w * 3]);
+  std::string bytes;
+  if (!stbi_write_png_to_func(
+          [](void* ctx, void* data, int size) { static_cast<std::string*>(ctx)->append(static_cast<char*>(data), size); }, &bytes,
+          fb_w, fb_h, 3, flipped.data(), fb_w * 3)) {
+    *err = "cannot encode the PNG";
+    return false;
+  }
+  // Beside it, what the picture shows: viewports, the roller's place on screen, the scale.
+  nlohmann::json j;
+  j["image"] = std::filesystem::path(path).filename().string();
+  j["width"] = fb_w;
+  j["height"] = fb_h;
+  j["pressure_scale_max_kPa"] = pressure_scale_kPa();
+  j["viewports"] = nlohmann::json::array();
+  for (size_t i = 0; i < sides_.size() && i < viewports_.size(); ++i) {
+    const Viewport& vp = viewports_[i];
+    const Side& s = *sides_[i];
+    nlohmann::json v;
+    v["label"] = s.label;
+    v["x"] = vp.x;
+    v["y"] = fb_h - vp.y - vp.h;  // from the top, as the PNG's rows
+    v["w"] = vp.w;
+    v["h"] = vp.h;
+    if (s.shown) {
+      const SceneFrame& sc = s.shown->scene;
+      float px_, py_;
+      if (vp.project(sc.roller_centre_m, fb_h, &px_, &py_)) v["roller_px"] = {px_, py_};
+      // The loaded skin's centre (the pressure-weighted mean of the skin nodes) on screen.
+      Eigen::Vector3f c = Eigen::Vector3f::Zero();
+      double wsum = 0;
+      for (size_t k = 0; k < sc.node_m.size(); ++k)
+        if (sc.node_pressure_Pa[k] > kContactThresholdPa) c += sc.node_pressure_Pa[k] * sc.node_m[k], wsum += sc.node_pressure_Pa[k];
+      if (wsum > 0 && vp.project(c / static_cast<float>(wsum), fb_h, &px_, &py_)) v["contact_px"] = {px_, py_};
+      v["roller"] = s.shown->model->scenario.roller.name;
+      v["level"] = level_name(s.shown->result.level);
+      v["peak_pressure_kPa"] = s.shown->result.whole.peak_Pa / 1e3;
+    }
+    j["viewports"].push_back(v);
+  }
+  try {
+    write_file_atomic(path, bytes);
+    write_file_atomic(path + ".json", j.dump(2) + "\n");
+  } catch (const std::exception& e) {
+    *err = e.what();
+    return false;
+  }
+  return true;
+}
+
+// The self-test's script: each step waits some frames after the one before (and, where it says
+// so, until every viewport shows a solved state, so the drawing paths run on real data). Returns
+// true when it is time to close.
+bool Viewer::self_test_step(long frame) {
+  struct Step {
+    int wait_frames;
+    bool wait_solved;
+    const char* what;
+  };
+  static const Step kSteps[] = {
+      {20, false, "roller changed to peanut while the first solve runs"},
+      {20, false, "window resized to 800x600"},
+      {20, false, "minimised"},
+      {20, false, "restored"},
+      {20, true, "resized to 1400x900"},
+      {10, false, "lesson: mid-back vs low back (compare mode)"},
+      {10, true, "bones, layers and a transverse cut on; one roller moved to L1"},
+      {10, false, "body mass changed to 95 kg mid-solve; a bad diameter (1 m) set on the other side"},
+      {10, true, "resized to 640x480, auto-roll on, sagittal cut"},
+      {120, false, "lesson: mid-back, standard roller (one view)"},
+      {30, false, "closing while the solver works"},
+  };
+  size_t& next = self_test_next_;
+  long& last = self_test_last_;
+  if (next >= std::size(kSteps)) return true;
+  const Step& st = kSteps[next];
+  if (frame - last < st.wait_frames) return false;
+  if (st.wait_solved)
+    for (auto& sd : sides_)
+      if (!sd->shown || !sd->live->idle()) return false;
+  fmt::print("self-test, frame {}: {}\n", frame, st.what);
+  switch (next) {
+    case 0: {
+      LiveSetup su = sides_[0]->setup;
+      su.roller = "peanut";
+      sides_[0]->configure(su);
+      break;
+    }
+    case 1: glfwSetWindowSize(win_, 800, 600); break;
+    case 2: glfwIconifyWindow(win_); break;
+    case 3: glfwRestoreWindow(win_); break;
+    case 4: glfwSetWindowSize(win_, 1400, 900); break;
+    case 5:
+    case 9:
+      for (const Lesson& l : lessons_)
+        if (l.name == (next == 5 ? "03_mid_vs_low_standard" : "01_mid_back_standard")) apply_lesson(l);
+      break;
+    case 6:
+      disp_.bones = disp_.layers = true;
+      disp_.cut = 2;
+      for (auto& sd : sides_) sd->need_colours = true;
+      sides_[0]->goto_level(13);
+      break;
+    case 7: {
+      LiveSetup a = sides_[0]->setup, b = sides_.back()->setup;
+      a.body_mass_kg = 95;
+      b.diameter_m = 1.0;
+      sides_[0]->configure(a);
+      sides_.back()->configure(b);
+      break;
+    }
+    case 8:
+      glfwSetWindowSize(win_, 640, 480);
+      disp_.auto_roll = true;
+      disp_.cut = 1;
+      for (auto& sd : sides_) sd->need_colours = true;
+      break;
+    default: break;
+  }
+  ++next;
+  last = frame;
+  return next >= std::size(kSteps);
+}
+
+}  // namespace viewer
+}  // namespace backroll

@@ -1,0 +1,333 @@
+// The viewer's 3D scene: each side's solved frame uploaded (positions, pressure and bone-load
+// colours), drawn (tissue, bones, roller, floor, sections) and annotated (labels, colour bars).
+#include "viewer_app.h"
+
+#include "measure/registry.h"
+#include "report/colormap.h"
+
+namespace backroll {
+namespace viewer {
+
+double Viewer::pressure_scale_kPa() const {
+  if (!disp_.auto_scale) return disp_.scale_kPa;
+  double mx = 0;
+  for (const auto& s : sides_) mx = std::max(mx, s->peak_Pa / 1e3);
+  return nice_ceil(std::max(mx, 10.0));
+}
+
+double Viewer::bone_scale_N() const {
+  double mx = 0;
+  for (const auto& s : sides_) mx = std::max(mx, s->peak_bone_N);
+  return nice_ceil(std::max(mx, 1.0));
+}
+
+void Viewer::update_side(Side& s) {
+  auto f = s.live->frame();
+  if (!f || f == s.shown) return;
+  s.shown = f;
+  const LiveModel& m = *f->model;
+  if (s.uploaded_model != m.id) {
+    // New model: indices (outer surface, then each region's boundary), roller, visited positions.
+    std::vector<unsigned> idx;
+    for (const Tri& t : m.topo.outer) idx.insert(idx.end(), t.begin(), t.end());
+    s.outer_count = idx.size();
+    s.region_range.clear();
+    for (const auto& faces : m.topo.region_faces) {
+      const size_t first = idx.size();
+      for (const Tri& t : faces) idx.insert(idx.end(), t.begin(), t.end());
+      s.region_range.emplace_back(first, idx.size() - first);
+    }
+    s.tissue.upload_indices(idx);
+    std::vector<Vertex> rv;
+    const auto rc = roller_colour(m.scenario.roller);
+    std::vector<unsigned> ridx;
+    for (size_t i = 0; i < m.roller.pos.size(); ++i) {
+      Vertex v{};
+      for (int k = 0; k < 3; ++k) v.pos[k] = m.roller.pos[i][k], v.normal[k] = m.roller.normal[i][k];
+      std::copy(rc.begin(), rc.end(), v.color);
+      rv.push_back(v);
+    }
+    for (const Tri& t : m.roller.tris) ridx.insert(ridx.end(), t.begin(), t.end());
+    s.roller.upload(rv);
+    s.roller.upload_indices(ridx);
+    s.visited.clear();
+    s.uploaded_model = m.id;
+    if (disp_.region_on.size() != m.topo.region_faces.size()) disp_.region_on.assign(m.topo.region_faces.size(), 1);
+    const RollerSpec& r = m.scenario.roller;
+    s.ui_modulus_MPa = static_cast<float>(r.foam_E_Pa / 1e6);
+    s.ui_diameter_cm = static_cast<float>(r.diameter_m * 100);
+    s.ui_mass_kg = static_cast<float>(m.scenario.body.mass_kg);
+    s.ui_hip_cm = static_cast<float>(m.scenario.posture.hip_lift_m * 100);
+  }
+  // The frame's largest pressure (mat or node) and bone load, for the shared colour scales.
+  s.peak_Pa = f->result.whole.peak_Pa;
+  for (float p : f->scene.node_pressure_Pa) s.peak_Pa = std::max(s.peak_Pa, static_cast<double>(p));
+  s.peak_bone_N = 0;
+  for (float b : f->scene.bone_load_N) s.peak_bone_N = std::max(s.peak_bone_N, static_cast<double>(b));
+  std::vector<double> vals;
+  for (const std::string& k : kPlotted) vals.push_back(find_measure(k).get(f->result));
+  s.visited[f->result.level] = vals;
+  if (!s.have_s) s.s_m = f->result.s_m;
+  s.need_colours = true;
+}
+
+void Viewer::upload_colours(Side& s) {
+  if (!s.shown) return;
+  const LiveFrame& f = *s.shown;
+  const SceneTopology& topo = f.model->topo;
+  const SceneFrame& sc = f.scene;
+  const double pmax = pressure_scale_kPa() * 1e3;
+  // Smooth normals from the outer surface (area-weighted).
+  std::vector<Eigen::Vector3f> nrm(sc.node_m.size(), Eigen::Vector3f::Zero());
+  for (const Tri& t : topo.outer) {
+    const Eigen::Vector3f n = (sc.node_m[t[1]] - sc.node_m[t[0]]).cross(sc.node_m[t[2]] - sc.node_m[t[0]]);
+    for (int k : t) nrm[k] += n;
+  }
+  std::vector<Vertex> v(sc.node_m.size());
+  for (size_t i = 0; i < v.size(); ++i) {
+    const Eigen::Vector3f n = nrm[i].norm() > 0 ? nrm[i].normalized() : Eigen::Vector3f::UnitZ();
+    for (int k = 0; k < 3; ++k) v[i].pos[k] = sc.node_m[i][k], v[i].normal[k] = n[k];
+    const double p = sc.node_pressure_Pa[i];
+    if (p > kContactThresholdPa) {
+      const Rgb c = viridis(p / pmax);
+      v[i].color[0] = c[0], v[i].color[1] = c[1], v[i].color[2] = c[2];
+    } else {
+      v[i].color[0] = kSkin[0], v[i].color[1] = kSkin[1], v[i].color[2] = kSkin[2];
+    }
+    v[i].color[3] = 1;
+  }
+  s.tissue.upload(v);
+  // Bones: 12 triangles per box, coloured by the bone's load (or bone white).
+  static const int kQuads[6][4] = {{0, 2, 3, 1}, {4, 5, 7, 6}, {0, 1, 5, 4}, {2, 6, 7, 3}, {0, 4, 6, 2}, {1, 3, 7, 5}};
+  const double bmax = bone_scale_N();
+  std::vector<Vertex> bv;
+  bv.reserve(sc.box_corner.size() * 36);
+  for (size_t b = 0; b < sc.box_corner.size(); ++b) {
+    const int bone = topo.box_bone[b];
+    const double load = sc.bone_load_N[bone];
+    std::array<float, 4> c = kBone;
+    if (disp_.bone_load_colours && load > 0.5) {
+      const Rgb cc = viridis(load / bmax);
+      c = {cc[0], cc[1], cc[2], 1};
+    }
+    for (const auto& q : kQuads)
+      for (int tri : {0, 1})
+        for (int k : {0, tri ? 2 : 1, tri ? 3 : 2}) {
+          Vertex x{};
+          const Eigen::Vector3f& p = sc.box_corner[b][q[k]];
+          for (int j = 0; j < 3; ++j) x.pos[j] = p[j];
+          std::copy(c.begin(), c.end(), x.color);
+          bv.push_back(x);
+        }
+  }
+  s.bones.upload(bv);
+  // The section through the roller (sagittal: the midline; transverse: across the roller's axis).
+  std::vector<Vertex> sv;
+  if (disp_.cut) {
+    const Eigen::Vector3f n = disp_.cut == 1 ? Eigen::Vector3f::UnitX() : Eigen::Vector3f::UnitY();
+    const float d = disp_.cut == 1 ? 0.0f : sc.roller_centre_m.y();
+    const Section sec = tissue_section(topo, sc.node_m, n, d);
+    const auto& names = region_names();
+    for (size_t t = 0; t < sec.region.size(); ++t) {
+      const auto c = region_colour(names[sec.region[t]]);
+      for (int k = 0; k < 3; ++k) {
+        Vertex x{};
+        for (int j = 0; j < 3; ++j) x.pos[j] = sec.pos[3 * t + k][j];
+        std::copy(c.begin(), c.end(), x.color);
+        sv.push_back(x);
+      }
+    }
+  }
+  s.section.upload(sv);
+  // The floor: a grid of 10 cm lines under the body.
+  if (s.floor.vertices() == 0) {
+    std::vector<Vertex> fv;
+    for (int i = -10; i <= 10; ++i)
+      for (int e = 0; e < 2; ++e) {
+        Vertex a{}, b{};
+        const float u = 0.1f * i;
+        if (e == 0) a.pos[0] = u, a.pos[1] = -0.6f, b.pos[0] = u, b.pos[1] = 1.2f;
+        else a.pos[0] = -1.0f, a.pos[1] = 0.3f + u * 0.9f, b.pos[0] = 1.0f, b.pos[1] = 0.3f + u * 0.9f;
+        for (Vertex* x : {&a, &b}) x->color[0] = x->color[1] = x->color[2] = 0.55f, x->color[3] = 0.6f;
+        fv.push_back(a);
+        fv.push_back(b);
+      }
+    s.floor.upload(fv);
+  }
+  s.need_colours = false;
+  ++colours_version_;
+}
+
+void Viewer::draw_scene(Side& s, const Viewport& vp) {
+  glViewport(vp.x, vp.y, vp.w, vp.h);
+  glScissor(vp.x, vp.y, vp.w, vp.h);
+  glEnable(GL_SCISSOR_TEST);
+  glClearColor(kBackground[0], kBackground[1], kBackground[2], 1);
+  glClear(GL_COLOR_BUFFER_BIT | GL_DEPTH_BUFFER_BIT);
+  glEnable(GL_DEPTH_TEST);
+  shader_.use();
+  const Eigen::Vector3f eye = cam_.eye();
+  shader_.set_eye(eye);
+  shader_.set_alpha(1);
+  shader_.set_clip(false);
+  shader_.set_uniform_color(false);
+  const Mat4f I = Mat4f::Identity();
+  // Floor grid.
+  glEnable(GL_BLEND);
+  glBlendFunc(GL_SRC_ALPHA, GL_ONE_MINUS_SRC_ALPHA);
+  shader_.set_matrices(vp.pv, I);
+  shader_.set_unlit(true);
+  shader_.set_flat(false);
+  s.floor.draw(GL_LINES);
+  shader_.set_unlit(false);
+  if (!s.shown) return;
+  const SceneFrame& sc = s.shown->scene;
+  shader_.set_matrices(vp.pv, I);
+  Eigen::Vector3f cn = Eigen::Vector3f::UnitX();
+  float cd = 0;
+  if (disp_.cut == 2) cn = Eigen::Vector3f::UnitY(), cd = sc.roller_centre_m.y();
+  shader_.set_clip(disp_.cut != 0, cn, cd);
+  if (disp_.bones) {
+    shader_.set_flat(true);
+    s.bones.draw(GL_TRIANGLES);
+  }
+  if (disp_.layers) {
+    shader_.set_flat(true);
+    const auto& names = region_names();
+    for (size_t r = 0; r < s.region_range.size() && r < disp_.region_on.size(); ++r) {
+      if (!disp_.region_on[r] || names[r] == "skin") continue;
+      shader_.set_uniform_color(true, region_colour(names[r]));
+      s.tissue.draw_range(GL_TRIANGLES, s.region_range[r].first, s.region_range[r].second);
+    }
+    shader_.set_uniform_color(false);
+  }
+  shader_.set_clip(false);
+  if (disp_.cut) {
+    shader_.set_flat(true);
+    s.section.draw(GL_TRIANGLES);
+  }
+  shader_.set_clip(disp_.cut != 0, cn, cd);
+  // The skin surface with its pressure colours: see-through when bones or layers are shown.
+  const bool skin_on = !disp_.layers || (disp_.region_on.size() > 0 && disp_.region_on[region_index("skin")]);
+  if (skin_on) {
+    shader_.set_flat(false);
+    const bool see_through = disp_.bones || disp_.layers;
+    if (see_through) {
+      shader_.set_alpha(0.35f);
+      glDepthMask(GL_FALSE);
+    }
+    s.tissue.draw_range(GL_TRIANGLES, 0, s.outer_count);
+    glDepthMask(GL_TRUE);
+    shader_.set_alpha(1);
+  }
+  shader_.set_clip(false);
+  // The roller last, see-through by default: the contact patch is on its far side from below.
+  shader_.set_matrices(vp.pv, sc.roller_pose);
+  shader_.set_flat(false);
+  if (disp_.roller_see_through) {
+    shader_.set_alpha(0.3f);
+    glDepthMask(GL_FALSE);
+    glEnable(GL_CULL_FACE);  // front faces only: the far side would double the tint
+    glCullFace(GL_BACK);
+  }
+  s.roller.draw(GL_TRIANGLES);
+  glDisable(GL_CULL_FACE);
+  glDepthMask(GL_TRUE);
+  shader_.set_alpha(1);
+  glDisable(GL_SCISSOR_TEST);
+}
+
+void Viewer::draw_overlays(Side& s, const Viewport& vp, int fb_h) {
+  ImDrawList* dl = ImGui::GetBackgroundDrawList();
+  const float sx = ImGui::GetIO().DisplayFramebufferScale.x > 0 ? 1.0f / ImGui::GetIO().DisplayFramebufferScale.x : 1.0f;
+  const float x0 = vp.x * sx, y0 = (fb_h - vp.y - vp.h) * sx, w = vp.w * sx, h = vp.h * sx;
+  dl->PushClipRect(ImVec2(x0, y0), ImVec2(x0 + w, y0 + h), true);
+  // A thin frame between compare viewports.
+  if (vp.x > 0) dl->AddLine(ImVec2(x0, y0), ImVec2(x0, y0 + h), IM_COL32(90, 90, 100, 255), 2);
+  float ty = y0 + 8;
+  if (!s.label.empty()) {
+    dl->AddText(ImGui::GetFont(), ImGui::GetFontSize() * 1.25f, ImVec2(x0 + 10, ty), IM_COL32(255, 255, 255, 240), s.label.c_str());
+    ty += ImGui::GetFontSize() * 1.5f;
+  }
+  const LiveStatus st = s.live->status();
+  if (s.shown) {
+    const RollResult& r = s.shown->result;
+    const RollScenario& scn = s.shown->model->scenario;
+    for (const std::string& line :
+         {fmt::format("{} at {}", scn.roller.name, level_name(r.level)),
+          fmt::format("body '{}', {:.0f} kg; pitched {:.1f} deg", short_name(scn.body_file), scn.body.mass_kg, r.pitch_deg)}) {
+      dl->AddText(ImVec2(x0 + 10, ty), IM_COL32(220, 220, 220, 230), line.c_str());
+      ty += ImGui::GetFontSize() * 1.3f;
+    }
+  }
+  {
+    const std::string solver = st.solves_per_s > 0 ? fmt::format("solver: {:.2f} positions/s (last {:.2f} s)", st.solves_per_s, st.last_solve_s)
+                                                   : std::string("solver: first solve");
+    dl->AddText(ImVec2(x0 + 10, ty), IM_COL32(170, 200, 255, 230), solver.c_str());
+    ty += ImGui::GetFontSize() * 1.3f;
+  }
+  if (st.phase != LiveStatus::Idle) {
+    dl->AddText(ImVec2(x0 + 10, ty), IM_COL32(255, 220, 120, 255), (st.activity + " ...").c_str());
+    ty += ImGui::GetFontSize() * 1.3f;
+  }
+  if (!st.error.empty()) dl->AddText(ImVec2(x0 + 10, ty), IM_COL32(255, 110, 110, 255), st.error.c_str());
+  // Level labels at the vertebrae.
+  if (disp_.labels && s.shown) {
+    const SceneFrame& sc = s.shown->scene;
+    const SceneTopology& topo = s.shown->model->topo;
+    std::vector<char> done(topo.bone_name.size(), 0);
+    std::vector<ImVec2> placed;
+    for (size_t b = 0; b < sc.box_corner.size(); ++b) {
+      const int bone = topo.box_bone[b];
+      if (done[bone] || topo.bone_kind[bone] != BoneKind::Vertebra) continue;
+      done[bone] = 1;
+      Eigen::Vector3f c = Eigen::Vector3f::Zero();
+      for (const auto& p : sc.box_corner[b]) c += p / 8;
+      if (disp_.cut == 2 && c.y() > sc.roller_centre_m.y() + 0.01f) continue;  // cut away
+      float px, py;
+      if (!vp.project(c, fb_h, &px, &py)) continue;
+      px *= sx, py *= sx;
+      if (px < x0 || px > x0 + w || py < y0 || py > y0 + h) continue;
+      bool clash = false;  // every level's label where there is room, the rest left out
+      for (const ImVec2& q : placed) clash |= std::abs(q.x - px) < 26 && std::abs(q.y - py) < 14;
+      if (clash) continue;
+      placed.emplace_back(px, py);
+      dl->AddText(ImVec2(px + 6, py - 7), IM_COL32(255, 255, 255, 200), topo.bone_name[bone].c_str());
+    }
+  }
+  // Colour scale bar (skin pressure), shared by all viewports.
+  const double smax = pressure_scale_kPa();
+  const float bw = 18, bh = std::min(260.0f, h * 0.45f), bx = x0 + w - 70, by = y0 + h - bh - 56;
+  const int n = 48;
+  for (int i = 0; i < n; ++i) {
+    const Rgb a = viridis(1.0 - double(i) / n), b = viridis(1.0 - double(i + 1) / n);
+    const ImU32 ca = IM_COL32(int(a[0] * 255), int(a[1] * 255), int(a[2] * 255), 255);
+    const ImU32 cb = IM_COL32(int(b[0] * 255), int(b[1] * 255), int(b[2] * 255), 255);
+    dl->AddRectFilledMultiColor(ImVec2(bx, by + bh * i / n), ImVec2(bx + bw, by + bh * (i + 1) / n), ca, ca, cb, cb);
+  }
+  dl->AddRect(ImVec2(bx, by), ImVec2(bx + bw, by + bh), IM_COL32(255, 255, 255, 160));
+  int nt = 4;  // ticks at round values: the first count that divides the top into them
+  for (int c : {5, 4, 3, 2}) {
+    const double step = smax / c, e = std::pow(10.0, std::floor(std::log10(step)) - 1);
+    if (std::abs(step / e - std::round(step / e)) < 1e-6) {
+      nt = c;
+      break;
+    }
+  }
+  for (int k = 0; k <= nt; ++k) {
+    const float yy = by + bh * (1 - float(k) / nt);
+    dl->AddLine(ImVec2(bx + bw, yy), ImVec2(bx + bw + 4, yy), IM_COL32(255, 255, 255, 200));
+    dl->AddText(ImVec2(bx + bw + 6, yy - 7), IM_COL32(235, 235, 235, 255), fmt::format("{:g}", smax * k / nt).c_str());
+  }
+  dl->AddText(ImVec2(bx - 40, by - 22), IM_COL32(235, 235, 235, 255), "skin pressure, kPa");
+  const ImU32 skin = IM_COL32(int(kSkin[0] * 255), int(kSkin[1] * 255), int(kSkin[2] * 255), 255);
+  dl->AddRectFilled(ImVec2(bx, by + bh + 6), ImVec2(bx + bw, by + bh + 18), skin);
+  dl->AddText(ImVec2(bx + bw + 6, by + bh + 4), IM_COL32(235, 235, 235, 255), "< 1");
+  if (disp_.bones && disp_.bone_load_colours)
+    dl->AddText(ImVec2(x0 + 10, y0 + h - 26), IM_COL32(235, 235, 235, 255),
+                fmt::format("bones: tissue load 0-{:g} N, same colours", bone_scale_N()).c_str());
+  dl->PopClipRect();
+}
+
+}  // namespace viewer
+}  // namespace backroll
