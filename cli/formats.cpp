@@ -73,8 +73,8 @@ std::string file_format_tables() {
   o << table_for("Scenario", "`assets/scenarios/`",
                  files_in("scenarios", asset("scenarios")), [](const std::string& f) { load_scenario(f); })
     << "\n";
-  o << table_for("Body", "`assets/torso/`", files_in("torso", asset("torso")),
-                 [](const std::string& f) { load_torso_params(f); })
+  o << table_for("Body", "`assets/bodies/`", files_in("bodies", asset("bodies")),
+                 [](const std::string& f) { load_body_spec(f); })
     << "\n";
   o << table_for("Roller", "`assets/rollers/`", files_in("rollers", asset("rollers")),
                  [](const std::string& f) { load_roller_spec(f); })

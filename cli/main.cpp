@@ -125,12 +125,12 @@ int run_bench_bullet(int steps, double fine_size_m) {
   return 0;
 }
 
-std::string torso_file(const std::string& f) { return f.empty() ? default_torso_path() : f; }
+std::string body_path(const std::string& f) { return f.empty() ? default_body_path() : f; }
 
 int run_model_info(const std::string& file) {
   const auto t0 = std::chrono::steady_clock::now();
-  const TorsoParams p = load_torso_params(torso_file(file));
-  const TorsoModel m = build_torso(p);
+  const BodySpec p = load_body_spec(body_path(file));
+  const BodyModel m = build_body(p);
   const double build_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   fmt::print("backroll model info: {}\n", p.source);
   fmt::print("  body {:.1f} kg, {:.2f} m, {}; kyphosis {:.1f} deg, lordosis {:.1f} deg; built in {:.2f} s\n",
@@ -178,7 +178,7 @@ int run_model_info(const std::string& file) {
 }
 
 int run_model_ribcage(const std::string& file, double moment) {
-  const TorsoParams p = load_torso_params(torso_file(file));
+  const BodySpec p = load_body_spec(body_path(file));
   const RibCageComparison c = rib_cage_comparison(p, moment);
   fmt::print("backroll model ribcage: T1-T12 specimen (T12 and below fixed), pure moment +-{:.1f} N m on T1\n", moment);
   const RibCageStudies& st = rib_cage_studies();
@@ -232,7 +232,7 @@ int run_model_ribcage(const std::string& file, double moment) {
 }
 
 int run_model_export(const std::string& file, const std::string& out) {
-  const TorsoModel m = build_torso(load_torso_params(torso_file(file)));
+  const BodyModel m = build_body(load_body_spec(body_path(file)));
   std::string text;
   if (out.size() > 4 && out.substr(out.size() - 4) == ".vtu") text = tissue_vtu(m, m.fem.mesh.X);
   else if (out.size() > 4 && out.substr(out.size() - 4) == ".obj") text = model_obj(m, m.fem.mesh.X);
@@ -243,9 +243,9 @@ int run_model_export(const std::string& file, const std::string& out) {
 }
 
 int run_bench_model(const std::string& file) {
-  const TorsoParams p = load_torso_params(torso_file(file));
+  const BodySpec p = load_body_spec(body_path(file));
   auto t0 = std::chrono::steady_clock::now();
-  TorsoModel m = build_torso(p);
+  BodyModel m = build_body(p);
   const double build_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   SolverSettings s;
   s.gap_tol_m = 1e-6;
@@ -508,16 +508,16 @@ int main(int argc, char** argv) {
   model->require_subcommand(1);
   std::string body_file, out_file;
   CLI::App* model_info = model->add_subcommand("info", "print levels, masses, regions and mesh figures");
-  model_info->add_option("body", body_file, "body file (default: assets/torso/default.toml)")->check(CLI::ExistingFile);
+  model_info->add_option("body", body_file, "body file (default: assets/bodies/default.toml)")->check(CLI::ExistingFile);
   CLI::App* model_export = model->add_subcommand("export", "write the model as VTU (ParaView) or OBJ (Blender)");
-  model_export->add_option("body", body_file, "body file (default: assets/torso/default.toml)")->check(CLI::ExistingFile);
+  model_export->add_option("body", body_file, "body file (default: assets/bodies/default.toml)")->check(CLI::ExistingFile);
   model_export->add_option("--out", out_file, "output file, .vtu or .obj")->required();
   double rib_moment = 2.0;
   CLI::App* model_ribcage = model->add_subcommand("ribcage", "the rib cage's stiffening of the thoracic spine vs cadaver data");
-  model_ribcage->add_option("body", body_file, "body file (default: assets/torso/default.toml)")->check(CLI::ExistingFile);
+  model_ribcage->add_option("body", body_file, "body file (default: assets/bodies/default.toml)")->check(CLI::ExistingFile);
   model_ribcage->add_option("--moment", rib_moment, "pure moment (N m)")->check(CLI::Range(0.1, 10.0));
   CLI::App* bench_model = bench->add_subcommand("model", "build the torso and time its quasi-static solve on the floor");
-  bench_model->add_option("body", body_file, "body file (default: assets/torso/default.toml)")->check(CLI::ExistingFile);
+  bench_model->add_option("body", body_file, "body file (default: assets/bodies/default.toml)")->check(CLI::ExistingFile);
   std::string scenario, out_dir = "results";
   std::vector<std::string> rollers;
   int threads = 0;

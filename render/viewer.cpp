@@ -80,7 +80,7 @@ void Viewer::apply_lesson(const Lesson& l) {
 void Viewer::start() {
   shader_.create();
   rollers_ = catalog("rollers");
-  bodies_ = catalog("torso");
+  bodies_ = catalog("bodies");
   lessons_ = lesson_catalog();
   disp_.bones = opt_.bones;
   disp_.cut = opt_.cut == "sagittal" ? 1 : opt_.cut == "transverse" ? 2 : 0;

@@ -54,10 +54,10 @@ inline std::array<float, 4> region_colour(const std::string& r) {
 // The roller's colour by kind: none in viridis's green-yellow hues, so a picture's colour-map
 // pixels are the skin's pressure and nothing else.
 inline std::array<float, 4> roller_colour(const RollerSpec& r) {
-  if (r.kind == "peanut") return {0.80f, 0.30f, 0.25f, 1};
-  if (r.kind == "ball") return {0.85f, 0.35f, 0.20f, 1};
-  if (r.pattern == "spikes") return {0.85f, 0.50f, 0.15f, 1};
-  if (r.pattern == "knobs") return {0.45f, 0.35f, 0.70f, 1};
+  if (r.kind == RollerKind::Peanut) return {0.80f, 0.30f, 0.25f, 1};
+  if (r.kind == RollerKind::Ball) return {0.85f, 0.35f, 0.20f, 1};
+  if (r.pattern == RollerPattern::Spikes) return {0.85f, 0.50f, 0.15f, 1};
+  if (r.pattern == RollerPattern::Knobs) return {0.45f, 0.35f, 0.70f, 1};
   const float t = std::clamp(static_cast<float>(std::log10(r.foam_E_Pa / 1e5) / 2.0), 0.0f, 1.0f);  // 0.1-10 MPa
   return {0.55f - 0.35f * t, 0.62f - 0.35f * t, 0.85f - 0.25f * t, 1};  // light blue (soft) to dark blue (firm)
 }

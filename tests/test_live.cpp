@@ -51,25 +51,25 @@ TEST_CASE("roller meshes lie on the rollers' surfaces and enclose their volume",
   for (const std::string& name : catalog("rollers")) {
     const RollerSpec p = load_roller_spec(roller_path(name));
     const RollerShape shape(p);
-    const TriMesh m = roller_mesh(p, p.kind == "cylinder" && p.pattern == "none" ? 16 : 200, 96);
+    const TriMesh m = roller_mesh(p, p.kind == RollerKind::Cylinder && p.pattern == RollerPattern::None ? 16 : 200, 96);
     INFO(name);
     double worst = 0;
     for (size_t i = 0; i < m.pos.size(); ++i) {
       // A cylinder's cap centres are left out: a pattern's first-order distance is exact on the
       // patterned surface, not on the flat caps (which never touch the skin).
-      if (p.kind == "cylinder" && std::hypot(m.pos[i].y(), m.pos[i].z()) < 1e-9) continue;
+      if (p.kind == RollerKind::Cylinder && std::hypot(m.pos[i].y(), m.pos[i].z()) < 1e-9) continue;
       worst = std::max(worst, std::abs(shape.signed_distance(m.pos[i].cast<double>(), nullptr)));
     }
     CHECK(worst < 2e-4);  // vertices on the surface (float storage, bisection to 1e-12 m)
     const double V = enclosed_volume(m);
     CHECK(V > 0);  // closed and outward
-    if (p.kind == "cylinder" && p.pattern == "none") {
+    if (p.kind == RollerKind::Cylinder && p.pattern == RollerPattern::None) {
       const double r = 0.5 * p.diameter_m, exact = 3.14159265358979 * r * r * p.length_m;
       // An inscribed 96-gon: its area is sin(2 pi/96)/(2 pi/96) of the circle's.
       const double polygon = exact * std::sin(2 * 3.14159265358979 / 96) / (2 * 3.14159265358979 / 96);
       CHECK(V == Approx(polygon).epsilon(1e-3));
     }
-    if (p.kind == "ball") {
+    if (p.kind == RollerKind::Ball) {
       const double r = 0.5 * p.diameter_m;
       CHECK(V == Approx(4.0 / 3 * 3.14159265358979 * r * r * r).epsilon(0.01));
     }
@@ -188,7 +188,7 @@ TEST_CASE("live session: the worker's solve is the core's, setups switch mid-sol
   f = live.frame();
   REQUIRE(f);
   CHECK(f->model->id == id2);
-  CHECK(f->model->scenario.roller.kind == "peanut");
+  CHECK(f->model->scenario.roller.kind == RollerKind::Peanut);
   CHECK(f->result.level == 15);
 
   // A bad setup: the error names the value; the previous model keeps serving.

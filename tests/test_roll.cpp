@@ -26,9 +26,9 @@ TEST_CASE("roller catalog: every file loads and its shape touches where it shoul
     INFO(name);
     // Outside the shape along +y (where a pattern's bump peaks, at angle 0 about the axis), above
     // the centre or above one of the peanut's balls.
-    const double x = p.kind == "peanut" ? 0.5 * p.diameter_m + 0.5 * p.groove_width_m : 0.0;
+    const double x = p.kind == RollerKind::Peanut ? 0.5 * p.diameter_m + 0.5 * p.groove_width_m : 0.0;
     Vec3 n;
-    const double top = p.pattern == "none" ? 0.5 * p.diameter_m : p.outer_radius_m();
+    const double top = p.pattern == RollerPattern::None ? 0.5 * p.diameter_m : p.outer_radius_m();
     CHECK(std::abs(s.signed_distance(Vec3(x, top + 0.01, 0), &n) - 0.01) < 2e-3);
     CHECK(n.y() > 0.9);
     CHECK(s.signed_distance(Vec3(x, 0, 0), nullptr) < 0);
@@ -149,7 +149,7 @@ TEST_CASE("the peanut's groove lowers the midline pressure against a cylinder of
   RollScenario pe = coarse("peanut");
   // The same rubber as a solid cylinder, the balls' diameter, as long as the peanut.
   RollScenario cy = pe;
-  cy.roller.kind = "cylinder";
+  cy.roller.kind = RollerKind::Cylinder;
   cy.roller.groove_width_m = 0;
   cy.roller.core_diameter_m = 0;
   cy.roller.length_m = 2 * pe.roller.diameter_m + pe.roller.groove_width_m;

@@ -105,7 +105,7 @@ TEST_CASE("sweep: cases from the axes, each with its overrides", "[sweep]") {
                                                            "[[axis]]\nkey = \"roller.foam.youngs_modulus_Pa\"\nvalues = [3e5, 4e6]\n");
   const std::vector<SweepCase> lc = sweep_cases(load_sweep(listed));
   REQUIRE(lc.size() == 2);
-  CHECK(lc[1].scenario.roller.kind == "peanut");
+  CHECK(lc[1].scenario.roller.kind == RollerKind::Peanut);
   CHECK(lc[1].scenario.roller.foam_E_Pa == 4e6);
   CHECK(lc[0].scenario.roller.foam_E_Pa == 3e5);
   // No position axis: the scenario's roll.from .. roll.to.

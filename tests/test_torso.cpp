@@ -1,4 +1,4 @@
-// The torso model built from assets/torso/*.toml: structure, data fidelity, mass, equilibrium on
+// The torso model built from assets/bodies/*.toml: structure, data fidelity, mass, equilibrium on
 // the floor, and the spine's stiffness against cadaver data.
 #include <catch2/catch.hpp>
 #include <algorithm>
@@ -15,12 +15,12 @@
 using namespace backroll;
 
 namespace {
-const TorsoParams& adult() {
-  static const TorsoParams p = load_torso_params(default_torso_path());
+const BodySpec& adult() {
+  static const BodySpec p = load_body_spec(default_body_path());
   return p;
 }
-const TorsoModel& adult_model() {
-  static const TorsoModel m = build_torso(adult());
+const BodyModel& adult_model() {
+  static const BodyModel m = build_body(adult());
   return m;
 }
 // The default adult's T1-T12 specimen with and without the rib cage at +-2 N m (several tests).
@@ -32,7 +32,7 @@ std::string data(const std::string& f) { return std::string(BACKROLL_TEST_DATA) 
 }  // namespace
 
 TEST_CASE("every vertebra, rib, joint and region exists and ribs attach to the right levels", "[torso][unit]") {
-  const TorsoModel& m = adult_model();
+  const BodyModel& m = adult_model();
   for (int v = 0; v < kLevels; ++v) {
     CHECK(m.bones[m.vertebra[v]].kind == BoneKind::Vertebra);
     CHECK(m.bones[m.vertebra[v]].name == level_name(v + 1));
@@ -44,7 +44,7 @@ TEST_CASE("every vertebra, rib, joint and region exists and ribs attach to the r
   REQUIRE(m.sternum >= 0);
   // Every rib is a chain of segments about the data's segment length along its bony arc, the
   // segments joined in order by shaft beams.
-  const TorsoParams& p = adult();
+  const BodySpec& p = adult();
   int rib_bodies = 0, expected = 0;
   for (const Bone& b : m.bones) rib_bodies += b.kind == BoneKind::Rib;
   for (int k = 0; k < kRibs; ++k)
@@ -95,7 +95,7 @@ TEST_CASE("every vertebra, rib, joint and region exists and ribs attach to the r
 }
 
 TEST_CASE("kidneys lie at T11-L3, the right one lower, partly behind ribs 11-12", "[torso][unit]") {
-  const TorsoModel& m = adult_model();
+  const BodyModel& m = adult_model();
   const auto& names = region_names();
   const int left = static_cast<int>(std::find(names.begin(), names.end(), "kidney_left") - names.begin());
   const int right = static_cast<int>(std::find(names.begin(), names.end(), "kidney_right") - names.begin());
@@ -127,7 +127,7 @@ TEST_CASE("kidneys lie at T11-L3, the right one lower, partly behind ribs 11-12"
 }
 
 TEST_CASE("mesh: no inverted or degenerate tets, no floating tissue", "[torso][unit]") {
-  const TorsoModel& m = adult_model();
+  const BodyModel& m = adult_model();
   const MeshQuality q = mesh_quality(m.fem.mesh);
   WARN("dihedral angles " << q.min_dihedral_deg << " - " << q.max_dihedral_deg << " deg, max aspect " << q.max_aspect
                           << ", smallest tet " << q.min_volume_m3 * 1e9 << " mm^3");
@@ -138,9 +138,9 @@ TEST_CASE("mesh: no inverted or degenerate tets, no floating tissue", "[torso][u
 }
 
 TEST_CASE("tissue depth over each spinous process matches the data within one element", "[torso][unit]") {
-  for (const std::string& file : {default_torso_path(), std::string(BACKROLL_ASSET_DIR) + "/torso/small_female.toml"}) {
-    const TorsoParams p = load_torso_params(file);
-    const TorsoModel m = build_torso(p);
+  for (const std::string& file : {default_body_path(), std::string(BACKROLL_ASSET_DIR) + "/bodies/small_female.toml"}) {
+    const BodySpec p = load_body_spec(file);
+    const BodyModel m = build_body(p);
     for (int v = 0; v < kLevels; ++v) {
       INFO(file << " " << level_name(v + 1));
       CHECK(std::abs(m.sp_tip_depth_m[v] - p.depth_over_sp_m[v]) <= m.mesh_max_depth_size_m);
@@ -150,14 +150,14 @@ TEST_CASE("tissue depth over each spinous process matches the data within one el
 }
 
 TEST_CASE("total mass equals the body mass; the second body really differs", "[torso][unit]") {
-  const TorsoModel& m = adult_model();
+  const BodyModel& m = adult_model();
   const double g = 9.81;
   CHECK(-total_gravity_N(m) / g == Approx(adult().mass_kg).epsilon(0.01));
   double regions = 0;
   for (const RegionStats& r : region_stats(m)) regions += r.mass_kg;
   CHECK(regions == Approx(m.tissue_mass_kg).epsilon(1e-9));
-  const TorsoParams small = load_torso_params(std::string(BACKROLL_ASSET_DIR) + "/torso/small_female.toml");
-  const TorsoModel ms = build_torso(small);
+  const BodySpec small = load_body_spec(std::string(BACKROLL_ASSET_DIR) + "/bodies/small_female.toml");
+  const BodyModel ms = build_body(small);
   CHECK(-total_gravity_N(ms) / g == Approx(55.0).epsilon(0.01));
   CHECK_FALSE(small.male);
   CHECK(ms.sp_tip_depth_m[15] < m.sp_tip_depth_m[15] - 0.003);  // thinner tissue over L4
@@ -167,7 +167,7 @@ TEST_CASE("total mass equals the body mass; the second body really differs", "[t
 TEST_CASE("bad body files: file, key, value and allowed range", "[torso][unit]") {
   auto msg = [](const std::string& f) {
     try {
-      load_torso_params(f);
+      load_body_spec(f);
     } catch (const ConfigError& e) {
       return std::string(e.what());
     }
@@ -183,7 +183,7 @@ TEST_CASE("bad body files: file, key, value and allowed range", "[torso][unit]")
 }
 
 TEST_CASE("supine on a flat floor: equilibrium, floor reaction = body weight", "[torso][validation]") {
-  TorsoModel m = build_torso(adult());
+  BodyModel m = build_body(adult());
   SolverSettings s;
   s.gap_tol_m = 1e-6;
   const SettleResult r = settle_on_floor(m, s);
@@ -221,7 +221,7 @@ TEST_CASE("joint assembly: a specimen's rotation is the sum of its segments' com
   // Without ribs the thoracic spine is springs in series: T1's rotation under a flexion moment
   // (linear: the bilinear part is in extension) must equal M * sum(1/k_i) to round-off.
   // Flexion turns the cranial vertebra by +e_lat relative to the caudal one.
-  const TorsoParams& p = adult();
+  const BodySpec& p = adult();
   const double M = 0.5;
   double expect = 0;
   for (int v = 0; v < 11; ++v) expect += M / (p.reference_moment_Nm / (p.flexion_rom_deg[v]));  // deg
@@ -230,7 +230,7 @@ TEST_CASE("joint assembly: a specimen's rotation is the sum of its segments' com
 }
 
 TEST_CASE("costal cartilage: a solid rectangle in a sheath that carries Forman 2010's share", "[torso][unit]") {
-  TorsoParams p = adult();
+  BodySpec p = adult();
   const double E = p.cartilage_E_Pa, w = p.cartilage_width_m, t = p.cartilage_thickness_m;
   p.cartilage_perichondrium_share = 0;
   const CartilageSection bare = cartilage_section(p);
@@ -270,7 +270,7 @@ TEST_CASE("costal cartilage: a solid rectangle in a sheath that carries Forman 2
 TEST_CASE("lumbar extension stiffens with facet engagement and lies in the published range", "[torso][validation]") {
   // In-vitro lumbar extension at 7.5 N m: ROM 2.5-6 deg (Heuer 2007; Panjabi 1994; recall), so a
   // secant stiffness of 1.25-3.0 N m/deg.
-  const TorsoParams& p = adult();
+  const BodySpec& p = adult();
   for (int level = 13; level <= 16; ++level) {
     INFO(level_name(level) << "-" << level_name(level + 1));
     const double k_small = segment_extension_stiffness_Nm_per_deg(p, level, 0.2);
@@ -307,37 +307,37 @@ TEST_CASE("rib-cage stiffening by region lies within Mannen 2018's 95 % interval
     return n;
   };
   CHECK(outside(rib_cage_comparison(adult(), 5.0)) == 0);
-  TorsoParams bonded = adult();
+  BodySpec bonded = adult();
   bonded.costovertebral_N_per_m *= 500;
   bonded.costovertebral_Nm_per_rad *= 500;
   CHECK(outside(rib_cage_comparison(bonded, 5.0)) >= 3);
 }
 
 TEST_CASE("the resection steps take the cage apart as Liebsch 2017 did", "[torso][unit]") {
-  TorsoBuildOptions o;
+  BodyBuildOptions o;
   o.with_tissue = false;
   o.gravity = false;
-  auto count = [](const TorsoModel& m, const std::string& part) {
+  auto count = [](const BodyModel& m, const std::string& part) {
     int n = 0;
     for (const Joint& j : m.fem.joints) n += j.name.find(part) != std::string::npos;
     return n;
   };
-  auto mass = [](const TorsoModel& m, BoneKind kind) {
+  auto mass = [](const BodyModel& m, BoneKind kind) {
     double kg = 0;
     for (const Bone& b : m.bones) kg += b.kind == kind ? b.own_mass_kg : 0;
     return kg;
   };
-  const TorsoModel intact = build_torso(adult(), o);
+  const BodyModel intact = build_body(adult(), o);
   CHECK(intact.sternum_right == -1);
   CHECK(count(intact, "-intercostal-") > 0);
   o.resection = Resection::Intercostals;
-  const TorsoModel no_ic = build_torso(adult(), o);
+  const BodyModel no_ic = build_body(adult(), o);
   CHECK(count(no_ic, "-intercostal-") == 0);
   CHECK(no_ic.fem.joints.size() == intact.fem.joints.size() - count(intact, "-intercostal-"));
   CHECK(no_ic.bones.size() == intact.bones.size());
   // The sternum in two halves of half the mass, each holding its own side's cartilages.
   o.resection = Resection::Sternotomy;
-  const TorsoModel mst = build_torso(adult(), o);
+  const BodyModel mst = build_body(adult(), o);
   REQUIRE(mst.sternum >= 0);
   REQUIRE(mst.sternum_right >= 0);
   CHECK(mst.bones.size() == intact.bones.size() + 1);
@@ -353,7 +353,7 @@ TEST_CASE("the resection steps take the cage apart as Liebsch 2017 did", "[torso
   CHECK(on_halves == 14);
   // Ribs cut back to the stumps the costovertebral joints hold: no cartilage, shaft or sternum.
   o.resection = Resection::AnteriorCage;
-  const TorsoModel arc = build_torso(adult(), o);
+  const BodyModel arc = build_body(adult(), o);
   CHECK(arc.sternum == -1);
   for (int k = 0; k < kRibs; ++k)
     for (int side = 0; side < 2; ++side) CHECK(arc.rib_segments[k][side].size() == 1);
@@ -447,7 +447,7 @@ TEST_CASE("rib-cage stiffening converges with the rib segments and the intercost
   // Both are discretisations: halving each changes no regional ratio or ROM by more than 3 %.
   const RibCageComparison& base = adult_rib_cage();
   for (int variant = 0; variant < 2; ++variant) {
-    TorsoParams p = adult();
+    BodySpec p = adult();
     (variant == 0 ? p.rib_segment_m : p.intercostal_strip_m) *= 0.5;
     const RibCageComparison fine = rib_cage_comparison(p, 2.0);
     for (int a = 0; a < 3; ++a) {
@@ -459,7 +459,7 @@ TEST_CASE("rib-cage stiffening converges with the rib segments and the intercost
 }
 
 TEST_CASE("exports: VTU with region and material cell data, OBJ with every region and bone", "[torso][unit]") {
-  const TorsoModel& m = adult_model();
+  const BodyModel& m = adult_model();
   const std::string vtu = tissue_vtu(m, m.fem.mesh.X);
   CHECK_THAT(vtu, Catch::Contains("NumberOfPoints=\"" + std::to_string(m.fem.mesh.n_nodes()) + "\"") &&
                       Catch::Contains("NumberOfCells=\"" + std::to_string(m.fem.mesh.n_tets()) + "\"") &&
@@ -482,7 +482,7 @@ TEST_CASE("exports: VTU with region and material cell data, OBJ with every regio
 }
 
 TEST_CASE("fascia fibres: two families in the sheet's plane, the ligament's along the spine", "[torso][unit]") {
-  const TorsoModel& m = adult_model();
+  const BodyModel& m = adult_model();
   const TissueMaterial& fascia = adult().materials.at("thoracolumbar_fascia");
   REQUIRE(fascia.fibre_modulus_Pa > 0);
   const double th = fascia.fibre_angle_deg * 3.14159265358979323846 / 180;
@@ -494,7 +494,7 @@ TEST_CASE("fascia fibres: two families in the sheet's plane, the ligament's alon
       continue;
     }
     for (int i = 0; i < mat.n_fibres; ++i) CHECK(mat.fibre_dir[i].norm() == Approx(1.0).epsilon(1e-12));
-    if (m.tet_fibres[t] == TorsoModel::Fibres::Sheet) {
+    if (m.tet_fibres[t] == BodyModel::Fibres::Sheet) {
       ++sheet;
       REQUIRE(mat.n_fibres == 2);
       // Mirror images about the transverse direction, at the data's angle to each other.

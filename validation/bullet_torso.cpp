@@ -38,7 +38,7 @@ struct BulletTorsoWorld : DeformableWorldCore {
 
 void BulletTorsoDeleter::operator()(BulletTorsoWorld* w) const { delete w; }
 
-BulletTorsoPtr make_bullet_torso(const TorsoModel& m) {
+BulletTorsoPtr make_bullet_torso(const BodyModel& m) {
   BulletTorsoPtr w(new BulletTorsoWorld);
 
   w->floor_shape = std::make_unique<btStaticPlaneShape>(btVector3(0, 0, 1), 0);
@@ -132,7 +132,7 @@ BulletTorsoPtr make_bullet_torso(const TorsoModel& m) {
   return w;
 }
 
-void sync_from_torso(BulletTorsoWorld& w, const TorsoModel& m, const FemState& st) {
+void sync_from_torso(BulletTorsoWorld& w, const BodyModel& m, const FemState& st) {
   const std::vector<Vec3> x = node_positions(m.fem, st);
   for (size_t r = 0; r < w.regions.size(); ++r)
     for (size_t i = 0; i < w.region_nodes[r].size(); ++i) {
@@ -170,7 +170,7 @@ BulletTorsoCounts bullet_torso_counts(const BulletTorsoWorld& w) {
   return c;
 }
 
-MirrorError bullet_mirror_error(const BulletTorsoWorld& w, const TorsoModel& m, const FemState& st) {
+MirrorError bullet_mirror_error(const BulletTorsoWorld& w, const BodyModel& m, const FemState& st) {
   MirrorError e;
   const std::vector<Vec3> x = node_positions(m.fem, st);
   for (size_t r = 0; r < w.regions.size(); ++r)

@@ -24,9 +24,9 @@ struct BulletTorsoDeleter {
 };
 using BulletTorsoPtr = std::unique_ptr<BulletTorsoWorld, BulletTorsoDeleter>;
 
-BulletTorsoPtr make_bullet_torso(const TorsoModel& m);
+BulletTorsoPtr make_bullet_torso(const BodyModel& m);
 // Writes the solved state (node positions, bone poses) into the world.
-void sync_from_torso(BulletTorsoWorld& w, const TorsoModel& m, const FemState& state);
+void sync_from_torso(BulletTorsoWorld& w, const BodyModel& m, const FemState& state);
 
 struct BulletTorsoCounts {
   int rigid_bodies = 0, constraints = 0, soft_bodies = 0, soft_nodes = 0, tetras = 0, anchors = 0;
@@ -38,6 +38,6 @@ BulletTorsoCounts bullet_torso_counts(const BulletTorsoWorld& w);
 struct MirrorError {
   double node_m = 0, bone_m = 0, bone_rad = 0;
 };
-MirrorError bullet_mirror_error(const BulletTorsoWorld& w, const TorsoModel& m, const FemState& state);
+MirrorError bullet_mirror_error(const BulletTorsoWorld& w, const BodyModel& m, const FemState& state);
 
 }  // namespace backroll

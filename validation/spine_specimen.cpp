@@ -23,9 +23,9 @@ const char* cage_name(Cage c) {
   return "?";
 }
 
-std::vector<double> specimen_rotations_deg(const TorsoParams& p, Cage cage, int top, int bottom, SpineAxis axis,
+std::vector<double> specimen_rotations_deg(const BodySpec& p, Cage cage, int top, int bottom, SpineAxis axis,
                                            double moment_Nm) {
-  TorsoBuildOptions o;
+  BodyBuildOptions o;
   o.with_ribs = cage != Cage::NoRibs;
   o.resection = cage == Cage::NoIntercostals   ? Resection::Intercostals
                 : cage == Cage::Sternotomy     ? Resection::Sternotomy
@@ -33,7 +33,7 @@ std::vector<double> specimen_rotations_deg(const TorsoParams& p, Cage cage, int 
                                                : Resection::None;
   o.with_tissue = false;
   o.gravity = false;
-  TorsoModel m = build_torso(p, o);
+  BodyModel m = build_body(p, o);
   std::vector<std::pair<int, int>> fixed;
   for (int v = bottom - 1; v <= kLevels; ++v)
     for (int c = 0; c < 6; ++c) fixed.emplace_back(v == kLevels ? m.pelvis : m.vertebra[v], c);
@@ -53,18 +53,18 @@ std::vector<double> specimen_rotations_deg(const TorsoParams& p, Cage cage, int 
   return out;
 }
 
-double specimen_rotation_deg(const TorsoParams& p, Cage cage, int top, int bottom, SpineAxis axis, double moment_Nm) {
+double specimen_rotation_deg(const BodySpec& p, Cage cage, int top, int bottom, SpineAxis axis, double moment_Nm) {
   return specimen_rotations_deg(p, cage, top, bottom, axis, moment_Nm)[top - 1];
 }
 
-double segment_extension_stiffness_Nm_per_deg(const TorsoParams& p, int level, double moment_Nm) {
+double segment_extension_stiffness_Nm_per_deg(const BodySpec& p, int level, double moment_Nm) {
   // Extension: the caudal body rotates +e_lat relative to the cranial one, so the cranial one,
   // loaded with the lower fixed, turns by -e_lat.
   const double th = specimen_rotation_deg(p, Cage::NoRibs, level, level + 1, SpineAxis::FlexionExtension, -moment_Nm);
   return moment_Nm / std::abs(th);
 }
 
-RibCageComparison rib_cage_comparison(const TorsoParams& p, double M) {
+RibCageComparison rib_cage_comparison(const BodySpec& p, double M) {
   RibCageComparison c;
   c.moment_Nm = M;
   const int bounds[4] = {1, 4, 8, 12};

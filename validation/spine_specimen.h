@@ -21,13 +21,13 @@ const char* cage_name(Cage c);
 // at or below `bottom` fixed. Returns the rotation (deg) of `top` relative to `bottom` about that
 // axis.
 enum class SpineAxis { FlexionExtension = 0, AxialRotation = 1, LateralBending = 2 };
-double specimen_rotation_deg(const TorsoParams& p, Cage cage, int top, int bottom, SpineAxis axis, double moment_Nm);
+double specimen_rotation_deg(const BodySpec& p, Cage cage, int top, int bottom, SpineAxis axis, double moment_Nm);
 // The same test, returning the rotation (deg) of every vertebra T1..L5 about the loaded axis.
-std::vector<double> specimen_rotations_deg(const TorsoParams& p, Cage cage, int top, int bottom, SpineAxis axis,
+std::vector<double> specimen_rotations_deg(const BodySpec& p, Cage cage, int top, int bottom, SpineAxis axis,
                                            double moment_Nm);
 
 // One motion segment (level, level+1) in extension under `moment_Nm`: secant stiffness (N m/deg).
-double segment_extension_stiffness_Nm_per_deg(const TorsoParams& p, int level, double moment_Nm);
+double segment_extension_stiffness_Nm_per_deg(const BodySpec& p, int level, double moment_Nm);
 
 // The rib-cage comparison of cadaver studies: T1-T12 range of motion under +-M (T12 and below
 // fixed), with and without the rib cage, in the three modes.
@@ -47,7 +47,7 @@ struct RibCageComparison {
   double region_k_with[3][3] = {}, region_k_without[3][3] = {};
   double region_ratio(int axis, int region) const { return region_k_with[axis][region] / region_k_without[axis][region]; }
 };
-RibCageComparison rib_cage_comparison(const TorsoParams& p, double moment_Nm);
+RibCageComparison rib_cage_comparison(const BodySpec& p, double moment_Nm);
 
 // Published cadaver measurements of what the rib cage does to the thoracic spine: validation
 // references (the model never reads them). Indexed [SpineAxis][region upper, middle, lower].

@@ -1,4 +1,4 @@
-// Inside build_torso (anatomy/body_model.h): the steps that turn a body file into a model, each a
+// Inside build_body (anatomy/body_model.h): the steps that turn a body file into a model, each a
 // function of a readable size sharing the builder's state. Sections, in build order:
 //   bones    (body_bones.cpp)   vertebrae and pelvis, the ribs as chains of segments, the sternum
 //   joints   (body_joints.cpp)  intervertebral joints, the rib articulations, rib shafts and
@@ -27,8 +27,8 @@ struct RibGeom {
 
 class BodyBuilder {
  public:
-  BodyBuilder(const TorsoParams& p, const TorsoBuildOptions& o);
-  TorsoModel build();
+  BodyBuilder(const BodySpec& p, const BodyBuildOptions& o);
+  BodyModel build();
 
  private:
   // Bones.
@@ -64,10 +64,10 @@ class BodyBuilder {
   int rib_under(int k, int si, double ax) const;       // ... under a point ax from the midline
   double row_h(const Column& c, int k) const;          // height of node row k in a tissue column
 
-  const TorsoParams& p;
-  const TorsoBuildOptions& o;
+  const BodySpec& p;
+  const BodyBuildOptions& o;
   const Layout L;
-  TorsoModel m;
+  BodyModel m;
   bool stumps = false;                 // the anterior cage resected down to rib stumps
   std::array<Vec3, 19> body_centre{};  // T1..L5 -> 0..16, S1 -> 17
   std::array<RibGeom, kRibs> rg{};

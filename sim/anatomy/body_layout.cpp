@@ -11,7 +11,7 @@ double smoothstep(double u) {
 }
 
 Column column(const Layout& L, double x, double s) {
-  const TorsoParams& p = L.p;
+  const BodySpec& p = L.p;
   Column c;
   const double ax = std::abs(x);
   c.t_skin = p.skin_thickness_m;

@@ -59,14 +59,14 @@ struct SpineCurve {
 
 // Everything derived from the data that the generator needs, per level and along s.
 struct Layout {
-  const TorsoParams& p;
+  const BodySpec& p;
   SpineCurve curve;
   std::array<double, 20> s_tip{};   // C7..S2
   std::array<double, 19> s_base{};  // T1..S1 (index 1..18), lamina junction
   PerLevel sp_len{}, h_lam{};
   double s_rib_end = 0, s_crest = 0, s_pelvis = 0;
 
-  explicit Layout(const TorsoParams& pp) : p(pp) {
+  explicit Layout(const BodySpec& pp) : p(pp) {
     const double L = p.skin_line_length_m * p.height_m / p.reference_height_m;
     for (int i = 0; i < 20; ++i) {
       // Linear interpolation of the anchor fractions in level index.

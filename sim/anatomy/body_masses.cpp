@@ -120,8 +120,8 @@ void BodyBuilder::materials() {
   for (int t = 0; t < mesh.n_tets(); ++t) {
     const TissueMaterial& tm = region_material(p, m.tet_region[t]);
     NeoHookean mat = NeoHookean::from_young_poisson(tm.youngs_modulus_Pa, tm.poisson_ratio);
-    const TorsoModel::Fibres fib = m.tet_fibres[t];
-    if (tm.fibre_modulus_Pa > 0 && fib != TorsoModel::Fibres::None) {
+    const BodyModel::Fibres fib = m.tet_fibres[t];
+    if (tm.fibre_modulus_Pa > 0 && fib != BodyModel::Fibres::None) {
       // The tet's transverse (x) and along-spine (s) directions in the world: its local-to-world
       // map from the structured coordinates (x, s, h) of its nodes.
       const Tet& e = mesh.tets[t];
@@ -133,7 +133,7 @@ void BodyBuilder::materials() {
       const Mat3 M = Dw * Dl.inverse();
       const Vec3 ex = M.col(0).normalized();
       const Vec3 es = (M.col(1) - M.col(1).dot(ex) * ex).normalized();
-      if (fib == TorsoModel::Fibres::Sheet) {
+      if (fib == BodyModel::Fibres::Sheet) {
         // Two families at +- theta: together their modulus across the back is the material's
         // (each family contributes E_family cos^4 theta along x), and E_family = 4k.
         const double th = tm.fibre_angle_deg * kPi / 180, c2 = std::cos(th) * std::cos(th);

@@ -12,14 +12,14 @@ namespace backroll {
 
 namespace body_layout {
 
-BodyBuilder::BodyBuilder(const TorsoParams& params, const TorsoBuildOptions& options)
+BodyBuilder::BodyBuilder(const BodySpec& params, const BodyBuildOptions& options)
     : p(params), o(options), L(params) {
   m.params = p;
   m.options = o;
   for (int i = 0; i < 20; ++i) m.sp_tip_s_m[i] = L.s_tip[i];
 }
 
-TorsoModel BodyBuilder::build() {
+BodyModel BodyBuilder::build() {
   vertebrae();
   rib_geometry();
   stumps = o.with_ribs && o.resection >= Resection::AnteriorCage;
@@ -40,11 +40,11 @@ TorsoModel BodyBuilder::build() {
 
 using body_layout::kG;
 
-TorsoModel build_torso(const TorsoParams& p, const TorsoBuildOptions& o) {
+BodyModel build_body(const BodySpec& p, const BodyBuildOptions& o) {
   return body_layout::BodyBuilder(p, o).build();
 }
 
-void set_gravity(const TorsoModel& m, const Vec3& down, FemInputs& in) {
+void set_gravity(const BodyModel& m, const Vec3& down, FemInputs& in) {
   const TetMesh& mesh = m.fem.mesh;
   const Vec3 g = kG * down;
   in.body_force_N.resize(m.fem.rigid_bodies.size(), Vec3::Zero());
@@ -64,7 +64,7 @@ void set_gravity(const TorsoModel& m, const Vec3& down, FemInputs& in) {
   }
 }
 
-void set_gravity(TorsoModel& m, const Vec3& down) {
+void set_gravity(BodyModel& m, const Vec3& down) {
   FemInputs in;
   set_gravity(m, down, in);
   m.fem.node_force_N = in.node_force_N;
@@ -81,7 +81,7 @@ Vec3 total_gravity_vector_N(const FemInputs& in) {
   return f;
 }
 
-void number_bone_dofs(TorsoModel& m, const std::vector<std::pair<int, int>>& fixed) {
+void number_bone_dofs(BodyModel& m, const std::vector<std::pair<int, int>>& fixed) {
   FemModel& fem = m.fem;
   const int nn = fem.mesh.n_nodes();
   fem.node_dof.assign(nn, {kFixed, kFixed, kFixed});
@@ -102,7 +102,7 @@ void number_bone_dofs(TorsoModel& m, const std::vector<std::pair<int, int>>& fix
   fem.finalize();
 }
 
-std::vector<double> skin_node_area(const TorsoModel& m, const std::vector<Vec3>& x) {
+std::vector<double> skin_node_area(const BodyModel& m, const std::vector<Vec3>& x) {
   std::vector<double> area(x.size(), 0.0);
   for (const Tri& f : m.skin_faces) {
     const double A = 0.5 * (x[f[1]] - x[f[0]]).cross(x[f[2]] - x[f[0]]).norm();
@@ -111,13 +111,13 @@ std::vector<double> skin_node_area(const TorsoModel& m, const std::vector<Vec3>&
   return area;
 }
 
-int add_floor(TorsoModel& m) {
+int add_floor(BodyModel& m) {
   const int body = add_floor_contact(m);
   number_bone_dofs(m, {{m.pelvis, 0}, {m.pelvis, 1}, {m.pelvis, 5}});
   return body;
 }
 
-int add_floor_contact(TorsoModel& m) {
+int add_floor_contact(BodyModel& m) {
   FemModel& fem = m.fem;
   RigidBody floor;
   floor.shape = std::make_shared<FloorShape>();
@@ -136,7 +136,7 @@ int add_floor_contact(TorsoModel& m) {
   return body;
 }
 
-double total_gravity_N(const TorsoModel& m) {
+double total_gravity_N(const BodyModel& m) {
   double f = 0;
   for (const Vec3& v : m.fem.node_force_N) f += v.z();
   for (const RigidBody& b : m.fem.rigid_bodies) f += b.applied_force_N.z();

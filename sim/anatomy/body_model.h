@@ -1,4 +1,4 @@
-// The torso model: bones, joints and tagged soft tissue generated from a TorsoParams file.
+// The torso model: bones, joints and tagged soft tissue generated from a body file (BodySpec).
 //
 // Coordinates (supine): x = the subject's left, y = cranial, z = up (anterior); the floor is
 // the plane z = 0 under the back. The spine is built along the skin line of the spinous-process
@@ -62,16 +62,16 @@ enum class Resection {
                  // costovertebral joints hold): no cartilage, no sternum
 };
 
-struct TorsoBuildOptions {
+struct BodyBuildOptions {
   bool with_ribs = true;     // false: the rib cage removed (ribs, sternum, their joints)
   Resection resection = Resection::None;  // with ribs: how much of the cage a specimen keeps
   bool with_tissue = true;   // false: bones and joints only (a cadaveric spine specimen)
   bool gravity = true;
 };
 
-struct TorsoModel {
-  TorsoParams params;
-  TorsoBuildOptions options;
+struct BodyModel {
+  BodySpec params;
+  BodyBuildOptions options;
   std::vector<Bone> bones;              // index = rigid body index in fem
   FemModel fem;                         // tissue, bones (6 dofs each), joints, gravity; no floor
   std::vector<int> tet_region;          // region tag per tet (index into region_names())
@@ -101,34 +101,34 @@ struct TorsoModel {
 
 // Builds the model. Throws std::runtime_error when the data make an impossible body (for
 // example a trunk segment lighter than the tissue generated in it).
-TorsoModel build_torso(const TorsoParams& p, const TorsoBuildOptions& o = {});
+BodyModel build_body(const BodySpec& p, const BodyBuildOptions& o = {});
 
 // Rigid-body dofs: numbers all 6 dofs of every bone after the tissue dofs, except those listed
 // as fixed (bone index, dof 0..5). Rebuilds fem.n_dofs and finalizes.
-void number_bone_dofs(TorsoModel& m, const std::vector<std::pair<int, int>>& fixed);
+void number_bone_dofs(BodyModel& m, const std::vector<std::pair<int, int>>& fixed);
 
 // Adds a rigid floor (the plane z = 0) with frictionless contact on the skin nodes, and fixes
 // the motions the floor cannot hold (the pelvis's x, y translation and rotation about z).
 // Returns the floor's rigid-body index.
-int add_floor(TorsoModel& m);
+int add_floor(BodyModel& m);
 // The floor's rigid body (a FloorShape at the origin) and its contact set on the skin nodes only,
 // without fixing any dofs; returns the body index.
-int add_floor_contact(TorsoModel& m);
+int add_floor_contact(BodyModel& m);
 
 // Every gravity load (tissue nodes, bones and their lumped segments) for gravity along the unit
 // vector `down` (zero: no gravity), in the model's frame, written into a state's inputs: a body
 // pitched in the world sees gravity turned the other way in its own frame.
-void set_gravity(const TorsoModel& m, const Vec3& down, FemInputs& in);
+void set_gravity(const BodyModel& m, const Vec3& down, FemInputs& in);
 // The same as the model's own loads (what a fresh state starts with).
-void set_gravity(TorsoModel& m, const Vec3& down);
+void set_gravity(BodyModel& m, const Vec3& down);
 // The sum of all prescribed forces in `in` (N).
 Vec3 total_gravity_vector_N(const FemInputs& in);
 
 // Tributary skin area (m^2) of every node (zero off the skin): a third of each adjacent skin
 // triangle, at node positions x (the rest positions fem.mesh.X, or a solved state's).
-std::vector<double> skin_node_area(const TorsoModel& m, const std::vector<Vec3>& x);
+std::vector<double> skin_node_area(const BodyModel& m, const std::vector<Vec3>& x);
 
 // Gravity force (N) summed over the model's tissue and bones (z component, negative down).
-double total_gravity_N(const TorsoModel& m);
+double total_gravity_N(const BodyModel& m);
 
 }  // namespace backroll

@@ -17,7 +17,7 @@ double bredt_GJ(double enclosed_area_m2, double Gt_N_per_m, double perimeter_m) 
 }
 }  // namespace
 
-RibSection rib_section(const TorsoParams& p) {
+RibSection rib_section(const BodySpec& p) {
   const double a = 0.5 * p.rib_height_m, b = 0.5 * p.rib_thickness_m, t = p.rib_cortex_m;
   RibSection r;
   // Second moments of a solid ellipse (pi/4 a^3 b about its minor axis) minus the hollow inside.
@@ -30,7 +30,7 @@ RibSection rib_section(const TorsoParams& p) {
   return r;
 }
 
-CartilageSection cartilage_section(const TorsoParams& p) {
+CartilageSection cartilage_section(const BodySpec& p) {
   const double E = p.cartilage_E_Pa, w = p.cartilage_width_m, t = p.cartilage_thickness_m;
   const double G = E / 2.9;  // cartilage substance, Poisson ratio 0.45
   CartilageSection c;
@@ -75,12 +75,12 @@ int region_index(const std::string& name) {
   return static_cast<int>(it - r.begin());
 }
 
-const TissueMaterial& region_material(const TorsoParams& p, int region) {
+const TissueMaterial& region_material(const BodySpec& p, int region) {
   const std::string& rn = region_names().at(region);
   return p.materials.at(rn.rfind("kidney", 0) == 0 ? "kidney" : rn);
 }
 
-std::string default_torso_path() { return std::string(BACKROLL_ASSET_DIR) + "/torso/default.toml"; }
+std::string default_body_path() { return std::string(BACKROLL_ASSET_DIR) + "/bodies/default.toml"; }
 
 namespace {
 
@@ -92,7 +92,7 @@ PerLevel per_level(TomlReader& r, const std::string& key, double lo, double hi) 
 }
 
 // The person, the spine's curvature and the skin line of the spinous-process tips (Ernst 2013).
-void read_body(TomlReader& r, TorsoParams& p) {
+void read_body(TomlReader& r, BodySpec& p) {
   p.mass_kg = r.number("body.mass_kg", 30, 200);
   p.height_m = r.number("body.height_m", 1.3, 2.2);
   p.male = r.text("body.sex", {"male", "female"}) == "male";
@@ -120,7 +120,7 @@ void read_body(TomlReader& r, TorsoParams& p) {
 }
 
 // Vertebral dimensions per level.
-void read_spine(TomlReader& r, TorsoParams& p) {
+void read_spine(TomlReader& r, BodySpec& p) {
   const std::vector<std::string> levels = r.texts("spine.levels", kLevels);
   for (int i = 0; i < kLevels; ++i)
     if (level_index(levels[i]) != i + 1)
@@ -142,7 +142,7 @@ void read_spine(TomlReader& r, TorsoParams& p) {
 }
 
 // Tissue layers and muscle regions over the back.
-void read_tissue(TomlReader& r, TorsoParams& p) {
+void read_tissue(TomlReader& r, BodySpec& p) {
   p.depth_over_sp_m = per_level(r, "tissue.depth_over_sp_m", 0.002, 0.08);
   p.skin_thickness_m = r.number("tissue.skin_thickness_m", 0.0005, 0.005);
   p.fat_thickness_m = per_level(r, "tissue.fat_thickness_m", 0.0005, 0.08);
@@ -177,7 +177,7 @@ void read_tissue(TomlReader& r, TorsoParams& p) {
 }
 
 // The kidneys as ellipsoids.
-void read_kidneys(TomlReader& r, TorsoParams& p) {
+void read_kidneys(TomlReader& r, BodySpec& p) {
   p.kidney_left_top = r.level("kidneys.left_top_level", 9, 17);
   p.kidney_left_bottom = r.level("kidneys.left_bottom_level", 9, 17);
   p.kidney_right_top = r.level("kidneys.right_top_level", 9, 17);
@@ -191,7 +191,7 @@ void read_kidneys(TomlReader& r, TorsoParams& p) {
 }
 
 // The rib cage: articulations, cartilage and rib sections, masses, the intercostal sheet.
-void read_ribs(TomlReader& r, TorsoParams& p) {
+void read_ribs(TomlReader& r, BodySpec& p) {
   p.costovertebral_N_per_m = r.number("ribs.costovertebral_N_per_m", 1e2, 1e7);
   p.costovertebral_Nm_per_rad = r.number("ribs.costovertebral_Nm_per_rad", 0.01, 1e3);
   p.cartilage_E_Pa = r.number("ribs.cartilage_youngs_modulus_Pa", 1e5, 1e9);
@@ -215,7 +215,7 @@ void read_ribs(TomlReader& r, TorsoParams& p) {
 }
 
 // Intervertebral joints: ranges of motion at a reference moment.
-void read_joints(TomlReader& r, TorsoParams& p) {
+void read_joints(TomlReader& r, BodySpec& p) {
   p.reference_moment_Nm = r.number("joints.reference_moment_Nm", 0.5, 30);
   p.flexion_rom_deg = per_level(r, "joints.flexion_rom_deg", 0.2, 30);
   p.extension_rom_deg = per_level(r, "joints.extension_rom_deg", 0.2, 30);
@@ -232,7 +232,7 @@ void read_joints(TomlReader& r, TorsoParams& p) {
 }
 
 // Segment masses (de Leva 1996).
-void read_masses(TomlReader& r, TorsoParams& p) {
+void read_masses(TomlReader& r, BodySpec& p) {
   const int sex = p.male ? 0 : 1;
   auto pct = [&](const std::string& key) { return r.numbers("mass." + key, 2, 0, 60)[sex]; };
   p.head_pct = pct("head_pct");
@@ -260,7 +260,7 @@ void read_masses(TomlReader& r, TorsoParams& p) {
 }
 
 // Tissue materials per region.
-void read_materials(TomlReader& r, TorsoParams& p) {
+void read_materials(TomlReader& r, BodySpec& p) {
   for (const std::string m : {"skin", "subcutaneous_fat", "thoracolumbar_fascia", "trapezius", "rhomboid",
                                "latissimus_dorsi", "erector_spinae", "multifidus", "quadratus_lumborum", "kidney",
                                "abdominal_content", "intercostal"}) {
@@ -277,7 +277,7 @@ void read_materials(TomlReader& r, TorsoParams& p) {
 }
 
 // Mesh resolution.
-void read_mesh(TomlReader& r, TorsoParams& p) {
+void read_mesh(TomlReader& r, BodySpec& p) {
   p.lateral_halfwidth_m = r.number("mesh.lateral_halfwidth_m", 0.05, 0.2);
   p.midline_size_m = r.number("mesh.midline_size_m", 0.001, 0.02);
   p.max_lateral_size_m = r.number("mesh.max_lateral_size_m", p.midline_size_m, 0.05);
@@ -292,9 +292,9 @@ void read_mesh(TomlReader& r, TorsoParams& p) {
 
 }  // namespace
 
-TorsoParams load_torso_params(const std::string& path, const std::vector<ConfigOverride>& overrides) {
+BodySpec load_body_spec(const std::string& path, const std::vector<ConfigOverride>& overrides) {
   TomlReader r(path, overrides);
-  TorsoParams p;
+  BodySpec p;
   p.source = path;
   read_body(r, p);
   read_spine(r, p);

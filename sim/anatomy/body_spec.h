@@ -1,4 +1,4 @@
-// The torso's data: everything the model is generated from, read from a file in assets/torso/.
+// The torso's data: everything the model is generated from, read from a file in assets/bodies/.
 // Per-level arrays run T1..T12, L1..L5 (kLevels = 17); per-joint arrays T1-T2 .. L5-S1
 // (17 joints, the last one onto the pelvis). Units are SI; angles in degrees where named _deg.
 #pragma once
@@ -29,7 +29,7 @@ struct TissueMaterial {
   double fibre_angle_deg = 0;
 };
 
-struct TorsoParams {
+struct BodySpec {
   std::string source;  // the file it came from
 
   // [body]
@@ -88,7 +88,7 @@ struct TorsoParams {
 struct RibSection {
   double EI_in_Nm2 = 0, EI_out_Nm2 = 0, GJ_Nm2 = 0;
 };
-RibSection rib_section(const TorsoParams& p);
+RibSection rib_section(const BodySpec& p);
 
 // Costal cartilage as a composite beam: a rectangle of cartilage substance (cartilage_width_m
 // along the body, cartilage_thickness_m through the wall) inside a thin fibrous sheath, the
@@ -100,19 +100,19 @@ struct CartilageSection {
   double EA_N = 0, EI_wall_Nm2 = 0, EI_body_Nm2 = 0, GJ_Nm2 = 0;
   double sheath_Et_N_per_m = 0;  // the perichondrium's E x thickness
 };
-CartilageSection cartilage_section(const TorsoParams& p);
+CartilageSection cartilage_section(const BodySpec& p);
 
 const std::vector<std::string>& region_names();
 // Index of a region name in region_names(); throws std::out_of_range for an unknown name.
 int region_index(const std::string& name);
 
-// The shipped default adult, assets/torso/default.toml.
-std::string default_torso_path();
+// The shipped default adult, assets/bodies/default.toml.
+std::string default_body_path();
 
 // The material of a region (index into region_names()); both kidneys share "kidney".
-const TissueMaterial& region_material(const TorsoParams& p, int region);
+const TissueMaterial& region_material(const BodySpec& p, int region);
 
 // Reads and checks a body file; throws ConfigError (file:line, key, value, allowed range).
-TorsoParams load_torso_params(const std::string& path, const std::vector<ConfigOverride>& overrides = {});
+BodySpec load_body_spec(const std::string& path, const std::vector<ConfigOverride>& overrides = {});
 
 }  // namespace backroll

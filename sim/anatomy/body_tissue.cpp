@@ -91,7 +91,7 @@ void BodyBuilder::tissue_regions() {
   const double kr_s = 0.5 * (L.s_tip[p.kidney_right_top] + L.s_tip[p.kidney_right_bottom]);
   const double kr_hl = 0.5 * (L.s_tip[p.kidney_right_bottom] - L.s_tip[p.kidney_right_top]);
   m.tet_region.resize(mesh.n_tets());
-  m.tet_fibres.assign(mesh.n_tets(), TorsoModel::Fibres::None);
+  m.tet_fibres.assign(mesh.n_tets(), BodyModel::Fibres::None);
   for (int t = 0; t < mesh.n_tets(); ++t) {
     Vec3 c = Vec3::Zero();
     int row = nk;
@@ -131,7 +131,7 @@ void BodyBuilder::tissue_regions() {
     }
     m.tet_region[t] = region_index(r);
     if (r == "thoracolumbar_fascia")
-      m.tet_fibres[t] = row == rows_m ? TorsoModel::Fibres::Sheet : TorsoModel::Fibres::Ligament;
+      m.tet_fibres[t] = row == rows_m ? BodyModel::Fibres::Sheet : BodyModel::Fibres::Ligament;
   }
 
 }

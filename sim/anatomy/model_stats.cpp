@@ -5,7 +5,7 @@
 
 namespace backroll {
 
-std::vector<RegionStats> region_stats(const TorsoModel& m) {
+std::vector<RegionStats> region_stats(const BodyModel& m) {
   std::vector<RegionStats> out(region_names().size());
   std::vector<std::set<int>> nodes(out.size());
   for (size_t r = 0; r < out.size(); ++r) out[r].name = region_names()[r];
@@ -28,7 +28,7 @@ std::vector<RegionStats> region_stats(const TorsoModel& m) {
   return out;
 }
 
-int floating_tets(const TorsoModel& m) {
+int floating_tets(const BodyModel& m) {
   const TetMesh& mesh = m.fem.mesh;
   std::vector<std::vector<int>> node_tets(mesh.n_nodes());
   for (int t = 0; t < mesh.n_tets(); ++t)

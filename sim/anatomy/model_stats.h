@@ -15,9 +15,9 @@ struct RegionStats {
   double volume_m3 = 0, mass_kg = 0;
   MeshQuality quality;  // of this region's tets alone
 };
-std::vector<RegionStats> region_stats(const TorsoModel& m);
+std::vector<RegionStats> region_stats(const BodyModel& m);
 
 // Tets that cannot reach a bone-attached node through shared nodes (0 = no floating islands).
-int floating_tets(const TorsoModel& m);
+int floating_tets(const BodyModel& m);
 
 }  // namespace backroll

@@ -52,6 +52,14 @@ double smooth_union(double a, const Vec3& na, double b, const Vec3& nb, double k
 }
 }  // namespace
 
+const char* name(RollerKind k) {
+  return k == RollerKind::Peanut ? "peanut" : k == RollerKind::Ball ? "ball" : "cylinder";
+}
+
+const char* name(RollerPattern p) {
+  return p == RollerPattern::Knobs ? "knobs" : p == RollerPattern::Spikes ? "spikes" : "none";
+}
+
 std::string roller_path(const std::string& name) { return std::string(BACKROLL_ASSET_DIR) + "/rollers/" + name + ".toml"; }
 
 RollerSpec load_roller_spec(const std::string& path, const std::vector<ConfigOverride>& overrides) {
@@ -59,22 +67,27 @@ RollerSpec load_roller_spec(const std::string& path, const std::vector<ConfigOve
   RollerSpec p;
   p.source = path;
   p.name = r.text("name");
-  p.kind = r.text("kind", {"cylinder", "peanut", "ball"});
+  const std::string kind = r.text("kind", {name(RollerKind::Cylinder), name(RollerKind::Peanut), name(RollerKind::Ball)});
+  for (RollerKind k : {RollerKind::Cylinder, RollerKind::Peanut, RollerKind::Ball})
+    if (kind == name(k)) p.kind = k;
   p.diameter_m = r.number("diameter_m", 0.03, 0.4);
-  if (p.kind == "cylinder") p.length_m = r.number("length_m", 0.1, 1.5);
-  if (p.kind == "peanut") {
+  if (p.kind == RollerKind::Cylinder) p.length_m = r.number("length_m", 0.1, 1.5);
+  if (p.kind == RollerKind::Peanut) {
     p.groove_width_m = r.number("groove_width_m", 0.0, 0.1);
     p.core_diameter_m = r.number("core_diameter_m", 0.0, p.diameter_m);
     p.length_m = 2 * p.diameter_m + p.groove_width_m;
   }
-  if (p.kind == "ball") p.length_m = p.diameter_m;
+  if (p.kind == RollerKind::Ball) p.length_m = p.diameter_m;
   p.foam_E_Pa = r.number("foam.youngs_modulus_Pa", 1e4, 1e9);
   p.foam_depth_m = r.number("foam.depth_m", 0.001, 0.5 * p.diameter_m);
   if (r.has("pattern.kind")) {
-    p.pattern = r.text("pattern.kind", {"none", "knobs", "spikes"});
-    if (p.pattern != "none") {
-      if (p.kind != "cylinder")
-        throw ConfigError(r.where("pattern.kind") + ": pattern.kind = \"" + p.pattern +
+    const std::string pattern =
+        r.text("pattern.kind", {name(RollerPattern::None), name(RollerPattern::Knobs), name(RollerPattern::Spikes)});
+    for (RollerPattern q : {RollerPattern::None, RollerPattern::Knobs, RollerPattern::Spikes})
+      if (pattern == name(q)) p.pattern = q;
+    if (p.pattern != RollerPattern::None) {
+      if (p.kind != RollerKind::Cylinder)
+        throw ConfigError(r.where("pattern.kind") + ": pattern.kind = \"" + pattern +
                           "\" needs kind = \"cylinder\" (allowed on a cylinder only)");
       p.pattern_height_m = r.number("pattern.height_m", 0.001, 0.05);
       p.pattern_pitch_m = r.number("pattern.pitch_m", 0.005, 0.2);
@@ -86,21 +99,21 @@ RollerSpec load_roller_spec(const std::string& path, const std::vector<ConfigOve
 }
 
 RollerShape::RollerShape(const RollerSpec& p)
-    : p_(p), kind_(p.kind == "ball" ? Kind::Ball : p.kind == "peanut" ? Kind::Peanut : Kind::Cylinder) {
-  patterned_ = p_.pattern != "none";
-  spikes_ = p_.pattern == "spikes";
+    : p_(p), kind_(p.kind) {
+  patterned_ = p_.pattern != RollerPattern::None;
+  spikes_ = p_.pattern == RollerPattern::Spikes;
   const double R = 0.5 * p_.diameter_m;
   bound_r_ = R;
   switch (kind_) {
-    case Kind::Ball: bound_x_ = R; break;
+    case RollerKind::Ball: bound_x_ = R; break;
     // Each ball and the neck lie inside |x| <= c + R, rho <= R; each of the two smooth unions
     // takes at most k/4 off the smaller distance.
-    case Kind::Peanut:
+    case RollerKind::Peanut:
       bound_x_ = R + 0.5 * p_.groove_width_m + R;
       bound_slack_ = 2 * 0.25 * kCreaseRadiusM;
       break;
     // f = d0 - h b with the bump b in [0, 1]: at least d0 - h.
-    case Kind::Cylinder:
+    case RollerKind::Cylinder:
       bound_x_ = 0.5 * p_.length_m;
       bound_slack_ = patterned_ ? p_.pattern_height_m : 0.0;
       break;
@@ -114,8 +127,8 @@ double RollerShape::distance_lower_bound(const Vec3& p) const {
 
 double RollerShape::base_distance(const Vec3& p, Vec3* normal) const {
   const double R = 0.5 * p_.diameter_m;
-  if (kind_ == Kind::Ball) return sphere_at(p, Vec3::Zero(), R, normal);
-  if (kind_ == Kind::Peanut) {
+  if (kind_ == RollerKind::Ball) return sphere_at(p, Vec3::Zero(), R, normal);
+  if (kind_ == RollerKind::Peanut) {
     const double c = R + 0.5 * p_.groove_width_m;
     // The crease where the balls (and the neck) meet is rounded over kCreaseRadiusM: a taped or
     // moulded peanut fills it, and a sharp crease would make the contact normal jump.
@@ -135,7 +148,7 @@ double RollerShape::base_distance(const Vec3& p, Vec3* normal) const {
 }
 
 double RollerShape::signed_distance(const Vec3& p, Vec3* normal) const {
-  const bool exact = !patterned_ && kind_ != Kind::Peanut;  // a true distance, exact normal
+  const bool exact = !patterned_ && kind_ != RollerKind::Peanut;  // a true distance, exact normal
   const double g = value(p, exact ? normal : nullptr);
   if (exact || !normal) return g;
   // A pattern's or a rounded crease's first-order distance f / |grad f| is not a true distance,

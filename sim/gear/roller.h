@@ -29,17 +29,23 @@ namespace backroll {
 // tape or moulding that joins the balls).
 constexpr double kCreaseRadiusM = 0.003;
 
+// A roller's shape and its surface, as the files name them (kind = "cylinder", pattern.kind = "spikes").
+enum class RollerKind { Cylinder, Peanut, Ball };
+enum class RollerPattern { None, Knobs, Spikes };
+const char* name(RollerKind k);     // "cylinder", "peanut", "ball"
+const char* name(RollerPattern p);  // "none", "knobs", "spikes"
+
 struct RollerSpec {
   std::string source;            // the file it came from
   std::string name;              // "standard foam roller"
-  std::string kind;              // cylinder | peanut | ball
+  RollerKind kind = RollerKind::Cylinder;
   double diameter_m = 0.15;      // cylinder diameter, or each ball's
   double length_m = 0.9;         // cylinder length (peanut and ball: derived)
   double groove_width_m = 0;     // peanut: gap between the two balls' surfaces along the axis
   double core_diameter_m = 0;    // peanut: the neck joining the balls
   double foam_E_Pa = 1e6;        // foam (or rubber) Young's modulus
   double foam_depth_m = 0.03;    // the depth that compresses (Winkler layer)
-  std::string pattern = "none";  // none | knobs | spikes
+  RollerPattern pattern = RollerPattern::None;
   double pattern_height_m = 0;   // how far the pattern stands above the base radius
   double pattern_pitch_m = 0;    // along the axis
   int pattern_around = 0;        // bumps around the circumference
@@ -49,7 +55,7 @@ struct RollerSpec {
   // the pattern's pitch. Contact must sample the skin finer than this.
   double feature_size_m() const {
     const double r = 0.5 * diameter_m;
-    return pattern == "none" ? r : std::min(r, pattern_pitch_m);
+    return pattern == RollerPattern::None ? r : std::min(r, pattern_pitch_m);
   }
   // Winkler stiffness per area (Pa/m).
   double foundation_Pa_per_m() const { return foam_E_Pa / foam_depth_m; }
@@ -71,7 +77,7 @@ class RollerShape final : public RigidShape {
 
  private:
   RollerSpec p_;
-  enum class Kind { Cylinder, Peanut, Ball } kind_;
+  RollerKind kind_;
   bool patterned_ = false;
   bool spikes_ = false;     // the bump sharpened to a spike by its 4th power (knobs: as it is)
   double bound_r_ = 0, bound_x_ = 0, bound_slack_ = 0;

@@ -1,4 +1,4 @@
-// The shipped catalogs in assets/: rollers/, torso/ (bodies), scenarios/, lessons/. A data file
+// The shipped catalogs in assets/: rollers/, bodies/, scenarios/, lessons/. A data file
 // names a catalog entry by its stem ("peanut") or gives a .toml file of its own.
 #pragma once
 

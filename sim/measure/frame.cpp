@@ -67,7 +67,7 @@ void support_forces(const PosedModel& pm, const FemState& st, const Mat3& R, con
 }
 
 // The mat and its statistics: whole, and the midline and paraspinal strips of each level.
-void mat_measures(const TorsoModel& m, const SkinGrid& grid, const std::vector<double>& fn, Frame& r) {
+void mat_measures(const BodyModel& m, const SkinGrid& grid, const std::vector<double>& fn, Frame& r) {
   r.mat = pressure_mat(m, grid, fn);
   r.skin_pressure_Pa = skin_pressure(m, grid, fn);
   const double big = 1e9;
@@ -93,7 +93,7 @@ void mat_measures(const TorsoModel& m, const SkinGrid& grid, const std::vector<d
 // the measure covers the same width of bone on every mesh (counting whole nodes, it covered 24 to
 // 36 mm as the columns fell).
 void bone_loads(const PosedModel& pm, const SkinGrid& grid, const std::vector<Vec3>& fint, Frame& r) {
-  const TorsoModel& m = pm.body;
+  const BodyModel& m = pm.body;
   const FemModel& fem = m.fem;
   const double mid = m.params.sp_base_halfwidth_m;
   std::vector<double> bone_load(m.bones.size(), 0.0);
@@ -126,7 +126,7 @@ void bone_loads(const PosedModel& pm, const SkinGrid& grid, const std::vector<Ve
 
 // Kidneys: hydrostatic pressure -tr(sigma)/3 per tet (positive = compression); and the smallest
 // volume ratio over all tets.
-void tissue_stress(const TorsoModel& m, const std::vector<Vec3>& x, Frame& r) {
+void tissue_stress(const BodyModel& m, const std::vector<Vec3>& x, Frame& r) {
   const FemModel& fem = m.fem;
   const int kl = region_index("kidney_left"), kr = region_index("kidney_right");
   double vol[2] = {0, 0}, pv[2] = {0, 0};
@@ -155,7 +155,7 @@ void tissue_stress(const TorsoModel& m, const std::vector<Vec3>& x, Frame& r) {
 
 }  // namespace
 
-int nearest_level(const TorsoModel& m, double s_m) {
+int nearest_level(const BodyModel& m, double s_m) {
   int best = 1;
   for (int l = 1; l <= kLevels; ++l)
     if (std::abs(m.sp_tip_s_m[l] - s_m) < std::abs(m.sp_tip_s_m[best] - s_m)) best = l;
@@ -172,7 +172,7 @@ void relate_to_flat(Frame& r, const FlatReference* flat) {
 }
 
 Frame measure_frame(const PosedModel& pm, const FemState& st, const Placement& pl, const FlatReference* flat) {
-  const TorsoModel& m = pm.body;
+  const BodyModel& m = pm.body;
   Frame r;
   r.s_m = pl.s_m;
   r.level = nearest_level(m, pl.s_m);

@@ -49,9 +49,9 @@ struct Frame {
   double kidney_peak_Pa = 0, kidney_mean_Pa = 0, kidney_left_mean_Pa = 0, kidney_right_mean_Pa = 0;
   double min_J = 0;
   // The pressure map at the skin's nodes (what the mat is resampled from): each skin node's
-  // normal roller force over its cell of the skin grid, in the order of TorsoModel::skin_nodes.
+  // normal roller force over its cell of the skin grid, in the order of BodyModel::skin_nodes.
   std::vector<double> skin_pressure_Pa;
-  std::vector<double> bone_load_N;   // per bone (TorsoModel::bones), as summed for the loads above
+  std::vector<double> bone_load_N;   // per bone (BodyModel::bones), as summed for the loads above
 };
 
 // Measures the solved state `st` of the posed model at placement `pl` (its inputs applied), the
@@ -60,6 +60,6 @@ Frame measure_frame(const PosedModel& m, const FemState& st, const Placement& pl
 // Sets f.segment from its absolute joint motion minus the flat-lying one (flat null: absolute).
 void relate_to_flat(Frame& f, const FlatReference* flat);
 // The level (1..17) whose spinous process is nearest to s (m along the skin line).
-int nearest_level(const TorsoModel& m, double s_m);
+int nearest_level(const BodyModel& m, double s_m);
 
 }  // namespace backroll

@@ -41,7 +41,7 @@ MatStats mat_stats(const PressureMat& mat, double xlo, double xhi, double slo, d
   return st;
 }
 
-SkinGrid::SkinGrid(const TorsoModel& m) {
+SkinGrid::SkinGrid(const BodyModel& m) {
   for (int k : m.skin_nodes) xs.push_back(m.node_local[k].x()), ss.push_back(m.node_local[k].y());
   auto uniq = [](std::vector<double>& v) {
     std::sort(v.begin(), v.end());
@@ -60,7 +60,7 @@ void SkinGrid::span(const std::vector<double>& v, double e, double* lo, double* 
   *hi = i + 1 < v.size() ? 0.5 * (v[i] + v[i + 1]) : v[i];
 }
 
-PressureMat pressure_mat(const TorsoModel& m, const SkinGrid& g, const std::vector<double>& fn) {
+PressureMat pressure_mat(const BodyModel& m, const SkinGrid& g, const std::vector<double>& fn) {
   PressureMat mat;
   mat.cell_m = kMatCellM;
   mat.x0_m = g.xs.front();
@@ -89,7 +89,7 @@ PressureMat pressure_mat(const TorsoModel& m, const SkinGrid& g, const std::vect
   return mat;
 }
 
-std::vector<double> skin_pressure(const TorsoModel& m, const SkinGrid& g, const std::vector<double>& fn) {
+std::vector<double> skin_pressure(const BodyModel& m, const SkinGrid& g, const std::vector<double>& fn) {
   std::vector<double> out;
   out.reserve(m.skin_nodes.size());
   for (int k : m.skin_nodes) {

@@ -31,14 +31,14 @@ MatStats mat_stats(const PressureMat& mat, double xlo, double xhi, double slo, d
 // The structured skin grid: its distinct x and s (skin-line) coordinates, sorted.
 struct SkinGrid {
   std::vector<double> xs, ss;
-  explicit SkinGrid(const TorsoModel& m);
+  explicit SkinGrid(const BodyModel& m);
   // The node's cell of the grid along one axis: midway to the neighbours either side.
   static void span(const std::vector<double>& v, double e, double* lo, double* hi);
 };
 
 // The mat from a normal force per node (N, indexed by node; only the skin's are read).
-PressureMat pressure_mat(const TorsoModel& m, const SkinGrid& grid, const std::vector<double>& normal_force_N);
-// Each skin node's force over its grid cell (Pa), in the order of TorsoModel::skin_nodes.
-std::vector<double> skin_pressure(const TorsoModel& m, const SkinGrid& grid, const std::vector<double>& normal_force_N);
+PressureMat pressure_mat(const BodyModel& m, const SkinGrid& grid, const std::vector<double>& normal_force_N);
+// Each skin node's force over its grid cell (Pa), in the order of BodyModel::skin_nodes.
+std::vector<double> skin_pressure(const BodyModel& m, const SkinGrid& grid, const std::vector<double>& normal_force_N);
 
 }  // namespace backroll

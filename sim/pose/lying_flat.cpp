@@ -4,12 +4,12 @@
 
 namespace backroll {
 
-SettleResult settle_on_floor(TorsoModel& m, const SolverSettings& s) {
+SettleResult settle_on_floor(BodyModel& m, const SolverSettings& s) {
   if (m.fem.rigid_contacts.empty()) add_floor(m);
   return settle(m, s);
 }
 
-SettleResult settle(const TorsoModel& m, const SolverSettings& s) {
+SettleResult settle(const BodyModel& m, const SolverSettings& s) {
   SettleResult r;
   r.state.reset(m.fem);
   r.solve = solve_equilibrium(m.fem, r.state, s);
@@ -38,7 +38,7 @@ SettleResult settle(const TorsoModel& m, const SolverSettings& s) {
   return r;
 }
 
-std::shared_ptr<const PosedModel> LyingFlat::build(const TorsoParams& body, const RollerSpec& roller,
+std::shared_ptr<const PosedModel> LyingFlat::build(const BodySpec& body, const RollerSpec& roller,
                                                    const PostureParams& p) const {
   auto pm = std::make_shared<PosedModel>();
   pm->posture = this;

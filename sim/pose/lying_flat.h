@@ -22,14 +22,14 @@ struct SettleResult {
 };
 // Adds the floor to `m` (if not yet there) and solves. Contact force per skin node is read from
 // the residual (f_int - f_ext), so the reaction check is independent of the contact multipliers.
-SettleResult settle_on_floor(TorsoModel& m, const SolverSettings& s);
+SettleResult settle_on_floor(BodyModel& m, const SolverSettings& s);
 // The same on a model that has its floor (a LyingFlat model's body), under the model's own loads.
-SettleResult settle(const TorsoModel& m, const SolverSettings& s);
+SettleResult settle(const BodyModel& m, const SolverSettings& s);
 
 class LyingFlat final : public Posture {
  public:
   const char* kind() const override { return "lying_flat"; }
-  std::shared_ptr<const PosedModel> build(const TorsoParams& body, const RollerSpec& roller,
+  std::shared_ptr<const PosedModel> build(const BodySpec& body, const RollerSpec& roller,
                                           const PostureParams& p) const override;
   std::pair<double, double> path(const PosedModel&) const override { return {1, 0}; }  // no roller
   Placement placement(const PosedModel&, double) const override { return {}; }

@@ -51,9 +51,9 @@ const std::vector<std::string>& posture_kinds() {
   return kinds;
 }
 
-TorsoModel posed_body(const TorsoParams& body, const PostureParams& q) {
-  TorsoModel m = build_torso(body);
-  const TorsoParams& p = m.params;
+BodyModel posed_body(const BodySpec& body, const PostureParams& q) {
+  BodyModel m = build_body(body);
+  const BodySpec& p = m.params;
   if (q.arms == "behind_head") {  // the arms' mass moves from the shoulders to the head
     const double arms = 2 * p.mass_kg * (p.upper_arm_pct + p.forearm_pct + p.hand_pct) / 100;
     for (int v = 1; v <= 3; ++v) m.bones[m.vertebra[v]].attached_mass_kg -= arms / 3;
@@ -70,7 +70,7 @@ TorsoModel posed_body(const TorsoParams& body, const PostureParams& q) {
   return m;
 }
 
-void skin_midline(const TorsoModel& m, double s, Vec3* point, Vec3* normal) {
+void skin_midline(const BodyModel& m, double s, Vec3* point, Vec3* normal) {
   double xmin = 1e9;
   for (int n : m.skin_nodes) xmin = std::min(xmin, std::abs(m.node_local[n].x()));
   std::vector<std::pair<double, int>> line;
@@ -89,7 +89,7 @@ void skin_midline(const TorsoModel& m, double s, Vec3* point, Vec3* normal) {
   *normal = n;
 }
 
-std::vector<Vec3> bone_inward_normals(const TorsoModel& m) {
+std::vector<Vec3> bone_inward_normals(const BodyModel& m) {
   std::vector<Vec3> out;
   for (const Bone& bo : m.bones) {
     const int l = bo.kind == BoneKind::Pelvis ? 18 : bo.kind == BoneKind::Sternum ? 4 : bo.level;

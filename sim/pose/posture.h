@@ -48,7 +48,7 @@ struct PosedModel {
   const Posture* posture = nullptr;
   PostureParams params;
   RollerSpec roller;               // the gear (used when roller_body >= 0)
-  TorsoModel body;                 // body, gear and supports, finalized
+  BodyModel body;                 // body, gear and supports, finalized
   // The supports, as bodies and joints of body.fem (-1: this posture has none).
   int roller_body = -1, floor_body = -1, hip_joint = -1;
   std::vector<Vec3> bone_inward;   // per bone: the skin's inward normal at its level (rest shape)
@@ -70,7 +70,7 @@ class Posture {
   virtual ~Posture() = default;
   virtual const char* kind() const = 0;
   // Step 1: the constant model (see the design note above).
-  virtual std::shared_ptr<const PosedModel> build(const TorsoParams& body, const RollerSpec& roller,
+  virtual std::shared_ptr<const PosedModel> build(const BodySpec& body, const RollerSpec& roller,
                                                   const PostureParams& p) const = 0;
   // The controls' range: where along the skin line the roller may go (m), [first, second]; a
   // posture without a roller returns an empty range (first > second) and ignores s.
@@ -87,10 +87,10 @@ const std::vector<std::string>& posture_kinds();
 
 // What every posture does to the person first: the arms' mass where the hands are, the trunk
 // muscles' tone added to every motion segment, gravity down (-z) as the model's own load.
-TorsoModel posed_body(const TorsoParams& body, const PostureParams& p);
+BodyModel posed_body(const BodySpec& body, const PostureParams& p);
 // The skin's midline in the body's frame: position and outward normal at skin-line position s.
-void skin_midline(const TorsoModel& m, double s, Vec3* point, Vec3* normal);
+void skin_midline(const BodyModel& m, double s, Vec3* point, Vec3* normal);
 // Per bone, the direction its load is measured along: the skin's inward normal at its level.
-std::vector<Vec3> bone_inward_normals(const TorsoModel& m);
+std::vector<Vec3> bone_inward_normals(const BodyModel& m);
 
 }  // namespace backroll

@@ -5,14 +5,14 @@
 
 namespace backroll {
 
-std::shared_ptr<const PosedModel> SupineOnRoller::build(const TorsoParams& body, const RollerSpec& roller,
+std::shared_ptr<const PosedModel> SupineOnRoller::build(const BodySpec& body, const RollerSpec& roller,
                                                         const PostureParams& p) const {
   auto pm = std::make_shared<PosedModel>();
   pm->posture = this;
   pm->params = p;
   pm->roller = roller;
   pm->body = posed_body(body, p);
-  TorsoModel& model = pm->body;
+  BodyModel& model = pm->body;
   FemModel& fem = model.fem;
   // The roller: a fixed rigid shape; each session places it for each solve.
   RigidBody rb;
@@ -71,7 +71,7 @@ std::pair<double, double> SupineOnRoller::path(const PosedModel& m) const {
 }
 
 Placement SupineOnRoller::placement(const PosedModel& pm, double s_m) const {
-  const TorsoModel& model = pm.body;
+  const BodyModel& model = pm.body;
   const FemModel& fem = model.fem;
   Placement pl;
   pl.s_m = s_m;

@@ -23,7 +23,7 @@ namespace backroll {
 class SupineOnRoller final : public Posture {
  public:
   const char* kind() const override { return "supine_on_roller"; }
-  std::shared_ptr<const PosedModel> build(const TorsoParams& body, const RollerSpec& roller,
+  std::shared_ptr<const PosedModel> build(const BodySpec& body, const RollerSpec& roller,
                                           const PostureParams& p) const override;
   // T2's to L5's spinous process (T1 is left out: the mesh ends at C7).
   std::pair<double, double> path(const PosedModel& m) const override;

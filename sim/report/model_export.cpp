@@ -7,7 +7,7 @@
 
 namespace backroll {
 
-std::string tissue_vtu(const TorsoModel& m, const std::vector<Vec3>& x) {
+std::string tissue_vtu(const BodyModel& m, const std::vector<Vec3>& x) {
   const TetMesh& mesh = m.fem.mesh;
   std::string s;
   s += "<?xml version=\"1.0\"?>\n<VTKFile type=\"UnstructuredGrid\" version=\"0.1\" byte_order=\"LittleEndian\">\n";
@@ -45,7 +45,7 @@ std::string tissue_vtu(const TorsoModel& m, const std::vector<Vec3>& x) {
   return s;
 }
 
-std::string model_obj(const TorsoModel& m, const std::vector<Vec3>& x) {
+std::string model_obj(const BodyModel& m, const std::vector<Vec3>& x) {
   const TetMesh& mesh = m.fem.mesh;
   std::string s = "# backroll torso model: tissue surface by region, bones as boxes (metres)\n";
   for (const Vec3& p : x) s += fmt::format("v {:.9g} {:.9g} {:.9g}\n", p.x(), p.y(), p.z());

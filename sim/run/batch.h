@@ -20,7 +20,7 @@ namespace backroll {
 // A roller position: at a vertebral level's spinous process, or at a distance along the skin line.
 struct RollPosition {
   int level = 0;     // 2..17 (T2..L5); 0: use s_m
-  double s_m = 0;    // along the skin line (m, TorsoModel::sp_tip_s_m's frame), when level == 0
+  double s_m = 0;    // along the skin line (m, BodyModel::sp_tip_s_m's frame), when level == 0
   std::string label() const;  // "T7" or "0.312 m"
 };
 

@@ -163,11 +163,11 @@ std::string comparison_json(const Comparison& c) {
   for (const RollerRun& run : c.runs) {
     json jr;
     jr["roller"] = {{"name", run.scenario.roller.name},       {"file", run.scenario.roller_file},
-                    {"kind", run.scenario.roller.kind},       {"diameter_m", run.scenario.roller.diameter_m},
+                    {"kind", name(run.scenario.roller.kind)},       {"diameter_m", run.scenario.roller.diameter_m},
                     {"length_m", run.scenario.roller.length_m}, {"groove_width_m", run.scenario.roller.groove_width_m},
                     {"core_diameter_m", run.scenario.roller.core_diameter_m},
                     {"foam_E_Pa", run.scenario.roller.foam_E_Pa}, {"foam_depth_m", run.scenario.roller.foam_depth_m},
-                    {"pattern", run.scenario.roller.pattern}};
+                    {"pattern", name(run.scenario.roller.pattern)}};
     for (const RollResult& r : run.results) {
       json p;
       p["level"] = level_name(r.level);

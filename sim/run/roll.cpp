@@ -14,7 +14,7 @@ constexpr double kDeg = 3.14159265358979323846 / 180.0;
 
 std::string default_scenario_path() { return std::string(BACKROLL_ASSET_DIR) + "/scenarios/default.toml"; }
 
-TorsoParams scaled_mesh(TorsoParams p, double scale) {
+BodySpec scaled_mesh(BodySpec p, double scale) {
   p.midline_size_m *= scale;
   p.max_lateral_size_m *= scale;
   p.axial_size_m *= scale;
@@ -48,7 +48,7 @@ RollScenario load_scenario(const std::string& path, const std::vector<ConfigOver
   for (int l = a; a <= b ? l <= b : l >= b; l += a <= b ? 1 : -1) sc.levels.push_back(l);
   if (r.has("roll.warm_start")) sc.warm_start = r.boolean("roll.warm_start");
   r.finish();
-  sc.body = scaled_mesh(load_torso_params(sc.body_file, body), sc.mesh_scale);
+  sc.body = scaled_mesh(load_body_spec(sc.body_file, body), sc.mesh_scale);
   sc.roller = load_roller_spec(sc.roller_file, roller);
   return sc;
 }
@@ -59,7 +59,7 @@ std::shared_ptr<const PosedModel> build_posed_model(const RollScenario& sc) {
 
 FlatReference solve_flat_reference(const RollScenario& sc, const std::atomic<bool>* cancel) {
   const std::shared_ptr<const PosedModel> pm = posture_of_kind("lying_flat").build(sc.body, sc.roller, sc.posture);
-  const TorsoModel& m = pm->body;
+  const BodyModel& m = pm->body;
   SolverSettings s;
   s.cancel = cancel;
   s.residual_rtol = 1e-8;

@@ -18,7 +18,7 @@ namespace backroll {
 struct RollScenario {
   std::string source;
   std::string body_file, roller_file;
-  TorsoParams body;
+  BodySpec body;
   RollerSpec roller;
   PostureParams posture;
   double mesh_scale = 1.0;           // multiplies the body file's element sizes (>1: coarser)
@@ -34,7 +34,7 @@ struct RollScenario {
 RollScenario load_scenario(const std::string& path, const std::vector<ConfigOverride>& overrides = {});
 std::string default_scenario_path();  // assets/scenarios/default.toml
 // The body file's mesh coarsened by `scale` (element sizes x scale, rows / scale).
-TorsoParams scaled_mesh(TorsoParams p, double scale);
+BodySpec scaled_mesh(BodySpec p, double scale);
 // The scenario's posed model, built by its posture (built once; share it between sessions).
 std::shared_ptr<const PosedModel> build_posed_model(const RollScenario& sc);
 
@@ -55,12 +55,12 @@ class RollSession {
   // Solves with the roller under `level` (2..17, T2..L5), warm-started from the last solve unless
   // cold: the roller rolls from its last place in steps of at most kRollStepM.
   RollResult solve_at(int level, bool cold = false);
-  // The same at a distance s along the skin line (m, the frame of TorsoModel::sp_tip_s_m), within
+  // The same at a distance s along the skin line (m, the frame of BodyModel::sp_tip_s_m), within
   // the posture's path (T2's to L5's spinous process); the result's level is the nearest one. A
   // posture without a roller ignores s.
   RollResult solve_at_s(double s_m, bool cold = false);
   const PosedModel& posed() const { return *pm_; }
-  const TorsoModel& model() const { return pm_->body; }
+  const BodyModel& model() const { return pm_->body; }
   const FemState& state() const { return state_; }
   // An interactive client's stop flag: solves in progress return unconverged (solve.cancelled).
   void set_cancel(const std::atomic<bool>* cancel) { cancel_ = cancel; }

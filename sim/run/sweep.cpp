@@ -137,14 +137,14 @@ std::string resolved_json(const RollScenario& sc) {
   json j;
   j["roller"] = {{"name", r.name},
                  {"file", r.source},
-                 {"kind", r.kind},
+                 {"kind", name(r.kind)},
                  {"diameter_m", r.diameter_m},
                  {"length_m", r.length_m},
                  {"groove_width_m", r.groove_width_m},
                  {"core_diameter_m", r.core_diameter_m},
                  {"foam_E_Pa", r.foam_E_Pa},
                  {"foam_depth_m", r.foam_depth_m},
-                 {"pattern", r.pattern}};
+                 {"pattern", name(r.pattern)}};
   j["body"] = {{"file", sc.body_file}, {"mass_kg", sc.body.mass_kg}, {"height_m", sc.body.height_m}};
   j["posture"] = {{"hip_lift_m", sc.posture.hip_lift_m},
                   {"foot_distance_m", sc.posture.foot_distance_m},
@@ -447,7 +447,7 @@ std::vector<SweepCase> sweep_cases(const SweepSpec& spec) {
       c.params.emplace_back(ax.key, v);
       ConfigValue val = v;
       if (ax.key == "roller") val = data_file(spec, ax, "rollers", v);
-      if (ax.key == "body") val = data_file(spec, ax, "torso", v);
+      if (ax.key == "body") val = data_file(spec, ax, "bodies", v);
       ov.push_back({ax.key, val, ax.origin});
       if (ax.key != "roller" && ax.key.rfind("roller.", 0) != 0) flat.add(ax.key + "=" + to_string(val));
     }

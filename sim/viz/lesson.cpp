@@ -29,7 +29,7 @@ Lesson load_lesson(const std::string& path) {
       *out = catalog_file(folder, rd.text(k + key), path, rd.where(k + key), k + key);
     };
     file("roller", "rollers", &s.setup.roller);
-    file("body", "torso", &s.setup.body);
+    file("body", "bodies", &s.setup.body);
     auto num = [&](const char* key, double lo, double hi, std::optional<double>* out) {
       if (rd.has(k + key)) *out = rd.number(k + key, lo, hi);
     };

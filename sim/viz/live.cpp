@@ -11,7 +11,7 @@ namespace backroll {
 std::vector<ConfigOverride> LiveSetup::overrides() const {
   std::vector<ConfigOverride> ov;
   if (!roller.empty()) ov.push_back({"roller", catalog_file("rollers", roller, "", origin, "roller"), origin});
-  if (!body.empty()) ov.push_back({"body", catalog_file("torso", body, "", origin, "body"), origin});
+  if (!body.empty()) ov.push_back({"body", catalog_file("bodies", body, "", origin, "body"), origin});
   if (foam_modulus_Pa) ov.push_back({"roller.foam.youngs_modulus_Pa", *foam_modulus_Pa, origin});
   if (diameter_m) ov.push_back({"roller.diameter_m", *diameter_m, origin});
   if (body_mass_kg) ov.push_back({"body.mass_kg", *body_mass_kg, origin});
@@ -136,10 +136,10 @@ void LiveSession::run() {
           ses->set_cancel(&cancel_);
           m->topo = scene_topology(ses->model());
           const RollerSpec& rs = m->scenario.roller;
-          const int around = rs.pattern == "none" ? 72 : std::max(72, 8 * rs.pattern_around);
+          const int around = rs.pattern == RollerPattern::None ? 72 : std::max(72, 8 * rs.pattern_around);
           const double len = 2 * rs.outer_radius_m() + std::max(rs.length_m, 2 * rs.diameter_m + rs.groove_width_m);
           // A plain cylinder needs few stations along its axis; balls and patterns need them fine.
-          const double step = rs.pattern != "none" ? std::min(0.004, rs.pattern_pitch_m / 8) : rs.kind == "cylinder" ? len / 8 : 0.004;
+          const double step = rs.pattern != RollerPattern::None ? std::min(0.004, rs.pattern_pitch_m / 8) : rs.kind == RollerKind::Cylinder ? len / 8 : 0.004;
           m->roller = roller_mesh(rs, std::clamp(static_cast<int>(len / step), 24, 600), around);
           m->sp_tip_s_m = ses->model().sp_tip_s_m;
           m->s_min_m = m->sp_tip_s_m[2];

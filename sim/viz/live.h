@@ -44,7 +44,7 @@ struct LiveModel {
   RollScenario scenario;
   SceneTopology topo;
   TriMesh roller;                          // in the roller's frame
-  std::array<double, 20> sp_tip_s_m{};     // C7..S2, as TorsoModel::sp_tip_s_m
+  std::array<double, 20> sp_tip_s_m{};     // C7..S2, as BodyModel::sp_tip_s_m
   double s_min_m = 0, s_max_m = 0;         // the roller's range (T2..L5)
   FlatReference flat;
   double build_seconds = 0;                // body, flat-lying solve

@@ -18,7 +18,7 @@ uint64_t face_key(int a, int b, int c) {
 
 }  // namespace
 
-SceneTopology scene_topology(const TorsoModel& m) {
+SceneTopology scene_topology(const BodyModel& m) {
   const TetMesh& mesh = m.fem.mesh;
   SceneTopology t;
   t.n_nodes = mesh.n_nodes();
@@ -79,7 +79,7 @@ SceneTopology scene_topology(const TorsoModel& m) {
 }
 
 SceneFrame scene_frame(const RollSession& ses, const RollResult& r) {
-  const TorsoModel& m = ses.model();
+  const BodyModel& m = ses.model();
   const FemModel& fem = m.fem;
   const FemState& st = ses.state();
   const double a = ses.pitch_rad();
@@ -139,7 +139,7 @@ TriMesh roller_mesh(const RollerSpec& spec, int n_axial, int n_around) {
   };
   // A cylinder ends at its length (near a patterned cap the first-order distance is not exact off
   // the surface, and the axis beyond the cap can read as inside).
-  const bool cyl = spec.kind == "cylinder";
+  const bool cyl = spec.kind == RollerKind::Cylinder;
   const double x_lo = cyl ? -0.5 * spec.length_m : end(-1), x_hi = cyl ? 0.5 * spec.length_m : end(1);
   TriMesh mesh;
   n_axial = std::max(n_axial, 2);

@@ -41,7 +41,7 @@ struct SceneTopology {
   std::vector<BoneKind> bone_kind;
   int n_nodes = 0;
 };
-SceneTopology scene_topology(const TorsoModel& m);
+SceneTopology scene_topology(const BodyModel& m);
 
 // One solved state in the world frame.
 struct SceneFrame {
