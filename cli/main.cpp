@@ -298,7 +298,7 @@ ChartSpec comparison_chart(const Comparison& c) {
 }
 
 int run_compare(const std::string& scenario, std::vector<std::string> rollers, const std::string& out, int threads) {
-  const RollScenario sc = load_scenario(scenario.empty() ? std::string(BACKROLL_ASSET_DIR) + "/scenarios/compare.toml" : scenario);
+  const Scenario sc = load_scenario(scenario.empty() ? std::string(BACKROLL_ASSET_DIR) + "/scenarios/compare.toml" : scenario);
   if (rollers.empty()) rollers = default_compare_rollers();
   std::vector<std::string> files;
   for (const std::string& r : rollers) {
@@ -324,7 +324,7 @@ int run_compare(const std::string& scenario, std::vector<std::string> rollers, c
 }
 
 int run_bench_roll(const std::string& scenario) {
-  const RollScenario sc = load_scenario(scenario.empty() ? std::string(BACKROLL_ASSET_DIR) + "/scenarios/compare.toml" : scenario);
+  const Scenario sc = load_scenario(scenario.empty() ? std::string(BACKROLL_ASSET_DIR) + "/scenarios/compare.toml" : scenario);
   const FlatReference flat = solve_flat_reference(sc);
   RollSession ses(sc, &flat);
   fmt::print("backroll bench roll: {} ({} dofs, mesh scale {})\n", sc.source, ses.model().fem.n_dofs, sc.mesh_scale);

@@ -252,7 +252,7 @@ void Viewer::draw_overlays(Side& s, const Viewport& vp, int fb_h) {
   const LiveStatus st = s.live->status();
   if (s.shown) {
     const RollResult& r = s.shown->result;
-    const RollScenario& scn = s.shown->model->scenario;
+    const Scenario& scn = s.shown->model->scenario;
     for (const std::string& line :
          {fmt::format("{} at {}", scn.roller.name, level_name(r.level)),
           fmt::format("body '{}', {:.0f} kg; pitched {:.1f} deg", short_name(scn.body_file), scn.body.mass_kg, r.pitch_deg)}) {

@@ -99,7 +99,7 @@ TEST_CASE("a section through a block of tets has the block's cross-section area"
 }
 
 TEST_CASE("scene of a solved state: closed tissue surface, the floor below, pressure at the roller", "[view]") {
-  const RollScenario sc = load_scenario(coarse_scenario());
+  const Scenario sc = load_scenario(coarse_scenario());
   const FlatReference flat = solve_flat_reference(sc);
   RollSession ses(sc, &flat);
   const SceneTopology topo = scene_topology(ses.model());
@@ -146,7 +146,7 @@ TEST_CASE("scene of a solved state: closed tissue surface, the floor below, pres
 }
 
 TEST_CASE("a cancelled solve stops at once and says so", "[view]") {
-  const RollScenario sc = load_scenario(coarse_scenario());
+  const Scenario sc = load_scenario(coarse_scenario());
   RollSession ses(sc, nullptr);
   std::atomic<bool> stop{true};
   ses.set_cancel(&stop);
@@ -171,7 +171,7 @@ TEST_CASE("live session: the worker's solve is the core's, setups switch mid-sol
   CHECK(f->model->id == id);
   CHECK(live.status().error.empty());
   // Bit for bit the headless result (the first solve of a session is cold).
-  const RollScenario sc = load_scenario(su.scenario);
+  const Scenario sc = load_scenario(su.scenario);
   const FlatReference flat = solve_flat_reference(sc);
   RollSession ses(sc, &flat);
   const RollResult r = ses.solve_at(7, true);

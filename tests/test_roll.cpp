@@ -12,8 +12,8 @@
 using namespace backroll;
 
 namespace {
-RollScenario coarse(const std::string& roller = "standard") {
-  RollScenario sc = load_scenario(std::string(BACKROLL_ASSET_DIR) + "/scenarios/coarse.toml");
+Scenario coarse(const std::string& roller = "standard") {
+  Scenario sc = load_scenario(std::string(BACKROLL_ASSET_DIR) + "/scenarios/coarse.toml");
   sc.roller = load_roller_spec(roller_path(roller));
   return sc;
 }
@@ -40,7 +40,7 @@ TEST_CASE("roller catalog: every file loads and its shape touches where it shoul
 }
 
 TEST_CASE("roller at T7 and L3: equilibrium, pressure integral, symmetry", "[roll]") {
-  RollScenario sc = coarse();
+  Scenario sc = coarse();
   // A symmetric body: the right kidney at the left one's levels (it sits half a level lower).
   sc.body.kidney_right_top = sc.body.kidney_left_top;
   sc.body.kidney_right_bottom = sc.body.kidney_left_bottom;
@@ -79,18 +79,18 @@ TEST_CASE("roller at T7 and L3: equilibrium, pressure integral, symmetry", "[rol
 }
 
 TEST_CASE("monotonic physics: heavier body, softer foam", "[roll]") {
-  RollScenario sc = coarse();
+  Scenario sc = coarse();
   RollSession base(sc, nullptr);
   const RollResult r0 = base.solve_at(7, true);
   REQUIRE(r0.solve.converged);
-  RollScenario heavy = sc;
+  Scenario heavy = sc;
   heavy.body.mass_kg = 95;
   RollSession hs(heavy, nullptr);
   const RollResult rh = hs.solve_at(7, true);
   REQUIRE(rh.solve.converged);
   CHECK(rh.roller_force_N.norm() > r0.roller_force_N.norm());
   CHECK(rh.whole.peak_Pa > r0.whole.peak_Pa);
-  RollScenario soft = coarse("soft");
+  Scenario soft = coarse("soft");
   RollSession ss(soft, nullptr);
   const RollResult rs = ss.solve_at(7, true);
   REQUIRE(rs.solve.converged);
@@ -112,7 +112,7 @@ TEST_CASE("roller positions off the rolled range are refused", "[roll]") {
 }
 
 TEST_CASE("comparison: bit-identical results on 1 and 2 threads", "[roll]") {
-  RollScenario sc = coarse();
+  Scenario sc = coarse();
   sc.levels = {7, 15};
   const std::vector<std::string> rollers = {roller_path("standard"), roller_path("soft")};
   const Comparison one = run_comparison(sc, rollers, 1);
@@ -130,7 +130,7 @@ TEST_CASE("comparison: bit-identical results on 1 and 2 threads", "[roll]") {
 }
 
 TEST_CASE("small rollers: the head and shoulders come down on the floor, forces still balance", "[roll]") {
-  const RollScenario sc = coarse("ball");
+  const Scenario sc = coarse("ball");
   RollSession ses(sc, nullptr);
   const RollResult r = ses.solve_at(15, true);  // a ball under L3, hips lifted 5 cm: pitched head-down
   INFO(r.solve.message);
@@ -146,9 +146,9 @@ TEST_CASE("small rollers: the head and shoulders come down on the floor, forces 
 }
 
 TEST_CASE("the peanut's groove lowers the midline pressure against a cylinder of the same material", "[roll]") {
-  RollScenario pe = coarse("peanut");
+  Scenario pe = coarse("peanut");
   // The same rubber as a solid cylinder, the balls' diameter, as long as the peanut.
-  RollScenario cy = pe;
+  Scenario cy = pe;
   cy.roller.kind = RollerKind::Cylinder;
   cy.roller.groove_width_m = 0;
   cy.roller.core_diameter_m = 0;
@@ -167,7 +167,7 @@ TEST_CASE("the peanut's groove lowers the midline pressure against a cylinder of
 
 TEST_CASE("warm-started rolling gives the cold solve's result within 1 %", "[roll]") {
   for (const char* roller : {"standard", "peanut"}) {
-    const RollScenario sc = coarse(roller);
+    const Scenario sc = coarse(roller);
     RollSession warm(sc, nullptr), cold(sc, nullptr);
     for (int level : {12, 13, 15}) warm.solve_at(level);  // roll T12 -> L1 -> L3 (a two-level jump)
     const RollResult w = warm.solve_at(16);
@@ -190,7 +190,7 @@ TEST_CASE("spinous-process load at T7 agrees between the coarse and the main job
   // falling with finer meshes; with tension-only fibres they agree (docs/limits.md, mesh convergence).
   double sp[2], share[2];
   for (int i = 0; i < 2; ++i) {
-    RollScenario sc = coarse();
+    Scenario sc = coarse();
     if (i == 1) sc = load_scenario(std::string(BACKROLL_ASSET_DIR) + "/scenarios/compare.toml");
     sc.roller = load_roller_spec(roller_path("standard"));
     const FlatReference flat = solve_flat_reference(sc);
@@ -209,7 +209,7 @@ TEST_CASE("spinous-process load at T7 agrees between the coarse and the main job
 // The model is constant once built: sessions that share one (here two at once, on two threads)
 // solve exactly as a session with a model of its own.
 TEST_CASE("one roll model shared by concurrent sessions gives the same results", "[roll]") {
-  const RollScenario sc = coarse();
+  const Scenario sc = coarse();
   const RollResult own = RollSession(sc, nullptr).solve_at(7, true);
   REQUIRE(own.solve.converged);
   const std::shared_ptr<const PosedModel> shared = build_posed_model(sc);
@@ -230,7 +230,7 @@ TEST_CASE("one roll model shared by concurrent sessions gives the same results",
 // carries the whole weight, the mat under the back integrates to it, and the state is the flat
 // reference's (solved to a tighter tolerance, so within 1e-4 rad).
 TEST_CASE("lying_flat posture through a session: the floor carries the weight", "[roll]") {
-  RollScenario sc = load_scenario(std::string(BACKROLL_ASSET_DIR) + "/scenarios/lying_flat.toml");
+  Scenario sc = load_scenario(std::string(BACKROLL_ASSET_DIR) + "/scenarios/lying_flat.toml");
   REQUIRE(sc.posture.kind == "lying_flat");
   sc.body = scaled_mesh(sc.body, 1.5);  // the coarse test mesh (scale 2 x 1.5 = 3)
   RollSession ses(sc, nullptr);

@@ -25,7 +25,7 @@ struct RollPosition {
 };
 
 struct RollJob {
-  RollScenario scenario;
+  Scenario scenario;
   std::vector<RollPosition> positions;  // rolled in this order
   std::string flat_key;                 // jobs with equal keys share one flat-lying reference
 };

@@ -15,7 +15,7 @@ namespace {
 constexpr int kT6 = 6, kT8 = 8, kL2 = 14, kL4 = 16;
 }  // namespace
 
-Comparison run_comparison(const RollScenario& sc, const std::vector<std::string>& roller_files, int threads) {
+Comparison run_comparison(const Scenario& sc, const std::vector<std::string>& roller_files, int threads) {
   std::vector<RollJob> jobs(roller_files.size());
   for (size_t i = 0; i < roller_files.size(); ++i) {
     jobs[i].scenario = sc;
@@ -71,7 +71,7 @@ std::string relation(double a, double b) {
 
 std::string comparison_table(const Comparison& c) {
   std::ostringstream o;
-  const RollScenario& sc = c.runs.front().scenario;
+  const Scenario& sc = c.runs.front().scenario;
   o << fmt::format("backroll compare: {} ({:.0f} kg), hips lifted {:.0f} cm, arms {}, trunk muscles {:.0f} N m/deg per segment, "
                    "mesh scale {:g}\n",
                    sc.body_file, sc.body.mass_kg, sc.posture.hip_lift_m * 100, sc.posture.arms,
@@ -142,7 +142,7 @@ std::string comparison_json(const Comparison& c) {
   json j;
   j["program"] = "backroll";
   j["version"] = BACKROLL_VERSION;
-  const RollScenario& sc = c.runs.front().scenario;
+  const Scenario& sc = c.runs.front().scenario;
   j["config"] = {{"scenario", sc.source},
                  {"body_file", sc.body_file},
                  {"body_mass_kg", sc.body.mass_kg},

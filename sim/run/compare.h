@@ -13,7 +13,7 @@
 namespace backroll {
 
 struct RollerRun {
-  RollScenario scenario;            // with this roller
+  Scenario scenario;            // with this roller
   std::vector<RollResult> results;  // one per level, in rolling order
   double seconds = 0;               // CPU time over its tasks
 };
@@ -27,7 +27,7 @@ struct Comparison {
 
 // Runs every roller along sc.levels through run_batch (batch.h): in parallel on `threads`
 // threads, the results independent of the thread count.
-Comparison run_comparison(const RollScenario& sc, const std::vector<std::string>& roller_files, int threads);
+Comparison run_comparison(const Scenario& sc, const std::vector<std::string>& roller_files, int threads);
 // The main job's rollers: the standard foam roller, the peanut and the soft roller (catalog names).
 const std::vector<std::string>& default_compare_rollers();
 

@@ -22,7 +22,7 @@ BodySpec scaled_mesh(BodySpec p, double scale) {
   return p;
 }
 
-RollScenario load_scenario(const std::string& path, const std::vector<ConfigOverride>& overrides) {
+Scenario load_scenario(const std::string& path, const std::vector<ConfigOverride>& overrides) {
   std::vector<ConfigOverride> own, body, roller;
   for (ConfigOverride o : overrides) {
     if (o.key.rfind("roller.", 0) == 0) o.key = o.key.substr(7), roller.push_back(o);
@@ -31,7 +31,7 @@ RollScenario load_scenario(const std::string& path, const std::vector<ConfigOver
     else own.push_back(o);
   }
   TomlReader r(path, own);
-  RollScenario sc;
+  Scenario sc;
   sc.source = path;
   sc.body_file = resolve_relative(path, r.text("body"));
   sc.roller_file = resolve_relative(path, r.text("roller"));
@@ -53,11 +53,11 @@ RollScenario load_scenario(const std::string& path, const std::vector<ConfigOver
   return sc;
 }
 
-std::shared_ptr<const PosedModel> build_posed_model(const RollScenario& sc) {
+std::shared_ptr<const PosedModel> build_posed_model(const Scenario& sc) {
   return posture_of_kind(sc.posture.kind).build(sc.body, sc.roller, sc.posture);
 }
 
-FlatReference solve_flat_reference(const RollScenario& sc, const std::atomic<bool>* cancel) {
+FlatReference solve_flat_reference(const Scenario& sc, const std::atomic<bool>* cancel) {
   const std::shared_ptr<const PosedModel> pm = posture_of_kind("lying_flat").build(sc.body, sc.roller, sc.posture);
   const BodyModel& m = pm->body;
   SolverSettings s;
@@ -78,7 +78,7 @@ FlatReference solve_flat_reference(const RollScenario& sc, const std::atomic<boo
 RollSession::RollSession(std::shared_ptr<const PosedModel> model, const FlatReference* flat)
     : pm_(std::move(model)), flat_(flat) {}
 
-RollSession::RollSession(const RollScenario& sc, const FlatReference* flat) : RollSession(build_posed_model(sc), flat) {}
+RollSession::RollSession(const Scenario& sc, const FlatReference* flat) : RollSession(build_posed_model(sc), flat) {}
 
 void RollSession::place(const Placement& pl) {
   pm_->posture->apply(*pm_, pl, state_.inputs);

@@ -15,7 +15,7 @@
 namespace backroll {
 
 // A scenario file: body, roller, posture, positions, mesh resolution.
-struct RollScenario {
+struct Scenario {
   std::string source;
   std::string body_file, roller_file;
   BodySpec body;
@@ -31,12 +31,12 @@ struct RollScenario {
 //   body.<key>              body.<key> in the body file   (body.mass_kg, body.height_m)
 //   torso.<key>             <key> in the body file        (torso.tissue.skin_thickness_m)
 //   anything else           the scenario's own key        (posture.hip_lift_m, mesh.scale)
-RollScenario load_scenario(const std::string& path, const std::vector<ConfigOverride>& overrides = {});
+Scenario load_scenario(const std::string& path, const std::vector<ConfigOverride>& overrides = {});
 std::string default_scenario_path();  // assets/scenarios/default.toml
 // The body file's mesh coarsened by `scale` (element sizes x scale, rows / scale).
 BodySpec scaled_mesh(BodySpec p, double scale);
 // The scenario's posed model, built by its posture (built once; share it between sessions).
-std::shared_ptr<const PosedModel> build_posed_model(const RollScenario& sc);
+std::shared_ptr<const PosedModel> build_posed_model(const Scenario& sc);
 
 // Everything measured at one roller position, and how its solve went.
 struct RollResult : Frame {
@@ -51,7 +51,7 @@ class RollSession {
  public:
   RollSession(std::shared_ptr<const PosedModel> model, const FlatReference* flat);
   // Builds its own model.
-  RollSession(const RollScenario& sc, const FlatReference* flat);
+  RollSession(const Scenario& sc, const FlatReference* flat);
   // Solves with the roller under `level` (2..17, T2..L5), warm-started from the last solve unless
   // cold: the roller rolls from its last place in steps of at most kRollStepM.
   RollResult solve_at(int level, bool cold = false);
@@ -87,7 +87,7 @@ class RollSession {
 
 // Builds the scenario's body with its muscles and solves it lying flat on the floor (the
 // lying_flat posture). `cancel` as in RollSession::set_cancel.
-FlatReference solve_flat_reference(const RollScenario& sc, const std::atomic<bool>* cancel = nullptr);
+FlatReference solve_flat_reference(const Scenario& sc, const std::atomic<bool>* cancel = nullptr);
 
 // Largest roller move between two settled states when rolling warm-started (m).
 constexpr double kRollStepM = 0.01;

@@ -132,7 +132,7 @@ CaseRecord case_from_json(const json& j) {
   return c;
 }
 
-std::string resolved_json(const RollScenario& sc) {
+std::string resolved_json(const Scenario& sc) {
   const RollerSpec& r = sc.roller;
   json j;
   j["roller"] = {{"name", r.name},

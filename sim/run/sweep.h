@@ -50,7 +50,7 @@ struct SweepSpec {
 struct SweepCase {
   int index = 0;
   std::vector<std::pair<std::string, ConfigValue>> params;  // axis key -> value, in axis order
-  RollScenario scenario;
+  Scenario scenario;
   std::string fingerprint;  // of its resolved configuration and the files it was read from
   std::string flat_key;     // cases that differ only in the roller share a flat-lying reference
 };

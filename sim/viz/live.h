@@ -41,7 +41,7 @@ struct LiveSetup {
 struct LiveModel {
   uint64_t id = 0;                         // which configure() call it answers
   LiveSetup setup;
-  RollScenario scenario;
+  Scenario scenario;
   SceneTopology topo;
   TriMesh roller;                          // in the roller's frame
   std::array<double, 20> sp_tip_s_m{};     // C7..S2, as BodyModel::sp_tip_s_m
