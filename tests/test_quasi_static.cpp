@@ -98,14 +98,23 @@ TEST_CASE("joints: linear, bilinear and two-sided rotational springs", "[unit][s
   CHECK(th.x() == Approx(-1.0 / 50).epsilon(1e-7));
 }
 
-TEST_CASE("tissue attached to a rigid body moves with it and passes the load on", "[unit][solver]") {
-  // A soft column whose bottom nodes ride on a body held by a vertical spring k: a load F on
-  // the top compresses the column and moves the body by F / k exactly (force balance).
+namespace {
+// A block of soft tissue (E = 20 kPa, nu = 0.3) on a 1 cm grid of ni x ni x nk nodes, every node
+// fixed and unloaded until a test frees and loads it.
+FemModel soft_block(int ni, int nk) {
   FemModel m;
-  append_structured(m.mesh, 3, 3, 4, false, 0, [](int i, int j, int k) { return Vec3(0.01 * i, 0.01 * j, 0.01 * k); });
+  append_structured(m.mesh, ni, ni, nk, false, 0, [](int i, int j, int k) { return Vec3(0.01 * i, 0.01 * j, 0.01 * k); });
   m.tet_material.assign(m.mesh.n_tets(), NeoHookean::from_young_poisson(20e3, 0.3));
   m.node_dof.assign(m.mesh.n_nodes(), {kFixed, kFixed, kFixed});
   m.node_force_N.assign(m.mesh.n_nodes(), Vec3::Zero());
+  return m;
+}
+}  // namespace
+
+TEST_CASE("tissue attached to a rigid body moves with it and passes the load on", "[unit][solver]") {
+  // A soft column whose bottom nodes ride on a body held by a vertical spring k: a load F on
+  // the top compresses the column and moves the body by F / k exactly (force balance).
+  FemModel m = soft_block(3, 4);
   m.node_body.assign(m.mesh.n_nodes(), -1);
   RigidBody b;
   b.rest_position_m = Vec3(0.01, 0.01, 0);
@@ -155,11 +164,7 @@ TEST_CASE("placed bodies: a floor moved and turned through the state's inputs", 
   const double tilt = 0.2, lift = 0.002;  // rad about x; the plane's height over the block's bottom at its centre
   const Vec3 n(0, -std::sin(tilt), std::cos(tilt)), centre(0.01, 0.01, lift);
   auto block = [](std::shared_ptr<const RigidShape> shape, const Vec3& origin) {
-    FemModel m;
-    append_structured(m.mesh, 3, 3, 3, false, 0, [](int i, int j, int k) { return Vec3(0.01 * i, 0.01 * j, 0.01 * k); });
-    m.tet_material.assign(m.mesh.n_tets(), NeoHookean::from_young_poisson(20e3, 0.3));
-    m.node_dof.assign(m.mesh.n_nodes(), {kFixed, kFixed, kFixed});
-    m.node_force_N.assign(m.mesh.n_nodes(), Vec3::Zero());
+    FemModel m = soft_block(3, 3);
     RigidContactSet cs;
     int nd = 0;
     for (int v = 0; v < m.mesh.n_nodes(); ++v) {
@@ -210,11 +215,7 @@ TEST_CASE("placed bodies: a floor moved and turned through the state's inputs", 
 }
 
 TEST_CASE("placed bodies: a body that carries tissue cannot be placed", "[unit][solver]") {
-  FemModel m;
-  append_structured(m.mesh, 2, 2, 2, false, 0, [](int i, int j, int k) { return Vec3(0.01 * i, 0.01 * j, 0.01 * k); });
-  m.tet_material.assign(m.mesh.n_tets(), NeoHookean::from_young_poisson(20e3, 0.3));
-  m.node_dof.assign(m.mesh.n_nodes(), {kFixed, kFixed, kFixed});
-  m.node_force_N.assign(m.mesh.n_nodes(), Vec3::Zero());
+  FemModel m = soft_block(2, 2);
   m.node_body.assign(m.mesh.n_nodes(), 0);  // the whole block rides on body 0
   RigidBody b;
   for (int c = 0; c < 3; ++c) b.dof[c] = c;
