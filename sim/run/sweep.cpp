@@ -1,19 +1,19 @@
+// Running a sweep (its cases on the batch engine, resumable, in shards) and its outputs: CSV, JSON,
+// plots, the per-case files, merging shards. Reading the sweep file is in sweep_spec.cpp.
 #include "run/sweep.h"
 
-#include "io/catalog.h"
 
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fmt/core.h>
-#include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
-#include <toml++/toml.h>
 
 #include "io/atomic_file.h"
+#include "run/fingerprint.h"
 #include "run/compare.h"
 #include "report/plot.h"
 #include "gear/roller.h"
@@ -25,57 +25,12 @@ using nlohmann::json;
 
 namespace {
 
-constexpr int kMaxCases = 10000;
-constexpr int kMaxAxisValues = 1000;
-
-// FNV-1a, 64 bits: a fingerprint that is the same on every machine and run.
-struct Fnv {
-  uint64_t h = 1469598103934665603ull;
-  void add(const std::string& s) {
-    for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
-    h = (h ^ 0xff) * 1099511628211ull;  // separator
-  }
-  std::string hex() const { return fmt::format("{:016x}", h); }
-};
-
-std::string read_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-// A data file and its `base` chain, bytes and all: what a case's results depend on.
-void add_file_chain(Fnv& f, const std::string& path, int depth = 0) {
-  f.add(path);
-  const std::string bytes = read_bytes(path);
-  f.add(bytes);
-  if (depth > 8) return;
-  try {
-    const toml::table t = toml::parse(bytes, path);
-    if (auto b = t["base"].value<std::string>()) add_file_chain(f, resolve_relative(path, *b), depth + 1);
-  } catch (const toml::parse_error&) {
-    // a bad file was already reported by load_scenario
-  }
-}
-
 // A value as the CSV shows it: strings bare, numbers in their shortest exact form.
 std::string display(const ConfigValue& v) {
   if (const auto* s = std::get_if<std::string>(&v)) return *s;
   if (const auto* b = std::get_if<bool>(&v)) return *b ? "true" : "false";
   if (const auto* i = std::get_if<int64_t>(&v)) return std::to_string(*i);
   return fmt::format("{}", std::get<double>(v));
-}
-
-// "standard" -> the catalog's file; "x.toml" -> relative to the sweep file. Must exist.
-std::string data_file(const SweepSpec& spec, const SweepAxis& ax, const std::string& folder, const ConfigValue& v) {
-  const auto* s = std::get_if<std::string>(&v);
-  if (!s) {
-    std::string allowed;
-    for (const std::string& n : catalog(folder)) allowed += (allowed.empty() ? "" : ", ") + n;
-    throw ConfigError(ax.origin + ": " + ax.key + " = " + to_string(v) + " must be a string: allowed " + allowed + " or a .toml file");
-  }
-  return catalog_file(folder, *s, spec.path, ax.origin, ax.key);
 }
 
 json measures_units() {
@@ -311,166 +266,6 @@ std::vector<std::string> write_outputs(const SweepOutput& o, const std::string& 
 std::string case_file(const std::string& out_dir, int index) { return fmt::format("{}/cases/case_{:04d}.json", out_dir, index); }
 
 }  // namespace
-
-SweepSpec load_sweep(const std::string& path) {
-  TomlReader r(path);
-  SweepSpec s;
-  s.path = path;
-  s.name = r.text("name");
-  if (s.name.empty() || s.name.size() > 64 ||
-      !std::all_of(s.name.begin(), s.name.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-'; }))
-    throw ConfigError(r.where("name") + ": name = \"" + s.name + "\": allowed 1-64 letters, digits, '_' or '-' (it names the output files)");
-  s.description = r.text("description");
-  s.scenario_path = resolve_relative(path, r.text("scenario"));
-  s.results_dir = r.has("results") ? r.text("results") : "results/" + s.name;
-  s.mode = r.has("mode") ? r.text("mode", {"factorial", "listed"}) : "factorial";
-  const size_t na = r.table_count("axis");
-  bool have_position = false;
-  std::set<std::string> keys;
-  for (size_t i = 0; i < na; ++i) {
-    const std::string pre = fmt::format("axis[{}].", i);
-    SweepAxis ax;
-    ax.key = r.text(pre + "key");
-    ax.origin = r.where(pre + "key");
-    if (ax.key.empty()) throw ConfigError(ax.origin + ": axis key is empty");
-    if (!keys.insert(ax.key).second) throw ConfigError(ax.origin + ": axis '" + ax.key + "' appears twice");
-    const bool listed = r.has(pre + "values"), ranged = r.has(pre + "from") || r.has(pre + "to");
-    if (listed == ranged)
-      throw ConfigError(ax.origin + ": axis '" + ax.key + "': give either values = [...] or from, to (and step)");
-    if (ax.key == "position") {
-      have_position = true;
-      auto level = [&](const std::string& key, const ConfigValue& v) {
-        const auto* t = std::get_if<std::string>(&v);
-        const int l = t ? level_index(*t) : -1;
-        if (l < 2 || l > kLevels)
-          throw ConfigError(r.where(key) + ": " + key + " = " + to_string(v) + ": allowed T2..T12, L1..L5 (the tissue mesh ends at C7)");
-        return l;
-      };
-      if (listed) {
-        const std::vector<ConfigValue> vals = r.scalars(pre + "values");
-        for (size_t k = 0; k < vals.size(); ++k) s.positions.push_back({level(pre + "values", vals[k]), 0.0});
-      } else {
-        const int a = level(pre + "from", ConfigValue(r.text(pre + "from"))), b = level(pre + "to", ConfigValue(r.text(pre + "to")));
-        for (int l = a; a <= b ? l <= b : l >= b; l += a <= b ? 1 : -1) s.positions.push_back({l, 0.0});
-      }
-      continue;
-    }
-    if (listed) {
-      ax.values = r.scalars(pre + "values");
-    } else {
-      const double from = r.number(pre + "from", -1e12, 1e12), to = r.number(pre + "to", from, 1e12);
-      const double step = r.number(pre + "step", 1e-12, 1e12);
-      const double n = std::floor((to - from) / step + 1e-9) + 1;
-      if (n > kMaxAxisValues)
-        throw ConfigError(r.where(pre + "step") + ": axis '" + ax.key + "' would have " + fmt::format("{}", n) +
-                          " values: allowed at most " + std::to_string(kMaxAxisValues));
-      for (int k = 0; k < static_cast<int>(n); ++k) {
-        const double v = from + k * step;
-        ax.values.emplace_back(std::abs(v) < 1e-12 * step ? 0.0 : v);
-      }
-    }
-    if (static_cast<int>(ax.values.size()) > kMaxAxisValues)
-      throw ConfigError(ax.origin + ": axis '" + ax.key + "' has more than " + std::to_string(kMaxAxisValues) + " values");
-    s.axes.push_back(ax);
-  }
-  const size_t np = r.table_count("plot");
-  for (size_t i = 0; i < np; ++i) {
-    const std::string pre = fmt::format("plot[{}].", i);
-    SweepPlot p;
-    p.file = r.text(pre + "file");
-    if (p.file.size() < 5 || p.file.substr(p.file.size() - 4) != ".png" || p.file.find('/') != std::string::npos)
-      throw ConfigError(r.where(pre + "file") + ": " + pre + "file = \"" + p.file + "\": allowed a file name ending in .png (no folder)");
-    p.title = r.has(pre + "title") ? r.text(pre + "title") : s.description;
-    std::vector<std::string> axes_allowed = {"position"};
-    for (const SweepAxis& a : s.axes) axes_allowed.push_back(a.key);
-    p.x = r.text(pre + "x", axes_allowed);
-    if (r.has(pre + "series")) {
-      axes_allowed.erase(std::remove(axes_allowed.begin(), axes_allowed.end(), p.x), axes_allowed.end());
-      axes_allowed.erase(std::remove(axes_allowed.begin(), axes_allowed.end(), std::string("position")), axes_allowed.end());
-      p.series = r.text(pre + "series", axes_allowed);
-    }
-    std::vector<std::string> known;
-    for (const Measure& m : measure_registry()) known.push_back(m.key);
-    p.measures = r.texts(pre + "measures");
-    if (p.measures.empty()) throw ConfigError(r.where(pre + "measures") + ": " + pre + "measures is empty");
-    for (const std::string& m : p.measures)
-      if (std::find(known.begin(), known.end(), m) == known.end()) {
-        std::string list;
-        for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
-        throw ConfigError(r.where(pre + "measures") + ": " + pre + "measures: \"" + m + "\" is not a measure: allowed " + list);
-      }
-    s.plots.push_back(p);
-  }
-  r.finish();
-  if (s.mode == "listed")
-    for (const SweepAxis& a : s.axes)
-      if (a.values.size() != s.axes.front().values.size())
-        throw ConfigError(a.origin + ": mode = \"listed\" takes the i-th value of every axis: axis '" + a.key + "' has " +
-                          std::to_string(a.values.size()) + " values, '" + s.axes.front().key + "' has " +
-                          std::to_string(s.axes.front().values.size()));
-  if (!have_position) {  // the base scenario's roll.from .. roll.to
-    for (int l : load_scenario(s.scenario_path).levels) s.positions.push_back({l, 0.0});
-  }
-  return s;
-}
-
-std::vector<SweepCase> sweep_cases(const SweepSpec& spec) {
-  // Index tuples: factorial (the last axis fastest) or listed.
-  std::vector<std::vector<size_t>> combos;
-  if (spec.axes.empty()) {
-    combos.push_back({});
-  } else if (spec.mode == "listed") {
-    for (size_t i = 0; i < spec.axes.front().values.size(); ++i) combos.push_back(std::vector<size_t>(spec.axes.size(), i));
-  } else {
-    double total = 1;
-    for (const SweepAxis& a : spec.axes) total *= static_cast<double>(a.values.size());
-    if (total > kMaxCases)
-      throw ConfigError(spec.path + ": the axes make " + fmt::format("{}", total) + " cases: allowed at most " + std::to_string(kMaxCases));
-    std::vector<size_t> idx(spec.axes.size(), 0);
-    while (true) {
-      combos.push_back(idx);
-      int a = static_cast<int>(spec.axes.size()) - 1;
-      while (a >= 0 && ++idx[a] == spec.axes[a].values.size()) idx[a] = 0, --a;
-      if (a < 0) break;
-    }
-  }
-  std::vector<SweepCase> cases;
-  for (size_t ci = 0; ci < combos.size(); ++ci) {
-    SweepCase c;
-    c.index = static_cast<int>(ci);
-    std::vector<ConfigOverride> ov;
-    Fnv flat;
-    flat.add(spec.scenario_path);
-    for (size_t a = 0; a < spec.axes.size(); ++a) {
-      const SweepAxis& ax = spec.axes[a];
-      const ConfigValue& v = ax.values[combos[ci][a]];
-      c.params.emplace_back(ax.key, v);
-      ConfigValue val = v;
-      if (ax.key == "roller") val = data_file(spec, ax, "rollers", v);
-      if (ax.key == "body") val = data_file(spec, ax, "bodies", v);
-      ov.push_back({ax.key, val, ax.origin});
-      if (ax.key != "roller" && ax.key.rfind("roller.", 0) != 0) flat.add(ax.key + "=" + to_string(val));
-    }
-    try {
-      c.scenario = load_scenario(spec.scenario_path, ov);
-    } catch (const ConfigError& e) {
-      std::string ps;
-      for (const auto& [k, v] : c.params) ps += (ps.empty() ? "" : ", ") + k + " = " + to_string(v);
-      throw ConfigError(std::string(e.what()) + " (case " + std::to_string(ci) + ": " + ps + ")");
-    }
-    Fnv f;
-    f.add(BACKROLL_VERSION);
-    for (const auto& [k, v] : c.params) f.add(k + "=" + to_string(v));
-    for (const RollPosition& p : spec.positions) f.add(p.label());
-    add_file_chain(f, spec.scenario_path);
-    add_file_chain(f, c.scenario.body_file);
-    add_file_chain(f, c.scenario.roller_file);
-    c.fingerprint = f.hex();
-    c.flat_key = flat.hex();
-    cases.push_back(std::move(c));
-  }
-  return cases;
-}
 
 std::string sweep_csv(const SweepOutput& o) {
   std::ostringstream s;
