@@ -289,7 +289,7 @@ ChartSpec comparison_chart(const Comparison& c) {
       Series s;
       s.name = run.scenario.roller.name;
       for (const RollResult& r : run.results)
-        if (r.solve.converged) s.x.push_back(r.level - 2), s.y.push_back(m->get(r));
+        if (r.usable()) s.x.push_back(r.level - 2), s.y.push_back(m->get(r));
       p.series.push_back(s);
     }
     ch.panels.push_back(p);
@@ -318,6 +318,10 @@ int run_compare(const std::string& scenario, std::vector<std::string> rollers, c
       if (!r.solve.converged) {
         ++failed;
         fmt::print("NOT CONVERGED: {} at {}: {}\n", run.scenario.roller.name, level_name(r.level), r.solve.message);
+      } else if (!r.validity.valid) {
+        ++failed;
+        fmt::print("INVALID (not a possible state): {} at {}: {}\n", run.scenario.roller.name, level_name(r.level),
+                   r.validity.reason);
       }
   fmt::print("wrote {0}/compare.csv, {0}/compare.json, {0}/compare.png\n", out);
   return failed ? 3 : 0;
@@ -415,7 +419,8 @@ int run_sweep_cmd(const std::string& file, std::string out, int threads, bool re
              rep.out_dir, rep.seconds, rep.seconds > 0 ? rep.cases_run / rep.seconds : 0.0);
   for (const std::string& w : rep.written) fmt::print("wrote {}\n", w);
   if (rep.positions_failed) {
-    fmt::print("{} position(s) did not converge: marked converged = 0 in the CSV and JSON, their measures empty\n",
+    fmt::print("{} position(s) did not converge or are not a possible state: marked valid = 0 in the CSV and JSON "
+               "(the reason in the JSON's message), their measures empty\n",
                rep.positions_failed);
     return 3;
   }
@@ -436,7 +441,7 @@ int run_bench_sweep(const std::string& file) {
     const SweepRunReport rep = run_sweep(spec, cases, opt);
     const size_t positions = cases.size() * spec.positions.size();
     fmt::print("  {} thread(s): {:.1f} s, {:.3f} cases/s, {:.2f} positions/s{}\n", t, rep.seconds, cases.size() / rep.seconds,
-               positions / rep.seconds, rep.positions_failed ? fmt::format(", {} positions NOT converged", rep.positions_failed) : "");
+               positions / rep.seconds, rep.positions_failed ? fmt::format(", {} positions NOT converged or NOT valid", rep.positions_failed) : "");
     std::ifstream in(opt.out_dir + "/" + spec.name + ".csv");
     std::stringstream ss;
     ss << in.rdbuf();

@@ -137,13 +137,14 @@ TEST_CASE("sweep: end to end, schema, 1 vs 2 threads, shard + merge, resume", "[
   std::string line;
   std::getline(csv, line);
   const std::vector<std::string> head = split(line);
-  REQUIRE(head.size() == 9 + measure_registry().size());
+  REQUIRE(head.size() == 10 + measure_registry().size());
   CHECK(head[0] == "case");
   CHECK(head[1] == "roller");
   CHECK(head[2] == "body.mass_kg");
   CHECK(head[3] == "position");
   CHECK(head[6] == "converged");
-  CHECK(head[9] == "weight_on_roller_%");
+  CHECK(head[7] == "valid");
+  CHECK(head[10] == "weight_on_roller_%");
   CHECK(std::find(head.begin(), head.end(), "peak_pressure_kPa") != head.end());
   CHECK(std::find(head.begin(), head.end(), "sp_load_N") != head.end());
   int rows = 0;
@@ -151,7 +152,8 @@ TEST_CASE("sweep: end to end, schema, 1 vs 2 threads, shard + merge, resume", "[
     const std::vector<std::string> cells = split(line);
     REQUIRE(cells.size() == head.size());
     CHECK(cells[6] == "1");
-    for (size_t i = 9; i < cells.size(); ++i) CHECK_FALSE(cells[i].empty());
+    CHECK(cells[7] == "1");
+    for (size_t i = 10; i < cells.size(); ++i) CHECK_FALSE(cells[i].empty());
     ++rows;
   }
   CHECK(rows == 4 * 2);
@@ -242,7 +244,7 @@ TEST_CASE("sweep outputs: a position that did not converge is marked, never a nu
   c.params = {{"roller", "spiked"}};
   c.resolved_json = "{}";
   PositionRecord ok, bad;
-  ok.position = "T7", ok.level = 7, ok.converged = true, ok.values.assign(measure_registry().size(), 1.5);
+  ok.position = "T7", ok.level = 7, ok.converged = true, ok.valid = true, ok.values.assign(measure_registry().size(), 1.5);
   bad.position = "L3", bad.level = 15, bad.converged = false, bad.message = "Newton did not converge";
   c.positions = {ok, bad};
   o.cases = {c};
@@ -256,9 +258,12 @@ TEST_CASE("sweep outputs: a position that did not converge is marked, never a nu
   REQUIRE(b.size() == split(head).size());
   CHECK(a[5] == "1");
   CHECK(b[5] == "0");
-  for (size_t i = 8; i < b.size(); ++i) CHECK(b[i].empty());
+  CHECK(a[6] == "1");  // valid
+  CHECK(b[6] == "0");
+  for (size_t i = 9; i < b.size(); ++i) CHECK(b[i].empty());
   const nlohmann::json j = nlohmann::json::parse(sweep_json(o));
   CHECK(j["cases"][0]["positions"][1]["converged"] == false);
+  CHECK(j["cases"][0]["positions"][1]["valid"] == false);
   CHECK(j["cases"][0]["positions"][1]["peak_pressure"].is_null());
   CHECK(j["cases"][0]["positions"][1]["message"] == "Newton did not converge");
   // And it reads back the same.

@@ -46,7 +46,7 @@ double zone_mean(const RollerRun& run, const Measure& m, int lo, int hi, int* n)
   double s = 0;
   int k = 0;
   for (const RollResult& r : run.results)
-    if (r.solve.converged && r.level >= lo && r.level <= hi) s += m.get(r), ++k;
+    if (r.usable() && r.level >= lo && r.level <= hi) s += m.get(r), ++k;
   if (n) *n = k;
   return k ? s / k : 0.0;
 }
@@ -84,7 +84,7 @@ std::string comparison_table(const Comparison& c) {
     o << fmt::format("\n== {} ({}; foam E {:.2f} MPa) ==\n", run.scenario.roller.name, run.scenario.roller_file,
                      run.scenario.roller.foam_E_Pa / 1e6);
     if (nt == 0 || nl == 0) {
-      o << "  no converged position in one of the zones: no comparison (see the CSV for each solver's message)\n";
+      o << "  no converged, valid position in one of the zones: no comparison (see the JSON for each position's message)\n";
       continue;
     }
     o << fmt::format("  {:<46} {:>10} {:>10}  {}\n", "measure", "mid-back", "low back", "unit");
@@ -121,16 +121,17 @@ std::string comparison_table(const Comparison& c) {
 
 std::string comparison_csv(const Comparison& c) {
   std::ostringstream o;
-  o << "roller,roller_file,level,s_m,converged,newton_iterations,pitch_deg";
+  o << "roller,roller_file,level,s_m,converged,valid,newton_iterations,pitch_deg";
   for (const Measure& m : measure_registry()) o << "," << column_name(m);
   o << "\n";
   for (const RollerRun& run : c.runs)
     for (const RollResult& r : run.results) {
       o << '"' << run.scenario.roller.name << "\"," << run.scenario.roller_file << "," << level_name(r.level) << ","
-        << fmt::format("{:.4f},{},{},{:.3f}", r.s_m, r.solve.converged ? 1 : 0, r.solve.newton_iterations, r.pitch_deg);
+        << fmt::format("{:.4f},{},{},{},{:.3f}", r.s_m, r.solve.converged ? 1 : 0, r.usable() ? 1 : 0,
+                       r.solve.newton_iterations, r.pitch_deg);
       for (const Measure& m : measure_registry()) {
-        if (r.solve.converged) o << fmt::format(",{:.6g}", m.get(r));
-        else o << ",";  // not converged: empty, never a number
+        if (r.usable()) o << fmt::format(",{:.6g}", m.get(r));
+        else o << ",";  // not converged or not a possible state: empty, never a number
       }
       o << "\n";
     }
@@ -174,12 +175,15 @@ std::string comparison_json(const Comparison& c) {
       p["s_m"] = r.s_m;
       p["converged"] = r.solve.converged;
       p["message"] = r.solve.message;
+      p["valid"] = r.usable();
+      if (r.solve.converged && !r.validity.valid) p["invalid_reason"] = r.validity.reason;
       p["newton_iterations"] = r.solve.newton_iterations;
       p["pitch_deg"] = r.pitch_deg;
       p["substeps"] = r.substeps;
       p["substep_newton_iterations"] = r.substep_newton_iterations;
       p["cold_retry"] = r.cold_retry;
-      if (r.solve.converged) {
+      if (!r.warm_start_note.empty()) p["warm_start_note"] = r.warm_start_note;
+      if (r.usable()) {
         for (const Measure& m : measure_registry()) p[m.key] = m.get(r);
         json sp = json::array(), ext = json::array(), shear = json::array(), ribs = json::array(),
              mid = json::array();

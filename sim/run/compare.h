@@ -32,7 +32,8 @@ Comparison run_comparison(const Scenario& sc, const std::vector<std::string>& ro
 const std::vector<std::string>& default_compare_rollers();
 
 // Mean of a measure over the positions whose level lies in [lo, hi] (1..17); NaN-free: positions
-// that did not converge are left out, and `n` says how many were used.
+// that did not converge or are not a possible state (validity) are left out, and `n` says how many
+// were used.
 double zone_mean(const RollerRun& run, const Measure& m, int lo, int hi, int* n);
 
 std::string comparison_table(const Comparison& c);   // the text table with readings

@@ -157,6 +157,27 @@ RollResult RollSession::solve_at_s(double s_m, bool cold) {
   has_state_ = r.solve.converged;
   if (!r.solve.converged) return r;
   static_cast<Frame&>(r) = measure_frame(*pm_, state_, target, flat_);
+  r.validity = check_validity(*pm_, r);
+  if (!r.validity.valid && warm && !r.cold_retry) {
+    // A warm start can carry the state onto an impossible branch (a heavy body rolled onto the
+    // roller sinking through it) where a solve from rest finds a possible one: try cold, keep it
+    // if it is possible, and say what the warm start gave.
+    const std::string warm_reason = r.validity.reason;
+    const FemState warm_state = state_;
+    state_.reset(fem);
+    RollResult c = r;
+    c.solve = solve_equilibrium(fem, state_, s);
+    if (c.solve.converged) {
+      static_cast<Frame&>(c) = measure_frame(*pm_, state_, target, flat_);
+      c.validity = check_validity(*pm_, c);
+    }
+    if (c.solve.converged && c.validity.valid) {
+      c.cold_retry = true;
+      c.warm_start_note = "the warm-started solve gave an impossible state (" + warm_reason + "); solved from rest";
+      return c;
+    }
+    state_ = warm_state;  // neither is possible: report the warm one
+  }
   return r;
 }
 

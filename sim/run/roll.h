@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "measure/frame.h"
+#include "measure/validity.h"
 #include "pose/posture.h"
 
 namespace backroll {
@@ -41,10 +42,16 @@ std::shared_ptr<const PosedModel> build_posed_model(const Scenario& sc);
 // Everything measured at one roller position, and how its solve went.
 struct RollResult : Frame {
   SolveReport solve;
+  // Physically possible (measure/validity.h); only a converged state is checked, and only a
+  // converged, valid one has measures that mean anything.
+  Validity validity;
+  bool usable() const { return solve.converged && validity.valid; }
   int substeps = 0;                         // warm start: intermediate roller places visited
   int substep_newton_iterations = 0;        // ... and their Newton iterations
   double substep_seconds = 0;               // ... and time
-  bool cold_retry = false;                  // the warm-started solve failed and a cold one ran
+  bool cold_retry = false;                  // the warm-started solve failed (or gave an impossible
+                                            // state) and a cold one ran
+  std::string warm_start_note;              // why, when the warm start gave an impossible state
 };
 
 class RollSession {

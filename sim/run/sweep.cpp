@@ -55,11 +55,12 @@ json case_to_json(const CaseRecord& c) {
     q["level"] = level_name(p.level);
     q["s_m"] = p.s_m;
     q["converged"] = p.converged;
+    q["valid"] = p.valid;
     q["message"] = p.message;
     q["newton_iterations"] = p.newton_iterations;
     q["cold_retry"] = p.cold_retry;
     const auto& ms = measure_registry();
-    for (size_t i = 0; i < ms.size(); ++i) q[ms[i].key] = p.converged ? json(p.values[i]) : json(nullptr);
+    for (size_t i = 0; i < ms.size(); ++i) q[ms[i].key] = p.valid ? json(p.values[i]) : json(nullptr);
     j["positions"].push_back(q);
   }
   return j;
@@ -77,10 +78,11 @@ CaseRecord case_from_json(const json& j) {
     p.level = level_index(q.at("level").get<std::string>());
     p.s_m = q.at("s_m").get<double>();
     p.converged = q.at("converged").get<bool>();
+    p.valid = q.at("valid").get<bool>();
     p.message = q.at("message").get<std::string>();
     p.newton_iterations = q.at("newton_iterations").get<int>();
     p.cold_retry = q.at("cold_retry").get<bool>();
-    if (p.converged)
+    if (p.valid)
       for (const Measure& m : measure_registry()) p.values.push_back(q.at(m.key).get<double>());
     c.positions.push_back(p);
   }
@@ -124,20 +126,12 @@ CaseRecord make_record(const SweepCase& c, const SweepSpec& spec, const std::vec
     p.level = r.level;
     p.s_m = r.s_m;
     p.converged = r.solve.converged;
-    p.message = r.solve.message;
+    p.valid = r.usable();  // finite measures among the checks: never a NaN presented as a result
+    p.message = p.converged && !p.valid ? "not a possible state: " + r.validity.reason : r.solve.message;
     p.newton_iterations = r.solve.newton_iterations;
     p.cold_retry = r.cold_retry;
-    if (p.converged)
-      for (const Measure& m : measure_registry()) {
-        const double v = m.get(r);
-        if (!std::isfinite(v)) {  // never a NaN presented as a result
-          p.converged = false;
-          p.message = "measure " + m.key + " is not finite";
-          p.values.clear();
-          break;
-        }
-        p.values.push_back(v);
-      }
+    if (p.valid)
+      for (const Measure& m : measure_registry()) p.values.push_back(m.get(r));
     rec.positions.push_back(p);
   }
   return rec;
@@ -224,7 +218,7 @@ void write_plots(const SweepOutput& o, const std::string& out_dir, std::vector<s
 
           auto [it, fresh] = series_of.emplace(name, panel.series.size());
           if (fresh) panel.series.push_back({name, {}, {}});
-          if (!p.converged) continue;  // a gap in the line
+          if (!p.valid) continue;  // a gap in the line
           const std::vector<std::string>& ticks = by_position ? positions : axis_values[pl.x];
           const std::string xv = by_position ? p.position : pv[pl.x];
           const double x = std::find(ticks.begin(), ticks.end(), xv) - ticks.begin();
@@ -272,7 +266,7 @@ std::string sweep_csv(const SweepOutput& o) {
   s << "case";
   if (!o.cases.empty())
     for (const auto& kv : o.cases.front().params) s << "," << kv.first;
-  s << ",position,level,s_m,converged,newton_iterations,cold_retry";
+  s << ",position,level,s_m,converged,valid,newton_iterations,cold_retry";
   for (const Measure& m : measure_registry()) s << "," << column_name(m);
   s << "\n";
   auto cell = [](const std::string& v) {
@@ -282,11 +276,12 @@ std::string sweep_csv(const SweepOutput& o) {
     for (const PositionRecord& p : c.positions) {
       s << c.index;
       for (const auto& kv : c.params) s << "," << cell(kv.second);
-      s << "," << p.position << "," << level_name(p.level) << fmt::format(",{:.4f},{},{},{}", p.s_m, p.converged ? 1 : 0,
-                                                                          p.newton_iterations, p.cold_retry ? 1 : 0);
+      s << "," << p.position << "," << level_name(p.level) << fmt::format(",{:.4f},{},{},{},{}", p.s_m, p.converged ? 1 : 0,
+                                                                          p.valid ? 1 : 0, p.newton_iterations,
+                                                                          p.cold_retry ? 1 : 0);
       for (size_t i = 0; i < measure_registry().size(); ++i) {
-        if (p.converged) s << fmt::format(",{:.6g}", p.values[i]);
-        else s << ",";  // not converged: empty, never a number
+        if (p.valid) s << fmt::format(",{:.6g}", p.values[i]);
+        else s << ",";  // not converged or not a possible state: empty, never a number
       }
       s << "\n";
     }
@@ -393,7 +388,7 @@ SweepRunReport run_sweep(const SweepSpec& spec, const std::vector<SweepCase>& ca
   o.shard_n = opt.shard_n;
   o.plots = spec.plots;
   for (auto& [i, rec] : done) {
-    for (const PositionRecord& p : rec.positions) rep.positions_failed += p.converged ? 0 : 1;
+    for (const PositionRecord& p : rec.positions) rep.positions_failed += p.valid ? 0 : 1;
     o.cases.push_back(rec);
   }
   rep.written = write_outputs(o, rep.out_dir);

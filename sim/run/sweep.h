@@ -3,7 +3,8 @@
 // through the positions, all cases at once on run_batch's thread pool. Outputs, all written
 // atomically (temporary file, then rename) into one folder:
 //   <name>.csv            one row per case and position, a column per parameter and measure (units
-//                         in the header); empty cells where a position did not converge
+//                         in the header); empty cells where a position did not converge or is not
+//                         a possible state (valid = 0)
 //   <name>.json           the same, plus the sweep's resolved configuration, each case's resolved
 //                         roller/body/posture, the program version and fingerprints
 //   <plot>.png            the sweep file's plots (complete sweeps only, not shards)
@@ -68,10 +69,11 @@ struct PositionRecord {
   int level = 0;         // nearest level
   double s_m = 0;
   bool converged = false;
-  std::string message;
+  bool valid = false;     // converged and a possible state (measure/validity.h)
+  std::string message;    // the solver's, or why the state is not possible
   int newton_iterations = 0;
   bool cold_retry = false;
-  std::vector<double> values;  // empty when not converged
+  std::vector<double> values;  // empty unless converged and valid
 };
 struct CaseRecord {
   int index = 0;
@@ -104,7 +106,7 @@ struct SweepProgress {
 struct SweepRunReport {
   std::string out_dir;
   std::vector<std::string> written;  // files, in order
-  int cases_run = 0, cases_resumed = 0, positions_failed = 0;
+  int cases_run = 0, cases_resumed = 0, positions_failed = 0;  // failed: not converged or not valid
   double seconds = 0;
 };
 // Runs the sweep (or its shard) and writes its outputs.

@@ -201,7 +201,9 @@ void LiveSession::run() {
     if (!err.empty()) {
       status_.error = err;
     } else {
-      status_.error.clear();
+      // A converged state that is not physically possible is shown, and says so.
+      if (!r.validity.valid) status_.error = "not a possible state at " + level_name(r.level) + ": " + r.validity.reason;
+      else status_.error.clear();
       auto f = std::make_shared<LiveFrame>();
       f->model = model;
       f->result = std::move(r);

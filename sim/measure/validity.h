@@ -1,0 +1,28 @@
+// Whether a solved state is physically possible, separate from whether the solver converged: a
+// converged state can still be impossible (the weight on the roller negative, the foam pressed
+// past its own depth, the roller off the back). Every solved frame is checked; a state that
+// fails is reported as invalid with the first reason found, and its measures are not used.
+#pragma once
+
+#include <string>
+
+#include "measure/frame.h"
+
+namespace backroll {
+
+struct Validity {
+  bool valid = true;
+  std::string reason;  // empty when valid
+};
+
+// Tolerances of the checks.
+constexpr double kBalanceTol = 0.01;     // whole-body force balance, fraction of the weight
+constexpr double kShareTol = 0.005;      // a weight share may stray this far outside [0, 1]
+constexpr double kRollerContactMin = 0.01;  // the roller under the back carries at least this share
+
+// The checks, in order: every measure finite; no inverted element; the supports balance the
+// weight; every share of the weight in [0, 100 %]; the foam compressed less than its depth; a
+// roller placed under the back carries some of the weight.
+Validity check_validity(const PosedModel& pm, const Frame& f);
+
+}  // namespace backroll
