@@ -62,6 +62,7 @@ class BodyBuilder {
   double arc_len(int k, double p0, double p1) const;
   int rib_segment_at(int k, int si, double ph) const;  // the segment of rib k (side si) at arc angle ph
   int rib_under(int k, int si, double ax) const;       // ... under a point ax from the midline
+  int bone_under(double x, double s) const;            // the bone a deep tissue node at (x, s) rides on
   double row_h(const Column& c, int k) const;          // height of node row k in a tissue column
 
   const BodySpec& p;

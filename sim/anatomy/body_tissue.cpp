@@ -136,6 +136,19 @@ void BodyBuilder::tissue_regions() {
 
 }
 
+// The bone under a deep tissue node at (x across, s along the skin line): the vertebra owning s
+// over the spinous processes and laminae, the rib beneath in the thoracic wall, the lumbar
+// vertebra under the flanks, the pelvis below the crest.
+int BodyBuilder::bone_under(double x, double s) const {
+  const double ax = std::abs(x);
+  if (s >= L.s_pelvis) return m.pelvis;
+  if (ax <= p.sp_base_halfwidth_m) return std::min(L.owner(s, false), kLevels);
+  if (ax <= L.lv(p.tp_halfspan_m, s)) return std::min(L.owner(s, true), kLevels);
+  if (s > L.s_crest) return m.pelvis;
+  const int v = std::min(L.owner(s, true), kLevels);
+  return (o.with_ribs && v < 10 && s < L.s_rib_end) ? rib_under(v, x >= 0 ? 0 : 1, ax) : v;
+}
+
 // Attachments: every column's deepest node to the bone beneath; floating ribs 11-12 take the
 // band nodes nearest their wall depth.
 void BodyBuilder::tissue_attachments() {
@@ -146,16 +159,7 @@ void BodyBuilder::tissue_attachments() {
     for (int i = 0; i < ni; ++i) {
       const double x = xs[i], s = ss[j], ax = std::abs(x);
       const int si = x >= 0 ? 0 : 1;
-      int body;
-      if (s >= L.s_pelvis) body = m.pelvis;
-      else if (ax <= p.sp_base_halfwidth_m) body = std::min(L.owner(s, false), kLevels);
-      else if (ax <= L.lv(p.tp_halfspan_m, s)) body = std::min(L.owner(s, true), kLevels);
-      else if (s > L.s_crest) body = m.pelvis;
-      else {
-        const int v = std::min(L.owner(s, true), kLevels);
-        body = (o.with_ribs && v < 10 && s < L.s_rib_end) ? rib_under(v, si, ax) : v;
-      }
-      fem.node_body[ids[j * ni + i]] = body;
+      fem.node_body[ids[j * ni + i]] = bone_under(x, s);
       if (o.with_ribs && ax > L.lv(p.tp_halfspan_m, s) && s < L.s_crest) {
         const int v = L.owner(s, true);
         if (v == 10 || v == 11) {

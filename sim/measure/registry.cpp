@@ -42,16 +42,18 @@ const std::vector<Measure>& measure_registry() {
        "highest mat cell of the left and right strips out to the erector spinae, at the roller's level"},
       {"cop_lateral", "centre of pressure, lateral", "mm", [](const Frame& r) { return r.whole.cop_x_m * 1e3; },
        "centre of pressure across the back (+: the subject's left)"},
-      {"sp_load", "spinous-process load under the roller (3 levels)", "N",
+      {"sp_load", "net tissue force on the spinous processes (3 levels)", "N",
        [](const Frame& r) {
          double f = 0;
          for (int l = std::max(1, r.level - 1); l <= std::min(kLevels, r.level + 1); ++l) f += r.sp_load_N[l - 1];
          return f;
        },
-       "tissue force on the spinous processes along the skin's inward normal, at the roller's level and the levels either side"},
-      {"sp_load_max", "largest spinous-process load", "N",
+       "the net elastic force of the tissue, which is bonded to the bone, on the bone nodes over the spinous processes "
+       "(within their base half-width), along the skin's inward normal, at the roller's level and the levels either "
+       "side: the roller's compression less the pull of the bonded tissue, so it can be negative; not a contact load"},
+      {"sp_load_max", "largest net tissue force on one spinous process", "N",
        [](const Frame& r) { return *std::max_element(r.sp_load_N.begin(), r.sp_load_N.end()); },
-       "largest tissue force on any one spinous process"},
+       "the largest of the per-process net forces (as sp_load), T1 to L5"},
       {"vertebra_load", "load on the vertebrae under the roller (3 levels)", "N",
        [](const Frame& r) {
          double f = 0;

@@ -102,8 +102,8 @@ std::string comparison_table(const Comparison& c) {
     o << ".\n";
     o << fmt::format("  - The rib cage takes {:.0f} % of the load the tissue passes to bone under the mid-back and {:.0f} % "
                      "under the low back.\n", T("rib_share"), L("rib_share"));
-    o << fmt::format("  - The load on the spinous processes under the roller (3 levels) is {:.0f} N under the mid-back and {:.0f} N under the "
-                     "low back ({}).\n", T("sp_load"), L("sp_load"), relation(T("sp_load"), L("sp_load")));
+    o << fmt::format("  - The net tissue force on the spinous processes under the roller (3 levels; the roller's compression less the "
+                     "pull of the tissue bonded to them) is {:.0f} N under the mid-back and {:.0f} N under the low back ({}).\n", T("sp_load"), L("sp_load"), relation(T("sp_load"), L("sp_load")));
     o << fmt::format("  - Peak skin pressure is {:.0f} kPa vs {:.0f} kPa ({} under the low back); on the midline strip "
                      "{:.0f} vs {:.0f} kPa, on the paraspinal strips {:.0f} vs {:.0f} kPa.\n",
                      T("peak_pressure"), L("peak_pressure"), relation(T("peak_pressure"), L("peak_pressure")),
