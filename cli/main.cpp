@@ -306,8 +306,8 @@ int run_compare(const std::string& scenario, std::vector<std::string> rollers, c
     load_roller_spec(files.back());  // a bad roller file fails here, before any solve
   }
   if (threads <= 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  ensure_output_dir(out, "--out " + out);  // before a minute of solving, not after
   const Comparison c = run_comparison(sc, files, threads);
-  std::filesystem::create_directories(out);
   write_file_atomic(out + "/compare.csv", comparison_csv(c));
   write_file_atomic(out + "/compare.json", comparison_json(c));
   write_file_atomic(out + "/compare.png", render_chart_png(comparison_chart(c)));

@@ -3,6 +3,8 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include "run/compare.h"
@@ -246,4 +248,29 @@ TEST_CASE("lying_flat posture through a session: the floor carries the weight", 
   const FlatReference flat = solve_flat_reference(sc);
   REQUIRE(flat.solve.converged);
   for (int v = 0; v < kLevels; ++v) CHECK((r.joint_rotation_rad[v] - flat.rotation_rad[v]).norm() < 1e-4);
+}
+
+// A teacher's own scenario, saved in a folder of their own: it starts from a shipped one and names
+// a catalog roller. Paths the shipped file wrote stay relative to it; catalog names are accepted.
+TEST_CASE("scenario: a base file's paths stay its own, catalog names are accepted", "[roll][unit]") {
+  const std::string dir = (std::filesystem::temp_directory_path() / "backroll_teacher").string();
+  std::filesystem::create_directories(dir);
+  const std::string file = dir + "/my_lesson.toml";
+  {
+    std::ofstream f(file);
+    f << "base = \"" << BACKROLL_ASSET_DIR << "/scenarios/compare.toml\"\nroller = \"peanut\"\n[posture]\nhip_lift_m = 0.08\n";
+  }
+  const Scenario sc = load_scenario(file);
+  CHECK(std::filesystem::equivalent(sc.body_file, std::string(BACKROLL_ASSET_DIR) + "/bodies/default.toml"));
+  CHECK(std::filesystem::equivalent(sc.roller_file, roller_path("peanut")));
+  CHECK(sc.roller.kind == RollerKind::Peanut);
+  CHECK(sc.posture.hip_lift_m == 0.08);
+  CHECK(sc.mesh_scale == 2.0);  // from compare.toml
+  // A name that is not in the catalog: the file, the key, the value and what is allowed.
+  {
+    std::ofstream f(file);
+    f << "base = \"" << BACKROLL_ASSET_DIR << "/scenarios/compare.toml\"\nroller = \"pea\"\n";
+  }
+  CHECK_THROWS_WITH(load_scenario(file), Catch::Contains("my_lesson.toml:2") && Catch::Contains("roller = \"pea\"") &&
+                                             Catch::Contains("allowed ball, high_density, peanut"));
 }

@@ -10,4 +10,8 @@ namespace backroll {
 // naming the path on failure.
 void write_file_atomic(const std::string& path, const std::string& text);
 
+// Makes the output folder `dir` (named by `what`, "--out results") and checks that a file can be
+// written in it, before any work that would be lost: throws ConfigError naming it and the reason.
+void ensure_output_dir(const std::string& dir, const std::string& what);
+
 }  // namespace backroll

@@ -118,6 +118,7 @@ TomlReader::TomlReader(const std::string& path, const std::vector<ConfigOverride
   for (const ConfigOverride& o : overrides) {
     apply_override(*root_, o, path);
     where_[o.key] = o.origin;
+    overridden_.insert(o.key);
   }
 }
 
@@ -158,6 +159,15 @@ bool TomlReader::has(const std::string& key) const {
 std::string TomlReader::where(const std::string& key) const {
   const auto it = where_.find(key);
   return it != where_.end() ? it->second : path_;
+}
+
+std::string TomlReader::source_file(const std::string& key) const {
+  if (overridden_.count(key)) return "";
+  const std::string w = where(key);
+  const size_t colon = w.rfind(':');
+  const bool line = colon != std::string::npos && colon + 1 < w.size() &&
+                    w.find_first_not_of("0123456789", colon + 1) == std::string::npos;
+  return line ? w.substr(0, colon) : w;
 }
 
 const toml::node& TomlReader::node(const std::string& key) {

@@ -97,6 +97,10 @@ class TomlReader {
   void finish() const;
   // "file:line" of a key, for messages about values checked later (cross-key rules).
   std::string where(const std::string& key) const;
+  // The data file that set a key: this file or one of its `base` chain, so that a path it holds
+  // is read relative to the file that wrote it; empty for a value laid over the file (an
+  // override carries its own resolved path).
+  std::string source_file(const std::string& key) const;
 
  private:
   const toml::node& node(const std::string& key);
@@ -105,6 +109,7 @@ class TomlReader {
   std::map<std::string, std::string> where_;  // dotted key -> "file:line" (base files merged)
   std::unique_ptr<toml::table> root_;         // after where_: parsing fills where_
   std::set<std::string> read_;
+  std::set<std::string> overridden_;
 };
 
 // A path named in data file `file`: relative to that file's folder unless absolute, normalised.

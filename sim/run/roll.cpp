@@ -4,6 +4,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "io/catalog.h"
 #include "io/toml_reader.h"
 #include "pose/lying_flat.h"
 
@@ -33,8 +34,13 @@ Scenario load_scenario(const std::string& path, const std::vector<ConfigOverride
   TomlReader r(path, own);
   Scenario sc;
   sc.source = path;
-  sc.body_file = resolve_relative(path, r.text("body"));
-  sc.roller_file = resolve_relative(path, r.text("roller"));
+  // A catalog name ("peanut") or a .toml file, relative to the file that names it (a base file's
+  // paths stay its own when a scenario elsewhere starts from it).
+  auto data_file = [&](const char* key, const char* folder) {
+    return catalog_file(folder, r.text(key), r.source_file(key), r.where(key), key);
+  };
+  sc.body_file = data_file("body", "bodies");
+  sc.roller_file = data_file("roller", "rollers");
   PostureParams& q = sc.posture;
   if (r.has("posture.kind")) q.kind = r.text("posture.kind", posture_kinds());
   q.hip_lift_m = r.number("posture.hip_lift_m", 0.0, 0.25);

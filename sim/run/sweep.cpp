@@ -331,7 +331,7 @@ SweepRunReport run_sweep(const SweepSpec& spec, const std::vector<SweepCase>& ca
   rep.out_dir = opt.out_dir.empty() ? spec.results_dir : opt.out_dir;
   if (opt.shard_n < 1 || opt.shard_k < 0 || opt.shard_k >= opt.shard_n)
     throw ConfigError(fmt::format("--shard {}/{}: allowed K/N with N >= 1 and 0 <= K < N", opt.shard_k, opt.shard_n));
-  fs::create_directories(rep.out_dir + "/cases");
+  ensure_output_dir(rep.out_dir + "/cases", opt.out_dir.empty() ? "results " + rep.out_dir : "--out " + rep.out_dir);
   std::map<int, CaseRecord> done;
   std::vector<const SweepCase*> to_run;
   for (const SweepCase& c : cases) {
