@@ -129,6 +129,11 @@ TEST_CASE("comparison: bit-identical results on 1 and 2 threads", "[roll]") {
       for (const Measure& m : measure_registry()) CHECK(m.get(a) == m.get(b));
       CHECK(a.mat.force_N == b.mat.force_N);
     }
+  // The files name the shipped data relative to the checkout, so another clone writes the same.
+  const std::string root = std::filesystem::path(BACKROLL_ASSET_DIR).parent_path().string();
+  CHECK(comparison_csv(one).find(root) == std::string::npos);
+  CHECK(comparison_json(one).find(root) == std::string::npos);
+  CHECK(comparison_csv(one).find("assets/rollers/standard.toml") != std::string::npos);
 }
 
 TEST_CASE("small rollers: the head and shoulders come down on the floor, forces still balance", "[roll]") {

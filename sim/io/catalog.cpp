@@ -19,6 +19,14 @@ std::vector<std::string> catalog(const std::string& folder) {
   return names;
 }
 
+std::string portable_path(const std::string& path) {
+  const fs::path root = fs::path(BACKROLL_ASSET_DIR).lexically_normal().parent_path();
+  const fs::path p = fs::path(path).lexically_normal();
+  if (!p.is_absolute()) return p.string();
+  const fs::path rel = p.lexically_relative(root);
+  return !rel.empty() && *rel.begin() != ".." ? rel.string() : p.string();
+}
+
 std::string catalog_file(const std::string& folder, const std::string& name_or_file, const std::string& relative_to,
                          const std::string& where, const std::string& key) {
   std::string allowed;

@@ -7,6 +7,10 @@
 
 namespace backroll {
 
+// A path as outputs show it: one inside this checkout relative to its root ("assets/rollers/
+// standard.toml"), so the same run gives the same files in any clone; any other path as it is.
+std::string portable_path(const std::string& path);
+
 // Stems of the .toml files in assets/<folder>, sorted.
 std::vector<std::string> catalog(const std::string& folder);
 

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "io/catalog.h"
 #include "run/batch.h"
 #include "io/toml_reader.h"
 
@@ -74,14 +75,14 @@ std::string comparison_table(const Comparison& c) {
   const Scenario& sc = c.runs.front().scenario;
   o << fmt::format("backroll compare: {} ({:.0f} kg), hips lifted {:.0f} cm, arms {}, trunk muscles {:.0f} N m/deg per segment, "
                    "mesh scale {:g}\n",
-                   sc.body_file, sc.body.mass_kg, sc.posture.hip_lift_m * 100, sc.posture.arms,
+                   portable_path(sc.body_file), sc.body.mass_kg, sc.posture.hip_lift_m * 100, sc.posture.arms,
                    sc.posture.trunk_muscle_Nm_per_deg, sc.mesh_scale);
   o << "roller under the mid-back (mean of T6, T7, T8) vs the low back (mean of L2, L3, L4)\n";
   for (const RollerRun& run : c.runs) {
     int nt = 0, nl = 0;
     zone_mean(run, measure_registry()[0], kT6, kT8, &nt);
     zone_mean(run, measure_registry()[0], kL2, kL4, &nl);
-    o << fmt::format("\n== {} ({}; foam E {:.2f} MPa) ==\n", run.scenario.roller.name, run.scenario.roller_file,
+    o << fmt::format("\n== {} ({}; foam E {:.2f} MPa) ==\n", run.scenario.roller.name, portable_path(run.scenario.roller_file),
                      run.scenario.roller.foam_E_Pa / 1e6);
     if (nt == 0 || nl == 0) {
       o << "  no converged, valid position in one of the zones: no comparison (see the JSON for each position's message)\n";
@@ -126,7 +127,7 @@ std::string comparison_csv(const Comparison& c) {
   o << "\n";
   for (const RollerRun& run : c.runs)
     for (const RollResult& r : run.results) {
-      o << '"' << run.scenario.roller.name << "\"," << run.scenario.roller_file << "," << level_name(r.level) << ","
+      o << '"' << run.scenario.roller.name << "\"," << portable_path(run.scenario.roller_file) << "," << level_name(r.level) << ","
         << fmt::format("{:.4f},{},{},{},{:.3f}", r.s_m, r.solve.converged ? 1 : 0, r.usable() ? 1 : 0,
                        r.solve.newton_iterations, r.pitch_deg);
       for (const Measure& m : measure_registry()) {
@@ -144,8 +145,8 @@ std::string comparison_json(const Comparison& c) {
   j["program"] = "backroll";
   j["version"] = BACKROLL_VERSION;
   const Scenario& sc = c.runs.front().scenario;
-  j["config"] = {{"scenario", sc.source},
-                 {"body_file", sc.body_file},
+  j["config"] = {{"scenario", portable_path(sc.source)},
+                 {"body_file", portable_path(sc.body_file)},
                  {"body_mass_kg", sc.body.mass_kg},
                  {"hip_lift_m", sc.posture.hip_lift_m},
                  {"foot_distance_m", sc.posture.foot_distance_m},
@@ -163,7 +164,7 @@ std::string comparison_json(const Comparison& c) {
   for (const Measure& m : measure_registry()) j["units"][m.key] = m.unit;
   for (const RollerRun& run : c.runs) {
     json jr;
-    jr["roller"] = {{"name", run.scenario.roller.name},       {"file", run.scenario.roller_file},
+    jr["roller"] = {{"name", run.scenario.roller.name},       {"file", portable_path(run.scenario.roller_file)},
                     {"kind", name(run.scenario.roller.kind)},       {"diameter_m", run.scenario.roller.diameter_m},
                     {"length_m", run.scenario.roller.length_m}, {"groove_width_m", run.scenario.roller.groove_width_m},
                     {"core_diameter_m", run.scenario.roller.core_diameter_m},

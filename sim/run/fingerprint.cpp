@@ -4,6 +4,7 @@
 #include <sstream>
 #include <toml++/toml.h>
 
+#include "io/catalog.h"
 #include "io/toml_reader.h"
 
 namespace backroll {
@@ -16,7 +17,7 @@ std::string read_bytes(const std::string& path) {
 }
 
 void add_file_chain(Fnv& f, const std::string& path, int depth) {
-  f.add(path);
+  f.add(portable_path(path));
   const std::string bytes = read_bytes(path);
   f.add(bytes);
   if (depth > 8) return;

@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "io/atomic_file.h"
+#include "io/catalog.h"
 #include "run/fingerprint.h"
 #include "run/compare.h"
 #include "report/plot.h"
@@ -93,7 +94,7 @@ std::string resolved_json(const Scenario& sc) {
   const RollerSpec& r = sc.roller;
   json j;
   j["roller"] = {{"name", r.name},
-                 {"file", r.source},
+                 {"file", portable_path(r.source)},
                  {"kind", name(r.kind)},
                  {"diameter_m", r.diameter_m},
                  {"length_m", r.length_m},
@@ -102,7 +103,7 @@ std::string resolved_json(const Scenario& sc) {
                  {"foam_E_Pa", r.foam_E_Pa},
                  {"foam_depth_m", r.foam_depth_m},
                  {"pattern", name(r.pattern)}};
-  j["body"] = {{"file", sc.body_file}, {"mass_kg", sc.body.mass_kg}, {"height_m", sc.body.height_m}};
+  j["body"] = {{"file", portable_path(sc.body_file)}, {"mass_kg", sc.body.mass_kg}, {"height_m", sc.body.height_m}};
   j["posture"] = {{"hip_lift_m", sc.posture.hip_lift_m},
                   {"foot_distance_m", sc.posture.foot_distance_m},
                   {"arms", sc.posture.arms},
@@ -142,7 +143,7 @@ std::string spec_config_json(const SweepSpec& spec) {
   j["file"] = spec.path;
   j["name"] = spec.name;
   j["description"] = spec.description;
-  j["scenario"] = spec.scenario_path;
+  j["scenario"] = portable_path(spec.scenario_path);
   j["mode"] = spec.mode;
   j["axes"] = json::array();
   for (const SweepAxis& a : spec.axes) {

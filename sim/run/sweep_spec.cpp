@@ -158,7 +158,7 @@ std::vector<SweepCase> sweep_cases(const SweepSpec& spec) {
     c.index = static_cast<int>(ci);
     std::vector<ConfigOverride> ov;
     Fnv flat;
-    flat.add(spec.scenario_path);
+    flat.add(portable_path(spec.scenario_path));
     for (size_t a = 0; a < spec.axes.size(); ++a) {
       const SweepAxis& ax = spec.axes[a];
       const ConfigValue& v = ax.values[combos[ci][a]];
