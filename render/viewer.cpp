@@ -148,7 +148,7 @@ void Viewer::handle_mouse(int fb_h) {
       float px, py;
       const Viewport& vp = viewports_[i];
       if (!vp.project(s.shown->scene.roller_centre_m, fb_h, &px, &py)) continue;
-      float ex, ey;  // the roller's radius on screen
+      float ex = px, ey = py;  // the roller's radius on screen (none if its top is behind the eye)
       vp.project(s.shown->scene.roller_centre_m + Eigen::Vector3f(0, 0, float(s.shown->model->scenario.roller.outer_radius_m())), fb_h, &ex, &ey);
       const float r = std::max(12.0f, std::hypot(ex - px, ey - py));
       if (std::abs(my - py) < r * 1.2f && mx > vp.x && mx < vp.x + vp.w) {

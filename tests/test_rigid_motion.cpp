@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include <Eigen/Geometry>
+#include <array>
 #include <cmath>
 
 #include "anatomy/body_model.h"
@@ -67,7 +68,8 @@ TEST_CASE("rigid motion: a translation of the whole body gives no strain", "[rig
 }
 
 TEST_CASE("rigid motion: a rotation of the whole body by 0-180 degrees gives no strain", "[rigid][kinematics][!shouldfail]") {
-  for (const Vec3& axis : {Vec3::UnitX(), Vec3::UnitY(), Vec3::UnitZ()})
+  const std::array<Vec3, 3> axes = {Vec3::UnitX(), Vec3::UnitY(), Vec3::UnitZ()};
+  for (const Vec3& axis : axes)
     for (double deg : {2.7, 14.3, 45.0, 90.0, 180.0}) {
       const double a = deg * 3.14159265358979323846 / 180;
       const Mat3 R = Eigen::AngleAxisd(a, axis).toRotationMatrix();

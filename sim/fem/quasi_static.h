@@ -13,8 +13,10 @@
 //
 // Rigid bodies have up to 6 dofs: translation c and a small rotation vector theta about the
 // body's frame origin. A tissue node attached to a body moves with it, x = X + c + theta x r
-// (r = X - origin), the linearised rigid motion: exact to first order in theta, which stays a
-// few degrees for vertebrae under bodyweight (second-order error theta^2/2 of the lever arm).
+// (r = X - origin), the linearised rigid motion: exact to first order in theta only (error
+// theta^2/2 of the lever arm). That is a known defect: the trunk turns 14-17 degrees onto a roller
+// under the low back, and a rigid rotation strains the thin tissue rows over the bones
+// (tests/test_rigid_motion.cpp, docs/limits.md); exact rotations are the mechanics issue's.
 // Joints between bodies are springs on the relative motion at a point, in a joint frame:
 // linear, or bilinear in one direction (a stiffening extension, such as facets engaging).
 //
