@@ -272,8 +272,10 @@ int run_bench_model(const std::string& file) {
 
 ChartSpec comparison_chart(const Comparison& c) {
   ChartSpec ch;
-  ch.title = "backroll compare: roller position along the spine (" + c.runs.front().scenario.body_file.substr(
-      c.runs.front().scenario.body_file.find_last_of('/') + 1) + ")";
+  const Scenario& sc = c.runs.front().scenario;
+  auto stem = [](const std::string& f) { return std::filesystem::path(f).stem().string(); };
+  ch.title = "backroll compare: roller position along the spine (scenario " + stem(sc.source) + ", body " +
+             stem(sc.body_file) + ", " + fmt::format("{:.0f}", sc.body.mass_kg) + " kg)";
   for (int l = 2; l <= kLevels; ++l) ch.x_ticks.push_back(level_name(l));
   ch.bands = {{-0.5, 10.5, "thoracic T2-T12", {222, 235, 247}}, {10.5, 15.5, "lumbar L1-L5", {253, 232, 208}}};
   const char* keys[] = {"peak_pressure", "weight_on_roller", "sp_load", "rib_share", "lumbar_extension", "kidney_mean"};
@@ -282,7 +284,7 @@ ChartSpec comparison_chart(const Comparison& c) {
     Panel p;
     p.title = k == std::string("lumbar_extension") ? "lumbar extension vs flat, largest"
               : k == std::string("kidney_mean")    ? "kidney pressure, mean"
-              : k == std::string("sp_load")        ? "spinous-process load, 3 levels"
+              : k == std::string("sp_load")        ? "net force on the spinous processes, 3 levels"
                                                    : m->label;
     p.y_label = m->unit;
     for (const RollerRun& run : c.runs) {
