@@ -29,7 +29,8 @@ Vec3 rigid_rot_of(const FemModel& m, const Eigen::VectorXd& u, int b) {
   return t;
 }
 
-
+namespace {
+// One body's part of a joint row (sign +1 for body b, -1 for body a) at `point` along `e`.
 void add_body_row(const FemModel& m, int b, double sign, const Vec3& point, const Vec3& e,
                   bool rotational, Row& row) {
   if (b < 0) return;
@@ -40,6 +41,7 @@ void add_body_row(const FemModel& m, int b, double sign, const Vec3& point, cons
     if (rb.dof[3 + c] >= 0) row.emplace_back(rb.dof[3 + c], sign * (rotational ? e[c] : re[c]));
   }
 }
+}  // namespace
 
 // The six rows of joint j: translations along its axes, then rotations about them.
 std::array<Row, 6> joint_rows(const FemModel& m, const Joint& j) {
@@ -78,6 +80,7 @@ Vec3 rigid_pos_of(const FemModel& m, const FemInputs& in, const Eigen::VectorXd&
   return p;
 }
 
+namespace {
 // Closest point on triangle (a, b, c) to p, as barycentric weights (Ericson, Real-Time
 // Collision Detection, sec. 5.1.5).
 Eigen::Vector3d closest_barycentric(const Vec3& p, const Vec3& a, const Vec3& b, const Vec3& c) {
@@ -109,6 +112,7 @@ Eigen::Vector3d closest_barycentric(const Vec3& p, const Vec3& a, const Vec3& b,
   const double v = vb * denom, w = vc * denom;
   return {1 - v - w, v, w};
 }
+}  // namespace
 
 void check_inputs(const FemModel& m, const FemInputs& in) {
   const size_t nb = m.rigid_bodies.size();

@@ -129,13 +129,17 @@ bool RollSession::roll_to(const Placement& target, const SolverSettings& s, Roll
   return true;
 }
 
+void RollSession::measure(const Placement& at, RollResult& r) const {
+  static_cast<Frame&>(r) = measure_frame(*pm_, state_, at, flat_);
+  r.validity = check_validity(*pm_, r);
+}
+
 RollResult RollSession::solve_at_s(double s_m, bool cold) {
   const auto [s_lo, s_hi] = pm_->posture->path(*pm_);
   if (s_lo <= s_hi && !(s_m >= s_lo - 1e-9 && s_m <= s_hi + 1e-9))
     throw std::invalid_argument("roller position " + std::to_string(s_m) + " m is outside T2..L5 (" +
                                 std::to_string(s_lo) + ".." + std::to_string(s_hi) + " m)");
   const FemModel& fem = pm_->body.fem;
-  if (state_.u.size() != fem.n_dofs) state_.reset(fem);  // a new state takes the model's inputs
   const Placement target = pm_->posture->placement(*pm_, s_m);
   SolverSettings s;
   s.residual_rtol = kRollResidualRtol;
@@ -162,8 +166,7 @@ RollResult RollSession::solve_at_s(double s_m, bool cold) {
   }
   has_state_ = r.solve.converged;
   if (!r.solve.converged) return r;
-  static_cast<Frame&>(r) = measure_frame(*pm_, state_, target, flat_);
-  r.validity = check_validity(*pm_, r);
+  measure(target, r);
   if (!r.validity.valid && warm && !r.cold_retry) {
     // A warm start can carry the state onto an impossible branch (a heavy body rolled onto the
     // roller sinking through it) where a solve from rest finds a possible one: try cold, keep it
@@ -173,10 +176,7 @@ RollResult RollSession::solve_at_s(double s_m, bool cold) {
     state_.reset(fem);
     RollResult c = r;
     c.solve = solve_equilibrium(fem, state_, s);
-    if (c.solve.converged) {
-      static_cast<Frame&>(c) = measure_frame(*pm_, state_, target, flat_);
-      c.validity = check_validity(*pm_, c);
-    }
+    if (c.solve.converged) measure(target, c);
     if (c.solve.converged && c.validity.valid) {
       c.cold_retry = true;
       c.warm_start_note = "the warm-started solve gave an impossible state (" + warm_reason + "); solved from rest";

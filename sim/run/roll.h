@@ -83,6 +83,8 @@ class RollSession {
   // sub-step failed (the state is then reset for a cold solve) or was cancelled (r.solve says so).
   bool roll_to(const Placement& target, const SolverSettings& s, RollResult& r);
   void place(const Placement& pl);  // into the state's inputs, through the posture
+  // The converged state measured into r (its frame fields) and checked for being possible.
+  void measure(const Placement& at, RollResult& r) const;
   std::shared_ptr<const PosedModel> pm_;
   const FlatReference* flat_;
   Placement placed_;
