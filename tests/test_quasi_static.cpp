@@ -85,13 +85,27 @@ TEST_CASE("joints: linear, bilinear and two-sided rotational springs", "[unit][s
     CHECK((rigid_position(m, st, 0) - Vec3(1, 2, 3) / 1e5).norm() < 1e-12);
     return rigid_rotation(m, st, 0);
   };
-  // Below the stiffening angle: linear, each axis its own stiffness.
-  Vec3 th = rotate(Vec3(0.5, 1.0, 1.5));
-  CHECK(th.x() == Approx(0.5 / 100).epsilon(1e-7));  // to the solver's residual tolerance
-  CHECK(th.y() == Approx(1.0 / 200).epsilon(1e-7));
-  CHECK(th.z() == Approx(1.5 / 300).epsilon(1e-7));
+  // Below the stiffening angle: linear, each axis its own stiffness (a torque about one axis
+  // turns the body about that axis only).
+  CHECK(rotate(Vec3(0.5, 0, 0)).x() == Approx(0.5 / 100).epsilon(1e-7));  // to the solver's residual tolerance
+  CHECK(rotate(Vec3(0, 1.0, 0)).y() == Approx(1.0 / 200).epsilon(1e-7));
+  CHECK(rotate(Vec3(0, 0, 1.5)).z() == Approx(1.5 / 300).epsilon(1e-7));
+  // About all three at once the rotation vector phi is exact, and a fixed torque balances the
+  // springs' moments K phi through the exponential map's left Jacobian (Chirikjian 2011, vol. 2,
+  // eq. 10.86): torque = Jl(phi)^-T K phi, Jl^-1 = I - [phi]/2 + (1/a^2 - (1 + cos a)/(2 a sin a)) [phi]^2.
+  {
+    const Vec3 tau(0.5, 1.0, 1.5);
+    const Vec3 phi = rotate(tau);
+    const double a = phi.norm();
+    Mat3 P;
+    P << 0, -phi.z(), phi.y(), phi.z(), 0, -phi.x(), -phi.y(), phi.x(), 0;
+    const Mat3 Jl_inv = Mat3::Identity() - 0.5 * P + (1 / (a * a) - (1 + std::cos(a)) / (2 * a * std::sin(a))) * P * P;
+    const Vec3 moment = Jl_inv.transpose() * Vec3(100 * phi.x(), 200 * phi.y(), 300 * phi.z());
+    CHECK((moment - tau).norm() < 1e-7 * tau.norm());
+    CHECK((phi - Vec3(0.5 / 100, 1.0 / 200, 1.5 / 300)).norm() > 1e-5);  // not the linear answer
+  }
   // Beyond it: 100 * 0.01 = 1 N m to reach it, the rest at 400 N m/rad.
-  th = rotate(Vec3(3.0, 0, 0));
+  Vec3 th = rotate(Vec3(3.0, 0, 0));
   CHECK(th.x() == Approx(0.01 + 2.0 / 400).epsilon(1e-7));
   // The other side: 50 N m/rad.
   th = rotate(Vec3(-1.0, 0, 0));
@@ -146,14 +160,17 @@ TEST_CASE("tissue attached to a rigid body moves with it and passes the load on"
   CHECK(rigid_position(m, st, 0).z() - b.rest_position_m.z() == Approx(-F / k).epsilon(1e-7));
   const JointState js = joint_state(m, st, 0);
   CHECK(js.force_N.z() == Approx(-F).epsilon(1e-7));
-  // Every bottom node moved with the body: x = X + c + theta x r. (The Kuhn split is not
+  // Every bottom node moved with the body: x = o + c + R (X - o). (The Kuhn split is not
   // mirror-symmetric, so the column tilts the body a little; the relation holds regardless.)
   const std::vector<Vec3> x = node_positions(m, st);
-  const Vec3 c = rigid_position(m, st, 0) - b.rest_position_m, th = rigid_rotation(m, st, 0);
+  const Vec3 o = rigid_position(m, st, 0);
+  const Mat3 R = rigid_orientation(m, st, 0);
+  CHECK((R.transpose() * R - Mat3::Identity()).norm() < 1e-15);
+  CHECK(rigid_rotation(m, st, 0).norm() > 1e-6);
   for (int n = 0; n < m.mesh.n_nodes(); ++n)
     if (m.node_body[n] == 0) {
       const Vec3 r = m.mesh.X[n] - b.rest_position_m;
-      CHECK((x[n] - (m.mesh.X[n] + c + th.cross(r))).norm() < 1e-15);
+      CHECK((x[n] - (o + R * r)).norm() < 1e-15);
     }
 }
 

@@ -67,7 +67,7 @@ TEST_CASE("rigid motion: a translation of the whole body gives no strain", "[rig
   CHECK(force < 1e-10);
 }
 
-TEST_CASE("rigid motion: a rotation of the whole body by 0-180 degrees gives no strain", "[rigid][kinematics][!shouldfail]") {
+TEST_CASE("rigid motion: a rotation of the whole body by 0-180 degrees gives no strain", "[rigid][kinematics]") {
   const std::array<Vec3, 3> axes = {Vec3::UnitX(), Vec3::UnitY(), Vec3::UnitZ()};
   for (const Vec3& axis : axes)
     for (double deg : {2.7, 14.3, 45.0, 90.0, 180.0}) {

@@ -142,12 +142,9 @@ void sync_from_torso(BulletTorsoWorld& w, const BodyModel& m, const FemState& st
     }
   for (size_t b = 0; b < w.bones.size(); ++b) {
     const Vec3 c = rigid_position(m.fem, st, static_cast<int>(b));
-    const Vec3 th = rigid_rotation(m.fem, st, static_cast<int>(b));
-    // The solver's rotation is linearised: x = X + c + theta x r. Bullet holds a true rotation;
-    // the exponential map of theta agrees to first order.
-    const double a = th.norm();
-    const Eigen::Quaterniond q = a > 0 ? Eigen::Quaterniond(Eigen::AngleAxisd(a, th / a)) : Eigen::Quaterniond::Identity();
-    const Vec3 com = c + (m.bones[b].com_m - m.bones[b].origin_m) + th.cross(m.bones[b].com_m - m.bones[b].origin_m);
+    const Mat3 R = rigid_orientation(m.fem, st, static_cast<int>(b));
+    const Eigen::Quaterniond q(R);
+    const Vec3 com = c + R * (m.bones[b].com_m - m.bones[b].origin_m);
     btTransform tr(btQuaternion(q.x(), q.y(), q.z(), q.w()), bt(com));
     w.bones[b]->setWorldTransform(tr);
     w.bones[b]->setLinearVelocity(btVector3(0, 0, 0));
@@ -181,7 +178,7 @@ MirrorError bullet_mirror_error(const BulletTorsoWorld& w, const BodyModel& m, c
     const Vec3 origin_bt = ev(tr * bt(w.bone_frame_offset[b]));
     const Vec3 th = rigid_rotation(m.fem, st, static_cast<int>(b));
     const Vec3 origin = rigid_position(m.fem, st, static_cast<int>(b));
-    e.bone_m = std::max(e.bone_m, (origin_bt - origin).norm() - 0.5 * th.squaredNorm() * w.bone_frame_offset[b].norm());
+    e.bone_m = std::max(e.bone_m, (origin_bt - origin).norm());
     const btQuaternion q = tr.getRotation();
     e.bone_rad = std::max(e.bone_rad, std::abs(static_cast<double>(q.getAngle()) - th.norm()));
   }

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
 
 #include "anatomy/body_builder.h"
 
@@ -44,6 +45,15 @@ BodyModel build_body(const BodySpec& p, const BodyBuildOptions& o) {
   return body_layout::BodyBuilder(p, o).build();
 }
 
+namespace {
+// Where a bone's weight acts, from its frame origin: its own mass at its centre of mass and the
+// lumped masses (head, arms, legs) at the origin, one parallel force at their weighted point.
+Vec3 weight_offset(const Bone& bo) {
+  const double mass = bo.own_mass_kg + bo.attached_mass_kg;
+  return mass > 0 ? Vec3(bo.own_mass_kg / mass * (bo.com_m - bo.origin_m)) : Vec3::Zero();
+}
+}  // namespace
+
 void set_gravity(const BodyModel& m, const Vec3& down, FemInputs& in) {
   const TetMesh& mesh = m.fem.mesh;
   const Vec3 g = kG * down;
@@ -51,9 +61,10 @@ void set_gravity(const BodyModel& m, const Vec3& down, FemInputs& in) {
   in.body_torque_Nm.resize(m.fem.rigid_bodies.size(), Vec3::Zero());
   for (size_t b = 0; b < m.bones.size(); ++b) {
     const Bone& bo = m.bones[b];
-    const Vec3 F_own = bo.own_mass_kg * g;
-    in.body_force_N[b] = F_own + bo.attached_mass_kg * g;  // lumped masses act at the frame origin
-    in.body_torque_Nm[b] = (bo.com_m - bo.origin_m).cross(F_own);
+    if ((weight_offset(bo) - m.fem.rigid_bodies[b].load_offset_m).norm() > 1e-12)
+      throw std::logic_error("set_gravity: a bone's masses changed after its load point was set");
+    in.body_force_N[b] = (bo.own_mass_kg + bo.attached_mass_kg) * g;  // at the load point, turning with it
+    in.body_torque_Nm[b] = Vec3::Zero();
   }
   in.node_force_N.assign(mesh.n_nodes(), Vec3::Zero());
   for (int t = 0; t < mesh.n_tets(); ++t) {
@@ -65,6 +76,7 @@ void set_gravity(const BodyModel& m, const Vec3& down, FemInputs& in) {
 }
 
 void set_gravity(BodyModel& m, const Vec3& down) {
+  for (size_t b = 0; b < m.bones.size(); ++b) m.fem.rigid_bodies[b].load_offset_m = weight_offset(m.bones[b]);
   FemInputs in;
   set_gravity(m, down, in);
   m.fem.node_force_N = in.node_force_N;

@@ -119,7 +119,9 @@ int add_floor_contact(BodyModel& m);
 // vector `down` (zero: no gravity), in the model's frame, written into a state's inputs: a body
 // pitched in the world sees gravity turned the other way in its own frame.
 void set_gravity(const BodyModel& m, const Vec3& down, FemInputs& in);
-// The same as the model's own loads (what a fresh state starts with).
+// The same as the model's own loads (what a fresh state starts with), after setting each bone's
+// load point (where its weight acts: fem RigidBody::load_offset_m) from its masses; the first form
+// needs those points up to date.
 void set_gravity(BodyModel& m, const Vec3& down);
 // The sum of all prescribed forces in `in` (N).
 Vec3 total_gravity_vector_N(const FemInputs& in);

@@ -42,19 +42,21 @@ void FemModel::finalize() {
         if (node_dof[i][c] != kFixed)
           throw std::invalid_argument("FemModel: a node attached to a body cannot have own dofs");
       const RigidBody& rb = rigid_bodies[b];
-      const Vec3 r = mesh.X[i] - rb.rest_position_m;
-      Mat3 rx;  // theta x r = -[r]x theta
-      rx << 0, r.z(), -r.y(), -r.z(), 0, r.x(), r.y(), -r.x(), 0;
+      k.body = b;
+      k.lever = mesh.X[i] - rb.rest_position_m;
       for (int d = 0; d < 6; ++d)
         if (rb.dof[d] >= 0) {
           k.dof[k.n] = rb.dof[d];
-          k.J.col(k.n) = d < 3 ? Vec3(Vec3::Unit(d)) : Vec3(rx.col(d - 3));
+          k.comp[k.n] = d;
+          // At rest: theta x lever for a rotation (fem_terms::Pose turns the lever with the body).
+          k.J.col(k.n) = d < 3 ? Vec3(Vec3::Unit(d)) : Vec3(Vec3::Unit(d - 3).cross(k.lever));
           ++k.n;
         }
     } else {
       for (int c = 0; c < 3; ++c)
         if (node_dof[i][c] >= 0) {
           k.dof[k.n] = node_dof[i][c];
+          k.comp[k.n] = c;
           k.J.col(k.n) = Vec3::Unit(c);
           ++k.n;
         }
@@ -150,12 +152,24 @@ void FemState::reset(const FemModel& m) {
       inputs.body_torque_Nm.size() != nb || inputs.body_pose.size() != nb)
     inputs = FemInputs::of(m);
   u = Eigen::VectorXd::Zero(m.n_dofs);
+  body_rotation.assign(nb, rotation::identity());
   rigid_mult.assign(m.rigid_contacts.size(), {});
   for (size_t i = 0; i < m.rigid_contacts.size(); ++i)
     rigid_mult[i].assign(m.rigid_contacts[i].n_slaves(), 0.0);
   surface_mult.assign(m.surface_contacts.size(), {});
   for (size_t i = 0; i < m.surface_contacts.size(); ++i)
     surface_mult[i].assign(m.surface_contacts[i].slave_nodes.size(), 0.0);
+}
+
+void FemState::fold_rotations(const FemModel& m) {
+  for (size_t b = 0; b < m.rigid_bodies.size(); ++b) {
+    const std::array<int, 6>& dof = m.rigid_bodies[b].dof;
+    Vec3 theta = Vec3::Zero();
+    for (int c = 0; c < 3; ++c)
+      if (dof[3 + c] >= 0) theta[c] = u[dof[3 + c]], u[dof[3 + c]] = 0;
+    if (theta != Vec3::Zero())
+      body_rotation[b] = rotation::normalized(rotation::multiply(rotation::exp_map(theta), body_rotation[b]));
+  }
 }
 
 }  // namespace backroll

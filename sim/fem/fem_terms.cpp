@@ -13,51 +13,40 @@
 namespace backroll {
 namespace fem_terms {
 
-std::vector<Vec3> positions_of(const FemModel& m, const Eigen::VectorXd& u) {
-  std::vector<Vec3> x(m.mesh.X);
+Pose pose_of(const FemModel& m, const FemState& st, const Eigen::VectorXd& u, bool want_kin) {
+  const size_t nb = m.rigid_bodies.size();
+  Pose p;
+  p.q.resize(nb);
+  p.R.resize(nb);
+  p.origin.resize(nb);
+  for (size_t b = 0; b < nb; ++b) {
+    const std::array<int, 6>& dof = m.rigid_bodies[b].dof;
+    Vec3 theta = Vec3::Zero();
+    for (int c = 0; c < 3; ++c)
+      if (dof[3 + c] >= 0) theta[c] = u[dof[3 + c]];
+    const rotation::Quatd q0 = b < st.body_rotation.size() ? st.body_rotation[b] : rotation::identity();
+    p.q[b] = theta == Vec3::Zero() ? q0 : rotation::multiply(rotation::exp_map(theta), q0);
+    p.R[b] = rotation::to_matrix(p.q[b]);
+    p.origin[b] = rigid_pos_of(m, st.inputs, u, static_cast<int>(b));
+  }
+  p.x = m.mesh.X;
   for (int i = 0; i < m.mesh.n_nodes(); ++i) {
     const FemModel::NodeKinematics& k = m.node_kin[i];
-    for (int d = 0; d < k.n; ++d) x[i] += k.J.col(d) * u[k.dof[d]];
+    if (k.body >= 0) {
+      p.x[i] = p.origin[k.body] + p.R[k.body] * k.lever;
+    } else {
+      for (int d = 0; d < k.n; ++d) p.x[i] += k.J.col(d) * u[k.dof[d]];
+    }
   }
-  return x;
-}
-
-Vec3 rigid_rot_of(const FemModel& m, const Eigen::VectorXd& u, int b) {
-  Vec3 t = Vec3::Zero();
-  for (int c = 0; c < 3; ++c)
-    if (m.rigid_bodies[b].dof[3 + c] >= 0) t[c] = u[m.rigid_bodies[b].dof[3 + c]];
-  return t;
-}
-
-namespace {
-// One body's part of a joint row (sign +1 for body b, -1 for body a) at `point` along `e`.
-void add_body_row(const FemModel& m, int b, double sign, const Vec3& point, const Vec3& e,
-                  bool rotational, Row& row) {
-  if (b < 0) return;
-  const RigidBody& rb = m.rigid_bodies[b];
-  const Vec3 re = (point - rb.rest_position_m).cross(e);  // d(e . theta x r)/d theta
-  for (int c = 0; c < 3; ++c) {
-    if (!rotational && rb.dof[c] >= 0) row.emplace_back(rb.dof[c], sign * e[c]);
-    if (rb.dof[3 + c] >= 0) row.emplace_back(rb.dof[3 + c], sign * (rotational ? e[c] : re[c]));
+  if (!want_kin) return p;
+  p.kin = m.node_kin;
+  for (FemModel::NodeKinematics& k : p.kin) {
+    if (k.body < 0) continue;
+    const Vec3 r = p.R[k.body] * k.lever;
+    for (int d = 0; d < k.n; ++d)
+      if (k.comp[d] >= 3) k.J.col(d) = Vec3::Unit(k.comp[d] - 3).cross(r);
   }
-}
-}  // namespace
-
-// The six rows of joint j: translations along its axes, then rotations about them.
-std::array<Row, 6> joint_rows(const FemModel& m, const Joint& j) {
-  std::array<Row, 6> rows;
-  for (int r = 0; r < 6; ++r) {
-    const Vec3 e = j.axes.row(r % 3).transpose();
-    add_body_row(m, j.body_b, +1, j.point_m, e, r >= 3, rows[r]);
-    add_body_row(m, j.body_a, -1, j.point_m, e, r >= 3, rows[r]);
-  }
-  return rows;
-}
-
-double row_value(const Row& row, const Eigen::VectorXd& u) {
-  double v = 0;
-  for (const auto& [d, c] : row) v += c * u[d];
-  return v;
+  return p;
 }
 
 SpringEval spring(const Joint& j, int r, double delta) {
@@ -132,16 +121,23 @@ void check_inputs(const FemModel& m, const FemInputs& in) {
 
 namespace {
 
-// Gradient of one gap function: a list of (dof, coefficient) pairs.
+// Gradient of one gap function: (dof, coefficient) pairs for the tangent, and the same as a
+// direction per node (weight x normal) and per rigid dof for the forces.
 struct GapGrad {
   std::vector<std::pair<int, double>> e;
-  void add_node(const FemModel& m, int node, double w, const Vec3& n) {
-    const FemModel::NodeKinematics& k = m.node_kin[node];
-    for (int d = 0; d < k.n; ++d) e.emplace_back(k.dof[d], w * n.dot(k.J.col(d)));
+  std::vector<std::pair<int, Vec3>> nodes;
+  std::vector<std::pair<int, double>> rigid;
+  void add_node(const Pose& p, int node, double w, const Vec3& n) {
+    if (!p.kin.empty())
+      for (int d = 0; d < p.kin[node].n; ++d) e.emplace_back(p.kin[node].dof[d], w * n.dot(p.kin[node].J.col(d)));
+    nodes.emplace_back(node, w * n);
   }
   void add_rigid(const FemModel& m, int body, double w, const Vec3& n) {
     for (int c = 0; c < 3; ++c)
-      if (m.rigid_bodies[body].dof[c] >= 0) e.emplace_back(m.rigid_bodies[body].dof[c], w * n[c]);
+      if (m.rigid_bodies[body].dof[c] >= 0) {
+        e.emplace_back(m.rigid_bodies[body].dof[c], w * n[c]);
+        rigid.emplace_back(m.rigid_bodies[body].dof[c], w * n[c]);
+      }
   }
 };
 
@@ -154,7 +150,8 @@ double contact_term(double g, const GapGrad& gg, double k, double lam_bar, bool 
   if (counts_gap) ev.max_penetration = std::max(ev.max_penetration, -g);
   if (lam > 0) {
     ++ev.active;
-    for (const auto& [d, c] : gg.e) ev.grad[d] -= lam * c;
+    for (const auto& [node, dir] : gg.nodes) ev.node_grad[node] -= lam * dir;
+    for (const auto& [d, c] : gg.rigid) ev.grad[d] -= lam * c;
     if (want_hess)
       for (const auto& [di, ci] : gg.e)
         for (const auto& [dj, cj] : gg.e) ev.trip.emplace_back(di, dj, k * ci * cj);
@@ -163,13 +160,13 @@ double contact_term(double g, const GapGrad& gg, double k, double lam_bar, bool 
 }
 
 // Elasticity: every tet's energy, its nodal forces and tangent (into the fixed pattern's slots).
-void add_elastic(const FemModel& m, const std::vector<Vec3>& x, bool want_grad, bool want_hess, Eval& ev) {
+void add_elastic(const FemModel& m, const Pose& p, bool want_grad, bool want_hess, Eval& ev) {
   const int* slot = m.elastic_pattern.slot.data();
   for (int t = 0; t < m.mesh.n_tets(); ++t) {
     const Tet& e = m.mesh.tets[t];
     const Eigen::Matrix<double, 4, 3>& G = m.tet_grad[t];
     Mat3 F = Mat3::Zero();
-    for (int a = 0; a < 4; ++a) F += x[e[a]] * G.row(a);
+    for (int a = 0; a < 4; ++a) F += p.x[e[a]] * G.row(a);
     const double W = m.tet_material[t].energy_density(F);
     if (!std::isfinite(W)) {
       ev.energy = std::numeric_limits<double>::infinity();
@@ -180,10 +177,7 @@ void add_elastic(const FemModel& m, const std::vector<Vec3>& x, bool want_grad, 
     if (!want_grad) continue;
     const Mat3 P = m.tet_material[t].pk1(F);
     const Eigen::Matrix<double, 3, 4> f = V * P * G.transpose();  // column a: dE/dx_a
-    for (int a = 0; a < 4; ++a) {
-      const FemModel::NodeKinematics& k = m.node_kin[e[a]];
-      for (int d = 0; d < k.n; ++d) ev.grad[k.dof[d]] += k.J.col(d).dot(f.col(a));
-    }
+    for (int a = 0; a < 4; ++a) ev.node_grad[e[a]] += f.col(a);
     if (!want_hess) continue;
     const Mat3 Finv = F.inverse();
     const double lnJ = std::log(F.determinant());
@@ -196,62 +190,76 @@ void add_elastic(const FemModel& m, const std::vector<Vec3>& x, bool want_grad, 
         for (int a = 0; a < 4; ++a) Ke.block<3, 1>(3 * a, 3 * b + j) = df.col(a);
       }
     for (int a = 0; a < 4; ++a) {
-      const FemModel::NodeKinematics& ka = m.node_kin[e[a]];
+      const FemModel::NodeKinematics& ka = p.kin[e[a]];
       if (ka.n == 0) continue;
       for (int b = 0; b < 4; ++b) {
-        const FemModel::NodeKinematics& kb = m.node_kin[e[b]];
+        const FemModel::NodeKinematics& kb = p.kin[e[b]];
         if (kb.n == 0) continue;
         // J's unused columns are zero: fixed-size products (a free node's J is the identity).
         const Eigen::Matrix<double, 6, 6> B =
             ka.J.transpose() * (Ke.block<3, 3>(3 * a, 3 * b) * kb.J).eval();
-        for (int p = 0; p < ka.n; ++p)
-          for (int q = 0; q < kb.n; ++q) ev.k_elastic[*slot++] += B(p, q);
+        for (int q = 0; q < ka.n; ++q)
+          for (int r = 0; r < kb.n; ++r) ev.k_elastic[*slot++] += B(q, r);
       }
     }
   }
 }
 
-// Prescribed loads (the state's inputs), scaled by the load factor.
-void add_loads(const FemModel& m, const FemState& st, const Eigen::VectorXd& u, double load, Eval& ev) {
+// Prescribed loads (the state's inputs), scaled by the load factor: each node's force, each
+// body's force at its load point (turning with it) and its torque. Potential: minus their work.
+void add_loads(const FemModel& m, const FemState& st, const Pose& p, const Eigen::VectorXd& u, double load,
+               std::vector<Mat3>& lever_sum, Eval& ev) {
   for (int i = 0; i < m.mesh.n_nodes(); ++i) {
-    const FemModel::NodeKinematics& k = m.node_kin[i];
-    for (int d = 0; d < k.n; ++d) {
-      const double fd = load * st.inputs.node_force_N[i].dot(k.J.col(d));
-      ev.energy -= fd * u[k.dof[d]];
-      ev.grad[k.dof[d]] -= fd;
-    }
+    if (m.node_kin[i].n == 0) continue;
+    const Vec3 f = load * st.inputs.node_force_N[i];
+    ev.energy -= f.dot(p.x[i] - m.mesh.X[i]);
+    ev.node_grad[i] -= f;
   }
   for (size_t bi = 0; bi < m.rigid_bodies.size(); ++bi) {
     const RigidBody& b = m.rigid_bodies[bi];
-    for (int c = 0; c < 6; ++c)
-      if (b.dof[c] >= 0) {
-        const double fd = load * (c < 3 ? st.inputs.body_force_N[bi][c] : st.inputs.body_torque_Nm[bi][c - 3]);
-        ev.energy -= fd * u[b.dof[c]];
-        ev.grad[b.dof[c]] -= fd;
+    const Vec3 F = load * st.inputs.body_force_N[bi], tau = load * st.inputs.body_torque_Nm[bi];
+    const Vec3 r = p.R[bi] * b.load_offset_m;
+    const Vec3 moved = p.origin[bi] - st.inputs.body_pose[bi].origin_m + r - b.load_offset_m;
+    ev.energy -= F.dot(moved);
+    const Vec3 moment = r.cross(F);
+    for (int c = 0; c < 3; ++c) {
+      if (b.dof[c] >= 0) ev.grad[b.dof[c]] -= F[c];
+      if (b.dof[3 + c] >= 0) {
+        ev.energy -= tau[c] * u[b.dof[3 + c]];
+        ev.grad[b.dof[3 + c]] -= moment[c] + tau[c];
       }
+    }
+    lever_sum[bi] -= F * r.transpose();
   }
 }
 
-// Joints: springs on linear rows of the rigid dofs.
-void add_joints(const FemModel& m, const Eigen::VectorXd& u, bool want_hess, Eval& ev) {
+// Joints: springs on the exact relative motion (joint_motion), tangent by the chain rule.
+void add_joints(const FemModel& m, const Pose& p, bool want_grad, bool want_hess, Eval& ev) {
   for (const Joint& j : m.joints) {
-    const std::array<Row, 6> rows = joint_rows(m, j);
+    const JointMotion jm = joint_motion(m, p, j, want_grad);
+    Eigen::Matrix<double, 12, 12> H = Eigen::Matrix<double, 12, 12>::Zero();
+    Eigen::Matrix<double, 12, 1> g = Eigen::Matrix<double, 12, 1>::Zero();
     for (int r = 0; r < 6; ++r) {
-      if (rows[r].empty()) continue;
-      const SpringEval sp = spring(j, r, row_value(rows[r], u));
-      if (sp.stiffness == 0) continue;
+      const SpringEval sp = spring(j, r, jm.delta[r]);
       ev.energy += sp.energy;
-      for (const auto& [d, c] : rows[r]) ev.grad[d] += sp.force * c;
-      if (want_hess)
-        for (const auto& [di, ci] : rows[r])
-          for (const auto& [dj, cj] : rows[r]) ev.trip.emplace_back(di, dj, sp.stiffness * ci * cj);
+      if (!want_grad) continue;
+      g += sp.force * jm.jac.row(r).transpose();
+      if (want_hess) H += sp.stiffness * jm.jac.row(r).transpose() * jm.jac.row(r) + sp.force * jm.hess[r];
+    }
+    if (!want_grad) continue;
+    for (int k = 0; k < 12; ++k) {
+      if (jm.dof[k] < 0) continue;
+      ev.grad[jm.dof[k]] += g[k];
+      if (want_hess)  // every pair, zero or not: the tangent's pattern stays the same between steps
+        for (int l = 0; l < 12; ++l)
+          if (jm.dof[l] >= 0) ev.trip.emplace_back(jm.dof[k], jm.dof[l], H(k, l));
     }
   }
 }
 
 // The curvature term of one compliant contact point, -lam d2g/dx2 = Hg, over its nodes.
-void add_curvature(const FemModel& m, const Mat3& Hg, const std::array<std::pair<int, double>, 3>& who, int nw,
-                 Eval& ev) {
+void add_curvature(const Pose& p, const Mat3& Hg, const std::array<std::pair<int, double>, 3>& who, int nw,
+                   Eval& ev) {
   // Split into its positive and negative semi-definite parts: the negative part (a point
   // sliding off a convex bump) goes to its own triplets, so the solver can drop it when
   // the whole tangent is indefinite. The weights' outer product is semi-definite, so each
@@ -266,8 +274,8 @@ void add_curvature(const FemModel& m, const Mat3& Hg, const std::array<std::pair
     std::vector<Triplet>& out = part == 0 ? ev.trip : ev.trip_neg;
     for (int a = 0; a < nw; ++a)
       for (int b = 0; b < nw; ++b) {
-        const FemModel::NodeKinematics& ka = m.node_kin[who[a].first];
-        const FemModel::NodeKinematics& kb = m.node_kin[who[b].first];
+        const FemModel::NodeKinematics& ka = p.kin[who[a].first];
+        const FemModel::NodeKinematics& kb = p.kin[who[b].first];
         const Mat3 B = who[a].second * who[b].second * parts[part];
         for (int q = 0; q < ka.n; ++q)
           for (int r = 0; r < kb.n; ++r)
@@ -277,12 +285,11 @@ void add_curvature(const FemModel& m, const Mat3& Hg, const std::array<std::pair
 }
 
 // Contact against rigid shapes (each placed by the state's inputs).
-void add_rigid_contacts(const FemModel& m, const FemState& st, const Eigen::VectorXd& u,
-                        const std::vector<Vec3>& x, bool want_hess, Eval& ev) {
+void add_rigid_contacts(const FemModel& m, const FemState& st, const Pose& p, bool want_hess, Eval& ev) {
   ev.rigid_lam.resize(m.rigid_contacts.size());
   for (size_t s = 0; s < m.rigid_contacts.size(); ++s) {
     const RigidContactSet& cs = m.rigid_contacts[s];
-    const Vec3 c = rigid_pos_of(m, st.inputs, u, cs.body);
+    const Vec3 c = p.origin[cs.body];
     const PosedShape shape(*m.rigid_bodies[cs.body].shape, st.inputs.body_pose[cs.body].rotation);
     const size_t nn = cs.slave_nodes.size();
     ev.rigid_lam[s].assign(cs.n_slaves(), 0.0);
@@ -296,14 +303,14 @@ void add_rigid_contacts(const FemModel& m, const FemState& st, const Eigen::Vect
         const SurfacePoint& sp = cs.slave_points[i - nn];
         for (int a = 0; a < 3; ++a) who[nw++] = {sp.node[a], sp.w[a]};
       }
-      const Vec3 p = i < nn ? x[cs.slave_nodes[i]] : cs.slave_points[i - nn].position(x);
+      const Vec3 x = i < nn ? p.x[cs.slave_nodes[i]] : cs.slave_points[i - nn].position(p.x);
       // Certainly apart and carrying no multiplier: no force, no energy (skipping is exact).
       const double lam_bar = cs.compliant ? 0.0 : st.rigid_mult[s][i];
-      if (lam_bar == 0 && shape.distance_lower_bound(p - c) > 0) continue;
+      if (lam_bar == 0 && shape.distance_lower_bound(x - c) > 0) continue;
       Vec3 n;
-      const double g = shape.signed_distance(p - c, &n);
+      const double g = shape.signed_distance(x - c, &n);
       GapGrad gg;
-      for (int a = 0; a < nw; ++a) gg.add_node(m, who[a].first, who[a].second, n);
+      for (int a = 0; a < nw; ++a) gg.add_node(p, who[a].first, who[a].second, n);
       gg.add_rigid(m, cs.body, -1.0, n);
       const double lam = ev.rigid_lam[s][i] =
           cs.compliant ? contact_term(g, gg, cs.penalty_N_per_m[i], 0.0, want_hess, ev, false)
@@ -311,14 +318,14 @@ void add_rigid_contacts(const FemModel& m, const FemState& st, const Eigen::Vect
       // A compliant layer presses in deep, where the shape's curvature turns the force as the
       // point moves: the tangent's curvature term -lam d2g/dx2 (for a rigid surface g ~ 0 and it
       // is left out). Without it Newton converges slowly on a patterned roller.
-      if (want_hess && cs.compliant && lam > 0) add_curvature(m, -lam * shape.hessian(p - c), who, nw, ev);
+      if (want_hess && cs.compliant && lam > 0) add_curvature(p, -lam * shape.hessian(x - c), who, nw, ev);
     }
   }
 }
 
 // Contact against deformable surfaces (closest point, normal frozen per evaluation).
-void add_surface_contacts(const FemModel& m, const FemState& st, const std::vector<Vec3>& x, bool want_hess,
-                          Eval& ev) {
+void add_surface_contacts(const FemModel& m, const FemState& st, const Pose& p, bool want_hess, Eval& ev) {
+  const std::vector<Vec3>& x = p.x;
   ev.surface_lam.resize(m.surface_contacts.size());
   for (size_t s = 0; s < m.surface_contacts.size(); ++s) {
     const SurfaceContactSet& cs = m.surface_contacts[s];
@@ -352,10 +359,38 @@ void add_surface_contacts(const FemModel& m, const FemState& st, const std::vect
       const Vec3 q = best_w[0] * x[tri[0]] + best_w[1] * x[tri[1]] + best_w[2] * x[tri[2]];
       const double g = n.dot(x[node] - q);
       GapGrad gg;
-      gg.add_node(m, node, 1.0, n);
-      for (int v = 0; v < 3; ++v) gg.add_node(m, tri[v], -best_w[v], n);
+      gg.add_node(p, node, 1.0, n);
+      for (int v = 0; v < 3; ++v) gg.add_node(p, tri[v], -best_w[v], n);
       ev.surface_lam[s][i] = contact_term(g, gg, cs.penalty_N_per_m[i], lam_bar, want_hess, ev);
     }
+  }
+}
+
+// The nodes' forces carried to the dofs through J, and the geometric tangent of every force on a
+// turning lever: for a body, sym(S) - tr(S) I with S = sum g r^T over its points (g = dE/dx at
+// the point, r its lever from the body's origin), the second-order term of exp(theta) r.
+void carry_to_dofs(const FemModel& m, const Pose& p, bool want_hess, std::vector<Mat3>& lever_sum, Eval& ev) {
+  for (int i = 0; i < m.mesh.n_nodes(); ++i) {
+    const FemModel::NodeKinematics& k = m.node_kin[i];
+    if (k.n == 0) continue;
+    const Vec3& g = ev.node_grad[i];
+    if (k.body < 0) {
+      for (int d = 0; d < k.n; ++d) ev.grad[k.dof[d]] += g[k.comp[d]];
+      continue;
+    }
+    const Vec3 r = p.x[i] - p.origin[k.body];
+    const Vec3 moment = r.cross(g);
+    for (int d = 0; d < k.n; ++d) ev.grad[k.dof[d]] += k.comp[d] < 3 ? g[k.comp[d]] : moment[k.comp[d] - 3];
+    lever_sum[k.body] += g * r.transpose();
+  }
+  if (!want_hess) return;
+  for (size_t b = 0; b < m.rigid_bodies.size(); ++b) {
+    const Mat3& S = lever_sum[b];
+    const Mat3 H = 0.5 * (S + S.transpose()) - S.trace() * Mat3::Identity();
+    const std::array<int, 6>& dof = m.rigid_bodies[b].dof;
+    for (int i = 0; i < 3; ++i)
+      for (int j = 0; j < 3; ++j)
+        if (dof[3 + i] >= 0 && dof[3 + j] >= 0) ev.trip.emplace_back(dof[3 + i], dof[3 + j], H(i, j));
   }
 }
 
@@ -365,14 +400,17 @@ Eval evaluate(const FemModel& m, const FemState& st, const Eigen::VectorXd& u, d
               bool want_hess) {
   Eval ev;
   ev.grad = Eigen::VectorXd::Zero(m.n_dofs);
-  const std::vector<Vec3> x = positions_of(m, u);
+  ev.node_grad.assign(m.mesh.n_nodes(), Vec3::Zero());
+  const Pose p = pose_of(m, st, u, want_grad);
+  std::vector<Mat3> lever_sum(m.rigid_bodies.size(), Mat3::Zero());
   if (want_hess) ev.k_elastic.assign(m.elastic_pattern.inner.size(), 0.0);
-  add_elastic(m, x, want_grad, want_hess, ev);
+  add_elastic(m, p, want_grad, want_hess, ev);
   if (!std::isfinite(ev.energy)) return ev;
-  add_loads(m, st, u, load, ev);
-  add_joints(m, u, want_hess, ev);
-  add_rigid_contacts(m, st, u, x, want_hess, ev);
-  add_surface_contacts(m, st, x, want_hess, ev);
+  add_loads(m, st, p, u, load, lever_sum, ev);
+  add_joints(m, p, want_grad, want_hess, ev);
+  add_rigid_contacts(m, st, p, want_hess, ev);
+  add_surface_contacts(m, st, p, want_hess, ev);
+  if (want_grad) carry_to_dofs(m, p, want_hess, lever_sum, ev);
   return ev;
 }
 

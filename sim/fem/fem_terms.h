@@ -14,16 +14,30 @@ namespace fem_terms {
 
 using Triplet = Eigen::Triplet<double>;
 
-// Node positions X + J u, and a rigid body's rotation vector and frame position at dofs u.
-std::vector<Vec3> positions_of(const FemModel& m, const Eigen::VectorXd& u);
-Vec3 rigid_rot_of(const FemModel& m, const Eigen::VectorXd& u, int b);
+// The configuration at dofs u (with the state's body orientations): every body's rotation and
+// frame origin, every node's position and, when asked, the node kinematics J there (derivatives
+// with respect to a small spatial rotation of each body, fem/quasi_static.h).
+struct Pose {
+  std::vector<rotation::Quatd> q;  // per body: its rotation from rest
+  std::vector<Mat3> R;             // ... as a matrix
+  std::vector<Vec3> origin;        // per body: its frame origin now
+  std::vector<Vec3> x;             // per node
+  std::vector<FemModel::NodeKinematics> kin;  // per node, when asked for
+};
+Pose pose_of(const FemModel& m, const FemState& st, const Eigen::VectorXd& u, bool want_kin);
 Vec3 rigid_pos_of(const FemModel& m, const FemInputs& in, const Eigen::VectorXd& u, int b);
 
-// One scalar row of a joint: delta = sum coef * u[dof], as (dof, coef) pairs.
-using Row = std::vector<std::pair<int, double>>;
-// The six rows of joint j: translations along its axes, then rotations about them.
-std::array<Row, 6> joint_rows(const FemModel& m, const Joint& j);
-double row_value(const Row& row, const Eigen::VectorXd& u);
+// A joint's relative motion as six numbers along its axes (translations, then rotations) and,
+// when asked, their first and second derivatives with respect to the twelve local variables:
+// body a's translation and small rotation, then body b's (automatic differentiation).
+struct JointMotion {
+  Eigen::Matrix<double, 6, 1> delta = Eigen::Matrix<double, 6, 1>::Zero();
+  std::array<int, 12> dof{};  // the local variables' global dofs, or kFixed
+  Eigen::Matrix<double, 6, 12> jac = Eigen::Matrix<double, 6, 12>::Zero();
+  std::array<Eigen::Matrix<double, 12, 12>, 6> hess{};
+};
+JointMotion joint_motion(const FemModel& m, const Pose& pose, const Joint& j, bool derivatives);
+
 // Spring energy, force dE/ddelta and stiffness of one joint row at relative motion delta.
 struct SpringEval {
   double energy, force, stiffness;
@@ -60,7 +74,8 @@ void check_inputs(const FemModel& m, const FemInputs& in);
 
 struct Eval {
   double energy = 0;
-  Eigen::VectorXd grad;
+  Eigen::VectorXd grad;           // dE/du: forces, and moments about each body's current origin
+  std::vector<Vec3> node_grad;    // dE/dx per node (N), before it is carried to the dofs
   std::vector<double> k_elastic;  // the tets' tangent, in FemModel::elastic_pattern's places
   std::vector<Triplet> trip;      // the rest of the tangent: joints, contacts
   std::vector<Triplet> trip_neg;  // the contact curvature's negative semi-definite part

@@ -74,12 +74,14 @@ Eigen::VectorXd newton_step(const FemModel& m, Eval& ev, double k_reg, NewtonWor
     acc += std::chrono::duration<double>(now - tic).count();
     tic = now;
   };
-  // Before any contact is active a free rigid body has no stiffness: regularise its dofs (this
-  // shapes the step only, never the equilibrium that the residual test accepts).
+  // Before any contact is active a free rigid body (one held by no joint and no tissue: a roller)
+  // has no stiffness: regularise its dofs (this shapes the step only, never the equilibrium that
+  // the residual test accepts).
   if (ev.active == 0)
-    for (const RigidBody& b : m.rigid_bodies)
+    for (size_t b = 0; b < m.rigid_bodies.size(); ++b)
       for (int c = 0; c < 6; ++c)
-        if (b.dof[c] >= 0) ev.trip.emplace_back(b.dof[c], b.dof[c], c < 3 ? k_reg : k_reg * 1e-2);
+        if (!m.body_anchors[b] && m.rigid_bodies[b].dof[c] >= 0)
+          ev.trip.emplace_back(m.rigid_bodies[b].dof[c], m.rigid_bodies[b].dof[c], c < 3 ? k_reg : k_reg * 1e-2);
   std::copy(ev.k_elastic.begin(), ev.k_elastic.end(), w.Kel.valuePtr());
   w.Kdyn.setFromTriplets(ev.trip.begin(), ev.trip.end());
   w.K = w.Kel + w.Kdyn;
@@ -186,7 +188,7 @@ bool line_search(const FemModel& m, FemState& st, const Eval& ev, const Eigen::V
 SolveReport solve_equilibrium(const FemModel& m, FemState& st, const SolverSettings& s) {
   const auto t0 = std::chrono::steady_clock::now();
   SolveReport rep;
-  if (st.u.size() != m.n_dofs) st.reset(m);
+  if (st.u.size() != m.n_dofs || st.body_rotation.size() != m.rigid_bodies.size()) st.reset(m);
   check_inputs(m, st.inputs);
   rep.residual_tol_N = s.residual_rtol * std::max(st.inputs.load_scale_N(), 1e-30);
   const double k_reg = median_penalty(m);
@@ -204,12 +206,15 @@ SolveReport solve_equilibrium(const FemModel& m, FemState& st, const SolverSetti
         rep.cancelled = true;
         return finish(false, "cancelled");
       }
+      // Every evaluation at theta = 0: the tangent is the exact second derivative there.
+      st.fold_rotations(m);
       const auto tic = std::chrono::steady_clock::now();
       Eval ev = evaluate(m, st, st.u, load, true, true);
       rep.seconds_evaluate += std::chrono::duration<double>(std::chrono::steady_clock::now() - tic).count();
       if (!std::isfinite(ev.energy)) return finish(false, "inverted element in the current state");
       rep.residual_max_N = ev.grad.size() ? ev.grad.cwiseAbs().maxCoeff() : 0.0;
       rep.penetration_max_m = ev.max_penetration;
+      rep.residual_history.push_back(rep.residual_max_N);
       if (!std::isfinite(rep.residual_max_N)) return finish(false, "non-finite residual");
       if (rep.residual_max_N <= rep.residual_tol_N) {
         if (ev.max_penetration <= s.gap_tol_m) break;  // converged at this load step
@@ -243,7 +248,7 @@ SolveReport solve_equilibrium(const FemModel& m, FemState& st, const SolverSetti
 }
 
 std::vector<Vec3> node_positions(const FemModel& model, const FemState& state) {
-  return positions_of(model, state.u);
+  return pose_of(model, state, state.u, false).x;
 }
 
 Vec3 rigid_position(const FemModel& model, const FemState& state, int body) {
@@ -251,15 +256,19 @@ Vec3 rigid_position(const FemModel& model, const FemState& state, int body) {
 }
 
 Vec3 rigid_rotation(const FemModel& model, const FemState& state, int body) {
-  return rigid_rot_of(model, state.u, body);
+  return rotation::log_map(pose_of(model, state, state.u, false).q[body]);
+}
+
+Mat3 rigid_orientation(const FemModel& model, const FemState& state, int body) {
+  return pose_of(model, state, state.u, false).R[body];
 }
 
 JointState joint_state(const FemModel& m, const FemState& st, int joint) {
   const Joint& j = m.joints[joint];
-  const std::array<Row, 6> rows = joint_rows(m, j);
+  const JointMotion jm = joint_motion(m, pose_of(m, st, st.u, false), j, false);
   JointState js;
   for (int r = 0; r < 6; ++r) {
-    const double d = row_value(rows[r], st.u);
+    const double d = jm.delta[r];
     const double f = spring(j, r, d).force;
     if (r < 3) js.translation_m[r] = d, js.force_N[r] = f;
     else js.rotation_rad[r - 3] = d, js.moment_Nm[r - 3] = f;
@@ -268,7 +277,7 @@ JointState joint_state(const FemModel& m, const FemState& st, int joint) {
 }
 
 std::vector<Vec3> internal_forces(const FemModel& m, const FemState& st) {
-  const std::vector<Vec3> x = positions_of(m, st.u);
+  const std::vector<Vec3> x = pose_of(m, st, st.u, false).x;
   std::vector<Vec3> f(m.mesh.n_nodes(), Vec3::Zero());
   for (int t = 0; t < m.mesh.n_tets(); ++t) {
     const Tet& e = m.mesh.tets[t];

@@ -11,14 +11,19 @@
 // frictionless contact by the augmented Lagrangian method (penalty k, multipliers updated
 // between Newton solves, so the converged gap error does not depend on k).
 //
-// Rigid bodies have up to 6 dofs: translation c and a small rotation vector theta about the
-// body's frame origin. A tissue node attached to a body moves with it, x = X + c + theta x r
-// (r = X - origin), the linearised rigid motion: exact to first order in theta only (error
-// theta^2/2 of the lever arm). That is a known defect: the trunk turns 14-17 degrees onto a roller
-// under the low back, and a rigid rotation strains the thin tissue rows over the bones
-// (tests/test_rigid_motion.cpp, docs/limits.md); exact rotations are the mechanics issue's.
-// Joints between bodies are springs on the relative motion at a point, in a joint frame:
-// linear, or bilinear in one direction (a stiffening extension, such as facets engaging).
+// Rigid bodies have up to 6 dofs: the translation c of the body's frame origin and a rotation.
+// Rotations are exact at any angle (fem/rotation.h): the state keeps each body's orientation as a
+// unit quaternion q0, and the rotation dofs in u are a rotation vector theta applied on top of it,
+// q = exp(theta) q0. A tissue node attached to a body moves with it, x = o + c + R(q) (X - o).
+// The solver folds theta into q0 after every accepted Newton step, so the gradient and the tangent
+// are always taken at theta = 0: with respect to a small spatial rotation of each body, the
+// gradient's rotational part being the moment about the body's current origin, the tangent's
+// holding the geometric term of every force carried by a turning lever. A rigid motion of the
+// whole model, by any angle, gives zero strain (tests/test_rigid_motion.cpp).
+// Joints between bodies are springs on the relative motion at a point, in a joint frame carried
+// by the first body: the second body's displacement of the point and its rotation relative to the
+// first (a rotation vector, exact at any angle), both in the first body's frame. Linear, or
+// bilinear in one direction (a stiffening extension, such as facets engaging).
 //
 // Contact comes in two kinds, each a slave node against a master:
 //   - a rigid shape (signed-distance function) carried by a rigid body;
@@ -33,6 +38,7 @@
 #pragma once
 
 #include <atomic>
+#include "fem/rotation.h"
 #include <Eigen/Core>
 #include <Eigen/SparseCore>
 #include <memory>
@@ -54,15 +60,18 @@ struct RigidBody {
                                               // (a placed body's default place: FemInputs)
   // Global dof of translation x, y, z then rotation about x, y, z, or kFixed.
   std::array<int, 6> dof = {kFixed, kFixed, kFixed, kFixed, kFixed, kFixed};
-  // The loads a fresh state starts with (FemInputs): constant force through the frame origin and
-  // torque (a force off the origin).
+  // The loads a fresh state starts with (FemInputs): a constant force at the load point (the
+  // frame origin + load_offset_m at rest, turning with the body: a weight at the centre of mass)
+  // and a constant torque.
   Vec3 applied_force_N = Vec3::Zero();
   Vec3 applied_torque_Nm = Vec3::Zero();
+  Vec3 load_offset_m = Vec3::Zero();
 };
 
 // A spring on the relative motion of body b with respect to body a (index -1: the ground) at
 // `point_m`: translation along each row of `axes` with stiffness translational_N_per_m, rotation
-// about each row with rotational_Nm_per_rad. One rotational axis may stiffen in one direction:
+// about each row with rotational_Nm_per_rad. Point and axes are given at rest and are carried by
+// body a. One rotational axis may stiffen in one direction:
 // beyond stiffen_after_rad (measured along +axis, or -axis when stiffen_sign is -1) the
 // stiffness becomes stiffened_Nm_per_rad (continuous moment, a bilinear curve); on the other
 // side of zero it may differ (opposite_Nm_per_rad: flexion vs extension).
@@ -122,10 +131,15 @@ struct FemModel {
   // Precomputed per tet by finalize(): rest volume and shape-function gradients (rows).
   std::vector<double> tet_volume_m3;
   std::vector<Eigen::Matrix<double, 4, 3>> tet_grad;
-  // Per node, by finalize(): x = X + J u[dofs], with up to 6 dofs (3 free, or a body's 6).
+  // Per node, by finalize(): its dofs (3 free, or up to a body's 6) and dx/du over them. A free
+  // node's J is constant; a body's node has J = [I, -[R lever]x] over the body's free components
+  // (`comp`: 0-2 translation, 3-5 rotation), R the body's current rotation (fem_terms::Pose).
   struct NodeKinematics {
     int n = 0;
     std::array<int, 6> dof{};
+    std::array<int, 6> comp{};
+    int body = -1;
+    Vec3 lever = Vec3::Zero();  // X - the body's frame origin, at rest
     Eigen::Matrix<double, 3, 6> J = Eigen::Matrix<double, 3, 6>::Zero();
   };
   std::vector<NodeKinematics> node_kin;
@@ -162,7 +176,7 @@ struct BodyPose {
 // body must have no free rotation dofs.
 struct FemInputs {
   std::vector<Vec3> node_force_N;     // per node (N): gravity and other constant loads
-  std::vector<Vec3> body_force_N;     // per rigid body (N), through its frame origin
+  std::vector<Vec3> body_force_N;     // per rigid body (N), at its load point
   std::vector<Vec3> body_torque_Nm;   // per rigid body (N m)
   std::vector<BodyPose> body_pose;    // per rigid body
   // The model's own: its node_force_N, each body's applied force and torque, rest position and
@@ -188,12 +202,16 @@ std::string linear_solver_info();
 
 struct FemState {
   FemInputs inputs;                              // loads and body places (set by the client)
-  Eigen::VectorXd u;                             // free dofs (m), size n_dofs
+  Eigen::VectorXd u;                             // free dofs (m, rad), size n_dofs
+  // Per rigid body, its orientation before the rotation dofs in u act (identity at rest).
+  std::vector<rotation::Quatd> body_rotation;
   std::vector<std::vector<double>> rigid_mult;   // ALM multipliers (N) per rigid contact set
   std::vector<std::vector<double>> surface_mult; // ... per surface contact set
-  // Zero displacement and multipliers; the inputs stay as set, or become the model's when they do
-  // not fit it (a new state).
+  // Zero displacement and multipliers, bodies unturned; the inputs stay as set, or become the
+  // model's when they do not fit it (a new state).
   void reset(const FemModel& m);
+  // Folds the rotation dofs into body_rotation (the same configuration, theta = 0).
+  void fold_rotations(const FemModel& m);
 };
 
 struct SolveReport {
@@ -213,6 +231,7 @@ struct SolveReport {
   // iterate (every step passed the line search), just not yet at equilibrium.
   bool iteration_limit = false;
   bool cancelled = false;        // stopped by SolverSettings::cancel
+  std::vector<double> residual_history;  // the largest nodal residual (N) at every Newton evaluation
 };
 
 // Solves for equilibrium starting from `state` (warm start) and leaves the solution in it.
@@ -226,11 +245,14 @@ Vec3 rigid_position(const FemModel& model, const FemState& state, int body);
 // Elastic internal force on every node (N), f_int = dE_elastic/dx, at the current state.
 std::vector<Vec3> internal_forces(const FemModel& model, const FemState& state);
 
-// Rotation vector of a rigid body (rad), zero when its rotations are fixed.
+// A rigid body's rotation from rest: as a rotation vector (rad, angle in [0, pi] times the axis)
+// and as a matrix. A placed body's turn (FemInputs::body_pose) is not included.
 Vec3 rigid_rotation(const FemModel& model, const FemState& state, int body);
+Mat3 rigid_orientation(const FemModel& model, const FemState& state, int body);
 
-// A joint's relative motion in its frame: translation (m) and rotation (rad), and the spring
-// force (N) and moment (N m) it carries, positive along the joint's axes.
+// A joint's relative motion in its frame (carried by its first body): translation (m) and
+// rotation (rad, the components of the exact relative rotation vector), and the spring force (N)
+// and moment (N m) it carries, positive along the joint's axes.
 struct JointState {
   Vec3 translation_m, rotation_rad, force_N, moment_Nm;
 };

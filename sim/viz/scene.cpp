@@ -100,17 +100,17 @@ SceneFrame scene_frame(const RollSession& ses, const RollResult& r) {
   f.node_pressure_Pa.assign(x.size(), 0.0f);
   for (size_t i = 0; i < m.skin_nodes.size() && i < r.skin_pressure_Pa.size(); ++i)
     f.node_pressure_Pa[m.skin_nodes[i]] = static_cast<float>(r.skin_pressure_Pa[i]);
-  // Bone boxes move with their bone as its attached tissue does: x = X + t + theta x (X - c).
+  // Bone boxes move with their bone as its attached tissue does: x = c' + R (X - c).
   for (size_t b = 0; b < m.bones.size(); ++b) {
     const Vec3 c = fem.rigid_bodies[b].rest_position_m;
-    const Vec3 t = rigid_position(fem, st, static_cast<int>(b)) - c;
-    const Vec3 th = rigid_rotation(fem, st, static_cast<int>(b));
+    const Vec3 o = rigid_position(fem, st, static_cast<int>(b));
+    const Mat3 Rb = rigid_orientation(fem, st, static_cast<int>(b));
     for (const BoneBox& bx : m.bones[b].boxes) {
       std::array<Vec3f, 8> q;
       for (int k = 0; k < 8; ++k) {
         const Vec3 X = bx.centre_m + bx.axes * Vec3((k & 1 ? 1 : -1) * bx.half_m.x(), (k & 2 ? 1 : -1) * bx.half_m.y(),
                                                     (k & 4 ? 1 : -1) * bx.half_m.z());
-        q[k] = world(X + t + th.cross(X - c));
+        q[k] = world(o + Rb * (X - c));
       }
       f.box_corner.push_back(q);
     }
