@@ -1,7 +1,12 @@
-// A joint's relative motion, exact at any rotation, and its derivatives by automatic
-// differentiation (Eigen's AutoDiffScalar, nested once for the second derivatives): the same
-// templated code gives the value the energy uses and the tangent Newton needs, so they cannot
-// disagree (fem/fem_terms.h).
+// A joint's relative motion, exact at any rotation, and its first and second derivatives with
+// respect to small motions of its two bodies (fem/fem_terms.h).
+//
+// Translation rows: body b's point seen from body a, d = Ra^T (x_b - x_a), whose expansion to
+// second order in the small rotations is written out below. Rotation rows: the rotation vector
+// phi = log(Ra^T Rb). Turning a by da and b by db changes Ra^T Rb to exp(eta) Ra^T Rb with, by the
+// Baker-Campbell-Hausdorff formula, eta = Ra^T (db - da) - (Ra^T da) x (Ra^T db) / 2 + O(3);
+// phi(eta) = log(exp(eta) Q) is differentiated twice in its three variables by automatic
+// differentiation (Eigen's AutoDiffScalar, nested once) of the same code that gives its value.
 #include "fem/fem_terms.h"
 
 #include <Eigen/Core>
@@ -12,87 +17,112 @@ namespace fem_terms {
 
 namespace {
 
-using rotation::Quat;
-template <class S>
-using V3 = Eigen::Matrix<S, 3, 1>;
+using Inner = Eigen::AutoDiffScalar<Eigen::Vector3d>;
+using Outer = Eigen::AutoDiffScalar<Eigen::Matrix<Inner, 3, 1>>;
 
-// A body's frame as the joint sees it: rotation from rest, origin now, origin at rest.
-template <class S>
-struct Frame {
-  Quat<S> q;
-  V3<S> origin;
-  Vec3 rest;
+Mat3 skew(const Vec3& v) {
+  Mat3 S;
+  S << 0, -v.z(), v.y(), v.z(), 0, -v.x(), -v.y(), v.x(), 0;
+  return S;
+}
+
+// log(exp(eta) q) at eta = 0: its value, gradient G (row k: d phi_k / d eta) and Hessians.
+struct LogJet {
+  Vec3 phi;
+  Mat3 G;
+  std::array<Mat3, 3> H;
 };
-
-// Body b's motion relative to body a at the joint's point, in a's frame, along the joint's axes:
-// the displacement of the point carried by b from the point carried by a, then the rotation
-// vector of a's rotation undone from b's.
-template <class S>
-Eigen::Matrix<S, 6, 1> relative_motion(const Joint& j, const Frame<S>& a, const Frame<S>& b) {
-  const V3<S> xb = b.origin + rotation::rotate(b.q, V3<S>((j.point_m - b.rest).template cast<S>()));
-  const V3<S> xa = a.origin + rotation::rotate(a.q, V3<S>((j.point_m - a.rest).template cast<S>()));
-  const V3<S> d = rotation::rotate(rotation::conjugate(a.q), V3<S>(xb - xa));
-  const V3<S> phi = rotation::log_map(rotation::multiply(rotation::conjugate(a.q), b.q));
-  const Eigen::Matrix<S, 3, 3> A = j.axes.template cast<S>();
-  Eigen::Matrix<S, 6, 1> out;
-  out.template head<3>() = A * d;
-  out.template tail<3>() = A * phi;
-  return out;
-}
-
-// Body `b`'s frame in the pose (index -1: the ground, fixed at the origin).
-Frame<double> frame_of(const FemModel& m, const Pose& pose, int b) {
-  if (b < 0) return {rotation::identity(), Vec3::Zero(), Vec3::Zero()};
-  return {pose.q[b], pose.origin[b], m.rigid_bodies[b].rest_position_m};
-}
-
-using Inner = Eigen::AutoDiffScalar<Eigen::Matrix<double, 12, 1>>;
-using Outer = Eigen::AutoDiffScalar<Eigen::Matrix<Inner, 12, 1>>;
-
-// Local variable k (0-11) seeded at value zero: first and second derivative parts set.
-Outer variable(int k) {
-  Outer z;
-  z.value() = Inner(0.0, Eigen::Matrix<double, 12, 1>::Unit(k));
-  z.derivatives().setConstant(Inner(0.0));
-  z.derivatives()[k] = Inner(1.0);
-  return z;
-}
-
-Outer constant(double v) {
-  Outer z;
-  z.value() = Inner(v);
-  z.derivatives().setConstant(Inner(0.0));
-  return z;
-}
-
-// A frame moved by the local variables from `first`: translation, then a small spatial rotation.
-Frame<Outer> moved(const Frame<double>& f, int first) {
-  V3<Outer> dc, dth;
-  for (int c = 0; c < 3; ++c) dc[c] = variable(first + c), dth[c] = variable(first + 3 + c);
-  Quat<Outer> q0{constant(f.q.w), V3<Outer>()};
-  V3<Outer> o;
-  for (int c = 0; c < 3; ++c) q0.v[c] = constant(f.q.v[c]), o[c] = constant(f.origin[c]) + dc[c];
-  return {rotation::multiply(rotation::exp_map(dth), q0), o, f.rest};
+LogJet log_jet(const rotation::Quatd& q) {
+  Eigen::Matrix<Outer, 3, 1> eta;
+  for (int k = 0; k < 3; ++k) {
+    eta[k].value() = Inner(0.0, Vec3(Vec3::Unit(k)));
+    eta[k].derivatives().setConstant(Inner(0.0, Vec3::Zero()));
+    eta[k].derivatives()[k] = Inner(1.0, Vec3::Zero());
+  }
+  rotation::Quat<Outer> qc{Outer(q.w), Eigen::Matrix<Outer, 3, 1>()};
+  for (int k = 0; k < 3; ++k) {
+    qc.v[k].value() = Inner(q.v[k], Vec3::Zero());
+    qc.v[k].derivatives().setConstant(Inner(0.0, Vec3::Zero()));
+  }
+  qc.w.value() = Inner(q.w, Vec3::Zero());
+  qc.w.derivatives().setConstant(Inner(0.0, Vec3::Zero()));
+  const Eigen::Matrix<Outer, 3, 1> phi = rotation::log_map(rotation::multiply(rotation::exp_map(eta), qc));
+  LogJet j;
+  for (int k = 0; k < 3; ++k) {
+    j.phi[k] = phi[k].value().value();
+    j.G.row(k) = phi[k].value().derivatives().transpose();
+    for (int l = 0; l < 3; ++l) j.H[k].row(l) = phi[k].derivatives()[l].derivatives().transpose();
+  }
+  return j;
 }
 
 }  // namespace
 
 JointMotion joint_motion(const FemModel& m, const Pose& pose, const Joint& j, bool derivatives) {
   JointMotion jm;
-  const Frame<double> a = frame_of(m, pose, j.body_a), b = frame_of(m, pose, j.body_b);
+  // Each body's rotation, origin and lever to the joint's point (the ground: fixed at rest).
+  auto frame = [&](int b, rotation::Quatd* q, Mat3* R, Vec3* o, Vec3* r) {
+    *q = b < 0 ? rotation::identity() : pose.q[b];
+    *R = b < 0 ? Mat3::Identity() : pose.R[b];
+    *o = b < 0 ? Vec3::Zero() : pose.origin[b];
+    *r = j.point_m - (b < 0 ? Vec3::Zero() : m.rigid_bodies[b].rest_position_m);
+  };
+  rotation::Quatd qa, qb;
+  Mat3 Ra, Rb;
+  Vec3 oa, ob, ra, rb;
+  frame(j.body_a, &qa, &Ra, &oa, &ra);
+  frame(j.body_b, &qb, &Rb, &ob, &rb);
+  const Vec3 s = Rb * rb;       // b's lever, turned
+  const Vec3 w = ob + s - oa;   // from a's origin to b's point
+  const Vec3 d = Ra.transpose() * w - ra;
+  const rotation::Quatd rel = rotation::multiply(rotation::conjugate(qa), qb);
+  jm.delta.head<3>() = j.axes * d;
   if (!derivatives) {
-    jm.delta = relative_motion(j, a, b);
+    jm.delta.tail<3>() = j.axes * rotation::log_map(rel);
     return jm;
   }
   for (int side = 0; side < 2; ++side) {
     const int body = side == 0 ? j.body_a : j.body_b;
     for (int k = 0; k < 6; ++k) jm.dof[6 * side + k] = body < 0 ? kFixed : m.rigid_bodies[body].dof[k];
   }
-  const Eigen::Matrix<Outer, 6, 1> r = relative_motion(j, moved(a, 0), moved(b, 6));
-  for (int row = 0; row < 6; ++row) {
-    jm.delta[row] = r[row].value().value();
-    jm.jac.row(row) = r[row].value().derivatives().transpose();
-    for (int k = 0; k < 12; ++k) jm.hess[row].row(k) = r[row].derivatives()[k].derivatives().transpose();
+  // Local variables: 0-2 a's translation, 3-5 a's rotation, 6-8 b's translation, 9-11 b's rotation.
+  for (int i = 0; i < 3; ++i) {
+    const Vec3 e = Ra * j.axes.row(i).transpose();  // the row's axis in the world
+    auto& J = jm.jac;
+    J.block<1, 3>(i, 0) = -e.transpose();
+    J.block<1, 3>(i, 3) = -w.cross(e).transpose();
+    J.block<1, 3>(i, 6) = e.transpose();
+    J.block<1, 3>(i, 9) = s.cross(e).transpose();
+    Eigen::Matrix<double, 12, 12>& H = jm.hess[i];
+    H.setZero();
+    H.block<3, 3>(9, 9) = 0.5 * (e * s.transpose() + s * e.transpose()) - e.dot(s) * Mat3::Identity();
+    H.block<3, 3>(3, 3) = 0.5 * (e * w.transpose() + w * e.transpose()) - e.dot(w) * Mat3::Identity();
+    const Mat3 E = skew(e);
+    H.block<3, 3>(3, 6) = E;
+    H.block<3, 3>(6, 3) = E.transpose();
+    H.block<3, 3>(3, 0) = -E;
+    H.block<3, 3>(0, 3) = -E.transpose();
+    const Mat3 M = e.dot(s) * Mat3::Identity() - s * e.transpose();
+    H.block<3, 3>(3, 9) = M;
+    H.block<3, 3>(9, 3) = M.transpose();
+  }
+  const LogJet lj = log_jet(rel);
+  jm.delta.tail<3>() = j.axes * lj.phi;
+  for (int i = 0; i < 3; ++i) {
+    const Eigen::RowVector3d g = j.axes.row(i) * lj.G;  // d row / d eta
+    Mat3 h = Mat3::Zero();
+    for (int k = 0; k < 3; ++k) h += j.axes(i, k) * lj.H[k];
+    const Eigen::RowVector3d gw = g * Ra.transpose();
+    jm.jac.block<1, 3>(3 + i, 3) = -gw;
+    jm.jac.block<1, 3>(3 + i, 9) = gw;
+    Eigen::Matrix<double, 12, 12>& H = jm.hess[3 + i];
+    H.setZero();
+    const Mat3 hw = Ra * h * Ra.transpose();
+    H.block<3, 3>(3, 3) = hw;
+    H.block<3, 3>(9, 9) = hw;
+    const Mat3 mixed = -hw + 0.5 * skew(Ra * g.transpose());
+    H.block<3, 3>(3, 9) = mixed;
+    H.block<3, 3>(9, 3) = mixed.transpose();
   }
   return jm;
 }
