@@ -255,7 +255,7 @@ void Viewer::draw_overlays(Side& s, const Viewport& vp, int fb_h) {
     const Scenario& scn = s.shown->model->scenario;
     for (const std::string& line :
          {fmt::format("{} at {}", scn.roller.name, level_name(r.level)),
-          fmt::format("body '{}', {:.0f} kg; pitched {:.1f} deg", short_name(scn.body_file), scn.body.mass_kg, r.pitch_deg)}) {
+          fmt::format("body '{}', {:.0f} kg; trunk {:.1f} deg to the floor", short_name(scn.body_file), scn.body.mass_kg, r.trunk_angle_deg)}) {
       dl->AddText(ImVec2(x0 + 10, ty), IM_COL32(220, 220, 220, 230), line.c_str());
       ty += ImGui::GetFontSize() * 1.3f;
     }

@@ -104,7 +104,8 @@ void number_bone_dofs(BodyModel& m, const std::vector<std::pair<int, int>>& fixe
   for (size_t b = 0; b < fem.rigid_bodies.size(); ++b) {
     RigidBody& rb = fem.rigid_bodies[b];
     for (int c = 0; c < 6; ++c) {
-      const bool fix = rb.shape != nullptr ||
+      // Only bones move with the solve: the supports added after them (roller, floor, feet) are placed.
+      const bool fix = rb.shape != nullptr || b >= m.bones.size() ||
                        std::find(fixed.begin(), fixed.end(), std::make_pair(static_cast<int>(b), c)) != fixed.end();
       rb.dof[c] = fix ? kFixed : nd++;
     }

@@ -64,13 +64,16 @@ void FemModel::finalize() {
   }
   build_elastic_pattern();
   body_anchors.assign(nb, 0);
+  body_carries_tissue.assign(nb, 0);
   for (int i = 0; i < nn; ++i)
-    if (!node_body.empty() && node_body[i] >= 0) body_anchors[node_body[i]] = 1;
+    if (!node_body.empty() && node_body[i] >= 0) body_anchors[node_body[i]] = body_carries_tissue[node_body[i]] = 1;
   for (const Joint& j : joints) {
     if (j.body_a < -1 || j.body_a >= nb || j.body_b < -1 || j.body_b >= nb || j.body_a == j.body_b)
       throw std::invalid_argument("FemModel: joint '" + j.name + "' joins missing bodies");
     for (int b : {j.body_a, j.body_b})
       if (b >= 0) body_anchors[b] = 1;
+    if (j.push_only_axis >= 3 || j.stiffen_axis >= 3)
+      throw std::invalid_argument("FemModel: joint '" + j.name + "': an axis is 0, 1 or 2");
   }
   for (const RigidContactSet& c : rigid_contacts) {
     if (c.n_slaves() != c.penalty_N_per_m.size() || c.body < 0 ||

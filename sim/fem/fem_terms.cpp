@@ -24,7 +24,12 @@ Pose pose_of(const FemModel& m, const FemState& st, const Eigen::VectorXd& u, bo
     Vec3 theta = Vec3::Zero();
     for (int c = 0; c < 3; ++c)
       if (dof[3 + c] >= 0) theta[c] = u[dof[3 + c]];
-    const rotation::Quatd q0 = b < st.body_rotation.size() ? st.body_rotation[b] : rotation::identity();
+    rotation::Quatd q0 = b < st.body_rotation.size() ? st.body_rotation[b] : rotation::identity();
+    const Mat3& turn = st.inputs.body_pose[b].rotation;  // a placed body's (then q0 is the identity)
+    if (!turn.isIdentity(0)) {
+      const Eigen::Quaterniond t(turn);
+      q0 = rotation::multiply(q0, rotation::Quatd{t.w(), t.vec()});
+    }
     p.q[b] = theta == Vec3::Zero() ? q0 : rotation::multiply(rotation::exp_map(theta), q0);
     p.R[b] = rotation::to_matrix(p.q[b]);
     p.origin[b] = rigid_pos_of(m, st.inputs, u, static_cast<int>(b));
@@ -51,6 +56,7 @@ Pose pose_of(const FemModel& m, const FemState& st, const Eigen::VectorXd& u, bo
 
 SpringEval spring(const Joint& j, int r, double delta) {
   const double k = r < 3 ? j.translational_N_per_m[r] : j.rotational_Nm_per_rad[r - 3];
+  if (r == j.push_only_axis && delta > 0) return {0.0, 0.0, 0.0};
   if (r - 3 != j.stiffen_axis || r < 3) return {0.5 * k * delta * delta, k * delta, k};
   const double y = j.stiffen_sign * delta, y0 = j.stiffen_after_rad;
   if (y < 0 && j.opposite_Nm_per_rad > 0) {
@@ -111,8 +117,8 @@ void check_inputs(const FemModel& m, const FemInputs& in) {
   for (size_t b = 0; b < nb; ++b) {
     const BodyPose& p = in.body_pose[b];
     const bool moved = p.origin_m != m.rigid_bodies[b].rest_position_m, turned = !p.rotation.isIdentity(0);
-    if ((moved || turned) && m.body_anchors[b])
-      throw std::invalid_argument("FemInputs: a body that carries tissue or joints cannot be placed");
+    if ((moved || turned) && m.body_carries_tissue[b])
+      throw std::invalid_argument("FemInputs: a body that carries tissue cannot be placed");
     for (int d = 3; d < 6; ++d)
       if (turned && m.rigid_bodies[b].dof[d] >= 0)
         throw std::invalid_argument("FemInputs: a body with free rotations cannot be turned");
@@ -218,8 +224,8 @@ void add_loads(const FemModel& m, const FemState& st, const Pose& p, const Eigen
   for (size_t bi = 0; bi < m.rigid_bodies.size(); ++bi) {
     const RigidBody& b = m.rigid_bodies[bi];
     const Vec3 F = load * st.inputs.body_force_N[bi], tau = load * st.inputs.body_torque_Nm[bi];
-    const Vec3 r = p.R[bi] * b.load_offset_m;
-    const Vec3 moved = p.origin[bi] - st.inputs.body_pose[bi].origin_m + r - b.load_offset_m;
+    const Vec3 r = p.R[bi] * b.load_offset_m;  // from where the inputs place it
+    const Vec3 moved = p.origin[bi] - st.inputs.body_pose[bi].origin_m + r - st.inputs.body_pose[bi].rotation * b.load_offset_m;
     ev.energy -= F.dot(moved);
     const Vec3 moment = r.cross(F);
     for (int c = 0; c < 3; ++c) {

@@ -81,6 +81,9 @@ struct Joint {
   Mat3 axes = Mat3::Identity();               // rows: unit axes in world frame
   Vec3 translational_N_per_m = Vec3::Zero();
   Vec3 rotational_Nm_per_rad = Vec3::Zero();
+  // One translational axis may push only, as a support from below: its spring acts while body b
+  // has moved against the axis (delta < 0) and lets go beyond (the feet on the floor).
+  int push_only_axis = -1;                    // 0..2 or -1 for none
   int stiffen_axis = -1;                      // 0..2 or -1 for none
   int stiffen_sign = 1;
   double stiffen_after_rad = 0;
@@ -154,9 +157,9 @@ struct FemModel {
   };
   TangentPattern elastic_pattern;
 
-  // Per rigid body, by finalize(): whether tissue nodes or joints hang on it (such a body's frame
-  // is fixed by the model: it cannot be placed elsewhere through FemInputs).
-  std::vector<char> body_anchors;
+  // Per rigid body, by finalize(): whether tissue nodes or joints hang on it, and whether tissue
+  // does (such a body's frame is fixed by the model: it cannot be placed through FemInputs).
+  std::vector<char> body_anchors, body_carries_tissue;
 
   // Fills the per-tet data; throws on an inverted or degenerate tet or inconsistent sizes.
   void finalize();
@@ -171,9 +174,9 @@ struct BodyPose {
 };
 
 // What a client sets before a solve, leaving the model untouched: the prescribed loads and the
-// place of every body. Only a body that carries no tissue and no joint (a roller, a floor: a
-// "placed" body, as MuJoCo's mocap bodies) may be moved or turned from its model pose; a turned
-// body must have no free rotation dofs.
+// place of every body. Only a body that carries no tissue (a roller, a floor, the feet: a
+// "placed" body, as MuJoCo's mocap bodies) may be moved or turned from its model pose, carrying
+// its contact shape and the joints it holds; a turned body must have no free rotation dofs.
 struct FemInputs {
   std::vector<Vec3> node_force_N;     // per node (N): gravity and other constant loads
   std::vector<Vec3> body_force_N;     // per rigid body (N), at its load point
@@ -246,7 +249,7 @@ Vec3 rigid_position(const FemModel& model, const FemState& state, int body);
 std::vector<Vec3> internal_forces(const FemModel& model, const FemState& state);
 
 // A rigid body's rotation from rest: as a rotation vector (rad, angle in [0, pi] times the axis)
-// and as a matrix. A placed body's turn (FemInputs::body_pose) is not included.
+// and as a matrix, a placed body's turn (FemInputs::body_pose) included.
 Vec3 rigid_rotation(const FemModel& model, const FemState& state, int body);
 Mat3 rigid_orientation(const FemModel& model, const FemState& state, int body);
 

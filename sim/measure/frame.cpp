@@ -61,7 +61,9 @@ void support_forces(const PosedModel& pm, const FemState& st, const Mat3& R, con
   if (pm.hip_joint >= 0) {
     const JointState hj = joint_state(fem, st, pm.hip_joint);
     // The spring's force on body b is minus its force along the relative motion.
-    r.feet_force_N = R * (-(fem.joints[pm.hip_joint].axes.transpose() * hj.force_N));
+    const Joint& j = fem.joints[pm.hip_joint];
+    const Mat3 Ra = j.body_a >= 0 ? rigid_orientation(fem, st, j.body_a) : Mat3::Identity();
+    r.feet_force_N = R * (-(Ra * j.axes.transpose() * hj.force_N));
   }
   r.roller_share = r.roller_force_N.z() / r.weight_N;
 }
@@ -169,16 +171,33 @@ void relate_to_flat(Frame& r, const FlatReference* flat) {
     r.segment[v].extension_deg = (r.joint_rotation_rad[v][0] - r0[0]) / kDeg;
     r.segment[v].anterior_shear_mm = (r.joint_translation_m[v][2] - t0[2]) * 1e3;
   }
+  r.thoracic_bend_deg = r.lumbar_bend_deg = 0;
+  for (int v = 0; v < kLevels; ++v) (v < 11 ? r.thoracic_bend_deg : r.lumbar_bend_deg) += r.segment[v].extension_deg;
 }
+
+namespace {
+// The solved pose in the world (see Frame).
+void pose_measures(const PosedModel& pm, const FemState& st, const Mat3& R, Frame& r) {
+  const BodyModel& m = pm.body;
+  const Vec3 trunk = R * (rigid_position(m.fem, st, m.vertebra[0]) - rigid_position(m.fem, st, m.pelvis));
+  r.trunk_angle_deg = std::atan2(trunk.z(), trunk.y()) / kDeg;
+  const Vec3 pelvis_axis = R * rigid_orientation(m.fem, st, m.pelvis) * Vec3::UnitY();
+  r.pelvis_angle_deg = std::atan2(pelvis_axis.z(), pelvis_axis.y()) / kDeg;
+  if (pm.floor_body >= 0) {
+    const Vec3 up = st.inputs.body_pose[pm.floor_body].rotation.col(2);
+    r.t1_height_m = up.dot(rigid_position(m.fem, st, m.vertebra[0]) - rigid_position(m.fem, st, pm.floor_body));
+  }
+}
+}  // namespace
 
 Frame measure_frame(const PosedModel& pm, const FemState& st, const Placement& pl, const FlatReference* flat) {
   const BodyModel& m = pm.body;
   Frame r;
   r.s_m = pl.s_m;
   r.level = nearest_level(m, pl.s_m);
-  r.pitch_deg = pl.pitch_rad / kDeg;
+  r.start_pitch_deg = pl.pitch_rad / kDeg;
   r.weight_N = total_gravity_vector_N(st.inputs).norm();
-  const Mat3 R = pitch_matrix(pl.pitch_rad);
+  const Mat3 R = pl.world_rotation();
   const std::vector<Vec3> x = node_positions(m.fem, st);
   const std::vector<Vec3> fint = internal_forces(m.fem, st);
   std::vector<double> fn;
@@ -193,6 +212,7 @@ Frame measure_frame(const PosedModel& pm, const FemState& st, const Placement& p
   }
   relate_to_flat(r, flat);
   tissue_stress(m, x, r);
+  pose_measures(pm, st, R, r);
   return r;
 }
 

@@ -27,7 +27,12 @@ struct FlatReference {
 struct Frame {
   int level = 0;                     // 1..17: the level nearest the roller
   double s_m = 0;                    // roller position along the skin line
-  double pitch_deg = 0;              // the body's head-up pitch
+  double start_pitch_deg = 0;        // the head-up pitch the placement starts the body at
+  // The solved pose (world frame): the trunk's angle to the floor (the line from the pelvis's
+  // origin to T1's, + head up), the pelvis's pitch, T1's height above the floor, and the bends of
+  // the thoracic and lumbar columns beyond lying flat (sums of the segments' extensions).
+  double trunk_angle_deg = 0, pelvis_angle_deg = 0, t1_height_m = 0;
+  double thoracic_bend_deg = 0, lumbar_bend_deg = 0;
   double weight_N = 0;
   Vec3 roller_force_N = Vec3::Zero();       // on the body, from the skin's residual (world frame)
   Vec3 roller_force_foam_N = Vec3::Zero();  // the same from the foam's compression law

@@ -1,6 +1,7 @@
 #include "measure/registry.h"
 
 #include <algorithm>
+#include <cmath>
 #include <stdexcept>
 
 namespace backroll {
@@ -25,6 +26,21 @@ const std::vector<Measure>& measure_registry() {
       {"weight_on_floor", "weight on the floor (head and shoulders)", "%",
        [](const Frame& r) { return 100 * r.floor_force_N.z() / r.weight_N; },
        "vertical force of the floor on the head and shoulders over the body weight"},
+      {"feet_friction", "friction the feet need", "",
+       [](const Frame& r) { return std::hypot(r.feet_force_N.x(), r.feet_force_N.y()) / std::max(r.feet_force_N.z(), 1e-9 * r.weight_N); },
+       "horizontal over vertical force of the legs on the pelvis: the friction coefficient the feet must find on the "
+       "floor (about 0.5-1 for shoes or bare feet; above that the position cannot be held without the roller's friction, "
+       "which the model leaves out)"},
+      {"trunk_angle", "trunk angle to the floor (solved)", "deg", [](const Frame& r) { return r.trunk_angle_deg; },
+       "angle of the line from the pelvis's frame origin to T1's above the floor in the solved pose (+: head higher)"},
+      {"pelvis_angle", "pelvis pitch (solved)", "deg", [](const Frame& r) { return r.pelvis_angle_deg; },
+       "the pelvis's cranial axis above the floor in the solved pose (+: tilted head-up)"},
+      {"t1_height", "T1 height above the floor (solved)", "mm", [](const Frame& r) { return r.t1_height_m * 1e3; },
+       "height of T1's vertebral body centre above the floor: the head and shoulders held up, or down on the floor"},
+      {"thoracic_bend", "thoracic column extension vs flat", "deg", [](const Frame& r) { return r.thoracic_bend_deg; },
+       "sum of the thoracic segments' extensions (T1-T2 .. T11-T12) beyond lying flat: the thoracic curve flattened (+)"},
+      {"lumbar_bend", "lumbar column extension vs flat", "deg", [](const Frame& r) { return r.lumbar_bend_deg; },
+       "sum of the lumbar segments' extensions (T12-L1 .. L5-S1) beyond lying flat: the lordosis deepened (+)"},
       {"peak_pressure", "peak pressure (mat)", "kPa", [](const Frame& r) { return r.whole.peak_Pa / 1e3; },
        "highest cell of the virtual pressure mat (10 mm cells over the skin)"},
       {"peak_pressure_mmHg", "peak pressure (mat)", "mmHg", [](const Frame& r) { return r.whole.peak_Pa / kPaPerMmHg; },
@@ -84,6 +100,7 @@ const std::vector<Measure>& measure_registry() {
 }
 
 std::string column_name(const Measure& m) {
+  if (m.unit.empty()) return m.key;  // a pure number
   const std::string u = "_" + m.unit;
   const bool has_unit = m.key.size() > u.size() && m.key.compare(m.key.size() - u.size(), u.size(), u) == 0;
   return has_unit ? m.key : m.key + u;

@@ -25,8 +25,11 @@ Placement lerp(const Placement& a, const Placement& b, double w) {
   p.s_m = (1 - w) * a.s_m + w * b.s_m;
   p.centre_m = (1 - w) * a.centre_m + w * b.centre_m;
   p.pitch_rad = (1 - w) * a.pitch_rad + w * b.pitch_rad;
+  p.start_tilt_rad = (1 - w) * a.start_tilt_rad + w * b.start_tilt_rad;
   return p;
 }
+
+Mat3 Placement::world_rotation() const { return pitch_matrix(pitch_rad + start_tilt_rad); }
 
 Mat3 pitch_matrix(double a) {
   Mat3 R;

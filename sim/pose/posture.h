@@ -41,6 +41,7 @@ struct PostureParams {
   std::string arms = "behind_head";       // behind_head | on_chest
   double trunk_muscle_Nm_per_deg = 200;
   double leg_N_per_m = 2e4;               // each leg, as a spring from the hip to its foot
+  double hip_muscle_Nm_per_deg = 5;       // the hip muscles holding the pelvis's pitch
 };
 
 // A posture's constant model: the posed body with its gear and supports.
@@ -50,7 +51,8 @@ struct PosedModel {
   RollerSpec roller;               // the gear (used when roller_body >= 0)
   BodyModel body;                 // body, gear and supports, finalized
   // The supports, as bodies and joints of body.fem (-1: this posture has none).
-  int roller_body = -1, floor_body = -1, hip_joint = -1;
+  // The legs (hip_joint) hang on the feet, the hip muscles on the thighs' frame.
+  int roller_body = -1, floor_body = -1, feet_body = -1, thighs_body = -1, hip_joint = -1;
   std::vector<Vec3> bone_inward;   // per bone: the skin's inward normal at its level (rest shape)
 };
 
@@ -58,7 +60,13 @@ struct PosedModel {
 struct Placement {
   double s_m = 0;                  // the roller's place along the skin line
   Vec3 centre_m = Vec3::Zero();    // the roller's centre
-  double pitch_rad = 0;            // the body's head-up pitch in the world (about x)
+  double pitch_rad = 0;            // the body's head-up pitch in the world (about x) at the start
+  // The body's start turned this much further about the hip while the supports stay where
+  // pitch_rad puts them: a different first guess for the same problem (the solved pose must not
+  // depend on it; tests/test_roll.cpp).
+  double start_tilt_rad = 0;
+  // The body frame's rotation into the world at the start of the solve.
+  Mat3 world_rotation() const;
 };
 // The placement a fraction w of the way from a to b (rolling in sub-steps).
 Placement lerp(const Placement& a, const Placement& b, double w);

@@ -50,16 +50,37 @@ std::shared_ptr<const PosedModel> SupineOnRoller::build(const BodySpec& body, co
   // it when the roller is small or far down the back. Rigid (augmented Lagrangian), the same
   // penalty per skin area as lying flat. Each session places and turns it for each solve.
   pm->floor_body = add_floor_contact(model);
-  // The legs: two springs from the hip to the feet, half the foot distance either side.
+  // The legs: two springs from the hip to the feet, half the foot distance either side, held
+  // by the feet (a placed body whose frame is the world's, so the legs push along the world's
+  // vertical: a foot can push on the floor, not pull). Horizontally they hold both ways (the feet
+  // do not slide).
+  const Vec3 H = model.bones[model.pelvis].origin_m;
   const double K = p.leg_N_per_m, w = 0.5 * p.foot_distance_m;
-  Joint hip;
-  hip.name = "legs";
-  hip.body_a = -1;
-  hip.body_b = model.pelvis;
-  hip.point_m = model.bones[model.pelvis].origin_m;
-  hip.translational_N_per_m = Vec3::Constant(2 * K);
-  hip.rotational_Nm_per_rad = Vec3(0, 2 * K * w * w, 2 * K * w * w);  // free to pitch about the hip
+  auto placed_body = [&]() {
+    RigidBody b;
+    b.rest_position_m = H;
+    fem.rigid_bodies.push_back(b);
+    return static_cast<int>(fem.rigid_bodies.size()) - 1;
+  };
+  pm->feet_body = placed_body();
+  Joint legs;
+  legs.name = "legs";
+  legs.body_a = pm->feet_body;
+  legs.body_b = model.pelvis;
+  legs.point_m = H;
+  legs.translational_N_per_m = Vec3::Constant(2 * K);
+  legs.push_only_axis = 2;
   pm->hip_joint = static_cast<int>(fem.joints.size());
+  fem.joints.push_back(legs);
+  // The hip: the pelvis turns against the thighs, whose frame is the pelvis's at the placement's
+  // pitch. In roll and yaw the two legs hold it (their springs w apart); in pitch the hip muscles.
+  pm->thighs_body = placed_body();
+  Joint hip;
+  hip.name = "hip";
+  hip.body_a = pm->thighs_body;
+  hip.body_b = model.pelvis;
+  hip.point_m = H;
+  hip.rotational_Nm_per_rad = Vec3(p.hip_muscle_Nm_per_deg * 180 / 3.14159265358979323846, 2 * K * w * w, 2 * K * w * w);
   fem.joints.push_back(hip);
   number_bone_dofs(model, {});
   pm->bone_inward = bone_inward_normals(model);
@@ -98,12 +119,19 @@ Placement SupineOnRoller::placement(const PosedModel& pm, double s_m) const {
 }
 
 void SupineOnRoller::apply(const PosedModel& pm, const Placement& pl, FemInputs& in) const {
-  in.body_pose[pm.roller_body].origin_m = pl.centre_m;
-  const Mat3 R = pitch_matrix(pl.pitch_rad);
+  // The supports stand where the pitch puts them; the body's frame is turned a further
+  // start_tilt_rad about the hip (zero but in a test), so they are turned back by T in it.
+  const Mat3 Rs = pl.world_rotation();
+  const Mat3 T = Rs.transpose() * pitch_matrix(pl.pitch_rad);
+  const Vec3 H = pm.body.bones[pm.body.pelvis].origin_m;
+  const Vec3 centre = T * (pl.centre_m - H) + H;
+  in.body_pose[pm.roller_body].origin_m = centre;  // a roller is round about x: not turned
   // The floor: world z = 0 where the roller's axis is at its outer radius, in the body's frame,
-  // its plane (the floor shape's +z) turned to the world's up.
-  const Vec3 up = R.transpose() * Vec3::UnitZ();
-  in.body_pose[pm.floor_body] = {pl.centre_m - pm.roller.outer_radius_m() * up, R.transpose()};
+  // its plane (the floor shape's +z) turned to the world's up; the feet's frame is the world's.
+  const Vec3 up = Rs.transpose() * Vec3::UnitZ();
+  in.body_pose[pm.floor_body] = {centre - pm.roller.outer_radius_m() * up, Rs.transpose()};
+  in.body_pose[pm.feet_body] = {H, Rs.transpose()};
+  in.body_pose[pm.thighs_body] = {H, T};
   set_gravity(pm.body, -up, in);
 }
 

@@ -122,14 +122,14 @@ std::string comparison_table(const Comparison& c) {
 
 std::string comparison_csv(const Comparison& c) {
   std::ostringstream o;
-  o << "roller,roller_file,level,s_m,converged,valid,newton_iterations,pitch_deg";
+  o << "roller,roller_file,level,s_m,converged,valid,newton_iterations,start_pitch_deg";
   for (const Measure& m : measure_registry()) o << "," << column_name(m);
   o << "\n";
   for (const RollerRun& run : c.runs)
     for (const RollResult& r : run.results) {
       o << '"' << run.scenario.roller.name << "\"," << portable_path(run.scenario.roller_file) << "," << level_name(r.level) << ","
         << fmt::format("{:.4f},{},{},{},{:.3f}", r.s_m, r.solve.converged ? 1 : 0, r.usable() ? 1 : 0,
-                       r.solve.newton_iterations, r.pitch_deg);
+                       r.solve.newton_iterations, r.start_pitch_deg);
       for (const Measure& m : measure_registry()) {
         if (r.usable()) o << fmt::format(",{:.6g}", m.get(r));
         else o << ",";  // not converged or not a possible state: empty, never a number
@@ -153,6 +153,7 @@ std::string comparison_json(const Comparison& c) {
                  {"arms", sc.posture.arms},
                  {"trunk_muscle_Nm_per_deg", sc.posture.trunk_muscle_Nm_per_deg},
                  {"leg_stiffness_N_per_m", sc.posture.leg_N_per_m},
+                 {"hip_muscle_Nm_per_deg", sc.posture.hip_muscle_Nm_per_deg},
                  {"mesh_scale", sc.mesh_scale},
                  {"warm_start", sc.warm_start},
                  {"roll_step_m", kRollStepM},
@@ -179,7 +180,7 @@ std::string comparison_json(const Comparison& c) {
       p["valid"] = r.usable();
       if (r.solve.converged && !r.validity.valid) p["invalid_reason"] = r.validity.reason;
       p["newton_iterations"] = r.solve.newton_iterations;
-      p["pitch_deg"] = r.pitch_deg;
+      p["start_pitch_deg"] = r.start_pitch_deg;
       p["substeps"] = r.substeps;
       p["substep_newton_iterations"] = r.substep_newton_iterations;
       p["cold_retry"] = r.cold_retry;

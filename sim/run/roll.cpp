@@ -48,6 +48,7 @@ Scenario load_scenario(const std::string& path, const std::vector<ConfigOverride
   q.arms = r.text("posture.arms", {"behind_head", "on_chest"});
   q.trunk_muscle_Nm_per_deg = r.number("posture.trunk_muscle_Nm_per_deg", 0.0, 5000);
   q.leg_N_per_m = r.number("posture.leg_stiffness_N_per_m", 1e3, 1e7);
+  if (r.has("posture.hip_muscle_Nm_per_deg")) q.hip_muscle_Nm_per_deg = r.number("posture.hip_muscle_Nm_per_deg", 0.0, 100);
   sc.mesh_scale = r.number("mesh.scale", 0.5, 4.0);
   // T1 is left out: the tissue mesh ends at C7, so a roller there would press the mesh's cut edge.
   const int a = r.level("roll.from", 2, kLevels), b = r.level("roll.to", 2, kLevels);
@@ -140,7 +141,8 @@ RollResult RollSession::solve_at_s(double s_m, bool cold) {
     throw std::invalid_argument("roller position " + std::to_string(s_m) + " m is outside T2..L5 (" +
                                 std::to_string(s_lo) + ".." + std::to_string(s_hi) + " m)");
   const FemModel& fem = pm_->body.fem;
-  const Placement target = pm_->posture->placement(*pm_, s_m);
+  Placement target = pm_->posture->placement(*pm_, s_m);
+  target.start_tilt_rad = start_tilt_rad_;
   SolverSettings s;
   s.residual_rtol = kRollResidualRtol;
   s.gap_tol_m = 1e-6;
@@ -149,7 +151,7 @@ RollResult RollSession::solve_at_s(double s_m, bool cold) {
   RollResult r;  // where it is, whatever the solve gives; measured once converged
   r.s_m = s_m;
   r.level = nearest_level(pm_->body, s_m);
-  r.pitch_deg = target.pitch_rad / kDeg;
+  r.start_pitch_deg = target.pitch_rad / kDeg;
   const bool warm = !cold && has_state_ && has_placement_;
   if (!warm) {
     state_.reset(fem);

@@ -71,9 +71,12 @@ class RollSession {
   const FemState& state() const { return state_; }
   // An interactive client's stop flag: solves in progress return unconverged (solve.cancelled).
   void set_cancel(const std::atomic<bool>* cancel) { cancel_ = cancel; }
+  // Start every solve with the body turned this much further about the hip than the placement
+  // puts it, the supports where they were (Placement::start_tilt_rad): a different first guess.
+  void set_start_tilt(double rad) { start_tilt_rad_ = rad; }
   // Where the last solve put the body: its head-up pitch (rad) and the roller's centre in the
   // body's frame; the roller's and the floor's rigid bodies in model().fem.
-  double pitch_rad() const { return placed_.pitch_rad; }
+  double pitch_rad() const { return placed_.pitch_rad + placed_.start_tilt_rad; }
   Vec3 roller_centre_m() const { return placed_.centre_m; }
   int roller_body() const { return pm_->roller_body; }
   int floor_body() const { return pm_->floor_body; }
@@ -92,6 +95,7 @@ class RollSession {
   FemState state_;
   bool has_state_ = false;
   const std::atomic<bool>* cancel_ = nullptr;
+  double start_tilt_rad_ = 0;
 };
 
 // Builds the scenario's body with its muscles and solves it lying flat on the floor (the

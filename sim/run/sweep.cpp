@@ -108,7 +108,8 @@ std::string resolved_json(const Scenario& sc) {
                   {"foot_distance_m", sc.posture.foot_distance_m},
                   {"arms", sc.posture.arms},
                   {"trunk_muscle_Nm_per_deg", sc.posture.trunk_muscle_Nm_per_deg},
-                  {"leg_stiffness_N_per_m", sc.posture.leg_N_per_m}};
+                  {"leg_stiffness_N_per_m", sc.posture.leg_N_per_m},
+                  {"hip_muscle_Nm_per_deg", sc.posture.hip_muscle_Nm_per_deg}};
   j["mesh_scale"] = sc.mesh_scale;
   j["warm_start"] = sc.warm_start;
   return j.dump();
