@@ -1,19 +1,26 @@
 // Supine on a roller, the foam-rolling position for the back: knees bent, feet on the floor, hips
 // lifted, hands behind the head (or on the chest), the roller across the back.
 //
-// The model stays in its flat-lying frame (anatomy/body_model.h); the posed body is that frame
+// The model stays in its flat-lying frame (anatomy/body_model.h); the body starts in that frame
 // pitched head-up by an angle about the hip, so instead of moving the body, gravity is turned and
-// the roller placed in the body's frame. The pitch follows from geometry: the roller rests on the
-// floor (its axis at its outer radius) and the hip is `hip_lift_m` above where it lies flat.
+// the supports placed in the body's frame. The start pitch follows from geometry: the roller rests
+// on the floor (its axis at its outer radius), the hip is `hip_lift_m` above where it lies flat,
+// the unloaded back just touches the roller. The solve then finds the pose (bones turn exactly).
 //   - Legs: the thighs and shanks hold the pelvis at the hip (the pelvis's frame origin, where
-//     the legs' lumped mass acts) like two springs to the feet, `foot_distance_m` apart, so the
-//     pelvis is free to pitch about the hip but not to roll or yaw freely. Their reaction is the
-//     feet's share of the body weight: it comes out of equilibrium, it is not set.
+//     the legs' lumped mass acts) like two springs to the feet, `foot_distance_m` apart. They hang
+//     on a placed body in the world's frame and push only upward (a foot cannot pull the floor);
+//     horizontally and in roll and yaw they hold both ways. Their reaction is the feet's share of
+//     the body weight: it comes out of equilibrium, it is not set.
+//   - Hip muscles: the pelvis's pitch held against a placed frame at the start pitch (the
+//     thighs), `hip_muscle_Nm_per_deg`. Without some moment there the trunk under the low back
+//     tips the hips up and the feet would have to pull.
 //   - Trunk muscles holding the pose: a rotational stiffness added to every motion segment.
 //   - The roller is a rigid shape in the body's frame, its foam a compliant layer (gear/roller.h),
 //     acting on points spread over the skin's triangles.
-//   - The floor under the roller is a rigid plane in the same pitched frame: when the roller is
-//     small (a ball, a peanut) or low on the back, the head and shoulders come down on it.
+//   - The floor under the roller is a rigid plane in the world: when the roller is small (a ball,
+//     a peanut) or low on the back, the head and shoulders come down on it.
+// Placement::start_tilt_rad turns the body's start further about the hip with every support
+// where it was: a different first guess for the same problem (a test's).
 #pragma once
 
 #include "pose/posture.h"
