@@ -299,7 +299,8 @@ ChartSpec comparison_chart(const Comparison& c) {
   return ch;
 }
 
-int run_compare(const std::string& scenario, std::vector<std::string> rollers, const std::string& out, int threads) {
+int run_compare(const std::string& scenario, std::vector<std::string> rollers, const std::string& out, int threads,
+                bool check_warm) {
   const Scenario sc = load_scenario(scenario.empty() ? std::string(BACKROLL_ASSET_DIR) + "/scenarios/compare.toml" : scenario);
   if (rollers.empty()) rollers = default_compare_rollers();
   std::vector<std::string> files;
@@ -309,7 +310,7 @@ int run_compare(const std::string& scenario, std::vector<std::string> rollers, c
   }
   if (threads <= 0) threads = std::max(1u, std::thread::hardware_concurrency());
   ensure_output_dir(out, "--out " + out);  // before a minute of solving, not after
-  const Comparison c = run_comparison(sc, files, threads);
+  const Comparison c = run_comparison(sc, files, threads, check_warm);
   write_file_atomic(out + "/compare.csv", comparison_csv(c));
   write_file_atomic(out + "/compare.json", comparison_json(c));
   write_file_atomic(out + "/compare.png", render_chart_png(comparison_chart(c)));
@@ -326,7 +327,8 @@ int run_compare(const std::string& scenario, std::vector<std::string> rollers, c
                    r.validity.reason);
       }
   fmt::print("wrote {0}/compare.csv, {0}/compare.json, {0}/compare.png\n", out);
-  return failed ? 3 : 0;
+  if (failed) return 3;
+  return warm_cold_disagreements(c, nullptr).empty() ? 0 : 3;  // reported above, row by row
 }
 
 int run_bench_roll(const std::string& scenario) {
@@ -533,6 +535,9 @@ int main(int argc, char** argv) {
   compare->add_option("--roller", rollers, "roller name from assets/rollers or a .toml file (repeat; default: standard, peanut, soft)");
   compare->add_option("--out", out_dir, "output folder (default: results)");
   compare->add_option("--threads", threads, "threads (default: all cores)")->check(CLI::Range(1, 256));
+  bool check_warm = false;
+  compare->add_flag("--check-warm", check_warm,
+                    "solve every position again from rest and report where the warm-started result differs (twice the time)");
   CLI::App* bench_roll = bench->add_subcommand("roll", "time a roller position (cold and warm) and the default comparison");
   bench_roll->add_option("scenario", scenario, "scenario file (default: assets/scenarios/compare.toml)")->check(CLI::ExistingFile);
   std::string sweep_file, shard;
@@ -577,7 +582,7 @@ int main(int argc, char** argv) {
     if (*formats) return fmt::print("{}", file_format_tables()), 0;
     if (*measures) return fmt::print("{}", measure_table()), 0;
     if (*contact) return run_contact(config);
-    if (*compare) return run_compare(scenario, rollers, out_dir, threads);
+    if (*compare) return run_compare(scenario, rollers, out_dir, threads, check_warm);
     if (*sweep) return run_sweep_cmd(sweep_file, sweep->count("--out") ? out_dir : "", threads, resume, shard);
     if (*merge) {
       for (const std::string& w : merge_sweeps(merge_inputs, merge_out)) fmt::print("wrote {}\n", w);

@@ -223,6 +223,32 @@ TEST_CASE("warm-started rolling gives the cold solve's result within 1 %", "[rol
   }
 }
 
+TEST_CASE("compare --check-warm: warm and cold held against each other, with floors per unit", "[roll]") {
+  // The rule: 1 % or the unit's floor.
+  const Measure& kpa = find_measure("peak_pressure");
+  CHECK(measures_agree(kpa, 100.0, 100.9));
+  CHECK_FALSE(measures_agree(kpa, 100.0, 102.5));
+  CHECK(measures_agree(kpa, 1.0, 2.9));  // below the 2 kPa floor
+  CHECK_FALSE(measures_agree(find_measure("kidney_mean"), 1.0, 1.3));
+  CHECK(measures_agree(find_measure("sp_load"), 10.0, 14.0));
+  // Two positions rolled warm on the coarse mesh, then solved again from rest.
+  Scenario sc = coarse();
+  sc.levels = {7, 8, 9};
+  const Comparison c = run_comparison(sc, {roller_path("standard")}, 1, true);
+  REQUIRE(c.cold_runs.size() == 1);
+  REQUIRE(c.cold_runs[0].results.size() == 3);
+  for (const RollResult& r : c.cold_runs[0].results) CHECK(r.substeps == 0);  // each from rest
+  int n = 0;
+  const std::vector<WarmColdDisagreement> d = warm_cold_disagreements(c, &n);
+  CHECK(n == 3);
+  std::string listed;
+  for (const WarmColdDisagreement& x : d) listed += x.measure + " at " + level_name(x.level) + "; ";
+  INFO("disagreements: " << listed);
+  CHECK(d.empty());
+  CHECK(comparison_json(c).find("\"warm_cold_check\"") != std::string::npos);
+  CHECK(comparison_table(c).find("every measure agrees") != std::string::npos);
+}
+
 TEST_CASE("spinous-process load at T7 agrees between the coarse and the main job's mesh", "[roll]") {
   // Mesh scale 3 (the tests' mesh) and 2 (the main job's), standard roller under T7, cold. With
   // the fascia as an isotropic stiff solid these differed by a third (174 vs 116 N) and kept

@@ -13,10 +13,11 @@
 
 namespace backroll {
 namespace {
-constexpr int kT6 = 6, kT8 = 8, kL2 = 14, kL4 = 16;
+constexpr int kT6 = 6, kT7 = 7, kT8 = 8, kL2 = 14, kL3 = 15, kL4 = 16;
 }  // namespace
 
-Comparison run_comparison(const Scenario& sc, const std::vector<std::string>& roller_files, int threads) {
+Comparison run_comparison(const Scenario& sc, const std::vector<std::string>& roller_files, int threads,
+                          bool check_warm) {
   std::vector<RollJob> jobs(roller_files.size());
   for (size_t i = 0; i < roller_files.size(); ++i) {
     jobs[i].scenario = sc;
@@ -35,7 +36,47 @@ Comparison run_comparison(const Scenario& sc, const std::vector<std::string>& ro
     c.runs[i].results = std::move(b.results[i]);
     c.runs[i].seconds = b.job_seconds[i];
   }
+  if (check_warm && sc.warm_start) {
+    for (RollJob& j : jobs) j.scenario.warm_start = false;
+    BatchResult cold = run_batch(jobs, threads);
+    c.seconds += cold.seconds;
+    c.cold_runs.resize(jobs.size());
+    for (size_t i = 0; i < jobs.size(); ++i) {
+      c.cold_runs[i].scenario = jobs[i].scenario;
+      c.cold_runs[i].results = std::move(cold.results[i]);
+      c.cold_runs[i].seconds = cold.job_seconds[i];
+    }
+  }
   return c;
+}
+
+bool measures_agree(const Measure& m, double a, double b) {
+  double floor = 0;
+  if (m.unit == "kPa") floor = m.key.rfind("kidney", 0) == 0 ? 0.2 : 2.0;
+  else if (m.unit == "mmHg") floor = 15.0;  // 2 kPa
+  else if (m.unit == "N") floor = 5.0;
+  else if (m.unit == "%") floor = 0.5;
+  else if (m.unit == "deg") floor = 0.05;
+  else if (m.unit == "mm") floor = 0.1;
+  else if (m.unit == "cm2") floor = 1.0;
+  else floor = 0.02;
+  return std::abs(a - b) <= std::max(0.01 * std::max(std::abs(a), std::abs(b)), floor);
+}
+
+std::vector<WarmColdDisagreement> warm_cold_disagreements(const Comparison& c, int* compared) {
+  std::vector<WarmColdDisagreement> out;
+  int n = 0;
+  for (size_t i = 0; i < c.cold_runs.size() && i < c.runs.size(); ++i)
+    for (size_t k = 0; k < c.runs[i].results.size() && k < c.cold_runs[i].results.size(); ++k) {
+      const RollResult &w = c.runs[i].results[k], &cr = c.cold_runs[i].results[k];
+      if (!w.usable() || !cr.usable()) continue;
+      ++n;
+      for (const Measure& m : measure_registry())
+        if (!measures_agree(m, m.get(w), m.get(cr)))
+          out.push_back({c.runs[i].scenario.roller.name, w.level, m.key, m.get(w), m.get(cr)});
+    }
+  if (compared) *compared = n;
+  return out;
 }
 
 const std::vector<std::string>& default_compare_rollers() {
@@ -74,9 +115,9 @@ std::string comparison_table(const Comparison& c) {
   std::ostringstream o;
   const Scenario& sc = c.runs.front().scenario;
   o << fmt::format("backroll compare: {} ({:.0f} kg), hips lifted {:.0f} cm, arms {}, trunk muscles {:.0f} N m/deg per segment, "
-                   "mesh scale {:g}\n",
+                   "hip muscles {:g} N m/deg, mesh scale {:g}\n",
                    portable_path(sc.body_file), sc.body.mass_kg, sc.posture.hip_lift_m * 100, sc.posture.arms,
-                   sc.posture.trunk_muscle_Nm_per_deg, sc.mesh_scale);
+                   sc.posture.trunk_muscle_Nm_per_deg, sc.posture.hip_muscle_Nm_per_deg, sc.mesh_scale);
   o << "roller under the mid-back (mean of T6, T7, T8) vs the low back (mean of L2, L3, L4)\n";
   for (const RollerRun& run : c.runs) {
     int nt = 0, nl = 0;
@@ -105,6 +146,26 @@ std::string comparison_table(const Comparison& c) {
                      "under the low back.\n", T("rib_share"), L("rib_share"));
     o << fmt::format("  - The net tissue force on the spinous processes under the roller (3 levels; the roller's compression less the "
                      "pull of the tissue bonded to them) is {:.0f} N under the mid-back and {:.0f} N under the low back ({}).\n", T("sp_load"), L("sp_load"), relation(T("sp_load"), L("sp_load")));
+    // Where the largest load on one process falls, with the roller at T7 and at L3.
+    std::string where;
+    for (int at : {kT7, kL3})
+      for (const RollResult& r : run.results)
+        if (r.level == at && r.usable()) {
+          const auto top = std::max_element(r.sp_load_N.begin(), r.sp_load_N.end());
+          where += fmt::format("{}{:.0f} N on {} with the roller at {}", where.empty() ? "" : ", ", *top,
+                               level_name(static_cast<int>(top - r.sp_load_N.begin()) + 1), level_name(at));
+        }
+    if (!where.empty()) o << "  - The largest net force on one spinous process: " << where << ".\n";
+    o << fmt::format("  - The trunk comes to rest at {:.0f} deg to the floor under the mid-back and {:.0f} deg under the low back "
+                     "(+: head higher than the hip); T1 is {:.0f} and {:.0f} mm above the floor.\n",
+                     T("trunk_angle"), L("trunk_angle"), T("t1_height"), L("t1_height"));
+    const RollResult* slip = nullptr;
+    for (const RollResult& r : run.results)
+      if (r.usable() && (!slip || find_measure("feet_friction").get(r) > find_measure("feet_friction").get(*slip))) slip = &r;
+    if (slip && find_measure("feet_friction").get(*slip) > 1)
+      o << fmt::format("  - With the roller at {} the feet would need a friction coefficient of {:.1f} on the floor, more than shoes "
+                       "or bare feet find: the roller's friction, which the model leaves out, would have to hold the body.\n",
+                       level_name(slip->level), find_measure("feet_friction").get(*slip));
     o << fmt::format("  - Peak skin pressure is {:.0f} kPa vs {:.0f} kPa ({} under the low back); on the midline strip "
                      "{:.0f} vs {:.0f} kPa, on the paraspinal strips {:.0f} vs {:.0f} kPa.\n",
                      T("peak_pressure"), L("peak_pressure"), relation(T("peak_pressure"), L("peak_pressure")),
@@ -113,6 +174,16 @@ std::string comparison_table(const Comparison& c) {
                      "{:+.2f} deg under the low back.\n", T("lumbar_extension"), L("lumbar_extension"));
     o << fmt::format("  - Mean hydrostatic pressure in the kidneys is {:.2f} kPa vs {:.2f} kPa (positive = compression).\n",
                      T("kidney_mean"), L("kidney_mean"));
+  }
+  if (!c.cold_runs.empty()) {
+    int n = 0;
+    const std::vector<WarmColdDisagreement> d = warm_cold_disagreements(c, &n);
+    o << fmt::format("\nwarm-started vs solved from rest, {} positions: ", n);
+    if (d.empty()) o << "every measure agrees (within 1 % or its unit's floor)\n";
+    else o << fmt::format("{} disagreements\n", d.size());
+    for (const WarmColdDisagreement& x : d)
+      o << fmt::format("  WARM/COLD DIFFER: {} at {}: {} {:.4g} warm vs {:.4g} cold\n", x.roller, level_name(x.level), x.measure,
+                       x.warm, x.cold);
   }
   o << fmt::format("\nThese are loads, pressures and motions from a quasi-static mechanical model (no injury criterion); "
                    "{} positions per roller, {:.1f} s on {} thread(s).\n",
@@ -161,6 +232,13 @@ std::string comparison_json(const Comparison& c) {
                  {"contact_threshold_Pa", kContactThresholdPa},
                  {"ppi_area_m2", kPpiAreaM2}};
   j["flat_reference"] = {{"converged", c.flat.solve.converged}, {"newton_iterations", c.flat.solve.newton_iterations}};
+  if (!c.cold_runs.empty()) {
+    int n = 0;
+    json d = json::array();
+    for (const WarmColdDisagreement& x : warm_cold_disagreements(c, &n))
+      d.push_back({{"roller", x.roller}, {"level", level_name(x.level)}, {"measure", x.measure}, {"warm", x.warm}, {"cold", x.cold}});
+    j["warm_cold_check"] = {{"positions_compared", n}, {"disagreements", d}};
+  }
   j["units"] = json::object();
   for (const Measure& m : measure_registry()) j["units"][m.key] = m.unit;
   for (const RollerRun& run : c.runs) {

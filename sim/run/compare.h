@@ -21,13 +21,32 @@ struct RollerRun {
 struct Comparison {
   FlatReference flat;
   std::vector<RollerRun> runs;
+  // With check_warm: the same runs with every position solved from rest, to hold the warm-started
+  // ones against (empty otherwise).
+  std::vector<RollerRun> cold_runs;
   int threads = 1;
   double seconds = 0;
 };
 
 // Runs every roller along sc.levels through run_batch (batch.h): in parallel on `threads`
-// threads, the results independent of the thread count.
-Comparison run_comparison(const Scenario& sc, const std::vector<std::string>& roller_files, int threads);
+// threads, the results independent of the thread count. check_warm solves every position again
+// from rest (twice the time).
+Comparison run_comparison(const Scenario& sc, const std::vector<std::string>& roller_files, int threads,
+                          bool check_warm = false);
+
+// Whether two values of a measure agree: within 1 %, or within a floor for its unit (kPa 2, or
+// 0.2 for kidney pressure; N 5; % 0.5 points; deg 0.05; mm 0.1; a pure number 0.02; cm2 1).
+bool measures_agree(const Measure& m, double a, double b);
+// A warm-started position that disagrees with its cold solve: the measure and both values.
+struct WarmColdDisagreement {
+  std::string roller;
+  int level = 0;
+  std::string measure;
+  double warm = 0, cold = 0;
+};
+// Every disagreement between c.runs and c.cold_runs (positions valid in both), and how many
+// positions were held against each other.
+std::vector<WarmColdDisagreement> warm_cold_disagreements(const Comparison& c, int* compared);
 // The main job's rollers: the standard foam roller, the peanut and the soft roller (catalog names).
 const std::vector<std::string>& default_compare_rollers();
 
