@@ -342,6 +342,10 @@ int run_bench_roll(const std::string& scenario) {
   int n = 0, its_c = 0, its_w = 0;
   for (int l : {7, 15}) {
     const RollResult c = ses.solve_at(l, true);
+    // Newton's residual at each evaluation of the cold solve: quadratic at the end.
+    std::string hist;
+    for (double v : c.solve.residual_history) hist += fmt::format(" {:.1e}", v);
+    fmt::print("  {} cold, largest nodal residual (N) per Newton step:{}\n", level_name(l), hist);
     const RollResult w = ses.solve_at(l == 7 ? 8 : 16);
     cold += c.solve.seconds, its_c += c.solve.newton_iterations;
     warm += w.solve.seconds + w.substep_seconds, its_w += w.solve.newton_iterations + w.substep_newton_iterations;
