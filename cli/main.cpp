@@ -287,6 +287,7 @@ ChartSpec comparison_chart(const Comparison& c) {
               : k == std::string("sp_load")        ? "net force on the spinous processes, 3 levels"
                                                    : m->label;
     p.y_label = m->unit;
+    p.min_span = 10 * noise_floor(*m);
     for (const RollerRun& run : c.runs) {
       Series s;
       s.name = run.scenario.roller.name;

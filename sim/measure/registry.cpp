@@ -106,6 +106,17 @@ std::string column_name(const Measure& m) {
   return has_unit ? m.key : m.key + u;
 }
 
+double noise_floor(const Measure& m) {
+  if (m.unit == "kPa") return m.key.rfind("kidney", 0) == 0 ? 0.2 : 2.0;
+  if (m.unit == "mmHg") return 15.0;  // 2 kPa
+  if (m.unit == "N") return 5.0;
+  if (m.unit == "%") return 0.5;
+  if (m.unit == "deg") return 0.05;
+  if (m.unit == "mm") return 0.1;
+  if (m.unit == "cm2") return 1.0;
+  return 0.02;
+}
+
 const Measure& find_measure(const std::string& key) {
   for (const Measure& m : measure_registry())
     if (m.key == key) return m;

@@ -99,6 +99,12 @@ std::string render_chart_png(const ChartSpec& c, int W, int H) {
       for (double v : s.y) lo = std::min(lo, v), hi = std::max(hi, v);
     if (lo > hi) lo = 0, hi = 1;
     if (lo > 0 && lo < 0.5 * hi) lo = 0;
+    if (hi - lo < p.min_span) {  // widen about the middle, not below zero for data that is not
+      const double mid = 0.5 * (lo + hi);
+      const bool positive = lo >= 0;
+      lo = mid - 0.5 * p.min_span, hi = mid + 0.5 * p.min_span;
+      if (positive && lo < 0) hi -= lo, lo = 0;
+    }
     if (hi - lo < 1e-9) hi = lo + 1;
     const double step = nice_step(hi - lo, 5);
     lo = std::floor(lo / step) * step;

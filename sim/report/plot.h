@@ -16,6 +16,9 @@ struct Series {
 struct Panel {
   std::string title, y_label;
   std::vector<Series> series;
+  // The y axis spans at least this much, so that round-off is not drawn as a trend (0: the data's
+  // own range).
+  double min_span = 0;
 };
 
 struct ChartSpec {

@@ -51,16 +51,7 @@ Comparison run_comparison(const Scenario& sc, const std::vector<std::string>& ro
 }
 
 bool measures_agree(const Measure& m, double a, double b) {
-  double floor = 0;
-  if (m.unit == "kPa") floor = m.key.rfind("kidney", 0) == 0 ? 0.2 : 2.0;
-  else if (m.unit == "mmHg") floor = 15.0;  // 2 kPa
-  else if (m.unit == "N") floor = 5.0;
-  else if (m.unit == "%") floor = 0.5;
-  else if (m.unit == "deg") floor = 0.05;
-  else if (m.unit == "mm") floor = 0.1;
-  else if (m.unit == "cm2") floor = 1.0;
-  else floor = 0.02;
-  return std::abs(a - b) <= std::max(0.01 * std::max(std::abs(a), std::abs(b)), floor);
+  return std::abs(a - b) <= std::max(0.01 * std::max(std::abs(a), std::abs(b)), noise_floor(m));
 }
 
 std::vector<WarmColdDisagreement> warm_cold_disagreements(const Comparison& c, int* compared) {

@@ -34,8 +34,7 @@ struct Comparison {
 Comparison run_comparison(const Scenario& sc, const std::vector<std::string>& roller_files, int threads,
                           bool check_warm = false);
 
-// Whether two values of a measure agree: within 1 %, or within a floor for its unit (kPa 2, or
-// 0.2 for kidney pressure; N 5; % 0.5 points; deg 0.05; mm 0.1; a pure number 0.02; cm2 1).
+// Whether two values of a measure agree: within 1 %, or within its noise_floor (registry.h).
 bool measures_agree(const Measure& m, double a, double b);
 // A warm-started position that disagrees with its cold solve: the measure and both values.
 struct WarmColdDisagreement {

@@ -178,13 +178,17 @@ void write_plots(const SweepOutput& o, const std::string& out_dir, std::vector<s
     ch.title = pl.title;
     const bool by_position = pl.x == "position";
     ch.x_ticks = by_position ? positions : axis_values[pl.x];
-    if (!by_position)  // numbers in a few characters: 160000 -> 160k
+    // Numbers in a few characters (160000 -> 160k), and lengths in millimetres (0.015 m -> 15 mm).
+    const bool metres = pl.x.size() > 2 && pl.x.compare(pl.x.size() - 2, 2, "_m") == 0;
+    if (!by_position)
       for (std::string& t : ch.x_ticks) {
         char* end = nullptr;
-        const double v = std::strtod(t.c_str(), &end);
+        double v = std::strtod(t.c_str(), &end);
         if (end && *end == 0 && !t.empty()) {
+          if (metres) v *= 1e3;
           const double a = std::abs(v);
           t = a >= 1e6 ? fmt::format("{:g}M", v / 1e6) : a >= 1e4 ? fmt::format("{:g}k", v / 1e3) : fmt::format("{:g}", v);
+          if (metres) t += " mm";
         }
       }
     if (by_position) {  // thoracic and lumbar zones
@@ -209,6 +213,7 @@ void write_plots(const SweepOutput& o, const std::string& out_dir, std::vector<s
       Panel panel;
       panel.title = m.label;
       panel.y_label = m.unit;
+      panel.min_span = 10 * noise_floor(m);
       std::map<std::string, size_t> series_of;
       for (const CaseRecord& c : o.cases) {
         std::map<std::string, std::string> pv(c.params.begin(), c.params.end());
