@@ -56,31 +56,29 @@ std::shared_ptr<const PosedModel> SupineOnRoller::build(const BodySpec& body, co
   // do not slide).
   const Vec3 H = model.bones[model.pelvis].origin_m;
   const double K = p.leg_N_per_m, w = 0.5 * p.foot_distance_m;
-  auto placed_body = [&]() {
+  // A joint at the hip from a new placed body (its frame set per placement by apply()) to the pelvis.
+  auto held_from_placed_body = [&](const char* name) {
     RigidBody b;
     b.rest_position_m = H;
     fem.rigid_bodies.push_back(b);
-    return static_cast<int>(fem.rigid_bodies.size()) - 1;
+    Joint j;
+    j.name = name;
+    j.body_a = static_cast<int>(fem.rigid_bodies.size()) - 1;
+    j.body_b = model.pelvis;
+    j.point_m = H;
+    return j;
   };
-  pm->feet_body = placed_body();
-  Joint legs;
-  legs.name = "legs";
-  legs.body_a = pm->feet_body;
-  legs.body_b = model.pelvis;
-  legs.point_m = H;
+  Joint legs = held_from_placed_body("legs");
   legs.translational_N_per_m = Vec3::Constant(2 * K);
   legs.push_only_axis = 2;
+  pm->feet_body = legs.body_a;
   pm->hip_joint = static_cast<int>(fem.joints.size());
   fem.joints.push_back(legs);
   // The hip: the pelvis turns against the thighs, whose frame is the pelvis's at the placement's
   // pitch. In roll and yaw the two legs hold it (their springs w apart); in pitch the hip muscles.
-  pm->thighs_body = placed_body();
-  Joint hip;
-  hip.name = "hip";
-  hip.body_a = pm->thighs_body;
-  hip.body_b = model.pelvis;
-  hip.point_m = H;
+  Joint hip = held_from_placed_body("hip");
   hip.rotational_Nm_per_rad = Vec3(p.hip_muscle_Nm_per_deg * 180 / 3.14159265358979323846, 2 * K * w * w, 2 * K * w * w);
+  pm->thighs_body = hip.body_a;
   fem.joints.push_back(hip);
   number_bone_dofs(model, {});
   pm->bone_inward = bone_inward_normals(model);
