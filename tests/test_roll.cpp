@@ -246,6 +246,16 @@ TEST_CASE("compare --check-warm: warm and cold held against each other, with flo
   INFO("disagreements: " << listed);
   CHECK(d.empty());
   CHECK(comparison_json(c).find("\"warm_cold_check\"") != std::string::npos);
+  // The spinous processes against lying flat: the flat reference's own loads (the floor presses
+  // the ridge there), subtracted level by level.
+  double flat_total = 0;
+  for (double f : c.flat.sp_load_N) flat_total += f;
+  CHECK(flat_total > 1.0);
+  for (const RollResult& r : c.runs[0].results) {
+    double flat3 = 0;
+    for (int l = r.level - 1; l <= r.level + 1; ++l) flat3 += c.flat.sp_load_N[l - 1];
+    CHECK(find_measure("sp_load_vs_flat").get(r) == Approx(find_measure("sp_load").get(r) - flat3).margin(1e-9));
+  }
   CHECK(comparison_table(c).find("every measure agrees") != std::string::npos);
 }
 

@@ -171,6 +171,7 @@ void relate_to_flat(Frame& r, const FlatReference* flat) {
     r.segment[v].extension_deg = (r.joint_rotation_rad[v][0] - r0[0]) / kDeg;
     r.segment[v].anterior_shear_mm = (r.joint_translation_m[v][2] - t0[2]) * 1e3;
   }
+  r.sp_load_flat_N = flat ? flat->sp_load_N : std::array<double, kLevels>{};
   r.thoracic_bend_deg = r.lumbar_bend_deg = 0;
   for (int v = 0; v < kLevels; ++v) (v < 11 ? r.thoracic_bend_deg : r.lumbar_bend_deg) += r.segment[v].extension_deg;
 }

@@ -21,6 +21,7 @@ struct SegmentMotion {
 // muscles), which the roller's segment motion is measured against.
 struct FlatReference {
   std::array<Vec3, kLevels> rotation_rad{}, translation_m{};
+  std::array<double, kLevels> sp_load_N{};  // the net tissue force on each spinous process lying flat
   SolveReport solve;
 };
 
@@ -45,6 +46,7 @@ struct Frame {
   MatStats whole, midline, left, right;     // whole mat; strips over the roller's level
   std::array<MatStats, kLevels> midline_by_level{};
   std::array<double, kLevels> sp_load_N{};         // tissue force on each spinous process
+  std::array<double, kLevels> sp_load_flat_N{};    // ... the same lying flat (relate_to_flat)
   std::array<double, kLevels> posterior_load_N{};  // ... on each vertebra (SP, laminae, TPs)
   std::array<double, kRibs> rib_load_N{};          // ... on each rib pair
   double rib_share = 0;              // rib cage's part of the bone load

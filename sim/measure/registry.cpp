@@ -67,6 +67,15 @@ const std::vector<Measure>& measure_registry() {
        "the net elastic force of the tissue, which is bonded to the bone, on the bone nodes over the spinous processes "
        "(within their base half-width), along the skin's inward normal, at the roller's level and the levels either "
        "side: the roller's compression less the pull of the bonded tissue, so it can be negative; not a contact load"},
+      {"sp_load_vs_flat", "net tissue force on the spinous processes vs lying flat", "N",
+       [](const Frame& r) {
+         double f = 0;
+         for (int l = std::max(1, r.level - 1); l <= std::min(kLevels, r.level + 1); ++l)
+           f += r.sp_load_N[l - 1] - r.sp_load_flat_N[l - 1];
+         return f;
+       },
+       "sp_load minus the same three processes' net force lying flat on the floor (same body and muscles): what "
+       "the roller adds (+) or takes away (-)"},
       {"sp_load_max", "largest net tissue force on one spinous process", "N",
        [](const Frame& r) { return *std::max_element(r.sp_load_N.begin(), r.sp_load_N.end()); },
        "the largest of the per-process net forces (as sp_load), T1 to L5"},

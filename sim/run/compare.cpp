@@ -136,7 +136,9 @@ std::string comparison_table(const Comparison& c) {
     o << fmt::format("  - The rib cage takes {:.0f} % of the load the tissue passes to bone under the mid-back and {:.0f} % "
                      "under the low back.\n", T("rib_share"), L("rib_share"));
     o << fmt::format("  - The net tissue force on the spinous processes under the roller (3 levels; the roller's compression less the "
-                     "pull of the tissue bonded to them) is {:.0f} N under the mid-back and {:.0f} N under the low back ({}).\n", T("sp_load"), L("sp_load"), relation(T("sp_load"), L("sp_load")));
+                     "pull of the tissue bonded to them) is {:.0f} N under the mid-back and {:.0f} N under the low back ({}); "
+                     "{:+.0f} N and {:+.0f} N against lying flat.\n", T("sp_load"), L("sp_load"), relation(T("sp_load"), L("sp_load")),
+                     T("sp_load_vs_flat"), L("sp_load_vs_flat"));
     // Where the largest load on one process falls, with the roller at T7 and at L3.
     std::string where;
     for (int at : {kT7, kL3})
@@ -146,7 +148,7 @@ std::string comparison_table(const Comparison& c) {
           where += fmt::format("{}{:.0f} N on {} with the roller at {}", where.empty() ? "" : ", ", *top,
                                level_name(static_cast<int>(top - r.sp_load_N.begin()) + 1), level_name(at));
         }
-    if (!where.empty()) o << "  - The largest net force on one spinous process: " << where << ".\n";
+    if (!where.empty()) o << "  - The largest net force on one spinous process, from the roller or the floor: " << where << ".\n";
     o << fmt::format("  - The trunk comes to rest at {:.0f} deg to the floor under the mid-back and {:.0f} deg under the low back "
                      "(+: head higher than the hip); T1 is {:.0f} and {:.0f} mm above the floor.\n",
                      T("trunk_angle"), L("trunk_angle"), T("t1_height"), L("t1_height"));

@@ -79,6 +79,7 @@ FlatReference solve_flat_reference(const Scenario& sc, const std::atomic<bool>* 
     f.rotation_rad[v] = js.rotation_rad;
     f.translation_m[v] = js.translation_m;
   }
+  if (r.solve.converged) f.sp_load_N = measure_frame(*pm, r.state, Placement{}, nullptr).sp_load_N;
   return f;
 }
 
