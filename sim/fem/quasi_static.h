@@ -62,7 +62,9 @@ struct RigidBody {
   std::array<int, 6> dof = {kFixed, kFixed, kFixed, kFixed, kFixed, kFixed};
   // The loads a fresh state starts with (FemInputs): a constant force at the load point (the
   // frame origin + load_offset_m at rest, turning with the body: a weight at the centre of mass)
-  // and a constant torque.
+  // and a constant torque. A constant torque is not conservative under a finite rotation: its load
+  // stiffness is skew and left out of the symmetric tangent, so keep torques to small turns (the
+  // spine specimen's); a force at a point is exact at any angle.
   Vec3 applied_force_N = Vec3::Zero();
   Vec3 applied_torque_Nm = Vec3::Zero();
   Vec3 load_offset_m = Vec3::Zero();
