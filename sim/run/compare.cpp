@@ -102,6 +102,53 @@ std::string relation(double a, double b) {
 }
 }  // namespace
 
+std::vector<std::string> comparison_reading(const RollerRun& run) {
+  std::vector<std::string> lines;
+  auto T = [&](const char* k) { return zone_mean(run, find_measure(k), kT6, kT8, nullptr); };
+  auto L = [&](const char* k) { return zone_mean(run, find_measure(k), kL2, kL4, nullptr); };
+  std::string first = fmt::format("The roller carries {:.0f} % of the body weight under the mid-back and {:.0f} % under the "
+                                  "low back; the feet {:.0f} % and {:.0f} %", T("weight_on_roller"), L("weight_on_roller"),
+                                  T("weight_on_feet"), L("weight_on_feet"));
+  if (std::max(T("weight_on_floor"), L("weight_on_floor")) >= 0.5)
+    first += fmt::format(", the floor under the head and shoulders {:.0f} % and {:.0f} %", T("weight_on_floor"), L("weight_on_floor"));
+  lines.push_back(first + ".");
+  lines.push_back(fmt::format("The rib cage takes {:.0f} % of the load the tissue passes to bone under the mid-back and {:.0f} % "
+                   "under the low back.", T("rib_share"), L("rib_share")));
+  lines.push_back(fmt::format("The net tissue force on the spinous processes under the roller (3 levels; the roller's compression less the "
+                   "pull of the tissue bonded to them) is {:.0f} N under the mid-back and {:.0f} N under the low back ({}); "
+                   "{:+.0f} N and {:+.0f} N against lying flat.", T("sp_load"), L("sp_load"), relation(T("sp_load"), L("sp_load")),
+                   T("sp_load_vs_flat"), L("sp_load_vs_flat")));
+  // Where the largest load on one process falls, with the roller at T7 and at L3.
+  std::string where;
+  for (int at : {kT7, kL3})
+    for (const RollResult& r : run.results)
+      if (r.level == at && r.usable()) {
+        const auto top = std::max_element(r.sp_load_N.begin(), r.sp_load_N.end());
+        where += fmt::format("{}{:.0f} N on {} with the roller at {}", where.empty() ? "" : ", ", *top,
+                             level_name(static_cast<int>(top - r.sp_load_N.begin()) + 1), level_name(at));
+      }
+  if (!where.empty()) lines.push_back("The largest net force on one spinous process, from the roller or the floor: " + where + ".");
+  lines.push_back(fmt::format("The trunk comes to rest at {:.0f} deg to the floor under the mid-back and {:.0f} deg under the low back "
+                   "(+: head higher than the hip); T1 is {:.0f} and {:.0f} mm above the floor.",
+                   T("trunk_angle"), L("trunk_angle"), T("t1_height"), L("t1_height")));
+  const RollResult* slip = nullptr;
+  for (const RollResult& r : run.results)
+    if (r.usable() && (!slip || find_measure("feet_friction").get(r) > find_measure("feet_friction").get(*slip))) slip = &r;
+  if (slip && find_measure("feet_friction").get(*slip) > 1)
+    lines.push_back(fmt::format("With the roller at {} the feet would need a friction coefficient of {:.1f} on the floor, more than shoes "
+                     "or bare feet find: the roller's friction, which the model leaves out, would have to hold the body.",
+                     level_name(slip->level), find_measure("feet_friction").get(*slip)));
+  lines.push_back(fmt::format("Peak skin pressure is {:.0f} kPa vs {:.0f} kPa ({} under the low back); on the midline strip "
+                   "{:.0f} vs {:.0f} kPa, on the paraspinal strips {:.0f} vs {:.0f} kPa.",
+                   T("peak_pressure"), L("peak_pressure"), relation(T("peak_pressure"), L("peak_pressure")),
+                   T("midline_peak"), L("midline_peak"), T("paraspinal_peak"), L("paraspinal_peak")));
+  lines.push_back(fmt::format("Lumbar segments extend at most {:+.2f} deg beyond lying flat with the roller under the mid-back, "
+                   "{:+.2f} deg under the low back.", T("lumbar_extension"), L("lumbar_extension")));
+  lines.push_back(fmt::format("Mean hydrostatic pressure in the kidneys is {:.2f} kPa vs {:.2f} kPa (positive = compression).",
+                   T("kidney_mean"), L("kidney_mean")));
+  return lines;
+}
+
 std::string comparison_table(const Comparison& c) {
   std::ostringstream o;
   const Scenario& sc = c.runs.front().scenario;
@@ -124,49 +171,8 @@ std::string comparison_table(const Comparison& c) {
     for (const Measure& m : measure_registry())
       o << fmt::format("  {:<46} {:>10.2f} {:>10.2f}  {}\n", m.label, zone_mean(run, m, kT6, kT8, nullptr),
                        zone_mean(run, m, kL2, kL4, nullptr), m.unit);
-    auto T = [&](const char* k) { return zone_mean(run, find_measure(k), kT6, kT8, nullptr); };
-    auto L = [&](const char* k) { return zone_mean(run, find_measure(k), kL2, kL4, nullptr); };
     o << "  reading:\n";
-    o << fmt::format("  - The roller carries {:.0f} % of the body weight under the mid-back and {:.0f} % under the low back; "
-                     "the feet {:.0f} % and {:.0f} %", T("weight_on_roller"), L("weight_on_roller"), T("weight_on_feet"),
-                     L("weight_on_feet"));
-    if (std::max(T("weight_on_floor"), L("weight_on_floor")) >= 0.5)
-      o << fmt::format(", the floor under the head and shoulders {:.0f} % and {:.0f} %", T("weight_on_floor"), L("weight_on_floor"));
-    o << ".\n";
-    o << fmt::format("  - The rib cage takes {:.0f} % of the load the tissue passes to bone under the mid-back and {:.0f} % "
-                     "under the low back.\n", T("rib_share"), L("rib_share"));
-    o << fmt::format("  - The net tissue force on the spinous processes under the roller (3 levels; the roller's compression less the "
-                     "pull of the tissue bonded to them) is {:.0f} N under the mid-back and {:.0f} N under the low back ({}); "
-                     "{:+.0f} N and {:+.0f} N against lying flat.\n", T("sp_load"), L("sp_load"), relation(T("sp_load"), L("sp_load")),
-                     T("sp_load_vs_flat"), L("sp_load_vs_flat"));
-    // Where the largest load on one process falls, with the roller at T7 and at L3.
-    std::string where;
-    for (int at : {kT7, kL3})
-      for (const RollResult& r : run.results)
-        if (r.level == at && r.usable()) {
-          const auto top = std::max_element(r.sp_load_N.begin(), r.sp_load_N.end());
-          where += fmt::format("{}{:.0f} N on {} with the roller at {}", where.empty() ? "" : ", ", *top,
-                               level_name(static_cast<int>(top - r.sp_load_N.begin()) + 1), level_name(at));
-        }
-    if (!where.empty()) o << "  - The largest net force on one spinous process, from the roller or the floor: " << where << ".\n";
-    o << fmt::format("  - The trunk comes to rest at {:.0f} deg to the floor under the mid-back and {:.0f} deg under the low back "
-                     "(+: head higher than the hip); T1 is {:.0f} and {:.0f} mm above the floor.\n",
-                     T("trunk_angle"), L("trunk_angle"), T("t1_height"), L("t1_height"));
-    const RollResult* slip = nullptr;
-    for (const RollResult& r : run.results)
-      if (r.usable() && (!slip || find_measure("feet_friction").get(r) > find_measure("feet_friction").get(*slip))) slip = &r;
-    if (slip && find_measure("feet_friction").get(*slip) > 1)
-      o << fmt::format("  - With the roller at {} the feet would need a friction coefficient of {:.1f} on the floor, more than shoes "
-                       "or bare feet find: the roller's friction, which the model leaves out, would have to hold the body.\n",
-                       level_name(slip->level), find_measure("feet_friction").get(*slip));
-    o << fmt::format("  - Peak skin pressure is {:.0f} kPa vs {:.0f} kPa ({} under the low back); on the midline strip "
-                     "{:.0f} vs {:.0f} kPa, on the paraspinal strips {:.0f} vs {:.0f} kPa.\n",
-                     T("peak_pressure"), L("peak_pressure"), relation(T("peak_pressure"), L("peak_pressure")),
-                     T("midline_peak"), L("midline_peak"), T("paraspinal_peak"), L("paraspinal_peak"));
-    o << fmt::format("  - Lumbar segments extend at most {:+.2f} deg beyond lying flat with the roller under the mid-back, "
-                     "{:+.2f} deg under the low back.\n", T("lumbar_extension"), L("lumbar_extension"));
-    o << fmt::format("  - Mean hydrostatic pressure in the kidneys is {:.2f} kPa vs {:.2f} kPa (positive = compression).\n",
-                     T("kidney_mean"), L("kidney_mean"));
+    for (const std::string& line : comparison_reading(run)) o << "  - " << line << "\n";
   }
   if (!c.cold_runs.empty()) {
     int n = 0;

@@ -54,6 +54,8 @@ const std::vector<std::string>& default_compare_rollers();
 // were used.
 double zone_mean(const RollerRun& run, const Measure& m, int lo, int hi, int* n);
 
+// Plain sentences generated from one roller's numbers (the mid-back against the low back).
+std::vector<std::string> comparison_reading(const RollerRun& run);
 std::string comparison_table(const Comparison& c);   // the text table with readings
 std::string comparison_csv(const Comparison& c);     // one row per roller and position
 std::string comparison_json(const Comparison& c);    // the same plus per-level arrays and config
