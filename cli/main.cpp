@@ -270,35 +270,6 @@ int run_bench_model(const std::string& file) {
   return cold.solve.converged ? 0 : 3;
 }
 
-ChartSpec comparison_chart(const Comparison& c) {
-  ChartSpec ch;
-  const Scenario& sc = c.runs.front().scenario;
-  auto stem = [](const std::string& f) { return std::filesystem::path(f).stem().string(); };
-  ch.title = "backroll compare: roller position along the spine (scenario " + stem(sc.source) + ", body " +
-             stem(sc.body_file) + ", " + fmt::format("{:.0f}", sc.body.mass_kg) + " kg)";
-  for (int l = 2; l <= kLevels; ++l) ch.x_ticks.push_back(level_name(l));
-  ch.bands = {{-0.5, 10.5, "thoracic T2-T12", {222, 235, 247}}, {10.5, 15.5, "lumbar L1-L5", {253, 232, 208}}};
-  const char* keys[] = {"peak_pressure", "weight_on_roller", "sp_load", "rib_share", "lumbar_extension", "kidney_mean"};
-  for (const char* k : keys) {
-    const Measure* m = &find_measure(k);
-    Panel p;
-    p.title = k == std::string("lumbar_extension") ? "lumbar extension vs flat, largest"
-              : k == std::string("kidney_mean")    ? "kidney pressure, mean"
-              : k == std::string("sp_load")        ? "net force on the spinous processes, 3 levels"
-                                                   : m->label;
-    p.y_label = m->unit;
-    p.min_span = 10 * noise_floor(*m);
-    for (const RollerRun& run : c.runs) {
-      Series s;
-      s.name = run.scenario.roller.name;
-      for (const RollResult& r : run.results)
-        if (r.usable()) s.x.push_back(r.level - 2), s.y.push_back(m->get(r));
-      p.series.push_back(s);
-    }
-    ch.panels.push_back(p);
-  }
-  return ch;
-}
 
 int run_compare(const std::string& scenario, std::vector<std::string> rollers, const std::string& out, int threads,
                 bool check_warm) {
@@ -315,6 +286,7 @@ int run_compare(const std::string& scenario, std::vector<std::string> rollers, c
   write_file_atomic(out + "/compare.csv", comparison_csv(c));
   write_file_atomic(out + "/compare.json", comparison_json(c));
   write_file_atomic(out + "/compare.png", render_chart_png(comparison_chart(c)));
+  write_file_atomic(out + "/report.html", comparison_html(c));
   fmt::print("{}", comparison_table(c));
   int failed = 0;
   for (const RollerRun& run : c.runs)
@@ -327,7 +299,7 @@ int run_compare(const std::string& scenario, std::vector<std::string> rollers, c
         fmt::print("INVALID (not a possible state): {} at {}: {}\n", run.scenario.roller.name, level_name(r.level),
                    r.validity.reason);
       }
-  fmt::print("wrote {0}/compare.csv, {0}/compare.json, {0}/compare.png\n", out);
+  fmt::print("wrote {0}/compare.csv, {0}/compare.json, {0}/compare.png, {0}/report.html\n", out);
   if (failed) return 3;
   return warm_cold_disagreements(c, nullptr).empty() ? 0 : 3;  // reported above, row by row
 }

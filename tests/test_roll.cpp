@@ -7,6 +7,7 @@
 #include <fstream>
 #include <thread>
 
+#include "report/html.h"
 #include "run/compare.h"
 #include "run/roll.h"
 #include "io/toml_reader.h"
@@ -257,6 +258,19 @@ TEST_CASE("compare --check-warm: warm and cold held against each other, with flo
     CHECK(find_measure("sp_load_vs_flat").get(r) == Approx(find_measure("sp_load").get(r) - flat3).margin(1e-9));
   }
   CHECK(comparison_table(c).find("every measure agrees") != std::string::npos);
+  // The handout: one self-contained page with the chart embedded, a row per measure, the readings.
+  const std::string html = comparison_html(c);
+  CHECK(html.rfind("<!DOCTYPE html>", 0) == 0);
+  CHECK(html.find("src=\"data:image/png;base64,iVBORw0KGgo") != std::string::npos);  // a PNG's signature
+  size_t rows = 0;
+  for (size_t at = html.find("<tr><td>"); at != std::string::npos; at = html.find("<tr><td>", at + 1)) ++rows;
+  CHECK(rows == measure_registry().size());
+  CHECK(html.find("No converged, possible position in one of the zones") != std::string::npos);  // T7-T9 only: no low back
+  CHECK(html.find("http") == std::string::npos);  // nothing fetched from elsewhere
+  CHECK(base64("Man") == "TWFu");
+  CHECK(base64("Ma") == "TWE=");
+  CHECK(base64("M") == "TQ==");
+  CHECK(html_escape("a<b & \"c\"") == "a&lt;b &amp; &quot;c&quot;");
 }
 
 TEST_CASE("spinous-process load at T7 agrees between the coarse and the main job's mesh", "[roll]") {

@@ -3,11 +3,14 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <filesystem>
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "io/catalog.h"
+#include "report/html.h"
+#include "report/plot.h"
 #include "run/batch.h"
 #include "io/toml_reader.h"
 
@@ -286,6 +289,125 @@ std::string comparison_json(const Comparison& c) {
     j["runs"].push_back(jr);
   }
   return j.dump(1);
+}
+
+ChartSpec comparison_chart(const Comparison& c) {
+  ChartSpec ch;
+  const Scenario& sc = c.runs.front().scenario;
+  auto stem = [](const std::string& f) { return std::filesystem::path(f).stem().string(); };
+  ch.title = "backroll compare: roller position along the spine (scenario " + stem(sc.source) + ", body " +
+             stem(sc.body_file) + ", " + fmt::format("{:.0f}", sc.body.mass_kg) + " kg)";
+  for (int l = 2; l <= kLevels; ++l) ch.x_ticks.push_back(level_name(l));
+  ch.bands = {{-0.5, 10.5, "thoracic T2-T12", {222, 235, 247}}, {10.5, 15.5, "lumbar L1-L5", {253, 232, 208}}};
+  const char* keys[] = {"peak_pressure", "weight_on_roller", "sp_load", "rib_share", "lumbar_extension", "kidney_mean"};
+  for (const char* k : keys) {
+    const Measure* m = &find_measure(k);
+    Panel p;
+    p.title = k == std::string("lumbar_extension") ? "lumbar extension vs flat, largest"
+              : k == std::string("kidney_mean")    ? "kidney pressure, mean"
+              : k == std::string("sp_load")        ? "net force on the spinous processes, 3 levels"
+                                                   : m->label;
+    p.y_label = m->unit;
+    p.min_span = 10 * noise_floor(*m);
+    for (const RollerRun& run : c.runs) {
+      Series s;
+      s.name = run.scenario.roller.name;
+      for (const RollResult& r : run.results)
+        if (r.usable()) s.x.push_back(r.level - 2), s.y.push_back(m->get(r));
+      p.series.push_back(s);
+    }
+    ch.panels.push_back(p);
+  }
+  return ch;
+}
+
+namespace {
+// A table cell with as many decimals as a reader needs: 2360, 93.4, 0.58; zero below 0.005.
+std::string table_number(double v) {
+  const double a = std::abs(v);
+  if (a < 0.005) return "0";
+  return fmt::format(a >= 100 ? "{:.0f}" : a >= 10 ? "{:.1f}" : "{:.2f}", v);
+}
+}  // namespace
+
+std::string comparison_html(const Comparison& c) {
+  const Scenario& sc = c.runs.front().scenario;
+  std::ostringstream o;
+  auto stem = [](const std::string& f) { return std::filesystem::path(f).stem().string(); };
+  const std::string title = "Foam roller under the mid-back and the low back (scenario " + stem(sc.source) + ")";
+  o << "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>" << html_escape(title) << "</title>\n"
+    << "<style>\n"
+       "body { font-family: sans-serif; max-width: 58em; margin: 1.5em auto; color: #222; line-height: 1.35; }\n"
+       "h1 { font-size: 1.4em; } h2 { font-size: 1.15em; margin-top: 1.2em; } h3 { font-size: 1em; margin-bottom: 0.2em; }\n"
+       "img { width: 100%; } ul { margin-top: 0.2em; }\n"
+       "table { border-collapse: collapse; font-size: 0.8em; width: 100%; }\n"
+       "th, td { border: 1px solid #ccc; padding: 2px 5px; text-align: right; } th:first-child, td:first-child { text-align: left; }\n"
+       ".note { color: #555; font-size: 0.85em; }\n"
+       "@media print { body { margin: 0; max-width: none; } h2 { page-break-after: avoid; } table { page-break-inside: avoid; } }\n"
+       "</style>\n</head>\n<body>\n";
+  o << "<h1>" << html_escape(title) << "</h1>\n";
+  std::string rollers;
+  for (const RollerRun& run : c.runs) rollers += (rollers.empty() ? "" : ", ") + run.scenario.roller.name;
+  o << "<p>" << html_escape(fmt::format(
+           "Body '{}': {:.0f} kg, {:.2f} m, supine on the roller, knees bent, feet on the floor, hips lifted {:.0f} cm, {}; "
+           "trunk muscles {:.0f} N m/deg per segment, hip muscles {:g} N m/deg. Rollers: {}. Each solved with the roller under "
+           "every spinous process from {} to {}; mid-back means the mean over T6-T8, low back over L2-L4.",
+           stem(sc.body_file), sc.body.mass_kg, sc.body.height_m, sc.posture.hip_lift_m * 100,
+           sc.posture.arms == "behind_head" ? "hands behind the head" : "arms on the chest",
+           sc.posture.trunk_muscle_Nm_per_deg, sc.posture.hip_muscle_Nm_per_deg, rollers, level_name(sc.levels.front()),
+           level_name(sc.levels.back())))
+    << "</p>\n";
+  o << "<img alt=\"the measures along the spine, one line per roller\" src=\"data:image/png;base64,"
+    << base64(render_chart_png(comparison_chart(c))) << "\">\n";
+  o << "<h2>What the numbers say</h2>\n";
+  for (const RollerRun& run : c.runs) {
+    o << "<h3>" << html_escape(run.scenario.roller.name) << "</h3>\n<ul>\n";
+    int nt = 0, nl = 0;
+    zone_mean(run, measure_registry()[0], kT6, kT8, &nt);
+    zone_mean(run, measure_registry()[0], kL2, kL4, &nl);
+    if (nt == 0 || nl == 0) o << "<li>No converged, possible position in one of the zones: no comparison.</li>\n";
+    else
+      for (const std::string& line : comparison_reading(run)) o << "<li>" << html_escape(line) << "</li>\n";
+    o << "</ul>\n";
+  }
+  o << "<h2>Every measure, mid-back and low back</h2>\n<table>\n<tr><th>measure</th><th>unit</th>";
+  for (const RollerRun& run : c.runs)
+    o << "<th>" << html_escape(run.scenario.roller.name) << "<br>mid-back</th><th>low back</th>";
+  o << "</tr>\n";
+  for (const Measure& m : measure_registry()) {
+    o << "<tr><td>" << html_escape(m.label) << "</td><td>" << html_escape(m.unit) << "</td>";
+    for (const RollerRun& run : c.runs) {
+      int nt = 0, nl = 0;
+      const double t = zone_mean(run, m, kT6, kT8, &nt), l = zone_mean(run, m, kL2, kL4, &nl);
+      o << "<td>" << (nt ? table_number(t) : "-") << "</td><td>" << (nl ? table_number(l) : "-") << "</td>";
+    }
+    o << "</tr>\n";
+  }
+  o << "</table>\n";
+  std::string bad;
+  for (const RollerRun& run : c.runs)
+    for (const RollResult& r : run.results)
+      if (!r.usable())
+        bad += "<li>" + html_escape(run.scenario.roller.name + " at " + level_name(r.level) + ": " +
+                                    (r.solve.converged ? r.validity.reason : r.solve.message)) + "</li>\n";
+  if (!bad.empty()) o << "<h2>Positions left out</h2>\n<ul>\n" << bad << "</ul>\n";
+  if (!c.cold_runs.empty()) {
+    int n = 0;
+    const std::vector<WarmColdDisagreement> d = warm_cold_disagreements(c, &n);
+    o << "<h2>Warm-started against solved from rest</h2>\n<p>" << n << " positions compared: "
+      << (d.empty() ? "every measure agrees." : fmt::format("{} disagreements.", d.size())) << "</p>\n";
+    if (!d.empty()) {
+      o << "<ul>\n";
+      for (const WarmColdDisagreement& x : d)
+        o << "<li>" << html_escape(fmt::format("{} at {}: {} {:.4g} warm, {:.4g} from rest", x.roller, level_name(x.level), x.measure, x.warm, x.cold)) << "</li>\n";
+      o << "</ul>\n";
+    }
+  }
+  o << "<p class=\"note\">These are loads, pressures and motions from a quasi-static mechanical model of the back on a roller; "
+       "they are not an injury criterion. Each measure's definition: <code>backroll measures</code>; the model and its limits: "
+       "docs/model.md and docs/limits.md in the backroll repository. backroll " << BACKROLL_VERSION << ".</p>\n";
+  o << "</body>\n</html>\n";
+  return o.str();
 }
 
 }  // namespace backroll

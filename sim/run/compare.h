@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "measure/registry.h"
+#include "report/plot.h"
 #include "run/roll.h"
 
 namespace backroll {
@@ -59,5 +60,8 @@ std::vector<std::string> comparison_reading(const RollerRun& run);
 std::string comparison_table(const Comparison& c);   // the text table with readings
 std::string comparison_csv(const Comparison& c);     // one row per roller and position
 std::string comparison_json(const Comparison& c);    // the same plus per-level arrays and config
+ChartSpec comparison_chart(const Comparison& c);     // the measures along the spine, a line per roller
+// One self-contained page to hand out (the chart embedded): setup, readings, table, positions left out.
+std::string comparison_html(const Comparison& c);
 
 }  // namespace backroll
