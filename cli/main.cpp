@@ -272,7 +272,7 @@ int run_bench_model(const std::string& file) {
 
 
 int run_compare(const std::string& scenario, std::vector<std::string> rollers, const std::string& out, int threads,
-                bool check_warm) {
+                bool check_warm, bool vtu) {
   const Scenario sc = load_scenario(scenario.empty() ? std::string(BACKROLL_ASSET_DIR) + "/scenarios/compare.toml" : scenario);
   if (rollers.empty()) rollers = default_compare_rollers();
   std::vector<std::string> files;
@@ -282,7 +282,7 @@ int run_compare(const std::string& scenario, std::vector<std::string> rollers, c
   }
   if (threads <= 0) threads = std::max(1u, std::thread::hardware_concurrency());
   ensure_output_dir(out, "--out " + out);  // before a minute of solving, not after
-  const Comparison c = run_comparison(sc, files, threads, check_warm);
+  const Comparison c = run_comparison(sc, files, threads, check_warm, vtu ? out + "/states" : "");
   write_file_atomic(out + "/compare.csv", comparison_csv(c));
   write_file_atomic(out + "/compare.json", comparison_json(c));
   write_file_atomic(out + "/compare.png", render_chart_png(comparison_chart(c)));
@@ -299,7 +299,8 @@ int run_compare(const std::string& scenario, std::vector<std::string> rollers, c
         fmt::print("INVALID (not a possible state): {} at {}: {}\n", run.scenario.roller.name, level_name(r.level),
                    r.validity.reason);
       }
-  fmt::print("wrote {0}/compare.csv, {0}/compare.json, {0}/compare.png, {0}/report.html\n", out);
+  fmt::print("wrote {0}/compare.csv, {0}/compare.json, {0}/compare.png, {0}/report.html{1}\n", out,
+             vtu ? fmt::format(" and the solved states in {}/states (ParaView: one .pvd series per roller)", out) : "");
   if (failed) return 3;
   return warm_cold_disagreements(c, nullptr).empty() ? 0 : 3;  // reported above, row by row
 }
@@ -512,7 +513,8 @@ int main(int argc, char** argv) {
   compare->add_option("--roller", rollers, "roller name from assets/rollers or a .toml file (repeat; default: standard, peanut, soft)");
   compare->add_option("--out", out_dir, "output folder (default: results)");
   compare->add_option("--threads", threads, "threads (default: all cores)")->check(CLI::Range(1, 256));
-  bool check_warm = false;
+  bool check_warm = false, vtu = false;
+  compare->add_flag("--vtu", vtu, "also write every solved state as VTU for ParaView (OUT/states/ROLLER/LEVEL.vtu, a .pvd series per roller)");
   compare->add_flag("--check-warm", check_warm,
                     "solve every position again from rest and report where the warm-started result differs (twice the time)");
   CLI::App* bench_roll = bench->add_subcommand("roll", "time a roller position (cold and warm) and the default comparison");
@@ -559,7 +561,7 @@ int main(int argc, char** argv) {
     if (*formats) return fmt::print("{}", file_format_tables()), 0;
     if (*measures) return fmt::print("{}", measure_table()), 0;
     if (*contact) return run_contact(config);
-    if (*compare) return run_compare(scenario, rollers, out_dir, threads, check_warm);
+    if (*compare) return run_compare(scenario, rollers, out_dir, threads, check_warm, vtu);
     if (*sweep) return run_sweep_cmd(sweep_file, sweep->count("--out") ? out_dir : "", threads, resume, shard);
     if (*merge) {
       for (const std::string& w : merge_sweeps(merge_inputs, merge_out)) fmt::print("wrote {}\n", w);

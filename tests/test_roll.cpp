@@ -3,6 +3,9 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <algorithm>
+#include <fmt/core.h>
+#include <sstream>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -271,6 +274,48 @@ TEST_CASE("compare --check-warm: warm and cold held against each other, with flo
   CHECK(base64("Ma") == "TWE=");
   CHECK(base64("M") == "TQ==");
   CHECK(html_escape("a<b & \"c\"") == "a&lt;b &amp; &quot;c&quot;");
+}
+
+TEST_CASE("compare --vtu: each solved state as VTU and a series per roller that reads back", "[roll]") {
+  Scenario sc = coarse();
+  sc.levels = {7, 8};
+  const std::string dir = (std::filesystem::temp_directory_path() / "backroll_test_states").string();
+  std::filesystem::remove_all(dir);
+  const Comparison c = run_comparison(sc, {roller_path("standard")}, 1, false, dir);
+  // The series names each valid position's file, in rolling order, and every file is there.
+  std::ifstream pvd(dir + "/standard.pvd");
+  REQUIRE(pvd.good());
+  const std::string series((std::istreambuf_iterator<char>(pvd)), std::istreambuf_iterator<char>());
+  CHECK(series.find("file=\"standard/T7.vtu\"") < series.find("file=\"standard/T8.vtu\""));
+  // Read one file back: the counts in the header, and as many numbers in each array as they say.
+  std::ifstream in(dir + "/standard/T8.vtu");
+  REQUIRE(in.good());
+  const std::string vtu((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto posed = build_posed_model(sc);
+  const BodyModel& m = posed->body;
+  CHECK(vtu.find(fmt::format("NumberOfPoints=\"{}\" NumberOfCells=\"{}\"", m.fem.mesh.n_nodes(), m.fem.mesh.n_tets())) !=
+        std::string::npos);
+  auto values = [&](const std::string& name) {
+    std::vector<double> out;
+    const size_t at = vtu.find("Name=\"" + name + "\"");
+    if (at == std::string::npos) return out;
+    const size_t from = vtu.find('>', at) + 1;
+    std::istringstream text(vtu.substr(from, vtu.find("</DataArray>", at) - from));
+    for (double v; text >> v;) out.push_back(v);
+    return out;
+  };
+  const std::vector<double> pressure = values("skin_pressure_Pa"), hydro = values("hydrostatic_pressure_Pa");
+  CHECK(values("displacement_m").size() == 3 * static_cast<size_t>(m.fem.mesh.n_nodes()));
+  CHECK(pressure.size() == static_cast<size_t>(m.fem.mesh.n_nodes()));
+  CHECK(hydro.size() == static_cast<size_t>(m.fem.mesh.n_tets()));
+  CHECK(values("region").size() == static_cast<size_t>(m.fem.mesh.n_tets()));
+  for (double v : hydro) REQUIRE(std::isfinite(v));
+  // The pressure written is the frame's, node by node.
+  const RollResult& r8 = c.runs[0].results[1];
+  REQUIRE(r8.level == 8);
+  for (size_t k = 0; k < m.skin_nodes.size(); ++k)
+    REQUIRE(pressure[m.skin_nodes[k]] == Approx(r8.skin_pressure_Pa[k]).epsilon(1e-8).margin(1e-6));
+  std::filesystem::remove_all(dir);
 }
 
 TEST_CASE("spinous-process load at T7 agrees between the coarse and the main job's mesh", "[roll]") {

@@ -7,7 +7,16 @@
 
 namespace backroll {
 
-std::string tissue_vtu(const BodyModel& m, const std::vector<Vec3>& x) {
+namespace {
+std::string field_array(const VtuField& f) {
+  std::string s = fmt::format("<DataArray type=\"Float64\" Name=\"{}\" NumberOfComponents=\"{}\" format=\"ascii\">\n", f.name,
+                              f.components);
+  for (size_t i = 0; i < f.values.size(); ++i) s += fmt::format("{:.9g}{}", f.values[i], (i + 1) % f.components ? " " : "\n");
+  return s + "</DataArray>\n";
+}
+}  // namespace
+
+std::string tissue_vtu(const BodyModel& m, const std::vector<Vec3>& x, const std::vector<VtuField>& extra) {
   const TetMesh& mesh = m.fem.mesh;
   std::string s;
   s += "<?xml version=\"1.0\"?>\n<VTKFile type=\"UnstructuredGrid\" version=\"0.1\" byte_order=\"LittleEndian\">\n";
@@ -39,10 +48,42 @@ std::string tissue_vtu(const BodyModel& m, const std::vector<Vec3>& x) {
     }
     s += "</DataArray>\n";
   }
+  for (const VtuField& f : extra)
+    if (f.per_cell) s += field_array(f);
   s += "</CellData>\n<PointData>\n<DataArray type=\"Int32\" Name=\"attached_bone\" format=\"ascii\">\n";
   for (int n = 0; n < mesh.n_nodes(); ++n) s += fmt::format("{}\n", m.fem.node_body.empty() ? -1 : m.fem.node_body[n]);
-  s += "</DataArray>\n</PointData>\n</Piece>\n</UnstructuredGrid>\n</VTKFile>\n";
+  s += "</DataArray>\n";
+  for (const VtuField& f : extra)
+    if (!f.per_cell) s += field_array(f);
+  s += "</PointData>\n</Piece>\n</UnstructuredGrid>\n</VTKFile>\n";
   return s;
+}
+
+std::string state_vtu(const BodyModel& m, const FemState& st, const Mat3& R, const std::vector<double>& skin_pressure_Pa) {
+  const TetMesh& mesh = m.fem.mesh;
+  const std::vector<Vec3> x = node_positions(m.fem, st);
+  std::vector<Vec3> xw(x.size());
+  VtuField disp{"displacement_m", false, 3, {}}, pressure{"skin_pressure_Pa", false, 1, std::vector<double>(x.size(), 0.0)};
+  for (size_t i = 0; i < x.size(); ++i) {
+    xw[i] = R * x[i];
+    const Vec3 d = R * (x[i] - mesh.X[i]);
+    disp.values.insert(disp.values.end(), {d.x(), d.y(), d.z()});
+  }
+  for (size_t k = 0; k < m.skin_nodes.size() && k < skin_pressure_Pa.size(); ++k) pressure.values[m.skin_nodes[k]] = skin_pressure_Pa[k];
+  VtuField hydro{"hydrostatic_pressure_Pa", true, 1, {}};
+  for (int t = 0; t < mesh.n_tets(); ++t) {
+    Mat3 F = Mat3::Zero();
+    for (int a = 0; a < 4; ++a) F += x[mesh.tets[t][a]] * m.fem.tet_grad[t].row(a);
+    const Mat3 sigma = m.fem.tet_material[t].pk1(F) * F.transpose() / F.determinant();
+    hydro.values.push_back(-sigma.trace() / 3);
+  }
+  return tissue_vtu(m, xw, {disp, pressure, hydro});
+}
+
+std::string vtu_series(const std::vector<std::string>& files) {
+  std::string s = "<?xml version=\"1.0\"?>\n<VTKFile type=\"Collection\" version=\"0.1\" byte_order=\"LittleEndian\">\n<Collection>\n";
+  for (size_t i = 0; i < files.size(); ++i) s += fmt::format("<DataSet timestep=\"{}\" part=\"0\" file=\"{}\"/>\n", i, files[i]);
+  return s + "</Collection>\n</VTKFile>\n";
 }
 
 std::string model_obj(const BodyModel& m, const std::vector<Vec3>& x) {

@@ -11,7 +11,22 @@ namespace backroll {
 // VTK XML unstructured grid (ASCII) of the tissue tetrahedra at the given node positions, with
 // cell data region (tag), region_name index order in a FieldData string, youngs_modulus_Pa,
 // poisson_ratio, density_kg_m3, and point data attached_bone (-1 = free).
-std::string tissue_vtu(const BodyModel& m, const std::vector<Vec3>& x);
+// Extra fields: per node (point data) or per tet (cell data), of 1 or 3 components.
+struct VtuField {
+  std::string name;
+  bool per_cell = false;
+  int components = 1;
+  std::vector<double> values;  // components x (nodes or tets)
+};
+std::string tissue_vtu(const BodyModel& m, const std::vector<Vec3>& x, const std::vector<VtuField>& extra = {});
+
+// A solved state as a VTU (positions in the world, as the posture turns the body: R x): the
+// displacement from the start R (x - X) (m), the roller's skin pressure (Pa, 0 off the skin) and
+// each tet's hydrostatic pressure -tr(sigma)/3 (Pa, + compression), besides tissue_vtu's fields.
+std::string state_vtu(const BodyModel& m, const FemState& st, const Mat3& R, const std::vector<double>& skin_pressure_Pa);
+
+// A ParaView collection (.pvd) of VTU files, one per step, in order.
+std::string vtu_series(const std::vector<std::string>& files);
 
 // Wavefront OBJ: the tissue's outer surface grouped by region, and every bone as boxes (one
 // object per bone), at the given node positions and bone displacements (rest if empty).

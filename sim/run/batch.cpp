@@ -13,7 +13,8 @@ namespace backroll {
 std::string RollPosition::label() const { return level > 0 ? level_name(level) : fmt::format("{:.3f} m", s_m); }
 
 BatchResult run_batch(const std::vector<RollJob>& jobs, int threads, const BatchProgressFn& progress,
-                      const std::function<void(int, const std::vector<RollResult>&)>& on_job_done) {
+                      const std::function<void(int, const std::vector<RollResult>&)>& on_job_done,
+                      const PositionFn& on_position) {
   const auto t0 = std::chrono::steady_clock::now();
   BatchResult out;
   out.threads = std::max(1, threads);
@@ -88,6 +89,7 @@ BatchResult run_batch(const std::vector<RollJob>& jobs, int threads, const Batch
       const RollPosition& p = job.positions[a];
       const bool cold = a == task.first || !job.scenario.warm_start;
       res.push_back(p.level > 0 ? ses.solve_at(p.level, cold) : ses.solve_at_s(p.s_m, cold));
+      if (on_position) on_position(static_cast<int>(task.job), a, ses, res.back());
     }
     const double sec = std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
     std::lock_guard<std::mutex> lock(mu);

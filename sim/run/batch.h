@@ -54,7 +54,12 @@ constexpr size_t kBatchChunk = 4;
 // solve.message), and so is a flat-lying reference that fails (its jobs' positions are marked
 // not converged: their segment motions would be measured against nothing). on_job_done is called
 // (one call at a time, from a worker thread) with each job's final results as soon as they are.
+// on_position is called from the worker threads, several at a time, right after each position's
+// solve with its session (the solved state) and result (not yet related to lying flat): for
+// per-position outputs such as the solved geometry.
+using PositionFn = std::function<void(int job, size_t position, const RollSession&, const RollResult&)>;
 BatchResult run_batch(const std::vector<RollJob>& jobs, int threads, const BatchProgressFn& progress = {},
-                      const std::function<void(int job, const std::vector<RollResult>&)>& on_job_done = {});
+                      const std::function<void(int job, const std::vector<RollResult>&)>& on_job_done = {},
+                      const PositionFn& on_position = {});
 
 }  // namespace backroll

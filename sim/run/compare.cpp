@@ -9,7 +9,9 @@
 #include <sstream>
 
 #include "io/catalog.h"
+#include "io/atomic_file.h"
 #include "report/html.h"
+#include "report/model_export.h"
 #include "report/plot.h"
 #include "run/batch.h"
 #include "io/toml_reader.h"
@@ -20,7 +22,7 @@ constexpr int kT6 = 6, kT7 = 7, kT8 = 8, kL2 = 14, kL3 = 15, kL4 = 16;
 }  // namespace
 
 Comparison run_comparison(const Scenario& sc, const std::vector<std::string>& roller_files, int threads,
-                          bool check_warm) {
+                          bool check_warm, const std::string& states_dir) {
   std::vector<RollJob> jobs(roller_files.size());
   for (size_t i = 0; i < roller_files.size(); ++i) {
     jobs[i].scenario = sc;
@@ -28,7 +30,24 @@ Comparison run_comparison(const Scenario& sc, const std::vector<std::string>& ro
     jobs[i].scenario.roller = load_roller_spec(roller_files[i]);
     for (int l : sc.levels) jobs[i].positions.push_back({l, 0.0});
   }
-  BatchResult b = run_batch(jobs, threads);
+  auto stem = [](const std::string& f) { return std::filesystem::path(f).stem().string(); };
+  PositionFn write_state;
+  if (!states_dir.empty()) {
+    for (const std::string& f : roller_files) ensure_output_dir(states_dir + "/" + stem(f), "the states' folder");
+    write_state = [&](int job, size_t, const RollSession& ses, const RollResult& r) {
+      if (!r.usable()) return;
+      write_file_atomic(states_dir + "/" + stem(roller_files[job]) + "/" + level_name(r.level) + ".vtu",
+                        state_vtu(ses.model(), ses.state(), pitch_matrix(ses.pitch_rad()), r.skin_pressure_Pa));
+    };
+  }
+  BatchResult b = run_batch(jobs, threads, {}, {}, write_state);
+  if (!states_dir.empty())
+    for (size_t i = 0; i < jobs.size(); ++i) {
+      std::vector<std::string> files;
+      for (const RollResult& r : b.results[i])
+        if (r.usable()) files.push_back(stem(roller_files[i]) + "/" + level_name(r.level) + ".vtu");
+      write_file_atomic(states_dir + "/" + stem(roller_files[i]) + ".pvd", vtu_series(files));
+    }
   Comparison c;
   c.threads = b.threads;
   c.seconds = b.seconds;

@@ -31,9 +31,10 @@ struct Comparison {
 
 // Runs every roller along sc.levels through run_batch (batch.h): in parallel on `threads`
 // threads, the results independent of the thread count. check_warm solves every position again
-// from rest (twice the time).
+// from rest (twice the time). With states_dir, every valid solved state is written there for
+// ParaView: <roller>/<level>.vtu (report/model_export.h) and a series <roller>.pvd per roller.
 Comparison run_comparison(const Scenario& sc, const std::vector<std::string>& roller_files, int threads,
-                          bool check_warm = false);
+                          bool check_warm = false, const std::string& states_dir = "");
 
 // Whether two values of a measure agree: within 1 %, or within its noise_floor (registry.h).
 bool measures_agree(const Measure& m, double a, double b);
