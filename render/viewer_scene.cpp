@@ -271,18 +271,17 @@ void Viewer::draw_overlays(Side& s, const Viewport& vp, int fb_h) {
     ty += ImGui::GetFontSize() * 1.3f;
   }
   if (!st.error.empty()) dl->AddText(ImVec2(x0 + 10, ty), IM_COL32(255, 110, 110, 255), st.error.c_str());
-  // Level labels at the vertebrae.
+  // Level labels on the skin over each spinous process: where that level's pressure shows.
   if (disp_.labels && s.shown) {
     const SceneFrame& sc = s.shown->scene;
     const SceneTopology& topo = s.shown->model->topo;
-    std::vector<char> done(topo.bone_name.size(), 0);
     std::vector<ImVec2> placed;
-    for (size_t b = 0; b < sc.box_corner.size(); ++b) {
-      const int bone = topo.box_bone[b];
-      if (done[bone] || topo.bone_kind[bone] != BoneKind::Vertebra) continue;
-      done[bone] = 1;
-      Eigen::Vector3f c = Eigen::Vector3f::Zero();
-      for (const auto& p : sc.box_corner[b]) c += p / 8;
+    // The roller's level first, so decluttering never drops it; then T1 to L5.
+    std::vector<int> order = {std::clamp(s.shown->result.level, 1, kLevels) - 1};
+    for (int v = 0; v < kLevels; ++v)
+      if (v != order.front()) order.push_back(v);
+    for (int v : order) {
+      const Eigen::Vector3f c = sc.node_m[topo.level_skin_node[v]];
       if (disp_.cut == 2 && c.y() > sc.roller_centre_m.y() + 0.01f) continue;  // cut away
       float px, py;
       if (!vp.project(c, fb_h, &px, &py)) continue;
@@ -292,7 +291,9 @@ void Viewer::draw_overlays(Side& s, const Viewport& vp, int fb_h) {
       for (const ImVec2& q : placed) clash |= std::abs(q.x - px) < 26 && std::abs(q.y - py) < 14;
       if (clash) continue;
       placed.emplace_back(px, py);
-      dl->AddText(ImVec2(px + 6, py - 7), IM_COL32(255, 255, 255, 200), topo.bone_name[bone].c_str());
+      const bool here = v == order.front();
+      dl->AddText(ImVec2(px + 6, py - 7), here ? IM_COL32(255, 230, 120, 255) : IM_COL32(255, 255, 255, 200),
+                  level_name(v + 1).c_str());
     }
   }
   // Colour scale bar (skin pressure), shared by all viewports.

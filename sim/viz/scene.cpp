@@ -25,6 +25,14 @@ SceneTopology scene_topology(const BodyModel& m) {
   if (t.n_nodes >= (1 << 21)) throw std::runtime_error("scene_topology: mesh too large to draw");
   t.tets = mesh.tets;
   t.tet_region = m.tet_region;
+  for (int v = 0; v < kLevels; ++v) {  // the midline skin node nearest each tip's place on the skin line
+    double best = 1e9;
+    for (int n : m.skin_nodes) {
+      const Vec3& q = m.node_local[n];
+      const double d = std::abs(q.x()) * 10 + std::abs(q.y() - m.sp_tip_s_m[v + 1]);
+      if (d < best) best = d, t.level_skin_node[v] = n;
+    }
+  }
   // Every tet face, oriented away from the tet's fourth node; a face seen once is on the outer
   // surface, a face whose two tets differ in region is on both regions' boundaries.
   struct Owner {

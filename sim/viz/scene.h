@@ -39,6 +39,9 @@ struct SceneTopology {
   std::vector<int> box_bone;                   // per drawn bone box: its bone
   std::vector<std::string> bone_name;
   std::vector<BoneKind> bone_kind;
+  // Per level T1..L5: the skin node on the midline over its spinous process's tip, where its label
+  // goes (on the surface the roller touches, so a label sits where that level's pressure shows).
+  std::array<int, kLevels> level_skin_node{};
   int n_nodes = 0;
 };
 SceneTopology scene_topology(const BodyModel& m);
