@@ -91,11 +91,14 @@ void Viewer::plot(const char* title, const std::string& key, float width) {
 
 void Viewer::measures_panel() {
   const bool two = sides_.size() == 2;
+  if (two)  // the setups' names in full above the table: its columns are too narrow for them
+    ImGui::TextWrapped("%s", fmt::format("A: {}    B: {}", sides_[0]->label.empty() ? "left" : sides_[0]->label,
+                                         sides_[1]->label.empty() ? "right" : sides_[1]->label).c_str());
   if (ImGui::BeginTable("measures", two ? 4 : 2, ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_SizingStretchProp)) {
     ImGui::TableSetupColumn("measure", ImGuiTableColumnFlags_WidthStretch, two ? 2.0f : 3.0f);
-    ImGui::TableSetupColumn(two ? (sides_[0]->label.empty() ? "A" : sides_[0]->label.c_str()) : "value", ImGuiTableColumnFlags_WidthStretch, 1);
+    ImGui::TableSetupColumn(two ? "A" : "value", ImGuiTableColumnFlags_WidthStretch, 1);
     if (two) {
-      ImGui::TableSetupColumn(sides_[1]->label.empty() ? "B" : sides_[1]->label.c_str(), ImGuiTableColumnFlags_WidthStretch, 1);
+      ImGui::TableSetupColumn("B", ImGuiTableColumnFlags_WidthStretch, 1);
       ImGui::TableSetupColumn("B - A", ImGuiTableColumnFlags_WidthStretch, 1);
     }
     ImGui::TableHeadersRow();

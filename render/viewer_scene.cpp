@@ -255,7 +255,8 @@ void Viewer::draw_overlays(Side& s, const Viewport& vp, int fb_h) {
     const Scenario& scn = s.shown->model->scenario;
     for (const std::string& line :
          {fmt::format("{} at {}", scn.roller.name, level_name(r.level)),
-          fmt::format("body '{}', {:.0f} kg; trunk {:.1f} deg to the floor", short_name(scn.body_file), scn.body.mass_kg, r.trunk_angle_deg)}) {
+          fmt::format("body '{}', {:.0f} kg", short_name(scn.body_file), scn.body.mass_kg),
+          fmt::format("trunk {:.1f} deg to the floor", r.trunk_angle_deg)}) {
       dl->AddText(ImVec2(x0 + 10, ty), IM_COL32(220, 220, 220, 230), line.c_str());
       ty += ImGui::GetFontSize() * 1.3f;
     }
@@ -320,7 +321,11 @@ void Viewer::draw_overlays(Side& s, const Viewport& vp, int fb_h) {
     dl->AddLine(ImVec2(bx + bw, yy), ImVec2(bx + bw + 4, yy), IM_COL32(255, 255, 255, 200));
     dl->AddText(ImVec2(bx + bw + 6, yy - 7), IM_COL32(235, 235, 235, 255), fmt::format("{:g}", smax * k / nt).c_str());
   }
-  dl->AddText(ImVec2(bx - 40, by - 22), IM_COL32(235, 235, 235, 255), "skin pressure, kPa");
+  {  // the bar's title, kept inside the viewport whatever its width
+    const char* title = "skin pressure, kPa";
+    const float tw = ImGui::CalcTextSize(title).x;
+    dl->AddText(ImVec2(std::min(bx - 40, x0 + w - tw - 8), by - 22), IM_COL32(235, 235, 235, 255), title);
+  }
   const ImU32 skin = IM_COL32(int(kSkin[0] * 255), int(kSkin[1] * 255), int(kSkin[2] * 255), 255);
   dl->AddRectFilled(ImVec2(bx, by + bh + 6), ImVec2(bx + bw, by + bh + 18), skin);
   dl->AddText(ImVec2(bx + bw + 6, by + bh + 4), IM_COL32(235, 235, 235, 255), "< 1");
