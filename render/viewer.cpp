@@ -8,6 +8,7 @@
 #include <backends/imgui_impl_opengl3.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <ctime>
 #include <thread>
 

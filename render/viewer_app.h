@@ -14,7 +14,6 @@
 #include <array>
 #include <chrono>
 #include <cmath>
-#include <filesystem>
 #include <fmt/core.h>
 #include <map>
 #include <memory>
@@ -76,7 +75,7 @@ inline double nice_ceil(double v) {
 inline std::string show(double v) { return std::abs(v) < 5e-4 ? "0" : fmt::format("{:.3g}", v); }
 inline std::string show_signed(double v) { return std::abs(v) < 5e-4 ? "0" : fmt::format("{:+.3g}", v); }
 
-inline std::string short_name(const std::string& file) { return std::filesystem::path(file).stem().string(); }
+
 
 struct Camera {
   Eigen::Vector3f target{0, 0.3f, 0.1f};

@@ -3,6 +3,7 @@
 
 #include <stb/stb_image_write.h>
 
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "io/atomic_file.h"

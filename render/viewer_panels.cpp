@@ -36,8 +36,8 @@ void Viewer::setup_panel(Side& s, const char* id) {
     su.*field = static_cast<double>(*v) * to_si;
     s.configure(su);
   };
-  const std::string roller_now = s.setup.roller.empty() ? (model ? short_name(model->scenario.roller_file) : "?") : short_name(s.setup.roller);
-  const std::string body_now = s.setup.body.empty() ? (model ? short_name(model->scenario.body_file) : "?") : short_name(s.setup.body);
+  const std::string roller_now = s.setup.roller.empty() ? (model ? data_name(model->scenario.roller_file) : "?") : data_name(s.setup.roller);
+  const std::string body_now = s.setup.body.empty() ? (model ? data_name(model->scenario.body_file) : "?") : data_name(s.setup.body);
   combo("roller", rollers_, roller_now, &LiveSetup::roller);
   slider("foam modulus, MPa", &s.ui_modulus_MPa, 0.02f, 100.0f, "%.3g", ImGuiSliderFlags_Logarithmic, &LiveSetup::foam_modulus_Pa, 1e6);
   slider("diameter, cm", &s.ui_diameter_cm, 4.0f, 25.0f, "%.1f", 0, &LiveSetup::diameter_m, 0.01);

@@ -2,6 +2,7 @@
 // colours), drawn (tissue, bones, roller, floor, sections) and annotated (labels, colour bars).
 #include "viewer_app.h"
 
+#include "io/catalog.h"
 #include "measure/registry.h"
 #include "report/colormap.h"
 
@@ -255,7 +256,7 @@ void Viewer::draw_overlays(Side& s, const Viewport& vp, int fb_h) {
     const Scenario& scn = s.shown->model->scenario;
     for (const std::string& line :
          {fmt::format("{} at {}", scn.roller.name, level_name(r.level)),
-          fmt::format("body '{}', {:.0f} kg", short_name(scn.body_file), scn.body.mass_kg),
+          fmt::format("body '{}', {:.0f} kg", data_name(scn.body_file), scn.body.mass_kg),
           fmt::format("trunk {:.1f} deg to the floor", r.trunk_angle_deg)}) {
       dl->AddText(ImVec2(x0 + 10, ty), IM_COL32(220, 220, 220, 230), line.c_str());
       ty += ImGui::GetFontSize() * 1.3f;

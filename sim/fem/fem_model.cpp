@@ -164,6 +164,17 @@ void FemState::reset(const FemModel& m) {
     surface_mult[i].assign(m.surface_contacts[i].slave_nodes.size(), 0.0);
 }
 
+Mat3 deformation_gradient(const FemModel& m, const std::vector<Vec3>& x, int t) {
+  Mat3 F = Mat3::Zero();
+  for (int a = 0; a < 4; ++a) F += x[m.mesh.tets[t][a]] * m.tet_grad[t].row(a);
+  return F;
+}
+
+double hydrostatic_pressure_Pa(const FemModel& m, const Mat3& F, int t) {
+  const Mat3 sigma = m.tet_material[t].pk1(F) * F.transpose() / F.determinant();
+  return -sigma.trace() / 3;
+}
+
 void FemState::fold_rotations(const FemModel& m) {
   for (size_t b = 0; b < m.rigid_bodies.size(); ++b) {
     const std::array<int, 6>& dof = m.rigid_bodies[b].dof;

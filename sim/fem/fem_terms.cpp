@@ -13,7 +13,7 @@
 namespace backroll {
 namespace fem_terms {
 
-Pose pose_of(const FemModel& m, const FemState& st, const Eigen::VectorXd& u, bool want_kin) {
+Pose bodies_of(const FemModel& m, const FemState& st, const Eigen::VectorXd& u) {
   const size_t nb = m.rigid_bodies.size();
   Pose p;
   p.q.resize(nb);
@@ -34,6 +34,11 @@ Pose pose_of(const FemModel& m, const FemState& st, const Eigen::VectorXd& u, bo
     p.R[b] = rotation::to_matrix(p.q[b]);
     p.origin[b] = rigid_pos_of(m, st.inputs, u, static_cast<int>(b));
   }
+  return p;
+}
+
+Pose pose_of(const FemModel& m, const FemState& st, const Eigen::VectorXd& u, bool want_kin) {
+  Pose p = bodies_of(m, st, u);
   p.x = m.mesh.X;
   for (int i = 0; i < m.mesh.n_nodes(); ++i) {
     const FemModel::NodeKinematics& k = m.node_kin[i];
@@ -171,8 +176,7 @@ void add_elastic(const FemModel& m, const Pose& p, bool want_grad, bool want_hes
   for (int t = 0; t < m.mesh.n_tets(); ++t) {
     const Tet& e = m.mesh.tets[t];
     const Eigen::Matrix<double, 4, 3>& G = m.tet_grad[t];
-    Mat3 F = Mat3::Zero();
-    for (int a = 0; a < 4; ++a) F += p.x[e[a]] * G.row(a);
+    const Mat3 F = deformation_gradient(m, p.x, t);
     const double W = m.tet_material[t].energy_density(F);
     if (!std::isfinite(W)) {
       ev.energy = std::numeric_limits<double>::infinity();

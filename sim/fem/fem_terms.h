@@ -25,11 +25,13 @@ struct Pose {
   std::vector<FemModel::NodeKinematics> kin;  // per node, when asked for
 };
 Pose pose_of(const FemModel& m, const FemState& st, const Eigen::VectorXd& u, bool want_kin);
+// The same for the bodies only (x and kin left empty): what a joint or a body's query reads.
+Pose bodies_of(const FemModel& m, const FemState& st, const Eigen::VectorXd& u);
 Vec3 rigid_pos_of(const FemModel& m, const FemInputs& in, const Eigen::VectorXd& u, int b);
 
 // A joint's relative motion as six numbers along its axes (translations, then rotations) and,
 // when asked, their first and second derivatives with respect to the twelve local variables:
-// body a's translation and small rotation, then body b's (automatic differentiation).
+// body a's translation and small rotation, then body b's (fem/joint_motion.cpp says how).
 struct JointMotion {
   Eigen::Matrix<double, 6, 1> delta = Eigen::Matrix<double, 6, 1>::Zero();
   std::array<int, 12> dof{};  // the local variables' global dofs, or kFixed

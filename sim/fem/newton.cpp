@@ -256,16 +256,16 @@ Vec3 rigid_position(const FemModel& model, const FemState& state, int body) {
 }
 
 Vec3 rigid_rotation(const FemModel& model, const FemState& state, int body) {
-  return rotation::log_map(pose_of(model, state, state.u, false).q[body]);
+  return rotation::log_map(bodies_of(model, state, state.u).q[body]);
 }
 
 Mat3 rigid_orientation(const FemModel& model, const FemState& state, int body) {
-  return pose_of(model, state, state.u, false).R[body];
+  return bodies_of(model, state, state.u).R[body];
 }
 
 JointState joint_state(const FemModel& m, const FemState& st, int joint) {
   const Joint& j = m.joints[joint];
-  const JointMotion jm = joint_motion(m, pose_of(m, st, st.u, false), j, false);
+  const JointMotion jm = joint_motion(m, bodies_of(m, st, st.u), j, false);
   JointState js;
   for (int r = 0; r < 6; ++r) {
     const double d = jm.delta[r];
@@ -281,10 +281,8 @@ std::vector<Vec3> internal_forces(const FemModel& m, const FemState& st) {
   std::vector<Vec3> f(m.mesh.n_nodes(), Vec3::Zero());
   for (int t = 0; t < m.mesh.n_tets(); ++t) {
     const Tet& e = m.mesh.tets[t];
-    const Eigen::Matrix<double, 4, 3>& G = m.tet_grad[t];
-    Mat3 F = Mat3::Zero();
-    for (int a = 0; a < 4; ++a) F += x[e[a]] * G.row(a);
-    const Eigen::Matrix<double, 3, 4> fe = m.tet_volume_m3[t] * m.tet_material[t].pk1(F) * G.transpose();
+    const Eigen::Matrix<double, 3, 4> fe =
+        m.tet_volume_m3[t] * m.tet_material[t].pk1(deformation_gradient(m, x, t)) * m.tet_grad[t].transpose();
     for (int a = 0; a < 4; ++a) f[e[a]] += fe.col(a);
   }
   return f;

@@ -38,7 +38,6 @@
 #pragma once
 
 #include <atomic>
-#include "fem/rotation.h"
 #include <Eigen/Core>
 #include <Eigen/SparseCore>
 #include <memory>
@@ -46,6 +45,7 @@
 #include <vector>
 
 #include "fem/neo_hookean.h"
+#include "fem/rotation.h"
 #include <array>
 #include "fem/rigid_shape.h"
 #include "fem/tet_mesh.h"
@@ -80,7 +80,7 @@ struct RigidBody {
 struct Joint {
   int body_a = -1, body_b = -1;
   Vec3 point_m = Vec3::Zero();
-  Mat3 axes = Mat3::Identity();               // rows: unit axes in world frame
+  Mat3 axes = Mat3::Identity();               // rows: unit axes, at rest (then carried by body a)
   Vec3 translational_N_per_m = Vec3::Zero();
   Vec3 rotational_Nm_per_rad = Vec3::Zero();
   // One translational axis may push only, as a support from below: its spring acts while body b
@@ -249,6 +249,10 @@ Vec3 rigid_position(const FemModel& model, const FemState& state, int body);
 
 // Elastic internal force on every node (N), f_int = dE_elastic/dx, at the current state.
 std::vector<Vec3> internal_forces(const FemModel& model, const FemState& state);
+// A tet's deformation gradient F at node positions x, and its hydrostatic pressure
+// -tr(sigma)/3 (Pa, + compression) from the Cauchy stress sigma = P F^T / det F.
+Mat3 deformation_gradient(const FemModel& model, const std::vector<Vec3>& x, int tet);
+double hydrostatic_pressure_Pa(const FemModel& model, const Mat3& F, int tet);
 
 // A rigid body's rotation from rest: as a rotation vector (rad, angle in [0, pi] times the axis)
 // and as a matrix, a placed body's turn (FemInputs::body_pose) included.

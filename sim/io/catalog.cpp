@@ -9,6 +9,8 @@ namespace fs = std::filesystem;
 
 namespace backroll {
 
+std::string data_name(const std::string& file) { return std::filesystem::path(file).stem().string(); }
+
 std::vector<std::string> catalog(const std::string& folder) {
   std::vector<std::string> names;
   const fs::path dir = fs::path(BACKROLL_ASSET_DIR) / folder;

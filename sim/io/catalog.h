@@ -11,6 +11,9 @@ namespace backroll {
 // standard.toml"), so the same run gives the same files in any clone; any other path as it is.
 std::string portable_path(const std::string& path);
 
+// The name a data file goes by: its stem ("assets/rollers/peanut.toml" -> "peanut").
+std::string data_name(const std::string& file);
+
 // Stems of the .toml files in assets/<folder>, sorted.
 std::vector<std::string> catalog(const std::string& folder);
 

@@ -135,15 +135,11 @@ void tissue_stress(const BodyModel& m, const std::vector<Vec3>& x, Frame& r) {
   r.min_J = 1e9;
   r.kidney_peak_Pa = -1e30;
   for (int t = 0; t < fem.mesh.n_tets(); ++t) {
-    const Tet& e = fem.mesh.tets[t];
-    Mat3 F = Mat3::Zero();
-    for (int q = 0; q < 4; ++q) F += x[e[q]] * fem.tet_grad[t].row(q);
-    const double J = F.determinant();
-    r.min_J = std::min(r.min_J, J);
+    const Mat3 F = deformation_gradient(fem, x, t);
+    r.min_J = std::min(r.min_J, F.determinant());
     const int reg = m.tet_region[t];
     if (reg != kl && reg != kr) continue;
-    const Mat3 sigma = fem.tet_material[t].pk1(F) * F.transpose() / J;
-    const double ph = -sigma.trace() / 3;
+    const double ph = hydrostatic_pressure_Pa(fem, F, t);
     const int side = reg == kl ? 0 : 1;
     vol[side] += fem.tet_volume_m3[t];
     pv[side] += ph * fem.tet_volume_m3[t];

@@ -71,12 +71,7 @@ std::string state_vtu(const BodyModel& m, const FemState& st, const Mat3& R, con
   }
   for (size_t k = 0; k < m.skin_nodes.size() && k < skin_pressure_Pa.size(); ++k) pressure.values[m.skin_nodes[k]] = skin_pressure_Pa[k];
   VtuField hydro{"hydrostatic_pressure_Pa", true, 1, {}};
-  for (int t = 0; t < mesh.n_tets(); ++t) {
-    Mat3 F = Mat3::Zero();
-    for (int a = 0; a < 4; ++a) F += x[mesh.tets[t][a]] * m.fem.tet_grad[t].row(a);
-    const Mat3 sigma = m.fem.tet_material[t].pk1(F) * F.transpose() / F.determinant();
-    hydro.values.push_back(-sigma.trace() / 3);
-  }
+  for (int t = 0; t < mesh.n_tets(); ++t) hydro.values.push_back(hydrostatic_pressure_Pa(m.fem, deformation_gradient(m.fem, x, t), t));
   return tissue_vtu(m, xw, {disp, pressure, hydro});
 }
 

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <filesystem>
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -30,13 +29,14 @@ Comparison run_comparison(const Scenario& sc, const std::vector<std::string>& ro
     jobs[i].scenario.roller = load_roller_spec(roller_files[i]);
     for (int l : sc.levels) jobs[i].positions.push_back({l, 0.0});
   }
-  auto stem = [](const std::string& f) { return std::filesystem::path(f).stem().string(); };
+  // Each valid solved state's file, relative to states_dir: <roller>/<level>.vtu.
+  auto state_file = [&](size_t job, int level) { return data_name(roller_files[job]) + "/" + level_name(level) + ".vtu"; };
   PositionFn write_state;
   if (!states_dir.empty()) {
-    for (const std::string& f : roller_files) ensure_output_dir(states_dir + "/" + stem(f), "the states' folder");
+    for (const std::string& f : roller_files) ensure_output_dir(states_dir + "/" + data_name(f), "the states' folder");
     write_state = [&](int job, size_t, const RollSession& ses, const RollResult& r) {
       if (!r.usable()) return;
-      write_file_atomic(states_dir + "/" + stem(roller_files[job]) + "/" + level_name(r.level) + ".vtu",
+      write_file_atomic(states_dir + "/" + state_file(job, r.level),
                         state_vtu(ses.model(), ses.state(), pitch_matrix(ses.pitch_rad()), r.skin_pressure_Pa));
     };
   }
@@ -45,8 +45,8 @@ Comparison run_comparison(const Scenario& sc, const std::vector<std::string>& ro
     for (size_t i = 0; i < jobs.size(); ++i) {
       std::vector<std::string> files;
       for (const RollResult& r : b.results[i])
-        if (r.usable()) files.push_back(stem(roller_files[i]) + "/" + level_name(r.level) + ".vtu");
-      write_file_atomic(states_dir + "/" + stem(roller_files[i]) + ".pvd", vtu_series(files));
+        if (r.usable()) files.push_back(state_file(i, r.level));
+      write_file_atomic(states_dir + "/" + data_name(roller_files[i]) + ".pvd", vtu_series(files));
     }
   Comparison c;
   c.threads = b.threads;
@@ -313,9 +313,8 @@ std::string comparison_json(const Comparison& c) {
 ChartSpec comparison_chart(const Comparison& c) {
   ChartSpec ch;
   const Scenario& sc = c.runs.front().scenario;
-  auto stem = [](const std::string& f) { return std::filesystem::path(f).stem().string(); };
-  ch.title = "backroll compare: roller position along the spine (scenario " + stem(sc.source) + ", body " +
-             stem(sc.body_file) + ", " + fmt::format("{:.0f}", sc.body.mass_kg) + " kg)";
+  ch.title = "backroll compare: roller position along the spine (scenario " + data_name(sc.source) + ", body " +
+             data_name(sc.body_file) + ", " + fmt::format("{:.0f}", sc.body.mass_kg) + " kg)";
   for (int l = 2; l <= kLevels; ++l) ch.x_ticks.push_back(level_name(l));
   ch.bands = {{-0.5, 10.5, "thoracic T2-T12", {222, 235, 247}}, {10.5, 15.5, "lumbar L1-L5", {253, 232, 208}}};
   const char* keys[] = {"peak_pressure", "weight_on_roller", "sp_load", "rib_share", "lumbar_extension", "kidney_mean"};
@@ -352,8 +351,7 @@ std::string table_number(double v) {
 std::string comparison_html(const Comparison& c) {
   const Scenario& sc = c.runs.front().scenario;
   std::ostringstream o;
-  auto stem = [](const std::string& f) { return std::filesystem::path(f).stem().string(); };
-  const std::string title = "Foam roller under the mid-back and the low back (scenario " + stem(sc.source) + ")";
+  const std::string title = "Foam roller under the mid-back and the low back (scenario " + data_name(sc.source) + ")";
   o << "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>" << html_escape(title) << "</title>\n"
     << "<style>\n"
        "body { font-family: sans-serif; max-width: 58em; margin: 1.5em auto; color: #222; line-height: 1.35; }\n"
@@ -371,7 +369,7 @@ std::string comparison_html(const Comparison& c) {
            "Body '{}': {:.0f} kg, {:.2f} m, supine on the roller, knees bent, feet on the floor, hips lifted {:.0f} cm, {}; "
            "trunk muscles {:.0f} N m/deg per segment, hip muscles {:g} N m/deg. Rollers: {}. Each solved with the roller under "
            "every spinous process from {} to {}; mid-back means the mean over T6-T8, low back over L2-L4.",
-           stem(sc.body_file), sc.body.mass_kg, sc.body.height_m, sc.posture.hip_lift_m * 100,
+           data_name(sc.body_file), sc.body.mass_kg, sc.body.height_m, sc.posture.hip_lift_m * 100,
            sc.posture.arms == "behind_head" ? "hands behind the head" : "arms on the chest",
            sc.posture.trunk_muscle_Nm_per_deg, sc.posture.hip_muscle_Nm_per_deg, rollers, level_name(sc.levels.front()),
            level_name(sc.levels.back())))

@@ -74,12 +74,11 @@ FlatReference solve_flat_reference(const Scenario& sc, const std::atomic<bool>* 
   const SettleResult r = settle(m, s);
   FlatReference f;
   f.solve = r.solve;
-  for (int v = 0; v < kLevels; ++v) {
-    const JointState js = joint_state(m.fem, r.state, m.intervertebral_joint[v]);
-    f.rotation_rad[v] = js.rotation_rad;
-    f.translation_m[v] = js.translation_m;
-  }
-  if (r.solve.converged) f.sp_load_N = measure_frame(*pm, r.state, Placement{}, nullptr).sp_load_N;
+  if (!r.solve.converged) return f;  // its jobs' positions are then marked not converged (batch.h)
+  const Frame flat = measure_frame(*pm, r.state, Placement{}, nullptr);
+  f.rotation_rad = flat.joint_rotation_rad;
+  f.translation_m = flat.joint_translation_m;
+  f.sp_load_N = flat.sp_load_N;
   return f;
 }
 
