@@ -143,9 +143,16 @@ int run_model_info(const std::string& file) {
              p.midline_size_m * 1e3, p.max_lateral_size_m * 1e3, m.mesh_max_depth_size_m * 1e3);
   const MeshQuality q = mesh_quality(m.fem.mesh);
   fmt::print("  mesh quality: dihedral angles {:.2f}-{:.2f} deg, max aspect ratio {:.1f}, smallest tet {:.3g} mm^3, "
-             "floating tets {}\n\n", q.min_dihedral_deg, q.max_dihedral_deg, q.max_aspect, q.min_volume_m3 * 1e9,
+             "floating tets {}\n", q.min_dihedral_deg, q.max_dihedral_deg, q.max_aspect, q.min_volume_m3 * 1e9,
              floating_tets(m));
-  fmt::print("{:<6} {:>8} {:>9} {:>9} {:>9} {:>8} {:>8}  {}\n", "level", "s cm", "SP depth", "generated", "diff mm",
+  if (m.abdomen >= 0) {
+    const FluidCavity& c = m.fem.cavities[m.abdomen];
+    fmt::print("  abdominal cavity: {} fluid tets, {:.0f} cm3, {:.1f} mmHg at the reference point, compliance {:.0f} "
+               "mL/mmHg; {} element rows through a kidney at its centre\n",
+               c.tets.size(), c.V0_m3 * 1e6, c.p0_Pa / 133.322, c.compliance_m3_per_Pa * 1e6 * 133.322,
+               m.kidney_element_rows);
+  }
+  fmt::print("\n{:<6} {:>8} {:>9} {:>9} {:>9} {:>8} {:>8}  {}\n", "level", "s cm", "SP depth", "generated", "diff mm",
              "bone kg", "+lumped", "ribs");
   for (int v = 0; v < kLevels; ++v) {
     const Bone& b = m.bones[m.vertebra[v]];

@@ -9,6 +9,8 @@
 #include "report/model_export.h"
 #include "io/toml_reader.h"
 #include "pose/lying_flat.h"
+#include "measure/frame.h"
+#include "run/roll.h"
 #include "anatomy/model_stats.h"
 #include "validation/spine_specimen.h"
 
@@ -180,6 +182,36 @@ TEST_CASE("bad body files: file, key, value and allowed range", "[torso][unit]")
   CHECK_THAT(msg(data("bad_torso_count.toml")), Catch::Contains("spine.body_width_m has 2 values: expected 17"));
   CHECK_THAT(msg(data("bad_torso_level.toml")), Catch::Contains("kidneys.left_top_level = \"T15\""));
   CHECK_THAT(msg(data("missing.toml")), Catch::Contains("cannot open"));
+}
+
+TEST_CASE("the abdomen: lying flat the kidneys carry the abdominal fluid's pressure, left as right",
+          "[torso][validation]") {
+  // A symmetric body (the right kidney at the left one's levels) on the test suite's mesh.
+  BodySpec p = scaled_mesh(adult(), 3.0);
+  p.kidney_right_top = p.kidney_left_top;
+  p.kidney_right_bottom = p.kidney_left_bottom;
+  BodyModel m = build_body(p);
+  REQUIRE(m.abdomen >= 0);
+  REQUIRE(m.kidney_element_rows >= 2);
+  SolverSettings s;
+  s.gap_tol_m = 1e-6;
+  const SettleResult r = settle_on_floor(m, s);
+  INFO(r.solve.message);
+  REQUIRE(r.solve.converged);
+  const KidneyReading k = kidney_reading(m, r.state, node_positions(m.fem, r.state));
+  const CavityReading c = cavity_reading(m.fem, r.state, m.abdomen);
+  WARN("lying flat: abdominal fluid " << c.pressure_Pa << " Pa at its reference, " << k.fluid_Pa
+       << " Pa at the kidneys; kidneys " << k.left_mean_Pa << " / " << k.right_mean_Pa << " Pa (left / right), peak "
+       << k.peak_Pa << " Pa; " << m.kidney_element_rows << " element rows through a kidney");
+  // The weight, the fluid's included, reaches the floor.
+  CHECK(r.floor_reaction_N == Approx(r.weight_N).epsilon(0.01));
+  CHECK(r.min_J > 0);
+  // A soft organ immersed in a fluid carries the fluid's pressure; hung on the posterior wall by
+  // its fat it also takes the wall's strain, so allow a third either way.
+  CHECK(k.fluid_Pa > 0);
+  CHECK(k.mean_Pa == Approx(k.fluid_Pa).epsilon(0.33));
+  // Mirror-symmetric body: left = right.
+  CHECK(std::abs(k.left_mean_Pa - k.right_mean_Pa) < 0.02 * std::abs(k.mean_Pa) + 5);
 }
 
 TEST_CASE("supine on a flat floor: equilibrium, floor reaction = body weight", "[torso][validation]") {

@@ -48,6 +48,7 @@ class BodyBuilder {
   void tissue_grid();
   void tissue_regions();
   void tissue_attachments();
+  void abdominal_cavity();
   void tissue_masses();
   // Masses, placement, materials.
   void trunk_masses();
@@ -76,7 +77,7 @@ class BodyBuilder {
   // The tissue grid: columns across (xs) and along the skin line (ss), node rows through depth.
   std::vector<double> xs, ss;
   double s_lo = 0, s_hi = 0;
-  int ni = 0, nj = 0, nk = 0, rows_m = 0, rows_f = 0;
+  int ni = 0, nj = 0, nk = 0, rows_m = 0, rows_f = 0, rows_d = 0, rows_k = 0;  // rows_m: the band's, all parts
   std::vector<Column> cols;
   std::vector<int> ids, node_row;
 };

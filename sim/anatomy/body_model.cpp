@@ -67,7 +67,12 @@ void set_gravity(const BodyModel& m, const Vec3& down, FemInputs& in) {
     in.body_torque_Nm[b] = Vec3::Zero();
   }
   in.node_force_N.assign(mesh.n_nodes(), Vec3::Zero());
+  in.gravity_m_s2 = g;  // the fluid cavities' weight, by their term
+  std::vector<char> fluid(mesh.n_tets(), 0);
+  for (const FluidCavity& c : m.fem.cavities)
+    for (int t : c.tets) fluid[t] = 1;
   for (int t = 0; t < mesh.n_tets(); ++t) {
+    if (fluid[t]) continue;
     const double rho = region_material(m.params, m.tet_region[t]).density_kg_m3;
     const double mt = rho * tet_signed_volume(mesh.X[mesh.tets[t][0]], mesh.X[mesh.tets[t][1]],
                                               mesh.X[mesh.tets[t][2]], mesh.X[mesh.tets[t][3]]);
@@ -80,16 +85,18 @@ void set_gravity(BodyModel& m, const Vec3& down) {
   FemInputs in;
   set_gravity(m, down, in);
   m.fem.node_force_N = in.node_force_N;
+  m.fem.gravity_m_s2 = in.gravity_m_s2;
   for (size_t b = 0; b < m.bones.size(); ++b) {
     m.fem.rigid_bodies[b].applied_force_N = in.body_force_N[b];
     m.fem.rigid_bodies[b].applied_torque_Nm = in.body_torque_Nm[b];
   }
 }
 
-Vec3 total_gravity_vector_N(const FemInputs& in) {
+Vec3 total_gravity_vector_N(const FemModel& fem, const FemState& st) {
   Vec3 f = Vec3::Zero();
-  for (const Vec3& v : in.node_force_N) f += v;
-  for (const Vec3& v : in.body_force_N) f += v;
+  for (const Vec3& v : st.inputs.node_force_N) f += v;
+  for (const Vec3& v : st.inputs.body_force_N) f += v;
+  for (size_t c = 0; c < fem.cavities.size(); ++c) f += cavity_reading(fem, st, static_cast<int>(c)).weight_N;
   return f;
 }
 
@@ -153,6 +160,7 @@ double total_gravity_N(const BodyModel& m) {
   double f = 0;
   for (const Vec3& v : m.fem.node_force_N) f += v.z();
   for (const RigidBody& b : m.fem.rigid_bodies) f += b.applied_force_N.z();
+  for (const FluidCavity& c : m.fem.cavities) f += c.density_kg_m3 * c.V0_m3 * m.fem.gravity_m_s2.z();
   return f;
 }
 

@@ -97,6 +97,8 @@ struct BodyModel {
   double total_mass_kg = 0;             // all gravity-loaded mass in the model
   double mesh_axial_size_m = 0;         // element sizes actually used
   double mesh_max_depth_size_m = 0;     // largest row thickness over the spinous processes
+  int kidney_element_rows = 0;          // element rows through a kidney's depth at its centre
+  int abdomen = -1;                     // the abdominal cavity (index into fem.cavities), or -1
 };
 
 // Builds the model. Throws std::runtime_error when the data make an impossible body (for
@@ -123,14 +125,14 @@ void set_gravity(const BodyModel& m, const Vec3& down, FemInputs& in);
 // load point (where its weight acts: fem RigidBody::load_offset_m) from its masses; the first form
 // needs those points up to date.
 void set_gravity(BodyModel& m, const Vec3& down);
-// The sum of all prescribed forces in `in` (N).
-Vec3 total_gravity_vector_N(const FemInputs& in);
+// The body's whole weight (N): every prescribed force of the state and its fluid cavities' weight.
+Vec3 total_gravity_vector_N(const FemModel& fem, const FemState& st);
 
 // Tributary skin area (m^2) of every node (zero off the skin): a third of each adjacent skin
 // triangle, at node positions x (the rest positions fem.mesh.X, or a solved state's).
 std::vector<double> skin_node_area(const BodyModel& m, const std::vector<Vec3>& x);
 
-// Gravity force (N) summed over the model's tissue and bones (z component, negative down).
+// Gravity force (N) summed over the model's tissue, bones and abdominal fluid at rest (z component, negative down).
 double total_gravity_N(const BodyModel& m);
 
 }  // namespace backroll

@@ -64,7 +64,8 @@ const std::vector<std::string>& region_names() {
   static const std::vector<std::string> names = {
       "skin",           "subcutaneous_fat", "thoracolumbar_fascia", "trapezius",
       "rhomboid",       "latissimus_dorsi", "erector_spinae",       "multifidus",
-      "quadratus_lumborum", "kidney_left",  "kidney_right",         "abdominal_content"};
+      "quadratus_lumborum", "kidney_left",  "kidney_right",         "abdominal_content",
+      "perirenal_fat"};
   return names;
 }
 
@@ -77,6 +78,7 @@ int region_index(const std::string& name) {
 
 const TissueMaterial& region_material(const BodySpec& p, int region) {
   const std::string& rn = region_names().at(region);
+  if (rn == "perirenal_fat") return p.materials.at("abdominal_content");
   return p.materials.at(rn.rfind("kidney", 0) == 0 ? "kidney" : rn);
 }
 
@@ -174,6 +176,15 @@ void read_tissue(TomlReader& r, BodySpec& p) {
   if (p.sp_base_halfwidth_m <= p.sp_tip_halfwidth_m)
     throw ConfigError(r.where("tissue.sp_base_halfwidth_m") +
                       ": tissue.sp_base_halfwidth_m must exceed tissue.sp_tip_halfwidth_m");
+}
+
+// The abdominal cavity: its pressure at the reference point and its compliance, in the units
+// clinicians use.
+void read_abdomen(TomlReader& r, BodySpec& p) {
+  constexpr double kPaPerMmHg = 133.322;
+  p.abdominal_pressure_Pa = r.number("abdomen.pressure_mmHg", 0.0, 30.0) * kPaPerMmHg;
+  p.abdominal_compliance_m3_per_Pa = r.number("abdomen.compliance_mL_per_mmHg", 10.0, 2000.0) * 1e-6 / kPaPerMmHg;
+  p.abdominal_reference_depth_m = r.number("abdomen.reference_depth_m", 0.0, 0.3);
 }
 
 // The kidneys as ellipsoids.
@@ -284,6 +295,7 @@ void read_mesh(TomlReader& r, BodySpec& p) {
   p.axial_size_m = r.number("mesh.axial_size_m", 0.003, 0.05);
   p.fat_rows = r.integer("mesh.fat_rows", 1, 4);
   p.muscle_rows = r.integer("mesh.muscle_rows", 2, 12);
+  p.kidney_rows = r.integer("mesh.kidney_rows", 2, 16);
   for (int i = 0; i < kLevels; ++i)
     if (p.erector_halfwidth_m[i] >= p.lateral_halfwidth_m)
       throw ConfigError(r.where("mesh.lateral_halfwidth_m") + ": mesh.lateral_halfwidth_m must exceed every " +
@@ -300,6 +312,7 @@ BodySpec load_body_spec(const std::string& path, const std::vector<ConfigOverrid
   read_spine(r, p);
   read_tissue(r, p);
   read_kidneys(r, p);
+  read_abdomen(r, p);
   read_ribs(r, p);
   read_joints(r, p);
   read_masses(r, p);

@@ -49,8 +49,12 @@ struct BodySpec {
       superficial_thickness_m{}, erector_halfwidth_m{}, multifidus_halfwidth_m{};
   double skin_thickness_m = 0.002, trapezius_share = 0.44, sp_tip_halfwidth_m = 0.004,
          sp_base_halfwidth_m = 0.012, ql_halfwidth_m = 0.095, ql_thickness_m = 0.018,
-         abdominal_depth_m = 0.085;
+         abdominal_depth_m = 0.12;
   int iliac_crest_level = 16;
+  // [abdomen]: the abdominal cavity's fluid behind the lumbar flanks (its density: the
+  // abdominal_content material's).
+  double abdominal_pressure_Pa = 6.5 * 133.322, abdominal_compliance_m3_per_Pa = 250e-6 / 133.322,
+         abdominal_reference_depth_m = 0.11;
   // [kidneys]
   int kidney_left_top = 11, kidney_left_bottom = 14, kidney_right_top = 12, kidney_right_bottom = 15;
   double kidney_lateral_centre_m = 0.06, kidney_halfwidth_m = 0.03, kidney_halfthickness_m = 0.02,
@@ -77,7 +81,7 @@ struct BodySpec {
   // [mesh]
   double lateral_halfwidth_m = 0.12, midline_size_m = 0.004, max_lateral_size_m = 0.015,
          axial_size_m = 0.012;
-  int fat_rows = 1, muscle_rows = 4;
+  int fat_rows = 1, muscle_rows = 4, kidney_rows = 8;
 };
 
 // The tissue regions every body file must give a material for, in tag order.

@@ -8,8 +8,23 @@
 namespace backroll {
 namespace body_layout {
 
+// Node row k's height in a column. The band (rows 0..rows_m) has three parts in the lumbar flanks:
+// rows_d rows from the deep boundary to the kidney's front (the abdominal cavity), rows_k through
+// the kidney's depth, the rest to the top of the muscles; elsewhere its rows are even, and the
+// two spacings blend with the column's abdominal weight. Then fascia, fat and skin.
 double BodyBuilder::row_h(const Column& c, int k) const {
-  if (k <= rows_m) return c.h_deep + (c.h_band_top - c.h_deep) * k / rows_m;
+  if (k <= rows_m) {
+    const double even = c.h_deep + (c.h_band_top - c.h_deep) * k / rows_m;
+    if (c.deep_weight <= 0) return even;
+    const double gap = 0.5 * (c.h_band_top - c.h_deep) / rows_m;  // keeps every part open
+    const double back = std::clamp(c.h_skin - p.kidney_posterior_depth_m, c.h_deep + 2 * gap, c.h_band_top - gap);
+    const double front = std::clamp(back - 2 * p.kidney_halfthickness_m, c.h_deep + gap, back - gap);
+    const int rows_mus = rows_m - rows_d - rows_k;
+    const double graded = k <= rows_d            ? c.h_deep + (front - c.h_deep) * k / rows_d
+                          : k <= rows_d + rows_k ? front + (back - front) * (k - rows_d) / rows_k
+                                                 : back + (c.h_band_top - back) * (k - rows_d - rows_k) / rows_mus;
+    return (1 - c.deep_weight) * even + c.deep_weight * graded;
+  }
   if (k == rows_m + 1) return c.h_band_top + c.t_fascia;
   if (k <= rows_m + 1 + rows_f) return c.h_band_top + c.t_fascia + c.t_fat * (k - rows_m - 1) / rows_f;
   return c.h_skin;
@@ -24,6 +39,7 @@ void BodyBuilder::tissue() {
     tissue_grid();
     tissue_regions();
     tissue_attachments();
+    abdominal_cavity();
     tissue_masses();
   } else {
     m.fem.node_body.clear();
@@ -44,7 +60,9 @@ void BodyBuilder::tissue_grid() {
   for (int j = 0; j < nj; ++j) ss[j] = s_lo + (s_hi - s_lo) * j / (nj - 1);
   m.mesh_axial_size_m = (s_hi - s_lo) / (nj - 1);
   ni = static_cast<int>(xs.size());
-  rows_m = p.muscle_rows;
+  rows_d = 1;
+  rows_k = p.kidney_rows;
+  rows_m = rows_d + rows_k + p.muscle_rows;  // the band's rows (row_h)
   rows_f = p.fat_rows;
   nk = rows_m + 1 + rows_f + 1 + 1;  // node rows: band, fascia, fat, skin
   cols.assign(ni * nj, Column{});
@@ -126,7 +144,13 @@ void BodyBuilder::tissue_regions() {
       } else if (s > sT12 && ax < p.ql_halfwidth_m && below_top <= col.t_muscle + p.ql_thickness_m) {
         r = "quadratus_lumborum";
       } else {
-        r = "abdominal_content";
+        // Behind the kidney (within its outline, back of its mid-depth): the fat that ties it to
+        // the posterior wall; the rest is the abdominal cavity's fluid (abdominal_cavity()).
+        auto behind_kidney = [&](double sc, double hl, int side) {
+          const double dx = (x - side * p.kidney_lateral_centre_m) / p.kidney_halfwidth_m, dsv = (s - sc) / hl;
+          return dx * dx + dsv * dsv <= 1.0 && depth <= p.kidney_posterior_depth_m + p.kidney_halfthickness_m;
+        };
+        r = behind_kidney(k_s, k_hl, +1) || behind_kidney(kr_s, kr_hl, -1) ? "perirenal_fat" : "abdominal_content";
       }
     }
     m.tet_region[t] = region_index(r);
@@ -177,6 +201,58 @@ void BodyBuilder::tissue_attachments() {
         }
       }
     }
+}
+
+// The abdominal cavity: the abdominal_content tets hold a fluid (fem FluidCavity) at the body
+// file's pressure, compliance and density. Nodes that only fluid touches (inside it, on its deep
+// boundary and its cut sides) ride on the bone beneath, so the fluid is closed by the trunk; the
+// kidneys, their fat and the muscles form its wetted wall, held at its rim. Also counts the element rows through
+// the kidneys at their centre.
+void BodyBuilder::abdominal_cavity() {
+  FemModel& fem = m.fem;
+  const TetMesh& mesh = fem.mesh;
+  const int fluid = region_index("abdominal_content");
+  FluidCavity c;
+  c.name = "abdomen";
+  c.p0_Pa = p.abdominal_pressure_Pa;
+  c.compliance_m3_per_Pa = p.abdominal_compliance_m3_per_Pa;
+  c.density_kg_m3 = region_material(p, fluid).density_kg_m3;
+  std::vector<char> solid(mesh.n_nodes(), 0), wet(mesh.n_nodes(), 0);
+  for (int t = 0; t < mesh.n_tets(); ++t) {
+    if (m.tet_region[t] == fluid) c.tets.push_back(t);
+    for (int v : mesh.tets[t]) (m.tet_region[t] == fluid ? wet : solid)[v] = 1;
+  }
+  if (c.tets.empty()) return;
+  // On the mesh's cut sides (the lateral edges, the ends) the wall's wetted nodes ride on the
+  // bone too: there the posterior wall goes on into the lateral wall, the diaphragm and the
+  // pelvis, which the trunk holds, and the fluid's closure is rigid.
+  for (int k = 0; k < nk; ++k)
+    for (int j = 0; j < nj; ++j)
+      for (int i = 0; i < ni; ++i) {
+        const int n = ids[(k * nj + j) * ni + i];
+        const bool cut = i == 0 || i == ni - 1 || j == 0 || j == nj - 1;
+        if ((!solid[n] || (cut && wet[n])) && fem.node_body[n] < 0) fem.node_body[n] = bone_under(xs[i], ss[j]);
+      }
+  // Where the pressure is p0 at rest: the mid-axillary line at the iliac crest, where bladder
+  // pressure is zeroed (a depth below the back's skin over the spine).
+  const Column mid = column(L, 0.0, L.s_crest);
+  c.reference_m = P(0.0, L.s_crest, mid.h_skin - p.abdominal_reference_depth_m);
+  m.abdomen = static_cast<int>(fem.cavities.size());
+  fem.cavities.push_back(c);
+  // Element rows through the kidney at its centre (the left one's column).
+  const double ks = 0.5 * (L.s_tip[p.kidney_left_top] + L.s_tip[p.kidney_left_bottom]);
+  const int ic = static_cast<int>(std::min_element(xs.begin(), xs.end(), [&](double a, double b) {
+                                    return std::abs(a - p.kidney_lateral_centre_m) < std::abs(b - p.kidney_lateral_centre_m);
+                                  }) - xs.begin());
+  const int jc = static_cast<int>(std::min_element(ss.begin(), ss.end(), [&](double a, double b) {
+                                    return std::abs(a - ks) < std::abs(b - ks);
+                                  }) - ss.begin());
+  const Column& cc = cols[jc * ni + ic];
+  m.kidney_element_rows = 0;
+  for (int k = 0; k < rows_m; ++k) {
+    const double depth = cc.h_skin - 0.5 * (row_h(cc, k) + row_h(cc, k + 1));
+    m.kidney_element_rows += std::abs(depth - p.kidney_posterior_depth_m - p.kidney_halfthickness_m) < p.kidney_halfthickness_m;
+  }
 }
 
 // Tissue mass (for the trunk bookkeeping) by the body whose level holds the centroid.

@@ -34,6 +34,8 @@ int floating_tets(const BodyModel& m) {
   for (int t = 0; t < mesh.n_tets(); ++t)
     for (int v : mesh.tets[t]) node_tets[v].push_back(t);
   std::vector<char> seen(mesh.n_tets(), 0), node_seen(mesh.n_nodes(), 0);
+  for (const FluidCavity& c : m.fem.cavities)  // a fluid holds nothing in place
+    for (int t : c.tets) seen[t] = 2;
   std::queue<int> q;
   for (int n = 0; n < mesh.n_nodes(); ++n)
     if (!m.fem.node_body.empty() && m.fem.node_body[n] >= 0) {
@@ -51,7 +53,7 @@ int floating_tets(const BodyModel& m) {
     }
   }
   int floating = 0;
-  for (char c : seen) floating += !c;
+  for (char c : seen) floating += c == 0;
   return floating;
 }
 

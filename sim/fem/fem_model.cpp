@@ -4,6 +4,7 @@
 
 #include <Eigen/LU>
 #include <algorithm>
+#include <cmath>
 #include <stdexcept>
 
 namespace backroll {
@@ -86,6 +87,22 @@ void FemModel::finalize() {
   for (const SurfaceContactSet& c : surface_contacts)
     if (c.slave_nodes.size() != c.penalty_N_per_m.size())
       throw std::invalid_argument("FemModel: bad surface contact set");
+  tet_cavity.assign(nt, -1);
+  for (size_t c = 0; c < cavities.size(); ++c) {
+    FluidCavity& cav = cavities[c];
+    if (!(cav.compliance_m3_per_Pa > 0) || !(cav.density_kg_m3 >= 0) || cav.tets.empty())
+      throw std::invalid_argument("FemModel: cavity '" + cav.name + "' needs tets and a compliance > 0");
+    cav.V0_m3 = 0;
+    cav.M0_m4 = Vec3::Zero();
+    for (int t : cav.tets) {
+      if (t < 0 || t >= nt || tet_cavity[t] >= 0)
+        throw std::invalid_argument("FemModel: cavity '" + cav.name + "' lists a missing or shared tet");
+      tet_cavity[t] = static_cast<int>(c);
+      const Tet& e = mesh.tets[t];
+      cav.V0_m3 += tet_volume_m3[t];
+      cav.M0_m4 += tet_volume_m3[t] * 0.25 * (mesh.X[e[0]] + mesh.X[e[1]] + mesh.X[e[2]] + mesh.X[e[3]]);
+    }
+  }
 }
 
 void FemModel::build_elastic_pattern() {
@@ -122,18 +139,21 @@ void FemModel::build_elastic_pattern() {
     const auto b = tp.inner.begin() + tp.outer[c], e = tp.inner.begin() + tp.outer[c + 1];
     return static_cast<int>(std::lower_bound(b, e, r) - tp.inner.begin());
   };
-  for (const Tet& e : mesh.tets)
+  for (const Tet& e : mesh.tets) {
+    tp.tet_first.push_back(static_cast<int>(tp.slot.size()));
     for (int a = 0; a < 4; ++a)
       for (int b = 0; b < 4; ++b) {
         const NodeKinematics &ka = node_kin[e[a]], &kb = node_kin[e[b]];
         for (int p = 0; p < ka.n; ++p)
           for (int q = 0; q < kb.n; ++q) tp.slot.push_back(place(ka.dof[p], kb.dof[q]));
       }
+  }
 }
 
 FemInputs FemInputs::of(const FemModel& m) {
   FemInputs in;
   in.node_force_N = m.node_force_N;
+  in.gravity_m_s2 = m.gravity_m_s2;
   for (const RigidBody& b : m.rigid_bodies) {
     in.body_force_N.push_back(b.applied_force_N);
     in.body_torque_Nm.push_back(b.applied_torque_Nm);
@@ -142,8 +162,10 @@ FemInputs FemInputs::of(const FemModel& m) {
   return in;
 }
 
-double FemInputs::load_scale_N() const {
+double FemInputs::load_scale_N(const FemModel& m) const {
   double s = 0;
+  for (const FluidCavity& c : m.cavities)
+    s += std::abs(c.p0_Pa) * std::pow(c.V0_m3, 2.0 / 3.0) + c.density_kg_m3 * c.V0_m3 * gravity_m_s2.norm();
   for (const Vec3& f : node_force_N) s += f.norm();
   for (size_t b = 0; b < body_force_N.size(); ++b) s += body_force_N[b].norm() + body_torque_Nm[b].norm() / 0.1;
   return s;  // a torque counts as a force on a 10 cm lever

@@ -170,10 +170,10 @@ double contact_term(double g, const GapGrad& gg, double k, double lam_bar, bool 
   return lam;
 }
 
-// Elasticity: every tet's energy, its nodal forces and tangent (into the fixed pattern's slots).
+// Elasticity: every solid tet's energy, its nodal forces and tangent (fluid tets: add_cavities).
 void add_elastic(const FemModel& m, const Pose& p, bool want_grad, bool want_hess, Eval& ev) {
-  const int* slot = m.elastic_pattern.slot.data();
   for (int t = 0; t < m.mesh.n_tets(); ++t) {
+    if (m.tet_cavity[t] >= 0) continue;
     const Tet& e = m.mesh.tets[t];
     const Eigen::Matrix<double, 4, 3>& G = m.tet_grad[t];
     const Mat3 F = deformation_gradient(m, p.x, t);
@@ -199,19 +199,7 @@ void add_elastic(const FemModel& m, const Pose& p, bool want_grad, bool want_hes
         const Eigen::Matrix<double, 3, 4> df = V * m.tet_material[t].dpk1(F, Finv, lnJ, dF) * G.transpose();
         for (int a = 0; a < 4; ++a) Ke.block<3, 1>(3 * a, 3 * b + j) = df.col(a);
       }
-    for (int a = 0; a < 4; ++a) {
-      const FemModel::NodeKinematics& ka = p.kin[e[a]];
-      if (ka.n == 0) continue;
-      for (int b = 0; b < 4; ++b) {
-        const FemModel::NodeKinematics& kb = p.kin[e[b]];
-        if (kb.n == 0) continue;
-        // J's unused columns are zero: fixed-size products (a free node's J is the identity).
-        const Eigen::Matrix<double, 6, 6> B =
-            ka.J.transpose() * (Ke.block<3, 3>(3 * a, 3 * b) * kb.J).eval();
-        for (int q = 0; q < ka.n; ++q)
-          for (int r = 0; r < kb.n; ++r) ev.k_elastic[*slot++] += B(q, r);
-      }
-    }
+    add_tet_tangent(m, p, t, Ke, ev);
   }
 }
 
@@ -406,6 +394,23 @@ void carry_to_dofs(const FemModel& m, const Pose& p, bool want_hess, std::vector
 
 }  // namespace
 
+void add_tet_tangent(const FemModel& m, const Pose& p, int t, const Eigen::Matrix<double, 12, 12>& K, Eval& ev) {
+  const Tet& e = m.mesh.tets[t];
+  const int* slot = m.elastic_pattern.slot.data() + m.elastic_pattern.tet_first[t];
+  for (int a = 0; a < 4; ++a) {
+    const FemModel::NodeKinematics& ka = p.kin[e[a]];
+    if (ka.n == 0) continue;
+    for (int b = 0; b < 4; ++b) {
+      const FemModel::NodeKinematics& kb = p.kin[e[b]];
+      if (kb.n == 0) continue;
+      // J's unused columns are zero: fixed-size products (a free node's J is the identity).
+      const Eigen::Matrix<double, 6, 6> B = ka.J.transpose() * (K.block<3, 3>(3 * a, 3 * b) * kb.J).eval();
+      for (int q = 0; q < ka.n; ++q)
+        for (int r = 0; r < kb.n; ++r) ev.k_elastic[*slot++] += B(q, r);
+    }
+  }
+}
+
 Eval evaluate(const FemModel& m, const FemState& st, const Eigen::VectorXd& u, double load, bool want_grad,
               bool want_hess) {
   Eval ev;
@@ -420,6 +425,7 @@ Eval evaluate(const FemModel& m, const FemState& st, const Eigen::VectorXd& u, d
   add_joints(m, p, want_grad, want_hess, ev);
   add_rigid_contacts(m, st, p, want_hess, ev);
   add_surface_contacts(m, st, p, want_hess, ev);
+  add_cavities(m, st.inputs, p, load, want_grad, want_hess, ev);
   if (want_grad) carry_to_dofs(m, p, want_hess, lever_sum, ev);
   return ev;
 }

@@ -74,6 +74,12 @@ class PosedShape {
 // The inputs fit the model, and only placed bodies are moved or turned (throws otherwise).
 void check_inputs(const FemModel& m, const FemInputs& in);
 
+// A dense rank-one part of the tangent, k v v^T (a fluid cavity's pressure-volume coupling).
+struct RankOne {
+  Eigen::VectorXd v;
+  double k = 0;
+};
+
 struct Eval {
   double energy = 0;
   Eigen::VectorXd grad;           // dE/du: forces, and moments about each body's current origin
@@ -81,10 +87,26 @@ struct Eval {
   std::vector<double> k_elastic;  // the tets' tangent, in FemModel::elastic_pattern's places
   std::vector<Triplet> trip;      // the rest of the tangent: joints, contacts
   std::vector<Triplet> trip_neg;  // the contact curvature's negative semi-definite part
+  std::vector<RankOne> rank_one;  // added to the tangent by the solver (Sherman-Morrison)
   double max_penetration = 0;
   std::vector<std::vector<double>> rigid_lam, surface_lam;  // contact forces lambda_c (N)
   int active = 0;                                           // active contacts, all sets
 };
+
+// A tet's 12 x 12 tangent (node-major blocks, d(dE/dx_a)/dx_b) carried to the dofs through J
+// into the tet's places in the fixed pattern (an elastic or a fluid tet).
+void add_tet_tangent(const FemModel& m, const Pose& p, int tet, const Eigen::Matrix<double, 12, 12>& K, Eval& ev);
+
+// Fluid cavities (fem/fluid_cavity.cpp): volume and first moment over a cavity's tets at node
+// positions x, the pressure at its reference point, and the term.
+struct CavitySums {
+  double V = 0;
+  Vec3 M = Vec3::Zero();
+};
+CavitySums cavity_sums(const FemModel& m, const std::vector<Vec3>& x, int cavity);
+double cavity_pressure_at_reference(const FemModel& m, int cavity, const CavitySums& s, double load);
+void add_cavities(const FemModel& m, const FemInputs& in, const Pose& p, double load, bool want_grad,
+                  bool want_hess, Eval& ev);
 
 // Energy (and optionally gradient and Hessian triplets) at displacement u with load factor `load`.
 Eval evaluate(const FemModel& m, const FemState& st, const Eigen::VectorXd& u, double load, bool want_grad,

@@ -64,6 +64,22 @@ struct NewtonWorkspace {
   }
 };
 
+// The tangent's dense rank-one parts (K + U D U^T, D = diag(k)) by the Woodbury formula: du from
+// K du = r becomes du - Y (D^-1 + U^T Y)^-1 U^T du, Y = K^-1 U, one extra solve per part.
+template <class Factor>
+void add_rank_one(const std::vector<fem_terms::RankOne>& parts, Factor& chol, Eigen::VectorXd& du) {
+  if (parts.empty() || !du.allFinite()) return;
+  const int r = static_cast<int>(parts.size());
+  Eigen::MatrixXd U(du.size(), r), Y(du.size(), r), S = Eigen::MatrixXd::Zero(r, r);
+  for (int i = 0; i < r; ++i) {
+    U.col(i) = parts[i].v;
+    Y.col(i) = chol.solve(parts[i].v);
+    S(i, i) = 1.0 / parts[i].k;
+  }
+  S += U.transpose() * Y;
+  du -= Y * S.ldlt().solve(U.transpose() * du);
+}
+
 // The Newton step du at the evaluated state ev (empty when no tangent factorises), and whether it
 // came from the exact tangent. Counts factorisations and times assembly and factorisation.
 Eigen::VectorXd newton_step(const FemModel& m, Eval& ev, double k_reg, NewtonWorkspace& w, SolveReport& rep,
@@ -113,6 +129,7 @@ Eigen::VectorXd newton_step(const FemModel& m, Eval& ev, double k_reg, NewtonWor
     ++rep.factorizations;
     if (w.chol.info() != Eigen::Success) return false;
     du = w.chol.solve(-ev.grad);
+    add_rank_one(ev.rank_one, w.chol, du);
     return du.allFinite() && du.dot(ev.grad) < 0;
   };
   if (!ev.trip_neg.empty()) {
@@ -190,7 +207,7 @@ SolveReport solve_equilibrium(const FemModel& m, FemState& st, const SolverSetti
   SolveReport rep;
   if (st.u.size() != m.n_dofs || st.body_rotation.size() != m.rigid_bodies.size()) st.reset(m);
   check_inputs(m, st.inputs);
-  rep.residual_tol_N = s.residual_rtol * std::max(st.inputs.load_scale_N(), 1e-30);
+  rep.residual_tol_N = s.residual_rtol * std::max(st.inputs.load_scale_N(m), 1e-30);
   const double k_reg = median_penalty(m);
   NewtonWorkspace w(m);
   auto finish = [&](bool ok, const std::string& msg) {
@@ -280,6 +297,7 @@ std::vector<Vec3> internal_forces(const FemModel& m, const FemState& st) {
   const std::vector<Vec3> x = pose_of(m, st, st.u, false).x;
   std::vector<Vec3> f(m.mesh.n_nodes(), Vec3::Zero());
   for (int t = 0; t < m.mesh.n_tets(); ++t) {
+    if (m.tet_cavity[t] >= 0) continue;
     const Tet& e = m.mesh.tets[t];
     const Eigen::Matrix<double, 3, 4> fe =
         m.tet_volume_m3[t] * m.tet_material[t].pk1(deformation_gradient(m, x, t)) * m.tet_grad[t].transpose();

@@ -121,6 +121,26 @@ struct SurfaceContactSet {
   std::vector<Tri> master_faces;   // outward-oriented triangles of the master body
 };
 
+// A fluid-filled cavity (the abdomen): the union of some of the mesh's tets, which then carry no
+// elastic energy. Its wall nodes move with the tissue around it, its other nodes with a bone, so
+// its volume is the enclosed volume whatever the inner nodes do (tets may even invert). Pressure
+// at a point y, with V its volume and g gravity (FemInputs):
+//   p(y) = load p0 - (V - V0) / C + load rho g.(y - reference),
+// the pressure p0 at the reference point at rest, a compliance C for the rest of the cavity and
+// the fluid's weight as a hydrostatic gradient. Potential (fem/fluid_cavity.cpp):
+//   -load p0 (V - V0) + (V - V0)^2 / 2C - load rho g.(M - M0 - reference (V - V0)),
+// M the first moment of volume.
+struct FluidCavity {
+  std::string name;
+  std::vector<int> tets;
+  double p0_Pa = 0;
+  double compliance_m3_per_Pa = 0;
+  double density_kg_m3 = 0;
+  Vec3 reference_m = Vec3::Zero();
+  double V0_m3 = 0;       // by finalize()
+  Vec3 M0_m4 = Vec3::Zero();
+};
+
 struct FemModel {
   TetMesh mesh;
   std::vector<NeoHookean> tet_material;      // one per tet
@@ -131,11 +151,14 @@ struct FemModel {
   std::vector<Joint> joints;
   std::vector<RigidContactSet> rigid_contacts;
   std::vector<SurfaceContactSet> surface_contacts;
+  std::vector<FluidCavity> cavities;
+  Vec3 gravity_m_s2 = Vec3::Zero();          // what a fresh state's inputs start with (cavities' weight)
   int n_dofs = 0;
 
   // Precomputed per tet by finalize(): rest volume and shape-function gradients (rows).
   std::vector<double> tet_volume_m3;
   std::vector<Eigen::Matrix<double, 4, 3>> tet_grad;
+  std::vector<int> tet_cavity;  // the cavity a tet is fluid of, or -1 (solid)
   // Per node, by finalize(): its dofs (3 free, or up to a body's 6) and dx/du over them. A free
   // node's J is constant; a body's node has J = [I, -[R lever]x] over the body's free components
   // (`comp`: 0-2 translation, 3-5 rotation), R the body's current rotation (fem_terms::Pose).
@@ -156,6 +179,7 @@ struct FemModel {
     int n = 0;
     std::vector<int> outer, inner;  // column starts (n + 1), row of each entry
     std::vector<int> slot;          // per tet entry, its index into inner
+    std::vector<int> tet_first;     // per tet, its first entry in slot
   };
   TangentPattern elastic_pattern;
 
@@ -184,11 +208,13 @@ struct FemInputs {
   std::vector<Vec3> body_force_N;     // per rigid body (N), at its load point
   std::vector<Vec3> body_torque_Nm;   // per rigid body (N m)
   std::vector<BodyPose> body_pose;    // per rigid body
+  Vec3 gravity_m_s2 = Vec3::Zero();   // the fluid cavities' weight (their tets get no node force)
   // The model's own: its node_force_N, each body's applied force and torque, rest position and
   // no rotation.
   static FemInputs of(const FemModel& m);
-  // Sum of all prescribed loads' magnitudes (N): the scale for the residual tolerance.
-  double load_scale_N() const;
+  // Sum of all prescribed loads' magnitudes (N), the fluid cavities' (pressure on a face of their
+  // volume's size, and weight) included: the scale for the residual tolerance.
+  double load_scale_N(const FemModel& m) const;
 };
 
 struct SolverSettings {
@@ -247,8 +273,16 @@ std::vector<Vec3> node_positions(const FemModel& model, const FemState& state);
 // Current position of a rigid body's frame.
 Vec3 rigid_position(const FemModel& model, const FemState& state, int body);
 
-// Elastic internal force on every node (N), f_int = dE_elastic/dx, at the current state.
+// The tissue's elastic force on every node (N), f_int = dE_elastic/dx, at the current state (the
+// fluid cavities' push is not in it: cavity_reading).
 std::vector<Vec3> internal_forces(const FemModel& model, const FemState& state);
+// A fluid cavity's volume (m3), its pressure at its reference point (Pa) and its weight (N,
+// rho g V), at the current state.
+struct CavityReading {
+  double volume_m3 = 0, pressure_Pa = 0;
+  Vec3 weight_N = Vec3::Zero();
+};
+CavityReading cavity_reading(const FemModel& model, const FemState& state, int cavity);
 // A tet's deformation gradient F at node positions x, and its hydrostatic pressure
 // -tr(sigma)/3 (Pa, + compression) from the Cauchy stress sigma = P F^T / det F.
 Mat3 deformation_gradient(const FemModel& model, const std::vector<Vec3>& x, int tet);

@@ -88,6 +88,42 @@ void mat_measures(const BodyModel& m, const SkinGrid& grid, const std::vector<do
   }
 }
 
+// The compressive load the tissue presses onto each spinous process: over every face a solid tet
+// shares with the vertebrae (its three nodes on bone) within the processes' base half-width, the normal stress on the bone
+// where it is compressive, p = max(0, -n.sigma.n) (n the tissue's normal into the bone, sigma the
+// tet's Cauchy stress), times the face's area and the part of n along the bone's inward
+// direction. A bonded face in tension adds nothing: the figure is a contact load, never negative.
+void sp_compression(const PosedModel& pm, const FemState& st, const std::vector<Vec3>& x, Frame& r) {
+  const BodyModel& m = pm.body;
+  const FemModel& fem = m.fem;
+  const double mid = m.params.sp_base_halfwidth_m;
+  std::vector<Vec3> inward(m.bones.size(), Vec3::Zero());  // turned with the bone
+  for (int v = 0; v < kLevels; ++v) inward[m.vertebra[v]] = rigid_orientation(fem, st, m.vertebra[v]) * pm.bone_inward[m.vertebra[v]];
+  for (int t = 0; t < fem.mesh.n_tets(); ++t) {
+    if (fem.tet_cavity[t] >= 0) continue;
+    const Tet& e = fem.mesh.tets[t];
+    for (int a = 0; a < 4; ++a) {  // the face opposite node a
+      const int n0 = e[(a + 1) % 4], n1 = e[(a + 2) % 4], n2 = e[(a + 3) % 4];
+      auto vertebra_of = [&](int node) {
+        const int b = fem.node_body[node];
+        return b >= 0 && b < static_cast<int>(m.bones.size()) && m.bones[b].kind == BoneKind::Vertebra ? b : -1;
+      };
+      const int b[3] = {vertebra_of(n0), vertebra_of(n1), vertebra_of(n2)};
+      if (b[0] < 0 || b[1] < 0 || b[2] < 0) continue;
+      if (std::abs(m.node_local[n0].x() + m.node_local[n1].x() + m.node_local[n2].x()) > 3 * mid) continue;
+      Vec3 n = (x[n1] - x[n0]).cross(x[n2] - x[n0]);
+      const double A = 0.5 * n.norm();
+      n.normalize();
+      if (n.dot(x[n0] - x[e[a]]) < 0) n = -n;  // out of the tet: into the bone
+      const Mat3 F = deformation_gradient(fem, x, t);
+      const Mat3 sigma = fem.tet_material[t].pk1(F) * F.transpose() / F.determinant();
+      const double p = std::max(0.0, -n.dot(sigma * n));
+      for (int k = 0; k < 3; ++k)  // a face across two vertebrae: a third to each node's
+        r.sp_load_N[m.bones[b[k]].level - 1] += p * A / 3 * std::max(0.0, n.dot(inward[b[k]]));
+    }
+  }
+}
+
 // Loads the tissue passes to the bones: the tissue's force on each bone-attached node, along the
 // skin's inward normal at the bone's level (pushing the bone towards the front). A node's force
 // stands for the tissue over its strip of the bone, [xl, xh] across (midway to the next column
@@ -110,7 +146,7 @@ void bone_loads(const PosedModel& pm, const SkinGrid& grid, const std::vector<Ve
     SkinGrid::span(grid.xs, m.node_local[k].x(), &xl, &xh);
     const double w = xh > xl ? std::max(0.0, std::min(xh, mid) - std::max(xl, -mid)) / (xh - xl)
                              : (std::abs(m.node_local[k].x()) <= mid ? 1.0 : 0.0);
-    r.sp_load_N[bo.level - 1] += w * f;
+    r.sp_net_N[bo.level - 1] += w * f;
   }
   for (size_t b = 0; b < m.bones.size(); ++b) {
     const Bone& bo = m.bones[b];
@@ -126,32 +162,55 @@ void bone_loads(const PosedModel& pm, const SkinGrid& grid, const std::vector<Ve
   r.rib_share = pos_total > 0 ? pos_ribs / pos_total : 0.0;
 }
 
-// Kidneys: hydrostatic pressure -tr(sigma)/3 per tet (positive = compression); and the smallest
-// volume ratio over all tets.
-void tissue_stress(const BodyModel& m, const std::vector<Vec3>& x, Frame& r) {
+// Kidneys: hydrostatic pressure -tr(sigma)/3 per tet (positive = compression), the abdominal
+// fluid's pressure at their centroid; and the smallest volume ratio over all solid tets.
+void tissue_stress(const BodyModel& m, const FemState& st, const std::vector<Vec3>& x, Frame& r) {
   const FemModel& fem = m.fem;
-  const int kl = region_index("kidney_left"), kr = region_index("kidney_right");
-  double vol[2] = {0, 0}, pv[2] = {0, 0};
   r.min_J = 1e9;
-  r.kidney_peak_Pa = -1e30;
   for (int t = 0; t < fem.mesh.n_tets(); ++t) {
-    const Mat3 F = deformation_gradient(fem, x, t);
-    r.min_J = std::min(r.min_J, F.determinant());
-    const int reg = m.tet_region[t];
-    if (reg != kl && reg != kr) continue;
-    const double ph = hydrostatic_pressure_Pa(fem, F, t);
-    const int side = reg == kl ? 0 : 1;
-    vol[side] += fem.tet_volume_m3[t];
-    pv[side] += ph * fem.tet_volume_m3[t];
-    r.kidney_peak_Pa = std::max(r.kidney_peak_Pa, ph);
+    if (fem.tet_cavity[t] >= 0) continue;  // fluid: its tets may fold (fem FluidCavity)
+    r.min_J = std::min(r.min_J, deformation_gradient(fem, x, t).determinant());
   }
-  if (vol[0] + vol[1] <= 0) r.kidney_peak_Pa = 0;  // no kidney tissue in this mesh
-  r.kidney_left_mean_Pa = vol[0] > 0 ? pv[0] / vol[0] : 0;
-  r.kidney_right_mean_Pa = vol[1] > 0 ? pv[1] / vol[1] : 0;
-  r.kidney_mean_Pa = vol[0] + vol[1] > 0 ? (pv[0] + pv[1]) / (vol[0] + vol[1]) : 0;
+  const KidneyReading k = kidney_reading(m, st, x);
+  r.kidney_peak_Pa = k.peak_Pa;
+  r.kidney_left_mean_Pa = k.left_mean_Pa;
+  r.kidney_right_mean_Pa = k.right_mean_Pa;
+  r.kidney_mean_Pa = k.mean_Pa;
+  r.abdomen_pressure_Pa = k.fluid_Pa;
 }
 
 }  // namespace
+
+KidneyReading kidney_reading(const BodyModel& m, const FemState& st, const std::vector<Vec3>& x) {
+  const FemModel& fem = m.fem;
+  const int kl = region_index("kidney_left"), kr = region_index("kidney_right");
+  double vol[2] = {0, 0}, pv[2] = {0, 0};
+  Vec3 centroid = Vec3::Zero();
+  KidneyReading k;
+  k.peak_Pa = -1e30;
+  for (int t = 0; t < fem.mesh.n_tets(); ++t) {
+    const int reg = m.tet_region[t];
+    if (reg != kl && reg != kr) continue;
+    const double ph = hydrostatic_pressure_Pa(fem, deformation_gradient(fem, x, t), t);
+    const int side = reg == kl ? 0 : 1;
+    const double V = fem.tet_volume_m3[t];
+    vol[side] += V;
+    pv[side] += ph * V;
+    k.peak_Pa = std::max(k.peak_Pa, ph);
+    for (int v : fem.mesh.tets[t]) centroid += 0.25 * V * x[v];
+  }
+  const double vt = vol[0] + vol[1];
+  if (vt <= 0) k.peak_Pa = 0;  // no kidney tissue in this mesh
+  k.left_mean_Pa = vol[0] > 0 ? pv[0] / vol[0] : 0;
+  k.right_mean_Pa = vol[1] > 0 ? pv[1] / vol[1] : 0;
+  k.mean_Pa = vt > 0 ? (pv[0] + pv[1]) / vt : 0;
+  if (m.abdomen >= 0 && vt > 0) {
+    const FluidCavity& c = fem.cavities[m.abdomen];
+    k.fluid_Pa = cavity_reading(fem, st, m.abdomen).pressure_Pa +
+                 c.density_kg_m3 * st.inputs.gravity_m_s2.dot(centroid / vt - c.reference_m);
+  }
+  return k;
+}
 
 int nearest_level(const BodyModel& m, double s_m) {
   int best = 1;
@@ -193,7 +252,7 @@ Frame measure_frame(const PosedModel& pm, const FemState& st, const Placement& p
   r.s_m = pl.s_m;
   r.level = nearest_level(m, pl.s_m);
   r.start_pitch_deg = pl.pitch_rad / kDeg;
-  r.weight_N = total_gravity_vector_N(st.inputs).norm();
+  r.weight_N = total_gravity_vector_N(m.fem, st).norm();
   const Mat3 R = pl.world_rotation();
   const std::vector<Vec3> x = node_positions(m.fem, st);
   const std::vector<Vec3> fint = internal_forces(m.fem, st);
@@ -202,13 +261,14 @@ Frame measure_frame(const PosedModel& pm, const FemState& st, const Placement& p
   const SkinGrid grid(m);
   mat_measures(m, grid, fn, r);
   bone_loads(pm, grid, fint, r);
+  sp_compression(pm, st, x, r);
   for (int v = 0; v < kLevels; ++v) {  // segment motion, absolute and relative to lying flat
     const JointState js = joint_state(m.fem, st, m.intervertebral_joint[v]);
     r.joint_rotation_rad[v] = js.rotation_rad;
     r.joint_translation_m[v] = js.translation_m;
   }
   relate_to_flat(r, flat);
-  tissue_stress(m, x, r);
+  tissue_stress(m, st, x, r);
   pose_measures(pm, st, R, r);
   return r;
 }

@@ -21,7 +21,7 @@ struct SegmentMotion {
 // muscles), which the roller's segment motion is measured against.
 struct FlatReference {
   std::array<Vec3, kLevels> rotation_rad{}, translation_m{};
-  std::array<double, kLevels> sp_load_N{};  // the net tissue force on each spinous process lying flat
+  std::array<double, kLevels> sp_load_N{};  // the compressive load on each spinous process lying flat
   SolveReport solve;
 };
 
@@ -45,7 +45,10 @@ struct Frame {
   PressureMat mat;
   MatStats whole, midline, left, right;     // whole mat; strips over the roller's level
   std::array<MatStats, kLevels> midline_by_level{};
-  std::array<double, kLevels> sp_load_N{};         // tissue force on each spinous process
+  // The tissue's compressive load on each spinous process's surface (never negative) and its net
+  // force on the bone nodes there (compression less the pull of the bonded tissue).
+  std::array<double, kLevels> sp_load_N{};
+  std::array<double, kLevels> sp_net_N{};
   std::array<double, kLevels> sp_load_flat_N{};    // ... the same lying flat (relate_to_flat)
   std::array<double, kLevels> posterior_load_N{};  // ... on each vertebra (SP, laminae, TPs)
   std::array<double, kRibs> rib_load_N{};          // ... on each rib pair
@@ -54,6 +57,7 @@ struct Frame {
   std::array<SegmentMotion, kLevels> segment{};    // T1-T2 .. L5-S1, relative to lying flat
   std::array<Vec3, kLevels> joint_rotation_rad{}, joint_translation_m{};  // ... absolute
   double kidney_peak_Pa = 0, kidney_mean_Pa = 0, kidney_left_mean_Pa = 0, kidney_right_mean_Pa = 0;
+  double abdomen_pressure_Pa = 0;   // the abdominal fluid's pressure at the kidneys' centroid
   double min_J = 0;
   // The pressure map at the skin's nodes (what the mat is resampled from): each skin node's
   // normal roller force over its cell of the skin grid, in the order of BodyModel::skin_nodes.
@@ -68,5 +72,13 @@ Frame measure_frame(const PosedModel& m, const FemState& st, const Placement& pl
 void relate_to_flat(Frame& f, const FlatReference* flat);
 // The level (1..17) whose spinous process is nearest to s (m along the skin line).
 int nearest_level(const BodyModel& m, double s_m);
+
+// The kidneys' hydrostatic pressure -tr(sigma)/3 (Pa, + compression: each kidney's volume mean,
+// both kidneys' and the peak element) and the abdominal fluid's pressure at their centroid, at
+// node positions x of state st.
+struct KidneyReading {
+  double left_mean_Pa = 0, right_mean_Pa = 0, mean_Pa = 0, peak_Pa = 0, fluid_Pa = 0;
+};
+KidneyReading kidney_reading(const BodyModel& m, const FemState& st, const std::vector<Vec3>& x);
 
 }  // namespace backroll

@@ -28,6 +28,7 @@ SettleResult settle(const BodyModel& m, const SolverSettings& s) {
     if (x[n].z() < 1e-6) r.contact_area_m2 += area[n];
   r.min_J = 1e9;
   for (int t = 0; t < m.fem.mesh.n_tets(); ++t) {
+    if (m.fem.tet_cavity[t] >= 0) continue;  // fluid
     const Tet& e = m.fem.mesh.tets[t];
     const double V = tet_signed_volume(x[e[0]], x[e[1]], x[e[2]], x[e[3]]);
     r.min_J = std::min(r.min_J, V / m.fem.tet_volume_m3[t]);

@@ -20,6 +20,7 @@ BodySpec scaled_mesh(BodySpec p, double scale) {
   p.max_lateral_size_m *= scale;
   p.axial_size_m *= scale;
   p.muscle_rows = std::max(2, static_cast<int>(std::lround(p.muscle_rows / scale)));
+  p.kidney_rows = std::max(2, static_cast<int>(std::lround(p.kidney_rows / scale)));
   return p;
 }
 
@@ -159,7 +160,7 @@ RollResult RollSession::solve_at_s(double s_m, bool cold) {
     return r;
   }
   place(target);
-  r.weight_N = total_gravity_vector_N(state_.inputs).norm();
+  r.weight_N = total_gravity_vector_N(fem, state_).norm();
   r.solve = solve_equilibrium(fem, state_, s);
   if (!r.solve.converged && !r.solve.cancelled && warm) {  // a warm start that failed gets a cold one
     r.cold_retry = true;
