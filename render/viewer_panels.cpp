@@ -224,7 +224,7 @@ void Viewer::panels() {
   ImGui::TextDisabled("against the roller's level, positions visited so far");
   const float pw = ImGui::GetContentRegionAvail().x;
   plot("peak pressure", "peak_pressure", pw);
-  plot("spinous-process compressive load (3 levels)", "sp_load", pw);
+  plot("spinous-process load (3 levels)", "sp_load", pw);
   plot("rib cage's share of the bone load", "rib_share", pw);
   plot("largest lumbar extension vs flat", "lumbar_extension", pw);
   plot("kidney pressure, mean", "kidney_mean", pw);

@@ -295,7 +295,7 @@ void read_mesh(TomlReader& r, BodySpec& p) {
   p.axial_size_m = r.number("mesh.axial_size_m", 0.003, 0.05);
   p.fat_rows = r.integer("mesh.fat_rows", 1, 4);
   p.muscle_rows = r.integer("mesh.muscle_rows", 2, 12);
-  p.kidney_rows = r.integer("mesh.kidney_rows", 2, 16);
+  p.kidney_rows = r.integer("mesh.kidney_rows", 4, 16);
   for (int i = 0; i < kLevels; ++i)
     if (p.erector_halfwidth_m[i] >= p.lateral_halfwidth_m)
       throw ConfigError(r.where("mesh.lateral_halfwidth_m") + ": mesh.lateral_halfwidth_m must exceed every " +

@@ -81,7 +81,7 @@ struct BodySpec {
   // [mesh]
   double lateral_halfwidth_m = 0.12, midline_size_m = 0.004, max_lateral_size_m = 0.015,
          axial_size_m = 0.012;
-  int fat_rows = 1, muscle_rows = 4, kidney_rows = 8;
+  int fat_rows = 1, muscle_rows = 4, kidney_rows = 4;
 };
 
 // The tissue regions every body file must give a material for, in tag order.

@@ -212,6 +212,15 @@ void BodyBuilder::abdominal_cavity() {
   FemModel& fem = m.fem;
   const TetMesh& mesh = fem.mesh;
   const int fluid = region_index("abdominal_content");
+  // A kidney or kidney-fat element that reaches a node on bone (the kidney's medial border by
+  // the transverse processes) is fluid: bonded to bone the kidney carried a stress singularity
+  // at that corner (its peak and mean pressure under a roller at L3 did not converge with the
+  // mesh); in the body the psoas and the fat between slide.
+  const int kl = region_index("kidney_left"), kr = region_index("kidney_right"), fat = region_index("perirenal_fat");
+  for (int t = 0; t < mesh.n_tets(); ++t)
+    if (m.tet_region[t] == kl || m.tet_region[t] == kr || m.tet_region[t] == fat)
+      for (int v : mesh.tets[t])
+        if (fem.node_body[v] >= 0) m.tet_region[t] = fluid;
   FluidCavity c;
   c.name = "abdomen";
   c.p0_Pa = p.abdominal_pressure_Pa;

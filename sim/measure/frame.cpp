@@ -88,42 +88,6 @@ void mat_measures(const BodyModel& m, const SkinGrid& grid, const std::vector<do
   }
 }
 
-// The compressive load the tissue presses onto each spinous process: over every face a solid tet
-// shares with the vertebrae (its three nodes on bone) within the processes' base half-width, the normal stress on the bone
-// where it is compressive, p = max(0, -n.sigma.n) (n the tissue's normal into the bone, sigma the
-// tet's Cauchy stress), times the face's area and the part of n along the bone's inward
-// direction. A bonded face in tension adds nothing: the figure is a contact load, never negative.
-void sp_compression(const PosedModel& pm, const FemState& st, const std::vector<Vec3>& x, Frame& r) {
-  const BodyModel& m = pm.body;
-  const FemModel& fem = m.fem;
-  const double mid = m.params.sp_base_halfwidth_m;
-  std::vector<Vec3> inward(m.bones.size(), Vec3::Zero());  // turned with the bone
-  for (int v = 0; v < kLevels; ++v) inward[m.vertebra[v]] = rigid_orientation(fem, st, m.vertebra[v]) * pm.bone_inward[m.vertebra[v]];
-  for (int t = 0; t < fem.mesh.n_tets(); ++t) {
-    if (fem.tet_cavity[t] >= 0) continue;
-    const Tet& e = fem.mesh.tets[t];
-    for (int a = 0; a < 4; ++a) {  // the face opposite node a
-      const int n0 = e[(a + 1) % 4], n1 = e[(a + 2) % 4], n2 = e[(a + 3) % 4];
-      auto vertebra_of = [&](int node) {
-        const int b = fem.node_body[node];
-        return b >= 0 && b < static_cast<int>(m.bones.size()) && m.bones[b].kind == BoneKind::Vertebra ? b : -1;
-      };
-      const int b[3] = {vertebra_of(n0), vertebra_of(n1), vertebra_of(n2)};
-      if (b[0] < 0 || b[1] < 0 || b[2] < 0) continue;
-      if (std::abs(m.node_local[n0].x() + m.node_local[n1].x() + m.node_local[n2].x()) > 3 * mid) continue;
-      Vec3 n = (x[n1] - x[n0]).cross(x[n2] - x[n0]);
-      const double A = 0.5 * n.norm();
-      n.normalize();
-      if (n.dot(x[n0] - x[e[a]]) < 0) n = -n;  // out of the tet: into the bone
-      const Mat3 F = deformation_gradient(fem, x, t);
-      const Mat3 sigma = fem.tet_material[t].pk1(F) * F.transpose() / F.determinant();
-      const double p = std::max(0.0, -n.dot(sigma * n));
-      for (int k = 0; k < 3; ++k)  // a face across two vertebrae: a third to each node's
-        r.sp_load_N[m.bones[b[k]].level - 1] += p * A / 3 * std::max(0.0, n.dot(inward[b[k]]));
-    }
-  }
-}
-
 // Loads the tissue passes to the bones: the tissue's force on each bone-attached node, along the
 // skin's inward normal at the bone's level (pushing the bone towards the front). A node's force
 // stands for the tissue over its strip of the bone, [xl, xh] across (midway to the next column
@@ -146,7 +110,7 @@ void bone_loads(const PosedModel& pm, const SkinGrid& grid, const std::vector<Ve
     SkinGrid::span(grid.xs, m.node_local[k].x(), &xl, &xh);
     const double w = xh > xl ? std::max(0.0, std::min(xh, mid) - std::max(xl, -mid)) / (xh - xl)
                              : (std::abs(m.node_local[k].x()) <= mid ? 1.0 : 0.0);
-    r.sp_net_N[bo.level - 1] += w * f;
+    r.sp_load_N[bo.level - 1] += w * f;
   }
   for (size_t b = 0; b < m.bones.size(); ++b) {
     const Bone& bo = m.bones[b];
@@ -261,7 +225,6 @@ Frame measure_frame(const PosedModel& pm, const FemState& st, const Placement& p
   const SkinGrid grid(m);
   mat_measures(m, grid, fn, r);
   bone_loads(pm, grid, fint, r);
-  sp_compression(pm, st, x, r);
   for (int v = 0; v < kLevels; ++v) {  // segment motion, absolute and relative to lying flat
     const JointState js = joint_state(m.fem, st, m.intervertebral_joint[v]);
     r.joint_rotation_rad[v] = js.rotation_rad;

@@ -21,7 +21,7 @@ struct SegmentMotion {
 // muscles), which the roller's segment motion is measured against.
 struct FlatReference {
   std::array<Vec3, kLevels> rotation_rad{}, translation_m{};
-  std::array<double, kLevels> sp_load_N{};  // the compressive load on each spinous process lying flat
+  std::array<double, kLevels> sp_load_N{};  // the net tissue force on each spinous process lying flat
   SolveReport solve;
 };
 
@@ -45,10 +45,7 @@ struct Frame {
   PressureMat mat;
   MatStats whole, midline, left, right;     // whole mat; strips over the roller's level
   std::array<MatStats, kLevels> midline_by_level{};
-  // The tissue's compressive load on each spinous process's surface (never negative) and its net
-  // force on the bone nodes there (compression less the pull of the bonded tissue).
-  std::array<double, kLevels> sp_load_N{};
-  std::array<double, kLevels> sp_net_N{};
+  std::array<double, kLevels> sp_load_N{};         // tissue force on each spinous process
   std::array<double, kLevels> sp_load_flat_N{};    // ... the same lying flat (relate_to_flat)
   std::array<double, kLevels> posterior_load_N{};  // ... on each vertebra (SP, laminae, TPs)
   std::array<double, kRibs> rib_load_N{};          // ... on each rib pair

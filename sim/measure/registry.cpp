@@ -65,30 +65,25 @@ const std::vector<Measure>& measure_registry() {
        "highest mat cell of the left and right strips out to the erector spinae, at the roller's level"},
       {"cop_lateral", "centre of pressure, lateral", "mm", [](const Frame& r) { return r.whole.cop_x_m * 1e3; },
        "centre of pressure across the back (+: the subject's left)"},
-      {"sp_load", "compressive load on the spinous processes (3 levels)", "N",
+      {"sp_load", "net tissue force on the spinous processes (3 levels)", "N",
        [](const Frame& r) { return sum3(r.sp_load_N, r.level); },
-       "the normal stress the tissue presses onto the spinous processes' surface (within their base half-width) "
-       "where it is compressive, integrated over the bone faces and taken along the bone's inward direction, at the "
-       "roller's level and the levels either side: a contact load, never negative (a bonded face in tension adds nothing)"},
-      {"sp_load_vs_flat", "compressive load on the spinous processes vs lying flat", "N",
-       [](const Frame& r) { return sum3(r.sp_load_N, r.level) - sum3(r.sp_load_flat_N, r.level); },
-       "sp_load minus the same three processes' compressive load lying flat on the floor (same body and muscles): "
-       "what the roller adds (+) or takes away (-)"},
-      {"sp_load_max", "largest compressive load on one spinous process", "N",
-       [](const Frame& r) { return *std::max_element(r.sp_load_N.begin(), r.sp_load_N.end()); },
-       "the largest of the per-process compressive loads (as sp_load), T1 to L5; the reading names its level"},
-      {"sp_net_force", "net tissue force on the spinous processes (3 levels)", "N",
-       [](const Frame& r) { return sum3(r.sp_net_N, r.level); },
        "the net elastic force of the tissue, which is bonded to the bone, on the bone nodes over the spinous processes "
-       "(within their base half-width), along the skin's inward normal, three levels under the roller: the "
-       "roller's compression less the pull of the bonded tissue, so it can be negative; not a contact load"},
+       "(within their base half-width), along the skin's inward normal, at the roller's level and the levels either "
+       "side: the roller's compression less the pull of the bonded tissue, so it can be negative; not a contact load"},
+      {"sp_load_vs_flat", "net tissue force on the spinous processes vs lying flat", "N",
+       [](const Frame& r) { return sum3(r.sp_load_N, r.level) - sum3(r.sp_load_flat_N, r.level); },
+       "sp_load minus the same three processes' net force lying flat on the floor (same body and muscles): what "
+       "the roller adds (+) or takes away (-)"},
+      {"sp_load_max", "largest net tissue force on one spinous process", "N",
+       [](const Frame& r) { return *std::max_element(r.sp_load_N.begin(), r.sp_load_N.end()); },
+       "the largest of the per-process net forces (as sp_load), T1 to L5"},
       {"vertebra_load", "load on the vertebrae under the roller (3 levels)", "N",
        [](const Frame& r) {
          double f = 0;
          for (int l = std::max(1, r.level - 1); l <= std::min(kLevels, r.level + 1); ++l) f += r.posterior_load_N[l - 1];
          return f;
        },
-       "net tissue force on the whole posterior vertebra (spinous and transverse processes, laminae), along the skin's inward normal, three levels under the roller: as sp_net_force, the roller's compression less the pull of the bonded tissue; can be negative; not a contact load"},
+       "net tissue force on the whole posterior vertebra (spinous and transverse processes, laminae), along the skin's inward normal, three levels under the roller: as sp_load, the roller's compression less the pull of the bonded tissue; can be negative; not a contact load"},
       {"rib_share", "rib cage's share of the bone load", "%", [](const Frame& r) { return 100 * r.rib_share; },
        "the ribs' part of the tissue's net inward load on bone, each bone (vertebra, rib pair, pelvis) counted only where it is pushed inward (a bone pulled outward counts zero)"},
       {"thoracic_extension", "largest thoracic segment extension vs flat", "deg",

@@ -136,11 +136,10 @@ std::vector<std::string> comparison_reading(const RollerRun& run) {
   lines.push_back(first + ".");
   lines.push_back(fmt::format("The rib cage takes {:.0f} % of the load the tissue passes to bone under the mid-back and {:.0f} % "
                    "under the low back.", T("rib_share"), L("rib_share")));
-  lines.push_back(fmt::format("The tissue presses {:.0f} N onto the spinous processes under the roller (3 levels; the compressive "
-                   "stress on the bone's surface) under the mid-back and {:.0f} N under the low back ({}); {:+.0f} N and "
-                   "{:+.0f} N against lying flat. The net force of the bonded tissue there (compression less pull) is "
-                   "{:.0f} N and {:.0f} N.", T("sp_load"), L("sp_load"), relation(T("sp_load"), L("sp_load")),
-                   T("sp_load_vs_flat"), L("sp_load_vs_flat"), T("sp_net_force"), L("sp_net_force")));
+  lines.push_back(fmt::format("The net tissue force on the spinous processes under the roller (3 levels; the roller's compression less the "
+                   "pull of the tissue bonded to them) is {:.0f} N under the mid-back and {:.0f} N under the low back ({}); "
+                   "{:+.0f} N and {:+.0f} N against lying flat.", T("sp_load"), L("sp_load"), relation(T("sp_load"), L("sp_load")),
+                   T("sp_load_vs_flat"), L("sp_load_vs_flat")));
   // Where the largest load on one process falls, with the roller at T7 and at L3.
   std::string where;
   for (int at : {kT7, kL3})
@@ -150,7 +149,7 @@ std::vector<std::string> comparison_reading(const RollerRun& run) {
         where += fmt::format("{}{:.0f} N on {} with the roller at {}", where.empty() ? "" : ", ", *top,
                              level_name(static_cast<int>(top - r.sp_load_N.begin()) + 1), level_name(at));
       }
-  if (!where.empty()) lines.push_back("The largest compressive load on one spinous process, from the roller or the floor: " + where + ".");
+  if (!where.empty()) lines.push_back("The largest net force on one spinous process, from the roller or the floor: " + where + ".");
   lines.push_back(fmt::format("The trunk comes to rest at {:.0f} deg to the floor under the mid-back and {:.0f} deg under the low back "
                    "(+: head higher than the hip); T1 is {:.0f} and {:.0f} mm above the floor.",
                    T("trunk_angle"), L("trunk_angle"), T("t1_height"), L("t1_height")));
@@ -167,8 +166,10 @@ std::vector<std::string> comparison_reading(const RollerRun& run) {
                    T("midline_peak"), L("midline_peak"), T("paraspinal_peak"), L("paraspinal_peak")));
   lines.push_back(fmt::format("Lumbar segments extend at most {:+.2f} deg beyond lying flat with the roller under the mid-back, "
                    "{:+.2f} deg under the low back.", T("lumbar_extension"), L("lumbar_extension")));
-  lines.push_back(fmt::format("Mean hydrostatic pressure in the kidneys is {:.2f} kPa vs {:.2f} kPa (positive = compression).",
-                   T("kidney_mean"), L("kidney_mean")));
+  lines.push_back(fmt::format("Mean hydrostatic pressure in the kidneys is {:.2f} kPa vs {:.2f} kPa (positive = compression; "
+                   "peak {:.1f} vs {:.1f} kPa); the abdominal fluid around them is at {:.2f} and {:.2f} kPa.",
+                   T("kidney_mean"), L("kidney_mean"), T("kidney_peak"), L("kidney_peak"), T("abdomen_pressure"),
+                   L("abdomen_pressure")));
   return lines;
 }
 
@@ -287,11 +288,10 @@ std::string comparison_json(const Comparison& c) {
       if (!r.warm_start_note.empty()) p["warm_start_note"] = r.warm_start_note;
       if (r.usable()) {
         for (const Measure& m : measure_registry()) p[m.key] = m.get(r);
-        json sp = json::array(), sp_net = json::array(), ext = json::array(), shear = json::array(), ribs = json::array(),
+        json sp = json::array(), ext = json::array(), shear = json::array(), ribs = json::array(),
              mid = json::array();
         for (int v = 0; v < kLevels; ++v) {
           sp.push_back(r.sp_load_N[v]);
-          sp_net.push_back(r.sp_net_N[v]);
           mid.push_back({{"peak_kPa", r.midline_by_level[v].peak_Pa / 1e3},
                          {"mean_kPa", r.midline_by_level[v].mean_Pa / 1e3},
                          {"force_N", r.midline_by_level[v].force_N}});
@@ -300,7 +300,6 @@ std::string comparison_json(const Comparison& c) {
         }
         for (int k = 0; k < kRibs; ++k) ribs.push_back(r.rib_load_N[k]);
         p["sp_load_N_by_level"] = sp;
-        p["sp_net_force_N_by_level"] = sp_net;
         p["midline_strip_by_level"] = mid;
         p["extension_deg_by_segment"] = ext;
         p["anterior_shear_mm_by_segment"] = shear;

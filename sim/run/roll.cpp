@@ -20,7 +20,7 @@ BodySpec scaled_mesh(BodySpec p, double scale) {
   p.max_lateral_size_m *= scale;
   p.axial_size_m *= scale;
   p.muscle_rows = std::max(2, static_cast<int>(std::lround(p.muscle_rows / scale)));
-  p.kidney_rows = std::max(2, static_cast<int>(std::lround(p.kidney_rows / scale)));
+  p.kidney_rows = std::max(4, static_cast<int>(std::lround(p.kidney_rows / scale)));  // never under 4
   return p;
 }
 

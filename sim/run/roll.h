@@ -34,7 +34,8 @@ struct Scenario {
 //   anything else           the scenario's own key        (posture.hip_lift_m, mesh.scale)
 Scenario load_scenario(const std::string& path, const std::vector<ConfigOverride>& overrides = {});
 std::string default_scenario_path();  // assets/scenarios/default.toml
-// The body file's mesh coarsened by `scale` (element sizes x scale, rows / scale).
+// The body file's mesh coarsened by `scale` (element sizes x scale, rows / scale; never fewer
+// than 4 rows through the kidneys).
 BodySpec scaled_mesh(BodySpec p, double scale);
 // The scenario's posed model, built by its posture (built once; share it between sessions).
 std::shared_ptr<const PosedModel> build_posed_model(const Scenario& sc);
