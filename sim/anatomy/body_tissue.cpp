@@ -206,8 +206,8 @@ void BodyBuilder::tissue_attachments() {
 // The abdominal cavity: the abdominal_content tets hold a fluid (fem FluidCavity) at the body
 // file's pressure, compliance and density. Nodes that only fluid touches (inside it, on its deep
 // boundary and its cut sides) ride on the bone beneath, so the fluid is closed by the trunk; the
-// kidneys, their fat and the muscles form its wetted wall, held at its rim. Also counts the element rows through
-// the kidneys at their centre.
+// kidneys, their fat and the muscles form its wetted wall, held at its rim. Also counts the
+// element rows through the kidneys at their centre.
 void BodyBuilder::abdominal_cavity() {
   FemModel& fem = m.fem;
   const TetMesh& mesh = fem.mesh;

@@ -8,13 +8,15 @@
 namespace backroll {
 namespace {
 
-// CHOLMOD with the serial OpenBLAS is not safe to call from two threads at once: measured, two
-// rollers solved in parallel gave results that changed from run to run (Newton iteration counts
-// and the 6th digit), while one thread was bit-identical. The threaded OpenBLAS builds are safe
-// to call from several threads; told to use one thread a call, each call runs on its caller,
-// as deterministic as the serial build. So every CHOLMOD call (ordering, factorisation, solve)
-// takes a process-wide lock unless the BLAS that is loaded says it is a threaded OpenBLAS; any
-// other BLAS (reference, BLIS, ...) keeps the lock.
+// Every CHOLMOD call (ordering, factorisation, solve) takes one process-wide lock: solves on
+// several threads are then bit-identical to one thread's. Measured: with the serial OpenBLAS,
+// two rollers solved in parallel gave results that changed from run to run (Newton iteration
+// counts and the 6th digit). The threaded OpenBLAS told to use one thread a call used to be let
+// through unlocked, and was deterministic on the main job's mesh of 6,948 dofs; on the mesh of
+// 13,464 dofs (since the abdomen and its rows) two rollers solved at once gave results that
+// differed from one thread's in the 6th digit, under load from run to run, even with
+// OPENBLAS_NUM_THREADS=1 set before start. Locked, they are bit-identical (the main job on 2
+// threads: 39 s unlocked, 70 s locked; the rest of each Newton step still runs in parallel).
 //
 // Debian's CHOLMOD is built with OpenMP and a fixed team of 4 threads (CHOLMOD_OMP_NUM_THREADS,
 // compiled in, so OMP_NUM_THREADS does not reach it) for its supernodal scatter loops. backroll
@@ -23,40 +25,31 @@ namespace {
 // 13.8 s without (bit-identical results); a team of 2 took 14.1 s and more CPU. So each thread's
 // first use of the lock also makes the OpenMP regions it starts run on itself alone (libgomp keeps
 // max-active-levels per thread).
-struct BlasInfo {
-  bool thread_safe = false;
-  std::string config;
-};
-const BlasInfo& blas_info() {
-  static const BlasInfo info = [] {
-    BlasInfo b;
-    using ConfigFn = char* (*)();
-    using ThreadsFn = void (*)(int);
-    const auto config = reinterpret_cast<ConfigFn>(dlsym(RTLD_DEFAULT, "openblas_get_config"));
-    const auto threads = reinterpret_cast<ThreadsFn>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
-    b.config = config ? config() : "not OpenBLAS";
-    if (config && threads && b.config.find("SINGLE_THREADED") == std::string::npos) {
-      threads(1);
-      b.thread_safe = true;
-    }
-    return b;
-  }();
-  return info;
+// The BLAS that is loaded, as it names itself; a threaded OpenBLAS is told to run each call on
+// its caller (its own threads would make the rounding depend on the machine's core count).
+std::string blas_setup() {
+  using ConfigFn = char* (*)();
+  using ThreadsFn = void (*)(int);
+  const auto config = reinterpret_cast<ConfigFn>(dlsym(RTLD_DEFAULT, "openblas_get_config"));
+  const auto threads = reinterpret_cast<ThreadsFn>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
+  if (threads) threads(1);
+  return config ? config() : "not OpenBLAS";
+}
+const std::string& blas_config() {
+  static const std::string config = blas_setup();
+  return config;
 }
 
 }  // namespace
 
 std::string linear_solver_info() {
-  const BlasInfo& b = blas_info();
-  return "CHOLMOD supernodal Cholesky; BLAS: " + b.config +
-         (b.thread_safe ? " (threaded build, one thread a call: solves run in parallel)"
-                        : " (not known thread-safe: one solve at a time)");
+  return "CHOLMOD supernodal Cholesky; BLAS: " + blas_config() + " (one thread a call, one solve at a time: bit-identical results)";
 }
 
-CholmodLock::CholmodLock() : lock_(mutex(), std::defer_lock) {
+CholmodLock::CholmodLock() : lock_(mutex()) {
   thread_local const bool serial = (omp_set_max_active_levels(0), true);
   (void)serial;
-  if (!blas_info().thread_safe) lock_.lock();
+  (void)blas_config();
 }
 
 std::mutex& CholmodLock::mutex() {

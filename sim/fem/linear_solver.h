@@ -7,9 +7,8 @@
 
 namespace backroll {
 
-// Held around every CHOLMOD call (ordering, factorisation, solve): a process-wide lock unless the
-// loaded BLAS is a threaded OpenBLAS (set to one thread a call); the thread's OpenMP regions run
-// on itself alone.
+// Held around every CHOLMOD call (ordering, factorisation, solve): a process-wide lock; the
+// thread's OpenMP regions run on itself alone.
 class CholmodLock {
  public:
   CholmodLock();

@@ -69,15 +69,20 @@ struct NewtonWorkspace {
 template <class Factor>
 void add_rank_one(const std::vector<fem_terms::RankOne>& parts, Factor& chol, Eigen::VectorXd& du) {
   if (parts.empty() || !du.allFinite()) return;
+  // Dot products, not Eigen's dense products: those may split over OpenMP threads and change the
+  // rounding with the thread count (outputs must be bit-identical on any).
   const int r = static_cast<int>(parts.size());
-  Eigen::MatrixXd U(du.size(), r), Y(du.size(), r), S = Eigen::MatrixXd::Zero(r, r);
+  std::vector<Eigen::VectorXd> Y(r);
+  Eigen::MatrixXd S = Eigen::MatrixXd::Zero(r, r);
+  Eigen::VectorXd b(r);
+  for (int i = 0; i < r; ++i) Y[i] = chol.solve(parts[i].v);
   for (int i = 0; i < r; ++i) {
-    U.col(i) = parts[i].v;
-    Y.col(i) = chol.solve(parts[i].v);
     S(i, i) = 1.0 / parts[i].k;
+    for (int j = 0; j < r; ++j) S(i, j) += parts[i].v.dot(Y[j]);
+    b[i] = parts[i].v.dot(du);
   }
-  S += U.transpose() * Y;
-  du -= Y * S.ldlt().solve(U.transpose() * du);
+  const Eigen::VectorXd c = S.ldlt().solve(b);
+  for (int i = 0; i < r; ++i) du -= c[i] * Y[i];
 }
 
 // The Newton step du at the evaluated state ev (empty when no tangent factorises), and whether it

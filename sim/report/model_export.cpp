@@ -85,25 +85,26 @@ std::string model_obj(const BodyModel& m, const std::vector<Vec3>& x) {
   const TetMesh& mesh = m.fem.mesh;
   std::string s = "# backroll torso model: tissue surface by region, bones as boxes (metres)\n";
   for (const Vec3& p : x) s += fmt::format("v {:.9g} {:.9g} {:.9g}\n", p.x(), p.y(), p.z());
-  // Outer faces of the tissue, grouped by the region of the tet they bound.
+  // Each region's closed surface: the tissue's outer faces and the faces between two regions (a
+  // kidney inside the fat and the abdomen's fluid), each turned outwards from its own tet.
   std::vector<std::vector<Tri>> by_region(region_names().size());
   {
-    // boundary_faces loses the tet; find it again from a face -> tet map.
-    std::map<std::array<int, 3>, int> owner;
+    std::map<std::array<int, 3>, std::vector<std::pair<int, Tri>>> faces;  // sorted face -> (tet, outward face)
     for (int t = 0; t < mesh.n_tets(); ++t) {
       const Tet& e = mesh.tets[t];
-      const int f[4][3] = {{e[1], e[2], e[3]}, {e[0], e[2], e[3]}, {e[0], e[1], e[3]}, {e[0], e[1], e[2]}};
-      for (const auto& ff : f) {
-        std::array<int, 3> k = {ff[0], ff[1], ff[2]};
+      for (int a = 0; a < 4; ++a) {
+        Tri f = {e[(a + 1) % 4], e[(a + 2) % 4], e[(a + 3) % 4]};
+        const Vec3 n = (mesh.X[f[1]] - mesh.X[f[0]]).cross(mesh.X[f[2]] - mesh.X[f[0]]);
+        if (n.dot(mesh.X[f[0]] - mesh.X[e[a]]) < 0) std::swap(f[1], f[2]);  // away from the opposite node
+        std::array<int, 3> k = f;
         std::sort(k.begin(), k.end());
-        owner[k] = t;
+        faces[k].emplace_back(t, f);
       }
     }
-    for (const Tri& f : boundary_faces(mesh)) {
-      std::array<int, 3> k = f;
-      std::sort(k.begin(), k.end());
-      by_region[m.tet_region[owner[k]]].push_back(f);
-    }
+    for (const auto& [key, owners] : faces)
+      for (const auto& [t, f] : owners)
+        if (owners.size() == 1 || m.tet_region[owners[0].first] != m.tet_region[owners[1].first])
+          by_region[m.tet_region[t]].push_back(f);
   }
   for (size_t r = 0; r < by_region.size(); ++r) {
     if (by_region[r].empty()) continue;
