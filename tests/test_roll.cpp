@@ -51,10 +51,17 @@ TEST_CASE("roller at T7 and L3: equilibrium, pressure integral, symmetry", "[rol
   sc.body.kidney_right_top = sc.body.kidney_left_top;
   sc.body.kidney_right_bottom = sc.body.kidney_left_bottom;
   RollSession ses(sc, nullptr);
+  double kidney_peak[2] = {0, 0};
   for (int level : {7, 15}) {
     const RollResult r = ses.solve_at(level, true);
     INFO("level " << level_name(level) << ": " << r.solve.message);
     REQUIRE(r.solve.converged);
+    kidney_peak[level == 15] = r.kidney_peak_Pa;
+    // The kidneys hang in the abdomen's fluid: their mean pressure is the fluid's around them
+    // (within 0.15 kPa, the wall's strain passed on through the fat behind them).
+    INFO("kidneys " << r.kidney_mean_Pa << " Pa, the fluid at them " << r.abdomen_pressure_Pa << " Pa");
+    CHECK(r.abdomen_pressure_Pa > 0);
+    CHECK(std::abs(r.kidney_mean_Pa - r.abdomen_pressure_Pa) < 150);
     // Roller + feet balance the body weight (world frame: vertical and horizontal).
     const Vec3 sum = r.roller_force_N + r.feet_force_N + r.floor_force_N;
     CHECK(std::abs(sum.z() - r.weight_N) < 0.01 * r.weight_N);
@@ -82,6 +89,9 @@ TEST_CASE("roller at T7 and L3: equilibrium, pressure integral, symmetry", "[rol
     CHECK(r.min_J > 0);
     for (double f : r.mat.force_N) REQUIRE(std::isfinite(f));
   }
+  // Under the kidneys' levels the roller pushes the wall they rest on: their peak rises.
+  INFO("kidney peak " << kidney_peak[0] << " Pa at T7, " << kidney_peak[1] << " Pa at L3");
+  CHECK(kidney_peak[1] > kidney_peak[0]);
 }
 
 TEST_CASE("the solved pose does not depend on the start tilt", "[roll]") {

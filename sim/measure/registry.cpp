@@ -117,7 +117,7 @@ std::string column_name(const Measure& m) {
 }
 
 double noise_floor(const Measure& m) {
-  if (m.unit == "kPa") return m.key.rfind("kidney", 0) == 0 ? 0.2 : 2.0;
+  if (m.unit == "kPa") return m.key.rfind("kidney", 0) == 0 || m.key == "abdomen_pressure" ? 0.2 : 2.0;
   if (m.unit == "mmHg") return 15.0;  // 2 kPa
   if (m.unit == "N") return 5.0;
   if (m.unit == "%") return 0.5;
