@@ -11,6 +11,7 @@
 
 #include "fem/fem_terms.h"
 #include "fem/quasi_static.h"
+#include "dense_tangent.h"
 
 using namespace backroll;
 
@@ -63,18 +64,6 @@ FemModel block_with_cavity(const std::vector<int>& fluid_cells, double complianc
   m.joints.push_back(ground);
   m.finalize();
   return m;
-}
-
-Eigen::MatrixXd dense_tangent(const FemModel& m, const fem_terms::Eval& ev) {
-  Eigen::SparseMatrix<double> K(m.n_dofs, m.n_dofs), Kd(m.n_dofs, m.n_dofs);
-  Kd.setFromTriplets(ev.trip.begin(), ev.trip.end());
-  K.resizeNonZeros(static_cast<Eigen::Index>(m.elastic_pattern.inner.size()));
-  std::copy(m.elastic_pattern.outer.begin(), m.elastic_pattern.outer.end(), K.outerIndexPtr());
-  std::copy(m.elastic_pattern.inner.begin(), m.elastic_pattern.inner.end(), K.innerIndexPtr());
-  std::copy(ev.k_elastic.begin(), ev.k_elastic.end(), K.valuePtr());
-  Eigen::MatrixXd H = Eigen::MatrixXd(K) + Eigen::MatrixXd(Kd);
-  for (const fem_terms::RankOne& r : ev.rank_one) H += r.k * r.v * r.v.transpose();
-  return H;
 }
 
 // The cavity's own forces on every node, at node positions x, gravity g and load 1.

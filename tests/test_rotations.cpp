@@ -11,6 +11,7 @@
 
 #include "fem/fem_terms.h"
 #include "fem/quasi_static.h"
+#include "dense_tangent.h"
 
 using namespace backroll;
 
@@ -175,13 +176,7 @@ TEST_CASE("rotations: the gradient and tangent are the energy's derivatives at a
   for (int c = 0; c < 3; ++c) st.u[m.rigid_bodies[1].dof[3 + c]] += 0.08 * std::cos(c + 0.5);
   st.fold_rotations(m);  // theta = 0: the derivatives are with respect to small turns from here
   const fem_terms::Eval ev = fem_terms::evaluate(m, st, st.u, 1.0, true, true);
-  Eigen::SparseMatrix<double> K(m.n_dofs, m.n_dofs), Kd(m.n_dofs, m.n_dofs);
-  Kd.setFromTriplets(ev.trip.begin(), ev.trip.end());
-  K.resizeNonZeros(static_cast<Eigen::Index>(m.elastic_pattern.inner.size()));
-  std::copy(m.elastic_pattern.outer.begin(), m.elastic_pattern.outer.end(), K.outerIndexPtr());
-  std::copy(m.elastic_pattern.inner.begin(), m.elastic_pattern.inner.end(), K.innerIndexPtr());
-  std::copy(ev.k_elastic.begin(), ev.k_elastic.end(), K.valuePtr());
-  const Eigen::MatrixXd H = Eigen::MatrixXd(K) + Eigen::MatrixXd(Kd);
+  const Eigen::MatrixXd H = dense_tangent(m, ev);
   CHECK(ev.trip_neg.empty());
   auto E = [&](const Eigen::VectorXd& du) { return fem_terms::evaluate(m, st, st.u + du, 1.0, false, false).energy; };
   const double h = 1e-5;

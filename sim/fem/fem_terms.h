@@ -87,7 +87,7 @@ struct Eval {
   std::vector<double> k_elastic;  // the tets' tangent, in FemModel::elastic_pattern's places
   std::vector<Triplet> trip;      // the rest of the tangent: joints, contacts
   std::vector<Triplet> trip_neg;  // the contact curvature's negative semi-definite part
-  std::vector<RankOne> rank_one;  // added to the tangent by the solver (Sherman-Morrison)
+  std::vector<RankOne> rank_one;  // added to the tangent by the solver (Sherman-Morrison-Woodbury)
   double max_penetration = 0;
   std::vector<std::vector<double>> rigid_lam, surface_lam;  // contact forces lambda_c (N)
   int active = 0;                                           // active contacts, all sets

@@ -8,7 +8,8 @@
 //   dE/dx_a = -p_t dV_t/dx_a - load rho V_t g / 4                       (per tet, node a)
 //   d2E/dx_a dx_b = -p_t d2V_t/dx_a dx_b - load rho/4 (dV_t/dx_a g^T + g dV_t/dx_b^T)
 // plus (1/C) (dV/du)(dV/du)^T over the whole cavity: a dense rank-one term, which the solver
-// applies through the Sherman-Morrison formula instead of filling the sparse tangent.
+// applies by the Sherman-Morrison-Woodbury formula (fem/newton.cpp) instead of filling the
+// sparse tangent.
 #include <Eigen/Dense>
 
 #include "fem/fem_terms.h"

@@ -69,8 +69,7 @@ struct NewtonWorkspace {
 template <class Factor>
 void add_rank_one(const std::vector<fem_terms::RankOne>& parts, Factor& chol, Eigen::VectorXd& du) {
   if (parts.empty() || !du.allFinite()) return;
-  // Dot products, not Eigen's dense products: those may split over OpenMP threads and change the
-  // rounding with the thread count (outputs must be bit-identical on any).
+  // r is the number of cavities (one): r more solves, a few dot products and an r x r system.
   const int r = static_cast<int>(parts.size());
   std::vector<Eigen::VectorXd> Y(r);
   Eigen::MatrixXd S = Eigen::MatrixXd::Zero(r, r);

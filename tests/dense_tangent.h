@@ -1,0 +1,26 @@
+// The tangent an evaluation built, as one dense matrix: the tets' part in the model's fixed
+// pattern, the triplets (joints, contacts) and the dense rank-one parts (fluid cavities). For
+// tests that hold it against finite differences.
+#pragma once
+
+#include <Eigen/Dense>
+#include <Eigen/SparseCore>
+#include <algorithm>
+
+#include "fem/fem_terms.h"
+
+namespace backroll {
+
+inline Eigen::MatrixXd dense_tangent(const FemModel& m, const fem_terms::Eval& ev) {
+  Eigen::SparseMatrix<double> K(m.n_dofs, m.n_dofs), Kd(m.n_dofs, m.n_dofs);
+  Kd.setFromTriplets(ev.trip.begin(), ev.trip.end());
+  K.resizeNonZeros(static_cast<Eigen::Index>(m.elastic_pattern.inner.size()));
+  std::copy(m.elastic_pattern.outer.begin(), m.elastic_pattern.outer.end(), K.outerIndexPtr());
+  std::copy(m.elastic_pattern.inner.begin(), m.elastic_pattern.inner.end(), K.innerIndexPtr());
+  std::copy(ev.k_elastic.begin(), ev.k_elastic.end(), K.valuePtr());
+  Eigen::MatrixXd H = Eigen::MatrixXd(K) + Eigen::MatrixXd(Kd);
+  for (const fem_terms::RankOne& r : ev.rank_one) H += r.k * r.v * r.v.transpose();
+  return H;
+}
+
+}  // namespace backroll
