@@ -7,11 +7,12 @@
 
 namespace backroll {
 
-// Held around every CHOLMOD call (ordering, factorisation, solve): a process-wide lock; the
-// thread's OpenMP regions run on itself alone.
+// Held around every CHOLMOD call: a process-wide lock for an ordering (symbolic analysis), and
+// for a factorisation or solve unless the loaded BLAS is a threaded OpenBLAS (set to one thread
+// a call); the thread's OpenMP regions run on itself alone (linear_solver.cpp says why).
 class CholmodLock {
  public:
-  CholmodLock();
+  explicit CholmodLock(bool ordering = false);  // ordering: around analyzePattern
 
  private:
   static std::mutex& mutex();

@@ -110,7 +110,7 @@ Eigen::VectorXd newton_step(const FemModel& m, Eval& ev, double k_reg, NewtonWor
   std::vector<int> pattern(K.innerIndexPtr(), K.innerIndexPtr() + K.nonZeros());
   pattern.insert(pattern.end(), K.outerIndexPtr(), K.outerIndexPtr() + K.outerSize() + 1);
   if (pattern != w.last_pattern) {
-    CholmodLock lock;
+    CholmodLock lock(true);
     w.chol.analyzePattern(K);
     w.last_pattern.swap(pattern);
   }
