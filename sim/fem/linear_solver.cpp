@@ -10,13 +10,12 @@ namespace {
 
 // Two rules keep CHOLMOD's results bit-identical on any number of threads.
 //
-// The ordering (symbolic analysis) always takes a process-wide lock. When AMD's fill is poor,
-// CHOLMOD orders with METIS, whose random numbers come from one state shared by the whole process
-// (GKlib's): two orderings at once draw from it in turn and get different permutations, so
-// different roundings. Measured: on the main job's mesh of 6,948 dofs the analyses happened not
-// to use METIS and nothing showed; on the 12,378 dofs the abdomen brought, two rollers solved at
+// The ordering (symbolic analysis) always takes a process-wide lock. Measured: on the main job's
+// mesh of 6,948 dofs nothing showed; on the 12,378 dofs the abdomen brought, two rollers solved at
 // once differed from one thread's results in the 6th digit, under load from run to run, until the
-// ordering was locked (the flat reference solved on three threads under load: three different
+// ordering was locked (the likely mechanism: when AMD's fill is poor CHOLMOD orders with METIS,
+// whose random numbers come from one state shared by the process, so two orderings at once can
+// get different permutations and so different roundings) (the flat reference solved on three threads under load: three different
 // results unlocked, bit-identical with the ordering locked; the main job on 2 threads under load:
 // the same compare.csv as on one thread, three runs out of three).
 //
