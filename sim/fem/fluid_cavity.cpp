@@ -122,14 +122,19 @@ void add_cavities(const FemModel& m, const FemInputs& in, const Pose& p, double 
 
 }  // namespace fem_terms
 
-CavityReading cavity_reading(const FemModel& m, const FemState& st, int c) {
-  const std::vector<Vec3> x = fem_terms::pose_of(m, st, st.u, false).x;
+CavityReading cavity_reading(const FemModel& m, const FemState& st, int c, const std::vector<Vec3>& x) {
   const fem_terms::CavitySums s = fem_terms::cavity_sums(m, x, c);
   CavityReading r;
   r.volume_m3 = s.V;
   r.pressure_Pa = fem_terms::cavity_pressure_at_reference(m, c, s, 1.0);
-  r.weight_N = m.cavities[c].density_kg_m3 * s.V * st.inputs.gravity_m_s2;
+  r.rho_g = m.cavities[c].density_kg_m3 * st.inputs.gravity_m_s2;
+  r.weight_N = s.V * r.rho_g;
+  r.reference_m = m.cavities[c].reference_m;
   return r;
+}
+
+CavityReading cavity_reading(const FemModel& m, const FemState& st, int c) {
+  return cavity_reading(m, st, c, fem_terms::pose_of(m, st, st.u, false).x);
 }
 
 }  // namespace backroll

@@ -277,12 +277,16 @@ Vec3 rigid_position(const FemModel& model, const FemState& state, int body);
 // fluid cavities' push is not in it: cavity_reading).
 std::vector<Vec3> internal_forces(const FemModel& model, const FemState& state);
 // A fluid cavity's volume (m3), its pressure at its reference point (Pa) and its weight (N,
-// rho g V), at the current state.
+// rho g V), at the current state (or at its node positions x, node_positions(model, state)).
 struct CavityReading {
   double volume_m3 = 0, pressure_Pa = 0;
   Vec3 weight_N = Vec3::Zero();
+  Vec3 reference_m = Vec3::Zero(), rho_g = Vec3::Zero();  // the reference point; the fluid's rho g
+  // The pressure at point y: the reference's plus the fluid's weight over the height between.
+  double pressure_at(const Vec3& y) const { return pressure_Pa + rho_g.dot(y - reference_m); }
 };
 CavityReading cavity_reading(const FemModel& model, const FemState& state, int cavity);
+CavityReading cavity_reading(const FemModel& model, const FemState& state, int cavity, const std::vector<Vec3>& x);
 // A tet's deformation gradient F at node positions x, and its hydrostatic pressure
 // -tr(sigma)/3 (Pa, + compression) from the Cauchy stress sigma = P F^T / det F.
 Mat3 deformation_gradient(const FemModel& model, const std::vector<Vec3>& x, int tet);

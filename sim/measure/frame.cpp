@@ -168,11 +168,7 @@ KidneyReading kidney_reading(const BodyModel& m, const FemState& st, const std::
   k.left_mean_Pa = vol[0] > 0 ? pv[0] / vol[0] : 0;
   k.right_mean_Pa = vol[1] > 0 ? pv[1] / vol[1] : 0;
   k.mean_Pa = vt > 0 ? (pv[0] + pv[1]) / vt : 0;
-  if (m.abdomen >= 0 && vt > 0) {
-    const FluidCavity& c = fem.cavities[m.abdomen];
-    k.fluid_Pa = cavity_reading(fem, st, m.abdomen).pressure_Pa +
-                 c.density_kg_m3 * st.inputs.gravity_m_s2.dot(centroid / vt - c.reference_m);
-  }
+  if (m.abdomen >= 0 && vt > 0) k.fluid_Pa = cavity_reading(fem, st, m.abdomen, x).pressure_at(centroid / vt);
   return k;
 }
 

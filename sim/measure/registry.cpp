@@ -78,11 +78,7 @@ const std::vector<Measure>& measure_registry() {
        [](const Frame& r) { return *std::max_element(r.sp_load_N.begin(), r.sp_load_N.end()); },
        "the largest of the per-process net forces (as sp_load), T1 to L5"},
       {"vertebra_load", "load on the vertebrae under the roller (3 levels)", "N",
-       [](const Frame& r) {
-         double f = 0;
-         for (int l = std::max(1, r.level - 1); l <= std::min(kLevels, r.level + 1); ++l) f += r.posterior_load_N[l - 1];
-         return f;
-       },
+       [](const Frame& r) { return sum3(r.posterior_load_N, r.level); },
        "net tissue force on the whole posterior vertebra (spinous and transverse processes, laminae), along the skin's inward normal, three levels under the roller: as sp_load, the roller's compression less the pull of the bonded tissue; can be negative; not a contact load"},
       {"rib_share", "rib cage's share of the bone load", "%", [](const Frame& r) { return 100 * r.rib_share; },
        "the ribs' part of the tissue's net inward load on bone, each bone (vertebra, rib pair, pelvis) counted only where it is pushed inward (a bone pulled outward counts zero)"},

@@ -28,8 +28,9 @@ std::string state_vtu(const BodyModel& m, const FemState& st, const Mat3& R, con
 // A ParaView collection (.pvd) of VTU files, one per step, in order.
 std::string vtu_series(const std::vector<std::string>& files);
 
-// Wavefront OBJ: the tissue's outer surface grouped by region, and every bone as boxes (one
-// object per bone), at the given node positions and bone displacements (rest if empty).
+// Wavefront OBJ: each tissue region's closed surface (its outer faces and those it shares with
+// another region, as a kidney inside the fat and the abdomen's fluid) at the given node
+// positions, and every bone as boxes at rest (one object per bone).
 std::string model_obj(const BodyModel& m, const std::vector<Vec3>& x);
 
 }  // namespace backroll

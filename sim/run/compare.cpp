@@ -153,13 +153,14 @@ std::vector<std::string> comparison_reading(const RollerRun& run) {
   lines.push_back(fmt::format("The trunk comes to rest at {:.0f} deg to the floor under the mid-back and {:.0f} deg under the low back "
                    "(+: head higher than the hip); T1 is {:.0f} and {:.0f} mm above the floor.",
                    T("trunk_angle"), L("trunk_angle"), T("t1_height"), L("t1_height")));
+  const Measure& friction = find_measure("feet_friction");
   const RollResult* slip = nullptr;
   for (const RollResult& r : run.results)
-    if (r.usable() && (!slip || find_measure("feet_friction").get(r) > find_measure("feet_friction").get(*slip))) slip = &r;
-  if (slip && find_measure("feet_friction").get(*slip) > 1)
+    if (r.usable() && (!slip || friction.get(r) > friction.get(*slip))) slip = &r;
+  if (slip && friction.get(*slip) > 1)
     lines.push_back(fmt::format("With the roller at {} the feet would need a friction coefficient of {:.1f} on the floor, more than shoes "
                      "or bare feet find: the roller's friction, which the model leaves out, would have to hold the body.",
-                     level_name(slip->level), find_measure("feet_friction").get(*slip)));
+                     level_name(slip->level), friction.get(*slip)));
   lines.push_back(fmt::format("Peak skin pressure is {:.0f} kPa vs {:.0f} kPa ({} under the low back); on the midline strip "
                    "{:.0f} vs {:.0f} kPa, on the paraspinal strips {:.0f} vs {:.0f} kPa.",
                    T("peak_pressure"), L("peak_pressure"), relation(T("peak_pressure"), L("peak_pressure")),
