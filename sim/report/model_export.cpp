@@ -70,8 +70,17 @@ std::string state_vtu(const BodyModel& m, const FemState& st, const Mat3& R, con
     disp.values.insert(disp.values.end(), {d.x(), d.y(), d.z()});
   }
   for (size_t k = 0; k < m.skin_nodes.size() && k < skin_pressure_Pa.size(); ++k) pressure.values[m.skin_nodes[k]] = skin_pressure_Pa[k];
+  // A fluid tet (the abdomen) carries no stress of its own and may fold: its value is the fluid's
+  // pressure at its centroid.
+  std::vector<CavityReading> fluid;
+  for (size_t c = 0; c < m.fem.cavities.size(); ++c) fluid.push_back(cavity_reading(m.fem, st, static_cast<int>(c), x));
   VtuField hydro{"hydrostatic_pressure_Pa", true, 1, {}};
-  for (int t = 0; t < mesh.n_tets(); ++t) hydro.values.push_back(hydrostatic_pressure_Pa(m.fem, deformation_gradient(m.fem, x, t), t));
+  for (int t = 0; t < mesh.n_tets(); ++t) {
+    const Tet& e = mesh.tets[t];
+    const int c = m.fem.tet_cavity[t];
+    hydro.values.push_back(c >= 0 ? fluid[c].pressure_at(0.25 * (x[e[0]] + x[e[1]] + x[e[2]] + x[e[3]]))
+                                  : hydrostatic_pressure_Pa(m.fem, deformation_gradient(m.fem, x, t), t));
+  }
   return tissue_vtu(m, xw, {disp, pressure, hydro});
 }
 

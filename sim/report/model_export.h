@@ -22,7 +22,8 @@ std::string tissue_vtu(const BodyModel& m, const std::vector<Vec3>& x, const std
 
 // A solved state as a VTU (positions in the world, as the posture turns the body: R x): the
 // displacement from the start R (x - X) (m), the roller's skin pressure (Pa, 0 off the skin) and
-// each tet's hydrostatic pressure -tr(sigma)/3 (Pa, + compression), besides tissue_vtu's fields.
+// each tet's hydrostatic pressure -tr(sigma)/3 (Pa, + compression; in the abdomen's fluid the
+// fluid's pressure), besides tissue_vtu's fields.
 std::string state_vtu(const BodyModel& m, const FemState& st, const Mat3& R, const std::vector<double>& skin_pressure_Pa);
 
 // A ParaView collection (.pvd) of VTU files, one per step, in order.
