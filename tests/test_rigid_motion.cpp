@@ -62,7 +62,10 @@ TEST_CASE("rigid motion: a translation of the whole body gives no strain", "[rig
   const Moved mv = rigidly_moved(Mat3::Identity(), Vec3(0.3, -0.2, 0.5), 0, Vec3::UnitX());
   double strain, force;
   strain_and_force(mv, &strain, &force);
-  CHECK(strain < 1e-12);
+  INFO("largest strain " << strain << ", largest elastic nodal force " << force << " of the body weight");
+  // Round-off only: a 0.6 m motion differenced over millimetre tets (1.0e-12 with the columns on
+  // the spinous processes' corners, whose cells are the narrowest).
+  CHECK(strain < 1e-11);
   CHECK(force < 1e-10);
 }
 

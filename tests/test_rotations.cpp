@@ -96,6 +96,28 @@ FemState rigidly_moved(const FemModel& m, const Mat3& R, const Vec3& t, int only
   return st;
 }
 
+// two_blocks with each block's top pressing on a tilted plane carried by the other block's body
+// (facets, as the tissue on a spinous process): 5 mm into it at rest.
+FemModel two_blocks_on_facets() {
+  FemModel m = two_blocks();
+  const Vec3 n = Vec3(0.2, -0.1, 1).normalized();
+  for (int body = 0; body < 2; ++body) {
+    RigidContactSet cs;
+    cs.body = body;
+    for (int k = 0; k < m.mesh.n_nodes(); ++k) {
+      const Vec3& X = m.mesh.X[k];
+      if (X.z() < 0.02 - 1e-12 || (X.x() < 0.04) == (body == 0)) continue;  // the other block's top
+      cs.slave_nodes.push_back(k);
+      cs.penalty_N_per_m.push_back(1e3);
+      cs.facet_normal.push_back(n);
+      cs.facet_point_m.push_back(X - m.rigid_bodies[body].rest_position_m + 0.005 / n.z() * Vec3::UnitZ());
+    }
+    m.rigid_contacts.push_back(cs);
+  }
+  m.finalize();
+  return m;
+}
+
 double elastic_energy(const FemModel& m, const FemState& st) {
   FemState unloaded = st;
   for (Vec3& f : unloaded.inputs.node_force_N) f.setZero();
@@ -166,7 +188,11 @@ TEST_CASE("rotations: each body turned alone with its tissue: no strain, and its
 
 TEST_CASE("rotations: the gradient and tangent are the energy's derivatives at a turned configuration",
           "[unit][rotation]") {
-  const FemModel m = two_blocks();
+  // Without contact, and with each block pressing on a plane its neighbour's body carries
+  // (a facet turning with that body: the contact's gap, force and tangent follow the turn).
+  const bool facets = GENERATE(false, true);
+  INFO((facets ? "with" : "without") << " facets");
+  const FemModel m = facets ? two_blocks_on_facets() : two_blocks();
   // A configuration far from rest: both bodies turned and shifted, the tissue strained, the
   // link's stiffened side engaged.
   FemState st = rigidly_moved(m, turn(70, Vec3(1, 1, 0)), Vec3(0.01, 0.02, -0.01));
@@ -175,7 +201,12 @@ TEST_CASE("rotations: the gradient and tangent are the energy's derivatives at a
   st.u += noise;
   for (int c = 0; c < 3; ++c) st.u[m.rigid_bodies[1].dof[3 + c]] += 0.08 * std::cos(c + 0.5);
   st.fold_rotations(m);  // theta = 0: the derivatives are with respect to small turns from here
+  for (std::vector<double>& lam : st.rigid_mult) lam.assign(lam.size(), 0.5);  // multipliers in play
   const fem_terms::Eval ev = fem_terms::evaluate(m, st, st.u, 1.0, true, true);
+  if (facets) {  // every slave pressing, none near letting go (the energy is smooth there)
+    for (const std::vector<double>& lam : ev.rigid_lam)
+      for (double l : lam) REQUIRE(l > 1.0);
+  }
   const Eigen::MatrixXd H = dense_tangent(m, ev);
   CHECK(ev.trip_neg.empty());
   auto E = [&](const Eigen::VectorXd& du) { return fem_terms::evaluate(m, st, st.u + du, 1.0, false, false).energy; };

@@ -139,6 +139,47 @@ TEST_CASE("mesh: no inverted or degenerate tets, no floating tissue", "[torso][u
   CHECK(floating_tets(m) == 0);
 }
 
+TEST_CASE("columns on the spinous processes' corners at every mesh; the tissue rests on each tip", "[torso][unit]") {
+  for (double scale : {1.0, 1.5, 2.0, 3.0}) {
+    const BodySpec p = scaled_mesh(adult(), scale);
+    const BodyModel m = build_body(p);
+    std::set<double> cols;
+    for (int n : m.skin_nodes) cols.insert(m.node_local[n].x());
+    const std::vector<double> xs(cols.begin(), cols.end());
+    INFO("scale " << scale << ": " << xs.size() << " columns");
+    auto has = [&](double x) {
+      return std::any_of(xs.begin(), xs.end(), [&](double c) { return std::abs(c - x) < 1e-12; });
+    };
+    for (double x : {0.0, p.sp_tip_halfwidth_m, p.sp_base_halfwidth_m}) {
+      CHECK(has(x));
+      CHECK(has(-x));
+    }
+    for (size_t i = 0; i < xs.size(); ++i) {
+      CHECK(std::abs(xs[i] + xs[xs.size() - 1 - i]) < 1e-12);  // mirror-symmetric
+      if (i > 0 && xs[i] <= p.sp_base_halfwidth_m + 1e-12 && xs[i - 1] >= -p.sp_base_halfwidth_m - 1e-12)
+        CHECK(xs[i] - xs[i - 1] <= p.midline_size_m + 1e-12);
+    }
+    // Over every vertebra's tip the deepest nodes are free and rest on it; nowhere else. (On the
+    // tests' coarse mesh, 36 mm along the spine, a short level may have no node over its tip.)
+    int free_deep = 0, slaves = 0;
+    for (int v = 0; v < kLevels; ++v) {
+      if (scale <= 2) REQUIRE(m.sp_contact[v] >= 0);
+      if (m.sp_contact[v] < 0) continue;
+      const RigidContactSet& cs = m.fem.rigid_contacts[m.sp_contact[v]];
+      CHECK(cs.body == m.vertebra[v]);
+      CHECK(cs.facet_normal.size() == cs.slave_nodes.size());
+      for (int k : cs.slave_nodes) {
+        CHECK(m.fem.node_body[k] == -1);
+        CHECK(std::abs(m.node_local[k].x()) <= p.sp_tip_halfwidth_m + 1e-12);
+      }
+      slaves += static_cast<int>(cs.slave_nodes.size());
+    }
+    for (int k = 0; k < m.fem.mesh.n_nodes(); ++k) free_deep += m.fem.node_body[k] == -1 && m.node_local[k].z() <= 1e-12 &&
+                                                               std::abs(m.node_local[k].x()) <= p.sp_tip_halfwidth_m + 1e-12;
+    CHECK(free_deep == slaves);
+  }
+}
+
 TEST_CASE("tissue depth over each spinous process matches the data within one element", "[torso][unit]") {
   for (const std::string& file : {default_body_path(), std::string(BACKROLL_ASSET_DIR) + "/bodies/small_female.toml"}) {
     const BodySpec p = load_body_spec(file);
@@ -193,6 +234,14 @@ TEST_CASE("the abdomen: lying flat the kidneys carry the abdominal fluid's press
   BodyModel m = build_body(p);
   REQUIRE(m.abdomen >= 0);
   REQUIRE(m.kidney_element_rows >= 4);
+  // The fluid lies in the lumbar flanks only: below T8's tip, beside the transverse processes
+  // (before, tets on the spinous processes' flanks from T1 down were fluid too).
+  for (int t : m.fem.cavities[m.abdomen].tets) {
+    Vec3 c = Vec3::Zero();
+    for (int v : m.fem.mesh.tets[t]) c += 0.25 * m.node_local[v];
+    REQUIRE(c.y() > m.sp_tip_s_m[8]);
+    REQUIRE(std::abs(c.x()) > 0.5 * *std::min_element(p.tp_halfspan_m.begin(), p.tp_halfspan_m.end()));
+  }
   SolverSettings s;
   s.gap_tol_m = 1e-6;
   const SettleResult r = settle_on_floor(m, s);

@@ -4,7 +4,8 @@
 //   joints   (body_joints.cpp)  intervertebral joints, the rib articulations, rib shafts and
 //                               costal cartilages as beams, the intercostal sheet
 //   tissue   (body_tissue.cpp)  the structured tet mesh over the back, its regions, attachments
-//                               to bone, and the tissue mass per level
+//                               to bone, the abdominal cavity, the tissue mass per level, and
+//                               the contacts on the spinous processes' tips
 //   masses   (body_masses.cpp)  de Leva's segment masses over the bones, the body laid on the
 //                               floor, materials (with the fascia's fibres) and gravity
 #pragma once
@@ -46,9 +47,11 @@ class BodyBuilder {
   // Tissue.
   void tissue();
   void tissue_grid();
+  std::vector<double> across_axis() const;
   void tissue_regions();
   void tissue_attachments();
   void abdominal_cavity();
+  void spinous_contacts();
   void tissue_masses();
   // Masses, placement, materials.
   void trunk_masses();
@@ -80,6 +83,11 @@ class BodyBuilder {
   int ni = 0, nj = 0, nk = 0, rows_m = 0, rows_f = 0, rows_d = 0, rows_k = 0;  // rows_m: the band's, all parts
   std::vector<Column> cols;
   std::vector<int> ids, node_row;
+  // The columns over the spinous processes' tips (grid i, j) and the vertebra each rests on.
+  struct TipColumn {
+    int i, j, bone;
+  };
+  std::vector<TipColumn> tip_columns;
 };
 
 }  // namespace body_layout

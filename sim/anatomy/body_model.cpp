@@ -33,6 +33,7 @@ BodyModel BodyBuilder::build() {
   trunk_masses();
   lay_on_floor();
   materials();
+  spinous_contacts();
   number_bone_dofs(m, {});
   return std::move(m);
 }

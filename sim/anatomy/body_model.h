@@ -73,7 +73,8 @@ struct BodyModel {
   BodySpec params;
   BodyBuildOptions options;
   std::vector<Bone> bones;              // index = rigid body index in fem
-  FemModel fem;                         // tissue, bones (6 dofs each), joints, gravity; no floor
+  FemModel fem;                         // tissue, bones (6 dofs each), joints, contacts on the
+                                        // spinous processes, gravity; no floor
   std::vector<int> tet_region;          // region tag per tet (index into region_names())
   // How a fibre-reinforced tet's fibres run (thoracolumbar_fascia): in the fascia sheet, two
   // families at +- the material's angle from the transverse direction; in the supraspinous
@@ -99,6 +100,9 @@ struct BodyModel {
   double mesh_max_depth_size_m = 0;     // largest row thickness over the spinous processes
   int kidney_element_rows = 0;          // element rows through a kidney's depth at its centre
   int abdomen = -1;                     // the abdominal cavity (index into fem.cavities), or -1
+  // The tissue over each spinous process's tip rests on it (frictionless contact, never bonded):
+  // per level T1..L5 the rigid contact set in fem (a facet per node), or -1.
+  std::array<int, kLevels> sp_contact{};
 };
 
 // Builds the model. Throws std::runtime_error when the data make an impossible body (for

@@ -47,12 +47,38 @@ void BodyBuilder::tissue() {
   m.fem.mesh.tet_body.assign(m.fem.mesh.n_tets(), 0);
 }
 
+// The columns across the back, mirror-symmetric: over the spinous process cells of at most the
+// midline size with columns on the bone's corners (the tip's edge, the process's base), so the
+// ridge the tissue rests on has the same shape on every mesh (columns only at multiples of the
+// midline size cut the tip's corners and made its contact load swing with the mesh: 23 to 86 N
+// at T7); then cells growing by 1.25 up to the largest lateral size.
+std::vector<double> BodyBuilder::across_axis() const {
+  const double W = p.lateral_halfwidth_m, hm = p.midline_size_m;
+  const double tip = p.sp_tip_halfwidth_m, base = p.sp_base_halfwidth_m;
+  std::vector<double> half = {0.0};
+  auto cells = [&](double a, double b) {
+    const int n = std::max(1, static_cast<int>(std::ceil((b - a) / hm - 1e-9)));
+    for (int i = 1; i <= n; ++i) half.push_back(a + (b - a) * i / n);
+  };
+  cells(0.0, tip);
+  cells(tip, base);
+  double h = hm;
+  while (W - half.back() > 1e-12) {
+    double next = half.back() + h;
+    if (W - next < 0.5 * h) next = W;  // the last cell takes the remainder
+    half.push_back(next);
+    h = std::min(1.25 * h, p.max_lateral_size_m);
+  }
+  std::vector<double> all;
+  for (size_t i = half.size(); i-- > 1;) all.push_back(-half[i]);
+  all.insert(all.end(), half.begin(), half.end());
+  return all;
+}
+
 // The grid, its node rows, the skin nodes and the depth over each spinous process as generated.
 void BodyBuilder::tissue_grid() {
   TetMesh& mesh = m.fem.mesh;
-  const double W = p.lateral_halfwidth_m, hm = p.midline_size_m;
-  const int nf = 2 * static_cast<int>(std::ceil((p.sp_base_halfwidth_m + hm) / hm));
-  xs = graded_axis(-W, W, -0.5 * nf * hm, 0.5 * nf * hm, hm, 1.25, p.max_lateral_size_m);
+  xs = across_axis();
   s_lo = L.s_tip[1] - 0.01;
   s_hi = L.s_tip[19];
   nj = std::max(4, static_cast<int>(std::ceil((s_hi - s_lo) / p.axial_size_m))) + 1;
@@ -139,7 +165,10 @@ void BodyBuilder::tissue_regions() {
         if (s <= sT5) r = below_top < p.trapezius_share * t_sup ? "trapezius" : "rhomboid";
         else if (s <= sT12 && ax < L.lv(p.erector_halfwidth_m, s)) r = "trapezius";
         else r = "latissimus_dorsi";
-      } else if (below_top <= col.t_muscle) {
+      } else if (below_top <= col.t_muscle || col.deep_weight <= 0) {
+        // Muscle down to the bone. (Where no abdomen lies beneath, a tet whose centroid falls
+        // below the sloping bone surface is muscle too: before, such tets on the flanks of the
+        // spinous processes, T1 to L5, became pockets of the abdominal fluid, 142 of them.)
         r = ax <= L.lv(p.multifidus_halfwidth_m, s) ? "multifidus" : "erector_spinae";
       } else if (s > sT12 && ax < p.ql_halfwidth_m && below_top <= col.t_muscle + p.ql_thickness_m) {
         r = "quadratus_lumborum";
@@ -173,17 +202,24 @@ int BodyBuilder::bone_under(double x, double s) const {
   return (o.with_ribs && v < 10 && s < L.s_rib_end) ? rib_under(v, x >= 0 ? 0 : 1, ax) : v;
 }
 
-// Attachments: every column's deepest node to the bone beneath; floating ribs 11-12 take the
-// band nodes nearest their wall depth.
+// Attachments: every column's deepest node to the bone beneath, except over a vertebra's
+// spinous-process tip, where the tissue rests on the bone (spinous_contacts); floating ribs 11-12
+// take the band nodes nearest their wall depth.
 void BodyBuilder::tissue_attachments() {
   FemModel& fem = m.fem;
   const TetMesh& mesh = fem.mesh;
   fem.node_body.assign(mesh.n_nodes(), -1);
+  tip_columns.clear();
   for (int j = 0; j < nj; ++j)
     for (int i = 0; i < ni; ++i) {
       const double x = xs[i], s = ss[j], ax = std::abs(x);
       const int si = x >= 0 ? 0 : 1;
-      fem.node_body[ids[j * ni + i]] = bone_under(x, s);
+      const int bone = bone_under(x, s);
+      if (ax <= p.sp_tip_halfwidth_m && bone < kLevels) {
+        tip_columns.push_back({i, j, bone});
+        continue;
+      }
+      fem.node_body[ids[j * ni + i]] = bone;
       if (o.with_ribs && ax > L.lv(p.tp_halfspan_m, s) && s < L.s_crest) {
         const int v = L.owner(s, true);
         if (v == 10 || v == 11) {
@@ -261,6 +297,41 @@ void BodyBuilder::abdominal_cavity() {
   for (int k = 0; k < rows_m; ++k) {
     const double depth = cc.h_skin - 0.5 * (row_h(cc, k) + row_h(cc, k + 1));
     m.kidney_element_rows += std::abs(depth - p.kidney_posterior_depth_m - p.kidney_halfthickness_m) < p.kidney_halfthickness_m;
+  }
+}
+
+// The tissue over the spinous processes' tips: each deep node there presses on its vertebra
+// through a plane carried by the bone (a facet: the tip's surface under the node, normal along
+// its column), frictionless, and may lift off. Bonded, the tissue pulled on the tips as well as
+// pressing, and their net force went negative under a soft roller at the low back; resting on
+// them, what the tissue gives each process is a contact load, never a pull (the supraspinous
+// ligament's tension runs along the spine in its own fibres). Penalty per node: its share of the
+// deep surface times 3e9 N/m^3. The augmented Lagrangian's converged state does not depend on it
+// (the main job's loads agree to 4 digits from 3e8 to 1e11); it sets the cost: stiffer, nodes
+// lifting off and landing again stall Newton (1e11: 350 Newton iterations for the standard
+// roller's 16 positions, 1e13: no convergence); softer, more multiplier updates (3e8: 327);
+// 3e9 needs the fewest (179).
+void BodyBuilder::spinous_contacts() {
+  FemModel& fem = m.fem;
+  m.sp_contact.fill(-1);
+  auto half_span = [](const std::vector<double>& a, int i) {
+    const int n = static_cast<int>(a.size());
+    return 0.5 * (a[std::min(i + 1, n - 1)] - a[std::max(i - 1, 0)]);
+  };
+  for (const TipColumn& c : tip_columns) {
+    const int deep = ids[c.j * ni + c.i], above = ids[(nj + c.j) * ni + c.i];
+    int& set = m.sp_contact[c.bone];
+    if (set < 0) {
+      set = static_cast<int>(fem.rigid_contacts.size());
+      fem.rigid_contacts.push_back(RigidContactSet{});
+      fem.rigid_contacts.back().body = c.bone;
+    }
+    RigidContactSet& cs = fem.rigid_contacts[set];
+    const Vec3& X = fem.mesh.X[deep];
+    cs.slave_nodes.push_back(deep);
+    cs.facet_normal.push_back((fem.mesh.X[above] - X).normalized());
+    cs.facet_point_m.push_back(X - fem.rigid_bodies[c.bone].rest_position_m);
+    cs.penalty_N_per_m.push_back(half_span(xs, c.i) * half_span(ss, c.j) * 3e9);
   }
 }
 

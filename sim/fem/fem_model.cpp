@@ -80,9 +80,13 @@ void FemModel::finalize() {
     if (c.n_slaves() != c.penalty_N_per_m.size() || c.body < 0 ||
         c.body >= static_cast<int>(rigid_bodies.size()))
       throw std::invalid_argument("FemModel: bad rigid contact set");
+    const bool facets = !c.facet_normal.empty();
+    if (facets ? c.facet_normal.size() != c.n_slaves() || c.facet_point_m.size() != c.n_slaves()
+               : !rigid_bodies[c.body].shape)
+      throw std::invalid_argument("FemModel: a rigid contact set needs its body's shape or a facet per slave");
     for (int d = 3; d < 6; ++d)
-      if (rigid_bodies[c.body].dof[d] >= 0)
-        throw std::invalid_argument("FemModel: a contact shape's body must not rotate");
+      if (!facets && rigid_bodies[c.body].dof[d] >= 0)
+        throw std::invalid_argument("FemModel: a body that turns with the solve carries facets, not a contact shape");
   }
   for (const SurfaceContactSet& c : surface_contacts)
     if (c.slave_nodes.size() != c.penalty_N_per_m.size())

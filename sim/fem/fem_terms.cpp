@@ -143,12 +143,17 @@ struct GapGrad {
       for (int d = 0; d < p.kin[node].n; ++d) e.emplace_back(p.kin[node].dof[d], w * n.dot(p.kin[node].J.col(d)));
     nodes.emplace_back(node, w * n);
   }
-  void add_rigid(const FemModel& m, int body, double w, const Vec3& n) {
-    for (int c = 0; c < 3; ++c)
-      if (m.rigid_bodies[body].dof[c] >= 0) {
-        e.emplace_back(m.rigid_bodies[body].dof[c], w * n[c]);
-        rigid.emplace_back(m.rigid_bodies[body].dof[c], w * n[c]);
-      }
+  // The master body's motion: its translation moves the surface along n, its turn (a small
+  // spatial rotation about its origin, the slave at lever r from it) by r x n.
+  void add_rigid(const FemModel& m, int body, double w, const Vec3& n, const Vec3& r) {
+    const Vec3 rn = r.cross(n);
+    for (int c = 0; c < 6; ++c) {
+      const int d = m.rigid_bodies[body].dof[c];
+      if (d < 0) continue;
+      const double coef = w * (c < 3 ? n[c] : rn[c - 3]);
+      e.emplace_back(d, coef);
+      rigid.emplace_back(d, coef);
+    }
   }
 };
 
@@ -282,41 +287,102 @@ void add_curvature(const Pose& p, const Mat3& Hg, const std::array<std::pair<int
   }
 }
 
-// Contact against rigid shapes (each placed by the state's inputs).
-void add_rigid_contacts(const FemModel& m, const FemState& st, const Pose& p, bool want_hess, Eval& ev) {
+// Slave i of a rigid contact set: its nodes with their weights (one node, or a surface point's
+// three), and where it is among positions x.
+int slave_of(const RigidContactSet& cs, size_t i, std::array<std::pair<int, double>, 3>& who) {
+  if (i < cs.slave_nodes.size()) {
+    who[0] = {cs.slave_nodes[i], 1.0};
+    return 1;
+  }
+  const SurfacePoint& sp = cs.slave_points[i - cs.slave_nodes.size()];
+  for (int a = 0; a < 3; ++a) who[a] = {sp.node[a], sp.w[a]};
+  return 3;
+}
+Vec3 slave_position(const RigidContactSet& cs, size_t i, const std::vector<Vec3>& x) {
+  return i < cs.slave_nodes.size() ? x[cs.slave_nodes[i]] : cs.slave_points[i - cs.slave_nodes.size()].position(x);
+}
+
+// The gap from point x to slave i's surface (its facet, or the body's shape) with the body at
+// origin o turned by R, and the surface's outward normal; NaN when the shape's cheap bound says
+// it is certainly apart (`may_skip`: then no force acts).
+double rigid_gap(const FemModel& m, const RigidContactSet& cs, size_t i, const Vec3& o, const Mat3& R,
+                 const Vec3& x, bool may_skip, Vec3& n) {
+  if (!cs.facet_normal.empty()) {
+    n = R * cs.facet_normal[i];
+    return n.dot(x - o - R * cs.facet_point_m[i]);
+  }
+  const PosedShape shape(*m.rigid_bodies[cs.body].shape, R);
+  if (may_skip && shape.distance_lower_bound(x - o) > 0) return std::numeric_limits<double>::quiet_NaN();
+  return shape.signed_distance(x - o, &n);
+}
+
+// The tangent's terms from a facet's turn under a slave pressing with force lam: the facet's
+// normal turns with the body (dn = theta x n), so the gap g = n . (x - o) - const has
+// d2g/dx dtheta = -[n]x, d2g/dc dtheta = [n]x and d2g/dtheta2 = sym(n r^T) - (n . r) I
+// (r = x - o); the energy's are -lam times these. The last goes to the body's lever sum
+// (carry_to_dofs makes sym(S) - tr(S) I of it).
+void add_facet_turn(const FemModel& m, const Pose& p, int body, const std::array<std::pair<int, double>, 3>& who,
+                    int nw, const Vec3& n, const Vec3& r, double lam, std::vector<Mat3>& lever_sum, Eval& ev) {
+  const std::array<int, 6>& dof = m.rigid_bodies[body].dof;
+  Mat3 nx;
+  nx << 0, -n.z(), n.y(), n.z(), 0, -n.x(), -n.y(), n.x(), 0;
+  const Mat3 Exq = lam * nx;  // d2E/dx dtheta
+  for (int j = 0; j < 3; ++j) {
+    const int dj = dof[3 + j];
+    if (dj < 0) continue;
+    for (int a = 0; a < nw; ++a) {
+      const FemModel::NodeKinematics& k = p.kin[who[a].first];
+      for (int q = 0; q < k.n; ++q) {
+        const double v = who[a].second * k.J.col(q).dot(Exq.col(j));
+        ev.trip.emplace_back(k.dof[q], dj, v);
+        ev.trip.emplace_back(dj, k.dof[q], v);
+      }
+    }
+    for (int c = 0; c < 3; ++c)
+      if (dof[c] >= 0) {
+        ev.trip.emplace_back(dof[c], dj, -Exq(c, j));
+        ev.trip.emplace_back(dj, dof[c], -Exq(c, j));
+      }
+  }
+  lever_sum[body] -= lam * n * r.transpose();
+}
+
+// Contact against rigid shapes and facets (each carried by its body where the state puts it).
+void add_rigid_contacts(const FemModel& m, const FemState& st, const Pose& p, bool want_hess,
+                        std::vector<Mat3>& lever_sum, Eval& ev) {
   ev.rigid_lam.resize(m.rigid_contacts.size());
   for (size_t s = 0; s < m.rigid_contacts.size(); ++s) {
     const RigidContactSet& cs = m.rigid_contacts[s];
-    const Vec3 c = p.origin[cs.body];
-    const PosedShape shape(*m.rigid_bodies[cs.body].shape, st.inputs.body_pose[cs.body].rotation);
-    const size_t nn = cs.slave_nodes.size();
+    const Vec3& o = p.origin[cs.body];
+    const Mat3& R = p.R[cs.body];
+    const bool turns = m.rigid_bodies[cs.body].dof[3] >= 0 || m.rigid_bodies[cs.body].dof[4] >= 0 ||
+                       m.rigid_bodies[cs.body].dof[5] >= 0;
     ev.rigid_lam[s].assign(cs.n_slaves(), 0.0);
     for (size_t i = 0; i < cs.n_slaves(); ++i) {
-      // The slave's nodes and weights: one node, or a surface point's three.
       std::array<std::pair<int, double>, 3> who{};
-      int nw = 0;
-      if (i < nn) {
-        who[nw++] = {cs.slave_nodes[i], 1.0};
-      } else {
-        const SurfacePoint& sp = cs.slave_points[i - nn];
-        for (int a = 0; a < 3; ++a) who[nw++] = {sp.node[a], sp.w[a]};
-      }
-      const Vec3 x = i < nn ? p.x[cs.slave_nodes[i]] : cs.slave_points[i - nn].position(p.x);
+      const int nw = slave_of(cs, i, who);
+      const Vec3 x = slave_position(cs, i, p.x);
       // Certainly apart and carrying no multiplier: no force, no energy (skipping is exact).
       const double lam_bar = cs.compliant ? 0.0 : st.rigid_mult[s][i];
-      if (lam_bar == 0 && shape.distance_lower_bound(x - c) > 0) continue;
       Vec3 n;
-      const double g = shape.signed_distance(x - c, &n);
+      const double g = rigid_gap(m, cs, i, o, R, x, lam_bar == 0, n);
+      if (std::isnan(g) || (lam_bar == 0 && g > 0)) continue;
       GapGrad gg;
       for (int a = 0; a < nw; ++a) gg.add_node(p, who[a].first, who[a].second, n);
-      gg.add_rigid(m, cs.body, -1.0, n);
+      gg.add_rigid(m, cs.body, -1.0, n, x - o);
       const double lam = ev.rigid_lam[s][i] =
           cs.compliant ? contact_term(g, gg, cs.penalty_N_per_m[i], 0.0, want_hess, ev, false)
                        : contact_term(g, gg, cs.penalty_N_per_m[i], lam_bar, want_hess, ev);
+      if (lam > 0 && turns) {
+        // The body takes the slave's push at the slave's place: its moment is in gg's rotation
+        // part; its lever's and the facet's turn go to the tangent here.
+        if (want_hess) add_facet_turn(m, p, cs.body, who, nw, n, x - o, lam, lever_sum, ev);
+      }
       // A compliant layer presses in deep, where the shape's curvature turns the force as the
       // point moves: the tangent's curvature term -lam d2g/dx2 (for a rigid surface g ~ 0 and it
-      // is left out). Without it Newton converges slowly on a patterned roller.
-      if (want_hess && cs.compliant && lam > 0) add_curvature(p, -lam * shape.hessian(x - c), who, nw, ev);
+      // is left out; a facet has none). Without it Newton converges slowly on a patterned roller.
+      if (want_hess && cs.compliant && lam > 0 && cs.facet_normal.empty())
+        add_curvature(p, -lam * PosedShape(*m.rigid_bodies[cs.body].shape, R).hessian(x - o), who, nw, ev);
     }
   }
 }
@@ -423,7 +489,7 @@ Eval evaluate(const FemModel& m, const FemState& st, const Eigen::VectorXd& u, d
   if (!std::isfinite(ev.energy)) return ev;
   add_loads(m, st, p, u, load, lever_sum, ev);
   add_joints(m, p, want_grad, want_hess, ev);
-  add_rigid_contacts(m, st, p, want_hess, ev);
+  add_rigid_contacts(m, st, p, want_hess, lever_sum, ev);
   add_surface_contacts(m, st, p, want_hess, ev);
   add_cavities(m, st.inputs, p, load, want_grad, want_hess, ev);
   if (want_grad) carry_to_dofs(m, p, want_hess, lever_sum, ev);
@@ -431,4 +497,18 @@ Eval evaluate(const FemModel& m, const FemState& st, const Eigen::VectorXd& u, d
 }
 
 }  // namespace fem_terms
+
+std::vector<double> rigid_contact_forces(const FemModel& m, const FemState& st, int set) {
+  const fem_terms::Pose p = fem_terms::pose_of(m, st, st.u, false);
+  const RigidContactSet& cs = m.rigid_contacts.at(set);
+  std::vector<double> f(cs.n_slaves(), 0.0);
+  for (size_t i = 0; i < cs.n_slaves(); ++i) {
+    const double lam_bar = cs.compliant ? 0.0 : st.rigid_mult[set][i];
+    Vec3 n;
+    const double g = fem_terms::rigid_gap(m, cs, i, p.origin[cs.body], p.R[cs.body], fem_terms::slave_position(cs, i, p.x), false, n);
+    f[i] = std::max(0.0, lam_bar - cs.penalty_N_per_m[i] * g);
+  }
+  return f;
+}
+
 }  // namespace backroll

@@ -26,7 +26,8 @@
 // bilinear in one direction (a stiffening extension, such as facets engaging).
 //
 // Contact comes in two kinds, each a slave node against a master:
-//   - a rigid shape (signed-distance function) carried by a rigid body;
+//   - a rigid shape (signed-distance function) or a plane per slave (a facet) carried by a rigid
+//     body;
 //   - a deformable surface (triangles of another body), gap measured to the closest point.
 // Converged means: (1) the largest nodal force residual is below residual_rtol x the applied
 // load, (2) the deepest penetration is below gap_tol_m, both at once.
@@ -113,6 +114,12 @@ struct RigidContactSet {
   // force is penalty x penetration, a physical stiffness, so the penetration is the foam's
   // compression and is neither driven to zero nor counted against gap_tol_m.
   bool compliant = false;
+  // Instead of the body's shape, each slave may touch its own plane carried by the body (the
+  // bone's surface under a tissue node, a facet): a point on it and its outward unit normal in
+  // the body's frame, relative to the frame's origin, unturned. Empty: the body's shape. A body
+  // that turns with the solve (free rotation dofs) carries facets only: their tangent is exact
+  // at any turn (fem/fem_terms.cpp); a curved shape's would need its curvature.
+  std::vector<Vec3> facet_point_m, facet_normal;
 };
 
 struct SurfaceContactSet {
@@ -276,6 +283,10 @@ Vec3 rigid_position(const FemModel& model, const FemState& state, int body);
 // The tissue's elastic force on every node (N), f_int = dE_elastic/dx, at the current state (the
 // fluid cavities' push is not in it: cavity_reading).
 std::vector<Vec3> internal_forces(const FemModel& model, const FemState& state);
+// The force (N, >= 0, along the surface's outward normal) with which each slave of rigid contact
+// set `set` presses on its surface, at the current state: the contact law's (the multiplier
+// and the penetration's penalty, or the foam's penalty x compression).
+std::vector<double> rigid_contact_forces(const FemModel& model, const FemState& state, int set);
 // A fluid cavity's volume (m3), its pressure at its reference point (Pa) and its weight (N,
 // rho g V), at the current state (or at its node positions x, node_positions(model, state)).
 struct CavityReading {

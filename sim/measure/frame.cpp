@@ -21,7 +21,7 @@ void support_forces(const PosedModel& pm, const FemState& st, const Mat3& R, con
   std::vector<Vec3> foam(fem.mesh.n_nodes(), Vec3::Zero());
   Vec3 F_foam = Vec3::Zero();
   if (has_roller) {
-    const RigidContactSet& cs = fem.rigid_contacts[0];
+    const RigidContactSet& cs = fem.rigid_contacts[pm.roller_contact];
     for (size_t i = 0; i < cs.slave_points.size(); ++i) {
       const SurfacePoint& sp = cs.slave_points[i];
       Vec3 nr;
@@ -88,29 +88,29 @@ void mat_measures(const BodyModel& m, const SkinGrid& grid, const std::vector<do
   }
 }
 
-// Loads the tissue passes to the bones: the tissue's force on each bone-attached node, along the
-// skin's inward normal at the bone's level (pushing the bone towards the front). A node's force
-// stands for the tissue over its strip of the bone, [xl, xh] across (midway to the next column
-// either side); the spinous process takes the part of that strip within its base half-width, so
-// the measure covers the same width of bone on every mesh (counting whole nodes, it covered 24 to
-// 36 mm as the columns fell).
-void bone_loads(const PosedModel& pm, const SkinGrid& grid, const std::vector<Vec3>& fint, Frame& r) {
+// Loads the tissue passes to the bones: the tissue's force on each bone-attached node, and the
+// contact force of the tissue resting on each spinous process's tip, along the skin's inward
+// normal at the bone's level (pushing the bone towards the front). The tips' contact forces on
+// their own are the spinous-process loads (never negative: a contact presses or lets go).
+void bone_loads(const PosedModel& pm, const FemState& st, const std::vector<Vec3>& fint, Frame& r) {
   const BodyModel& m = pm.body;
   const FemModel& fem = m.fem;
-  const double mid = m.params.sp_base_halfwidth_m;
   std::vector<double> bone_load(m.bones.size(), 0.0);
   for (int k = 0; k < fem.mesh.n_nodes(); ++k) {
     const int b = fem.node_body[k];
-    if (b < 0 || b >= static_cast<int>(m.bones.size())) continue;
-    const double f = -fint[k].dot(pm.bone_inward[b]);
-    bone_load[b] += f;
-    const Bone& bo = m.bones[b];
-    if (bo.kind != BoneKind::Vertebra) continue;
-    double xl, xh;
-    SkinGrid::span(grid.xs, m.node_local[k].x(), &xl, &xh);
-    const double w = xh > xl ? std::max(0.0, std::min(xh, mid) - std::max(xl, -mid)) / (xh - xl)
-                             : (std::abs(m.node_local[k].x()) <= mid ? 1.0 : 0.0);
-    r.sp_load_N[bo.level - 1] += w * f;
+    if (b >= 0 && b < static_cast<int>(m.bones.size())) bone_load[b] -= fint[k].dot(pm.bone_inward[b]);
+  }
+  for (int v = 0; v < kLevels; ++v) {
+    const int set = m.sp_contact[v];
+    if (set < 0) continue;
+    const RigidContactSet& cs = fem.rigid_contacts[set];
+    const int b = cs.body;
+    const Mat3 Rb = rigid_orientation(fem, st, b);
+    const std::vector<double> lam = rigid_contact_forces(fem, st, set);
+    for (size_t i = 0; i < lam.size(); ++i) {
+      r.sp_load_N[v] += lam[i];
+      bone_load[b] -= lam[i] * (Rb * cs.facet_normal[i]).dot(pm.bone_inward[b]);
+    }
   }
   for (size_t b = 0; b < m.bones.size(); ++b) {
     const Bone& bo = m.bones[b];
@@ -150,8 +150,8 @@ KidneyReading kidney_reading(const BodyModel& m, const FemState& st, const std::
   const int kl = region_index("kidney_left"), kr = region_index("kidney_right");
   double vol[2] = {0, 0}, pv[2] = {0, 0};
   Vec3 centroid = Vec3::Zero();
+  std::vector<std::pair<double, double>> by_pressure;  // (pressure, volume) per kidney element
   KidneyReading k;
-  k.peak_Pa = -1e30;
   for (int t = 0; t < fem.mesh.n_tets(); ++t) {
     const int reg = m.tet_region[t];
     if (reg != kl && reg != kr) continue;
@@ -160,15 +160,25 @@ KidneyReading kidney_reading(const BodyModel& m, const FemState& st, const std::
     const double V = fem.tet_volume_m3[t];
     vol[side] += V;
     pv[side] += ph * V;
-    k.peak_Pa = std::max(k.peak_Pa, ph);
+    by_pressure.emplace_back(ph, V);
     for (int v : fem.mesh.tets[t]) centroid += 0.25 * V * x[v];
   }
   const double vt = vol[0] + vol[1];
-  if (vt <= 0) k.peak_Pa = 0;  // no kidney tissue in this mesh
+  if (vt <= 0) return k;  // no kidney tissue in this mesh
   k.left_mean_Pa = vol[0] > 0 ? pv[0] / vol[0] : 0;
   k.right_mean_Pa = vol[1] > 0 ? pv[1] / vol[1] : 0;
-  k.mean_Pa = vt > 0 ? (pv[0] + pv[1]) / vt : 0;
-  if (m.abdomen >= 0 && vt > 0) k.fluid_Pa = cavity_reading(fem, st, m.abdomen, x).pressure_at(centroid / vt);
+  k.mean_Pa = (pv[0] + pv[1]) / vt;
+  // The peak: the most compressed elements' mean, up to 5 % of the volume (the last one in part).
+  std::sort(by_pressure.begin(), by_pressure.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  double taken = 0, sum = 0;
+  for (const auto& [p, V] : by_pressure) {
+    const double part = std::min(V, kKidneyPeakShare * vt - taken);
+    sum += p * part;
+    taken += part;
+    if (taken >= kKidneyPeakShare * vt) break;
+  }
+  k.peak_Pa = sum / taken;
+  if (m.abdomen >= 0) k.fluid_Pa = cavity_reading(fem, st, m.abdomen, x).pressure_at(centroid / vt);
   return k;
 }
 
@@ -220,7 +230,7 @@ Frame measure_frame(const PosedModel& pm, const FemState& st, const Placement& p
   support_forces(pm, st, R, x, fint, r, fn);
   const SkinGrid grid(m);
   mat_measures(m, grid, fn, r);
-  bone_loads(pm, grid, fint, r);
+  bone_loads(pm, st, fint, r);
   for (int v = 0; v < kLevels; ++v) {  // segment motion, absolute and relative to lying flat
     const JointState js = joint_state(m.fem, st, m.intervertebral_joint[v]);
     r.joint_rotation_rad[v] = js.rotation_rad;

@@ -65,21 +65,22 @@ const std::vector<Measure>& measure_registry() {
        "highest mat cell of the left and right strips out to the erector spinae, at the roller's level"},
       {"cop_lateral", "centre of pressure, lateral", "mm", [](const Frame& r) { return r.whole.cop_x_m * 1e3; },
        "centre of pressure across the back (+: the subject's left)"},
-      {"sp_load", "net tissue force on the spinous processes (3 levels)", "N",
+      {"sp_load", "contact load on the spinous processes (3 levels)", "N",
        [](const Frame& r) { return sum3(r.sp_load_N, r.level); },
-       "the net elastic force of the tissue, which is bonded to the bone, on the bone nodes over the spinous processes "
-       "(within their base half-width), along the skin's inward normal, at the roller's level and the levels either "
-       "side: the roller's compression less the pull of the bonded tissue, so it can be negative; not a contact load"},
-      {"sp_load_vs_flat", "net tissue force on the spinous processes vs lying flat", "N",
+       "the force the tissue presses onto the posterior surface (the tip) of the spinous processes at the roller's "
+       "level and the levels either side: the sum of the contact forces of the tissue resting on each tip "
+       "(frictionless, never bonded), so never negative; zero where the tissue lifts off"},
+      {"sp_load_vs_flat", "contact load on the spinous processes vs lying flat", "N",
        [](const Frame& r) { return sum3(r.sp_load_N, r.level) - sum3(r.sp_load_flat_N, r.level); },
-       "sp_load minus the same three processes' net force lying flat on the floor (same body and muscles): what "
+       "sp_load minus the same three processes' contact load lying flat on the floor (same body and muscles): what "
        "the roller adds (+) or takes away (-)"},
-      {"sp_load_max", "largest net tissue force on one spinous process", "N",
+      {"sp_load_max", "largest contact load on one spinous process", "N",
        [](const Frame& r) { return *std::max_element(r.sp_load_N.begin(), r.sp_load_N.end()); },
-       "the largest of the per-process net forces (as sp_load), T1 to L5"},
-      {"vertebra_load", "load on the vertebrae under the roller (3 levels)", "N",
+       "the largest of the per-process contact loads (as sp_load), T1 to L5, wherever it falls (the roller or the "
+       "floor)"},
+      {"vertebra_load", "net tissue load on the vertebrae under the roller (3 levels)", "N",
        [](const Frame& r) { return sum3(r.posterior_load_N, r.level); },
-       "net tissue force on the whole posterior vertebra (spinous and transverse processes, laminae), along the skin's inward normal, three levels under the roller: as sp_load, the roller's compression less the pull of the bonded tissue; can be negative; not a contact load"},
+       "net force of the tissue on the whole posterior vertebra (the tips' contact loads and the bonded tissue's force on the transverse processes and laminae), along the skin's inward normal, three levels under the roller: the compression less the pull of the bonded tissue, so it can be negative; a net force, not a contact load"},
       {"rib_share", "rib cage's share of the bone load", "%", [](const Frame& r) { return 100 * r.rib_share; },
        "the ribs' part of the tissue's net inward load on bone, each bone (vertebra, rib pair, pelvis) counted only where it is pushed inward (a bone pulled outward counts zero)"},
       {"thoracic_extension", "largest thoracic segment extension vs flat", "deg",
@@ -96,8 +97,8 @@ const std::vector<Measure>& measure_registry() {
       {"abdomen_pressure", "abdominal pressure at the kidneys", "kPa", [](const Frame& r) { return r.abdomen_pressure_Pa / 1e3; },
        "the abdominal cavity's fluid pressure at the kidneys' centroid: the resting pressure at its reference point, less "
        "the volume the cavity gained over its compliance, plus the fluid's weight over the height between (the body file's [abdomen])"},
-      {"kidney_peak", "kidney hydrostatic pressure, peak", "kPa", [](const Frame& r) { return r.kidney_peak_Pa / 1e3; },
-       "highest hydrostatic pressure -tr(sigma)/3 in any kidney element (+: compression); absolute, not relative to lying flat"},
+      {"kidney_peak", "kidney hydrostatic pressure, most compressed 5 %", "kPa", [](const Frame& r) { return r.kidney_peak_Pa / 1e3; },
+       "mean hydrostatic pressure -tr(sigma)/3 over the most compressed 5 % of the kidneys' volume (+: compression): their peak as a share of the organ, not one element; absolute, not relative to lying flat"},
       {"foam_compression", "roller foam compression, deepest", "mm",
        [](const Frame& r) { return r.foam_compression_max_m * 1e3; },
        "deepest compression of the roller's foam layer at any contact point (the foam law's penetration); never more than its depth in a valid state"},

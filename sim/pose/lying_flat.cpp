@@ -5,7 +5,10 @@
 namespace backroll {
 
 SettleResult settle_on_floor(BodyModel& m, const SolverSettings& s) {
-  if (m.fem.rigid_contacts.empty()) add_floor(m);
+  const bool has_floor = std::any_of(m.fem.rigid_bodies.begin(), m.fem.rigid_bodies.end(), [](const RigidBody& b) {
+    return dynamic_cast<const FloorShape*>(b.shape.get()) != nullptr;
+  });
+  if (!has_floor) add_floor(m);
   return settle(m, s);
 }
 

@@ -53,6 +53,7 @@ struct PosedModel {
   // The supports, as bodies and joints of body.fem (-1: this posture has none).
   // The legs (hip_joint) hang on the feet, the hip muscles on the thighs' frame.
   int roller_body = -1, floor_body = -1, feet_body = -1, thighs_body = -1, hip_joint = -1;
+  int roller_contact = -1;         // the roller's foam contact set in body.fem
   std::vector<Vec3> bone_inward;   // per bone: the skin's inward normal at its level (rest shape)
 };
 

@@ -45,6 +45,7 @@ std::shared_ptr<const PosedModel> SupineOnRoller::build(const BodySpec& body, co
         if (i + j < m - 1) add(i + 2.0 / 3, j + 2.0 / 3);  // ... and the inverted ones
       }
   }
+  pm->roller_contact = static_cast<int>(fem.rigid_contacts.size());
   fem.rigid_contacts.push_back(cs);
   // The floor under the roller, in the body's pitched frame: the head and shoulders come down on
   // it when the roller is small or far down the back. Rigid (augmented Lagrangian), the same

@@ -136,8 +136,8 @@ std::vector<std::string> comparison_reading(const RollerRun& run) {
   lines.push_back(first + ".");
   lines.push_back(fmt::format("The rib cage takes {:.0f} % of the load the tissue passes to bone under the mid-back and {:.0f} % "
                    "under the low back.", T("rib_share"), L("rib_share")));
-  lines.push_back(fmt::format("The net tissue force on the spinous processes under the roller (3 levels; the roller's compression less the "
-                   "pull of the tissue bonded to them) is {:.0f} N under the mid-back and {:.0f} N under the low back ({}); "
+  lines.push_back(fmt::format("The tissue presses on the tips of the spinous processes under the roller (3 levels) with {:.0f} N "
+                   "under the mid-back and {:.0f} N under the low back ({}); "
                    "{:+.0f} N and {:+.0f} N against lying flat.", T("sp_load"), L("sp_load"), relation(T("sp_load"), L("sp_load")),
                    T("sp_load_vs_flat"), L("sp_load_vs_flat")));
   // Where the largest load on one process falls, with the roller at T7 and at L3.
@@ -149,7 +149,7 @@ std::vector<std::string> comparison_reading(const RollerRun& run) {
         where += fmt::format("{}{:.0f} N on {} with the roller at {}", where.empty() ? "" : ", ", *top,
                              level_name(static_cast<int>(top - r.sp_load_N.begin()) + 1), level_name(at));
       }
-  if (!where.empty()) lines.push_back("The largest net force on one spinous process, from the roller or the floor: " + where + ".");
+  if (!where.empty()) lines.push_back("The largest contact load on one spinous process, from the roller or the floor: " + where + ".");
   lines.push_back(fmt::format("The trunk comes to rest at {:.0f} deg to the floor under the mid-back and {:.0f} deg under the low back "
                    "(+: head higher than the hip); T1 is {:.0f} and {:.0f} mm above the floor.",
                    T("trunk_angle"), L("trunk_angle"), T("t1_height"), L("t1_height")));
@@ -168,7 +168,7 @@ std::vector<std::string> comparison_reading(const RollerRun& run) {
   lines.push_back(fmt::format("Lumbar segments extend at most {:+.2f} deg beyond lying flat with the roller under the mid-back, "
                    "{:+.2f} deg under the low back.", T("lumbar_extension"), L("lumbar_extension")));
   lines.push_back(fmt::format("Mean hydrostatic pressure in the kidneys is {:.2f} kPa vs {:.2f} kPa (positive = compression; "
-                   "peak {:.1f} vs {:.1f} kPa); the abdominal fluid around them is at {:.2f} and {:.2f} kPa.",
+                   "the most compressed 5 % of them at {:.1f} vs {:.1f} kPa); the abdominal fluid around them is at {:.2f} and {:.2f} kPa.",
                    T("kidney_mean"), L("kidney_mean"), T("kidney_peak"), L("kidney_peak"), T("abdomen_pressure"),
                    L("abdomen_pressure")));
   return lines;
@@ -326,7 +326,7 @@ ChartSpec comparison_chart(const Comparison& c) {
     Panel p;
     p.title = k == std::string("lumbar_extension") ? "lumbar extension vs flat, largest"
               : k == std::string("kidney_mean")    ? "kidney pressure, mean"
-              : k == std::string("sp_load")        ? "net force on the spinous processes, 3 levels"
+              : k == std::string("sp_load")        ? "load on the spinous processes' tips, 3 levels"
                                                    : m->label;
     p.y_label = m->unit;
     p.min_span = 10 * noise_floor(*m);
