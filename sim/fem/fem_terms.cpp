@@ -373,11 +373,9 @@ void add_rigid_contacts(const FemModel& m, const FemState& st, const Pose& p, bo
       const double lam = ev.rigid_lam[s][i] =
           cs.compliant ? contact_term(g, gg, cs.penalty_N_per_m[i], 0.0, want_hess, ev, false)
                        : contact_term(g, gg, cs.penalty_N_per_m[i], lam_bar, want_hess, ev);
-      if (lam > 0 && turns) {
-        // The body takes the slave's push at the slave's place: its moment is in gg's rotation
-        // part; its lever's and the facet's turn go to the tangent here.
-        if (want_hess) add_facet_turn(m, p, cs.body, who, nw, n, x - o, lam, lever_sum, ev);
-      }
+      // A turning body takes the slave's push at the slave's place: its moment is in gg's
+      // rotation part; the lever's and the facet's turn go to the tangent here.
+      if (want_hess && turns && lam > 0) add_facet_turn(m, p, cs.body, who, nw, n, x - o, lam, lever_sum, ev);
       // A compliant layer presses in deep, where the shape's curvature turns the force as the
       // point moves: the tangent's curvature term -lam d2g/dx2 (for a rigid surface g ~ 0 and it
       // is left out; a facet has none). Without it Newton converges slowly on a patterned roller.
