@@ -357,7 +357,7 @@ TEST_CASE("compare --vtu: each solved state as VTU and a series per roller that 
 TEST_CASE("spinous-process load at T7 agrees between the coarse and the main job's mesh", "[roll]") {
   // Mesh scale 3 (the tests' mesh) and 2 (the main job's), standard roller under T7, cold: the
   // tips' contact load. With the mesh's columns off the tip's corners these read 86 and 51 N;
-  // on them 81 and 75 N (docs/limits.md, the spinous-process load).
+  // on them 79 and 74 N (docs/limits.md, the spinous-process load).
   double sp[2], share[2];
   for (int i = 0; i < 2; ++i) {
     Scenario sc = coarse();

@@ -75,7 +75,8 @@ int nearest_level(const BodyModel& m, double s_m);
 // abdominal fluid's pressure at their centroid, at node positions x of state st. The peak is a
 // share of the organ, not one element: the highest element sits where the kidney's back meets
 // the fat over the quadratus lumborum and grows without limit as the mesh refines (4.8, 6.0,
-// 5.4, 13.3 kPa under a roller at L3 over mesh scales 3, 2, 1.5, 1; docs/limits.md).
+// 5.4, 13.3, 15.3 kPa under a roller at L3 over mesh scales 3, 2, 1.5, 1, 0.75); the 5 % share
+// grows far less (4.2 to 5.9 kPa) and is converged at T7 (docs/limits.md).
 inline constexpr double kKidneyPeakShare = 0.05;
 struct KidneyReading {
   double left_mean_Pa = 0, right_mean_Pa = 0, mean_Pa = 0, peak_Pa = 0, fluid_Pa = 0;
