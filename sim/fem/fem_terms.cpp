@@ -497,13 +497,17 @@ Eval evaluate(const FemModel& m, const FemState& st, const Eigen::VectorXd& u, d
 }  // namespace fem_terms
 
 std::vector<double> rigid_contact_forces(const FemModel& m, const FemState& st, int set) {
-  const fem_terms::Pose p = fem_terms::pose_of(m, st, st.u, false);
+  return rigid_contact_forces(m, st, set, node_positions(m, st));
+}
+
+std::vector<double> rigid_contact_forces(const FemModel& m, const FemState& st, int set, const std::vector<Vec3>& x) {
+  const fem_terms::Pose p = fem_terms::bodies_of(m, st, st.u);
   const RigidContactSet& cs = m.rigid_contacts.at(set);
   std::vector<double> f(cs.n_slaves(), 0.0);
   for (size_t i = 0; i < cs.n_slaves(); ++i) {
     const double lam_bar = cs.compliant ? 0.0 : st.rigid_mult[set][i];
     Vec3 n;
-    const double g = fem_terms::rigid_gap(m, cs, i, p.origin[cs.body], p.R[cs.body], fem_terms::slave_position(cs, i, p.x), false, n);
+    const double g = fem_terms::rigid_gap(m, cs, i, p.origin[cs.body], p.R[cs.body], fem_terms::slave_position(cs, i, x), false, n);
     f[i] = std::max(0.0, lam_bar - cs.penalty_N_per_m[i] * g);
   }
   return f;

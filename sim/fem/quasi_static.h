@@ -287,6 +287,8 @@ std::vector<Vec3> internal_forces(const FemModel& model, const FemState& state);
 // set `set` presses on its surface, at the current state: the contact law's (the multiplier
 // and the penetration's penalty, or the foam's penalty x compression).
 std::vector<double> rigid_contact_forces(const FemModel& model, const FemState& state, int set);
+// The same at node positions x (node_positions(model, state)), for a caller that has them.
+std::vector<double> rigid_contact_forces(const FemModel& model, const FemState& state, int set, const std::vector<Vec3>& x);
 // A fluid cavity's volume (m3), its pressure at its reference point (Pa) and its weight (N,
 // rho g V), at the current state (or at its node positions x, node_positions(model, state)).
 struct CavityReading {

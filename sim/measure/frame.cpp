@@ -92,7 +92,8 @@ void mat_measures(const BodyModel& m, const SkinGrid& grid, const std::vector<do
 // contact force of the tissue resting on each spinous process's tip, along the skin's inward
 // normal at the bone's level (pushing the bone towards the front). The tips' contact forces on
 // their own are the spinous-process loads (never negative: a contact presses or lets go).
-void bone_loads(const PosedModel& pm, const FemState& st, const std::vector<Vec3>& fint, Frame& r) {
+void bone_loads(const PosedModel& pm, const FemState& st, const std::vector<Vec3>& x, const std::vector<Vec3>& fint,
+                Frame& r) {
   const BodyModel& m = pm.body;
   const FemModel& fem = m.fem;
   std::vector<double> bone_load(m.bones.size(), 0.0);
@@ -106,7 +107,7 @@ void bone_loads(const PosedModel& pm, const FemState& st, const std::vector<Vec3
     const RigidContactSet& cs = fem.rigid_contacts[set];
     const int b = cs.body;
     const Mat3 Rb = rigid_orientation(fem, st, b);
-    const std::vector<double> lam = rigid_contact_forces(fem, st, set);
+    const std::vector<double> lam = rigid_contact_forces(fem, st, set, x);
     for (size_t i = 0; i < lam.size(); ++i) {
       r.sp_load_N[v] += lam[i];
       bone_load[b] -= lam[i] * (Rb * cs.facet_normal[i]).dot(pm.bone_inward[b]);
@@ -230,7 +231,7 @@ Frame measure_frame(const PosedModel& pm, const FemState& st, const Placement& p
   support_forces(pm, st, R, x, fint, r, fn);
   const SkinGrid grid(m);
   mat_measures(m, grid, fn, r);
-  bone_loads(pm, st, fint, r);
+  bone_loads(pm, st, x, fint, r);
   for (int v = 0; v < kLevels; ++v) {  // segment motion, absolute and relative to lying flat
     const JointState js = joint_state(m.fem, st, m.intervertebral_joint[v]);
     r.joint_rotation_rad[v] = js.rotation_rad;
