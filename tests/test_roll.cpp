@@ -56,7 +56,7 @@ TEST_CASE("roller at T7 and L3: equilibrium, pressure integral, symmetry", "[rol
     const RollResult r = ses.solve_at(level, true);
     INFO("level " << level_name(level) << ": " << r.solve.message);
     REQUIRE(r.solve.converged);
-    kidney_peak[level == 15] = r.kidney_peak_Pa;
+    kidney_peak[level == 15] = r.kidney_peak_Pa - r.abdomen_pressure_Pa;
     // The kidneys hang in the abdomen's fluid: their mean pressure is the fluid's around them
     // (within 0.15 kPa, the wall's strain passed on through the fat behind them).
     INFO("kidneys " << r.kidney_mean_Pa << " Pa, the fluid at them " << r.abdomen_pressure_Pa << " Pa");
@@ -115,8 +115,11 @@ TEST_CASE("roller at T7 and L3: equilibrium, pressure integral, symmetry", "[rol
     CHECK(worst <= std::sqrt(3.0) * r.solve.residual_tol_N);
     CHECK(total > 0);
   }
-  // Under the kidneys' levels the roller pushes the wall they rest on: their peak rises.
-  INFO("kidney peak " << kidney_peak[0] << " Pa at T7, " << kidney_peak[1] << " Pa at L3");
+  // Under the kidneys' levels the roller pushes the wall they hang on: their peak rises above the
+  // fluid around them more than with the roller at T7. (The fluid's own pressure there falls as
+  // the trunk tilts head-up onto the roller, the kidneys rising above the crest: so the roller's
+  // squeeze is read above it, not in the absolute figure.)
+  INFO("kidney peak above the fluid " << kidney_peak[0] << " Pa at T7, " << kidney_peak[1] << " Pa at L3");
   CHECK(kidney_peak[1] > kidney_peak[0]);
 }
 

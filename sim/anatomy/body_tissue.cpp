@@ -204,12 +204,27 @@ int BodyBuilder::bone_under(double x, double s) const {
 
 // Attachments: every column's deepest node to the bone beneath, except over a vertebra's
 // spinous-process tip, where the tissue rests on the bone (spinous_contacts); floating ribs 11-12
-// take the band nodes nearest their wall depth.
+// take the band nodes nearest their wall depth, and the lumbar transverse processes those nearest
+// their plane where the abdomen reaches in front of them (column()).
 void BodyBuilder::tissue_attachments() {
   FemModel& fem = m.fem;
   const TetMesh& mesh = fem.mesh;
   fem.node_body.assign(mesh.n_nodes(), -1);
   tip_columns.clear();
+  std::vector<char> kidney(mesh.n_nodes(), 0);  // nodes of the kidneys' tets stay free
+  for (int t = 0; t < mesh.n_tets(); ++t)
+    if (region_names()[m.tet_region[t]].rfind("kidney", 0) == 0)
+      for (int v : mesh.tets[t]) kidney[v] = 1;
+  auto band_node_nearest = [&](int i, int j, double h) {
+    const Column& c = cols[j * ni + i];
+    int best = -1;
+    double bd = 1e9;
+    for (int k = 1; k < rows_m; ++k) {
+      const double d = std::abs(row_h(c, k) - h);
+      if (d < bd) bd = d, best = k;
+    }
+    return best;
+  };
   for (int j = 0; j < nj; ++j)
     for (int i = 0; i < ni; ++i) {
       const double x = xs[i], s = ss[j], ax = std::abs(x);
@@ -220,20 +235,17 @@ void BodyBuilder::tissue_attachments() {
         continue;
       }
       fem.node_body[ids[j * ni + i]] = bone;
+      const Column& c = cols[j * ni + i];
+      if (c.zone == Zone::Lamina && c.deep_weight > 0 && bone < kLevels && c.h_wall - c.h_deep > 1e-9) {
+        const int n = ids[(band_node_nearest(i, j, c.h_wall) * nj + j) * ni + i];
+        if (!kidney[n]) fem.node_body[n] = bone;
+      }
       if (o.with_ribs && ax > L.lv(p.tp_halfspan_m, s) && s < L.s_crest) {
         const int v = L.owner(s, true);
         if (v == 10 || v == 11) {
           const RibGeom& g = rg[v];
-          if (ax <= g.a * std::sin(std::min(g.pe, kPi / 2))) {
-            const Column& c = cols[j * ni + i];
-            int best = -1;
-            double bd = 1e9;
-            for (int k = 1; k < rows_m; ++k) {
-              const double d = std::abs(row_h(c, k) - c.h_wall);
-              if (d < bd) bd = d, best = k;
-            }
-            if (best > 0) fem.node_body[ids[(best * nj + j) * ni + i]] = rib_under(v, si, ax);
-          }
+          if (ax <= g.a * std::sin(std::min(g.pe, kPi / 2)))
+            fem.node_body[ids[(band_node_nearest(i, j, c.h_wall) * nj + j) * ni + i]] = rib_under(v, si, ax);
         }
       }
     }

@@ -1,6 +1,7 @@
 #include "measure/frame.h"
 
 #include <algorithm>
+#include <unordered_map>
 #include <cmath>
 
 namespace backroll {
@@ -151,7 +152,8 @@ KidneyReading kidney_reading(const BodyModel& m, const FemState& st, const std::
   const int kl = region_index("kidney_left"), kr = region_index("kidney_right");
   double vol[2] = {0, 0}, pv[2] = {0, 0};
   Vec3 centroid = Vec3::Zero();
-  std::vector<std::pair<double, double>> by_pressure;  // (pressure, volume) per kidney element
+  std::vector<int> tets;  // the kidneys' elements, their pressures
+  std::vector<double> pe;
   KidneyReading k;
   for (int t = 0; t < fem.mesh.n_tets(); ++t) {
     const int reg = m.tet_region[t];
@@ -161,7 +163,8 @@ KidneyReading kidney_reading(const BodyModel& m, const FemState& st, const std::
     const double V = fem.tet_volume_m3[t];
     vol[side] += V;
     pv[side] += ph * V;
-    by_pressure.emplace_back(ph, V);
+    tets.push_back(t);
+    pe.push_back(ph);
     for (int v : fem.mesh.tets[t]) centroid += 0.25 * V * x[v];
   }
   const double vt = vol[0] + vol[1];
@@ -169,7 +172,22 @@ KidneyReading kidney_reading(const BodyModel& m, const FemState& st, const std::
   k.left_mean_Pa = vol[0] > 0 ? pv[0] / vol[0] : 0;
   k.right_mean_Pa = vol[1] > 0 ? pv[1] / vol[1] : 0;
   k.mean_Pa = (pv[0] + pv[1]) / vt;
-  // The peak: the most compressed elements' mean, up to 5 % of the volume (the last one in part).
+  // The peak: the pressure recovered at the nodes (the volume-weighted mean of the kidney
+  // elements around each), back on each element as its nodes' mean; then the most compressed
+  // elements' mean, up to 5 % of the volume (the last one in part).
+  std::unordered_map<int, std::pair<double, double>> at_node;  // node: (sum V p, sum V)
+  for (size_t e = 0; e < tets.size(); ++e)
+    for (int v : fem.mesh.tets[tets[e]]) {
+      auto& [vp, vv] = at_node[v];
+      vp += fem.tet_volume_m3[tets[e]] * pe[e];
+      vv += fem.tet_volume_m3[tets[e]];
+    }
+  std::vector<std::pair<double, double>> by_pressure;  // (recovered pressure, volume) per element
+  for (int t : tets) {
+    double ps = 0;
+    for (int v : fem.mesh.tets[t]) ps += 0.25 * at_node[v].first / at_node[v].second;
+    by_pressure.emplace_back(ps, fem.tet_volume_m3[t]);
+  }
   std::sort(by_pressure.begin(), by_pressure.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
   double taken = 0, sum = 0;
   for (const auto& [p, V] : by_pressure) {

@@ -98,7 +98,7 @@ const std::vector<Measure>& measure_registry() {
        "the abdominal cavity's fluid pressure at the kidneys' centroid: the resting pressure at its reference point, less "
        "the volume the cavity gained over its compliance, plus the fluid's weight over the height between (the body file's [abdomen])"},
       {"kidney_peak", "kidney hydrostatic pressure, most compressed 5 %", "kPa", [](const Frame& r) { return r.kidney_peak_Pa / 1e3; },
-       "mean hydrostatic pressure -tr(sigma)/3 over the most compressed 5 % of the kidneys' volume (+: compression): their peak as a share of the organ, not one element; absolute, not relative to lying flat"},
+       "mean hydrostatic pressure -tr(sigma)/3 over the most compressed 5 % of the kidneys' volume (+: compression), the pressure first recovered at the nodes (each node's kidney elements' volume mean) to remove the element-to-element oscillation of nearly incompressible tets: their peak as a share of the organ, not one element; absolute, not relative to lying flat"},
       {"foam_compression", "roller foam compression, deepest", "mm",
        [](const Frame& r) { return r.foam_compression_max_m * 1e3; },
        "deepest compression of the roller's foam layer at any contact point (the foam law's penetration); never more than its depth in a valid state"},
