@@ -51,12 +51,12 @@ TEST_CASE("roller at T7 and L3: equilibrium, pressure integral, symmetry", "[rol
   sc.body.kidney_right_top = sc.body.kidney_left_top;
   sc.body.kidney_right_bottom = sc.body.kidney_left_bottom;
   RollSession ses(sc, nullptr);
-  double kidney_peak[2] = {0, 0};
+  double kidney_peak_above_fluid[2] = {0, 0};
   for (int level : {7, 15}) {
     const RollResult r = ses.solve_at(level, true);
     INFO("level " << level_name(level) << ": " << r.solve.message);
     REQUIRE(r.solve.converged);
-    kidney_peak[level == 15] = r.kidney_peak_Pa - r.abdomen_pressure_Pa;
+    kidney_peak_above_fluid[level == 15] = r.kidney_peak_Pa - r.abdomen_pressure_Pa;
     // The kidneys hang in the abdomen's fluid: their mean pressure is the fluid's around them
     // (within 0.15 kPa, the wall's strain passed on through the fat behind them).
     INFO("kidneys " << r.kidney_mean_Pa << " Pa, the fluid at them " << r.abdomen_pressure_Pa << " Pa");
@@ -119,8 +119,8 @@ TEST_CASE("roller at T7 and L3: equilibrium, pressure integral, symmetry", "[rol
   // fluid around them more than with the roller at T7. (The fluid's own pressure there falls as
   // the trunk tilts head-up onto the roller, the kidneys rising above the crest: so the roller's
   // squeeze is read above it, not in the absolute figure.)
-  INFO("kidney peak above the fluid " << kidney_peak[0] << " Pa at T7, " << kidney_peak[1] << " Pa at L3");
-  CHECK(kidney_peak[1] > kidney_peak[0]);
+  INFO("kidney peak above the fluid " << kidney_peak_above_fluid[0] << " Pa at T7, " << kidney_peak_above_fluid[1] << " Pa at L3");
+  CHECK(kidney_peak_above_fluid[1] > kidney_peak_above_fluid[0]);
 }
 
 TEST_CASE("the solved pose does not depend on the start tilt", "[roll]") {

@@ -211,9 +211,10 @@ void BodyBuilder::tissue_attachments() {
   const TetMesh& mesh = fem.mesh;
   fem.node_body.assign(mesh.n_nodes(), -1);
   tip_columns.clear();
+  const int kl = region_index("kidney_left"), kr = region_index("kidney_right");
   std::vector<char> kidney(mesh.n_nodes(), 0);  // nodes of the kidneys' tets stay free
   for (int t = 0; t < mesh.n_tets(); ++t)
-    if (region_names()[m.tet_region[t]].rfind("kidney", 0) == 0)
+    if (m.tet_region[t] == kl || m.tet_region[t] == kr)
       for (int v : mesh.tets[t]) kidney[v] = 1;
   auto band_node_nearest = [&](int i, int j, double h) {
     const Column& c = cols[j * ni + i];
@@ -236,7 +237,7 @@ void BodyBuilder::tissue_attachments() {
       }
       fem.node_body[ids[j * ni + i]] = bone;
       const Column& c = cols[j * ni + i];
-      if (c.zone == Zone::Lamina && c.deep_weight > 0 && bone < kLevels && c.h_wall - c.h_deep > 1e-9) {
+      if (c.zone == Zone::Lamina && c.deep_weight > 0 && bone < kLevels) {
         const int n = ids[(band_node_nearest(i, j, c.h_wall) * nj + j) * ni + i];
         if (!kidney[n]) fem.node_body[n] = bone;
       }
