@@ -157,21 +157,35 @@ struct GapGrad {
   }
 };
 
+// A slave pressing with force lam (>= 0) along its gap's gradient, with stiffness kt: its force
+// on the nodes and bodies and its tangent kt (dg/du)(dg/du)^T.
+void push_term(const GapGrad& gg, double lam, double kt, bool want_hess, Eval& ev) {
+  ++ev.active;
+  for (const auto& [node, dir] : gg.nodes) ev.node_grad[node] -= lam * dir;
+  for (const auto& [d, c] : gg.rigid) ev.grad[d] -= lam * c;
+  if (want_hess)
+    for (const auto& [di, ci] : gg.e)
+      for (const auto& [dj, cj] : gg.e) ev.trip.emplace_back(di, dj, kt * ci * cj);
+}
+
 // ALM contact term for one slave: potential (lam_c^2 - lam_bar^2) / 2k, lam_c = max(0, lam_bar - k g).
-// A compliant set passes lam_bar = 0 and counts_gap = false: a plain spring on the penetration.
-double contact_term(double g, const GapGrad& gg, double k, double lam_bar, bool want_hess, Eval& ev,
-                    bool counts_gap = true) {
+double contact_term(double g, const GapGrad& gg, double k, double lam_bar, bool want_hess, Eval& ev) {
   const double lam = std::max(0.0, lam_bar - k * g);
   ev.energy += (lam * lam - lam_bar * lam_bar) / (2.0 * k);
-  if (counts_gap) ev.max_penetration = std::max(ev.max_penetration, -g);
-  if (lam > 0) {
-    ++ev.active;
-    for (const auto& [node, dir] : gg.nodes) ev.node_grad[node] -= lam * dir;
-    for (const auto& [d, c] : gg.rigid) ev.grad[d] -= lam * c;
-    if (want_hess)
-      for (const auto& [di, ci] : gg.e)
-        for (const auto& [dj, cj] : gg.e) ev.trip.emplace_back(di, dj, k * ci * cj);
-  }
+  ev.max_penetration = std::max(ev.max_penetration, -g);
+  if (lam > 0) push_term(gg, lam, k, want_hess, ev);
+  return lam;
+}
+
+// A compliant layer's term (gap g < 0 compresses it): the layer's potential, force and stiffness.
+// At or past the layer's depth the energy is infinite and the line search steps back.
+double layer_term(double g, const GapGrad& gg, const CompliantLayer& layer, double k, bool want_hess, Eval& ev) {
+  if (g >= 0) return 0.0;
+  const double W = layer.energy(k, -g);
+  ev.energy += W;
+  if (!std::isfinite(W)) return 0.0;
+  const double lam = layer.force(k, -g);
+  push_term(gg, lam, layer.stiffness(k, -g), want_hess, ev);
   return lam;
 }
 
@@ -371,7 +385,7 @@ void add_rigid_contacts(const FemModel& m, const FemState& st, const Pose& p, bo
       for (int a = 0; a < nw; ++a) gg.add_node(p, who[a].first, who[a].second, n);
       gg.add_rigid(m, cs.body, -1.0, n, x - o);
       const double lam = ev.rigid_lam[s][i] =
-          cs.compliant ? contact_term(g, gg, cs.penalty_N_per_m[i], 0.0, want_hess, ev, false)
+          cs.compliant ? layer_term(g, gg, cs.layer, cs.penalty_N_per_m[i], want_hess, ev)
                        : contact_term(g, gg, cs.penalty_N_per_m[i], lam_bar, want_hess, ev);
       // A turning body takes the slave's push at the slave's place: its moment is in gg's
       // rotation part; the lever's and the facet's turn go to the tangent here.
@@ -508,7 +522,8 @@ std::vector<double> rigid_contact_forces(const FemModel& m, const FemState& st, 
     const double lam_bar = cs.compliant ? 0.0 : st.rigid_mult[set][i];
     Vec3 n;
     const double g = fem_terms::rigid_gap(m, cs, i, p.origin[cs.body], p.R[cs.body], fem_terms::slave_position(cs, i, x), false, n);
-    f[i] = std::max(0.0, lam_bar - cs.penalty_N_per_m[i] * g);
+    f[i] = cs.compliant ? (g < 0 ? cs.layer.force(cs.penalty_N_per_m[i], -g) : 0.0)
+                        : std::max(0.0, lam_bar - cs.penalty_N_per_m[i] * g);
   }
   return f;
 }

@@ -45,6 +45,7 @@
 #include <string>
 #include <vector>
 
+#include "fem/compliant_layer.h"
 #include "fem/neo_hookean.h"
 #include "fem/rotation.h"
 #include <array>
@@ -110,10 +111,12 @@ struct RigidContactSet {
   std::vector<SurfacePoint> slave_points;
   std::vector<double> penalty_N_per_m;  // penalty stiffness per slave: the nodes, then the points
   size_t n_slaves() const { return slave_nodes.size() + slave_points.size(); }
-  // A compliant surface (a foam layer on the shape, Winkler's elastic foundation): the node's
-  // force is penalty x penetration, a physical stiffness, so the penetration is the foam's
-  // compression and is neither driven to zero nor counted against gap_tol_m.
+  // A compliant surface (a foam layer on the shape, an elastic foundation): the slave's force is
+  // the layer's law of its penetration (fem/compliant_layer.h; penalty_N_per_m is the stiffness at
+  // zero compression), a physical stiffness, so the penetration is the foam's compression and is
+  // neither driven to zero nor counted against gap_tol_m.
   bool compliant = false;
+  CompliantLayer layer;          // the law, when compliant (depth 0: a linear spring)
   // Instead of the body's shape, each slave may touch its own plane carried by the body (the
   // bone's surface under a tissue node, a facet): a point on it and its outward unit normal in
   // the body's frame, relative to the frame's origin, unturned. Empty: the body's shape. A body

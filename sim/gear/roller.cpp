@@ -60,6 +60,17 @@ const char* name(RollerPattern p) {
   return p == RollerPattern::Knobs ? "knobs" : p == RollerPattern::Spikes ? "spikes" : "none";
 }
 
+CompliantLayer RollerSpec::layer() const {
+  CompliantLayer l;
+  l.depth_m = foam_depth_m;
+  l.plateau = foam_plateau_Pa / foam_E_Pa;
+  // Densification adds at e_D what the first term holds there: B (e_D / (1 - e_D))^2 = phi_1(e_D).
+  const double eD = foam_densification_strain;
+  const double first = l.phi(eD);  // densify is still 0
+  l.densify = first * std::pow((1 - eD) / eD, 2);
+  return l;
+}
+
 std::string roller_path(const std::string& name) { return std::string(BACKROLL_ASSET_DIR) + "/rollers/" + name + ".toml"; }
 
 RollerSpec load_roller_spec(const std::string& path, const std::vector<ConfigOverride>& overrides) {
@@ -80,6 +91,8 @@ RollerSpec load_roller_spec(const std::string& path, const std::vector<ConfigOve
   if (p.kind == RollerKind::Ball) p.length_m = p.diameter_m;
   p.foam_E_Pa = r.number("foam.youngs_modulus_Pa", 1e4, 1e9);
   p.foam_depth_m = r.number("foam.depth_m", 0.001, 0.5 * p.diameter_m);
+  if (r.has("foam.plateau_Pa")) p.foam_plateau_Pa = r.number("foam.plateau_Pa", 0, 1e8);  // 0: none
+  p.foam_densification_strain = r.number("foam.densification_strain", 0.3, 0.95);
   if (r.has("pattern.kind")) {
     const std::string pattern =
         r.text("pattern.kind", {name(RollerPattern::None), name(RollerPattern::Knobs), name(RollerPattern::Spikes)});

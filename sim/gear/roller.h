@@ -9,17 +9,22 @@
 // around and along the axis; its distance is the first-order one, f / |grad f|, exact on the
 // surface, which is where contact reads it.
 //
-// Foam: a Winkler (elastic-foundation) layer: pressure = E x compression / depth. Exact for a
-// thin bonded layer on a rigid core (the trigger-point roller); for a solid foam cylinder or a
-// rubber ball it is the usual approximation with an effective depth (Johnson, Contact Mechanics,
-// ch. 5.9), stated in each file. The tissue is 10-100x softer than any roller in the catalog,
-// so the roller's compliance is the smaller part of the contact's.
+// Foam: a nonlinear elastic foundation over the rigid core (fem/compliant_layer.h): the pressure
+// a function of the layer's compressive strain, linear at first (the initial modulus), levelling
+// at a plateau where a foam's cells buckle (none for a solid such as rubber), then stiffening
+// without bound as the cells crush together (densification), so no load compresses the layer
+// through its depth. Each file cites its curve. Exact for a thin bonded layer on a rigid core
+// (the trigger-point roller); for a solid foam cylinder or a rubber ball it is the usual
+// approximation with an effective depth (Johnson, Contact Mechanics, ch. 5.9), stated in each
+// file. The tissue is 10-100x softer than any roller in the catalog at small strain, so the
+// roller's compliance is the smaller part of the contact's.
 #pragma once
 
 #include <algorithm>
 #include <memory>
 #include <string>
 
+#include "fem/compliant_layer.h"
 #include "fem/rigid_shape.h"
 #include "io/toml_reader.h"
 
@@ -43,8 +48,12 @@ struct RollerSpec {
   double length_m = 0.9;         // cylinder length (peanut and ball: derived)
   double groove_width_m = 0;     // peanut: gap between the two balls' surfaces along the axis
   double core_diameter_m = 0;    // peanut: the neck joining the balls
-  double foam_E_Pa = 1e6;        // foam (or rubber) Young's modulus
+  double foam_E_Pa = 1e6;        // foam (or rubber) initial Young's modulus
   double foam_depth_m = 0.03;    // the depth that compresses (Winkler layer)
+  double foam_plateau_Pa = 0;    // the stress where the cells buckle; 0: none (a solid)
+  // The strain where densification has added as much stress again as the linear-plateau curve
+  // holds there (the stress about doubles); for a solid, where the layer locks.
+  double foam_densification_strain = 0.7;
   RollerPattern pattern = RollerPattern::None;
   double pattern_height_m = 0;   // how far the pattern stands above the base radius
   double pattern_pitch_m = 0;    // along the axis
@@ -57,8 +66,12 @@ struct RollerSpec {
     const double r = 0.5 * diameter_m;
     return pattern == RollerPattern::None ? r : std::min(r, pattern_pitch_m);
   }
-  // Winkler stiffness per area (Pa/m).
+  // The foundation's stiffness per area at zero compression (Pa/m).
   double foundation_Pa_per_m() const { return foam_E_Pa / foam_depth_m; }
+  // The foam's law, normalised by its initial modulus (fem/compliant_layer.h).
+  CompliantLayer layer() const;
+  // The foam's pressure (Pa) at compressive strain e (0 <= e < 1).
+  double foam_pressure_Pa(double e) const { return foam_E_Pa * layer().phi(e); }
 };
 
 // Reads and checks a roller file; errors name the file, key, value and allowed range.

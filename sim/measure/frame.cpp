@@ -29,7 +29,7 @@ void support_forces(const PosedModel& pm, const FemState& st, const Mat3& R, con
       const double g = shape->signed_distance(sp.position(x) - croll, &nr);
       if (g >= 0) continue;
       r.foam_compression_max_m = std::max(r.foam_compression_max_m, -g);
-      const Vec3 f = cs.penalty_N_per_m[i] * (-g) * nr;
+      const Vec3 f = cs.layer.force(cs.penalty_N_per_m[i], -g) * nr;
       F_foam += f;
       for (int a = 0; a < 3; ++a) foam[sp.node[a]] += sp.w[a] * f;
     }

@@ -101,7 +101,7 @@ const std::vector<Measure>& measure_registry() {
        "mean hydrostatic pressure -tr(sigma)/3 over the most compressed 5 % of the kidneys' volume (+: compression), the pressure first recovered at the nodes (each node's kidney elements' volume mean) to remove the element-to-element oscillation of nearly incompressible tets: their peak as a share of the organ, not one element; absolute, not relative to lying flat"},
       {"foam_compression", "roller foam compression, deepest", "mm",
        [](const Frame& r) { return r.foam_compression_max_m * 1e3; },
-       "deepest compression of the roller's foam layer at any contact point (the foam law's penetration); never more than its depth in a valid state"},
+       "deepest compression of the roller's foam layer at any contact point (the foam law's penetration); always less than its depth (the law stiffens without bound before it)"},
   };
   return m;
 }

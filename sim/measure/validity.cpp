@@ -31,9 +31,6 @@ Validity check_validity(const PosedModel& pm, const Frame& f) {
       return fail(fmt::format("the weight on {} is {:.1f} %: a support can only push (allowed 0..100 %)", s.name,
                               100 * s.share));
   if (pm.roller_body >= 0) {
-    if (f.foam_compression_max_m > pm.roller.foam_depth_m)
-      return fail(fmt::format("the roller's foam is compressed {:.1f} mm, past its {:.1f} mm depth",
-                              1e3 * f.foam_compression_max_m, 1e3 * pm.roller.foam_depth_m));
     if (f.roller_share < kRollerContactMin)
       return fail(fmt::format("the roller carries {:.2g} % of the weight ({:.2g} N): the pose lifts the back off it",
                               100 * f.roller_share, f.roller_force_N.norm()));

@@ -1,6 +1,6 @@
 // Whether a solved state is physically possible, separate from whether the solver converged: a
-// converged state can still be impossible (the weight on the roller negative, the foam pressed
-// past its own depth, the roller off the back). Every solved frame is checked; a state that
+// converged state can still be impossible (the weight on the roller negative, the roller off the
+// back). The foam cannot be pressed through its depth: its law stiffens without bound before it. Every solved frame is checked; a state that
 // fails is reported as invalid with the first reason found, and its measures are not used.
 #pragma once
 
@@ -21,8 +21,8 @@ constexpr double kShareTol = 0.005;      // a weight share may stray this far ou
 constexpr double kRollerContactMin = 0.01;  // the roller under the back carries at least this share
 
 // The checks, in order: every measure finite; no inverted element; the supports balance the
-// weight; every share of the weight in [0, 100 %]; the foam compressed less than its depth; a
-// roller placed under the back carries some of the weight.
+// weight; every share of the weight in [0, 100 %]; a roller placed under the back carries some of
+// the weight.
 Validity check_validity(const PosedModel& pm, const Frame& f);
 
 }  // namespace backroll

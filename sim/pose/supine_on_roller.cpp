@@ -26,6 +26,7 @@ std::shared_ptr<const PosedModel> SupineOnRoller::build(const BodySpec& body, co
   RigidContactSet cs;
   cs.body = pm->roller_body;
   cs.compliant = true;
+  cs.layer = roller.layer();
   const double spacing = 0.25 * roller.feature_size_m();
   for (const Tri& f : model.skin_faces) {
     const Vec3 &A = fem.mesh.X[f[0]], &B = fem.mesh.X[f[1]], &C = fem.mesh.X[f[2]];
