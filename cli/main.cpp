@@ -18,6 +18,7 @@
 #include "report/plot.h"
 #include "validation/bullet_world.h"
 #include "validation/contact_suite.h"
+#include "validation/sphere_case.h"
 #include "report/model_export.h"
 #include "pose/lying_flat.h"
 #include "anatomy/model_stats.h"
@@ -32,6 +33,34 @@ using namespace backroll;
 namespace {
 
 double pct(double got, double want) { return 100.0 * (got / want - 1.0); }
+
+// The 3D check: the catalog ball on a tissue block against Hertz point contact.
+bool print_sphere_cases() {
+  const std::vector<SphereCaseParams> series = sphere_series();
+  const SphereCaseParams& s0 = series.front();
+  fmt::print("\nbackroll contact: Hertz point contact (3D, quarter block, Neo-Hookean tissue E = {:.4g} kPa, nu = {:.3g})\n",
+             s0.tissue_E_Pa / 1e3, s0.tissue_nu);
+  fmt::print("  the catalog's ball ({}), load for a/R = {:.2g}; block {:.0f} a wide and deep; rubber: the torso's contact\n"
+             "  points and foam law; rigid: the block's nodes against the ball, augmented Lagrangian\n\n",
+             s0.roller, s0.a_over_R, s0.block_rel);
+  fmt::print("{:<18} {:>6} {:>7} {:>7} | {:>8} {:>8} {:>7} | {:>7} {:>7} {:>7} | {:>8} {:>6} {:>9} {:>7}\n",
+             "case", "h mm", "nodes", "dofs", "p0 kPa", "Hertz", "err %", "a mm", "Hertz", "err %",
+             "SpA/F-1%", "iters", "resid N", "time s");
+  bool ok = true;
+  for (const SphereCaseParams& p : series) {
+    const SphereCaseResult r = run_sphere_case(p);
+    ok = ok && r.solve.converged;
+    fmt::print("{:<18} {:>6.3f} {:>7} {:>7} | {:>8.4f} {:>8.4f} {:>+7.2f} | {:>7.3f} {:>7.3f} {:>+7.2f} | {:>+8.3f} {:>6} {:>9.1e} {:>7.2f}{}\n",
+               p.name, r.element_size_m * 1e3, r.nodes, r.dofs, r.peak_Pa / 1e3, r.hertz.peak_Pa / 1e3,
+               pct(r.peak_Pa, r.hertz.peak_Pa), r.radius_m * 1e3, r.hertz.radius_m * 1e3, pct(r.radius_m, r.hertz.radius_m),
+               pct(r.pressure_force_N, r.force_N), r.solve.newton_iterations, r.solve.residual_max_N, r.solve.seconds,
+               r.solve.converged ? "" : "  NOT CONVERGED: " + r.solve.message);
+  }
+  fmt::print("\nh: element size over the contact zone (a/4 ... a/12 of Hertz's a); p0: highest contact pressure;\n"
+             "a: sqrt(5/2 <r^2>) of the contact forces (Hertz's distribution gives exactly a); SpA/F-1: the\n"
+             "normal forces' sum against F (it exceeds F by the normals' tilt over the ball, about (a/R)^2 / 5).\n");
+  return ok;
+}
 
 int run_contact(const std::string& config) {
   ContactSuite suite;
@@ -64,6 +93,7 @@ int run_contact(const std::string& config) {
   }
   fmt::print("\np0: peak nodal pressure; a: half-width of the equivalent elliptical distribution, 2 sqrt(<x^2>)\n"
              "of the computed pressure; SpA/F-1: integral of the pressure field against the applied force.\n");
+  if (suite.sphere_cases) all_ok = print_sphere_cases() && all_ok;
   if (!all_ok) {
     fmt::print(stderr, "backroll: error: a case did not converge (see the table)\n");
     return 3;

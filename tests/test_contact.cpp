@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include "validation/contact_case.h"
+#include "validation/sphere_case.h"
 
 using namespace backroll;
 
@@ -123,4 +124,35 @@ TEST_CASE("same inputs give bit-identical results", "[validation][contact]") {
   REQUIRE(a.field.pressure_Pa.size() == b.field.pressure_Pa.size());
   CHECK(a.field.pressure_Pa == b.field.pressure_Pa);
   CHECK(a.stats.peak_Pa == b.stats.peak_Pa);
+}
+
+// The 3D check (validation/sphere_case.h): the catalog's ball on a tissue block, the torso's
+// contact points and foam law against Hertz's point contact, and the rigid ball on the nodes.
+TEST_CASE("Hertz point contact: the ball's p0 and a converge to Hertz's under refinement", "[validation][contact]") {
+  const std::vector<SphereCaseParams> series = sphere_series();
+  REQUIRE(series.size() == 4);
+  double last_p = 0, last_a = 0, last_dp = 1, last_da = 1;
+  for (size_t i = 0; i < series.size(); ++i) {
+    const SphereCaseParams& p = series[i];
+    const SphereCaseResult r = run_sphere_case(p);
+    INFO(p.name << ": " << r.solve.message);
+    REQUIRE(r.solve.converged);
+    const double ep = r.peak_Pa / r.hertz.peak_Pa - 1, ea = r.radius_m / r.hertz.radius_m - 1;
+    WARN(p.name << ": p0 " << 100 * ep << " %, a " << 100 * ea << " %");
+    // The contact points' normal forces add up to F, plus the normals' tilt, (a/R)^2 / 5.
+    CHECK(r.pressure_force_N / r.force_N - 1 == Approx(p.a_over_R * p.a_over_R / 5).margin(5e-4));
+    if (!p.rigid) {  // the refinement series converges: each refinement changes p0 and a less than the last
+      if (i > 0) {
+        const double dp = std::abs(ep - last_p), da = std::abs(ea - last_a);
+        CHECK(dp < 0.5 * last_dp);
+        CHECK(da < 0.5 * last_da);
+        last_dp = dp, last_da = da;
+      }
+      last_p = ep, last_a = ea;
+    }
+    if (i + 1 >= series.size() - 1) {  // the finest mesh, rubber and rigid: within 5 %
+      CHECK(std::abs(ep) < 0.05);
+      CHECK(std::abs(ea) < 0.05);
+    }
+  }
 }

@@ -66,6 +66,7 @@ std::map<std::string, Slot> schema(ContactSuite& s) {
       {"suite.fine_sizes_m", &s.fine_sizes_m},
       {"suite.force_factor", &s.force_factor},
       {"suite.compliant_case", &s.compliant_case},
+      {"suite.sphere_cases", &s.sphere_cases},
   };
 }
 

@@ -17,6 +17,7 @@ struct ContactSuite {
   std::vector<double> fine_sizes_m = {0.001, 0.0005, 0.00025};  // refinement series (rigid)
   double force_factor = 2.0;   // scaling case: the load times this (base mesh)
   bool compliant_case = true;  // add the foam-roller case (base mesh)
+  bool sphere_cases = true;    // also the 3D ball against Hertz point contact (validation/sphere_case.h)
 };
 
 struct SuiteCase {

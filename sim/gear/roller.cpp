@@ -71,6 +71,34 @@ CompliantLayer RollerSpec::layer() const {
   return l;
 }
 
+RigidContactSet foam_contact(const RollerSpec& roller, int body, const std::vector<Tri>& faces,
+                             const std::vector<Vec3>& X) {
+  RigidContactSet cs;
+  cs.body = body;
+  cs.compliant = true;
+  cs.layer = roller.layer();
+  const double spacing = 0.25 * roller.feature_size_m();
+  for (const Tri& f : faces) {
+    const Vec3 &A = X[f[0]], &B = X[f[1]], &C = X[f[2]];
+    const double edge = std::max({(B - A).norm(), (C - B).norm(), (A - C).norm()});
+    const int m = std::clamp(static_cast<int>(std::ceil(edge / spacing)), 1, kMaxSubdivision);
+    const double piece = 0.5 * (B - A).cross(C - A).norm() / (m * m);
+    auto add = [&](double a, double b) {
+      SurfacePoint sp;
+      sp.node = {f[0], f[1], f[2]};
+      sp.w = Vec3(1 - (a + b) / m, a / m, b / m);
+      cs.slave_points.push_back(sp);
+      cs.penalty_N_per_m.push_back(roller.foundation_Pa_per_m() * piece);
+    };
+    for (int i = 0; i < m; ++i)
+      for (int j = 0; i + j < m; ++j) {
+        add(i + 1.0 / 3, j + 1.0 / 3);                    // pieces pointing like the triangle
+        if (i + j < m - 1) add(i + 2.0 / 3, j + 2.0 / 3);  // ... and the inverted ones
+      }
+  }
+  return cs;
+}
+
 std::string roller_path(const std::string& name) { return std::string(BACKROLL_ASSET_DIR) + "/rollers/" + name + ".toml"; }
 
 RollerSpec load_roller_spec(const std::string& path, const std::vector<ConfigOverride>& overrides) {

@@ -23,8 +23,10 @@
 #include <algorithm>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "fem/compliant_layer.h"
+#include "fem/quasi_static.h"
 #include "fem/rigid_shape.h"
 #include "io/toml_reader.h"
 
@@ -73,6 +75,20 @@ struct RollerSpec {
   // The foam's pressure (Pa) at compressive strain e (0 <= e < 1).
   double foam_pressure_Pa(double e) const { return foam_E_Pa * layer().phi(e); }
 };
+
+// The roller's foam acting on a body's surface (outward triangles `faces` over rest positions X):
+// contact points spread over the triangles, a quarter of the roller's feature size apart (each
+// triangle cut into m x m, at most kMaxSubdivision, and the pieces' centroids taken, each point
+// with its piece's area), so a ball cannot slip between nodes and the foam law is integrated over
+// the surface rather than lumped on the nodes. The set is compliant, with the roller's law and
+// each point's stiffness its area x the foundation's; `body` is the roller's rigid body.
+constexpr int kMaxSubdivision = 8;
+RigidContactSet foam_contact(const RollerSpec& roller, int body, const std::vector<Tri>& faces,
+                             const std::vector<Vec3>& X);
+// A point's area (m2) in such a set: its stiffness over the foundation's.
+inline double foam_point_area_m2(const RollerSpec& roller, const RigidContactSet& cs, size_t i) {
+  return cs.penalty_N_per_m[i] / roller.foundation_Pa_per_m();
+}
 
 // Reads and checks a roller file; errors name the file, key, value and allowed range.
 RollerSpec load_roller_spec(const std::string& path, const std::vector<ConfigOverride>& overrides = {});

@@ -19,33 +19,8 @@ std::shared_ptr<const PosedModel> SupineOnRoller::build(const BodySpec& body, co
   rb.shape = std::make_shared<RollerShape>(roller);
   pm->roller_body = static_cast<int>(fem.rigid_bodies.size());
   fem.rigid_bodies.push_back(rb);
-  // Its foam acts on points spread over the skin's triangles, a quarter of the roller's feature
-  // size apart (each triangle cut into m x m and the pieces' centroids taken, each point with its
-  // piece's area), so a ball cannot slip between nodes and the foam law is integrated over the
-  // skin rather than lumped on the nodes.
-  RigidContactSet cs;
-  cs.body = pm->roller_body;
-  cs.compliant = true;
-  cs.layer = roller.layer();
-  const double spacing = 0.25 * roller.feature_size_m();
-  for (const Tri& f : model.skin_faces) {
-    const Vec3 &A = fem.mesh.X[f[0]], &B = fem.mesh.X[f[1]], &C = fem.mesh.X[f[2]];
-    const double edge = std::max({(B - A).norm(), (C - B).norm(), (A - C).norm()});
-    const int m = std::clamp(static_cast<int>(std::ceil(edge / spacing)), 1, kMaxSubdivision);
-    const double piece = 0.5 * (B - A).cross(C - A).norm() / (m * m);
-    auto add = [&](double a, double b) {
-      SurfacePoint sp;
-      sp.node = {f[0], f[1], f[2]};
-      sp.w = Vec3(1 - (a + b) / m, a / m, b / m);
-      cs.slave_points.push_back(sp);
-      cs.penalty_N_per_m.push_back(roller.foundation_Pa_per_m() * piece);
-    };
-    for (int i = 0; i < m; ++i)
-      for (int j = 0; i + j < m; ++j) {
-        add(i + 1.0 / 3, j + 1.0 / 3);                    // pieces pointing like the triangle
-        if (i + j < m - 1) add(i + 2.0 / 3, j + 2.0 / 3);  // ... and the inverted ones
-      }
-  }
+  // Its foam acts on points spread over the skin's triangles (gear/roller.h).
+  RigidContactSet cs = foam_contact(roller, pm->roller_body, model.skin_faces, fem.mesh.X);
   pm->roller_contact = static_cast<int>(fem.rigid_contacts.size());
   fem.rigid_contacts.push_back(cs);
   // The floor under the roller, in the body's pitched frame: the head and shoulders come down on

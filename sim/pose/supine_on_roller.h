@@ -38,7 +38,4 @@ class SupineOnRoller final : public Posture {
   void apply(const PosedModel& m, const Placement& pl, FemInputs& in) const override;
 };
 
-// Most pieces a skin triangle is cut into along each edge for the roller's contact points.
-constexpr int kMaxSubdivision = 8;
-
 }  // namespace backroll
