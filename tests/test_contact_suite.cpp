@@ -8,7 +8,7 @@ using Catch::Matchers::Contains;
 TEST_CASE("config: an empty file gives the defaults", "[unit][config]") {
   const ContactSuite s = parse_contact_suite("", "empty.toml");
   CHECK(s.base.tissue.youngs_modulus_Pa == ContactCaseParams{}.tissue.youngs_modulus_Pa);
-  CHECK(suite_cases(s).size() == 5);
+  CHECK(suite_cases(s).size() == 6);
 }
 
 TEST_CASE("config: every key sets its parameter", "[unit][config]") {

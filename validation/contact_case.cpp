@@ -31,6 +31,7 @@ void validate(const ContactCaseParams& p) {
   require(r.foam_youngs_modulus_Pa > 0 && r.foam_youngs_modulus_Pa <= 1e10, "roller.foam_youngs_modulus_Pa", r.foam_youngs_modulus_Pa, "(0, 1e10] Pa");
   require(r.foam_poisson_ratio >= 0 && r.foam_poisson_ratio <= 0.49, "roller.foam_poisson_ratio", r.foam_poisson_ratio, "[0, 0.49]");
   require(r.core_radius_m > 0 && r.core_radius_m < r.radius_m, "roller.core_radius_m", r.core_radius_m, "(0, roller.radius_m)");
+  require(r.winkler_depth_m >= 0 && r.winkler_depth_m <= r.radius_m, "roller.winkler_depth_m", r.winkler_depth_m, "[0, roller.radius_m] (0: none)");
   require(std::abs(r.offset_x_m) < 0.5 * t.width_m - r.radius_m, "roller.offset_x_m", r.offset_x_m, "|x| < tissue.width_m / 2 - roller.radius_m");
   require(p.load.force_N > 0 && p.load.force_N <= 1e4, "load.force_N", p.load.force_N, "(0, 1e4] N");
   require(m.fine_size_m >= 1e-5 && m.fine_size_m <= 0.05, "mesh.fine_size_m", m.fine_size_m, "[1e-5, 0.05] m");
@@ -167,6 +168,12 @@ ContactScene build_contact_scene(const ContactCaseParams& p) {
     cs.body = 0;
     cs.slave_nodes = slaves;
     cs.penalty_N_per_m = pen;
+    if (p.roller.winkler_depth_m > 0) {  // the foam as a linear Winkler layer: stiffness E / depth per area
+      cs.compliant = true;
+      cs.layer.depth_m = p.roller.winkler_depth_m;
+      for (size_t i = 0; i < slaves.size(); ++i)
+        cs.penalty_N_per_m[i] = p.roller.foam_youngs_modulus_Pa / p.roller.winkler_depth_m * area[slaves[i]];
+    }
     m.rigid_contacts.push_back(cs);
   }
   m.finalize();
@@ -196,7 +203,7 @@ ContactResult measure_contact_scene(const ContactScene& sc) {
   for (int n : sc.floor_nodes) floor += fint[n].y() - sc.state.inputs.node_force_N[n].y();
   r.floor_reaction_N = floor * scale;
   r.force_per_length_N_per_m = p.load.force_N / p.roller.length_m;
-  r.E_star_Pa = p.roller.compliant
+  r.E_star_Pa = p.roller.compliant || p.roller.winkler_depth_m > 0
                     ? hertz::effective_modulus(p.tissue.youngs_modulus_Pa, p.tissue.poisson_ratio,
                                                p.roller.foam_youngs_modulus_Pa, p.roller.foam_poisson_ratio)
                     : hertz::effective_modulus(p.tissue.youngs_modulus_Pa, p.tissue.poisson_ratio);

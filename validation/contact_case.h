@@ -28,6 +28,10 @@ struct RollerParams {
   double radius_m = 0.075;          // a 6-inch (15.24 cm) roller
   double length_m = 0.3;            // roller length L; F' = F / L
   bool compliant = false;           // false: rigid cylinder; true: foam layer on a rigid core
+  // A rigid cylinder (compliant = false) whose surface is instead a Winkler foam layer of this
+  // depth (pressure = foam E x compression / depth, fem/compliant_layer.h linear): the torso's
+  // roller idealisation, to hold against the meshed foam layer. 0: none.
+  double winkler_depth_m = 0;
   double foam_youngs_modulus_Pa = 50e3;
   double foam_poisson_ratio = 0.3;
   double core_radius_m = 0.02;      // rigid core radius (compliant roller only)

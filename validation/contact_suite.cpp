@@ -31,6 +31,11 @@ std::vector<SuiteCase> suite_cases(const ContactSuite& s) {
     ContactCaseParams p = s.base;
     p.roller.compliant = true;
     out.push_back({"foam roller", p});
+    // The same foam as the torso's rollers carry it: a Winkler layer of the foam's depth on a
+    // rigid cylinder.
+    p.roller.compliant = false;
+    p.roller.winkler_depth_m = p.roller.radius_m - p.roller.core_radius_m;
+    out.push_back({"foam as Winkler", p});
   }
   return out;
 }
@@ -51,6 +56,7 @@ std::map<std::string, Slot> schema(ContactSuite& s) {
       {"roller.foam_youngs_modulus_Pa", &b.roller.foam_youngs_modulus_Pa},
       {"roller.foam_poisson_ratio", &b.roller.foam_poisson_ratio},
       {"roller.core_radius_m", &b.roller.core_radius_m},
+      {"roller.winkler_depth_m", &b.roller.winkler_depth_m},
       {"roller.offset_x_m", &b.roller.offset_x_m},
       {"load.force_N", &b.load.force_N},
       {"mesh.fine_size_m", &b.mesh.fine_size_m},
