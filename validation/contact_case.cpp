@@ -141,11 +141,7 @@ ContactScene build_contact_scene(const ContactCaseParams& p) {
   const double kappa = 100.0;
   const double E_pen = p.roller.compliant ? std::min(p.tissue.youngs_modulus_Pa, p.roller.foam_youngs_modulus_Pa)
                                           : p.tissue.youngs_modulus_Pa;
-  std::vector<double> area(nn, 0.0);
-  for (const Tri& f : sc.tissue_top) {
-    const double A = 0.5 * (m.mesh.X[f[1]] - m.mesh.X[f[0]]).cross(m.mesh.X[f[2]] - m.mesh.X[f[0]]).norm();
-    for (int v : f) area[v] += A / 3;
-  }
+  const std::vector<double> area = node_areas(sc.tissue_top, m.mesh.X);
   std::vector<int> slaves;
   std::vector<double> pen;
   for (int n = 0; n < n_tissue; ++n)

@@ -53,11 +53,7 @@ SphereCaseResult run_sphere_case(const SphereCaseParams& p) {
   for (const Tri& f : boundary_faces(m.mesh))
     if (std::abs(m.mesh.X[f[0]].z()) + std::abs(m.mesh.X[f[1]].z()) + std::abs(m.mesh.X[f[2]].z()) < 1e-12)
       top.push_back(f);
-  std::vector<double> area(m.mesh.n_nodes(), 0.0);  // each top node's third of its triangles
-  for (const Tri& f : top) {
-    const double A = 0.5 * (m.mesh.X[f[1]] - m.mesh.X[f[0]]).cross(m.mesh.X[f[2]] - m.mesh.X[f[0]]).norm();
-    for (int v : f) area[v] += A / 3;
-  }
+  const std::vector<double> area = node_areas(top, m.mesh.X);  // each top node's third of its triangles
   if (p.rigid) {  // the nodes against the shape, augmented Lagrangian (the floor's contact)
     RigidContactSet cs;
     for (int v = 0; v < m.mesh.n_nodes(); ++v)

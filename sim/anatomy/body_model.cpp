@@ -123,14 +123,7 @@ void number_bone_dofs(BodyModel& m, const std::vector<std::pair<int, int>>& fixe
   fem.finalize();
 }
 
-std::vector<double> skin_node_area(const BodyModel& m, const std::vector<Vec3>& x) {
-  std::vector<double> area(x.size(), 0.0);
-  for (const Tri& f : m.skin_faces) {
-    const double A = 0.5 * (x[f[1]] - x[f[0]]).cross(x[f[2]] - x[f[0]]).norm();
-    for (int v : f) area[v] += A / 3;
-  }
-  return area;
-}
+std::vector<double> skin_node_area(const BodyModel& m, const std::vector<Vec3>& x) { return node_areas(m.skin_faces, x); }
 
 int add_floor(BodyModel& m) {
   const int body = add_floor_contact(m);

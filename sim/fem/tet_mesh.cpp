@@ -83,6 +83,15 @@ std::vector<int> append_structured(TetMesh& mesh, int ni, int nj, int nk, bool p
   return id;
 }
 
+std::vector<double> node_areas(const std::vector<Tri>& faces, const std::vector<Vec3>& x) {
+  std::vector<double> area(x.size(), 0.0);
+  for (const Tri& f : faces) {
+    const double A = 0.5 * (x[f[1]] - x[f[0]]).cross(x[f[2]] - x[f[0]]).norm();
+    for (int v : f) area[v] += A / 3;
+  }
+  return area;
+}
+
 std::vector<Tri> boundary_faces(const TetMesh& mesh) {
   // Each tet face, ordered outward: for tet (a,b,c,d) with positive volume, the faces
   // (b,c,d), (a,d,c), (a,b,d), (a,c,b) have outward normals.

@@ -46,6 +46,10 @@ std::vector<int> append_structured(TetMesh& mesh, int ni, int nj, int nk, bool p
 // Boundary triangles (faces used by one tet), ordered so that the normal points outward.
 std::vector<Tri> boundary_faces(const TetMesh& mesh);
 
+// Each node's tributary area (m^2) on the triangles `faces` at positions x: a third of every
+// triangle it is a corner of (zero off them).
+std::vector<double> node_areas(const std::vector<Tri>& faces, const std::vector<Vec3>& x);
+
 struct MeshQuality {
   double min_volume_m3 = 0;
   double min_dihedral_deg = 0;
