@@ -12,6 +12,7 @@
 #include "measure/registry.h"
 #include "run/roll.h"
 #include "run/sweep.h"
+#include "validation/layered_case.h"
 #include "viz/lesson.h"
 
 namespace backroll {
@@ -85,6 +86,9 @@ std::string file_format_tables() {
     if (e.path().extension() == ".toml") sweeps.push_back(std::filesystem::path(e.path()).lexically_normal().string());
   std::sort(sweeps.begin(), sweeps.end());
   o << table_for("Sweep", "`experiments/`", sweeps, [](const std::string& f) { load_sweep(f); }) << "\n";
+  o << table_for("Layered contact scene", "`assets/contact/`, `backroll contact FILE`",
+                 files_in("contact", asset("contact")), [](const std::string& f) { load_layered_case(f); })
+    << "\n";
   o << table_for("Lesson", "`assets/lessons/`", files_in("lessons", asset("lessons")),
                  [](const std::string& f) { load_lesson(f); });
   return o.str();

@@ -18,6 +18,7 @@
 #include "report/plot.h"
 #include "validation/bullet_world.h"
 #include "validation/contact_suite.h"
+#include "validation/layered_case.h"
 #include "validation/sphere_case.h"
 #include "report/model_export.h"
 #include "pose/lying_flat.h"
@@ -62,7 +63,54 @@ bool print_sphere_cases() {
   return ok;
 }
 
-int run_contact(const std::string& config) {
+// The layered-tissue scene, once per roller (the file's own when none is named).
+int run_layered(const std::string& file, const std::vector<std::string>& rollers) {
+  std::vector<LayeredCaseParams> cases;
+  for (const std::string& name : rollers.empty() ? std::vector<std::string>{""} : rollers) {
+    std::vector<ConfigOverride> ov;
+    if (!name.empty()) ov.push_back({"roller", catalog_file("rollers", name, "", "--roller", "roller"), "--roller"});
+    cases.push_back(load_layered_case(file, ov));  // every input checked before the first solve
+  }
+  const LayeredCaseParams& p0 = cases.front();
+  const BodySpec body = load_body_spec(p0.body_file);
+  fmt::print("backroll contact: a roller on layered tissue over rigid bone ({})\n", portable_path(file));
+  fmt::print("  force {:.4g} N; a cylinder's contact {:.0f} mm long; body {}; element {:.1f} mm at the skin\n\n",
+             p0.force_N, p0.contact_length_m * 1e3, data_name(p0.body_file), p0.element_size_m * 1e3);
+  fmt::print("  {:<22} {:>8} {:>9} {:>6}\n", "layer (skin first)", "mm", "E kPa", "nu");
+  for (const TissueLayer& l : p0.layers) {
+    const TissueMaterial& mt = region_material(body, region_index(l.region));
+    fmt::print("  {:<22} {:>8.1f} {:>9.4g} {:>6.3f}\n", l.region, l.thickness_m * 1e3, mt.youngs_modulus_Pa / 1e3, mt.poisson_ratio);
+  }
+  fmt::print("\n{:<14} | {:>9} {:>7} {:>9} {:>9} {:>8} | {:>8} {:>6} {:>7} {:>7}\n", "roller", "peak kPa", "at mm",
+             "mean kPa", "area cm2", "foam mm", "SF/F-1%", "iters", "dofs", "time s");
+  bool ok = true;
+  for (const LayeredCaseParams& p : cases) {
+    const LayeredCaseResult r = run_layered_case(p);
+    ok = ok && r.solve.converged;
+    fmt::print("{:<14} | {:>9.1f} {:>7.0f} {:>9.1f} {:>9.1f} {:>8.2f} | {:>+8.3f} {:>6} {:>7} {:>7.1f}{}\n",
+               data_name(r.roller.source), r.peak_Pa / 1e3, r.peak_offset_m * 1e3, r.mean_Pa / 1e3, r.area_m2 * 1e4, r.compression_m * 1e3, pct(r.force_sum_N, p.force_N),
+               r.solve.newton_iterations, r.dofs, r.solve.seconds,
+               r.solve.converged ? "" : "  NOT CONVERGED: " + r.solve.message);
+  }
+  fmt::print("\npeak: highest contact pressure, at this distance from the contact's middle (line or centre);\n"
+             "mean: the normal forces over the loaded area (contact above {:.0f} kPa), whose size is the area;\n"
+             "foam: the roller's deepest compression; SF/F-1: the contact forces' vertical sum against the\n"
+             "force. A cylinder's contact is a plane-strain slice (no tissue edge at its ends); a ball's or a\n"
+             "peanut's a quarter block. The bone is a flat rigid base; the tissue's fibres are left out.\n",
+             p0.threshold_Pa / 1e3);
+  if (!ok) {
+    fmt::print(stderr, "backroll: error: a case did not converge (see the table)\n");
+    return 3;
+  }
+  return 0;
+}
+
+int run_contact(const std::string& config_arg, const std::vector<std::string>& rollers) {
+  // A file, or a layered scene's catalog name (assets/contact/low_back.toml: "low_back").
+  const std::string config = config_arg.empty() ? config_arg : catalog_file("contact", config_arg, "", "contact", "FILE");
+  if (!config.empty() && is_layered_case(config)) return run_layered(config, rollers);
+  if (!rollers.empty()) throw ConfigError("--roller: applies to a layered-tissue file ([[layer]] tables), not to " +
+                                          (config.empty() ? std::string("the default suite") : config));
   ContactSuite suite;
   if (!config.empty()) suite = load_contact_suite(config);
   const ContactCaseParams& b = suite.base;
@@ -518,8 +566,12 @@ int main(int argc, char** argv) {
   CLI::App app{"backroll: foam-roller pressure on a human back, from mechanics"};
   app.require_subcommand(1);
   std::string config;
-  CLI::App* contact = app.add_subcommand("contact", "Hertz contact validation report");
-  contact->add_option("config", config, "TOML file overriding the defaults")->check(CLI::ExistingFile);
+  CLI::App* contact = app.add_subcommand("contact", "Hertz contact validation report, or a roller on layered tissue");
+  contact->add_option("config", config,
+                      "suite file overriding the defaults, or a layered-tissue file / name from assets/contact");
+  std::vector<std::string> contact_rollers;
+  contact->add_option("--roller", contact_rollers, "layered file: roller name(s) or .toml file(s), comma-separated (default: the file's)")
+      ->delimiter(',');
   CLI::App* bench = app.add_subcommand("bench", "benchmarks (print timings)");
   bench->require_subcommand(1);
   CLI::App* bench_contact = bench->add_subcommand("contact", "time one quasi-static contact solve, cold and warm");
@@ -597,7 +649,7 @@ int main(int argc, char** argv) {
     if (*view) return run_view(view_cli);
     if (*formats) return fmt::print("{}", file_format_tables()), 0;
     if (*measures) return fmt::print("{}", measure_table()), 0;
-    if (*contact) return run_contact(config);
+    if (*contact) return run_contact(config, contact_rollers);
     if (*compare) return run_compare(scenario, rollers, out_dir, threads, check_warm, vtu);
     if (*sweep) return run_sweep_cmd(sweep_file, sweep->count("--out") ? out_dir : "", threads, resume, shard);
     if (*merge) {
