@@ -227,6 +227,30 @@ TEST_CASE("small rollers: the head and shoulders come down on the floor, forces 
   CHECK((r.roller_force_N - r.roller_force_foam_N).norm() < 0.01 * r.roller_force_N.norm());
 }
 
+TEST_CASE("hips down: the floor under the pelvis pushes, the supports balance, the hip muscles' moment", "[roll]") {
+  Scenario lifted = coarse(), down = coarse();
+  down.posture.hips_down = true;
+  down.posture.hip_lift_m = 0;
+  RollSession sl(lifted, nullptr), sd(down, nullptr);
+  for (int level : {7, 15}) {
+    const RollResult a = sl.solve_at(level, true), b = sd.solve_at(level, true);
+    INFO("level " << level_name(level) << ": " << b.solve.message);
+    REQUIRE(a.solve.converged);
+    REQUIRE(b.solve.converged);
+    CHECK(a.seat_force_N.norm() == 0.0);  // no seat with the hips lifted
+    CHECK(b.seat_force_N.z() > 0.01 * b.weight_N);
+    // Every support's force together balances the weight (world frame).
+    const Vec3 sum = b.roller_force_N + b.feet_force_N + b.floor_force_N + b.seat_force_N;
+    CHECK(std::abs(sum.z() - b.weight_N) < 0.01 * b.weight_N);
+    CHECK(std::abs(sum.y()) < 0.01 * b.weight_N);
+    // The hip muscles' moment is the spring's: stiffness times the pelvis's turn from its hold.
+    const JointState hj = joint_state(sd.model().fem, sd.state(), sd.posed().hip_muscle_joint);
+    CHECK(b.hip_moment_Nm == Approx(-down.posture.hip_muscle_Nm_per_deg * 180 / 3.14159265358979323846 *
+                                    hj.rotation_rad[0]).epsilon(1e-9));
+    CHECK(b.validity.valid);
+  }
+}
+
 TEST_CASE("the peanut's groove lowers the midline pressure against a cylinder of the same material", "[roll]") {
   Scenario pe = coarse("peanut");
   // The same rubber as a solid cylinder, the balls' diameter, as long as the peanut.

@@ -29,9 +29,9 @@ struct Case {
 // the roller carrying at least 1 % of the weight, no inverted element, every measure finite.
 std::string broken_invariant(const RollResult& r, const RollerSpec& roller) {
   const double W = r.weight_N;
-  const Vec3 sum = r.roller_force_N + r.feet_force_N + r.floor_force_N;
+  const Vec3 sum = r.roller_force_N + r.feet_force_N + r.floor_force_N + r.seat_force_N;
   if ((sum - Vec3(0, 0, W)).norm() > 0.01 * W) return "balance";
-  for (double fz : {r.roller_force_N.z(), r.feet_force_N.z(), r.floor_force_N.z()})
+  for (double fz : {r.roller_force_N.z(), r.feet_force_N.z(), r.floor_force_N.z(), r.seat_force_N.z()})
     if (fz < -0.005 * W || fz > 1.005 * W) return "share";
   if (r.foam_compression_max_m > roller.foam_depth_m) return "foam";
   if (r.roller_force_N.z() < 0.01 * W) return "roller off";

@@ -59,13 +59,16 @@ void support_forces(const PosedModel& pm, const FemState& st, const Mat3& R, con
   r.roller_force_N = R * F_skin;
   r.roller_force_foam_N = R * F_foam;
   r.floor_force_N = R * F_floor;
-  if (pm.hip_joint >= 0) {
-    const JointState hj = joint_state(fem, st, pm.hip_joint);
-    // The spring's force on body b is minus its force along the relative motion.
-    const Joint& j = fem.joints[pm.hip_joint];
+  // A support's force on the pelvis (world frame): minus the spring's force along the relative motion.
+  auto joint_force = [&](int joint) {
+    const Joint& j = fem.joints[joint];
     const Mat3 Ra = j.body_a >= 0 ? rigid_orientation(fem, st, j.body_a) : Mat3::Identity();
-    r.feet_force_N = R * (-(Ra * j.axes.transpose() * hj.force_N));
-  }
+    return Vec3(R * (-(Ra * j.axes.transpose() * joint_state(fem, st, joint).force_N)));
+  };
+  if (pm.hip_joint >= 0) r.feet_force_N = joint_force(pm.hip_joint);
+  if (pm.seat_joint >= 0) r.seat_force_N = joint_force(pm.seat_joint);
+  // The hip muscles' moment about the hip's lateral axis; extension (holding the hips up) is +.
+  if (pm.hip_muscle_joint >= 0) r.hip_moment_Nm = -joint_state(fem, st, pm.hip_muscle_joint).moment_Nm[0];
   r.roller_share = r.roller_force_N.z() / r.weight_N;
 }
 

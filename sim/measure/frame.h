@@ -39,6 +39,8 @@ struct Frame {
   Vec3 roller_force_foam_N = Vec3::Zero();  // the same from the foam's compression law
   Vec3 feet_force_N = Vec3::Zero();         // legs' reaction on the pelvis (world frame)
   Vec3 floor_force_N = Vec3::Zero();        // floor's reaction on the head and shoulders
+  Vec3 seat_force_N = Vec3::Zero();         // hips down: the floor's reaction on the pelvis
+  double hip_moment_Nm = 0;                 // the hip muscles' moment on the pelvis (+: extension)
   double roller_share = 0;                  // vertical roller force / body weight
   double foam_compression_max_m = 0;
   // The mat records the roller's pressure (a posture without a roller: the floor's).

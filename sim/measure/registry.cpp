@@ -33,6 +33,13 @@ const std::vector<Measure>& measure_registry() {
       {"weight_on_floor", "weight on the floor (head and shoulders)", "%",
        [](const Frame& r) { return 100 * r.floor_force_N.z() / r.weight_N; },
        "the vertical force of the floor on the back's skin (head and shoulders) over the body weight; >= 0"},
+      {"weight_on_seat", "weight on the floor under the pelvis (hips down)", "%",
+       [](const Frame& r) { return 100 * r.seat_force_N.z() / r.weight_N; },
+       "hips down: the vertical force of the floor on the pelvis (the buttocks) over the body weight; >= 0; 0 with the "
+       "hips lifted"},
+      {"hip_moment", "hip extensors' moment", "Nm", [](const Frame& r) { return r.hip_moment_Nm; },
+       "the hip muscles' moment on the pelvis about the hips' lateral axis, both sides together: + extension (the "
+       "gluteals and hamstrings holding the hips up), - flexion"},
       {"feet_friction", "friction the feet need", "",
        [](const Frame& r) { return std::hypot(r.feet_force_N.x(), r.feet_force_N.y()) / std::max(r.feet_force_N.z(), 1e-9 * r.weight_N); },
        "horizontal over vertical force of the legs on the pelvis: the friction coefficient the feet must find on the "

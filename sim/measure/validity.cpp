@@ -15,7 +15,7 @@ Validity check_validity(const PosedModel& pm, const Frame& f) {
   const double W = f.weight_N;
   if (!(W > 0)) return fail("the body has no weight");
   // World frame, z up: the supports' forces on the body balance its weight.
-  const Vec3 sum = f.roller_force_N + f.feet_force_N + f.floor_force_N;
+  const Vec3 sum = f.roller_force_N + f.feet_force_N + f.floor_force_N + f.seat_force_N;
   const double imbalance = (sum - Vec3(0, 0, W)).norm() / W;
   if (imbalance > kBalanceTol)
     return fail(fmt::format("the supports do not balance the weight: off by {:.1f} % of it (allowed {:.0f} %)",
@@ -25,7 +25,8 @@ Validity check_validity(const PosedModel& pm, const Frame& f) {
     double share;
   } shares[] = {{"the roller", f.roller_force_N.z() / W},
                 {"the feet", f.feet_force_N.z() / W},
-                {"the floor", f.floor_force_N.z() / W}};
+                {"the floor", f.floor_force_N.z() / W},
+                {"the seat (the floor under the pelvis)", f.seat_force_N.z() / W}};
   for (const auto& s : shares)
     if (s.share < -kShareTol || s.share > 1 + kShareTol)
       return fail(fmt::format("the weight on {} is {:.1f} %: a support can only push (allowed 0..100 %)", s.name,

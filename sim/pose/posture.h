@@ -42,6 +42,8 @@ struct PostureParams {
   double trunk_muscle_Nm_per_deg = 200;
   double leg_N_per_m = 2e4;               // each leg, as a spring from the hip to its foot
   double hip_muscle_Nm_per_deg = 5;       // the hip muscles holding the pelvis's pitch
+  bool hips_down = false;                 // the pelvis rests on the floor (hip_lift_m = 0)
+  double seat_N_per_m = 2e4;              // hips down: the buttocks' tissue on the floor, as a spring
 };
 
 // A posture's constant model: the posed body with its gear and supports.
@@ -52,7 +54,9 @@ struct PosedModel {
   BodyModel body;                 // body, gear and supports, finalized
   // The supports, as bodies and joints of body.fem (-1: this posture has none).
   // The legs (hip_joint) hang on the feet, the hip muscles on the thighs' frame.
+  // Hips down: the seat (the floor under the buttocks) pushes the pelvis up through seat_joint.
   int roller_body = -1, floor_body = -1, feet_body = -1, thighs_body = -1, hip_joint = -1;
+  int hip_muscle_joint = -1, seat_body = -1, seat_joint = -1;
   int roller_contact = -1;         // the roller's foam contact set in body.fem
   std::vector<Vec3> bone_inward;   // per bone: the skin's inward normal at its level (rest shape)
 };

@@ -56,7 +56,18 @@ std::shared_ptr<const PosedModel> SupineOnRoller::build(const BodySpec& body, co
   Joint hip = held_from_placed_body("hip");
   hip.rotational_Nm_per_rad = Vec3(p.hip_muscle_Nm_per_deg * 180 / 3.14159265358979323846, 2 * K * w * w, 2 * K * w * w);
   pm->thighs_body = hip.body_a;
+  pm->hip_muscle_joint = static_cast<int>(fem.joints.size());
   fem.joints.push_back(hip);
+  // Hips down: the floor under the buttocks, a spring at the hip that pushes the pelvis up only
+  // (the pelvis lies at its flat-lying height, hip_lift_m = 0); the feet hold it horizontally.
+  if (p.hips_down) {
+    Joint seat = held_from_placed_body("seat");
+    seat.translational_N_per_m = Vec3(0, 0, p.seat_N_per_m);
+    seat.push_only_axis = 2;
+    pm->seat_body = seat.body_a;
+    pm->seat_joint = static_cast<int>(fem.joints.size());
+    fem.joints.push_back(seat);
+  }
   number_bone_dofs(model, {});
   pm->bone_inward = bone_inward_normals(model);
   return pm;
@@ -107,6 +118,7 @@ void SupineOnRoller::apply(const PosedModel& pm, const Placement& pl, FemInputs&
   in.body_pose[pm.floor_body] = {centre - pm.roller.outer_radius_m() * up, Rs.transpose()};
   in.body_pose[pm.feet_body] = {H, Rs.transpose()};
   in.body_pose[pm.thighs_body] = {H, T};
+  if (pm.seat_body >= 0) in.body_pose[pm.seat_body] = {H, Rs.transpose()};
   set_gravity(pm.body, -up, in);
 }
 

@@ -17,6 +17,11 @@
 
 namespace backroll {
 namespace {
+
+// Where the pelvis is, in words for the headers.
+std::string hips_text(const PostureParams& q) {
+  return q.hips_down ? std::string("hips down on the floor") : fmt::format("hips lifted {:.0f} cm", q.hip_lift_m * 100);
+}
 constexpr int kT6 = 6, kT7 = 7, kT8 = 8, kL2 = 14, kL3 = 15, kL4 = 16;
 }  // namespace
 
@@ -177,9 +182,9 @@ std::vector<std::string> comparison_reading(const RollerRun& run) {
 std::string comparison_table(const Comparison& c) {
   std::ostringstream o;
   const Scenario& sc = c.runs.front().scenario;
-  o << fmt::format("backroll compare: {} ({:.0f} kg), hips lifted {:.0f} cm, arms {}, trunk muscles {:.0f} N m/deg per segment, "
+  o << fmt::format("backroll compare: {} ({:.0f} kg), {}, arms {}, trunk muscles {:.0f} N m/deg per segment, "
                    "hip muscles {:g} N m/deg, mesh scale {:g}\n",
-                   portable_path(sc.body_file), sc.body.mass_kg, sc.posture.hip_lift_m * 100, sc.posture.arms,
+                   portable_path(sc.body_file), sc.body.mass_kg, hips_text(sc.posture), sc.posture.arms,
                    sc.posture.trunk_muscle_Nm_per_deg, sc.posture.hip_muscle_Nm_per_deg, sc.mesh_scale);
   o << "roller under the mid-back (mean of T6, T7, T8) vs the low back (mean of L2, L3, L4)\n";
   for (const RollerRun& run : c.runs) {
@@ -244,6 +249,7 @@ std::string comparison_json(const Comparison& c) {
                  {"body_file", portable_path(sc.body_file)},
                  {"body_mass_kg", sc.body.mass_kg},
                  {"hip_lift_m", sc.posture.hip_lift_m},
+                 {"hips", sc.posture.hips_down ? "down" : "lifted"},
                  {"foot_distance_m", sc.posture.foot_distance_m},
                  {"arms", sc.posture.arms},
                  {"trunk_muscle_Nm_per_deg", sc.posture.trunk_muscle_Nm_per_deg},
@@ -369,10 +375,10 @@ std::string comparison_html(const Comparison& c) {
   std::string rollers;
   for (const RollerRun& run : c.runs) rollers += (rollers.empty() ? "" : ", ") + run.scenario.roller.name;
   o << "<p>" << html_escape(fmt::format(
-           "Body '{}': {:.0f} kg, {:.2f} m, supine on the roller, knees bent, feet on the floor, hips lifted {:.0f} cm, {}; "
+           "Body '{}': {:.0f} kg, {:.2f} m, supine on the roller, knees bent, feet on the floor, {}, {}; "
            "trunk muscles {:.0f} N m/deg per segment, hip muscles {:g} N m/deg. Rollers: {}. Each solved with the roller under "
            "every spinous process from {} to {}; mid-back means the mean over T6-T8, low back over L2-L4.",
-           data_name(sc.body_file), sc.body.mass_kg, sc.body.height_m, sc.posture.hip_lift_m * 100,
+           data_name(sc.body_file), sc.body.mass_kg, sc.body.height_m, hips_text(sc.posture),
            sc.posture.arms == "behind_head" ? "hands behind the head" : "arms on the chest",
            sc.posture.trunk_muscle_Nm_per_deg, sc.posture.hip_muscle_Nm_per_deg, rollers, level_name(sc.levels.front()),
            level_name(sc.levels.back())))

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <fmt/core.h>
 #include <stdexcept>
 
 #include "io/catalog.h"
@@ -50,6 +51,11 @@ Scenario load_scenario(const std::string& path, const std::vector<ConfigOverride
   q.trunk_muscle_Nm_per_deg = r.number("posture.trunk_muscle_Nm_per_deg", 0.0, 5000);
   q.leg_N_per_m = r.number("posture.leg_stiffness_N_per_m", 1e3, 1e7);
   if (r.has("posture.hip_muscle_Nm_per_deg")) q.hip_muscle_Nm_per_deg = r.number("posture.hip_muscle_Nm_per_deg", 0.0, 100);
+  if (r.has("posture.hips")) q.hips_down = r.text("posture.hips", {"lifted", "down"}) == "down";
+  if (r.has("posture.seat_stiffness_N_per_m")) q.seat_N_per_m = r.number("posture.seat_stiffness_N_per_m", 1e3, 1e7);
+  if (q.hips_down && q.hip_lift_m > 0)
+    throw ConfigError(fmt::format("{}: posture.hips = \"down\" puts the pelvis on the floor: it needs posture.hip_lift_m = 0 "
+                                  "(it is {:g})", r.where("posture.hips"), q.hip_lift_m));
   sc.mesh_scale = r.number("mesh.scale", 0.5, 4.0);
   // T1 is left out: the tissue mesh ends at C7, so a roller there would press the mesh's cut edge.
   const int a = r.level("roll.from", 2, kLevels), b = r.level("roll.to", 2, kLevels);

@@ -109,7 +109,9 @@ std::string resolved_json(const Scenario& sc) {
                   {"arms", sc.posture.arms},
                   {"trunk_muscle_Nm_per_deg", sc.posture.trunk_muscle_Nm_per_deg},
                   {"leg_stiffness_N_per_m", sc.posture.leg_N_per_m},
-                  {"hip_muscle_Nm_per_deg", sc.posture.hip_muscle_Nm_per_deg}};
+                  {"hip_muscle_Nm_per_deg", sc.posture.hip_muscle_Nm_per_deg},
+                  {"hips", sc.posture.hips_down ? "down" : "lifted"},
+                  {"seat_stiffness_N_per_m", sc.posture.seat_N_per_m}};
   j["mesh_scale"] = sc.mesh_scale;
   j["warm_start"] = sc.warm_start;
   return j.dump();
