@@ -138,7 +138,10 @@ std::vector<std::string> comparison_reading(const RollerRun& run) {
                                   T("weight_on_feet"), L("weight_on_feet"));
   if (std::max(T("weight_on_floor"), L("weight_on_floor")) >= 0.5)
     first += fmt::format(", the floor under the head and shoulders {:.0f} % and {:.0f} %", T("weight_on_floor"), L("weight_on_floor"));
-  lines.push_back(first + ".");
+  if (run.scenario.posture.hips_down)
+    first += fmt::format(", the floor under the pelvis {:.0f} % and {:.0f} %", T("weight_on_seat"), L("weight_on_seat"));
+  lines.push_back(first + fmt::format(". The hip extensors hold the pelvis with {:.0f} N m and {:.0f} N m.", T("hip_moment"),
+                                      L("hip_moment")));
   lines.push_back(fmt::format("The rib cage takes {:.0f} % of the load the tissue passes to bone under the mid-back and {:.0f} % "
                    "under the low back.", T("rib_share"), L("rib_share")));
   lines.push_back(fmt::format("The tissue presses on the tips of the spinous processes under the roller (3 levels) with {:.0f} N "
