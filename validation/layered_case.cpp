@@ -7,6 +7,7 @@
 #include "anatomy/body_layout.h"
 #include "anatomy/body_spec.h"
 #include "io/catalog.h"
+#include "validation/tissue_block.h"
 
 namespace backroll {
 
@@ -68,18 +69,21 @@ std::vector<double> layer_rows(const std::vector<TissueLayer>& layers, double h,
 
 }  // namespace
 
+std::vector<TissueMaterial> layer_materials(const LayeredCaseParams& p) {
+  const BodySpec body = load_body_spec(p.body_file);
+  std::vector<TissueMaterial> out;
+  for (const TissueLayer& l : p.layers) out.push_back(region_material(body, region_index(l.region)));
+  return out;
+}
+
 LayeredCaseResult run_layered_case(const LayeredCaseParams& p) {
   LayeredCaseResult res;
-  const BodySpec body = load_body_spec(p.body_file);
   res.roller = load_roller_spec(p.roller_file);
   const RollerSpec& roller = res.roller;
   double T = 0;
   std::vector<NeoHookean> mat;
-  for (const TissueLayer& l : p.layers) {
-    res.materials.push_back(region_material(body, region_index(l.region)));
-    mat.push_back(NeoHookean::from_young_poisson(res.materials.back().youngs_modulus_Pa, res.materials.back().poisson_ratio));
-    T += l.thickness_m;
-  }
+  for (const TissueMaterial& tm : layer_materials(p)) mat.push_back(NeoHookean::from_young_poisson(tm.youngs_modulus_Pa, tm.poisson_ratio));
+  for (const TissueLayer& l : p.layers) T += l.thickness_m;
   // The block: x along the roller's axis from its middle, y across it, z up to the skin; y = 0 a
   // plane of symmetry. A ball or a peanut: a quarter block, x = 0 a plane of symmetry too, its
   // far sides free. A cylinder: a slice of a contact as long as contact_length_m, x = 0 and x = X
@@ -103,41 +107,24 @@ LayeredCaseResult run_layered_case(const LayeredCaseParams& p) {
   const std::vector<double> ys = graded_axis(0, Y, 0, std::min(0.6 * Y, 0.05), h, 1.2, 0.25 * Y);
   const std::vector<double> zs = layer_rows(p.layers, h, 1.2, 4 * h);
   FemModel m;
-  const int nx = static_cast<int>(xs.size()), ny = static_cast<int>(ys.size()), nz = static_cast<int>(zs.size());
-  const std::vector<int> id =
-      append_structured(m.mesh, nx, ny, nz, false, 0, [&](int i, int j, int k) { return Vec3(xs[i], ys[j], zs[k]); });
+  const std::vector<Tri> top = add_tissue_block(m, xs, ys, zs, line);
   for (const Tet& t : m.mesh.tets) {  // each tet takes the material of the layer its centre lies in
     const double zc = 0.25 * (m.mesh.X[t[0]].z() + m.mesh.X[t[1]].z() + m.mesh.X[t[2]].z() + m.mesh.X[t[3]].z());
-    double top = 0;
+    double layer_top = 0;
     size_t layer = 0;
-    while (layer + 1 < p.layers.size() && zc < top - p.layers[layer].thickness_m) top -= p.layers[layer++].thickness_m;
+    while (layer + 1 < p.layers.size() && zc < layer_top - p.layers[layer].thickness_m)
+      layer_top -= p.layers[layer++].thickness_m;
     m.tet_material.push_back(mat[layer]);
   }
-  m.node_dof.assign(m.mesh.n_nodes(), {kFixed, kFixed, kFixed});
-  m.node_force_N.assign(m.mesh.n_nodes(), Vec3::Zero());
-  int nd = 0;
-  for (int k = 1; k < nz; ++k)  // k = 0: bonded to the bone
-    for (int j = 0; j < ny; ++j)
-      for (int i = 0; i < nx; ++i) {
-        const int v = id[(k * ny + j) * nx + i];
-        if (i > 0 && !(line && i == nx - 1)) m.node_dof[v][0] = nd++;  // planes of symmetry
-        if (j > 0) m.node_dof[v][1] = nd++;
-        m.node_dof[v][2] = nd++;
-      }
   RigidBody rb;
   rb.shape = std::make_shared<RollerShape>(roller);
   // Touching the skin under its axis, a tenth of a millimetre in: a contact that is already active
   // gives the first Newton step the foam's stiffness (from a gap the free roller has none, and its
   // regularised first step can carry it straight through the block).
   rb.rest_position_m = Vec3(0, 0, roller.outer_radius_m() - 1e-4);
-  rb.dof[2] = nd++;
+  rb.dof[2] = m.n_dofs++;
   rb.applied_force_N = Vec3(0, 0, -p.force_N / whole);
   m.rigid_bodies.push_back(rb);
-  m.n_dofs = nd;
-  std::vector<Tri> top;
-  for (const Tri& f : boundary_faces(m.mesh))
-    if (std::abs(m.mesh.X[f[0]].z()) + std::abs(m.mesh.X[f[1]].z()) + std::abs(m.mesh.X[f[2]].z()) < 1e-12)
-      top.push_back(f);
   m.rigid_contacts.push_back(foam_contact(roller, 0, top, m.mesh.X));
   m.finalize();
   res.nodes = m.mesh.n_nodes();

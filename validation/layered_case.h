@@ -45,7 +45,6 @@ struct LayeredCaseParams {
 struct LayeredCaseResult {
   SolveReport solve;
   RollerSpec roller;
-  std::vector<TissueMaterial> materials;  // per layer
   double peak_Pa = 0;          // highest contact point pressure
   double peak_offset_m = 0;    // its distance from the contact's middle line (a cylinder) or centre
   double mean_Pa = 0;          // force over area of the points above the threshold
@@ -60,6 +59,8 @@ bool is_layered_case(const std::string& path);
 // Reads and checks the file: file, key, value and allowed range in every error (ConfigError).
 // `overrides` replace the file's keys (the command line's --roller: a resolved roller file).
 LayeredCaseParams load_layered_case(const std::string& path, const std::vector<ConfigOverride>& overrides = {});
+// Each layer's material, from its region in the body file.
+std::vector<TissueMaterial> layer_materials(const LayeredCaseParams& p);
 LayeredCaseResult run_layered_case(const LayeredCaseParams& p);
 
 }  // namespace backroll

@@ -6,6 +6,7 @@
 
 #include "gear/roller.h"
 #include "io/catalog.h"
+#include "validation/tissue_block.h"
 
 namespace backroll {
 
@@ -27,32 +28,14 @@ SphereCaseResult run_sphere_case(const SphereCaseParams& p) {
   const double W = p.block_rel * a, h = r.element_size_m, zone = 1.3 * a;
   const std::vector<double> xs = graded_axis(0, W, 0, zone, h, p.growth, 0.25 * W);
   const std::vector<double> zs = graded_axis(-W, 0, -zone, 0, h, p.growth, 0.25 * W);
-  const int nx = static_cast<int>(xs.size()), nz = static_cast<int>(zs.size());
-  const std::vector<int> id =
-      append_structured(m.mesh, nx, nx, nz, false, 0, [&](int i, int j, int k) { return Vec3(xs[i], xs[j], zs[k]); });
+  const std::vector<Tri> top = add_tissue_block(m, xs, xs, zs, false);  // a quarter: x = 0, y = 0 symmetric
   m.tet_material.assign(m.mesh.n_tets(), NeoHookean::from_young_poisson(p.tissue_E_Pa, p.tissue_nu));
-  m.node_dof.assign(m.mesh.n_nodes(), {kFixed, kFixed, kFixed});
-  m.node_force_N.assign(m.mesh.n_nodes(), Vec3::Zero());
-  int nd = 0;
-  for (int k = 1; k < nz; ++k)  // k = 0: bonded to the floor
-    for (int j = 0; j < nx; ++j)
-      for (int i = 0; i < nx; ++i) {
-        const int n = id[(k * nx + j) * nx + i];
-        if (i > 0) m.node_dof[n][0] = nd++;  // x = 0 and y = 0: planes of symmetry
-        if (j > 0) m.node_dof[n][1] = nd++;
-        m.node_dof[n][2] = nd++;
-      }
   RigidBody body;
   body.shape = std::make_shared<RollerShape>(ball);
   body.rest_position_m = Vec3(0, 0, R);  // touching the block's top at the axis
-  body.dof[2] = nd++;
+  body.dof[2] = m.n_dofs++;
   body.applied_force_N = Vec3(0, 0, -0.25 * r.force_N);
   m.rigid_bodies.push_back(body);
-  m.n_dofs = nd;
-  std::vector<Tri> top;
-  for (const Tri& f : boundary_faces(m.mesh))
-    if (std::abs(m.mesh.X[f[0]].z()) + std::abs(m.mesh.X[f[1]].z()) + std::abs(m.mesh.X[f[2]].z()) < 1e-12)
-      top.push_back(f);
   const std::vector<double> area = node_areas(top, m.mesh.X);  // each top node's third of its triangles
   if (p.rigid) {  // the nodes against the shape, augmented Lagrangian (the floor's contact)
     RigidContactSet cs;
