@@ -80,21 +80,23 @@ int run_layered(const std::string& file, const std::vector<std::string>& rollers
   for (size_t i = 0; i < p0.layers.size(); ++i)
     fmt::print("  {:<22} {:>8.1f} {:>9.4g} {:>6.3f}\n", p0.layers[i].region, p0.layers[i].thickness_m * 1e3,
                materials[i].youngs_modulus_Pa / 1e3, materials[i].poisson_ratio);
-  fmt::print("\n{:<14} | {:>9} {:>7} {:>9} {:>9} {:>8} | {:>8} {:>6} {:>7} {:>7}\n", "roller", "peak kPa", "at mm",
-             "mean kPa", "area cm2", "foam mm", "SF/F-1%", "iters", "dofs", "time s");
+  fmt::print("\n{:<14} | {:>9} {:>7} {:>9} {:>9} {:>8} {:>7} | {:>8} {:>6} {:>7} {:>7}\n", "roller", "peak kPa", "at mm",
+             "mean kPa", "area cm2", "foam mm", "fric %", "SF/F-1%", "iters", "dofs", "time s");
   bool ok = true;
   for (const LayeredCaseParams& p : cases) {
     const LayeredCaseResult r = run_layered_case(p);
     ok = ok && r.solve.converged;
-    fmt::print("{:<14} | {:>9.1f} {:>7.0f} {:>9.1f} {:>9.1f} {:>8.2f} | {:>+8.3f} {:>6} {:>7} {:>7.1f}{}\n",
-               data_name(r.roller.source), r.peak_Pa / 1e3, r.peak_offset_m * 1e3, r.mean_Pa / 1e3, r.area_m2 * 1e4, r.compression_m * 1e3, pct(r.force_sum_N, p.force_N),
+    fmt::print("{:<14} | {:>9.1f} {:>7.0f} {:>9.1f} {:>9.1f} {:>8.2f} {:>7.1f} | {:>+8.3f} {:>6} {:>7} {:>7.1f}{}\n",
+               data_name(r.roller.source), r.peak_Pa / 1e3, r.peak_offset_m * 1e3, r.mean_Pa / 1e3, r.area_m2 * 1e4, r.compression_m * 1e3,
+               100 * r.friction_vertical_N / p.force_N, pct(r.force_sum_N, p.force_N),
                r.solve.newton_iterations, r.dofs, r.solve.seconds,
                r.solve.converged ? "" : "  NOT CONVERGED: " + r.solve.message);
   }
   fmt::print("\npeak: highest contact pressure, at this distance from the contact's middle (line or centre);\n"
              "mean: the normal forces over the loaded area (contact above {:.0f} kPa), whose size is the area;\n"
-             "foam: the roller's deepest compression; SF/F-1: the contact forces' vertical sum against the\n"
-             "force. A cylinder's contact is a plane-strain slice (no tissue edge at its ends); a ball's or a\n"
+             "foam: the roller's deepest compression; fric: the share of the force friction carries (the\n"
+             "roller file's coefficient, on the tissue wrapping round the roller); SF/F-1: the contact forces'\n"
+             "vertical sum, pressure and friction, against the force. A cylinder's contact is a plane-strain slice (no tissue edge at its ends); a ball's or a\n"
              "peanut's a quarter block. The bone is a flat rigid base; the tissue's fibres are left out.\n",
              p0.threshold_Pa / 1e3);
   if (!ok) {

@@ -244,3 +244,66 @@ TEST_CASE("placed bodies: a body that carries tissue cannot be placed", "[unit][
   st.inputs.body_pose[0].origin_m = Vec3(0, 0, 0.1);
   CHECK_THROWS_AS(solve_equilibrium(m, st, SolverSettings{}), std::invalid_argument);
 }
+
+// Friction (fem/quasi_static.h): a soft block pressed on a foam-covered floor by its weight W
+// and pulled sideways at its top. Coulomb's law: below mu W the floor holds it, its friction
+// balancing the pull exactly, no point carrying more than mu times its own normal force; above
+// mu W nothing can hold it and the solve must say so.
+TEST_CASE("friction: a block pulled sideways sticks below mu W and cannot be held above", "[unit][solver]") {
+  const double mu = 0.4, w = 0.05;  // N per node
+  auto pulled = [&](double pull_over_muW, FemModel& m, FemState& st) {
+    m = soft_block(3, 3);
+    RigidContactSet cs;
+    cs.body = 0;
+    cs.compliant = true;
+    cs.friction = mu;
+    cs.friction_slip_m = 1e-4;
+    int nd = 0, top = 0;
+    for (int v = 0; v < m.mesh.n_nodes(); ++v) {
+      for (int c = 0; c < 3; ++c) m.node_dof[v][c] = nd++;
+      m.node_force_N[v] = Vec3(0, 0, -w);
+      if (m.mesh.X[v].z() < 1e-12) cs.slave_nodes.push_back(v), cs.penalty_N_per_m.push_back(2e3);
+      if (m.mesh.X[v].z() > 0.02 - 1e-12) ++top;
+    }
+    const double W = w * m.mesh.n_nodes();
+    for (int v = 0; v < m.mesh.n_nodes(); ++v)
+      if (m.mesh.X[v].z() > 0.02 - 1e-12) m.node_force_N[v].x() = pull_over_muW * mu * W / top;
+    RigidBody floor;
+    floor.shape = std::make_shared<FloorShape>();
+    floor.rest_position_m = Vec3(0, 0, 5e-4);  // the block's bottom starts 0.5 mm into the foam
+    m.rigid_bodies.push_back(floor);
+    m.rigid_contacts.push_back(cs);
+    m.n_dofs = nd;
+    m.finalize();
+    st = FemState{};  // the model's own loads
+    st.reset(m);
+    SolverSettings s;
+    s.max_newton = 100;
+    return solve_equilibrium(m, st, s);
+  };
+  FemModel m;
+  FemState st;
+  for (double ratio : {0.2, 0.6, 0.9}) {
+    INFO("pull " << ratio << " mu W");
+    const SolveReport r = pulled(ratio, m, st);
+    REQUIRE(r.converged);
+    const double W = w * m.mesh.n_nodes();
+    const std::vector<Vec3> f = rigid_friction_forces(m, st, 0);
+    const std::vector<double> N = rigid_contact_forces(m, st, 0);
+    Vec3 sum = Vec3::Zero();
+    double worst = 0, Nsum = 0;
+    for (size_t i = 0; i < f.size(); ++i) {
+      sum += f[i];
+      Nsum += N[i];
+      CHECK(std::abs(f[i].z()) < 1e-12);  // tangential to the floor
+      worst = std::max(worst, f[i].norm() / std::max(mu * N[i], 1e-300));
+    }
+    INFO("friction " << sum.transpose() << " N, normal " << Nsum << " N, largest |f_t| / mu N " << worst);
+    CHECK(Nsum == Approx(W).epsilon(1e-6));
+    CHECK(sum.x() == Approx(-ratio * mu * W).epsilon(1e-6));
+    CHECK(std::abs(sum.y()) < 1e-6 * W);
+    CHECK(worst <= 1 + 1e-9);
+  }
+  const SolveReport slides = pulled(1.3, m, st);
+  CHECK_FALSE(slides.converged);
+}

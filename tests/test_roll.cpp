@@ -67,16 +67,42 @@ TEST_CASE("roller at T7 and L3: equilibrium, pressure integral, symmetry", "[rol
     CHECK(std::abs(sum.z() - r.weight_N) < 0.01 * r.weight_N);
     CHECK(std::abs(sum.y()) < 0.01 * r.weight_N);
     CHECK(std::abs(sum.x()) < 0.01 * r.weight_N);
-    // The roller force from the foam's compression law equals the skin's contact force from the
-    // tissue's residual (two independent computations).
-    CHECK((r.roller_force_N - r.roller_force_foam_N).norm() < 0.01 * r.roller_force_N.norm());
+    // The roller force from the foam's compression law and the friction law equals the skin's
+    // contact force from the tissue's residual (two independent computations).
+    CHECK((r.roller_force_N - r.roller_force_foam_N - r.roller_friction_N).norm() < 0.01 * r.roller_force_N.norm());
+    CHECK(r.roller_friction_N.norm() > 0.02 * r.roller_force_N.norm());
+    // The roller rolls freely on the floor: the back's pressure and friction on it pass through
+    // the line where it touches the floor (their moment about that line vanishes), so what it
+    // pushes back with is the force of a two-force member, and its horizontal part is friction.
+    {
+      const FemModel& fem = ses.model().fem;
+      const FemState& st = ses.state();
+      const int body = ses.roller_body(), set = ses.posed().roller_contact;
+      const RigidContactSet& cs = fem.rigid_contacts[set];
+      const std::vector<Vec3> x = node_positions(fem, st);
+      const std::vector<double> N = rigid_contact_forces(fem, st, set, x);
+      const std::vector<Vec3> ft = rigid_friction_forces(fem, st, set);
+      const Vec3 up = st.inputs.body_pose[ses.floor_body()].rotation.col(2);
+      const Vec3 line = rigid_position(fem, st, body) - ses.posed().roller.outer_radius_m() * up;
+      Vec3 moment = Vec3::Zero(), force = Vec3::Zero();
+      for (size_t i = 0; i < cs.n_slaves(); ++i) {
+        const Vec3 p = i < cs.slave_nodes.size() ? x[cs.slave_nodes[i]] : cs.slave_points[i - cs.slave_nodes.size()].position(x);
+        Vec3 n;
+        body_signed_distance(fem, st, body, p, &n);
+        const Vec3 on_roller = -(N[i] * n + ft[i]);  // the back's push on the roller
+        force += on_roller;
+        moment += (p - line).cross(on_roller);
+      }
+      INFO("the back's force on the roller " << force.transpose() << " N; its moment about the floor line " << moment.x() << " N m");
+      CHECK(std::abs(moment.x()) < 1e-3 * force.norm() * ses.posed().roller.outer_radius_m());
+    }
     // The pressure mat's integral is the sum of the nodes' normal forces (force conserved by the
-    // resampling) and is at least the net force (normals fan out over a curved roller).
+    // resampling) and is at least their net force (normals fan out over a curved roller).
     double mat = 0;
     for (double f : r.mat.force_N) mat += f;
     CHECK(std::abs(mat - r.whole.force_N) < 1e-9 * mat);
-    CHECK(r.whole.force_N >= r.roller_force_N.norm() * 0.99);
-    CHECK(r.whole.force_N < r.roller_force_N.norm() * 1.15);
+    CHECK(r.whole.force_N >= r.roller_force_foam_N.norm() * 0.99);  // the normal forces (friction apart)
+    CHECK(r.whole.force_N < r.roller_force_foam_N.norm() * 1.15);
     // A symmetric body on a centred roller: centre of pressure on the midline, kidneys alike.
     CHECK(std::abs(r.whole.cop_x_m) < 0.003);
     CHECK(std::abs(r.left.peak_Pa - r.right.peak_Pa) < 0.05 * std::max(r.left.peak_Pa, r.right.peak_Pa));
@@ -224,7 +250,7 @@ TEST_CASE("small rollers: the head and shoulders come down on the floor, forces 
   CHECK(std::abs(sum.y()) < 0.01 * r.weight_N);
   // No tissue slipped through the ball: the ball pushes the body up and the foam law agrees.
   CHECK(r.roller_force_N.z() > 0.1 * r.weight_N);
-  CHECK((r.roller_force_N - r.roller_force_foam_N).norm() < 0.01 * r.roller_force_N.norm());
+  CHECK((r.roller_force_N - r.roller_force_foam_N - r.roller_friction_N).norm() < 0.01 * r.roller_force_N.norm());
 }
 
 TEST_CASE("hips down: the floor under the pelvis pushes, the supports balance, the hip muscles' moment", "[roll]") {

@@ -132,11 +132,14 @@ LayeredCaseResult run_layered_case(const LayeredCaseParams& p) {
 
   FemState st;
   st.reset(m);
-  if (patterned) st.body_rotation[0] = rotation::exp_map(Vec3(-0.5 * body_layout::kPi, 0, 0));  // the roller's +y down
+  // A pattern's row of bumps pointing down: the roller placed turned (its +y down), which is also
+  // where its friction counts slip from.
+  if (patterned) st.inputs.body_pose[0].rotation = rotation::to_matrix(rotation::exp_map(Vec3(-0.5 * body_layout::kPi, 0, 0)));
   SolverSettings s;
   s.load_steps = 4;
   res.solve = solve_equilibrium(m, st, s);
   const std::vector<double> f = rigid_contact_forces(m, st, 0);
+  const std::vector<Vec3> ft = rigid_friction_forces(m, st, 0);
   const std::vector<Vec3> x = node_positions(m, st);
   const Vec3 c = rigid_position(m, st, 0);
   const Mat3 Q = rigid_orientation(m, st, 0);
@@ -148,7 +151,8 @@ LayeredCaseResult run_layered_case(const LayeredCaseParams& p) {
     const double g = rb.shape->signed_distance(Q.transpose() * (cs.slave_points[i].position(x) - c), &n);
     n = Q * n;
     res.compression_m = std::max(res.compression_m, -g);
-    res.force_sum_N += -whole * f[i] * n.z();
+    res.force_sum_N += -whole * (f[i] * n.z() + ft[i].z());  // the skin's push on the roller, friction's part too
+    res.friction_vertical_N += -whole * ft[i].z();
     const double A = foam_point_area_m2(roller, cs, i), pr = f[i] / A;
     if (pr > res.peak_Pa) {
       const Vec3 at = cs.slave_points[i].position(m.mesh.X);

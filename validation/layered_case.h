@@ -50,7 +50,8 @@ struct LayeredCaseResult {
   double mean_Pa = 0;          // force over area of the points above the threshold
   double area_m2 = 0;          // their area (whole roller)
   double compression_m = 0;    // the foam's deepest compression
-  double force_sum_N = 0;      // the contact forces' vertical sum (whole roller): equals force_N
+  double force_sum_N = 0;      // the contact forces' vertical sum, pressure and friction (whole roller): equals force_N
+  double friction_vertical_N = 0;  // friction's part of it
   int nodes = 0, dofs = 0;
 };
 

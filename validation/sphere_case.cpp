@@ -46,7 +46,9 @@ SphereCaseResult run_sphere_case(const SphereCaseParams& p) {
       }
     m.rigid_contacts.push_back(cs);
   } else {
-    m.rigid_contacts.push_back(foam_contact(ball, 0, top, m.mesh.X));
+    RigidContactSet cs = foam_contact(ball, 0, top, m.mesh.X);
+    cs.friction = 0;  // Hertz's solution is frictionless
+    m.rigid_contacts.push_back(cs);
   }
   m.finalize();
   r.nodes = m.mesh.n_nodes();

@@ -101,7 +101,8 @@ Vec3 total_gravity_vector_N(const FemModel& fem, const FemState& st) {
   return f;
 }
 
-void number_bone_dofs(BodyModel& m, const std::vector<std::pair<int, int>>& fixed) {
+void number_bone_dofs(BodyModel& m, const std::vector<std::pair<int, int>>& fixed,
+                      const std::vector<std::pair<int, int>>& free_supports) {
   FemModel& fem = m.fem;
   const int nn = fem.mesh.n_nodes();
   fem.node_dof.assign(nn, {kFixed, kFixed, kFixed});
@@ -112,9 +113,12 @@ void number_bone_dofs(BodyModel& m, const std::vector<std::pair<int, int>>& fixe
   for (size_t b = 0; b < fem.rigid_bodies.size(); ++b) {
     RigidBody& rb = fem.rigid_bodies[b];
     for (int c = 0; c < 6; ++c) {
-      // Only bones move with the solve: the supports added after them (roller, floor, feet) are placed.
-      const bool fix = rb.shape != nullptr || b >= m.bones.size() ||
-                       std::find(fixed.begin(), fixed.end(), std::make_pair(static_cast<int>(b), c)) != fixed.end();
+      // Bones move with the solve; the supports added after them (roller, floor, feet) are placed,
+      // but for the components named free (a roller that rolls).
+      const std::pair<int, int> bc(static_cast<int>(b), c);
+      const bool support = rb.shape != nullptr || b >= m.bones.size();
+      const bool fix = support ? std::find(free_supports.begin(), free_supports.end(), bc) == free_supports.end()
+                               : std::find(fixed.begin(), fixed.end(), bc) != fixed.end();
       rb.dof[c] = fix ? kFixed : nd++;
     }
   }

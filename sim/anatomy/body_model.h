@@ -110,8 +110,10 @@ struct BodyModel {
 BodyModel build_body(const BodySpec& p, const BodyBuildOptions& o = {});
 
 // Rigid-body dofs: numbers all 6 dofs of every bone after the tissue dofs, except those listed
-// as fixed (bone index, dof 0..5). Rebuilds fem.n_dofs and finalizes.
-void number_bone_dofs(BodyModel& m, const std::vector<std::pair<int, int>>& fixed);
+// as fixed (bone index, dof 0..5), and of the supports (bodies after the bones) those listed as
+// free_supports (body index, dof). Rebuilds fem.n_dofs and finalizes.
+void number_bone_dofs(BodyModel& m, const std::vector<std::pair<int, int>>& fixed,
+                      const std::vector<std::pair<int, int>>& free_supports = {});
 
 // Adds a rigid floor (the plane z = 0) with frictionless contact on the skin nodes, and fixes
 // the motions the floor cannot hold (the pelvis's x, y translation and rotation about z).

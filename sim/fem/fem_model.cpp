@@ -84,9 +84,6 @@ void FemModel::finalize() {
     if (facets ? c.facet_normal.size() != c.n_slaves() || c.facet_point_m.size() != c.n_slaves()
                : !rigid_bodies[c.body].shape)
       throw std::invalid_argument("FemModel: a rigid contact set needs its body's shape or a facet per slave");
-    for (int d = 3; d < 6; ++d)
-      if (!facets && rigid_bodies[c.body].dof[d] >= 0)
-        throw std::invalid_argument("FemModel: a body that turns with the solve carries facets, not a contact shape");
   }
   for (const SurfaceContactSet& c : surface_contacts)
     if (c.slave_nodes.size() != c.penalty_N_per_m.size())
@@ -185,6 +182,7 @@ void FemState::reset(const FemModel& m) {
   rigid_mult.assign(m.rigid_contacts.size(), {});
   for (size_t i = 0; i < m.rigid_contacts.size(); ++i)
     rigid_mult[i].assign(m.rigid_contacts[i].n_slaves(), 0.0);
+  friction_normal.assign(m.rigid_contacts.size(), {});
   surface_mult.assign(m.surface_contacts.size(), {});
   for (size_t i = 0; i < m.surface_contacts.size(); ++i)
     surface_mult[i].assign(m.surface_contacts[i].slave_nodes.size(), 0.0);

@@ -117,16 +117,13 @@ Eigen::Vector3d closest_barycentric(const Vec3& p, const Vec3& a, const Vec3& b,
 void check_inputs(const FemModel& m, const FemInputs& in) {
   const size_t nb = m.rigid_bodies.size();
   if (in.node_force_N.size() != static_cast<size_t>(m.mesh.n_nodes()) || in.body_force_N.size() != nb ||
-      in.body_torque_Nm.size() != nb || in.body_pose.size() != nb)
+      in.body_torque_Nm.size() != nb || in.body_pose.size() != nb || (!in.slip_reference.empty() && in.slip_reference.size() != nb))
     throw std::invalid_argument("FemInputs: one entry per node and per rigid body expected");
   for (size_t b = 0; b < nb; ++b) {
     const BodyPose& p = in.body_pose[b];
     const bool moved = p.origin_m != m.rigid_bodies[b].rest_position_m, turned = !p.rotation.isIdentity(0);
     if ((moved || turned) && m.body_carries_tissue[b])
       throw std::invalid_argument("FemInputs: a body that carries tissue cannot be placed");
-    for (int d = 3; d < 6; ++d)
-      if (turned && m.rigid_bodies[b].dof[d] >= 0)
-        throw std::invalid_argument("FemInputs: a body with free rotations cannot be turned");
   }
 }
 
@@ -253,7 +250,7 @@ void add_loads(const FemModel& m, const FemState& st, const Pose& p, const Eigen
 // Joints: springs on the exact relative motion (joint_motion), tangent by the chain rule.
 void add_joints(const FemModel& m, const Pose& p, bool want_grad, bool want_hess, Eval& ev) {
   for (const Joint& j : m.joints) {
-    const JointMotion jm = joint_motion(m, p, j, want_grad);
+    const JointMotion jm = joint_motion(m, p, j, want_grad);  // a wheel's slip row included
     Eigen::Matrix<double, 12, 12> H = Eigen::Matrix<double, 12, 12>::Zero();
     Eigen::Matrix<double, 12, 1> g = Eigen::Matrix<double, 12, 1>::Zero();
     for (int r = 0; r < 6; ++r) {
@@ -274,31 +271,44 @@ void add_joints(const FemModel& m, const Pose& p, bool want_grad, bool want_hess
   }
 }
 
-// The curvature term of one compliant contact point, -lam d2g/dx2 = Hg, over its nodes.
-void add_curvature(const Pose& p, const Mat3& Hg, const std::array<std::pair<int, double>, 3>& who, int nw,
-                   Eval& ev) {
+// A slave's motion relative to a material point of `body` at lever r from the body's origin, per
+// dof: its column d(x_slave - x_point)/du. The slave's nodes (weights x their kinematics), then the
+// body's translation (-e) and its turn (a small spatial rotation moves the point by theta x r).
+using Columns = std::vector<std::pair<int, Vec3>>;
+Columns relative_columns(const FemModel& m, const Pose& p, const std::array<std::pair<int, double>, 3>& who, int nw,
+                         int body, const Vec3& r) {
+  Columns cols;
+  for (int a = 0; a < nw; ++a) {
+    const FemModel::NodeKinematics& k = p.kin[who[a].first];
+    for (int q = 0; q < k.n; ++q) cols.emplace_back(k.dof[q], who[a].second * k.J.col(q));
+  }
+  const std::array<int, 6>& dof = m.rigid_bodies[body].dof;
+  for (int c = 0; c < 3; ++c) {
+    if (dof[c] >= 0) cols.emplace_back(dof[c], -Vec3::Unit(c));
+    if (dof[3 + c] >= 0) cols.emplace_back(dof[3 + c], r.cross(Vec3::Unit(c)));
+  }
+  return cols;
+}
+
+// The tangent's terms cols^T A cols of a 3 x 3 block A on a relative motion.
+void add_block(const Columns& cols, const Mat3& A, std::vector<Triplet>& out) {
+  for (const auto& [di, ci] : cols) {
+    const Vec3 Aci = A * ci;
+    for (const auto& [dj, cj] : cols) out.emplace_back(di, dj, cj.dot(Aci));
+  }
+}
+
+// The curvature term of one compliant contact point, -lam d2g/dz2 = Hg, with z the point relative
+// to the shape's body (cols).
+void add_curvature(const Mat3& Hg, const Columns& cols, Eval& ev) {
   // Split into its positive and negative semi-definite parts: the negative part (a point
   // sliding off a convex bump) goes to its own triplets, so the solver can drop it when
-  // the whole tangent is indefinite. The weights' outer product is semi-definite, so each
-  // part keeps its sign over the three nodes.
+  // the whole tangent is indefinite. cols^T A cols keeps the sign of A.
   Eigen::SelfAdjointEigenSolver<Mat3> eig;
   eig.computeDirect(Hg);
   const Vec3 lp = eig.eigenvalues().cwiseMax(0.0), ln = eig.eigenvalues().cwiseMin(0.0);
-  const Mat3 parts[2] = {eig.eigenvectors() * lp.asDiagonal() * eig.eigenvectors().transpose(),
-                         eig.eigenvectors() * ln.asDiagonal() * eig.eigenvectors().transpose()};
-  for (int part = 0; part < 2; ++part) {
-    if (part == 1 && ln.minCoeff() == 0) continue;
-    std::vector<Triplet>& out = part == 0 ? ev.trip : ev.trip_neg;
-    for (int a = 0; a < nw; ++a)
-      for (int b = 0; b < nw; ++b) {
-        const FemModel::NodeKinematics& ka = p.kin[who[a].first];
-        const FemModel::NodeKinematics& kb = p.kin[who[b].first];
-        const Mat3 B = who[a].second * who[b].second * parts[part];
-        for (int q = 0; q < ka.n; ++q)
-          for (int r = 0; r < kb.n; ++r)
-            out.emplace_back(ka.dof[q], kb.dof[r], ka.J.col(q).dot(B * kb.J.col(r)));
-      }
-  }
+  add_block(cols, eig.eigenvectors() * lp.asDiagonal() * eig.eigenvectors().transpose(), ev.trip);
+  if (ln.minCoeff() < 0) add_block(cols, eig.eigenvectors() * ln.asDiagonal() * eig.eigenvectors().transpose(), ev.trip_neg);
 }
 
 // Slave i of a rigid contact set: its nodes with their weights (one node, or a surface point's
@@ -394,7 +404,108 @@ void add_rigid_contacts(const FemModel& m, const FemState& st, const Pose& p, bo
       // point moves: the tangent's curvature term -lam d2g/dx2 (for a rigid surface g ~ 0 and it
       // is left out; a facet has none). Without it Newton converges slowly on a patterned roller.
       if (want_hess && cs.compliant && lam > 0 && cs.facet_normal.empty())
-        add_curvature(p, -lam * PosedShape(*m.rigid_bodies[cs.body].shape, R).hessian(x - o), who, nw, ev);
+        add_curvature(-lam * PosedShape(*m.rigid_bodies[cs.body].shape, R).hessian(x - o),
+                      relative_columns(m, p, who, nw, cs.body, x - o), ev);
+    }
+  }
+}
+
+// The friction law along slip y (fem/quasi_static.h): the potential f0 per unit mu N, the force
+// factor f1(y)/y and the tangent's factor (f1'(y) y - f1(y)) / y^3 (times s s^T).
+struct FrictionLaw {
+  double f0, f1_over_y, dd;
+};
+FrictionLaw friction_law(double y, double eps) {
+  if (y >= eps) return {y, 1.0 / y, -1.0 / (y * y * y)};
+  return {y * y / eps - y * y * y / (3 * eps * eps) + eps / 3, 2 / eps - y / (eps * eps), y > 0 ? -1.0 / (eps * eps * y) : 0.0};
+}
+
+// The turn of a contact set's body since its slip reference (FemInputs::slip_reference).
+Mat3 turn_since_reference(const FemState& st, const Pose& p, int body) {
+  return p.R[body] * st.inputs.slip_reference_of(body).rotation.transpose();
+}
+
+// One slave's friction at the current configuration: its slip d against the surface's material
+// point it stood at in the reference (the body at rest, the surface's body at its slip
+// reference), that point's lever rho from the body's origin now, the lagged normal n (carried by the
+// body, so the energy does not change when the slave and the body turn together) and N, the
+// tangential slip s = d - n (n . d) and the force F = dE/dd (the slave gets -F).
+struct FrictionPoint {
+  Vec3 d, rho, n, s, F;
+  double N = 0, muN = 0;
+  FrictionLaw law{};
+};
+bool friction_point(const FemModel& m, const FemState& st, const Pose& p, size_t set, size_t i, FrictionPoint& fp) {
+  const RigidContactSet& cs = m.rigid_contacts[set];
+  const Vec3& Nn = st.friction_normal[set][i];  // in the body's reference frame
+  fp.N = Nn.norm();
+  if (fp.N == 0) return false;
+  const BodyPose& ref = st.inputs.slip_reference_of(cs.body);
+  const Mat3 T = turn_since_reference(st, p, cs.body);
+  fp.n = T * Nn / fp.N;
+  fp.rho = T * (slave_position(cs, i, m.mesh.X) - ref.origin_m);
+  fp.d = slave_position(cs, i, p.x) - p.origin[cs.body] - fp.rho;
+  fp.s = fp.d - fp.n * fp.n.dot(fp.d);
+  fp.muN = cs.friction * fp.N;
+  fp.law = friction_law(fp.s.norm(), cs.friction_slip_m);
+  fp.F = fp.muN * fp.law.f1_over_y * fp.s;
+  return true;
+}
+
+// Friction on the rigid contact sets that have it (fem/quasi_static.h). The energy mu N f0(|s|)
+// depends on the slip d and on the normal n, which turns with the body: its derivatives in both,
+// with A = dF/ds = c I + mu N f'' s s^T (c = mu N f1/|s|):
+//   E_d = F, E_n = -(n.d) F; E_dd = P A P; E_dn = -(n.d) A - n F^T + c (n.d) n n^T;
+//   E_nn = -(F d^T + d F^T) + (n.d)^2 A + c ((n.d)(n d^T + d n^T) + d d^T),
+// carried to the dofs by d's columns (the slave's nodes, the body's translation -I and turn
+// rho x e) and n's (the body's turn, e x n), with the turn's second-order terms of the material
+// point and of the normal in the body's lever sum.
+void add_friction(const FemModel& m, const FemState& st, const Pose& p, bool want_grad, bool want_hess,
+                  std::vector<Mat3>& lever_sum, Eval& ev) {
+  for (size_t s = 0; s < m.rigid_contacts.size(); ++s) {
+    const RigidContactSet& cs = m.rigid_contacts[s];
+    if (cs.friction <= 0 || s >= st.friction_normal.size() || st.friction_normal[s].empty()) continue;
+    const std::array<int, 6>& dof = m.rigid_bodies[cs.body].dof;
+    for (size_t i = 0; i < cs.n_slaves(); ++i) {
+      FrictionPoint fp;
+      if (!friction_point(m, st, p, s, i, fp)) continue;
+      ev.energy += fp.muN * fp.law.f0;
+      if (!want_grad) continue;
+      const Vec3& F = fp.F;
+      const double nd = fp.n.dot(fp.d);
+      const Vec3 En = -nd * F;
+      std::array<std::pair<int, double>, 3> who{};
+      const int nw = slave_of(cs, i, who);
+      for (int a = 0; a < nw; ++a) ev.node_grad[who[a].first] += who[a].second * F;
+      for (int c = 0; c < 3; ++c) {
+        if (dof[c] >= 0) ev.grad[dof[c]] -= F[c];
+        if (dof[3 + c] >= 0) ev.grad[dof[3 + c]] += F.cross(fp.rho)[c] + fp.n.cross(En)[c];
+      }
+      lever_sum[cs.body] += -F * fp.rho.transpose() + En * fp.n.transpose();
+      if (!want_hess) continue;
+      const Mat3 I = Mat3::Identity(), P = I - fp.n * fp.n.transpose();
+      const double c = fp.muN * fp.law.f1_over_y;
+      const Mat3 A = c * I + fp.muN * fp.law.dd * fp.s * fp.s.transpose();
+      Eigen::Matrix<double, 6, 6> H;
+      H.topLeftCorner<3, 3>() = P * A * P;
+      H.topRightCorner<3, 3>() = -nd * A - fp.n * F.transpose() + c * nd * fp.n * fp.n.transpose();
+      H.bottomLeftCorner<3, 3>() = H.topRightCorner<3, 3>().transpose();
+      H.bottomRightCorner<3, 3>() = -(F * fp.d.transpose() + fp.d * F.transpose()) + nd * nd * A +
+                                    c * (nd * (fp.n * fp.d.transpose() + fp.d * fp.n.transpose()) + fp.d * fp.d.transpose());
+      std::vector<std::pair<int, Eigen::Matrix<double, 6, 1>>> cols;
+      for (const auto& [dof_i, col] : relative_columns(m, p, who, nw, cs.body, fp.rho)) {
+        Eigen::Matrix<double, 6, 1> v;
+        v << col, Vec3::Zero();
+        cols.emplace_back(dof_i, v);
+      }
+      for (int k = 0; k < 3; ++k)  // the normal turns with the body
+        if (dof[3 + k] >= 0)
+          for (auto& [dof_i, v] : cols)
+            if (dof_i == dof[3 + k]) v.tail<3>() = Vec3::Unit(k).cross(fp.n);
+      for (const auto& [di, ci] : cols) {
+        const Eigen::Matrix<double, 6, 1> Hci = H * ci;
+        for (const auto& [dj, cj] : cols) ev.trip.emplace_back(di, dj, cj.dot(Hci));
+      }
     }
   }
 }
@@ -502,6 +613,7 @@ Eval evaluate(const FemModel& m, const FemState& st, const Eigen::VectorXd& u, d
   add_loads(m, st, p, u, load, lever_sum, ev);
   add_joints(m, p, want_grad, want_hess, ev);
   add_rigid_contacts(m, st, p, want_hess, lever_sum, ev);
+  add_friction(m, st, p, want_grad, want_hess, lever_sum, ev);
   add_surface_contacts(m, st, p, want_hess, ev);
   add_cavities(m, st.inputs, p, load, want_grad, want_hess, ev);
   if (want_grad) carry_to_dofs(m, p, want_hess, lever_sum, ev);
@@ -525,6 +637,38 @@ std::vector<double> rigid_contact_forces(const FemModel& m, const FemState& st, 
     f[i] = cs.compliant ? (g < 0 ? cs.layer.force(cs.penalty_N_per_m[i], -g) : 0.0)
                         : std::max(0.0, lam_bar - cs.penalty_N_per_m[i] * g);
   }
+  return f;
+}
+
+void lag_friction(const FemModel& m, FemState& st) {
+  st.friction_normal.resize(m.rigid_contacts.size());
+  const fem_terms::Pose p = fem_terms::pose_of(m, st, st.u, false);
+  for (size_t s = 0; s < m.rigid_contacts.size(); ++s) {
+    const RigidContactSet& cs = m.rigid_contacts[s];
+    if (cs.friction <= 0) continue;
+    st.friction_normal[s].assign(cs.n_slaves(), Vec3::Zero());
+    for (size_t i = 0; i < cs.n_slaves(); ++i) {
+      const double lam_bar = cs.compliant ? 0.0 : st.rigid_mult[s][i];
+      Vec3 n;
+      const double g = fem_terms::rigid_gap(m, cs, i, p.origin[cs.body], p.R[cs.body],
+                                            fem_terms::slave_position(cs, i, p.x), lam_bar == 0, n);
+      if (std::isnan(g)) continue;
+      const double lam = cs.compliant ? (g < 0 ? cs.layer.force(cs.penalty_N_per_m[i], -g) : 0.0)
+                                      : std::max(0.0, lam_bar - cs.penalty_N_per_m[i] * g);
+      if (lam > 0) st.friction_normal[s][i] = fem_terms::turn_since_reference(st, p, cs.body).transpose() * (lam * n);
+    }
+  }
+}
+
+std::vector<Vec3> rigid_friction_forces(const FemModel& m, const FemState& st, int set) {
+  const RigidContactSet& cs = m.rigid_contacts.at(set);
+  std::vector<Vec3> f(cs.n_slaves(), Vec3::Zero());
+  if (cs.friction <= 0 || static_cast<size_t>(set) >= st.friction_normal.size() || st.friction_normal[set].empty())
+    return f;
+  const fem_terms::Pose p = fem_terms::pose_of(m, st, st.u, false);
+  fem_terms::FrictionPoint fp;
+  for (size_t i = 0; i < cs.n_slaves(); ++i)
+    if (fem_terms::friction_point(m, st, p, set, i, fp)) f[i] = -fp.F;
   return f;
 }
 

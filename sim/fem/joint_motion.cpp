@@ -77,8 +77,11 @@ JointMotion joint_motion(const FemModel& m, const Pose& pose, const Joint& j, bo
   const Vec3 d = Ra.transpose() * w - ra;
   const rotation::Quatd rel = rotation::multiply(rotation::conjugate(qa), qb);
   jm.delta.head<3>() = j.axes * d;
+  // A wheel's slip (Joint::rolling_radius_m): row 1 plus the radius times rotation row 0.
+  const double rho = j.rolling_radius_m;
   if (!derivatives) {
     jm.delta.tail<3>() = j.axes * rotation::log_map(rel);
+    jm.delta[1] += rho * jm.delta[3];
     return jm;
   }
   for (int side = 0; side < 2; ++side) {
@@ -123,6 +126,11 @@ JointMotion joint_motion(const FemModel& m, const Pose& pose, const Joint& j, bo
     const Mat3 mixed = -hw + 0.5 * skew(Ra * g.transpose());
     H.block<3, 3>(3, 9) = mixed;
     H.block<3, 3>(9, 3) = mixed.transpose();
+  }
+  if (rho != 0) {
+    jm.delta[1] += rho * jm.delta[3];
+    jm.jac.row(1) += rho * jm.jac.row(3);
+    jm.hess[1] += rho * jm.hess[3];
   }
   return jm;
 }

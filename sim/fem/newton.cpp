@@ -229,6 +229,9 @@ SolveReport solve_equilibrium(const FemModel& m, FemState& st, const SolverSetti
       }
       // Every evaluation at theta = 0: the tangent is the exact second derivative there.
       st.fold_rotations(m);
+      // Friction acts with the normal forces of the state each Newton step starts from (lagged
+      // by one step, fem/quasi_static.h): at convergence they are the solution's own.
+      lag_friction(m, st);
       const auto tic = std::chrono::steady_clock::now();
       Eval ev = evaluate(m, st, st.u, load, true, true);
       rep.seconds_evaluate += std::chrono::duration<double>(std::chrono::steady_clock::now() - tic).count();
@@ -282,6 +285,11 @@ Vec3 rigid_rotation(const FemModel& model, const FemState& state, int body) {
 
 Mat3 rigid_orientation(const FemModel& model, const FemState& state, int body) {
   return bodies_of(model, state, state.u).R[body];
+}
+
+double body_signed_distance(const FemModel& model, const FemState& state, int body, const Vec3& p, Vec3* normal) {
+  const Pose pose = bodies_of(model, state, state.u);
+  return PosedShape(*model.rigid_bodies.at(body).shape, pose.R[body]).signed_distance(p - pose.origin[body], normal);
 }
 
 JointState joint_state(const FemModel& m, const FemState& st, int joint) {

@@ -8,8 +8,22 @@
 //
 // over the free nodal displacements u and the free motions of rigid bodies (a roller pushed by a
 // prescribed force, bones carrying tissue), with Newton's method, an energy line search, and
-// frictionless contact by the augmented Lagrangian method (penalty k, multipliers updated
-// between Newton solves, so the converged gap error does not depend on k).
+// contact by the augmented Lagrangian method (penalty k, multipliers updated between Newton
+// solves, so the converged gap error does not depend on k).
+//
+// Friction (a rigid contact set's `friction`, Coulomb's mu) is regularised and lagged, as in
+// incremental potential contact (Li et al., ACM TOG 2020): within one Newton solve each slave's
+// normal force N and normal n are held at their last values, which makes friction a potential
+//   mu N f0(|s|),  s = (I - n n^T) d,  f0' = f1(y) = 2y/eps - y^2/eps^2 (y < eps), 1 beyond,
+// of the slave's slip d, its displacement relative to the surface's material point since the
+// reference (the body at rest, the surface's body at FemInputs::slip_reference), n carried by the
+// surface's body (so turning slave and surface together changes nothing: the friction's moment
+// on the body is that of its force at the slave): the tangential force
+// mu N f1(|s|) s/|s| sticks like a spring below eps and slides at exactly mu N beyond. N and n are
+// those of the state each Newton step starts from, so at convergence they are the solution's own.
+// The slip is counted from the reference, not from the previous solve: the same inputs give the
+// same answer whatever state the solve starts from, which models a body lowered onto the surface
+// and loaded once (no reversal of slip).
 //
 // Rigid bodies have up to 6 dofs: the translation c of the body's frame origin and a rotation.
 // Rotations are exact at any angle (fem/rotation.h): the state keeps each body's orientation as a
@@ -93,6 +107,10 @@ struct Joint {
   double stiffen_after_rad = 0;
   double stiffened_Nm_per_rad = 0;
   double opposite_Nm_per_rad = 0;             // stiffness on the other side of zero (0: same)
+  // A wheel (body b) on a floor (body a's axis 2 its normal): > 0 makes translation row 1 the
+  // wheel's slip on the floor, delta_1 + radius x rotation_0, which is zero when it rolls about
+  // axis 0 without slipping (exact at any angle of roll).
+  double rolling_radius_m = 0;
   std::string name;
 };
 
@@ -119,10 +137,14 @@ struct RigidContactSet {
   CompliantLayer layer;          // the law, when compliant (depth 0: a linear spring)
   // Instead of the body's shape, each slave may touch its own plane carried by the body (the
   // bone's surface under a tissue node, a facet): a point on it and its outward unit normal in
-  // the body's frame, relative to the frame's origin, unturned. Empty: the body's shape. A body
-  // that turns with the solve (free rotation dofs) carries facets only: their tangent is exact
-  // at any turn (fem/fem_terms.cpp); a curved shape's would need its curvature.
+  // the body's frame, relative to the frame's origin, unturned. Empty: the body's shape. Either
+  // may turn with the solve (free rotation dofs): the tangent holds the turn's terms, and for a
+  // compliant set the shape's curvature coupled with the body's motion (fem/fem_terms.cpp).
   std::vector<Vec3> facet_point_m, facet_normal;
+  // Coulomb friction on the surface (0: frictionless) and the slip over which it builds up
+  // (the regularisation: below it a slave sticks as a spring of stiffness 2 mu N / eps).
+  double friction = 0;
+  double friction_slip_m = 1e-4;
 };
 
 struct SurfaceContactSet {
@@ -212,12 +234,18 @@ struct BodyPose {
 // What a client sets before a solve, leaving the model untouched: the prescribed loads and the
 // place of every body. Only a body that carries no tissue (a roller, a floor, the feet: a
 // "placed" body, as MuJoCo's mocap bodies) may be moved or turned from its model pose, carrying
-// its contact shape and the joints it holds; a turned body must have no free rotation dofs.
+// its contact shape and the joints it holds. A placed body may still move with the solve (a
+// roller that rolls): its dofs then move it from where the inputs place it, its rotation turning
+// on top of the placed turn.
 struct FemInputs {
   std::vector<Vec3> node_force_N;     // per node (N): gravity and other constant loads
   std::vector<Vec3> body_force_N;     // per rigid body (N), at its load point
   std::vector<Vec3> body_torque_Nm;   // per rigid body (N m)
   std::vector<BodyPose> body_pose;    // per rigid body
+  // Per rigid body, where friction on its surface counts slip from (the body's place when the
+  // tissue at rest first meets it); empty: body_pose.
+  std::vector<BodyPose> slip_reference;
+  const BodyPose& slip_reference_of(size_t body) const { return slip_reference.empty() ? body_pose[body] : slip_reference[body]; }
   Vec3 gravity_m_s2 = Vec3::Zero();   // the fluid cavities' weight (their tets get no node force)
   // The model's own: its node_force_N, each body's applied force and torque, rest position and
   // no rotation.
@@ -248,6 +276,10 @@ struct FemState {
   std::vector<rotation::Quatd> body_rotation;
   std::vector<std::vector<double>> rigid_mult;   // ALM multipliers (N) per rigid contact set
   std::vector<std::vector<double>> surface_mult; // ... per surface contact set
+  // Per rigid contact set with friction, per slave: the lagged normal force N n (N) friction acts
+  // with (zero: not in contact), set by the solver from the state at each Newton step; in the
+  // frame of the surface's body at its slip reference (the normal turns with the body).
+  std::vector<std::vector<Vec3>> friction_normal;
   // Zero displacement and multipliers, bodies unturned; the inputs stay as set, or become the
   // model's when they do not fit it (a new state).
   void reset(const FemModel& m);
@@ -292,6 +324,12 @@ std::vector<Vec3> internal_forces(const FemModel& model, const FemState& state);
 std::vector<double> rigid_contact_forces(const FemModel& model, const FemState& state, int set);
 // The same at node positions x (node_positions(model, state)), for a caller that has them.
 std::vector<double> rigid_contact_forces(const FemModel& model, const FemState& state, int set, const std::vector<Vec3>& x);
+// Sets the state's lagged normal forces for friction (FemState::friction_normal) to the contact
+// forces of its current configuration.
+void lag_friction(const FemModel& model, FemState& state);
+// The friction force (N) each slave of rigid contact set `set` gets from the surface, at the current
+// state (zero without friction): tangential, at most mu x the lagged normal force.
+std::vector<Vec3> rigid_friction_forces(const FemModel& model, const FemState& state, int set);
 // A fluid cavity's volume (m3), its pressure at its reference point (Pa) and its weight (N,
 // rho g V), at the current state (or at its node positions x, node_positions(model, state)).
 struct CavityReading {
@@ -308,6 +346,9 @@ CavityReading cavity_reading(const FemModel& model, const FemState& state, int c
 Mat3 deformation_gradient(const FemModel& model, const std::vector<Vec3>& x, int tet);
 double hydrostatic_pressure_Pa(const FemModel& model, const Mat3& F, int tet);
 
+// The signed distance (m) from point p to a rigid body's contact shape where the state puts the
+// body (its place and turn), and the outward normal there when asked.
+double body_signed_distance(const FemModel& model, const FemState& state, int body, const Vec3& p, Vec3* normal);
 // A rigid body's rotation from rest: as a rotation vector (rad, angle in [0, pi] times the axis)
 // and as a matrix, a placed body's turn (FemInputs::body_pose) included.
 Vec3 rigid_rotation(const FemModel& model, const FemState& state, int body);

@@ -77,6 +77,8 @@ RigidContactSet foam_contact(const RollerSpec& roller, int body, const std::vect
   cs.body = body;
   cs.compliant = true;
   cs.layer = roller.layer();
+  cs.friction = roller.friction;
+  cs.friction_slip_m = roller.friction_slip_m;
   const double spacing = 0.25 * roller.feature_size_m();
   for (const Tri& f : faces) {
     const Vec3 &A = X[f[0]], &B = X[f[1]], &C = X[f[2]];
@@ -121,6 +123,8 @@ RollerSpec load_roller_spec(const std::string& path, const std::vector<ConfigOve
   p.foam_depth_m = r.number("foam.depth_m", 0.001, 0.5 * p.diameter_m);
   if (r.has("foam.plateau_Pa")) p.foam_plateau_Pa = r.number("foam.plateau_Pa", 0, 1e8);  // 0: none
   p.foam_densification_strain = r.number("foam.densification_strain", 0.3, 0.95);
+  p.friction = r.number("surface.friction", 0.0, 2.0);
+  if (r.has("surface.stick_slip_m")) p.friction_slip_m = r.number("surface.stick_slip_m", 1e-6, 1e-3);
   if (r.has("pattern.kind")) {
     const std::string pattern =
         r.text("pattern.kind", {name(RollerPattern::None), name(RollerPattern::Knobs), name(RollerPattern::Spikes)});

@@ -42,6 +42,11 @@ enum class RollerPattern { None, Knobs, Spikes };
 const char* name(RollerKind k);     // "cylinder", "peanut", "ball"
 const char* name(RollerPattern p);  // "none", "knobs", "spikes"
 
+// The slip over which friction builds up to mu N unless the roller file says (surface.stick_slip_m):
+// a shirt's give and the skin's micro-slip before it slides, 0.1 mm (estimate; docs/model.md
+// measures 0.05-0.2 mm).
+constexpr double kFrictionSlipM = 1e-4;
+
 struct RollerSpec {
   std::string source;            // the file it came from
   std::string name;              // "standard foam roller"
@@ -56,6 +61,10 @@ struct RollerSpec {
   // The strain where densification has added as much stress again as the linear-plateau curve
   // holds there (the stress about doubles); for a solid, where the layer locks.
   double foam_densification_strain = 0.7;
+  // Coulomb's coefficient of the surface against a clothed back (0: frictionless), and the slip
+  // over which its friction builds up (fem/quasi_static.h).
+  double friction = 0.5;
+  double friction_slip_m = kFrictionSlipM;
   RollerPattern pattern = RollerPattern::None;
   double pattern_height_m = 0;   // how far the pattern stands above the base radius
   double pattern_pitch_m = 0;    // along the axis

@@ -16,8 +16,8 @@ void support_forces(const PosedModel& pm, const FemState& st, const Mat3& R, con
                     const std::vector<Vec3>& fint, Frame& r, std::vector<double>& fn) {
   const FemModel& fem = pm.body.fem;
   const bool has_roller = pm.roller_body >= 0;
-  const RigidShape* shape = has_roller ? fem.rigid_bodies[pm.roller_body].shape.get() : nullptr;
-  const Vec3 croll = has_roller ? rigid_position(fem, st, pm.roller_body) : Vec3::Zero();
+  // The roller's surface where it stands (it rolls with the solve).
+  auto roller_distance = [&](const Vec3& p, Vec3* n) { return body_signed_distance(fem, st, pm.roller_body, p, n); };
   // The foam's force on each skin node: each contact point's force shared by its weights.
   std::vector<Vec3> foam(fem.mesh.n_nodes(), Vec3::Zero());
   Vec3 F_foam = Vec3::Zero();
@@ -26,7 +26,7 @@ void support_forces(const PosedModel& pm, const FemState& st, const Mat3& R, con
     for (size_t i = 0; i < cs.slave_points.size(); ++i) {
       const SurfacePoint& sp = cs.slave_points[i];
       Vec3 nr;
-      const double g = shape->signed_distance(sp.position(x) - croll, &nr);
+      const double g = roller_distance(sp.position(x), &nr);
       if (g >= 0) continue;
       r.foam_compression_max_m = std::max(r.foam_compression_max_m, -g);
       const Vec3 f = cs.layer.force(cs.penalty_N_per_m[i], -g) * nr;
@@ -53,7 +53,7 @@ void support_forces(const PosedModel& pm, const FemState& st, const Mat3& R, con
     }
     F_skin += f;
     Vec3 nr;
-    shape->signed_distance(x[k] - croll, &nr);
+    roller_distance(x[k], &nr);
     fn[k] = std::max(0.0, nr.dot(f));
   }
   r.roller_force_N = R * F_skin;
@@ -70,6 +70,13 @@ void support_forces(const PosedModel& pm, const FemState& st, const Mat3& R, con
   // The hip muscles' moment about the hip's lateral axis; extension (holding the hips up) is +.
   if (pm.hip_muscle_joint >= 0) r.hip_moment_Nm = -joint_state(fem, st, pm.hip_muscle_joint).moment_Nm[0];
   r.roller_share = r.roller_force_N.z() / r.weight_N;
+  if (has_roller) {
+    // Friction (part of the skin's residual above) on its own, and the roll: the roller's
+    // centre moved from where the placement put it, along the floor towards the head.
+    for (const Vec3& f : rigid_friction_forces(fem, st, pm.roller_contact)) r.roller_friction_N += R * f;
+    const Vec3 moved = R * (rigid_position(fem, st, pm.roller_body) - st.inputs.body_pose[pm.roller_body].origin_m);
+    r.roller_roll_m = moved.y();
+  }
 }
 
 // The mat and its statistics: whole, and the midline and paraspinal strips of each level.

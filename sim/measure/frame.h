@@ -41,6 +41,8 @@ struct Frame {
   Vec3 floor_force_N = Vec3::Zero();        // floor's reaction on the head and shoulders
   Vec3 seat_force_N = Vec3::Zero();         // hips down: the floor's reaction on the pelvis
   double hip_moment_Nm = 0;                 // the hip muscles' moment on the pelvis (+: extension)
+  Vec3 roller_friction_N = Vec3::Zero();    // the roller's friction on the back, summed (world frame)
+  double roller_roll_m = 0;                 // how far the roller rolled from its placement (+: to the head)
   double roller_share = 0;                  // vertical roller force / body weight
   double foam_compression_max_m = 0;
   // The mat records the roller's pressure (a posture without a roller: the floor's).

@@ -43,8 +43,20 @@ const std::vector<Measure>& measure_registry() {
       {"feet_friction", "friction the feet need", "",
        [](const Frame& r) { return std::hypot(r.feet_force_N.x(), r.feet_force_N.y()) / std::max(r.feet_force_N.z(), 1e-9 * r.weight_N); },
        "horizontal over vertical force of the legs on the pelvis: the friction coefficient the feet must find on the "
-       "floor (about 0.5-1 for shoes or bare feet; above that the position cannot be held without the roller's friction, "
-       "which the model leaves out)"},
+       "floor (about 0.5-1 for shoes or bare feet; above that the feet slide)"},
+      {"feet_horizontal", "horizontal force of the legs", "N",
+       [](const Frame& r) { return std::hypot(r.feet_force_N.x(), r.feet_force_N.y()); },
+       "the legs' horizontal force on the pelvis (world frame): what the feet hold on the floor"},
+      {"roller_friction", "the roller's friction on the back", "N", [](const Frame& r) { return r.roller_friction_N.norm(); },
+       "the tangential force the roller's surface puts on the back, summed over the contact (Coulomb friction of a "
+       "clothed back on the roller, its coefficient in the roller file)"},
+      {"roller_horizontal", "horizontal force of the roller", "N",
+       [](const Frame& r) { return std::hypot(r.roller_force_N.x(), r.roller_force_N.y()); },
+       "the roller's force on the back along the floor (world frame): pressure and friction together; a roller that "
+       "rolls freely takes it from the floor's grip under it"},
+      {"roller_roll", "roller rolled from its place", "mm", [](const Frame& r) { return 1e3 * r.roller_roll_m; },
+       "how far the roller's axis rolled along the floor from where the position placed it while the body settled "
+       "(+ towards the head)"},
       {"trunk_angle", "trunk angle to the floor (solved)", "deg", [](const Frame& r) { return r.trunk_angle_deg; },
        "angle of the line from the pelvis's frame origin to T1's above the floor in the solved pose (+: head higher)"},
       {"pelvis_angle", "pelvis pitch (solved)", "deg", [](const Frame& r) { return r.pelvis_angle_deg; },

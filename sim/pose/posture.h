@@ -32,6 +32,11 @@ namespace backroll {
 
 class Posture;
 
+// The floor's stiffness under a rolling roller, against pressing in and slipping (N/m): stiff
+// beside the foam's (435 N sinks a roller about 4 um), so the floor and the roller's bottom act
+// as rigid.
+constexpr double kRollerFloorN_per_m = 1e8;
+
 // The scenario's [posture] table. Every posture reads the person's own keys (arms, muscles); the
 // supine-on-roller posture also the hips and legs.
 struct PostureParams {
@@ -57,6 +62,9 @@ struct PosedModel {
   // Hips down: the seat (the floor under the buttocks) pushes the pelvis up through seat_joint.
   int roller_body = -1, floor_body = -1, feet_body = -1, thighs_body = -1, hip_joint = -1;
   int hip_muscle_joint = -1, seat_body = -1, seat_joint = -1;
+  // The roller rolls on the floor: the joint (roller_floor_joint) from a frame at its axis turned
+  // to the world (roller_mount_body) holds it on the floor and keeps it from slipping there.
+  int roller_mount_body = -1, roller_floor_joint = -1;
   int roller_contact = -1;         // the roller's foam contact set in body.fem
   std::vector<Vec3> bone_inward;   // per bone: the skin's inward normal at its level (rest shape)
 };

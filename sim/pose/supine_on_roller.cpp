@@ -14,15 +14,32 @@ std::shared_ptr<const PosedModel> SupineOnRoller::build(const BodySpec& body, co
   pm->body = posed_body(body, p);
   BodyModel& model = pm->body;
   FemModel& fem = model.fem;
-  // The roller: a fixed rigid shape; each session places it for each solve.
+  // The roller: a rigid shape each session places for each solve, free to roll on the floor from
+  // there (translation along the body's y and z, rotation about its axis, x).
   RigidBody rb;
   rb.shape = std::make_shared<RollerShape>(roller);
   pm->roller_body = static_cast<int>(fem.rigid_bodies.size());
   fem.rigid_bodies.push_back(rb);
-  // Its foam acts on points spread over the skin's triangles (gear/roller.h).
+  // Its foam acts on points spread over the skin's triangles (gear/roller.h), with the friction
+  // of its surface on a clothed back.
   RigidContactSet cs = foam_contact(roller, pm->roller_body, model.skin_faces, fem.mesh.X);
   pm->roller_contact = static_cast<int>(fem.rigid_contacts.size());
   fem.rigid_contacts.push_back(cs);
+  // Where it touches the floor: a placed frame at its axis, turned to the world (axis 2 up), and a
+  // joint that lets the roller roll without slipping (Joint::rolling_radius_m) and presses it on
+  // the floor, both stiff beside the foam (the floor and the roller's bottom taken as rigid).
+  RigidBody mount;
+  pm->roller_mount_body = static_cast<int>(fem.rigid_bodies.size());
+  fem.rigid_bodies.push_back(mount);
+  Joint rolls;
+  rolls.name = "roller on the floor";
+  rolls.body_a = pm->roller_mount_body;
+  rolls.body_b = pm->roller_body;
+  rolls.translational_N_per_m = Vec3(0, kRollerFloorN_per_m, kRollerFloorN_per_m);
+  rolls.push_only_axis = 2;
+  rolls.rolling_radius_m = roller.outer_radius_m();
+  pm->roller_floor_joint = static_cast<int>(fem.joints.size());
+  fem.joints.push_back(rolls);
   // The floor under the roller, in the body's pitched frame: the head and shoulders come down on
   // it when the roller is small or far down the back. Rigid (augmented Lagrangian), the same
   // penalty per skin area as lying flat. Each session places and turns it for each solve.
@@ -68,7 +85,7 @@ std::shared_ptr<const PosedModel> SupineOnRoller::build(const BodySpec& body, co
     pm->seat_joint = static_cast<int>(fem.joints.size());
     fem.joints.push_back(seat);
   }
-  number_bone_dofs(model, {});
+  number_bone_dofs(model, {}, {{pm->roller_body, 1}, {pm->roller_body, 2}, {pm->roller_body, 3}});
   pm->bone_inward = bone_inward_normals(model);
   return pm;
 }
@@ -111,7 +128,14 @@ void SupineOnRoller::apply(const PosedModel& pm, const Placement& pl, FemInputs&
   const Mat3 T = Rs.transpose() * pitch_matrix(pl.pitch_rad);
   const Vec3 H = pm.body.bones[pm.body.pelvis].origin_m;
   const Vec3 centre = T * (pl.centre_m - H) + H;
-  in.body_pose[pm.roller_body].origin_m = centre;  // a roller is round about x: not turned
+  // The roller and its floor frame turned to the world: it rolls from there (a pattern's knob
+  // stands straight up at the start whatever the pitch).
+  in.body_pose[pm.roller_body] = {centre, Rs.transpose()};
+  in.body_pose[pm.roller_mount_body] = {centre, Rs.transpose()};
+  // The back's friction counts slip from the back at rest meeting the roller where the placement
+  // puts it, whatever the start's extra tilt (a first guess, not a different touch-down).
+  in.slip_reference = in.body_pose;
+  in.slip_reference[pm.roller_body] = {pl.centre_m, pitch_matrix(pl.pitch_rad).transpose()};
   // The floor: world z = 0 where the roller's axis is at its outer radius, in the body's frame,
   // its plane (the floor shape's +z) turned to the world's up; the feet's frame is the world's.
   const Vec3 up = Rs.transpose() * Vec3::UnitZ();

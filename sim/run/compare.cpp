@@ -142,6 +142,9 @@ std::vector<std::string> comparison_reading(const RollerRun& run) {
     first += fmt::format(", the floor under the pelvis {:.0f} % and {:.0f} %", T("weight_on_seat"), L("weight_on_seat"));
   lines.push_back(first + fmt::format(". The hip extensors hold the pelvis with {:.0f} N m and {:.0f} N m.", T("hip_moment"),
                                       L("hip_moment")));
+  lines.push_back(fmt::format("The roller rolls on the floor: its friction on the back is {:.0f} N under the mid-back and {:.0f} N "
+                              "under the low back, and the legs hold the body along the floor with {:.0f} N and {:.0f} N.",
+                              T("roller_friction"), L("roller_friction"), T("feet_horizontal"), L("feet_horizontal")));
   lines.push_back(fmt::format("The rib cage takes {:.0f} % of the load the tissue passes to bone under the mid-back and {:.0f} % "
                    "under the low back.", T("rib_share"), L("rib_share")));
   lines.push_back(fmt::format("The tissue presses on the tips of the spinous processes under the roller (3 levels) with {:.0f} N "

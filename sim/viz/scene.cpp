@@ -128,7 +128,7 @@ SceneFrame scene_frame(const RollSession& ses, const RollResult& r) {
   const Vec3 cr = rigid_position(fem, st, ses.roller_body());
   f.roller_centre_m = world(cr);
   f.roller_pose.setIdentity();
-  f.roller_pose.topLeftCorner<3, 3>() = R.cast<float>();
+  f.roller_pose.topLeftCorner<3, 3>() = (R * rigid_orientation(fem, st, ses.roller_body())).cast<float>();
   f.roller_pose.topRightCorner<3, 1>() = f.roller_centre_m;
   return f;
 }
