@@ -96,8 +96,9 @@ int run_layered(const std::string& file, const std::vector<std::string>& rollers
              "mean: the normal forces over the loaded area (contact above {:.0f} kPa), whose size is the area;\n"
              "foam: the roller's deepest compression; fric: the share of the force friction carries (the\n"
              "roller file's coefficient, on the tissue wrapping round the roller); SF/F-1: the contact forces'\n"
-             "vertical sum, pressure and friction, against the force. A cylinder's contact is a plane-strain slice (no tissue edge at its ends); a ball's or a\n"
-             "peanut's a quarter block. The bone is a flat rigid base; the tissue's fibres are left out.\n",
+             "vertical sum, pressure and friction, against the force. A cylinder's contact is a plane-strain\n"
+             "slice (no tissue edge at its ends); a ball's or a peanut's a quarter block. The bone is a flat\n"
+             "rigid base; the tissue's fibres are left out.\n",
              p0.threshold_Pa / 1e3);
   if (!ok) {
     fmt::print(stderr, "backroll: error: a case did not converge (see the table)\n");
