@@ -626,16 +626,23 @@ std::vector<double> rigid_contact_forces(const FemModel& m, const FemState& st, 
   return rigid_contact_forces(m, st, set, node_positions(m, st));
 }
 
+namespace {
+// The force (N, >= 0) slave i of rigid contact set `set` presses with at gap g: the foam's law,
+// or the augmented-Lagrangian multiplier and penalty.
+double slave_force(const FemState& st, const RigidContactSet& cs, size_t set, size_t i, double g) {
+  if (cs.compliant) return g < 0 ? cs.layer.force(cs.penalty_N_per_m[i], -g) : 0.0;
+  return std::max(0.0, st.rigid_mult[set][i] - cs.penalty_N_per_m[i] * g);
+}
+}  // namespace
+
 std::vector<double> rigid_contact_forces(const FemModel& m, const FemState& st, int set, const std::vector<Vec3>& x) {
   const fem_terms::Pose p = fem_terms::bodies_of(m, st, st.u);
   const RigidContactSet& cs = m.rigid_contacts.at(set);
   std::vector<double> f(cs.n_slaves(), 0.0);
   for (size_t i = 0; i < cs.n_slaves(); ++i) {
-    const double lam_bar = cs.compliant ? 0.0 : st.rigid_mult[set][i];
     Vec3 n;
     const double g = fem_terms::rigid_gap(m, cs, i, p.origin[cs.body], p.R[cs.body], fem_terms::slave_position(cs, i, x), false, n);
-    f[i] = cs.compliant ? (g < 0 ? cs.layer.force(cs.penalty_N_per_m[i], -g) : 0.0)
-                        : std::max(0.0, lam_bar - cs.penalty_N_per_m[i] * g);
+    f[i] = slave_force(st, cs, set, i, g);
   }
   return f;
 }
@@ -647,15 +654,15 @@ void lag_friction(const FemModel& m, FemState& st) {
     const RigidContactSet& cs = m.rigid_contacts[s];
     if (cs.friction <= 0) continue;
     st.friction_normal[s].assign(cs.n_slaves(), Vec3::Zero());
+    const Mat3 to_reference = fem_terms::turn_since_reference(st, p, cs.body).transpose();
     for (size_t i = 0; i < cs.n_slaves(); ++i) {
-      const double lam_bar = cs.compliant ? 0.0 : st.rigid_mult[s][i];
+      const bool may_skip = cs.compliant || st.rigid_mult[s][i] == 0;
       Vec3 n;
       const double g = fem_terms::rigid_gap(m, cs, i, p.origin[cs.body], p.R[cs.body],
-                                            fem_terms::slave_position(cs, i, p.x), lam_bar == 0, n);
+                                            fem_terms::slave_position(cs, i, p.x), may_skip, n);
       if (std::isnan(g)) continue;
-      const double lam = cs.compliant ? (g < 0 ? cs.layer.force(cs.penalty_N_per_m[i], -g) : 0.0)
-                                      : std::max(0.0, lam_bar - cs.penalty_N_per_m[i] * g);
-      if (lam > 0) st.friction_normal[s][i] = fem_terms::turn_since_reference(st, p, cs.body).transpose() * (lam * n);
+      const double lam = slave_force(st, cs, s, i, g);
+      if (lam > 0) st.friction_normal[s][i] = to_reference * (lam * n);
     }
   }
 }
