@@ -65,6 +65,9 @@ BodyModel posed_body(const BodySpec& body, const PostureParams& q) {
   const double km = q.trunk_muscle_Nm_per_deg / kDeg;
   for (int v = 0; v < kLevels; ++v) {
     Joint& j = m.fem.joints[m.intervertebral_joint[v]];
+    j.rotational_Nm_per_rad *= q.spine_stiffening;
+    j.stiffened_Nm_per_rad *= q.spine_stiffening;
+    j.opposite_Nm_per_rad *= q.spine_stiffening;
     j.rotational_Nm_per_rad += Vec3::Constant(km);
     if (j.stiffen_axis >= 0) j.stiffened_Nm_per_rad += km;
     if (j.opposite_Nm_per_rad > 0) j.opposite_Nm_per_rad += km;

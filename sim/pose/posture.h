@@ -44,7 +44,12 @@ struct PostureParams {
   double hip_lift_m = 0.05;
   double foot_distance_m = 0.30;
   std::string arms = "behind_head";       // behind_head | on_chest
-  double trunk_muscle_Nm_per_deg = 200;
+  // The person's state (anatomy/physiology.h): their names, and what the scenario resolved them to
+  // for the joints: the stiffness the trunk muscles add to every motion segment and the factor on
+  // the segments' own rotational stiffness under the muscles' compression.
+  std::string tone = "holding", breath = "normal";
+  double trunk_muscle_Nm_per_deg = 57.5;
+  double spine_stiffening = 1;
   double leg_N_per_m = 2e4;               // each leg, as a spring from the hip to its foot
   double hip_muscle_Nm_per_deg = 5;       // the hip muscles holding the pelvis's pitch
   bool hips_down = false;                 // the pelvis rests on the floor (hip_lift_m = 0)
@@ -106,8 +111,9 @@ class Posture {
 const Posture& posture_of_kind(const std::string& kind);
 const std::vector<std::string>& posture_kinds();
 
-// What every posture does to the person first: the arms' mass where the hands are, the trunk
-// muscles' tone added to every motion segment, gravity down (-z) as the model's own load.
+// What every posture does to the person first: the arms' mass where the hands are, every motion
+// segment stiffened by the muscles' compression and their tone added to it, gravity down (-z) as
+// the model's own load.
 BodyModel posed_body(const BodySpec& body, const PostureParams& p);
 // The skin's midline in the body's frame: position and outward normal at skin-line position s.
 void skin_midline(const BodyModel& m, double s, Vec3* point, Vec3* normal);

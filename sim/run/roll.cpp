@@ -26,9 +26,10 @@ BodySpec scaled_mesh(BodySpec p, double scale) {
 }
 
 Scenario load_scenario(const std::string& path, const std::vector<ConfigOverride>& overrides) {
-  std::vector<ConfigOverride> own, body, roller;
+  std::vector<ConfigOverride> own, body, roller, physiology;
   for (ConfigOverride o : overrides) {
     if (o.key.rfind("roller.", 0) == 0) o.key = o.key.substr(7), roller.push_back(o);
+    else if (o.key.rfind("physiology.", 0) == 0) o.key = o.key.substr(11), physiology.push_back(o);
     else if (o.key.rfind("torso.", 0) == 0) o.key = o.key.substr(6), body.push_back(o);
     else if (o.key.rfind("body.", 0) == 0) body.push_back(o);
     else own.push_back(o);
@@ -43,12 +44,18 @@ Scenario load_scenario(const std::string& path, const std::vector<ConfigOverride
   };
   sc.body_file = data_file("body", "bodies");
   sc.roller_file = data_file("roller", "rollers");
+  sc.physiology_file = r.has("physiology") ? data_file("physiology", "physiology") : default_physiology_path();
   PostureParams& q = sc.posture;
   if (r.has("posture.kind")) q.kind = r.text("posture.kind", posture_kinds());
   q.hip_lift_m = r.number("posture.hip_lift_m", 0.0, 0.25);
   q.foot_distance_m = r.number("posture.foot_distance_m", 0.05, 0.8);
   q.arms = r.text("posture.arms", {"behind_head", "on_chest"});
-  q.trunk_muscle_Nm_per_deg = r.number("posture.trunk_muscle_Nm_per_deg", 0.0, 5000);
+  // The person's state: a named tone and breath (the physiology file says what each does); a
+  // number for the muscles' segment stiffness, when given, replaces the tone's (a sweep's axis).
+  if (r.has("posture.tone")) q.tone = r.text("posture.tone", tone_names());
+  if (r.has("posture.breath")) q.breath = r.text("posture.breath", breath_names());
+  const bool own_muscle = r.has("posture.trunk_muscle_Nm_per_deg");
+  if (own_muscle) q.trunk_muscle_Nm_per_deg = r.number("posture.trunk_muscle_Nm_per_deg", 0.0, 5000);
   q.leg_N_per_m = r.number("posture.leg_stiffness_N_per_m", 1e3, 1e7);
   if (r.has("posture.hip_muscle_Nm_per_deg")) q.hip_muscle_Nm_per_deg = r.number("posture.hip_muscle_Nm_per_deg", 0.0, 100);
   if (r.has("posture.hips")) q.hips_down = r.text("posture.hips", {"lifted", "down"}) == "down";
@@ -62,7 +69,12 @@ Scenario load_scenario(const std::string& path, const std::vector<ConfigOverride
   for (int l = a; a <= b ? l <= b : l >= b; l += a <= b ? 1 : -1) sc.levels.push_back(l);
   if (r.has("roll.warm_start")) sc.warm_start = r.boolean("roll.warm_start");
   r.finish();
+  const PhysiologySpec ph = load_physiology(sc.physiology_file, physiology);
+  sc.tone = effective_tone(ph, q.tone, q.breath);
+  if (!own_muscle) q.trunk_muscle_Nm_per_deg = sc.tone.trunk_muscle_Nm_per_deg;
+  q.spine_stiffening = preload_stiffening(ph, sc.tone);
   sc.body = scaled_mesh(load_body_spec(sc.body_file, body), sc.mesh_scale);
+  apply_physiology(sc.body, ph, q.tone, q.breath);
   sc.roller = load_roller_spec(sc.roller_file, roller);
   return sc;
 }

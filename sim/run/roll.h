@@ -9,17 +9,20 @@
 #include <string>
 #include <vector>
 
+#include "anatomy/physiology.h"
 #include "measure/frame.h"
 #include "measure/validity.h"
 #include "pose/posture.h"
 
 namespace backroll {
 
-// A scenario file: body, roller, posture, positions, mesh resolution.
+// A scenario file: body, roller, posture (with the person's tone and breath), positions, mesh
+// resolution.
 struct Scenario {
   std::string source;
-  std::string body_file, roller_file;
-  BodySpec body;
+  std::string body_file, roller_file, physiology_file;
+  BodySpec body;                     // with the tone's muscle moduli and the breath's abdomen
+  ToneState tone;                    // the muscles' tone, the breath's floor applied
   RollerSpec roller;
   PostureParams posture;
   double mesh_scale = 1.0;           // multiplies the body file's element sizes (>1: coarser)
@@ -30,6 +33,7 @@ struct Scenario {
 //   roller, body            the roller / body file (a path)
 //   roller.<key>            <key> in the roller file      (roller.foam.youngs_modulus_Pa)
 //   body.<key>              body.<key> in the body file   (body.mass_kg, body.height_m)
+//   physiology.<key>        <key> in the physiology file  (physiology.tone.guarding.activation_pct)
 //   torso.<key>             <key> in the body file        (torso.tissue.skin_thickness_m)
 //   anything else           the scenario's own key        (posture.hip_lift_m, mesh.scale)
 Scenario load_scenario(const std::string& path, const std::vector<ConfigOverride>& overrides = {});

@@ -1,0 +1,95 @@
+// The body's own response (anatomy/physiology.h): the muscles' tone and the breath, checked as
+// physics on the coarse mesh: a stiffer tone lets the segments move less and makes the muscle
+// tissue stiffer; a held breath raises the abdomen's pressure by what it adds.
+#include <catch2/catch.hpp>
+
+#include "measure/registry.h"
+#include "run/roll.h"
+
+using namespace backroll;
+
+namespace {
+Scenario coarse(const std::string& tone, const std::string& breath = "normal",
+                std::vector<ConfigOverride> more = {}) {
+  more.push_back({"posture.tone", ConfigValue(tone), "test"});
+  more.push_back({"posture.breath", ConfigValue(breath), "test"});
+  return load_scenario(std::string(BACKROLL_ASSET_DIR) + "/scenarios/coarse.toml", more);
+}
+
+// The model's shear modulus in one tissue region (every tet of a region shares it).
+double region_mu(const BodyModel& m, const std::string& region) {
+  const int tag = region_index(region);
+  for (int t = 0; t < m.fem.mesh.n_tets(); ++t)
+    if (m.tet_region[t] == tag) return m.fem.tet_material[t].mu_Pa;
+  FAIL("no tet in region " << region);
+  return 0;
+}
+
+struct Solved {
+  RollResult r;
+  double mu_multifidus = 0, mu_trapezius = 0;
+};
+
+Solved solve_l3(const Scenario& sc) {
+  FlatReference flat = solve_flat_reference(sc);
+  REQUIRE(flat.solve.converged);
+  RollSession s(sc, &flat);
+  Solved out;
+  out.r = s.solve_at(15, true);
+  REQUIRE(out.r.usable());
+  out.mu_multifidus = region_mu(s.model(), "multifidus");
+  out.mu_trapezius = region_mu(s.model(), "trapezius");
+  return out;
+}
+
+double measure(const RollResult& r, const char* key) { return find_measure(key).get(r); }
+}  // namespace
+
+TEST_CASE("physiology file: every tone and breath is read; the breath's floor raises the tone", "[physiology][unit]") {
+  const PhysiologySpec p = load_physiology(default_physiology_path());
+  REQUIRE(p.tones.size() == tone_names().size());
+  CHECK(effective_tone(p, "relaxed", "normal").name == "relaxed");
+  CHECK(effective_tone(p, "relaxed", "held").name == "holding");
+  CHECK(effective_tone(p, "guarding", "held").name == "guarding");
+  // A scenario's own number replaces the tone's segment stiffness, and only that.
+  const Scenario own = coarse("guarding", "normal", {{"posture.trunk_muscle_Nm_per_deg", ConfigValue(12.0), "test"}});
+  const Scenario tone = coarse("guarding");
+  CHECK(own.posture.trunk_muscle_Nm_per_deg == 12.0);
+  CHECK(tone.posture.trunk_muscle_Nm_per_deg == p.tone("guarding").trunk_muscle_Nm_per_deg);
+  CHECK(own.body.materials.at("multifidus").youngs_modulus_Pa == tone.body.materials.at("multifidus").youngs_modulus_Pa);
+  CHECK(own.posture.spine_stiffening == tone.posture.spine_stiffening);
+  // A bad tone names the file, the key and the states there are.
+  CHECK_THROWS_WITH(coarse("tense"), Catch::Contains("posture.tone") && Catch::Contains("relaxed, holding, guarding"));
+}
+
+TEST_CASE("guarding stiffens the back against relaxed: less segment motion, stiffer muscle", "[physiology]") {
+  const Solved relaxed = solve_l3(coarse("relaxed"));
+  const Solved guarding = solve_l3(coarse("guarding"));
+  // The muscles' co-contraction: a stiffer tissue and stiffer segments, so under the same body on
+  // the same roller the lumbar segments extend less over it.
+  CHECK(guarding.mu_multifidus > 1.5 * relaxed.mu_multifidus);
+  CHECK(guarding.mu_trapezius > relaxed.mu_trapezius);
+  const double ext_relaxed = measure(relaxed.r, "lumbar_extension"), ext_guarding = measure(guarding.r, "lumbar_extension");
+  INFO("lumbar extension vs flat: relaxed " << ext_relaxed << " deg, guarding " << ext_guarding << " deg");
+  CHECK(ext_guarding < 0.5 * ext_relaxed);
+  CHECK(measure(guarding.r, "lumbar_bend") < measure(relaxed.r, "lumbar_bend"));
+  // Either way the supports carry the body (forces balance within 1 % of its weight).
+  for (const Solved* s : {&relaxed, &guarding}) {
+    const Vec3 sum = s->r.roller_force_N + s->r.feet_force_N + s->r.floor_force_N;
+    CHECK(std::abs(sum.z() - s->r.weight_N) < 0.01 * s->r.weight_N);
+  }
+}
+
+TEST_CASE("a held breath raises the abdomen's pressure by what it adds", "[physiology]") {
+  const PhysiologySpec p = load_physiology(default_physiology_path());
+  const Solved normal = solve_l3(coarse("holding", "normal"));
+  const Solved held = solve_l3(coarse("holding", "held"));
+  const double rise_kPa = p.breath("held").abdominal_pressure_rise_Pa / 1e3;
+  const double seen = measure(held.r, "abdomen_pressure") - measure(normal.r, "abdomen_pressure");
+  INFO("abdominal pressure at the kidneys rises by " << seen << " kPa; the breath adds " << rise_kPa << " kPa at rest");
+  // The fluid's volume changes a little between the two (its compliance), so the rise at the
+  // kidneys is the added pressure within 10 %.
+  CHECK(seen == Approx(rise_kPa).epsilon(0.10));
+  // The kidneys sit in that fluid: their hydrostatic pressure rises with it.
+  CHECK(measure(held.r, "kidney_mean") - measure(normal.r, "kidney_mean") > 0.8 * rise_kPa);
+}
