@@ -80,6 +80,9 @@ std::string file_format_tables() {
   o << table_for("Roller", "`assets/rollers/`", files_in("rollers", asset("rollers")),
                  [](const std::string& f) { load_roller_spec(f); })
     << "\n";
+  o << table_for("Physiology", "`assets/physiology/`: the muscles' tones and the breaths",
+                 files_in("physiology", asset("physiology")), [](const std::string& f) { load_physiology(f); })
+    << "\n";
   std::vector<std::string> sweeps;
   const std::string exp = std::string(BACKROLL_ASSET_DIR) + "/../experiments";
   for (const auto& e : std::filesystem::directory_iterator(exp))

@@ -11,6 +11,7 @@
 
 #include "io/atomic_file.h"
 #include "run/compare.h"
+#include "run/dwell.h"
 #include "run/sweep.h"
 #include <unistd.h>
 #include <malloc.h>
@@ -392,6 +393,36 @@ int run_compare(const std::string& scenario, std::vector<std::string> rollers, c
   return warm_cold_disagreements(c, nullptr).empty() ? 0 : 3;  // reported above, row by row
 }
 
+// A progress bar on stderr, redrawn in place: "[#####     ] 12/30 label".
+void progress_bar(int done, int total, const std::string& label) {
+  const int width = 30, filled = total > 0 ? width * done / total : width;
+  fmt::print(stderr, "\r[{}{}] {}/{} {}", std::string(filled, '#'), std::string(width - filled, ' '), done, total, label);
+  if (done >= total) fmt::print(stderr, "\n");
+}
+
+int run_dwell_cmd(const std::string& scenario, const std::string& position, double seconds, double dt,
+                  const std::string& out) {
+  const Scenario sc = load_scenario(scenario.empty() ? std::string(BACKROLL_ASSET_DIR) + "/scenarios/compare.toml" : scenario);
+  const int level = level_index(position);
+  if (level < 2 || level > kLevels)
+    throw ConfigError(fmt::format("--position {}: allowed T2..T12, L1..L5", position));
+  if (dt > seconds) throw ConfigError(fmt::format("--dt {:g}: allowed up to --seconds ({:g})", dt, seconds));
+  ensure_output_dir(out, "--out " + out);  // before the solving, not after
+  const DwellRun d = run_dwell(sc, level, seconds, dt, [](int k, int n) { progress_bar(k, n, "steps held"); });
+  fmt::print("{}", dwell_table(d));
+  write_file_atomic(out + "/dwell.csv", dwell_csv(d));
+  write_file_atomic(out + "/dwell.json", dwell_json(d));
+  write_file_atomic(out + "/dwell.png", render_chart_png(dwell_chart(d), 1600, 700));
+  fmt::print("{0:.1f} s; wrote {1}/dwell.csv, {1}/dwell.json, {1}/dwell.png\n", d.wall_seconds, out);
+  if (!d.complete()) {
+    const RollResult& r = d.samples.back().r;
+    fmt::print("the dwell stopped at {:g} s: {}\n", d.samples.back().t_s,
+               r.solve.converged ? "not a possible state: " + r.validity.reason : "not converged: " + r.solve.message);
+    return 3;
+  }
+  return 0;
+}
+
 int run_bench_roll(const std::string& scenario) {
   const Scenario sc = load_scenario(scenario.empty() ? std::string(BACKROLL_ASSET_DIR) + "/scenarios/compare.toml" : scenario);
   const FlatReference flat = solve_flat_reference(sc);
@@ -608,6 +639,14 @@ int main(int argc, char** argv) {
   compare->add_flag("--vtu", vtu, "also write every solved state as VTU for ParaView (OUT/states/ROLLER/LEVEL.vtu, a .pvd series per roller)");
   compare->add_flag("--check-warm", check_warm,
                     "solve every position again from rest and report where the warm-started result differs (twice the time)");
+  std::string dwell_position = "L3";
+  double dwell_seconds = 30, dwell_dt = 1;
+  CLI::App* dwell = app.add_subcommand("dwell", "hold the roller on one spot and follow the tissue's creep over time");
+  dwell->add_option("scenario", scenario, "scenario file (default: assets/scenarios/compare.toml)")->check(CLI::ExistingFile);
+  dwell->add_option("--position", dwell_position, "the roller's level, T2..L5 (default L3)");
+  dwell->add_option("--seconds", dwell_seconds, "how long it is held (default 30)")->check(CLI::Range(0.1, 600.0));
+  dwell->add_option("--dt", dwell_dt, "time step (s, default 1: a sixth of muscle's relaxation time)")->check(CLI::Range(0.01, 600.0));
+  dwell->add_option("--out", out_dir, "output folder (default: results)");
   CLI::App* bench_roll = bench->add_subcommand("roll", "time a roller position (cold and warm) and the default comparison");
   bench_roll->add_option("scenario", scenario, "scenario file (default: assets/scenarios/compare.toml)")->check(CLI::ExistingFile);
   std::string sweep_file, shard;
@@ -653,6 +692,7 @@ int main(int argc, char** argv) {
     if (*measures) return fmt::print("{}", measure_table()), 0;
     if (*contact) return run_contact(config, contact_rollers);
     if (*compare) return run_compare(scenario, rollers, out_dir, threads, check_warm, vtu);
+    if (*dwell) return run_dwell_cmd(scenario, dwell_position, dwell_seconds, dwell_dt, out_dir);
     if (*sweep) return run_sweep_cmd(sweep_file, sweep->count("--out") ? out_dir : "", threads, resume, shard);
     if (*merge) {
       for (const std::string& w : merge_sweeps(merge_inputs, merge_out)) fmt::print("wrote {}\n", w);

@@ -84,3 +84,22 @@ TEST_CASE("layered scene: bad input names the file and key", "[layered]") {
   CHECK_THROWS_WITH(load_layered_case(std::string(BACKROLL_ASSET_DIR) + "/rollers/standard.toml"),
                     Catch::Contains("standard.toml: missing key"));
 }
+
+TEST_CASE("layered scene held under a constant force: the tissue creeps, the contact spreads", "[layered][dwell]") {
+  // The lateral thigh: a roller on a thick muscle layer under a constant push. As the muscle's
+  // stress relaxes (Bosboom 2001's 55 % over 6 s) the contact grows and the peak pressure falls,
+  // every step; the force stays the applied one.
+  LayeredCaseParams p = load_layered_case(scene("lateral_thigh"));
+  p.roller_file = roller_path("standard");
+  const std::vector<LayeredCaseResult> d = run_layered_dwell(p, 12, 1.0);
+  REQUIRE(d.size() == 13);
+  for (size_t k = 1; k < d.size(); ++k) {
+    INFO("t = " << k << " s: peak " << d[k].peak_Pa << " Pa, area " << d[k].area_m2 * 1e4 << " cm2, sink "
+                << d[k].compression_m * 1e3 << " mm");
+    REQUIRE(d[k].solve.converged);
+    CHECK(d[k].peak_Pa < d[k - 1].peak_Pa);
+    CHECK(d[k].area_m2 >= d[k - 1].area_m2);  // counted in whole contact points: it may stay a step
+    CHECK(d[k].force_sum_N == Approx(p.force_N).epsilon(0.01));
+  }
+  CHECK(d.back().area_m2 > d.front().area_m2);
+}

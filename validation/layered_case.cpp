@@ -4,6 +4,7 @@
 #include <memory>
 #include <toml++/toml.h>
 
+#include "fem/viscoelastic.h"
 #include "anatomy/body_layout.h"
 #include "anatomy/body_spec.h"
 #include "io/catalog.h"
@@ -76,13 +77,19 @@ std::vector<TissueMaterial> layer_materials(const LayeredCaseParams& p) {
   return out;
 }
 
-LayeredCaseResult run_layered_case(const LayeredCaseParams& p) {
+LayeredCaseResult run_layered_case(const LayeredCaseParams& p) { return run_layered_dwell(p, 0, 1).front(); }
+
+std::vector<LayeredCaseResult> run_layered_dwell(const LayeredCaseParams& p, double seconds, double dt_s) {
   LayeredCaseResult res;
   res.roller = load_roller_spec(p.roller_file);
   const RollerSpec& roller = res.roller;
   double T = 0;
   std::vector<NeoHookean> mat;
-  for (const TissueMaterial& tm : layer_materials(p)) mat.push_back(NeoHookean::from_young_poisson(tm.youngs_modulus_Pa, tm.poisson_ratio));
+  std::vector<Relaxation> relax;
+  for (const TissueMaterial& tm : layer_materials(p)) {
+    mat.push_back(NeoHookean::from_young_poisson(tm.youngs_modulus_Pa, tm.poisson_ratio));
+    relax.push_back({tm.relaxation_share, tm.relaxation_time_s});
+  }
   for (const TissueLayer& l : p.layers) T += l.thickness_m;
   // The block: x along the roller's axis from its middle, y across it, z up to the skin; y = 0 a
   // plane of symmetry. A ball or a peanut: a quarter block, x = 0 a plane of symmetry too, its
@@ -115,6 +122,7 @@ LayeredCaseResult run_layered_case(const LayeredCaseParams& p) {
     while (layer + 1 < p.layers.size() && zc < layer_top - p.layers[layer].thickness_m)
       layer_top -= p.layers[layer++].thickness_m;
     m.tet_material.push_back(mat[layer]);
+    m.tet_relaxation.push_back(relax[layer]);
   }
   RigidBody rb;
   rb.shape = std::make_shared<RollerShape>(roller);
@@ -138,6 +146,8 @@ LayeredCaseResult run_layered_case(const LayeredCaseParams& p) {
   SolverSettings s;
   s.load_steps = 4;
   res.solve = solve_equilibrium(m, st, s);
+  // The contact read off a solved state into res (its solve report set by the caller).
+  auto read = [&](LayeredCaseResult& res) {
   const std::vector<double> f = rigid_contact_forces(m, st, 0);
   const std::vector<Vec3> ft = rigid_friction_forces(m, st, 0);
   const std::vector<Vec3> x = node_positions(m, st);
@@ -163,7 +173,27 @@ LayeredCaseResult run_layered_case(const LayeredCaseParams& p) {
   }
   res.area_m2 = whole * loaded_A;
   res.mean_Pa = loaded_A > 0 ? loaded_f / loaded_A : 0;
-  return res;
+  };
+  read(res);
+  std::vector<LayeredCaseResult> out = {res};
+  // Held under the same force: each step's equilibrium with the tissue's history (fem/viscoelastic.h).
+  ViscousHistory history;
+  s.load_steps = 1;
+  for (double t = 0; t < seconds - 1e-9 && out.back().solve.converged;) {
+    const double dt = std::min(dt_s, seconds - t);
+    if (!history.started()) history.start(m, st);
+    history.prepare(m, dt, st.inputs);
+    LayeredCaseResult r;
+    r.roller = res.roller;
+    r.nodes = res.nodes;
+    r.dofs = res.dofs;
+    r.solve = solve_equilibrium(m, st, s);
+    if (r.solve.converged) history.commit(m, st, dt);
+    read(r);
+    out.push_back(r);
+    t += dt;
+  }
+  return out;
 }
 
 }  // namespace backroll

@@ -63,5 +63,9 @@ LayeredCaseParams load_layered_case(const std::string& path, const std::vector<C
 // Each layer's material, from its region in the body file.
 std::vector<TissueMaterial> layer_materials(const LayeredCaseParams& p);
 LayeredCaseResult run_layered_case(const LayeredCaseParams& p);
+// The same scene held under its force for `seconds` while the tissue creeps (fem/viscoelastic.h):
+// the result at time 0 (the instantaneous response, as run_layered_case) and after each step of
+// dt_s (the last shortened to end on time); it stops after a step that does not converge.
+std::vector<LayeredCaseResult> run_layered_dwell(const LayeredCaseParams& p, double seconds, double dt_s);
 
 }  // namespace backroll

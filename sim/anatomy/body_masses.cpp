@@ -116,6 +116,7 @@ void BodyBuilder::materials() {
   fem.rigid_bodies.assign(m.bones.size(), RigidBody{});
   for (size_t b = 0; b < m.bones.size(); ++b) fem.rigid_bodies[b].rest_position_m = m.bones[b].origin_m;
   fem.tet_material.clear();
+  fem.tet_relaxation.clear();
   m.tissue_mass_kg = 0;
   for (int t = 0; t < mesh.n_tets(); ++t) {
     const TissueMaterial& tm = region_material(p, m.tet_region[t]);
@@ -147,6 +148,7 @@ void BodyBuilder::materials() {
       }
     }
     fem.tet_material.push_back(mat);
+    fem.tet_relaxation.push_back({tm.relaxation_share, tm.relaxation_time_s});
     m.tissue_mass_kg += tm.density_kg_m3 * tet_signed_volume(mesh.X[mesh.tets[t][0]], mesh.X[mesh.tets[t][1]],
                                                              mesh.X[mesh.tets[t][2]], mesh.X[mesh.tets[t][3]]);
   }

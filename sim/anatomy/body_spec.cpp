@@ -283,6 +283,10 @@ void read_materials(TomlReader& r, BodySpec& p) {
       t.fibre_modulus_Pa = r.number("materials." + m + ".fibre_modulus_Pa", 0, 5e9);
       t.fibre_angle_deg = r.number("materials." + m + ".fibre_angle_deg", 0, 60);
     }
+    if (r.has("materials." + m + ".relaxation_share")) {
+      t.relaxation_share = r.number("materials." + m + ".relaxation_share", 0, 0.95);
+      t.relaxation_time_s = r.number("materials." + m + ".relaxation_time_s", 0.01, 1e5);
+    }
     p.materials[m] = t;
   }
 }

@@ -27,6 +27,10 @@ struct TissueMaterial {
   // sheet's fibre angle from the transverse direction (two families, +- the angle).
   double fibre_modulus_Pa = 0;
   double fibre_angle_deg = 0;
+  // Stress relaxation under a held strain (fem/viscoelastic.h): this share of the instantaneous
+  // stress relaxes away with this time constant; the modulus above is the instantaneous one.
+  // 0: elastic.
+  double relaxation_share = 0, relaxation_time_s = 0;
 };
 
 struct BodySpec {

@@ -13,6 +13,8 @@ void FemModel::finalize() {
   const int nn = mesh.n_nodes(), nt = mesh.n_tets();
   if (static_cast<int>(tet_material.size()) != nt)
     throw std::invalid_argument("FemModel: one material per tet expected");
+  if (!tet_relaxation.empty() && static_cast<int>(tet_relaxation.size()) != nt)
+    throw std::invalid_argument("FemModel: one relaxation per tet (or none) expected");
   if (static_cast<int>(node_dof.size()) != nn || static_cast<int>(node_force_N.size()) != nn)
     throw std::invalid_argument("FemModel: node_dof and node_force_N need one entry per node");
   tet_volume_m3.resize(nt);

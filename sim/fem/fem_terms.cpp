@@ -119,6 +119,9 @@ void check_inputs(const FemModel& m, const FemInputs& in) {
   if (in.node_force_N.size() != static_cast<size_t>(m.mesh.n_nodes()) || in.body_force_N.size() != nb ||
       in.body_torque_Nm.size() != nb || in.body_pose.size() != nb || (!in.slip_reference.empty() && in.slip_reference.size() != nb))
     throw std::invalid_argument("FemInputs: one entry per node and per rigid body expected");
+  const size_t nt = static_cast<size_t>(m.mesh.n_tets());
+  if (!in.viscous_scale.empty() && (in.viscous_scale.size() != nt || in.viscous_stress_PK2_Pa.size() != nt))
+    throw std::invalid_argument("FemInputs: a viscous step needs one scale and one stress per tet");
   for (size_t b = 0; b < nb; ++b) {
     const BodyPose& p = in.body_pose[b];
     const bool moved = p.origin_m != m.rigid_bodies[b].rest_position_m, turned = !p.rotation.isIdentity(0);
@@ -186,8 +189,10 @@ double layer_term(double g, const GapGrad& gg, const CompliantLayer& layer, doub
   return lam;
 }
 
-// Elasticity: every solid tet's energy, its nodal forces and tangent (fluid tets: add_cavities).
-void add_elastic(const FemModel& m, const Pose& p, bool want_grad, bool want_hess, Eval& ev) {
+// Elasticity: every solid tet's energy, its nodal forces and tangent (fluid tets: add_cavities),
+// with a viscous step's history when the inputs hold one (FemInputs::viscous_scale).
+void add_elastic(const FemModel& m, const FemInputs& in, const Pose& p, bool want_grad, bool want_hess, Eval& ev) {
+  const bool viscous = !in.viscous_scale.empty();
   for (int t = 0; t < m.mesh.n_tets(); ++t) {
     if (m.tet_cavity[t] >= 0) continue;
     const Tet& e = m.mesh.tets[t];
@@ -199,9 +204,16 @@ void add_elastic(const FemModel& m, const Pose& p, bool want_grad, bool want_hes
       return;
     }
     const double V = m.tet_volume_m3[t];
-    ev.energy += V * W;
+    const double scale = viscous ? in.viscous_scale[t] : 1.0;
+    ev.energy += V * scale * W;
+    ev.energy_magnitude += std::abs(V * scale * W);
+    if (viscous) {
+      const double Wh = V * 0.5 * (in.viscous_stress_PK2_Pa[t].cwiseProduct(F.transpose() * F - Mat3::Identity())).sum();
+      ev.energy += Wh;
+      ev.energy_magnitude += std::abs(Wh);
+    }
     if (!want_grad) continue;
-    const Mat3 P = m.tet_material[t].pk1(F);
+    const Mat3 P = tissue_pk1(in, t, F, m.tet_material[t].pk1(F));
     const Eigen::Matrix<double, 3, 4> f = V * P * G.transpose();  // column a: dE/dx_a
     for (int a = 0; a < 4; ++a) ev.node_grad[e[a]] += f.col(a);
     if (!want_hess) continue;
@@ -212,7 +224,9 @@ void add_elastic(const FemModel& m, const Pose& p, bool want_grad, bool want_hes
       for (int j = 0; j < 3; ++j) {
         Mat3 dF = Mat3::Zero();
         dF.row(j) = G.row(b);
-        const Eigen::Matrix<double, 3, 4> df = V * m.tet_material[t].dpk1(F, Finv, lnJ, dF) * G.transpose();
+        Mat3 dP = scale * m.tet_material[t].dpk1(F, Finv, lnJ, dF);
+        if (viscous) dP += dF * in.viscous_stress_PK2_Pa[t];
+        const Eigen::Matrix<double, 3, 4> df = V * dP * G.transpose();
         for (int a = 0; a < 4; ++a) Ke.block<3, 1>(3 * a, 3 * b + j) = df.col(a);
       }
     add_tet_tangent(m, p, t, Ke, ev);
@@ -227,6 +241,7 @@ void add_loads(const FemModel& m, const FemState& st, const Pose& p, const Eigen
     if (m.node_kin[i].n == 0) continue;
     const Vec3 f = load * st.inputs.node_force_N[i];
     ev.energy -= f.dot(p.x[i] - m.mesh.X[i]);
+    ev.energy_magnitude += std::abs(f.dot(p.x[i] - m.mesh.X[i]));
     ev.node_grad[i] -= f;
   }
   for (size_t bi = 0; bi < m.rigid_bodies.size(); ++bi) {
@@ -608,7 +623,7 @@ Eval evaluate(const FemModel& m, const FemState& st, const Eigen::VectorXd& u, d
   const Pose p = pose_of(m, st, u, want_grad);
   std::vector<Mat3> lever_sum(m.rigid_bodies.size(), Mat3::Zero());
   if (want_hess) ev.k_elastic.assign(m.elastic_pattern.inner.size(), 0.0);
-  add_elastic(m, p, want_grad, want_hess, ev);
+  add_elastic(m, st.inputs, p, want_grad, want_hess, ev);
   if (!std::isfinite(ev.energy)) return ev;
   add_loads(m, st, p, u, load, lever_sum, ev);
   add_joints(m, p, want_grad, want_hess, ev);

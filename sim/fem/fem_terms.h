@@ -82,6 +82,9 @@ struct RankOne {
 
 struct Eval {
   double energy = 0;
+  // The size of the terms the energy sums (the tissue's and the loads' work, each taken
+  // positive): the scale its round-off is judged against when the terms cancel (a viscous step).
+  double energy_magnitude = 0;
   Eigen::VectorXd grad;           // dE/du: forces, and moments about each body's current origin
   std::vector<Vec3> node_grad;    // dE/dx per node (N), before it is carried to the dofs
   std::vector<double> k_elastic;  // the tets' tangent, in FemModel::elastic_pattern's places

@@ -176,9 +176,9 @@ bool line_search(const FemModel& m, FemState& st, const Eval& ev, const Eigen::V
     bool accepted = false;
     if (std::isfinite(e) && e <= ev.energy + 1e-4 * alpha * slope) {
       accepted = true;
-    } else if (std::isfinite(e) && std::abs(e - ev.energy) <= 1e-11 * std::abs(ev.energy)) {
-      // Near convergence the energy change drowns in round-off: judge the step by the residual
-      // instead.
+    } else if (std::isfinite(e) && std::abs(e - ev.energy) <= 1e-11 * std::max(std::abs(ev.energy), ev.energy_magnitude)) {
+      // Near convergence the energy change drowns in round-off (of the terms it sums, which may
+      // cancel): judge the step by the residual instead.
       accepted = evaluate(m, st, trial, load, true, false).grad.norm() < grad_norm;
     }
     if (accepted) {
@@ -305,14 +305,20 @@ JointState joint_state(const FemModel& m, const FemState& st, int joint) {
   return js;
 }
 
+Mat3 tissue_pk1(const FemInputs& in, int t, const Mat3& F, const Mat3& P_elastic) {
+  if (in.viscous_scale.empty()) return P_elastic;
+  return in.viscous_scale[t] * P_elastic + F * in.viscous_stress_PK2_Pa[t];
+}
+
 std::vector<Vec3> internal_forces(const FemModel& m, const FemState& st) {
   const std::vector<Vec3> x = pose_of(m, st, st.u, false).x;
   std::vector<Vec3> f(m.mesh.n_nodes(), Vec3::Zero());
   for (int t = 0; t < m.mesh.n_tets(); ++t) {
     if (m.tet_cavity[t] >= 0) continue;
     const Tet& e = m.mesh.tets[t];
+    const Mat3 F = deformation_gradient(m, x, t);
     const Eigen::Matrix<double, 3, 4> fe =
-        m.tet_volume_m3[t] * m.tet_material[t].pk1(deformation_gradient(m, x, t)) * m.tet_grad[t].transpose();
+        m.tet_volume_m3[t] * tissue_pk1(st.inputs, t, F, m.tet_material[t].pk1(F)) * m.tet_grad[t].transpose();
     for (int a = 0; a < 4; ++a) f[e[a]] += fe.col(a);
   }
   return f;

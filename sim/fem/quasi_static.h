@@ -173,9 +173,18 @@ struct FluidCavity {
   Vec3 M0_m4 = Vec3::Zero();
 };
 
+// A tissue's stress relaxation (quasi-linear viscoelasticity, Fung): its stress under a strain
+// held from time 0 is the elastic stress times G(t) = 1 - g (1 - exp(-t / tau)), one Prony term.
+// g = 0: elastic. fem/viscoelastic.h steps it through time.
+struct Relaxation {
+  double g = 0;       // the share of the instantaneous stress that relaxes away
+  double tau_s = 0;   // its time constant
+};
+
 struct FemModel {
   TetMesh mesh;
   std::vector<NeoHookean> tet_material;      // one per tet
+  std::vector<Relaxation> tet_relaxation;    // one per tet, or empty: every tet elastic
   std::vector<std::array<int, 3>> node_dof;  // global dof of each node component, or kFixed
   std::vector<Vec3> node_force_N;            // the nodal loads a fresh state starts with (FemInputs)
   std::vector<int> node_body;                 // body a node is attached to, or -1; may be empty
@@ -247,6 +256,13 @@ struct FemInputs {
   std::vector<BodyPose> slip_reference;
   const BodyPose& slip_reference_of(size_t body) const { return slip_reference.empty() ? body_pose[body] : slip_reference[body]; }
   Vec3 gravity_m_s2 = Vec3::Zero();   // the fluid cavities' weight (their tets get no node force)
+  // A time step of viscoelastic tissue (fem/viscoelastic.h), per tet: its stress is
+  //   P = viscous_scale P_elastic(F) + F viscous_stress_PK2,
+  // the step's share of the elastic response plus what its history leaves (a constant second
+  // Piola-Kirchhoff stress), the derivative of the potential V (scale W(F) + S_h : E(F)),
+  // E = (F^T F - I) / 2. Empty: elastic.
+  std::vector<double> viscous_scale;
+  std::vector<Mat3> viscous_stress_PK2_Pa;
   // The model's own: its node_force_N, each body's applied force and torque, rest position and
   // no rotation.
   static FemInputs of(const FemModel& m);
@@ -307,6 +323,9 @@ struct SolveReport {
   std::vector<double> residual_history;  // the largest nodal residual (N) at every Newton evaluation
 };
 
+// A tet's first Piola-Kirchhoff stress at F given its elastic one, the inputs' viscous step applied.
+Mat3 tissue_pk1(const FemInputs& in, int tet, const Mat3& F, const Mat3& P_elastic);
+
 // Solves for equilibrium starting from `state` (warm start) and leaves the solution in it.
 SolveReport solve_equilibrium(const FemModel& model, FemState& state, const SolverSettings& s);
 
@@ -315,8 +334,8 @@ std::vector<Vec3> node_positions(const FemModel& model, const FemState& state);
 // Current position of a rigid body's frame.
 Vec3 rigid_position(const FemModel& model, const FemState& state, int body);
 
-// The tissue's elastic force on every node (N), f_int = dE_elastic/dx, at the current state (the
-// fluid cavities' push is not in it: cavity_reading).
+// The tissue's force on every node (N), f_int = dE_elastic/dx, at the current state, a viscous
+// step's history included (the fluid cavities' push is not in it: cavity_reading).
 std::vector<Vec3> internal_forces(const FemModel& model, const FemState& state);
 // The force (N, >= 0, along the surface's outward normal) with which each slave of rigid contact
 // set `set` presses on its surface, at the current state: the contact law's (the multiplier
@@ -342,7 +361,8 @@ struct CavityReading {
 CavityReading cavity_reading(const FemModel& model, const FemState& state, int cavity);
 CavityReading cavity_reading(const FemModel& model, const FemState& state, int cavity, const std::vector<Vec3>& x);
 // A tet's deformation gradient F at node positions x, and its hydrostatic pressure
-// -tr(sigma)/3 (Pa, + compression) from the Cauchy stress sigma = P F^T / det F.
+// -tr(sigma)/3 (Pa, + compression) from the Cauchy stress sigma = P F^T / det F of its elastic
+// response (a tissue without relaxation, as the kidneys, has no other).
 Mat3 deformation_gradient(const FemModel& model, const std::vector<Vec3>& x, int tet);
 double hydrostatic_pressure_Pa(const FemModel& model, const Mat3& F, int tet);
 

@@ -245,6 +245,18 @@ void pose_measures(const PosedModel& pm, const FemState& st, const Mat3& R, Fram
 }
 }  // namespace
 
+// How far the roller has come into the back since it touched the unloaded skin (tissue and foam
+// compressed together): its centre seen from the vertebra at its level, against where the
+// placement put it, along the skin's inward normal there (+: towards the bone).
+double roller_sink(const PosedModel& pm, const FemState& st, const Placement& pl, int level) {
+  const FemModel& fem = pm.body.fem;
+  const int v = pm.body.vertebra[level - 1];
+  const Mat3 Rv = rigid_orientation(fem, st, v);
+  const Vec3 seen = Rv.transpose() * (rigid_position(fem, st, pm.roller_body) - rigid_position(fem, st, v)) +
+                    fem.rigid_bodies[v].rest_position_m;
+  return (seen - pl.centre_m).dot(pm.bone_inward[v]);
+}
+
 Frame measure_frame(const PosedModel& pm, const FemState& st, const Placement& pl, const FlatReference* flat) {
   const BodyModel& m = pm.body;
   Frame r;
@@ -268,6 +280,7 @@ Frame measure_frame(const PosedModel& pm, const FemState& st, const Placement& p
   relate_to_flat(r, flat);
   tissue_stress(m, st, x, r);
   pose_measures(pm, st, R, r);
+  if (pm.roller_body >= 0) r.roller_sink_m = roller_sink(pm, st, pl, r.level);
   return r;
 }
 

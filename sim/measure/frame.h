@@ -43,6 +43,7 @@ struct Frame {
   double hip_moment_Nm = 0;                 // the hip muscles' moment on the pelvis (+: extension)
   Vec3 roller_friction_N = Vec3::Zero();    // the roller's friction on the back, summed (world frame)
   double roller_roll_m = 0;                 // how far the roller rolled from its placement (+: to the head)
+  double roller_sink_m = 0;                 // how far it came into the back at its level (tissue + foam)
   double roller_share = 0;                  // vertical roller force / body weight
   double foam_compression_max_m = 0;
   // The mat records the roller's pressure (a posture without a roller: the floor's).

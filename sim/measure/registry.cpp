@@ -118,6 +118,8 @@ const std::vector<Measure>& measure_registry() {
        "the volume the cavity gained over its compliance, plus the fluid's weight over the height between (the body file's [abdomen])"},
       {"kidney_peak", "kidney hydrostatic pressure, most compressed 5 %", "kPa", [](const Frame& r) { return r.kidney_peak_Pa / 1e3; },
        "mean hydrostatic pressure -tr(sigma)/3 over the most compressed 5 % of the kidneys' volume (+: compression), the pressure first recovered at the nodes (each node's kidney elements' volume mean) to remove the element-to-element oscillation of nearly incompressible tets: their peak as a share of the organ, not one element; absolute, not relative to lying flat"},
+      {"roller_sink", "roller's sink into the back (tissue + foam)", "mm", [](const Frame& r) { return 1e3 * r.roller_sink_m; },
+       "how far the roller's centre has come towards the vertebra at its level since it touched the unloaded skin: the tissue's compression and the foam's together, along the skin's inward normal, seen from that vertebra (so the body's own motion does not count)"},
       {"foam_compression", "roller foam compression, deepest", "mm",
        [](const Frame& r) { return r.foam_compression_max_m * 1e3; },
        "deepest compression of the roller's foam layer at any contact point (the foam law's penetration); always less than its depth (the law stiffens without bound before it)"},

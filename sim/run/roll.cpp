@@ -154,19 +154,48 @@ void RollSession::measure(const Placement& at, RollResult& r) const {
   r.validity = check_validity(*pm_, r);
 }
 
+SolverSettings RollSession::settings() const {
+  SolverSettings s;
+  s.residual_rtol = kRollResidualRtol;
+  s.gap_tol_m = 1e-6;
+  s.max_newton = 200;
+  s.cancel = cancel_;
+  return s;
+}
+
+RollResult RollSession::hold(double dt_s) {
+  if (!has_state_ || !has_placement_) throw std::logic_error("hold: no solved roller position to hold");
+  const FemModel& fem = pm_->body.fem;
+  if (!history_.started()) history_.start(fem, state_);
+  history_.prepare(fem, dt_s, state_.inputs);
+  RollResult r;
+  r.s_m = placed_.s_m;
+  r.level = nearest_level(pm_->body, placed_.s_m);
+  r.start_pitch_deg = placed_.pitch_rad / kDeg;
+  r.weight_N = total_gravity_vector_N(fem, state_).norm();
+  r.solve = solve_equilibrium(fem, state_, settings());
+  if (!r.solve.converged) {  // the hold ends here: nothing further to step from
+    has_state_ = false;
+    history_ = ViscousHistory{};
+    ViscousHistory::clear(state_.inputs);
+    return r;
+  }
+  history_.commit(fem, state_, dt_s);
+  measure(placed_, r);
+  return r;
+}
+
 RollResult RollSession::solve_at_s(double s_m, bool cold) {
   const auto [s_lo, s_hi] = pm_->posture->path(*pm_);
   if (s_lo <= s_hi && !(s_m >= s_lo - 1e-9 && s_m <= s_hi + 1e-9))
     throw std::invalid_argument("roller position " + std::to_string(s_m) + " m is outside T2..L5 (" +
                                 std::to_string(s_lo) + ".." + std::to_string(s_hi) + " m)");
   const FemModel& fem = pm_->body.fem;
+  history_ = ViscousHistory{};  // a new position: the tissue's response is the instantaneous one
+  ViscousHistory::clear(state_.inputs);
   Placement target = pm_->posture->placement(*pm_, s_m);
   target.start_tilt_rad = start_tilt_rad_;
-  SolverSettings s;
-  s.residual_rtol = kRollResidualRtol;
-  s.gap_tol_m = 1e-6;
-  s.max_newton = 200;
-  s.cancel = cancel_;
+  const SolverSettings s = settings();
   RollResult r;  // where it is, whatever the solve gives; measured once converged
   r.s_m = s_m;
   r.level = nearest_level(pm_->body, s_m);

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "anatomy/physiology.h"
+#include "fem/viscoelastic.h"
 #include "measure/frame.h"
 #include "measure/validity.h"
 #include "pose/posture.h"
@@ -71,6 +72,11 @@ class RollSession {
   // the posture's path (T2's to L5's spinous process); the result's level is the nearest one. A
   // posture without a roller ignores s.
   RollResult solve_at_s(double s_m, bool cold = false);
+  // Holds the roller where the last solve put it while the tissue creeps (fem/viscoelastic.h):
+  // the first call starts the clock at the last solved state (the tissue's instantaneous
+  // response), each call solves the state dt_s later and measures it. Solving a position ends
+  // the hold. Throws std::logic_error without a solved position to hold.
+  RollResult hold(double dt_s);
   const PosedModel& posed() const { return *pm_; }
   const BodyModel& model() const { return pm_->body; }
   const FemState& state() const { return state_; }
@@ -91,6 +97,7 @@ class RollSession {
   // sub-step failed (the state is then reset for a cold solve) or was cancelled (r.solve says so).
   bool roll_to(const Placement& target, const SolverSettings& s, RollResult& r);
   void place(const Placement& pl);  // into the state's inputs, through the posture
+  SolverSettings settings() const;  // a position's solve
   // The converged state measured into r (its frame fields) and checked for being possible.
   void measure(const Placement& at, RollResult& r) const;
   std::shared_ptr<const PosedModel> pm_;
@@ -101,6 +108,7 @@ class RollSession {
   bool has_state_ = false;
   const std::atomic<bool>* cancel_ = nullptr;
   double start_tilt_rad_ = 0;
+  ViscousHistory history_;  // while holding
 };
 
 // Builds the scenario's body with its muscles and solves it lying flat on the floor (the
