@@ -360,7 +360,7 @@ int run_bench_model(const std::string& file) {
 
 
 int run_compare(const std::string& scenario, std::vector<std::string> rollers, const std::string& out, int threads,
-                bool check_warm, bool vtu) {
+                bool check_warm, bool vtu, const std::vector<std::string>& tones) {
   const Scenario sc = load_scenario(scenario.empty() ? std::string(BACKROLL_ASSET_DIR) + "/scenarios/compare.toml" : scenario);
   if (rollers.empty()) rollers = default_compare_rollers();
   std::vector<std::string> files;
@@ -370,25 +370,30 @@ int run_compare(const std::string& scenario, std::vector<std::string> rollers, c
   }
   if (threads <= 0) threads = std::max(1u, std::thread::hardware_concurrency());
   ensure_output_dir(out, "--out " + out);  // before a minute of solving, not after
-  const Comparison c = run_comparison(sc, files, threads, check_warm, vtu ? out + "/states" : "");
+  const Comparison c = run_comparison(sc, files, threads, check_warm, vtu ? out + "/states" : "", tones);
   write_file_atomic(out + "/compare.csv", comparison_csv(c));
   write_file_atomic(out + "/compare.json", comparison_json(c));
   write_file_atomic(out + "/compare.png", render_chart_png(comparison_chart(c)));
+  if (!c.tones.empty()) write_file_atomic(out + "/compare_tones.png", render_chart_png(tone_chart(c)));
   write_file_atomic(out + "/report.html", comparison_html(c));
   fmt::print("{}", comparison_table(c));
   int failed = 0;
-  for (const RollerRun& run : c.runs)
-    for (const RollResult& r : run.results)
-      if (!r.solve.converged) {
-        ++failed;
-        fmt::print("NOT CONVERGED: {} at {}: {}\n", run.scenario.roller.name, level_name(r.level), r.solve.message);
-      } else if (!r.validity.valid) {
-        ++failed;
-        fmt::print("INVALID (not a possible state): {} at {}: {}\n", run.scenario.roller.name, level_name(r.level),
-                   r.validity.reason);
-      }
-  fmt::print("wrote {0}/compare.csv, {0}/compare.json, {0}/compare.png, {0}/report.html{1}\n", out,
-             vtu ? fmt::format(" and the solved states in {}/states (ParaView: one .pvd series per roller)", out) : "");
+  std::vector<const RollerRun*> runs;  // the main run and the other tones'
+  for (const RollerRun& run : c.runs) runs.push_back(&run);
+  for (const ToneRun& t : c.tones)
+    if (t.tone != sc.tone.name)
+      for (const RollerRun& run : t.runs) runs.push_back(&run);
+  for (const RollerRun* run : runs)
+    for (const RollResult& r : run->results) {
+      if (r.usable()) continue;
+      ++failed;
+      fmt::print("{}: {} at {} (muscles {}): {}\n", r.solve.converged ? "INVALID (not a possible state)" : "NOT CONVERGED",
+                 run->scenario.roller.name, level_name(r.level), run->scenario.tone.name,
+                 r.solve.converged ? r.validity.reason : r.solve.message);
+    }
+  fmt::print("wrote {0}/compare.csv, {0}/compare.json, {0}/compare.png{2}, {0}/report.html{1}\n", out,
+             vtu ? fmt::format(" and the solved states in {}/states (ParaView: one .pvd series per roller)", out) : "",
+             c.tones.empty() ? "" : fmt::format(", {}/compare_tones.png", out));
   if (failed) return 3;
   return warm_cold_disagreements(c, nullptr).empty() ? 0 : 3;  // reported above, row by row
 }
@@ -637,6 +642,9 @@ int main(int argc, char** argv) {
   compare->add_option("--threads", threads, "threads (default: all cores)")->check(CLI::Range(1, 256));
   bool check_warm = false, vtu = false;
   compare->add_flag("--vtu", vtu, "also write every solved state as VTU for ParaView (OUT/states/ROLLER/LEVEL.vtu, a .pvd series per roller)");
+  std::vector<std::string> tones = default_compare_tones();
+  compare->add_option("--tones", tones, "the other tones to compare at, T7 and L3 (default: relaxed guarding; 'none' for none)")
+      ->check(CLI::IsMember({"relaxed", "holding", "guarding", "none"}));
   compare->add_flag("--check-warm", check_warm,
                     "solve every position again from rest and report where the warm-started result differs (twice the time)");
   std::string dwell_position = "L3";
@@ -691,7 +699,10 @@ int main(int argc, char** argv) {
     if (*formats) return fmt::print("{}", file_format_tables()), 0;
     if (*measures) return fmt::print("{}", measure_table()), 0;
     if (*contact) return run_contact(config, contact_rollers);
-    if (*compare) return run_compare(scenario, rollers, out_dir, threads, check_warm, vtu);
+    if (*compare) {
+      if (std::find(tones.begin(), tones.end(), "none") != tones.end()) tones.clear();
+      return run_compare(scenario, rollers, out_dir, threads, check_warm, vtu, tones);
+    }
     if (*dwell) return run_dwell_cmd(scenario, dwell_position, dwell_seconds, dwell_dt, out_dir);
     if (*sweep) return run_sweep_cmd(sweep_file, sweep->count("--out") ? out_dir : "", threads, resume, shard);
     if (*merge) {

@@ -3,7 +3,11 @@
 // tissue stiffer; a held breath raises the abdomen's pressure by what it adds.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <set>
+
 #include "measure/registry.h"
+#include "run/compare.h"
 #include "run/dwell.h"
 #include "run/roll.h"
 
@@ -118,4 +122,38 @@ TEST_CASE("the dwell: held on one spot the tissue creeps, the same at any time s
       INFO(key << " at " << a.samples[k].t_s << " s: dt 1 s " << x << ", dt 0.5 s " << y);
       CHECK(x == Approx(y).epsilon(0.01));
     }
+}
+
+TEST_CASE("compare at the tones: each tone's T7 and L3, the stiffer tone extending the low back less", "[physiology][compare]") {
+  Scenario sc = coarse("holding");
+  sc.levels = {7, 15};
+  const Comparison c = run_comparison(sc, {roller_path("standard")}, 2, false, "", {"guarding", "relaxed", "holding"});
+  REQUIRE(c.tones.size() == 3);  // the scenario's own tone once, in order of effort
+  CHECK(c.tones[0].tone == "relaxed");
+  CHECK(c.tones[1].tone == "holding");
+  CHECK(c.tones[2].tone == "guarding");
+  const Measure& ext = find_measure("lumbar_extension");
+  double last = 1e9;
+  for (const ToneRun& t : c.tones) {
+    REQUIRE(t.runs.size() == 1);
+    REQUIRE(t.runs[0].results.size() == 2);
+    for (const RollResult& r : t.runs[0].results) REQUIRE(r.usable());
+    const double at_l3 = ext.get(t.runs[0].results[1]);
+    INFO(t.tone << ": lumbar extension at L3 " << at_l3 << " deg");
+    CHECK(at_l3 < last);  // relaxed, holding, guarding: stiffer each time
+    last = at_l3;
+  }
+  // The reading names every headline measure once, as holding at every tone or depending on it,
+  // and says "holds" exactly when the direction (L3 against T7) is the same at every tone.
+  const std::vector<std::string> reading = tone_reading(c, 0);
+  CHECK(reading.size() == headline_measures().size());
+  for (const std::string& key : headline_measures()) {
+    const Measure& m = find_measure(key);
+    std::set<int> dirs;
+    for (const ToneRun& t : c.tones) dirs.insert(direction(m, m.get(t.runs[0].results[0]), m.get(t.runs[0].results[1])));
+    const auto line = std::find_if(reading.begin(), reading.end(), [&](const std::string& l) { return l.find(m.label) != std::string::npos; });
+    REQUIRE(line != reading.end());
+    CHECK(line->rfind(dirs.size() == 1 ? "holds:" : "depends:", 0) == 0);
+  }
+  CHECK(tone_table(c).find("guarding T7 / L3") != std::string::npos);
 }

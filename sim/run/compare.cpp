@@ -26,13 +26,32 @@ constexpr int kT6 = 6, kT7 = 7, kT8 = 8, kL2 = 14, kL3 = 15, kL4 = 16;
 }  // namespace
 
 Comparison run_comparison(const Scenario& sc, const std::vector<std::string>& roller_files, int threads,
-                          bool check_warm, const std::string& states_dir) {
+                          bool check_warm, const std::string& states_dir, const std::vector<std::string>& tones) {
   std::vector<RollJob> jobs(roller_files.size());
   for (size_t i = 0; i < roller_files.size(); ++i) {
     jobs[i].scenario = sc;
     jobs[i].scenario.roller_file = roller_files[i];
     jobs[i].scenario.roller = load_roller_spec(roller_files[i]);
     for (int l : sc.levels) jobs[i].positions.push_back({l, 0.0});
+  }
+  // The other tones: each roller at T7 and L3 from rest, one flat-lying reference per tone; in
+  // the same batch as the main run, after its jobs.
+  std::vector<std::string> other;
+  for (const std::string& t : tones)
+    if (t != sc.tone.name && std::find(other.begin(), other.end(), t) == other.end()) other.push_back(t);
+  const size_t n_main = jobs.size();
+  for (const std::string& t : other) {
+    const Scenario st = load_scenario(sc.source, {{"posture.tone", ConfigValue(t), "the compared tones"}});
+    for (size_t i = 0; i < roller_files.size(); ++i) {
+      RollJob j;
+      j.scenario = st;
+      j.scenario.roller_file = roller_files[i];
+      j.scenario.roller = jobs[i].scenario.roller;
+      j.scenario.warm_start = false;
+      j.positions = {{kT7, 0.0}, {kL3, 0.0}};
+      j.flat_key = t;
+      jobs.push_back(j);
+    }
   }
   // Each valid solved state's file, relative to states_dir: <roller>/<level>.vtu.
   auto state_file = [&](size_t job, int level) { return data_name(roller_files[job]) + "/" + level_name(level) + ".vtu"; };
@@ -45,9 +64,11 @@ Comparison run_comparison(const Scenario& sc, const std::vector<std::string>& ro
                         state_vtu(ses.model(), ses.state(), pitch_matrix(ses.pitch_rad()), r.skin_pressure_Pa));
     };
   }
-  BatchResult b = run_batch(jobs, threads, {}, {}, write_state);
+  BatchResult b = run_batch(jobs, threads, {}, {}, [&](int job, size_t k, const RollSession& ses, const RollResult& r) {
+    if (write_state && static_cast<size_t>(job) < n_main) write_state(job, k, ses, r);
+  });
   if (!states_dir.empty())
-    for (size_t i = 0; i < jobs.size(); ++i) {
+    for (size_t i = 0; i < n_main; ++i) {
       std::vector<std::string> files;
       for (const RollResult& r : b.results[i])
         if (r.usable()) files.push_back(state_file(i, r.level));
@@ -57,11 +78,38 @@ Comparison run_comparison(const Scenario& sc, const std::vector<std::string>& ro
   c.threads = b.threads;
   c.seconds = b.seconds;
   c.flat = b.flats.front();
-  c.runs.resize(jobs.size());
-  for (size_t i = 0; i < jobs.size(); ++i) {
+  c.runs.resize(n_main);
+  for (size_t i = 0; i < n_main; ++i) {
     c.runs[i].scenario = jobs[i].scenario;
     c.runs[i].results = std::move(b.results[i]);
     c.runs[i].seconds = b.job_seconds[i];
+  }
+  if (!other.empty()) {
+    ToneRun own;  // the main run's T7 and L3
+    own.tone = sc.tone.name;
+    for (const RollerRun& run : c.runs) {
+      RollerRun r = run;
+      r.results.clear();
+      for (const RollResult& x : run.results)
+        if (x.level == kT7 || x.level == kL3) r.results.push_back(x);
+      own.runs.push_back(r);
+    }
+    c.tones.push_back(own);
+    for (size_t t = 0; t < other.size(); ++t) {
+      ToneRun tr;
+      tr.tone = other[t];
+      for (size_t i = 0; i < n_main; ++i) {
+        const size_t j = n_main + t * n_main + i;
+        tr.runs.push_back({jobs[j].scenario, std::move(b.results[j]), b.job_seconds[j]});
+      }
+      c.tones.push_back(tr);
+    }
+    // In order of effort: relaxed, holding, guarding.
+    std::stable_sort(c.tones.begin(), c.tones.end(), [](const ToneRun& a, const ToneRun& b) {
+      const auto& n = tone_names();
+      return std::find(n.begin(), n.end(), a.tone) < std::find(n.begin(), n.end(), b.tone);
+    });
+    jobs.resize(n_main);  // the warm check below is the main run's
   }
   if (check_warm && sc.warm_start) {
     for (RollJob& j : jobs) j.scenario.warm_start = false;
@@ -95,6 +143,22 @@ std::vector<WarmColdDisagreement> warm_cold_disagreements(const Comparison& c, i
     }
   if (compared) *compared = n;
   return out;
+}
+
+const std::vector<std::string>& default_compare_tones() {
+  static const std::vector<std::string> t = {"relaxed", "guarding"};
+  return t;
+}
+
+const std::vector<std::string>& headline_measures() {
+  static const std::vector<std::string> k = {"weight_on_roller", "peak_pressure", "sp_load",
+                                             "rib_share", "lumbar_extension", "kidney_mean"};
+  return k;
+}
+
+int direction(const Measure& m, double t7, double l3) {
+  if (measures_agree(m, t7, l3)) return 0;
+  return l3 > t7 ? 1 : -1;
 }
 
 const std::vector<std::string>& default_compare_rollers() {
@@ -188,10 +252,10 @@ std::vector<std::string> comparison_reading(const RollerRun& run) {
 std::string comparison_table(const Comparison& c) {
   std::ostringstream o;
   const Scenario& sc = c.runs.front().scenario;
-  o << fmt::format("backroll compare: {} ({:.0f} kg), {}, arms {}, trunk muscles {:.0f} N m/deg per segment, "
+  o << fmt::format("backroll compare: {} ({:.0f} kg), {}, arms {}, muscles {} (breath {}: trunk {:.0f} N m/deg per segment), "
                    "hip muscles {:g} N m/deg, mesh scale {:g}\n",
-                   portable_path(sc.body_file), sc.body.mass_kg, hips_text(sc.posture), sc.posture.arms,
-                   sc.posture.trunk_muscle_Nm_per_deg, sc.posture.hip_muscle_Nm_per_deg, sc.mesh_scale);
+                   portable_path(sc.body_file), sc.body.mass_kg, hips_text(sc.posture), sc.posture.arms, sc.tone.name,
+                   sc.posture.breath, sc.posture.trunk_muscle_Nm_per_deg, sc.posture.hip_muscle_Nm_per_deg, sc.mesh_scale);
   o << "roller under the mid-back (mean of T6, T7, T8) vs the low back (mean of L2, L3, L4)\n";
   for (const RollerRun& run : c.runs) {
     int nt = 0, nl = 0;
@@ -210,6 +274,7 @@ std::string comparison_table(const Comparison& c) {
     o << "  reading:\n";
     for (const std::string& line : comparison_reading(run)) o << "  - " << line << "\n";
   }
+  o << tone_table(c);
   if (!c.cold_runs.empty()) {
     int n = 0;
     const std::vector<WarmColdDisagreement> d = warm_cold_disagreements(c, &n);
@@ -258,6 +323,9 @@ std::string comparison_json(const Comparison& c) {
                  {"hips", sc.posture.hips_down ? "down" : "lifted"},
                  {"foot_distance_m", sc.posture.foot_distance_m},
                  {"arms", sc.posture.arms},
+                 {"tone", sc.tone.name},
+                 {"breath", sc.posture.breath},
+                 {"physiology_file", portable_path(sc.physiology_file)},
                  {"trunk_muscle_Nm_per_deg", sc.posture.trunk_muscle_Nm_per_deg},
                  {"leg_stiffness_N_per_m", sc.posture.leg_N_per_m},
                  {"hip_muscle_Nm_per_deg", sc.posture.hip_muscle_Nm_per_deg},
@@ -322,6 +390,24 @@ std::string comparison_json(const Comparison& c) {
     }
     j["runs"].push_back(jr);
   }
+  // The tug-of-war: each roller's headline measures at T7 and L3 at every tone compared.
+  for (const ToneRun& t : c.tones) {
+    json jt;
+    jt["tone"] = t.tone;
+    for (const RollerRun& run : t.runs) {
+      json jr = {{"roller", run.scenario.roller.name}, {"trunk_muscle_Nm_per_deg", run.scenario.posture.trunk_muscle_Nm_per_deg}};
+      for (const RollResult& r : run.results) {
+        json p = {{"level", level_name(r.level)}, {"converged", r.solve.converged}, {"valid", r.usable()},
+                  {"newton_iterations", r.solve.newton_iterations}};
+        if (r.usable())
+          for (const std::string& k : headline_measures()) p[k] = find_measure(k).get(r);
+        jr["positions"].push_back(p);
+      }
+      jt["runs"].push_back(jr);
+    }
+    j["tones"].push_back(jt);
+  }
+  for (size_t i = 0; i < c.runs.size() && !c.tones.empty(); ++i) j["tone_reading"][c.runs[i].scenario.roller.name] = tone_reading(c, i);
   return j.dump(1);
 }
 
@@ -382,10 +468,10 @@ std::string comparison_html(const Comparison& c) {
   for (const RollerRun& run : c.runs) rollers += (rollers.empty() ? "" : ", ") + run.scenario.roller.name;
   o << "<p>" << html_escape(fmt::format(
            "Body '{}': {:.0f} kg, {:.2f} m, supine on the roller, knees bent, feet on the floor, {}, {}; "
-           "trunk muscles {:.0f} N m/deg per segment, hip muscles {:g} N m/deg. Rollers: {}. Each solved with the roller under "
+           "trunk muscles {} (breath {}; {:.0f} N m/deg per segment), hip muscles {:g} N m/deg. Rollers: {}. Each solved with the roller under "
            "every spinous process from {} to {}; mid-back means the mean over T6-T8, low back over L2-L4.",
            data_name(sc.body_file), sc.body.mass_kg, sc.body.height_m, hips_text(sc.posture),
-           sc.posture.arms == "behind_head" ? "hands behind the head" : "arms on the chest",
+           sc.posture.arms == "behind_head" ? "hands behind the head" : "arms on the chest", sc.tone.name, sc.posture.breath,
            sc.posture.trunk_muscle_Nm_per_deg, sc.posture.hip_muscle_Nm_per_deg, rollers, level_name(sc.levels.front()),
            level_name(sc.levels.back())))
     << "</p>\n";
@@ -416,6 +502,16 @@ std::string comparison_html(const Comparison& c) {
     o << "</tr>\n";
   }
   o << "</table>\n";
+  if (!c.tones.empty()) {
+    o << "<h2>The muscles' tone: which conclusions hold at every tone</h2>\n<img alt=\"the headline measures at T7 and L3 "
+         "against the tone\" src=\"data:image/png;base64,"
+      << base64(render_chart_png(tone_chart(c))) << "\">\n";
+    for (size_t i = 0; i < c.runs.size(); ++i) {
+      o << "<h3>" << html_escape(c.runs[i].scenario.roller.name) << "</h3>\n<ul>\n";
+      for (const std::string& line : tone_reading(c, i)) o << "<li>" << html_escape(line) << "</li>\n";
+      o << "</ul>\n";
+    }
+  }
   std::string bad;
   for (const RollerRun& run : c.runs)
     for (const RollResult& r : run.results)
@@ -440,6 +536,99 @@ std::string comparison_html(const Comparison& c) {
        "docs/model.md and docs/limits.md in the backroll repository. backroll " << BACKROLL_VERSION << ".</p>\n";
   o << "</body>\n</html>\n";
   return o.str();
+}
+
+}  // namespace backroll
+
+namespace backroll {
+namespace {
+// A roller's result at a level in a tone's run, or null (not solved, not converged or not valid).
+const RollResult* at_level(const RollerRun& run, int level) {
+  for (const RollResult& r : run.results)
+    if (r.level == level && r.usable()) return &r;
+  return nullptr;
+}
+const char* direction_text(int d) { return d > 0 ? "higher" : d < 0 ? "lower" : "about the same"; }
+}  // namespace
+
+std::string tone_table(const Comparison& c) {
+  if (c.tones.empty()) return "";
+  std::ostringstream o;
+  o << "\nthe muscles' tone (the tug-of-war): the roller at T7 (mid-back) and L3 (low back) at each tone\n";
+  for (size_t i = 0; i < c.runs.size(); ++i) {
+    o << fmt::format("\n== {} ==\n  {:<54}", c.runs[i].scenario.roller.name, "measure");
+    for (const ToneRun& t : c.tones) o << fmt::format(" {:>19}", t.tone + " T7 / L3");
+    o << "\n";
+    for (const std::string& key : headline_measures()) {
+      const Measure& m = find_measure(key);
+      o << fmt::format("  {:<54}", m.label + " (" + m.unit + ")");
+      for (const ToneRun& t : c.tones) {
+        const RollResult *a = at_level(t.runs[i], kT7), *b = at_level(t.runs[i], kL3);
+        o << (a && b ? fmt::format(" {:>9.2f} / {:<7.2f}", m.get(*a), m.get(*b)) : fmt::format(" {:>19}", "-"));
+      }
+      o << "\n";
+    }
+    o << "  reading:\n";
+    for (const std::string& line : tone_reading(c, i)) o << "  - " << line << "\n";
+  }
+  return o.str();
+}
+
+std::vector<std::string> tone_reading(const Comparison& c, size_t roller) {
+  std::vector<std::string> held, depends;
+  for (const std::string& key : headline_measures()) {
+    const Measure& m = find_measure(key);
+    std::vector<int> dir;
+    std::string values;
+    for (const ToneRun& t : c.tones) {
+      const RollResult *a = at_level(t.runs[roller], kT7), *b = at_level(t.runs[roller], kL3);
+      if (!a || !b) continue;
+      dir.push_back(direction(m, m.get(*a), m.get(*b)));
+      values += fmt::format("{}{} {:.3g} -> {:.3g}", values.empty() ? "" : ", ", t.tone, m.get(*a), m.get(*b));
+    }
+    if (dir.size() < 2) continue;
+    const bool same = std::all_of(dir.begin(), dir.end(), [&](int d) { return d == dir.front(); });
+    if (same)
+      held.push_back(fmt::format("{} is {} under the low back at every tone ({} {})", m.label, direction_text(dir.front()),
+                                 values, m.unit));
+    else {
+      std::string how;
+      size_t k = 0;
+      for (const ToneRun& t : c.tones)
+        if (at_level(t.runs[roller], kT7) && at_level(t.runs[roller], kL3))
+          how += fmt::format("{}{} {}", how.empty() ? "" : ", ", direction_text(dir[k++]), t.tone);
+      depends.push_back(fmt::format("{} under the low back depends on the tone: {} ({} {})", m.label, how, values, m.unit));
+    }
+  }
+  std::vector<std::string> out;
+  for (const std::string& h : held) out.push_back("holds: " + h + ".");
+  for (const std::string& d : depends) out.push_back("depends: " + d + ".");
+  return out;
+}
+
+ChartSpec tone_chart(const Comparison& c) {
+  ChartSpec ch;
+  const Scenario& sc = c.runs.front().scenario;
+  ch.title = fmt::format("{}: mid-back (T7) and low back (L3) at each tone of the trunk muscles", data_name(sc.source));
+  for (const ToneRun& t : c.tones) ch.x_ticks.push_back(t.tone);
+  ch.columns = 3;
+  for (const std::string& key : headline_measures()) {
+    const Measure& m = find_measure(key);
+    Panel p;
+    p.title = m.label;
+    p.y_label = m.unit;
+    p.min_span = noise_floor(m);
+    for (size_t i = 0; i < c.runs.size(); ++i)
+      for (int level : {kT7, kL3}) {
+        Series s;
+        s.name = fmt::format("{} at {}", c.runs[i].scenario.roller.name, level_name(level));
+        for (size_t t = 0; t < c.tones.size(); ++t)
+          if (const RollResult* r = at_level(c.tones[t].runs[i], level)) s.x.push_back(static_cast<double>(t)), s.y.push_back(m.get(*r));
+        p.series.push_back(s);
+      }
+    ch.panels.push_back(p);
+  }
+  return ch;
 }
 
 }  // namespace backroll

@@ -19,9 +19,18 @@ struct RollerRun {
   double seconds = 0;               // CPU time over its tasks
 };
 
+// The tug-of-war: the same rollers with the muscles at another tone (anatomy/physiology.h), each
+// solved at the mid-back (T7) and the low back (L3).
+struct ToneRun {
+  std::string tone;
+  std::vector<RollerRun> runs;  // per roller, its results at T7 and L3
+};
+
 struct Comparison {
   FlatReference flat;
   std::vector<RollerRun> runs;
+  // The scenario's own tone first (its results read from runs), then each other tone asked for.
+  std::vector<ToneRun> tones;
   // With check_warm: the same runs with every position solved from rest, to hold the warm-started
   // ones against (empty otherwise).
   std::vector<RollerRun> cold_runs;
@@ -33,8 +42,22 @@ struct Comparison {
 // threads, the results independent of the thread count. check_warm solves every position again
 // from rest (twice the time). With states_dir, every valid solved state is written there for
 // ParaView: <roller>/<level>.vtu (report/model_export.h) and a series <roller>.pvd per roller.
+// `tones`: the other tones to compare at (each roller at T7 and L3, from rest); the scenario's own
+// is left out of it (it is the main run).
 Comparison run_comparison(const Scenario& sc, const std::vector<std::string>& roller_files, int threads,
-                          bool check_warm = false, const std::string& states_dir = "");
+                          bool check_warm = false, const std::string& states_dir = "",
+                          const std::vector<std::string>& tones = {});
+// The tones the main job compares at besides the scenario's: guarding and relaxed.
+const std::vector<std::string>& default_compare_tones();
+// The measures the tone table and the sensitivity hold the mid-back against the low back on.
+const std::vector<std::string>& headline_measures();
+// How a measure compares at L3 against T7: +1 higher, -1 lower, 0 the same (measures_agree).
+int direction(const Measure& m, double t7, double l3);
+// Per roller: each headline measure at T7 and L3 at every tone, and which way it goes.
+std::string tone_table(const Comparison& c);
+// Sentences: which mid-back vs low-back directions hold at every tone, which depend on it.
+std::vector<std::string> tone_reading(const Comparison& c, size_t roller);
+ChartSpec tone_chart(const Comparison& c);  // x: the tones; a line per roller and position
 
 // Whether two values of a measure agree: within 1 %, or within its noise_floor (registry.h).
 bool measures_agree(const Measure& m, double a, double b);
