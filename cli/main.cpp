@@ -12,6 +12,7 @@
 #include "io/atomic_file.h"
 #include "run/compare.h"
 #include "run/dwell.h"
+#include "run/sensitivity.h"
 #include "run/sweep.h"
 #include <unistd.h>
 #include <malloc.h>
@@ -428,6 +429,29 @@ int run_dwell_cmd(const std::string& scenario, const std::string& position, doub
   return 0;
 }
 
+int run_sensitivity_cmd(const std::string& scenario, const std::string& inputs, const std::string& out, int threads) {
+  const std::string path = scenario.empty() ? std::string(BACKROLL_ASSET_DIR) + "/scenarios/compare.toml" : scenario;
+  const SensitivitySpec spec = load_sensitivity(inputs.empty() ? default_sensitivity_path() : catalog_file("uncertainty", inputs, "", "--inputs", "inputs"));
+  if (threads <= 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  ensure_output_dir(out, "--out " + out);
+  fmt::print("backroll sensitivity: {} inputs, 2 ends each, {} and {}, {} thread(s)\n", spec.inputs.size(),
+             level_name(spec.mid_level), level_name(spec.low_level), threads);
+  const Sensitivity s = run_sensitivity(path, spec, threads, [](const BatchProgress& p) {
+    progress_bar(static_cast<int>(p.positions_done), static_cast<int>(p.positions_total),
+                 fmt::format("positions, {:.0f} s", p.seconds));
+  });
+  fmt::print("{}", sensitivity_table(s));
+  write_file_atomic(out + "/sensitivity.csv", sensitivity_csv(s));
+  write_file_atomic(out + "/sensitivity.json", sensitivity_json(s));
+  write_file_atomic(out + "/sensitivity.png", render_tornado_png(sensitivity_tornado(s)));
+  fmt::print("wrote {0}/sensitivity.csv, {0}/sensitivity.json, {0}/sensitivity.png\n", out);
+  int failed = s.base.usable() ? 0 : 1;
+  for (const auto& ends : s.cases)
+    for (const SensitivityCase& c : ends) failed += c.usable() ? 0 : 1;
+  if (failed) fmt::print("{} case(s) did not solve to a possible state at both positions: left out (the JSON says which)\n", failed);
+  return failed ? 3 : 0;
+}
+
 int run_bench_roll(const std::string& scenario) {
   const Scenario sc = load_scenario(scenario.empty() ? std::string(BACKROLL_ASSET_DIR) + "/scenarios/compare.toml" : scenario);
   const FlatReference flat = solve_flat_reference(sc);
@@ -655,6 +679,12 @@ int main(int argc, char** argv) {
   dwell->add_option("--seconds", dwell_seconds, "how long it is held (default 30)")->check(CLI::Range(0.1, 600.0));
   dwell->add_option("--dt", dwell_dt, "time step (s, default 1: a sixth of muscle's relaxation time)")->check(CLI::Range(0.01, 600.0));
   dwell->add_option("--out", out_dir, "output folder (default: results)");
+  std::string sensitivity_inputs;
+  CLI::App* sensitivity = app.add_subcommand("sensitivity", "vary each uncertain input over its range: which mid-back vs low-back verdicts survive");
+  sensitivity->add_option("scenario", scenario, "scenario file (default: assets/scenarios/compare.toml)")->check(CLI::ExistingFile);
+  sensitivity->add_option("--inputs", sensitivity_inputs, "the inputs and ranges: catalog name (assets/uncertainty) or .toml file (default: default)");
+  sensitivity->add_option("--out", out_dir, "output folder (default: results)");
+  sensitivity->add_option("--threads", threads, "threads (default: all cores)")->check(CLI::Range(1, 256));
   CLI::App* bench_roll = bench->add_subcommand("roll", "time a roller position (cold and warm) and the default comparison");
   bench_roll->add_option("scenario", scenario, "scenario file (default: assets/scenarios/compare.toml)")->check(CLI::ExistingFile);
   std::string sweep_file, shard;
@@ -703,6 +733,7 @@ int main(int argc, char** argv) {
       if (std::find(tones.begin(), tones.end(), "none") != tones.end()) tones.clear();
       return run_compare(scenario, rollers, out_dir, threads, check_warm, vtu, tones);
     }
+    if (*sensitivity) return run_sensitivity_cmd(scenario, sensitivity_inputs, out_dir, threads);
     if (*dwell) return run_dwell_cmd(scenario, dwell_position, dwell_seconds, dwell_dt, out_dir);
     if (*sweep) return run_sweep_cmd(sweep_file, sweep->count("--out") ? out_dir : "", threads, resume, shard);
     if (*merge) {

@@ -10,6 +10,7 @@
 #include "run/compare.h"
 #include "run/dwell.h"
 #include "run/roll.h"
+#include "run/sensitivity.h"
 
 using namespace backroll;
 
@@ -156,4 +157,53 @@ TEST_CASE("compare at the tones: each tone's T7 and L3, the stiffer tone extendi
     CHECK(line->rfind(dirs.size() == 1 ? "holds:" : "depends:", 0) == 0);
   }
   CHECK(tone_table(c).find("guarding T7 / L3") != std::string::npos);
+}
+
+TEST_CASE("a factor on a data file's numbers: every level of an array, a clear error elsewhere", "[physiology][unit]") {
+  const BodySpec a = load_body_spec(default_body_path());
+  ConfigOverride f{"tissue.fat_thickness_m", ConfigValue(0.8), "test"}, d{"tissue.depth_over_sp_m", ConfigValue(0.002), "test"};
+  f.op = ConfigOverride::Op::scale;
+  d.op = ConfigOverride::Op::add;
+  const BodySpec b = load_body_spec(default_body_path(), {f, d});
+  for (int l = 0; l < kLevels; ++l) {
+    CHECK(b.fat_thickness_m[l] == Approx(0.8 * a.fat_thickness_m[l]));
+    CHECK(b.depth_over_sp_m[l] == Approx(a.depth_over_sp_m[l] + 0.002));
+  }
+  ConfigOverride bad{"tissue.iliac_crest_level", ConfigValue(2.0), "test"};
+  bad.op = ConfigOverride::Op::scale;
+  CHECK_THROWS_WITH(load_body_spec(default_body_path(), {bad}), Catch::Contains("tissue.iliac_crest_level") &&
+                                                                    Catch::Contains("a factor applies to a number"));
+  // A sensitivity input with a factor on a text fails before anything is solved, naming its line.
+  const SensitivitySpec spec = load_sensitivity(std::string(BACKROLL_TEST_DATA) + "/bad_sensitivity.toml");
+  CHECK_THROWS_WITH(run_sensitivity(std::string(BACKROLL_ASSET_DIR) + "/scenarios/coarse.toml", spec, 1),
+                    Catch::Contains("bad_sensitivity.toml:7") && Catch::Contains("posture.arms"));
+}
+
+TEST_CASE("sensitivity: each input alone at both ends; a stiffer foam presses harder at both places", "[physiology][sensitivity]") {
+  const std::string scenario = std::string(BACKROLL_ASSET_DIR) + "/scenarios/coarse.toml";
+  const SensitivitySpec spec = load_sensitivity(std::string(BACKROLL_TEST_DATA) + "/sensitivity_small.toml");
+  REQUIRE(spec.inputs.size() == 2);
+  const Sensitivity s = run_sensitivity(scenario, spec, 2);
+  REQUIRE(s.base.usable());
+  // The foam's modulus was multiplied, the friction replaced, nothing else.
+  CHECK(s.cases[0][0].scenario.roller.foam_E_Pa == Approx(0.5 * s.base.scenario.roller.foam_E_Pa));
+  CHECK(s.cases[0][1].scenario.roller.foam_E_Pa == Approx(2.0 * s.base.scenario.roller.foam_E_Pa));
+  CHECK(s.cases[1][1].scenario.roller.friction == 0.9);
+  CHECK(s.cases[1][1].scenario.roller.foam_E_Pa == s.base.scenario.roller.foam_E_Pa);
+  // The base is the scenario as it is: the same numbers as a session of its own.
+  Scenario own = load_scenario(scenario, {{"roller", ConfigValue(spec.roller_file), "test"}});
+  const FlatReference flat = solve_flat_reference(own);
+  RollSession ses(own, &flat);
+  CHECK(measure(ses.solve_at(7, true), "peak_pressure") == measure(s.base.results[0], "peak_pressure"));
+  // Physics: the stiffer foam gives a higher peak at the mid-back and the low back.
+  const Measure& peak = find_measure("peak_pressure");
+  for (int at = 0; at < 2; ++at) {
+    REQUIRE(s.cases[0][0].usable());
+    REQUIRE(s.cases[0][1].usable());
+    CHECK(peak.get(s.cases[0][0].results[at]) < peak.get(s.base.results[at]));
+    CHECK(peak.get(s.cases[0][1].results[at]) > peak.get(s.base.results[at]));
+  }
+  // A flip is a direction at an end that is not the base's.
+  for (const Effect& e : sensitivity_effects(s))
+    if (e.usable) CHECK(e.flips == (e.low_dir != e.base_dir || e.high_dir != e.base_dir));
 }

@@ -101,7 +101,30 @@ void apply_override(toml::table& root, const ConfigOverride& o, const std::strin
   }
   if (const toml::node* n = t->get(key); n && n->is_table())
     throw ConfigError(o.origin + ": " + o.key + " is a table in " + path + ": name one of its keys");
-  std::visit([&](const auto& v) { t->insert_or_assign(key, v); }, o.value);
+  if (o.op == ConfigOverride::Op::replace) {
+    std::visit([&](const auto& v) { t->insert_or_assign(key, v); }, o.value);
+    return;
+  }
+  // A factor or a term on the numbers the file holds there (integers become floating point).
+  const bool times = o.op == ConfigOverride::Op::scale;
+  const double* f = std::get_if<double>(&o.value);
+  auto changed = [&](double x) { return times ? x * *f : x + *f; };
+  const toml::node* n = t->get(key);
+  bool ok = f && n && (n->is_number() || n->is_array());
+  if (ok && n->is_number()) {
+    t->insert_or_assign(key, changed(*n->value<double>()));
+    return;
+  }
+  toml::array out;
+  if (ok)
+    for (const toml::node& x : *n->as_array()) {
+      ok = ok && x.is_number();
+      if (ok) out.push_back(changed(*x.value<double>()));
+    }
+  if (!ok)
+    throw ConfigError(o.origin + ": " + o.key + (times ? " x " : " + ") + to_string(o.value) + ": " +
+                      (times ? "a factor" : "a term") + " applies to a number or an array of numbers that " + path + " holds");
+  t->insert_or_assign(key, std::move(out));
 }
 
 }  // namespace

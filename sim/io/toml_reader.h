@@ -40,6 +40,11 @@ struct ConfigOverride {
   std::string key;     // dotted, as in the data file: "foam.youngs_modulus_Pa"
   ConfigValue value;
   std::string origin;  // "experiments/x.toml:12"
+  // Replace the file's value, or change the number(s) it holds (a number, or every number of an
+  // array) by `value` (a number): multiply ("the kidney 60 % as stiff"), add ("3 mm more fat at
+  // every level").
+  enum class Op { replace, scale, add };
+  Op op = Op::replace;
 };
 
 // What a reader checked of one key: the file-format tables (`backroll formats`, the README) are

@@ -150,4 +150,56 @@ std::string render_chart_png(const ChartSpec& c, int W, int H) {
   return out;
 }
 
+std::string render_tornado_png(const TornadoSpec& t, int W, int H) {
+  Canvas cv(W, H);
+  const RGB black{0, 0, 0}, grey{120, 120, 120}, light{225, 225, 225}, low_c{31, 119, 180}, high_c{255, 127, 14},
+      flag{214, 39, 40};
+  cv.text(20, 12, t.title, black, 2.5);
+  cv.text(20, 46, t.legend, grey, 2);
+  const int cols = std::max(1, t.columns), rows = (static_cast<int>(t.panels.size()) + cols - 1) / cols;
+  const double top = 80, pw = static_cast<double>(W) / cols, ph = (H - top) / std::max(1, rows);
+  for (size_t pi = 0; pi < t.panels.size(); ++pi) {
+    const TornadoPanel& p = t.panels[pi];
+    const double ox = (pi % cols) * pw, oy = top + (pi / cols) * ph;
+    const double x0 = ox + 230, x1 = ox + pw - 30, y0 = oy + 34, y1 = oy + ph - 40;
+    std::vector<TornadoBar> bars = p.bars;
+    std::stable_sort(bars.begin(), bars.end(),
+                     [](const TornadoBar& a, const TornadoBar& b) { return std::abs(a.high - a.low) > std::abs(b.high - b.low); });
+    double lo = std::min(p.base, p.divide), hi = std::max(p.base, p.divide);
+    for (const TornadoBar& b : bars) lo = std::min({lo, b.low, b.high}), hi = std::max({hi, b.low, b.high});
+    if (hi - lo < 1e-12) hi = lo + 1;
+    const double step = nice_step(hi - lo, 5);
+    lo = std::floor(lo / step) * step;
+    hi = std::ceil(hi / step) * step;
+    auto X = [&](double v) { return x0 + (x1 - x0) * (v - lo) / (hi - lo); };
+    for (double v = lo; v <= hi + 1e-9 * step; v += step) {
+      cv.line(X(v), y0, X(v), y1, light, 1);
+      int dec = 0;
+      while (dec < 6 && std::abs(step * std::pow(10, dec) - std::round(step * std::pow(10, dec))) > 1e-6) ++dec;
+      const std::string s = fmt::format("{:.{}f}", std::abs(v) < 1e-9 * step ? 0.0 : v, dec);
+      cv.text(X(v) - stb_easy_font_width(const_cast<char*>(s.c_str())), y1 + 8, s, grey, 2);
+    }
+    const std::string title = p.title + (p.unit.empty() ? "" : " (" + p.unit + ")");
+    const double tw = stb_easy_font_width(const_cast<char*>(title.c_str()));
+    cv.text(ox + 20, oy + 6, title, black, std::clamp((pw - 40) / std::max(1.0, tw), 1.0, 2.0));
+    const double row = (y1 - y0) / std::max<size_t>(1, bars.size());
+    for (size_t i = 0; i < bars.size(); ++i) {
+      const TornadoBar& b = bars[i];
+      const double yc = y0 + (i + 0.5) * row, hh = std::min(0.35 * row, 14.0);
+      cv.text(ox + 20, yc - 7, b.label, b.flagged ? flag : black, 2);
+      cv.rect(X(std::min(p.base, b.low)), yc - hh, X(std::max(p.base, b.low)), yc + hh, b.flagged ? flag : low_c, 0.85);
+      cv.rect(X(std::min(p.base, b.high)), yc - hh, X(std::max(p.base, b.high)), yc + hh, b.flagged ? flag : high_c,
+              b.flagged ? 0.55 : 0.85);
+    }
+    cv.line(X(p.base), y0 - 4, X(p.base), y1, black, 2);
+    if (p.divide >= lo && p.divide <= hi) cv.line(X(p.divide), y0 - 4, X(p.divide), y1, grey, 1.5);
+    cv.line(x0, y1, x1, y1, black, 1.5);
+  }
+  std::string out;
+  stbi_write_png_to_func(
+      [](void* ctx, void* data, int size) { static_cast<std::string*>(ctx)->append(static_cast<char*>(data), size); },
+      &out, W, H, 3, cv.px.data(), W * 3);
+  return out;
+}
+
 }  // namespace backroll

@@ -38,4 +38,24 @@ struct ChartSpec {
 // Renders the chart and returns PNG bytes.
 std::string render_chart_png(const ChartSpec& c, int width = 1500, int height = 900);
 
+// A tornado chart: per panel, one bar per input from its low end's value to its high end's,
+// around the base value (a vertical line), the widest first; a second line marks `divide`
+// (where the verdict changes side, e.g. zero difference).
+struct TornadoBar {
+  std::string label;
+  double low = 0, high = 0;
+  bool flagged = false;  // drawn in the warning colour (a verdict that flips)
+};
+struct TornadoPanel {
+  std::string title, unit;
+  double base = 0, divide = 0;
+  std::vector<TornadoBar> bars;
+};
+struct TornadoSpec {
+  std::string title, legend;
+  std::vector<TornadoPanel> panels;
+  int columns = 2;
+};
+std::string render_tornado_png(const TornadoSpec& t, int width = 1600, int height = 1200);
+
 }  // namespace backroll
