@@ -176,7 +176,7 @@ TEST_CASE("a factor on a data file's numbers: every level of an array, a clear e
   // A sensitivity input with a factor on a text fails before anything is solved, naming its line.
   const SensitivitySpec spec = load_sensitivity(std::string(BACKROLL_TEST_DATA) + "/bad_sensitivity.toml");
   CHECK_THROWS_WITH(run_sensitivity(std::string(BACKROLL_ASSET_DIR) + "/scenarios/coarse.toml", spec, 1),
-                    Catch::Contains("bad_sensitivity.toml:7") && Catch::Contains("posture.arms"));
+                    Catch::Contains("bad_sensitivity.toml:6") && Catch::Contains("posture.arms"));
 }
 
 TEST_CASE("sensitivity: each input alone at both ends; a stiffer foam presses harder at both places", "[physiology][sensitivity]") {
