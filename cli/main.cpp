@@ -433,10 +433,11 @@ int run_sensitivity_cmd(const std::string& scenario, const std::string& inputs, 
   const std::string path = scenario.empty() ? std::string(BACKROLL_ASSET_DIR) + "/scenarios/compare.toml" : scenario;
   const SensitivitySpec spec = load_sensitivity(inputs.empty() ? default_sensitivity_path() : catalog_file("uncertainty", inputs, "", "--inputs", "inputs"));
   if (threads <= 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  Sensitivity s = prepare_sensitivity(path, spec);  // every variant read: a bad one fails here
   ensure_output_dir(out, "--out " + out);
   fmt::print("backroll sensitivity: {} inputs, 2 ends each, {} and {}, {} thread(s)\n", spec.inputs.size(),
              level_name(spec.mid_level), level_name(spec.low_level), threads);
-  const Sensitivity s = run_sensitivity(path, spec, threads, [](const BatchProgress& p) {
+  solve_sensitivity(s, threads, [](const BatchProgress& p) {
     progress_bar(static_cast<int>(p.positions_done), static_cast<int>(p.positions_total),
                  fmt::format("positions, {:.0f} s", p.seconds));
   });

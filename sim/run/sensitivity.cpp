@@ -62,8 +62,7 @@ bool SensitivityCase::usable() const {
   return results.size() == 2 && results[0].usable() && results[1].usable();
 }
 
-Sensitivity run_sensitivity(const std::string& scenario_path, const SensitivitySpec& spec, int threads,
-                            const BatchProgressFn& progress) {
+Sensitivity prepare_sensitivity(const std::string& scenario_path, const SensitivitySpec& spec) {
   Sensitivity s;
   s.spec = spec;
   const ConfigOverride roller{"roller", ConfigValue(spec.roller_file), spec.source};
@@ -88,6 +87,18 @@ Sensitivity run_sensitivity(const std::string& scenario_path, const SensitivityS
     }
     s.cases.push_back(ends);
   }
+  return s;
+}
+
+Sensitivity run_sensitivity(const std::string& scenario_path, const SensitivitySpec& spec, int threads,
+                            const BatchProgressFn& progress) {
+  Sensitivity s = prepare_sensitivity(scenario_path, spec);
+  solve_sensitivity(s, threads, progress);
+  return s;
+}
+
+void solve_sensitivity(Sensitivity& s, int threads, const BatchProgressFn& progress) {
+  const SensitivitySpec& spec = s.spec;
   // One job per case; a roller's inputs leave the body lying flat as it is: they share the base's
   // flat-lying reference, every other case has its own.
   std::vector<RollJob> jobs;
@@ -107,7 +118,6 @@ Sensitivity run_sensitivity(const std::string& scenario_path, const SensitivityS
   s.base.results = std::move(b.results[0]);
   for (size_t i = 0; i < spec.inputs.size(); ++i)
     for (int e = 0; e < 2; ++e) s.cases[i][e].results = std::move(b.results[1 + 2 * i + e]);
-  return s;
 }
 
 std::vector<Effect> sensitivity_effects(const Sensitivity& s) {

@@ -45,8 +45,11 @@ struct Sensitivity {
   double seconds = 0;
 };
 
-// Reads every variant of the scenario first (a bad key or value fails before any solve), then
-// solves them all through run_batch (results independent of the thread count).
+// Reads every variant of the scenario (a bad key or value fails here, before any solve).
+Sensitivity prepare_sensitivity(const std::string& scenario_path, const SensitivitySpec& spec);
+// Solves them all through run_batch (results independent of the thread count).
+void solve_sensitivity(Sensitivity& s, int threads, const BatchProgressFn& progress = {});
+// Both.
 Sensitivity run_sensitivity(const std::string& scenario_path, const SensitivitySpec& spec, int threads,
                             const BatchProgressFn& progress = {});
 
