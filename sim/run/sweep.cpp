@@ -107,6 +107,8 @@ std::string resolved_json(const Scenario& sc) {
   j["posture"] = {{"hip_lift_m", sc.posture.hip_lift_m},
                   {"foot_distance_m", sc.posture.foot_distance_m},
                   {"arms", sc.posture.arms},
+                  {"tone", sc.tone.name},
+                  {"breath", sc.posture.breath},
                   {"trunk_muscle_Nm_per_deg", sc.posture.trunk_muscle_Nm_per_deg},
                   {"leg_stiffness_N_per_m", sc.posture.leg_N_per_m},
                   {"hip_muscle_Nm_per_deg", sc.posture.hip_muscle_Nm_per_deg},

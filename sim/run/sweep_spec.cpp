@@ -183,6 +183,7 @@ std::vector<SweepCase> sweep_cases(const SweepSpec& spec) {
     add_file_chain(f, spec.scenario_path);
     add_file_chain(f, c.scenario.body_file);
     add_file_chain(f, c.scenario.roller_file);
+    add_file_chain(f, c.scenario.physiology_file);
     c.fingerprint = f.hex();
     c.flat_key = flat.hex();
     cases.push_back(std::move(c));
