@@ -42,8 +42,9 @@ struct Comparison {
 // threads, the results independent of the thread count. check_warm solves every position again
 // from rest (twice the time). With states_dir, every valid solved state is written there for
 // ParaView: <roller>/<level>.vtu (report/model_export.h) and a series <roller>.pvd per roller.
-// `tones`: the other tones to compare at (each roller at T7 and L3, from rest); the scenario's own
-// is left out of it (it is the main run).
+// `tones`: the other tones to compare at (each roller at T7 and L3, from rest): the scenario's file
+// read again with posture.tone set (changes made to `sc` in code do not carry over; the rollers
+// do); the scenario's own tone is the main run.
 Comparison run_comparison(const Scenario& sc, const std::vector<std::string>& roller_files, int threads,
                           bool check_warm = false, const std::string& states_dir = "",
                           const std::vector<std::string>& tones = {});
