@@ -12,6 +12,7 @@
 #include "io/atomic_file.h"
 #include "run/compare.h"
 #include "run/dwell.h"
+#include "run/mesh_study.h"
 #include "run/sensitivity.h"
 #include "run/sweep.h"
 #include <unistd.h>
@@ -429,6 +430,35 @@ int run_dwell_cmd(const std::string& scenario, const std::string& position, doub
   return 0;
 }
 
+int run_mesh_study_cmd(const std::string& scenario, const std::vector<std::string>& rollers,
+                       const std::vector<std::string>& positions, double refine, const std::string& out, int threads) {
+  MeshStudyOptions opt;
+  for (const std::string& r : rollers) opt.roller_files.push_back(catalog_file("rollers", r, "", "--roller", "roller"));
+  opt.levels.clear();
+  for (const std::string& p : positions) {
+    const int l = level_index(p);
+    if (l < 2 || l > kLevels) throw ConfigError(fmt::format("--positions {}: allowed T2..T12, L1..L5", p));
+    opt.levels.push_back(l);
+  }
+  opt.refine = refine;
+  const std::string path = scenario.empty() ? std::string(BACKROLL_ASSET_DIR) + "/scenarios/compare.toml" : scenario;
+  MeshStudy s = prepare_mesh_study(path, opt);  // both meshes' scenarios read: a bad one fails here
+  ensure_output_dir(out, "--out " + out);
+  if (threads <= 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  fmt::print("backroll mesh-study: {} roller(s) x {} position(s) on mesh scale {:g} and {:g}, {} thread(s)\n", s.rollers.size(),
+             s.levels.size(), s.coarse.mesh_scale, s.fine.mesh_scale, threads);
+  std::fflush(stdout);
+  solve_mesh_study(s, threads, [](const BatchProgress& p) {
+    progress_bar(static_cast<int>(p.positions_done), static_cast<int>(p.positions_total),
+                 fmt::format("positions, {:.0f} s", p.seconds));
+  });
+  fmt::print("{}", mesh_study_table(s));
+  write_file_atomic(out + "/mesh_study.csv", mesh_study_csv(s));
+  write_file_atomic(out + "/mesh_study.json", mesh_study_json(s));
+  fmt::print("wrote {0}/mesh_study.csv, {0}/mesh_study.json\n", out);
+  return mesh_study_passes(s) ? 0 : 4;
+}
+
 int run_sensitivity_cmd(const std::string& scenario, const std::string& inputs, const std::string& out, int threads) {
   const std::string path = scenario.empty() ? std::string(BACKROLL_ASSET_DIR) + "/scenarios/compare.toml" : scenario;
   const SensitivitySpec spec = load_sensitivity(inputs.empty() ? default_sensitivity_path() : catalog_file("uncertainty", inputs, "", "--inputs", "inputs"));
@@ -453,39 +483,61 @@ int run_sensitivity_cmd(const std::string& scenario, const std::string& inputs, 
   return failed ? 3 : 0;
 }
 
+// Where a solve's time went, summed over solves.
+struct SolveTally {
+  double seconds = 0, evaluate = 0, assemble = 0, factorize = 0, line_search = 0;
+  int positions = 0, newton = 0, factorizations = 0, multiplier_updates = 0;
+  void add(const SolveReport& r) {
+    seconds += r.seconds, evaluate += r.seconds_evaluate, assemble += r.seconds_assemble;
+    factorize += r.seconds_factorize, line_search += r.seconds_line_search;
+    newton += r.newton_iterations, factorizations += r.factorizations, multiplier_updates += r.multiplier_updates;
+  }
+  std::string line() const {
+    const double n = std::max(positions, 1);
+    return fmt::format("{:.2f} s, {:.1f} Newton iterations, {:.1f} factorisations, {:.1f} contact multiplier updates; evaluation "
+                       "{:.2f} s, assembly {:.2f} s, factorisation and solves {:.2f} s, line search {:.2f} s, the rest {:.2f} s",
+                       seconds / n, newton / n, factorizations / n, multiplier_updates / n, evaluate / n, assemble / n,
+                       factorize / n, line_search / n, (seconds - evaluate - assemble - factorize - line_search) / n);
+  }
+};
+
 int run_bench_roll(const std::string& scenario) {
   const Scenario sc = load_scenario(scenario.empty() ? std::string(BACKROLL_ASSET_DIR) + "/scenarios/compare.toml" : scenario);
   const FlatReference flat = solve_flat_reference(sc);
   RollSession ses(sc, &flat);
-  fmt::print("backroll bench roll: {} ({} dofs, mesh scale {})\n", sc.source, ses.model().fem.n_dofs, sc.mesh_scale);
+  fmt::print("backroll bench roll: {} ({} dofs, mesh scale {})\n", portable_path(sc.source), ses.model().fem.n_dofs, sc.mesh_scale);
   fmt::print("  linear solver: {}\n", backroll::linear_solver_info());
-  fmt::print("  flat-lying reference: {:.2f} s, {} Newton iterations\n", flat.solve.seconds, flat.solve.newton_iterations);
-  double cold = 0, warm = 0;
-  int n = 0, its_c = 0, its_w = 0;
+  SolveTally f, cold, warm, sub;
+  f.positions = 1;
+  f.add(flat.solve);
+  fmt::print("  flat-lying reference: {}\n", f.line());
   for (int l : {7, 15}) {
     const RollResult c = ses.solve_at(l, true);
-    // Newton's residual at each evaluation of the cold solve: quadratic at the end.
-    std::string hist;
+    std::string hist;  // Newton's residual at each evaluation of the cold solve: quadratic at the end
     for (double v : c.solve.residual_history) hist += fmt::format(" {:.1e}", v);
     fmt::print("  {} cold, largest nodal residual (N) per Newton step:{}\n", level_name(l), hist);
     const RollResult w = ses.solve_at(l == 7 ? 8 : 16);
-    cold += c.solve.seconds, its_c += c.solve.newton_iterations;
-    warm += w.solve.seconds + w.substep_seconds, its_w += w.solve.newton_iterations + w.substep_newton_iterations;
-    ++n;
+    cold.add(c.solve), ++cold.positions;
+    warm.add(w.solve), ++warm.positions;
+    sub.seconds += w.substep_seconds, sub.newton += w.substep_newton_iterations, ++sub.positions;
   }
-  fmt::print("  per position: cold {:.2f} s ({:.0f} iterations), rolled warm from the level above {:.2f} s ({:.0f} iterations, sub-steps included)\n",
-             cold / n, double(its_c) / n, warm / n, double(its_w) / n);
+  fmt::print("  per position from rest (T7, L3): {}\n", cold.line());
+  fmt::print("  per position rolled warm from the level above (T8, L4), at the position: {}\n", warm.line());
+  fmt::print("    and before it, the roller's sub-steps on the way: {:.2f} s, {:.1f} Newton iterations\n", sub.seconds / sub.positions,
+             double(sub.newton) / sub.positions);
   std::vector<std::string> files;
   for (const std::string& name : default_compare_rollers()) files.push_back(roller_path(name));
+  std::string tones;
+  for (const std::string& name : default_compare_tones()) tones += (tones.empty() ? "" : ", ") + name;
   for (int t : {1, 2}) {
-    const Comparison c = run_comparison(sc, files, t);
-    int its = 0, sub = 0, positions = 0;
+    const Comparison c = run_comparison(sc, files, t, false, "", default_compare_tones());
+    int its = 0, subs = 0, positions = 0;
     for (const RollerRun& run : c.runs)
-      for (const RollResult& r : run.results) its += r.solve.newton_iterations, sub += r.substep_newton_iterations, ++positions;
-    fmt::print("  default comparison ({} rollers x {} positions, {}, + flat reference), {} thread(s): {:.1f} s, "
-               "{:.1f} Newton iterations per position ({:.1f} of them in roller sub-steps)\n",
-               files.size(), sc.levels.size(), sc.warm_start ? "rolled warm-started" : "each position cold", t,
-               c.seconds, double(its + sub) / positions, double(sub) / positions);
+      for (const RollResult& r : run.results) its += r.solve.newton_iterations, subs += r.substep_newton_iterations, ++positions;
+    fmt::print("  the main job ({} rollers x {} positions {}, + {} at T7 and L3 from rest, + flat references), {} thread(s): {:.1f} s, "
+               "{:.1f} Newton iterations per rolled position ({:.1f} of them in roller sub-steps)\n",
+               files.size(), sc.levels.size(), sc.warm_start ? "rolled warm-started" : "each from rest", tones, t, c.seconds,
+               double(its + subs) / positions, double(subs) / positions);
   }
   return 0;
 }
@@ -686,6 +738,15 @@ int main(int argc, char** argv) {
   sensitivity->add_option("--inputs", sensitivity_inputs, "the inputs and ranges: catalog name (assets/uncertainty) or .toml file (default: default)");
   sensitivity->add_option("--out", out_dir, "output folder (default: results)");
   sensitivity->add_option("--threads", threads, "threads (default: all cores)")->check(CLI::Range(1, 256));
+  std::vector<std::string> study_positions = {"T7", "L3"};
+  double refine = 0.7;
+  CLI::App* mesh_study = app.add_subcommand("mesh-study", "solve the scenario on its mesh and a refined one: does every measure agree (5 % or the unit's floor)?");
+  mesh_study->add_option("scenario", scenario, "scenario file (default: assets/scenarios/compare.toml)")->check(CLI::ExistingFile);
+  mesh_study->add_option("--roller", rollers, "roller name from assets/rollers or a .toml file (repeat; default: standard, peanut, soft)");
+  mesh_study->add_option("--positions", study_positions, "levels, comma-separated (default T7,L3)")->delimiter(',');
+  mesh_study->add_option("--refine", refine, "the refined mesh's scale relative to the scenario's (default 0.7: element sizes x 0.7)");
+  mesh_study->add_option("--out", out_dir, "output folder (default: results)");
+  mesh_study->add_option("--threads", threads, "threads (default: all cores)")->check(CLI::Range(1, 256));
   CLI::App* bench_roll = bench->add_subcommand("roll", "time a roller position (cold and warm) and the default comparison");
   bench_roll->add_option("scenario", scenario, "scenario file (default: assets/scenarios/compare.toml)")->check(CLI::ExistingFile);
   std::string sweep_file, shard;
@@ -734,6 +795,7 @@ int main(int argc, char** argv) {
       if (std::find(tones.begin(), tones.end(), "none") != tones.end()) tones.clear();
       return run_compare(scenario, rollers, out_dir, threads, check_warm, vtu, tones);
     }
+    if (*mesh_study) return run_mesh_study_cmd(scenario, rollers, study_positions, refine, out_dir, threads);
     if (*sensitivity) return run_sensitivity_cmd(scenario, sensitivity_inputs, out_dir, threads);
     if (*dwell) return run_dwell_cmd(scenario, dwell_position, dwell_seconds, dwell_dt, out_dir);
     if (*sweep) return run_sweep_cmd(sweep_file, sweep->count("--out") ? out_dir : "", threads, resume, shard);

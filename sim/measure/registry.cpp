@@ -142,6 +142,7 @@ double noise_floor(const Measure& m) {
   if (m.unit == "deg") return 0.05;
   if (m.unit == "mm") return 0.1;
   if (m.unit == "cm2") return 1.0;
+  if (m.unit == "Nm") return 0.5;  // 5 N at 10 cm
   return 0.02;
 }
 

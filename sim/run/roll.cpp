@@ -157,7 +157,7 @@ void RollSession::measure(const Placement& at, RollResult& r) const {
 SolverSettings RollSession::settings() const {
   SolverSettings s;
   s.residual_rtol = kRollResidualRtol;
-  s.gap_tol_m = 1e-6;
+  s.gap_tol_m = kRollGapTolM;
   s.max_newton = 200;
   s.cancel = cancel_;
   return s;

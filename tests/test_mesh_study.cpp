@@ -1,0 +1,84 @@
+// The mesh study (`backroll mesh-study`): a cheap version of it (the tests' coarse mesh against one
+// refined x 0.8, the standard roller at T7), its physics and its bookkeeping.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+#include "io/catalog.h"
+#include "measure/registry.h"
+#include "run/mesh_study.h"
+
+using namespace backroll;
+
+namespace {
+const std::string kCoarse = std::string(BACKROLL_ASSET_DIR) + "/scenarios/coarse.toml";
+}
+
+TEST_CASE("mesh study: both meshes balance; the resultants agree; every measure held to the rule", "[mesh_study]") {
+  MeshStudyOptions opt;
+  opt.roller_files = {roller_path("standard")};
+  opt.levels = {7};
+  opt.refine = 0.8;
+  MeshStudy s = prepare_mesh_study(kCoarse, opt);
+  CHECK(s.fine.mesh_scale == Approx(0.8 * s.coarse.mesh_scale));
+  solve_mesh_study(s, 2);
+  REQUIRE(s.results[0][0].size() == 1);
+  const RollResult& a = s.results[0][0][0];
+  const RollResult& b = s.results[1][0][0];
+  REQUIRE(a.usable());
+  REQUIRE(b.usable());
+  INFO("dofs " << s.coarse_dofs << " -> " << s.fine_dofs);
+  CHECK(s.fine_dofs > 1.3 * s.coarse_dofs);
+  // Each mesh balances the body's weight (roller, feet, floor) whatever its resolution.
+  for (const RollResult* r : {&a, &b}) {
+    const Vec3 sum = r->roller_force_N + r->feet_force_N + r->floor_force_N + r->seat_force_N;
+    CHECK(std::abs(sum.z() - r->weight_N) < 0.01 * r->weight_N);
+    CHECK(r->weight_N == Approx(a.weight_N).epsilon(1e-3));  // the same body, meshed finer
+  }
+  // A resultant is the least mesh-dependent thing measured: the roller's share of the weight.
+  INFO("weight on the roller " << 100 * a.roller_share << " % -> " << 100 * b.roller_share << " %");
+  CHECK(std::abs(a.roller_share - b.roller_share) < 0.05 * b.roller_share);
+  // Every registry measure is compared once, by the stated rule.
+  const std::vector<MeshDifference> d = mesh_differences(s);
+  REQUIRE(d.size() == measure_registry().size());
+  bool all = true;
+  for (const MeshDifference& x : d) {
+    const Measure& m = find_measure(x.measure);
+    CHECK(x.solved);
+    CHECK(x.coarse == m.get(a));
+    CHECK(x.fine == m.get(b));
+    CHECK(x.tolerance == std::max(0.05 * std::abs(x.fine), noise_floor(m)));
+    CHECK(x.pass == (std::abs(x.coarse - x.fine) <= x.tolerance));
+    all = all && x.pass;
+  }
+  CHECK(mesh_study_passes(s) == all);
+  const nlohmann::json j = nlohmann::json::parse(mesh_study_json(s));
+  CHECK(j["passes"] == all);
+  CHECK(j["comparisons"].size() == d.size());
+  CHECK(j["config"]["refined_mesh_scale"] == Approx(0.8 * 3.0));
+  const std::string csv = mesh_study_csv(s);
+  CHECK(static_cast<size_t>(std::count(csv.begin(), csv.end(), '\n')) == d.size() + 1);
+  CHECK_THAT(mesh_study_table(s), Catch::Contains(all ? "PASSES" : "FAILS"));
+  // The scenario's mesh is solved as a session of its own solves it, from rest.
+  Scenario own = load_scenario(kCoarse, {{"roller", ConfigValue(roller_path("standard")), "test"}});
+  const FlatReference flat = solve_flat_reference(own);
+  RollSession ses(own, &flat);
+  const RollResult c = ses.solve_at(7, true);
+  CHECK(find_measure("peak_pressure").get(c) == find_measure("peak_pressure").get(a));
+  CHECK(find_measure("lumbar_extension").get(c) == find_measure("lumbar_extension").get(a));
+}
+
+TEST_CASE("mesh study: bad options fail before any solve", "[mesh_study]") {
+  MeshStudyOptions opt;
+  opt.refine = 1.2;
+  CHECK_THROWS_WITH(prepare_mesh_study(kCoarse, opt), Catch::Contains("allowed between 0 and 1"));
+  opt.refine = 0.1;  // scale 3 x 0.1 = 0.3: finer than the finest mesh allowed
+  CHECK_THROWS_WITH(prepare_mesh_study(kCoarse, opt), Catch::Contains("the finest mesh allowed is scale 0.5"));
+  opt.refine = 0.7;
+  opt.levels.clear();
+  CHECK_THROWS_WITH(prepare_mesh_study(kCoarse, opt), Catch::Contains("at least one level"));
+  opt.levels = {7};
+  opt.roller_files = {"/nonexistent/roller.toml"};
+  CHECK_THROWS(prepare_mesh_study(kCoarse, opt));
+}
