@@ -140,6 +140,9 @@ double noise_floor(const Measure& m) {
   if (m.unit == "N") return 5.0;
   if (m.unit == "%") return 0.5;
   if (m.unit == "deg") return 0.05;
+  // A place (the centre of pressure, how far the roller rolled) is read to 1 mm, a thickness
+  // (sink, compression, shear) to 0.1 mm.
+  if (m.key == "cop_lateral" || m.key == "roller_roll") return 1.0;
   if (m.unit == "mm") return 0.1;
   if (m.unit == "cm2") return 1.0;
   if (m.unit == "Nm") return 0.5;  // 5 N at 10 cm

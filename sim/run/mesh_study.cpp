@@ -104,7 +104,7 @@ std::string mesh_study_table(const MeshStudy& s) {
   std::string o = fmt::format(
       "backroll mesh-study: {}, mesh scale {:g} ({} dofs) against {:g} ({} dofs), each position from rest\n"
       "pass: the two within 5 % of the refined value or within the unit's floor (2 kPa, kidneys 0.2 kPa, 5 N, 0.5 points "
-      "of %, 0.05 deg, 0.1 mm, 1 cm2, 0.5 N m)\n",
+      "of %, 0.05 deg, 0.1 mm (a place 1 mm), 1 cm2, 0.5 N m)\n",
       portable_path(s.source), s.coarse.mesh_scale, s.coarse_dofs, s.fine.mesh_scale, s.fine_dofs);
   const std::vector<MeshDifference> diffs = mesh_differences(s);
   int failed = 0;

@@ -4,7 +4,7 @@
 // position from rest, and every measure of the registry held against the pass rule: the two
 // meshes agree within 5 % of the refined value or within the measure's floor (registry.h:
 // noise_floor; 2 kPa, 0.2 kPa for the kidneys and the abdomen, 5 N, 0.5 percentage points,
-// 0.05 deg, 0.1 mm, 1 cm2, 0.5 N m).
+// 0.05 deg, 0.1 mm (a place 1 mm), 1 cm2, 0.5 N m).
 #pragma once
 
 #include <string>
