@@ -407,12 +407,17 @@ void progress_bar(int done, int total, const std::string& label) {
   if (done >= total) fmt::print(stderr, "\n");
 }
 
+// A roller level given on the command line (T2..L5), or a ConfigError naming the option.
+int level_option(const std::string& option, const std::string& text) {
+  const int level = level_index(text);
+  if (level < 2 || level > kLevels) throw ConfigError(fmt::format("{} {}: allowed T2..T12, L1..L5", option, text));
+  return level;
+}
+
 int run_dwell_cmd(const std::string& scenario, const std::string& position, double seconds, double dt,
                   const std::string& out) {
   const Scenario sc = load_scenario(scenario.empty() ? std::string(BACKROLL_ASSET_DIR) + "/scenarios/compare.toml" : scenario);
-  const int level = level_index(position);
-  if (level < 2 || level > kLevels)
-    throw ConfigError(fmt::format("--position {}: allowed T2..T12, L1..L5", position));
+  const int level = level_option("--position", position);
   if (dt > seconds) throw ConfigError(fmt::format("--dt {:g}: allowed up to --seconds ({:g})", dt, seconds));
   ensure_output_dir(out, "--out " + out);  // before the solving, not after
   const DwellRun d = run_dwell(sc, level, seconds, dt, [](int k, int n) { progress_bar(k, n, "steps held"); });
@@ -435,11 +440,7 @@ int run_mesh_study_cmd(const std::string& scenario, const std::vector<std::strin
   MeshStudyOptions opt;
   for (const std::string& r : rollers) opt.roller_files.push_back(catalog_file("rollers", r, "", "--roller", "roller"));
   opt.levels.clear();
-  for (const std::string& p : positions) {
-    const int l = level_index(p);
-    if (l < 2 || l > kLevels) throw ConfigError(fmt::format("--positions {}: allowed T2..T12, L1..L5", p));
-    opt.levels.push_back(l);
-  }
+  for (const std::string& p : positions) opt.levels.push_back(level_option("--positions", p));
   opt.refine = refine;
   const std::string path = scenario.empty() ? std::string(BACKROLL_ASSET_DIR) + "/scenarios/compare.toml" : scenario;
   MeshStudy s = prepare_mesh_study(path, opt);  // both meshes' scenarios read: a bad one fails here

@@ -30,7 +30,7 @@ MeshStudy prepare_mesh_study(const std::string& scenario_path, const MeshStudyOp
   s.rollers = opt.roller_files;
   if (s.rollers.empty())
     for (const std::string& name : default_compare_rollers()) s.rollers.push_back(roller_path(name));
-  for (const std::string& f : s.rollers) load_roller_spec(f);  // each read before any solve
+  for (const std::string& f : s.rollers) s.roller_specs.push_back(load_roller_spec(f));  // each read before any solve
   return s;
 }
 
@@ -38,11 +38,11 @@ void solve_mesh_study(MeshStudy& s, int threads, const BatchProgressFn& progress
   // One job per mesh and roller, each position from rest; one flat-lying reference per mesh.
   std::vector<RollJob> jobs;
   for (int mesh = 0; mesh < 2; ++mesh)
-    for (const std::string& file : s.rollers) {
+    for (size_t i = 0; i < s.rollers.size(); ++i) {
       RollJob j;
       j.scenario = mesh ? s.fine : s.coarse;
-      j.scenario.roller_file = file;
-      j.scenario.roller = load_roller_spec(file);
+      j.scenario.roller_file = s.rollers[i];
+      j.scenario.roller = s.roller_specs[i];
       j.scenario.warm_start = false;
       for (int l : s.levels) j.positions.push_back({l, 0.0});
       j.flat_key = mesh ? "refined" : "";
@@ -113,12 +113,12 @@ std::string mesh_study_table(const MeshStudy& s) {
     o += fmt::format("  {:<52}", "measure");
     for (int l : s.levels) o += fmt::format(" | {:>4} {:>9} {:>9} {:>8}", level_name(l), "coarse", "refined", "diff");
     o += "\n";
-    for (const Measure& m : measure_registry()) {
+    const std::vector<Measure>& measures = measure_registry();
+    for (size_t mi = 0; mi < measures.size(); ++mi) {
+      const Measure& m = measures[mi];
       o += fmt::format("  {:<52}", m.label + (m.unit.empty() ? "" : " (" + m.unit + ")"));
-      for (int l : s.levels) {
-        const MeshDifference& d = *std::find_if(diffs.begin(), diffs.end(), [&](const MeshDifference& x) {
-          return x.roller == data_name(s.rollers[i]) && x.level == l && x.measure == m.key;
-        });
+      for (size_t k = 0; k < s.levels.size(); ++k) {
+        const MeshDifference& d = diffs[(i * s.levels.size() + k) * measures.size() + mi];  // mesh_differences' order
         if (!d.solved) {
           o += fmt::format(" | {:>4} {:>28}", "", "not solved (see below)");
           continue;

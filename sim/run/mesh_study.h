@@ -7,6 +7,7 @@
 // 0.05 deg, 0.1 mm (a place 1 mm), 1 cm2, 0.5 N m).
 #pragma once
 
+#include <array>
 #include <string>
 #include <vector>
 
@@ -20,7 +21,6 @@ struct MeshStudyOptions {
   std::vector<int> levels = {7, 15};      // T7 and L3
   double refine = 0.7;                    // the refined mesh's scale relative to the scenario's
   std::vector<ConfigOverride> overrides;  // laid over the scenario file (a cheaper mesh for a test)
-  int threads = 1;
 };
 
 struct MeshStudy {
@@ -28,10 +28,11 @@ struct MeshStudy {
   Scenario coarse, fine;                        // the scenario's mesh and the refined one
   int coarse_dofs = 0, fine_dofs = 0;
   std::vector<std::string> rollers;             // the roller files, in order
+  std::vector<RollerSpec> roller_specs;         // ... as read
   std::vector<int> levels;
   // Per mesh (0 the scenario's, 1 refined), per roller, per level.
   std::vector<std::vector<RollResult>> results[2];
-  std::vector<double> seconds_per_mesh = {0, 0};  // CPU time over each mesh's jobs
+  std::array<double, 2> seconds_per_mesh{};     // CPU time over each mesh's jobs
   double seconds = 0;
   int threads = 1;
 };
@@ -52,8 +53,8 @@ struct MeshDifference {
   bool solved = false;  // both positions converged to a possible state
   bool pass = false;
 };
-// Every registry measure at every roller and level (a measure undefined on both meshes, as the
-// seat's share with the hips lifted, passes; on one only, fails).
+// Every registry measure at every roller and level, in that order (roller, level, the registry's
+// order); where either mesh's position did not solve to a possible state, not solved and failed.
 std::vector<MeshDifference> mesh_differences(const MeshStudy& s);
 bool mesh_study_passes(const MeshStudy& s);
 std::string mesh_study_table(const MeshStudy& s);
