@@ -7,6 +7,7 @@
 #include <set>
 
 #include "measure/registry.h"
+#include "run/batch.h"
 #include "run/compare.h"
 #include "run/dwell.h"
 #include "run/roll.h"
@@ -123,6 +124,57 @@ TEST_CASE("the dwell: held on one spot the tissue creeps, the same at any time s
       INFO(key << " at " << a.samples[k].t_s << " s: dt 1 s " << x << ", dt 0.5 s " << y);
       CHECK(x == Approx(y).epsilon(0.01));
     }
+}
+
+TEST_CASE("another tone starts from the scenario's solved state: the solve from rest's result, on 1 and 2 threads", "[physiology][compare]") {
+  Scenario sc = coarse("holding");
+  sc.levels = {7, 15};
+  const std::vector<std::string> rollers = {roller_path("standard"), roller_path("soft")};
+  const Comparison two = run_comparison(sc, rollers, 2, true, "", {"guarding"});
+  const Comparison one = run_comparison(sc, rollers, 1, false, "", {"guarding"});
+  REQUIRE(two.tones.size() == 2);
+  const ToneRun& g = two.tones[1];
+  REQUIRE(g.tone == "guarding");
+  REQUIRE(g.cold_runs.size() == rollers.size());
+  for (size_t i = 0; i < rollers.size(); ++i)
+    for (size_t k = 0; k < 2; ++k) {
+      const RollResult &w = g.runs[i].results[k], &c = g.cold_runs[i].results[k];
+      INFO(rollers[i] << " at " << level_name(w.level) << ": " << w.solve.message << " / " << c.solve.message);
+      REQUIRE(w.usable());
+      REQUIRE(c.usable());
+      CHECK(w.substeps == 0);  // started where the holding run's roller stood, not rolled from T7
+      CHECK_FALSE(w.cold_retry);
+      // The start was used: a nearer start, fewer Newton iterations than from rest.
+      CHECK(w.solve.newton_iterations < c.solve.newton_iterations);
+      // The thread count changes nothing: the state waited for is the same on 1 thread.
+      const RollResult& w1 = one.tones[1].runs[i].results[k];
+      CHECK(w1.solve.newton_iterations == w.solve.newton_iterations);
+      for (const Measure& m : measure_registry()) CHECK(m.get(w1) == m.get(w));
+    }
+  // The same equilibrium as from rest: every measure within 1 % or its unit's floor, the main
+  // run's positions and the tone's.
+  int n = 0;
+  const std::vector<WarmColdDisagreement> d = warm_cold_disagreements(two, &n);
+  CHECK(n == 8);
+  std::string listed;
+  for (const WarmColdDisagreement& x : d) listed += x.setup() + " " + x.measure + " at " + level_name(x.level) + "; ";
+  INFO("disagreements: " << listed);
+  CHECK(d.empty());
+}
+
+TEST_CASE("a session starts only from a state that fits its model; a batch only from an earlier job", "[physiology][unit]") {
+  const Scenario sc = coarse("holding");
+  RollSession a(sc, nullptr);
+  CHECK_THROWS_AS(a.snapshot(), std::logic_error);  // nothing solved yet
+  const RollResult r = a.solve_at(7, true);
+  REQUIRE(r.usable());
+  Scenario finer = sc;
+  finer.body = scaled_mesh(finer.body, 0.8);
+  RollSession b(finer, nullptr);
+  CHECK_THROWS_AS(b.start_from(a.snapshot()), std::invalid_argument);
+  RollJob first{sc, {{7, 0.0}}, ""}, second{sc, {{7, 0.0}}, ""};
+  first.positions[0].from_job = 1;  // a later job's state
+  CHECK_THROWS_AS(run_batch({first, second}, 1), std::invalid_argument);
 }
 
 TEST_CASE("compare at the tones: each tone's T7 and L3, the stiffer tone extending the low back less", "[physiology][compare]") {

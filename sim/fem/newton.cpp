@@ -16,24 +16,13 @@ namespace backroll {
 
 using namespace fem_terms;
 
-namespace {
-
-double median_penalty(const FemModel& m) {
-  std::vector<double> k;
-  for (const auto& c : m.rigid_contacts) k.insert(k.end(), c.penalty_N_per_m.begin(), c.penalty_N_per_m.end());
-  for (const auto& c : m.surface_contacts) k.insert(k.end(), c.penalty_N_per_m.begin(), c.penalty_N_per_m.end());
-  if (k.empty()) return 1.0;
-  std::nth_element(k.begin(), k.begin() + k.size() / 2, k.end());
-  return k[k.size() / 2];
-}
-
-// What one solve keeps between its Newton steps: the factorisation (and its symbolic analysis,
-// redone only when the tangent's pattern changes), the elastic tangent in its fixed pattern, and
-// the diagonal shift that last worked.
+// What the Newton steps keep between them (and, in a SolverCache, the solves): the factorisation
+// and its symbolic analysis, the pattern analysed (the union of every tangent's so far, values
+// zero: quasi_static.h's SolverCache says why), the elastic tangent in its fixed pattern, and the
+// diagonal shift that last worked (reset by each solve).
 struct NewtonWorkspace {
   Eigen::CholmodSupernodalLLT<Eigen::SparseMatrix<double>> chol;
-  Eigen::SparseMatrix<double> K, Kel, Kdyn;
-  std::vector<int> last_pattern;
+  Eigen::SparseMatrix<double> K, Kel, Kdyn, analysed;
   double shift_hint = 0;  // diagonal shift carried between Newton steps (see newton_step)
 
   explicit NewtonWorkspace(const FemModel& m) : K(m.n_dofs, m.n_dofs), Kel(m.n_dofs, m.n_dofs), Kdyn(m.n_dofs, m.n_dofs) {
@@ -62,7 +51,47 @@ struct NewtonWorkspace {
     std::fill(Kel.outerIndexPtr() + tp.n + 1, Kel.outerIndexPtr() + m.n_dofs + 1, tp.outer.back());
     std::copy(tp.inner.begin(), tp.inner.end(), Kel.innerIndexPtr());
   }
+
+  // The tangent parts given, each padded to the analysed pattern (their sum's pattern first added
+  // to it, and analysed anew when that added an entry): K, and K + Kn when Kn has entries.
+  void pad(Eigen::SparseMatrix<double>& K, Eigen::SparseMatrix<double>* Kn, SolveReport& rep) {
+    Eigen::SparseMatrix<double> all = Kn ? Eigen::SparseMatrix<double>(K + *Kn) : K;
+    const bool first = analysed.rows() != K.rows();
+    if (first) {  // the diagonal is always there (the shift below adds to it)
+      analysed.resize(K.rows(), K.cols());
+      analysed.setIdentity();
+      analysed.coeffs().setZero();
+    }
+    Eigen::SparseMatrix<double> grown = all + analysed;
+    if (first || grown.nonZeros() != analysed.nonZeros()) {
+      grown.coeffs().setZero();
+      analysed.swap(grown);
+      CholmodLock lock(true);
+      chol.analyzePattern(analysed);
+      ++rep.analyses;
+    }
+    if (Kn) *Kn = all + analysed;
+    K = Eigen::SparseMatrix<double>(K + analysed);
+  }
 };
+
+SolverCache::SolverCache() = default;
+SolverCache::~SolverCache() = default;
+SolverCache::SolverCache(SolverCache&&) noexcept = default;
+SolverCache& SolverCache::operator=(SolverCache&&) noexcept = default;
+
+namespace {
+
+
+
+double median_penalty(const FemModel& m) {
+  std::vector<double> k;
+  for (const auto& c : m.rigid_contacts) k.insert(k.end(), c.penalty_N_per_m.begin(), c.penalty_N_per_m.end());
+  for (const auto& c : m.surface_contacts) k.insert(k.end(), c.penalty_N_per_m.begin(), c.penalty_N_per_m.end());
+  if (k.empty()) return 1.0;
+  std::nth_element(k.begin(), k.begin() + k.size() / 2, k.end());
+  return k[k.size() / 2];
+}
 
 // The tangent's dense rank-one parts (K + U D U^T, D = diag(k)) by the Woodbury formula: du from
 // K du = r becomes du - Y (D^-1 + U^T Y)^-1 U^T du, Y = K^-1 U, one extra solve per part.
@@ -106,14 +135,13 @@ Eigen::VectorXd newton_step(const FemModel& m, Eval& ev, double k_reg, NewtonWor
   w.Kdyn.setFromTriplets(ev.trip.begin(), ev.trip.end());
   w.K = w.Kel + w.Kdyn;
   Eigen::SparseMatrix<double>& K = w.K;
-  toc(rep.seconds_assemble);
-  std::vector<int> pattern(K.innerIndexPtr(), K.innerIndexPtr() + K.nonZeros());
-  pattern.insert(pattern.end(), K.outerIndexPtr(), K.outerIndexPtr() + K.outerSize() + 1);
-  if (pattern != w.last_pattern) {
-    CholmodLock lock(true);
-    w.chol.analyzePattern(K);
-    w.last_pattern.swap(pattern);
+  Eigen::SparseMatrix<double> Kn;
+  if (!ev.trip_neg.empty()) {
+    Kn.resize(m.n_dofs, m.n_dofs);
+    Kn.setFromTriplets(ev.trip_neg.begin(), ev.trip_neg.end());
   }
+  toc(rep.seconds_assemble);
+  w.pad(K, ev.trip_neg.empty() ? nullptr : &Kn, rep);  // K + Kn when there is Kn
   // The step, from the first of these that factorises and points downhill:
   //  1. the exact tangent, with the contact curvature's negative part (a point sliding off a
   //     convex bump): Newton's quadratic convergence near the solution;
@@ -136,11 +164,7 @@ Eigen::VectorXd newton_step(const FemModel& m, Eval& ev, double k_reg, NewtonWor
     add_rank_one(ev.rank_one, w.chol, du);
     return du.allFinite() && du.dot(ev.grad) < 0;
   };
-  if (!ev.trip_neg.empty()) {
-    Eigen::SparseMatrix<double> Kn(m.n_dofs, m.n_dofs);
-    Kn.setFromTriplets(ev.trip_neg.begin(), ev.trip_neg.end());
-    *exact = try_factor(K + Kn);
-  }
+  if (!ev.trip_neg.empty()) *exact = try_factor(Kn);
   const double diag_max = K.diagonal().cwiseAbs().maxCoeff();
   double shift = 0;
   if (*exact) {
@@ -206,14 +230,21 @@ bool line_search(const FemModel& m, FemState& st, const Eval& ev, const Eigen::V
 
 }  // namespace
 
-SolveReport solve_equilibrium(const FemModel& m, FemState& st, const SolverSettings& s) {
+SolveReport solve_equilibrium(const FemModel& m, FemState& st, const SolverSettings& s, SolverCache* cache) {
   const auto t0 = std::chrono::steady_clock::now();
   SolveReport rep;
   if (st.u.size() != m.n_dofs || st.body_rotation.size() != m.rigid_bodies.size()) st.reset(m);
   check_inputs(m, st.inputs);
   rep.residual_tol_N = s.residual_rtol * std::max(st.inputs.load_scale_N(m), 1e-30);
   const double k_reg = median_penalty(m);
-  NewtonWorkspace w(m);
+  SolverCache own;
+  if (!cache) cache = &own;
+  if (!cache->w_ || cache->model_ != &m || cache->w_->K.rows() != m.n_dofs) {
+    cache->w_ = std::make_unique<NewtonWorkspace>(m);
+    cache->model_ = &m;
+  }
+  NewtonWorkspace& w = *cache->w_;
+  w.shift_hint = 0;
   auto finish = [&](bool ok, const std::string& msg) {
     rep.converged = ok;
     rep.message = msg;

@@ -308,6 +308,7 @@ struct SolveReport {
   int newton_iterations = 0;
   int multiplier_updates = 0;
   int factorizations = 0;        // including retries with a shifted diagonal
+  int analyses = 0;              // symbolic analyses (fill-reducing orderings) of a new pattern
   double residual_max_N = 0;     // largest nodal force residual at the end
   double residual_tol_N = 0;     // the tolerance it was held to
   double penetration_max_m = 0;  // deepest contact penetration at the end
@@ -326,8 +327,30 @@ struct SolveReport {
 // A tet's first Piola-Kirchhoff stress at F given its elastic one, the inputs' viscous step applied.
 Mat3 tissue_pk1(const FemInputs& in, int tet, const Mat3& F, const Mat3& P_elastic);
 
-// Solves for equilibrium starting from `state` (warm start) and leaves the solution in it.
-SolveReport solve_equilibrium(const FemModel& model, FemState& state, const SolverSettings& s);
+struct NewtonWorkspace;
+// What the solves of one model keep from one to the next: the tangent's sparsity pattern and the
+// linear solver's analysis of it (the fill-reducing ordering, 40-50 ms on the main job's mesh,
+// under a process-wide lock). The pattern analysed is the union of every tangent's met so far,
+// each tangent padded to it with explicit zeros, so contacts coming and going (which add and drop
+// entries) re-analyse only when an entry appears for the first time. Before, every change of the
+// contact set re-analysed: 8-12 times per rolled position. Results do not depend on it beyond
+// round-off (the ordering changes the sums' order); one per session, not shared between threads.
+class SolverCache {
+ public:
+  SolverCache();
+  ~SolverCache();
+  SolverCache(SolverCache&&) noexcept;
+  SolverCache& operator=(SolverCache&&) noexcept;
+
+ private:
+  friend SolveReport solve_equilibrium(const FemModel&, FemState&, const SolverSettings&, SolverCache*);
+  std::unique_ptr<NewtonWorkspace> w_;
+  const FemModel* model_ = nullptr;
+};
+
+// Solves for equilibrium starting from `state` (warm start) and leaves the solution in it; with a
+// cache, the linear solver's analysis is kept for the next solve of the same model.
+SolveReport solve_equilibrium(const FemModel& model, FemState& state, const SolverSettings& s, SolverCache* cache = nullptr);
 
 // Current node positions X + displacement.
 std::vector<Vec3> node_positions(const FemModel& model, const FemState& state);

@@ -1,9 +1,12 @@
 #include "run/batch.h"
 
 #include <chrono>
+#include <condition_variable>
 #include <fmt/core.h>
 #include <map>
 #include <mutex>
+#include <optional>
+#include <stdexcept>
 #include <thread>
 
 #include "io/toml_reader.h"
@@ -48,6 +51,20 @@ BatchResult run_batch(const std::vector<RollJob>& jobs, int threads, const Batch
       ++remaining[j];
     }
   }
+  // The states other jobs start from (RollPosition::from_job), published as their positions are
+  // solved: empty when that solve gave no possible state.
+  std::map<std::pair<size_t, size_t>, std::optional<RollStart>> starts;
+  std::map<std::pair<size_t, size_t>, bool> published;
+  for (size_t j = 0; j < jobs.size(); ++j)
+    for (const RollPosition& p : jobs[j].positions)
+      if (p.from_job >= 0) {
+        if (static_cast<size_t>(p.from_job) >= j || p.from_position >= jobs[p.from_job].positions.size())
+          throw std::invalid_argument(fmt::format("run_batch: job {} starts from job {}'s position {}, which is not an earlier "
+                                                  "job's", j, p.from_job, p.from_position));
+        published[{static_cast<size_t>(p.from_job), p.from_position}] = false;
+      }
+  std::condition_variable published_cv;
+  std::exception_ptr failure;
   BatchProgress prog;
   prog.positions_total = positions_total;
   prog.jobs_total = jobs.size();
@@ -87,9 +104,26 @@ BatchResult run_batch(const std::vector<RollJob>& jobs, int threads, const Batch
     RollSession ses(models[task.job], nullptr);
     for (size_t a = task.first; a < task.last; ++a) {
       const RollPosition& p = job.positions[a];
-      const bool cold = a == task.first || !job.scenario.warm_start;
+      bool cold = a == task.first || !job.scenario.warm_start;
+      if (p.from_job >= 0 && job.scenario.warm_start) {
+        std::unique_lock<std::mutex> lock(mu);
+        const std::pair<size_t, size_t> key{static_cast<size_t>(p.from_job), p.from_position};
+        published_cv.wait(lock, [&] { return published[key] || failure; });
+        if (failure) return;
+        cold = !starts[key];
+        if (!cold) ses.start_from(*starts[key]);
+      }
       res.push_back(p.level > 0 ? ses.solve_at(p.level, cold) : ses.solve_at_s(p.s_m, cold));
       if (on_position) on_position(static_cast<int>(task.job), a, ses, res.back());
+      const auto it = published.find({task.job, a});
+      if (it != published.end()) {
+        std::optional<RollStart> start;
+        if (res.back().usable()) start = ses.snapshot();
+        std::lock_guard<std::mutex> lock(mu);
+        starts[it->first] = std::move(start);
+        it->second = true;
+        published_cv.notify_all();
+      }
     }
     const double sec = std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
     std::lock_guard<std::mutex> lock(mu);
@@ -104,7 +138,6 @@ BatchResult run_batch(const std::vector<RollJob>& jobs, int threads, const Batch
   // checks let through) stops the batch and is rethrown here.
   std::vector<std::thread> pool;
   size_t next = 0;
-  std::exception_ptr failure;
   for (int t = 0; t < out.threads; ++t)
     pool.emplace_back([&] {
       while (true) {
@@ -119,6 +152,7 @@ BatchResult run_batch(const std::vector<RollJob>& jobs, int threads, const Batch
         } catch (...) {
           std::lock_guard<std::mutex> lock(mu);
           if (!failure) failure = std::current_exception();
+          published_cv.notify_all();  // no state a waiting task needs will come
         }
       }
     });

@@ -5,6 +5,8 @@
 //   - a job's positions are cut into fixed runs of kBatchChunk, each started cold at its first
 //     position and rolled warm-started through the rest (unless the scenario says warm_start =
 //     false); the runs are the same whatever the threads;
+//   - a position may start from the state an earlier job solved (RollPosition::from_job): its
+//     task waits for that state, which the runs before it in the task order are computing;
 //   - jobs with the same flat_key share one flat-lying reference (the segment motions are measured
 //     against it), solved as a task of its own and applied when both are done.
 #pragma once
@@ -21,6 +23,12 @@ namespace backroll {
 struct RollPosition {
   int level = 0;     // 2..17 (T2..L5); 0: use s_m
   double s_m = 0;    // along the skin line (m, BodyModel::sp_tip_s_m's frame), when level == 0
+  // Start from the state an earlier job solved at its position from_position (RollSession::
+  // start_from: a model on the same mesh, such as another tone), when that solve gave a possible
+  // state, else from rest; not rolled from this job's previous position. Ignored (from rest)
+  // when the scenario says warm_start = false.
+  int from_job = -1;
+  size_t from_position = 0;
   std::string label() const;  // "T7" or "0.312 m"
 };
 

@@ -34,8 +34,10 @@ Comparison run_comparison(const Scenario& sc, const std::vector<std::string>& ro
     jobs[i].scenario.roller = load_roller_spec(roller_files[i]);
     for (int l : sc.levels) jobs[i].positions.push_back({l, 0.0});
   }
-  // The other tones: each roller at T7 and L3 from rest, one flat-lying reference per tone; in
-  // the same batch as the main run, after its jobs.
+  // The other tones: each roller at T7 and L3, one flat-lying reference per tone; in the same
+  // batch as the main run, after its jobs. Each position starts from the scenario's own tone's
+  // solved state there (the person tensing or relaxing on the roller: the same equilibrium from
+  // a nearer start), or from rest when the main run has no such position or warm starts are off.
   std::vector<std::string> other;
   for (const std::string& t : tones)
     if (t != sc.tone.name && std::find(other.begin(), other.end(), t) == other.end()) other.push_back(t);
@@ -47,8 +49,13 @@ Comparison run_comparison(const Scenario& sc, const std::vector<std::string>& ro
       j.scenario = st;
       j.scenario.roller_file = roller_files[i];
       j.scenario.roller = jobs[i].scenario.roller;
-      j.scenario.warm_start = false;
-      j.positions = {{kT7, 0.0}, {kL3, 0.0}};
+      for (int level : {kT7, kL3}) {
+        RollPosition p{level, 0.0};
+        const auto at = std::find(sc.levels.begin(), sc.levels.end(), level);
+        if (at != sc.levels.end()) p.from_job = static_cast<int>(i), p.from_position = static_cast<size_t>(at - sc.levels.begin());
+        else j.scenario.warm_start = false;  // each from rest, not rolled from T7 to L3
+        j.positions.push_back(p);
+      }
       j.flat_key = t;
       jobs.push_back(j);
     }
@@ -109,18 +116,17 @@ Comparison run_comparison(const Scenario& sc, const std::vector<std::string>& ro
       const auto& n = tone_names();
       return std::find(n.begin(), n.end(), a.tone) < std::find(n.begin(), n.end(), b.tone);
     });
-    jobs.resize(n_main);  // the warm check below is the main run's
   }
   if (check_warm && sc.warm_start) {
     for (RollJob& j : jobs) j.scenario.warm_start = false;
     BatchResult cold = run_batch(jobs, threads);
     c.seconds += cold.seconds;
-    c.cold_runs.resize(jobs.size());
-    for (size_t i = 0; i < jobs.size(); ++i) {
-      c.cold_runs[i].scenario = jobs[i].scenario;
-      c.cold_runs[i].results = std::move(cold.results[i]);
-      c.cold_runs[i].seconds = cold.job_seconds[i];
-    }
+    auto cold_run = [&](size_t j) { return RollerRun{jobs[j].scenario, std::move(cold.results[j]), cold.job_seconds[j]}; };
+    for (size_t i = 0; i < n_main; ++i) c.cold_runs.push_back(cold_run(i));
+    for (size_t t = 0; t < other.size(); ++t)
+      for (ToneRun& tr : c.tones)
+        if (tr.tone == other[t])
+          for (size_t i = 0; i < n_main; ++i) tr.cold_runs.push_back(cold_run(n_main + t * n_main + i));
   }
   return c;
 }
@@ -132,15 +138,19 @@ bool measures_agree(const Measure& m, double a, double b) {
 std::vector<WarmColdDisagreement> warm_cold_disagreements(const Comparison& c, int* compared) {
   std::vector<WarmColdDisagreement> out;
   int n = 0;
-  for (size_t i = 0; i < c.cold_runs.size() && i < c.runs.size(); ++i)
-    for (size_t k = 0; k < c.runs[i].results.size() && k < c.cold_runs[i].results.size(); ++k) {
-      const RollResult &w = c.runs[i].results[k], &cr = c.cold_runs[i].results[k];
-      if (!w.usable() || !cr.usable()) continue;
-      ++n;
-      for (const Measure& m : measure_registry())
-        if (!measures_agree(m, m.get(w), m.get(cr)))
-          out.push_back({c.runs[i].scenario.roller.name, w.level, m.key, m.get(w), m.get(cr)});
-    }
+  auto hold = [&](const std::vector<RollerRun>& warm, const std::vector<RollerRun>& cold, const std::string& tone) {
+    for (size_t i = 0; i < cold.size() && i < warm.size(); ++i)
+      for (size_t k = 0; k < warm[i].results.size() && k < cold[i].results.size(); ++k) {
+        const RollResult &w = warm[i].results[k], &cr = cold[i].results[k];
+        if (!w.usable() || !cr.usable()) continue;
+        ++n;
+        for (const Measure& m : measure_registry())
+          if (!measures_agree(m, m.get(w), m.get(cr)))
+            out.push_back({warm[i].scenario.roller.name, tone, w.level, m.key, m.get(w), m.get(cr)});
+      }
+  };
+  hold(c.runs, c.cold_runs, "");
+  for (const ToneRun& t : c.tones) hold(t.runs, t.cold_runs, t.tone);
   if (compared) *compared = n;
   return out;
 }
@@ -282,7 +292,7 @@ std::string comparison_table(const Comparison& c) {
     if (d.empty()) o << "every measure agrees (within 1 % or its unit's floor)\n";
     else o << fmt::format("{} disagreements\n", d.size());
     for (const WarmColdDisagreement& x : d)
-      o << fmt::format("  WARM/COLD DIFFER: {} at {}: {} {:.4g} warm vs {:.4g} cold\n", x.roller, level_name(x.level), x.measure,
+      o << fmt::format("  WARM/COLD DIFFER: {} at {}: {} {:.4g} warm vs {:.4g} cold\n", x.setup(), level_name(x.level), x.measure,
                        x.warm, x.cold);
   }
   o << fmt::format("\nThese are loads, pressures and motions from a quasi-static mechanical model (no injury criterion); "
@@ -340,7 +350,7 @@ std::string comparison_json(const Comparison& c) {
     int n = 0;
     json d = json::array();
     for (const WarmColdDisagreement& x : warm_cold_disagreements(c, &n))
-      d.push_back({{"roller", x.roller}, {"level", level_name(x.level)}, {"measure", x.measure}, {"warm", x.warm}, {"cold", x.cold}});
+      d.push_back({{"roller", x.roller}, {"tone", x.tone}, {"level", level_name(x.level)}, {"measure", x.measure}, {"warm", x.warm}, {"cold", x.cold}});
     j["warm_cold_check"] = {{"positions_compared", n}, {"disagreements", d}};
   }
   j["units"] = json::object();
@@ -527,7 +537,7 @@ std::string comparison_html(const Comparison& c) {
     if (!d.empty()) {
       o << "<ul>\n";
       for (const WarmColdDisagreement& x : d)
-        o << "<li>" << html_escape(fmt::format("{} at {}: {} {:.4g} warm, {:.4g} from rest", x.roller, level_name(x.level), x.measure, x.warm, x.cold)) << "</li>\n";
+        o << "<li>" << html_escape(fmt::format("{} at {}: {} {:.4g} warm, {:.4g} from rest", x.setup(), level_name(x.level), x.measure, x.warm, x.cold)) << "</li>\n";
       o << "</ul>\n";
     }
   }

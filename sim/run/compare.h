@@ -24,6 +24,9 @@ struct RollerRun {
 struct ToneRun {
   std::string tone;
   std::vector<RollerRun> runs;  // per roller, its results at T7 and L3
+  // With check_warm, for a tone other than the scenario's (whose positions start from the main
+  // run's solved states): the same positions solved from rest.
+  std::vector<RollerRun> cold_runs;
 };
 
 struct Comparison {
@@ -32,7 +35,7 @@ struct Comparison {
   // The scenario's own tone first (its results read from runs), then each other tone asked for.
   std::vector<ToneRun> tones;
   // With check_warm: the same runs with every position solved from rest, to hold the warm-started
-  // ones against (empty otherwise).
+  // ones against (empty otherwise); the other tones' in theirs.
   std::vector<RollerRun> cold_runs;
   int threads = 1;
   double seconds = 0;
@@ -65,12 +68,14 @@ bool measures_agree(const Measure& m, double a, double b);
 // A warm-started position that disagrees with its cold solve: the measure and both values.
 struct WarmColdDisagreement {
   std::string roller;
+  std::string tone;  // empty: the main run
   int level = 0;
+  std::string setup() const { return tone.empty() ? roller : roller + " (" + tone + ")"; }
   std::string measure;
   double warm = 0, cold = 0;
 };
-// Every disagreement between c.runs and c.cold_runs (positions valid in both), and how many
-// positions were held against each other.
+// Every disagreement between c.runs and c.cold_runs, and between each tone's runs and cold runs
+// (positions valid in both), and how many positions were held against each other.
 std::vector<WarmColdDisagreement> warm_cold_disagreements(const Comparison& c, int* compared);
 // The main job's rollers: the standard foam roller, the peanut and the soft roller (catalog names).
 const std::vector<std::string>& default_compare_rollers();

@@ -106,6 +106,33 @@ RollSession::RollSession(std::shared_ptr<const PosedModel> model, const FlatRefe
 
 RollSession::RollSession(const Scenario& sc, const FlatReference* flat) : RollSession(build_posed_model(sc), flat) {}
 
+RollStart RollSession::snapshot() const {
+  if (!has_state_ || !has_placement_) throw std::logic_error("snapshot: no solved roller position");
+  return {state_, placed_};
+}
+
+void RollSession::start_from(const RollStart& from) {
+  const FemModel& fem = pm_->body.fem;
+  const FemState& o = from.state;
+  bool fits = o.u.size() == fem.n_dofs && o.body_rotation.size() == fem.rigid_bodies.size() &&
+              o.rigid_mult.size() == fem.rigid_contacts.size() && o.surface_mult.size() == fem.surface_contacts.size() &&
+              o.friction_normal.size() == fem.rigid_contacts.size();
+  for (size_t c = 0; fits && c < fem.rigid_contacts.size(); ++c) fits = o.rigid_mult[c].size() == fem.rigid_contacts[c].n_slaves();
+  for (size_t c = 0; fits && c < fem.surface_contacts.size(); ++c)
+    fits = o.surface_mult[c].size() == fem.surface_contacts[c].slave_nodes.size();
+  if (!fits) throw std::invalid_argument("start_from: the state was solved on another mesh or with other bodies");
+  history_ = ViscousHistory{};
+  state_.reset(fem);  // this model's loads
+  ViscousHistory::clear(state_.inputs);
+  state_.u = o.u;
+  state_.body_rotation = o.body_rotation;
+  state_.rigid_mult = o.rigid_mult;
+  state_.surface_mult = o.surface_mult;
+  state_.friction_normal = o.friction_normal;
+  placed_ = from.placed;
+  has_placement_ = has_state_ = true;
+}
+
 void RollSession::place(const Placement& pl) {
   pm_->posture->apply(*pm_, pl, state_.inputs);
   placed_ = pl;
@@ -132,7 +159,7 @@ bool RollSession::roll_to(const Placement& target, const SolverSettings& s, Roll
   loose.max_newton = kRollSubstepNewton;
   for (int k = 1; k < n; ++k) {
     place(lerp(from, target, static_cast<double>(k) / n));
-    const SolveReport sub = solve_equilibrium(fem, state_, loose);
+    const SolveReport sub = solve_equilibrium(fem, state_, loose, &cache_);
     r.substeps += 1;
     r.substep_newton_iterations += sub.newton_iterations;
     r.substep_seconds += sub.seconds;
@@ -173,7 +200,7 @@ RollResult RollSession::hold(double dt_s) {
   r.level = nearest_level(pm_->body, placed_.s_m);
   r.start_pitch_deg = placed_.pitch_rad / kDeg;
   r.weight_N = total_gravity_vector_N(fem, state_).norm();
-  r.solve = solve_equilibrium(fem, state_, settings());
+  r.solve = solve_equilibrium(fem, state_, settings(), &cache_);
   if (!r.solve.converged) {  // the hold ends here: nothing further to step from
     has_state_ = false;
     history_ = ViscousHistory{};
@@ -208,11 +235,11 @@ RollResult RollSession::solve_at_s(double s_m, bool cold) {
   }
   place(target);
   r.weight_N = total_gravity_vector_N(fem, state_).norm();
-  r.solve = solve_equilibrium(fem, state_, s);
+  r.solve = solve_equilibrium(fem, state_, s, &cache_);
   if (!r.solve.converged && !r.solve.cancelled && warm) {  // a warm start that failed gets a cold one
     r.cold_retry = true;
     state_.reset(fem);
-    r.solve = solve_equilibrium(fem, state_, s);
+    r.solve = solve_equilibrium(fem, state_, s, &cache_);
   }
   has_state_ = r.solve.converged;
   if (!r.solve.converged) return r;
@@ -225,7 +252,7 @@ RollResult RollSession::solve_at_s(double s_m, bool cold) {
     const FemState warm_state = state_;
     state_.reset(fem);
     RollResult c = r;
-    c.solve = solve_equilibrium(fem, state_, s);
+    c.solve = solve_equilibrium(fem, state_, s, &cache_);
     if (c.solve.converged) measure(target, c);
     if (c.solve.converged && c.validity.valid) {
       c.cold_retry = true;
