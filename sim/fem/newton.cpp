@@ -82,8 +82,6 @@ SolverCache& SolverCache::operator=(SolverCache&&) noexcept = default;
 
 namespace {
 
-
-
 double median_penalty(const FemModel& m) {
   std::vector<double> k;
   for (const auto& c : m.rigid_contacts) k.insert(k.end(), c.penalty_N_per_m.begin(), c.penalty_N_per_m.end());
