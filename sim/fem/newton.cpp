@@ -55,22 +55,25 @@ struct NewtonWorkspace {
   // The tangent parts given, each padded to the analysed pattern (their sum's pattern first added
   // to it, and analysed anew when that added an entry): K, and K + Kn when Kn has entries.
   void pad(Eigen::SparseMatrix<double>& K, Eigen::SparseMatrix<double>* Kn, SolveReport& rep) {
-    Eigen::SparseMatrix<double> all = Kn ? Eigen::SparseMatrix<double>(K + *Kn) : K;
     const bool first = analysed.rows() != K.rows();
     if (first) {  // the diagonal is always there (the shift below adds to it)
       analysed.resize(K.rows(), K.cols());
       analysed.setIdentity();
       analysed.coeffs().setZero();
     }
-    Eigen::SparseMatrix<double> grown = all + analysed;
-    if (first || grown.nonZeros() != analysed.nonZeros()) {
-      grown.coeffs().setZero();
-      analysed.swap(grown);
+    Eigen::SparseMatrix<double> sum = Kn ? Eigen::SparseMatrix<double>(K + *Kn + analysed) : Eigen::SparseMatrix<double>(K + analysed);
+    if (first || sum.nonZeros() != analysed.nonZeros()) {
+      analysed = sum;
+      analysed.coeffs().setZero();
       CholmodLock lock(true);
       chol.analyzePattern(analysed);
       ++rep.analyses;
     }
-    if (Kn) *Kn = all + analysed;
+    if (!Kn) {
+      K = std::move(sum);
+      return;
+    }
+    *Kn = std::move(sum);
     K = Eigen::SparseMatrix<double>(K + analysed);
   }
 };

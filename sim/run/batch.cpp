@@ -51,17 +51,20 @@ BatchResult run_batch(const std::vector<RollJob>& jobs, int threads, const Batch
       ++remaining[j];
     }
   }
-  // The states other jobs start from (RollPosition::from_job), published as their positions are
-  // solved: empty when that solve gave no possible state.
-  std::map<std::pair<size_t, size_t>, std::optional<RollStart>> starts;
-  std::map<std::pair<size_t, size_t>, bool> published;
+  // The states other jobs start from (RollPosition::from_job), by (job, position), published as
+  // those positions are solved: start empty when that solve gave no possible state.
+  struct Published {
+    bool done = false;
+    std::optional<RollStart> start;
+  };
+  std::map<std::pair<size_t, size_t>, Published> published;
   for (size_t j = 0; j < jobs.size(); ++j)
     for (const RollPosition& p : jobs[j].positions)
       if (p.from_job >= 0) {
         if (static_cast<size_t>(p.from_job) >= j || p.from_position >= jobs[p.from_job].positions.size())
           throw std::invalid_argument(fmt::format("run_batch: job {} starts from job {}'s position {}, which is not an earlier "
                                                   "job's", j, p.from_job, p.from_position));
-        published[{static_cast<size_t>(p.from_job), p.from_position}] = false;
+        published[{static_cast<size_t>(p.from_job), p.from_position}];
       }
   std::condition_variable published_cv;
   std::exception_ptr failure;
@@ -108,10 +111,11 @@ BatchResult run_batch(const std::vector<RollJob>& jobs, int threads, const Batch
       if (p.from_job >= 0 && job.scenario.warm_start) {
         std::unique_lock<std::mutex> lock(mu);
         const std::pair<size_t, size_t> key{static_cast<size_t>(p.from_job), p.from_position};
-        published_cv.wait(lock, [&] { return published[key] || failure; });
+        const Published& from = published.at(key);
+        published_cv.wait(lock, [&] { return from.done || failure; });
         if (failure) return;
-        cold = !starts[key];
-        if (!cold) ses.start_from(*starts[key]);
+        cold = !from.start;
+        if (!cold) ses.start_from(*from.start);
       }
       res.push_back(p.level > 0 ? ses.solve_at(p.level, cold) : ses.solve_at_s(p.s_m, cold));
       if (on_position) on_position(static_cast<int>(task.job), a, ses, res.back());
@@ -120,8 +124,8 @@ BatchResult run_batch(const std::vector<RollJob>& jobs, int threads, const Batch
         std::optional<RollStart> start;
         if (res.back().usable()) start = ses.snapshot();
         std::lock_guard<std::mutex> lock(mu);
-        starts[it->first] = std::move(start);
-        it->second = true;
+        it->second.start = std::move(start);
+        it->second.done = true;
         published_cv.notify_all();
       }
     }

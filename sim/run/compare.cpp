@@ -42,6 +42,7 @@ Comparison run_comparison(const Scenario& sc, const std::vector<std::string>& ro
   for (const std::string& t : tones)
     if (t != sc.tone.name && std::find(other.begin(), other.end(), t) == other.end()) other.push_back(t);
   const size_t n_main = jobs.size();
+  auto tone_job = [&](size_t tone, size_t roller) { return n_main + tone * n_main + roller; };  // other[tone]'s job
   for (const std::string& t : other) {
     const Scenario st = load_scenario(sc.source, {{"posture.tone", ConfigValue(t), "the compared tones"}});
     for (size_t i = 0; i < roller_files.size(); ++i) {
@@ -106,7 +107,7 @@ Comparison run_comparison(const Scenario& sc, const std::vector<std::string>& ro
       ToneRun tr;
       tr.tone = other[t];
       for (size_t i = 0; i < n_main; ++i) {
-        const size_t j = n_main + t * n_main + i;
+        const size_t j = tone_job(t, i);
         tr.runs.push_back({jobs[j].scenario, std::move(b.results[j]), b.job_seconds[j]});
       }
       c.tones.push_back(tr);
@@ -126,7 +127,7 @@ Comparison run_comparison(const Scenario& sc, const std::vector<std::string>& ro
     for (size_t t = 0; t < other.size(); ++t)
       for (ToneRun& tr : c.tones)
         if (tr.tone == other[t])
-          for (size_t i = 0; i < n_main; ++i) tr.cold_runs.push_back(cold_run(n_main + t * n_main + i));
+          for (size_t i = 0; i < n_main; ++i) tr.cold_runs.push_back(cold_run(tone_job(t, i)));
   }
   return c;
 }
