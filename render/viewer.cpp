@@ -18,9 +18,9 @@ namespace backroll {
 namespace viewer {
 
 std::string Viewer::scene_key(int fb_w, int fb_h) const {
-  std::string k = fmt::format("{}x{} {} {} {} {} {} {} {} {} {} {} {}", fb_w, fb_h, cam_.azimuth, cam_.elevation, cam_.distance,
-                              cam_.target.x(), cam_.target.y(), cam_.target.z(), disp_.bones, disp_.layers, disp_.cut,
-                              disp_.roller_see_through, colours_version_);
+  std::string k = fmt::format("{}x{} {} {} {} {} {} {} {} {} {} {} {} {}", fb_w, fb_h, cam_.azimuth, cam_.elevation,
+                              cam_.distance, cam_.target.x(), cam_.target.y(), cam_.target.z(), disp_.bones, disp_.layers,
+                              disp_.cut, disp_.roller_see_through, disp_.person, colours_version_);
   for (char c : disp_.region_on) k += c ? '1' : '0';
   for (const Viewport& vp : viewports_) k += fmt::format(" {},{},{},{}", vp.x, vp.y, vp.w, vp.h);
   for (const auto& s : sides_) k += fmt::format(" {}", s->shown ? s->shown->serial : 0);

@@ -11,7 +11,7 @@ struct ViewerOptions {
   std::string lesson;       // lesson catalog name or file; overrides scenario/roller/position
   std::string roller;       // catalog name or file; empty: the scenario's
   std::string position = "T7";
-  std::string camera = "three_quarter";  // three_quarter | below | side
+  std::string camera = "three_quarter";  // person | three_quarter | below | side
   bool bones = false;       // show the bones through a see-through skin
   std::string cut = "none"; // none | sagittal | transverse
   bool auto_roll = false;   // roll up and down the back from the start

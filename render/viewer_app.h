@@ -86,7 +86,8 @@ struct Camera {
   }
   void preset(const std::string& name) {
     target = {0, 0.3f, 0.1f};
-    if (name == "side") azimuth = 0.0f, elevation = 0.02f, distance = 1.25f;
+    if (name == "person") target = {0, 0.1f, 0.25f}, azimuth = 0.45f, elevation = 0.3f, distance = 2.2f;  // the whole body, from the left and above
+    else if (name == "side") azimuth = 0.0f, elevation = 0.02f, distance = 1.25f;
     else if (name == "below") azimuth = 1.5708f, elevation = -1.2f, distance = 1.0f;  // head up the screen
     else azimuth = 0.9f, elevation = -0.8f, distance = 0.95f;  // three_quarter: below, from the left and the head
   }
@@ -126,7 +127,7 @@ struct Side {
   double peak_Pa = 0, peak_bone_N = 0;  // of `shown`
   uint64_t uploaded_model = 0;
   std::map<int, std::vector<double>> visited;  // level -> kPlotted values, last solve there
-  gfx::Mesh tissue, bones, roller, section, floor;
+  gfx::Mesh tissue, bones, roller, section, floor, person;
   size_t outer_count = 0;
   std::vector<std::pair<size_t, size_t>> region_range;  // into tissue's indices
   bool need_colours = true;
@@ -162,6 +163,7 @@ struct Display {
   std::vector<char> region_on;
   int cut = 0;  // 0 none, 1 sagittal, 2 transverse
   bool labels = true;
+  bool person = true;  // the drawn person around the simulated back
   bool roller_see_through = true;
   bool auto_scale = true;
   float scale_kPa = 100;

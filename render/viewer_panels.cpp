@@ -149,6 +149,7 @@ void Viewer::panels() {
       ImGui::EndMenu();
     }
     if (ImGui::BeginMenu("Camera")) {
+      if (ImGui::MenuItem("The whole person, from the side and above")) cam_.preset("person");
       if (ImGui::MenuItem("Three-quarter, from below")) cam_.preset("three_quarter");
       if (ImGui::MenuItem("From below (the pressure map)")) cam_.preset("below");
       if (ImGui::MenuItem("From the side (the spine's shape)")) cam_.preset("side");
@@ -206,7 +207,8 @@ void Viewer::panels() {
       }
     }
     ch |= ImGui::Combo("cut", &disp_.cut, "none\0sagittal (midline)\0transverse (at the roller)\0");
-    ImGui::Checkbox("see-through roller", &disp_.roller_see_through);
+    ImGui::Checkbox("the whole person (drawn)", &disp_.person);
+    ImGui::Checkbox("see-through roller (from below)", &disp_.roller_see_through);
     ImGui::Checkbox("level labels", &disp_.labels);
     ch |= ImGui::Checkbox("colour scale from the peak", &disp_.auto_scale);
     if (!disp_.auto_scale) ch |= ImGui::SliderFloat("scale top, kPa", &disp_.scale_kPa, 10.0f, 1000.0f, "%.0f", ImGuiSliderFlags_Logarithmic);

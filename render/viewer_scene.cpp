@@ -122,6 +122,18 @@ void Viewer::upload_colours(Side& s) {
         }
   }
   s.bones.upload(bv);
+  // The person around the back, in the skin's colour outside the pressure map.
+  {
+    std::vector<Vertex> pv(f.person.mesh.pos.size());
+    for (size_t i = 0; i < pv.size(); ++i) {
+      for (int k = 0; k < 3; ++k) pv[i].pos[k] = f.person.mesh.pos[i][k], pv[i].normal[k] = f.person.mesh.normal[i][k];
+      std::copy(kSkin.begin(), kSkin.end(), pv[i].color);
+    }
+    std::vector<unsigned> pidx;
+    for (const Tri& t : f.person.mesh.tris) pidx.insert(pidx.end(), t.begin(), t.end());
+    s.person.upload(pv);
+    s.person.upload_indices(pidx);
+  }
   // The section through the roller (sagittal: the midline; transverse: across the roller's axis).
   std::vector<Vertex> sv;
   if (disp_.cut) {
@@ -208,6 +220,18 @@ void Viewer::draw_scene(Side& s, const Viewport& vp) {
     s.section.draw(GL_TRIANGLES);
   }
   shader_.set_clip(disp_.cut != 0, cn, cd);
+  // The person drawn around the back: see-through with the bones or layers, like the skin.
+  if (disp_.person) {
+    shader_.set_flat(false);
+    const bool see_through = disp_.bones || disp_.layers;
+    if (see_through) {
+      shader_.set_alpha(0.2f);
+      glDepthMask(GL_FALSE);
+    }
+    s.person.draw(GL_TRIANGLES);
+    glDepthMask(GL_TRUE);
+    shader_.set_alpha(1);
+  }
   // The skin surface with its pressure colours: see-through when bones or layers are shown.
   const bool skin_on = !disp_.layers || (disp_.region_on.size() > 0 && disp_.region_on[region_index("skin")]);
   if (skin_on) {
@@ -222,10 +246,11 @@ void Viewer::draw_scene(Side& s, const Viewport& vp) {
     shader_.set_alpha(1);
   }
   shader_.set_clip(false);
-  // The roller last, see-through by default: the contact patch is on its far side from below.
+  // The roller last, see-through by default from below the floor: the contact patch is on its far
+  // side from there.
   shader_.set_matrices(vp.pv, sc.roller_pose);
   shader_.set_flat(false);
-  if (disp_.roller_see_through) {
+  if (disp_.roller_see_through && eye.z() < 0) {
     shader_.set_alpha(0.3f);
     glDepthMask(GL_FALSE);
     glEnable(GL_CULL_FACE);  // front faces only: the far side would double the tint
@@ -273,10 +298,15 @@ void Viewer::draw_overlays(Side& s, const Viewport& vp, int fb_h) {
     ty += ImGui::GetFontSize() * 1.3f;
   }
   if (!st.error.empty()) dl->AddText(ImVec2(x0 + 10, ty), IM_COL32(255, 110, 110, 255), st.error.c_str());
-  // Level labels on the skin over each spinous process: where that level's pressure shows.
+  // The colour scale bar's place (drawn below), kept clear of labels.
+  const float bw = 18, bh = std::min(260.0f, h * 0.45f), bx = x0 + w - 70, by = y0 + h - bh - 56;
+  // Level labels on the skin over each spinous process: where that level's pressure shows; not
+  // where the back faces away from the eye behind an opaque body, nor over the colour bar.
   if (disp_.labels && s.shown) {
     const SceneFrame& sc = s.shown->scene;
     const SceneTopology& topo = s.shown->model->topo;
+    const bool body_opaque = !disp_.bones && !disp_.layers;
+    const Eigen::Vector3f eye = cam_.eye();
     std::vector<ImVec2> placed;
     // The roller's level first, so decluttering never drops it; then T1 to L5.
     std::vector<int> order = {std::clamp(s.shown->result.level, 1, kLevels) - 1};
@@ -285,12 +315,18 @@ void Viewer::draw_overlays(Side& s, const Viewport& vp, int fb_h) {
     for (int v : order) {
       const Eigen::Vector3f c = sc.node_m[topo.level_skin_node[v]];
       if (disp_.cut == 2 && c.y() > sc.roller_centre_m.y() + 0.01f) continue;  // cut away
+      if (body_opaque) {  // the back's outward normal: away from the front, across the spine's line
+        const Eigen::Vector3f up = sc.node_m[topo.level_skin_node[std::max(v - 1, 0)]],
+                              down = sc.node_m[topo.level_skin_node[std::min(v + 1, kLevels - 1)]];
+        const Eigen::Vector3f out = -Eigen::Vector3f::UnitX().cross(up - down);
+        if (out.dot(eye - c) < 0) continue;
+      }
       float px, py;
       if (!vp.project(c, fb_h, &px, &py)) continue;
       px *= sx, py *= sx;
       if (px < x0 || px > x0 + w || py < y0 || py > y0 + h) continue;
-      bool clash = false;  // every level's label where there is room, the rest left out
-      for (const ImVec2& q : placed) clash |= std::abs(q.x - px) < 26 && std::abs(q.y - py) < 14;
+      bool clash = px + 30 > bx - 40 && py > by - 30;  // the bar and its title
+      for (const ImVec2& q : placed) clash |= std::abs(q.x - px) < 26 && std::abs(q.y - py) < 14;  // room for each
       if (clash) continue;
       placed.emplace_back(px, py);
       const bool here = v == order.front();
@@ -300,7 +336,6 @@ void Viewer::draw_overlays(Side& s, const Viewport& vp, int fb_h) {
   }
   // Colour scale bar (skin pressure), shared by all viewports.
   const double smax = pressure_scale_kPa();
-  const float bw = 18, bh = std::min(260.0f, h * 0.45f), bx = x0 + w - 70, by = y0 + h - bh - 56;
   const int n = 48;
   for (int i = 0; i < n; ++i) {
     const Rgb a = viridis(1.0 - double(i) / n), b = viridis(1.0 - double(i + 1) / n);

@@ -8,6 +8,7 @@
 
 #include "io/catalog.h"
 #include "report/colormap.h"
+#include "viz/figure.h"
 #include "viz/lesson.h"
 #include "viz/live.h"
 #include "viz/scene.h"
@@ -22,6 +23,50 @@ double enclosed_volume(const TriMesh& m) {
   double v = 0;
   for (const Tri& t : m.tris) v += m.pos[t[0]].cast<double>().dot(m.pos[t[1]].cast<double>().cross(m.pos[t[2]].cast<double>())) / 6;
   return v;
+}
+
+// The drawn person around a solved state: closed outward surfaces, nothing under the floor, the
+// segments as long as the body file says, the feet on the floor towards the feet, the head beyond
+// the upper back, and the trunk's shell through the simulated skin's edge nodes (no gap).
+void check_person(const Scenario& sc, const SceneTopology& topo, const SceneFrame& f) {
+  const Figure fig = person_figure(sc.body, sc.posture, topo, f);
+  const TriMesh& m = fig.mesh;
+  REQUIRE(m.normal.size() == m.pos.size());
+  std::map<std::pair<int, int>, int> edges;
+  for (const Tri& t : m.tris)
+    for (int e = 0; e < 3; ++e) ++edges[{t[e], t[(e + 1) % 3]}];
+  int unpaired = 0;  // a closed, consistently turned surface has each directed edge once, its reverse once
+  for (const auto& [e, c] : edges) unpaired += c != 1 || !edges.count({e.second, e.first});
+  CHECK(unpaired == 0);
+  CHECK(enclosed_volume(m) > 0.03);  // outward, and about a person's volume (75 kg: ~0.07 m^3)
+  CHECK(enclosed_volume(m) < 0.12);
+  float zmin = 1e9f;
+  for (const Vec3f& p : m.pos) {
+    REQUIRE(std::isfinite(p.x() + p.y() + p.z()));
+    zmin = std::min(zmin, p.z());
+  }
+  CHECK(zmin == Approx(0).margin(1e-4));  // something rests on the floor, nothing below it
+  const BodySpec::Figure& g = sc.body.figure;
+  const double H = sc.body.height_m;
+  const FigureJoints& j = fig.joints;
+  for (int side = 0; side < 2; ++side) {
+    CHECK((j.knee[side] - j.hip[side]).norm() == Approx(g.thigh * H).epsilon(1e-4));
+    CHECK((j.ankle[side] - j.knee[side]).norm() == Approx(g.shank * H).epsilon(1e-4));
+    CHECK((j.elbow[side] - j.shoulder[side]).norm() == Approx(g.upper_arm * H).epsilon(1e-4));
+    CHECK((j.wrist[side] - j.elbow[side]).norm() == Approx(g.forearm * H).epsilon(1e-4));
+    CHECK(j.knee[side].z() > j.hip[side].z());  // knees bent up, feet towards the feet
+    CHECK(j.ankle[side].y() < j.hip[side].y() - 0.2);
+    CHECK(std::abs(j.ankle[side].x()) == Approx(0.5 * sc.posture.foot_distance_m).epsilon(1e-4));
+  }
+  CHECK(j.shoulder[1].x() > 0);  // [1] is the subject's left, +x
+  const Vec3f t1 = f.node_m[topo.level_skin_node[0]], l5 = f.node_m[topo.level_skin_node[kLevels - 1]];
+  CHECK((j.head_centre - t1).dot(t1 - l5) > 0);
+  for (const auto& row : topo.skin_rows)
+    for (int node : {row.front(), row.back()}) {
+      float nearest = 1e9f;
+      for (const Vec3f& p : m.pos) nearest = std::min(nearest, (p - f.node_m[node]).norm());
+      CHECK(nearest < 1e-6f);
+    }
 }
 }  // namespace
 
@@ -98,7 +143,7 @@ TEST_CASE("a section through a block of tets has the block's cross-section area"
   CHECK(tissue_section(topo, x, Vec3f::UnitX(), 0.5f).pos.empty());
 }
 
-TEST_CASE("scene of a solved state: closed tissue surface, the floor below, pressure at the roller", "[view]") {
+TEST_CASE("scene of a solved state: closed tissue surface, the floor below, pressure at the roller, the person drawn around it", "[view]") {
   const Scenario sc = load_scenario(coarse_scenario());
   const FlatReference flat = solve_flat_reference(sc);
   RollSession ses(sc, &flat);
@@ -142,6 +187,7 @@ TEST_CASE("scene of a solved state: closed tissue surface, the floor below, pres
     // The largest node pressure is at least the mat's peak (the mat averages nodes over cells).
     CHECK(*std::max_element(f.node_pressure_Pa.begin(), f.node_pressure_Pa.end()) >= 0.99 * r.whole.peak_Pa);
     CHECK(f.bone_load_N.size() == ses.model().bones.size());
+    check_person(sc, topo, f);
   }
 }
 

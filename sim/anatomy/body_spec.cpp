@@ -270,6 +270,32 @@ void read_masses(TomlReader& r, BodySpec& p) {
   }
 }
 
+// The drawn person's proportions (fractions of the height).
+void read_figure(TomlReader& r, BodySpec& p) {
+  const int sex = p.male ? 0 : 1;
+  BodySpec::Figure& f = p.figure;
+  auto length = [&](const std::string& key, double lo, double hi) { return r.numbers("figure." + key, 2, lo, hi)[sex]; };
+  f.upper_arm = length("upper_arm_length", 0.1, 0.25);
+  f.forearm = length("forearm_length", 0.1, 0.25);
+  f.hand = length("hand_length", 0.02, 0.08);
+  f.thigh = length("thigh_length", 0.15, 0.3);
+  f.shank = length("shank_length", 0.15, 0.3);
+  f.foot = length("foot_length", 0.08, 0.2);
+  f.head_neck = length("head_neck_length", 0.08, 0.2);
+  f.shoulder_breadth = length("shoulder_breadth", 0.1, 0.3);
+  f.hip_breadth = length("hip_breadth", 0.05, 0.2);
+  const std::vector<double> head = r.numbers("figure.head_size", 3, 0.03, 0.2);
+  std::copy(head.begin(), head.end(), f.head.begin());
+  auto radii = [&](const std::string& key, std::array<double, 2>& out) {
+    const std::vector<double> v = r.numbers("figure." + key, 2, 0.005, 0.08);
+    out = {v[0], v[1]};
+  };
+  radii("upper_arm_radius", f.upper_arm_r);
+  radii("forearm_radius", f.forearm_r);
+  radii("thigh_radius", f.thigh_r);
+  radii("shank_radius", f.shank_r);
+}
+
 // Tissue materials per region.
 void read_materials(TomlReader& r, BodySpec& p) {
   for (const std::string m : {"skin", "subcutaneous_fat", "thoracolumbar_fascia", "trapezius", "rhomboid",
@@ -320,6 +346,7 @@ BodySpec load_body_spec(const std::string& path, const std::vector<ConfigOverrid
   read_ribs(r, p);
   read_joints(r, p);
   read_masses(r, p);
+  read_figure(r, p);
   read_materials(r, p);
   read_mesh(r, p);
   r.finish();

@@ -80,6 +80,13 @@ struct BodySpec {
   double head_pct = 0, trunk_pct = 0, trunk_upper_share = 0, trunk_middle_share = 0, upper_arm_pct = 0,
          forearm_pct = 0, hand_pct = 0, thigh_pct = 0, shank_pct = 0, foot_pct = 0;
   int upper_trunk_last_level = 8, middle_trunk_last_level = 15;
+  // [figure] the drawn person (viz/figure.h), fractions of height_m for the chosen sex.
+  struct Figure {
+    double upper_arm = 0, forearm = 0, hand = 0, thigh = 0, shank = 0, foot = 0, head_neck = 0;
+    double shoulder_breadth = 0, hip_breadth = 0;
+    std::array<double, 3> head{};  // breadth, length, height
+    std::array<double, 2> upper_arm_r{}, forearm_r{}, thigh_r{}, shank_r{};  // proximal, distal
+  } figure;
   // [materials] by region name.
   std::map<std::string, TissueMaterial> materials;
   // [mesh]

@@ -185,10 +185,14 @@ void LiveSession::run() {
     const auto t0 = clock::now();
     RollResult r;
     SceneFrame sf;
+    Figure person;
     std::string err;
     try {
       r = session->solve_at_s(s);
-      if (r.solve.converged) sf = scene_frame(*session, r);
+      if (r.solve.converged) {
+        sf = scene_frame(*session, r);
+        person = person_figure(model->scenario.body, model->scenario.posture, model->topo, sf);
+      }
       else if (!r.solve.cancelled) err = "no equilibrium with the roller at " + level_name(r.level) + ": " + r.solve.message;
     } catch (const std::exception& e) {
       err = e.what();
@@ -208,6 +212,7 @@ void LiveSession::run() {
       f->model = model;
       f->result = std::move(r);
       f->scene = std::move(sf);
+      f->person = std::move(person);
       f->serial = ++frames_;
       frame_ = f;
       status_.last_solve_s = dt;

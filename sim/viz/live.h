@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "run/roll.h"
+#include "viz/figure.h"
 #include "viz/scene.h"
 
 namespace backroll {
@@ -55,6 +56,7 @@ struct LiveFrame {
   std::shared_ptr<const LiveModel> model;
   RollResult result;
   SceneFrame scene;
+  Figure person;                           // the drawn person around the back (viz/figure.h)
   uint64_t serial = 0;                     // counts published frames
 };
 

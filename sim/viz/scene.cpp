@@ -78,6 +78,22 @@ SceneTopology scene_topology(const BodyModel& m) {
     t.on_skin[m.skin_nodes[i]] = 1;
     t.skin_slot[m.skin_nodes[i]] = static_cast<int>(i);
   }
+  {  // skin rows: the skin nodes grouped by their place along the skin line, each sorted across
+    std::vector<int> sk = m.skin_nodes;
+    std::sort(sk.begin(), sk.end(), [&](int a, int b) {
+      const Vec3 &p = m.node_local[a], &q = m.node_local[b];
+      return p.y() < q.y() - 1e-9 || (std::abs(p.y() - q.y()) <= 1e-9 && p.x() < q.x());
+    });
+    for (size_t i = 0; i < sk.size(); ++i) {
+      if (i == 0 || m.node_local[sk[i]].y() - m.node_local[sk[i - 1]].y() > 1e-9) {
+        t.skin_rows.emplace_back();
+        t.skin_row_s_m.push_back(m.node_local[sk[i]].y());
+      }
+      t.skin_rows.back().push_back(sk[i]);
+    }
+  }
+  t.sp_tip_s_m = m.sp_tip_s_m;
+  t.pelvis_bone = m.pelvis;
   for (size_t b = 0; b < m.bones.size(); ++b) {
     t.bone_name.push_back(m.bones[b].name);
     t.bone_kind.push_back(m.bones[b].kind);
@@ -113,6 +129,7 @@ SceneFrame scene_frame(const RollSession& ses, const RollResult& r) {
     const Vec3 c = fem.rigid_bodies[b].rest_position_m;
     const Vec3 o = rigid_position(fem, st, static_cast<int>(b));
     const Mat3 Rb = rigid_orientation(fem, st, static_cast<int>(b));
+    f.bone_origin_m.push_back(world(o + Rb * (m.bones[b].origin_m - c)));
     for (const BoneBox& bx : m.bones[b].boxes) {
       std::array<Vec3f, 8> q;
       for (int k = 0; k < 8; ++k) {

@@ -42,6 +42,12 @@ struct SceneTopology {
   // Per level T1..L5: the skin node on the midline over its spinous process's tip, where its label
   // goes (on the surface the roller touches, so a label sits where that level's pressure shows).
   std::array<int, kLevels> level_skin_node{};
+  // The skin's node rows across the back, head end first, each from the subject's right (-x) to
+  // the left (+x): where the drawn person (viz/figure.h) joins the simulated back.
+  std::vector<std::vector<int>> skin_rows;
+  std::vector<double> skin_row_s_m;            // each row's place along the skin line
+  std::array<double, 20> sp_tip_s_m{};         // C7..S2, as BodyModel::sp_tip_s_m
+  int pelvis_bone = -1;
   int n_nodes = 0;
 };
 SceneTopology scene_topology(const BodyModel& m);
@@ -52,6 +58,7 @@ struct SceneFrame {
   std::vector<float> node_pressure_Pa;           // contact pressure at skin nodes, 0 elsewhere
   std::vector<std::array<Vec3f, 8>> box_corner;  // per bone box (SceneTopology::box_bone), corner c at (+-x, +-y, +-z) by bits 0, 1, 2
   std::vector<float> bone_load_N;                // per bone: the tissue's load on it (RollResult::bone_load_N)
+  std::vector<Vec3f> bone_origin_m;              // per bone: its frame's origin
   Eigen::Matrix4f roller_pose = Eigen::Matrix4f::Identity();  // roller frame -> world
   Vec3f roller_centre_m = Vec3f::Zero();
   float pitch_deg = 0;
