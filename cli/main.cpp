@@ -662,10 +662,14 @@ int run_view(ViewOptionsCli& v) {
     if (!o.roller.empty()) ov.push_back({"roller", catalog_file("rollers", o.roller, "", "--roller", "roller"), "--roller"});
     load_scenario(o.scenario.empty() ? std::string(BACKROLL_ASSET_DIR) + "/scenarios/compare.toml" : o.scenario, ov);
   }
-  if (!o.screenshot.empty()) {
-    const std::filesystem::path dir = std::filesystem::absolute(o.screenshot).parent_path();
-    if (!std::filesystem::is_directory(dir)) throw ConfigError("--screenshot " + o.screenshot + ": no such folder " + dir.string());
-  }
+  for (const auto& [option, file] : {std::pair<std::string, std::string>{"--screenshot", o.screenshot}, {"--record", o.record}})
+    if (!file.empty()) {
+      const std::filesystem::path dir = std::filesystem::absolute(file).parent_path();
+      if (!std::filesystem::is_directory(dir)) throw ConfigError(option + " " + file + ": no such folder " + dir.string());
+    }
+  if (!o.screenshot.empty() && !o.record.empty()) throw ConfigError("--screenshot and --record: give one of them");
+  if (!o.record.empty() && std::filesystem::path(o.record).extension() != ".gif")
+    throw ConfigError("--record " + o.record + ": allowed a .gif file");
 #ifdef BACKROLL_HAVE_VIEWER
   return run_viewer(o);
 #else
@@ -778,10 +782,13 @@ int main(int argc, char** argv) {
   view->add_option("--cut", view_cli.o.cut, "none | sagittal | transverse")->check(CLI::IsMember({"none", "sagittal", "transverse"}));
   view->add_flag("--auto-roll", view_cli.o.auto_roll, "roll up and down the back");
   view->add_option("--screenshot", view_cli.o.screenshot, "write this PNG (and PNG.json) once the solves are done, then exit");
-  view->add_option("--frames", view_cli.o.frames, "frames to render before the screenshot (default 3)")->check(CLI::Range(1, 100000));
+  view->add_option("--frames", view_cli.o.frames, "frames to render before the screenshot, or before each recorded frame (default 3)")->check(CLI::Range(1, 100000));
+  view->add_option("--record", view_cli.o.record, "roll the roller from T2 to L5 and write the window at each place as an animated GIF (plays at 4 cm/s), then exit");
+  double record_step_cm = 2;
+  view->add_option("--record-step", record_step_cm, "recording: at most this many cm between the recorded places, spread evenly from T2 to L5 (default 2)")->check(CLI::Range(0.5, 20.0));
   view->add_option("--size", view_cli.size, "window size WIDTHxHEIGHT (default 1280x800)");
   view->add_flag("--self-test", view_cli.o.self_test, "drive the window through resizes, minimising, setup changes mid-solve and lessons, then close it mid-solve");
-  view->add_option("--timeout", view_cli.o.timeout_s, "screenshot mode: give up after this many seconds (default 600)")->check(CLI::Range(1.0, 86400.0));
+  view->add_option("--timeout", view_cli.o.timeout_s, "screenshot or recording: give up after this many seconds (default 600)")->check(CLI::Range(1.0, 86400.0));
   CLI::App* formats = app.add_subcommand("formats", "print every data file's keys as Markdown tables (generated from the readers' checks)");
   CLI::App* measures = app.add_subcommand("measures", "print the measure registry as a Markdown table");
   try {
@@ -790,7 +797,10 @@ int main(int argc, char** argv) {
     return app.exit(e);
   }
   try {
-    if (*view) return run_view(view_cli);
+    if (*view) {
+      view_cli.o.record_step_m = record_step_cm / 100;
+      return run_view(view_cli);
+    }
     if (*formats) return fmt::print("{}", file_format_tables()), 0;
     if (*measures) return fmt::print("{}", measure_table()), 0;
     if (*contact) return run_contact(config, contact_rollers);

@@ -344,7 +344,7 @@ int Viewer::run() {
     glDisable(GL_DEPTH_TEST);
     ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
     const auto t4 = Clock::now();
-    if (screenshot_step(fb_w, fb_h)) break;
+    if (screenshot_step(fb_w, fb_h) || record_step(fb_w, fb_h)) break;
     glfwSwapBuffers(win_);
     const auto t5 = Clock::now();
     // At most 60 frames a second (vsync may be off, as under Xvfb): the time left goes to the solver.
@@ -390,7 +390,7 @@ int run_viewer(const ViewerOptions& o) {
     return 1;
   }
   glfwMakeContextCurrent(win);
-  glfwSwapInterval(o.screenshot.empty() ? 1 : 0);  // a screenshot run renders as fast as it can
+  glfwSwapInterval(o.screenshot.empty() && o.record.empty() ? 1 : 0);  // a screenshot or recording renders as fast as it can
   IMGUI_CHECKVERSION();
   ImGui::CreateContext();
   ImGuiIO& io = ImGui::GetIO();

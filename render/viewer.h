@@ -18,11 +18,18 @@ struct ViewerOptions {
   std::string screenshot;   // write this PNG once the solves are done (+ `frames` frames) and exit
   int frames = 3;
   int width = 1280, height = 800;
-  double timeout_s = 600;   // screenshot mode: give up (exit 1) after this long
+  double timeout_s = 600;   // screenshot and record modes: give up (exit 1) after this long
+  // Record mode: roll every viewport's roller from T2 to L5 in steps of record_step_m, write each
+  // solved position's window (3D view, live measures and plots) as a frame of this animated GIF,
+  // playing at kRecordPlaySpeed, and exit.
+  std::string record;
+  double record_step_m = 0.02;
   // Drives the real window through resizes, minimising, setup changes mid-solve, lessons and
   // display modes, then closes it mid-solve; exits 0 if nothing failed (a robustness test).
   bool self_test = false;
 };
+
+inline constexpr double kRecordPlaySpeed_m_s = 0.04;  // a recording plays at 4 cm/s
 
 // Opens the window and runs until it is closed (or the screenshot is written). Returns the exit
 // code: 0, or 1 when the window cannot be made, a setup fails, or the screenshot times out.

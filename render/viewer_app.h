@@ -16,10 +16,12 @@
 #include <cmath>
 #include <fmt/core.h>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "report/gif.h"
 #include "viz/lesson.h"
 #include "viz/live.h"
 
@@ -204,6 +206,8 @@ class Viewer {
   void measures_panel();
   void plot(const char* title, const std::string& key, float width);
   bool write_screenshot(const std::string& path, int fb_w, int fb_h, std::string* err);
+  std::vector<unsigned char> read_pixels(int fb_w, int fb_h) const;  // RGB, rows from the top
+  bool record_step(int fb_w, int fb_h);  // record mode: true when it is time to stop
   double pressure_scale_kPa() const;
   double bone_scale_N() const;
 
@@ -250,6 +254,12 @@ class Viewer {
   int frames_after_ready_ = -1;
   long measured_frames_ = -1;
   std::vector<uint64_t> solved_at_ready_;
+  // Record mode: the roller's places (m along the skin line), the next one, frames waited there.
+  std::vector<double> record_s_;
+  size_t record_next_ = 0;
+  int record_waited_ = 0;
+  std::unique_ptr<GifAnimation> gif_;
+  nlohmann::json record_frames_;  // what each frame shows, written beside the GIF
   double sum_update_ = 0, sum_draw_ = 0, sum_ui_ = 0, sum_swap_ = 0;
 };
 

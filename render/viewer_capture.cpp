@@ -12,7 +12,7 @@
 namespace backroll {
 namespace viewer {
 
-bool Viewer::write_screenshot(const std::string& path, int fb_w, int fb_h, std::string* err) {
+std::vector<unsigned char> Viewer::read_pixels(int fb_w, int fb_h) const {
   std::vector<unsigned char> px(static_cast<size_t>(fb_w) * fb_h * 3);
   glPixelStorei(GL_PACK_ALIGNMENT, 1);
   glReadBuffer(GL_BACK);
@@ -20,6 +20,11 @@ bool Viewer::write_screenshot(const std::string& path, int fb_w, int fb_h, std::
   std::vector<unsigned char> flipped(px.size());
   for (int y = 0; y < fb_h; ++y)
     std::copy_n(&px[static_cast<size_t>(fb_h - 1 - y) * fb_w * 3], fb_w * 3, &flipped[static_cast<size_t>(y) * fb_w * 3]);
+  return flipped;
+}
+
+bool Viewer::write_screenshot(const std::string& path, int fb_w, int fb_h, std::string* err) {
+  const std::vector<unsigned char> flipped = read_pixels(fb_w, fb_h);
   std::string bytes;
   if (!stbi_write_png_to_func(
           [](void* ctx, void* data, int size) { static_cast<std::string*>(ctx)->append(static_cast<char*>(data), size); }, &bytes,
@@ -65,6 +70,67 @@ bool Viewer::write_screenshot(const std::string& path, int fb_w, int fb_h, std::
   } catch (const std::exception& e) {
     *err = e.what();
     return false;
+  }
+  return true;
+}
+
+// Record mode: once every viewport has its first solve, the rollers go from T2 to L5 together;
+// at each place, when every viewport shows its solved state, a few frames later (the panels
+// caught up) the window becomes a frame of the animation. The GIF is written once, at the end.
+bool Viewer::record_step(int fb_w, int fb_h) {
+  if (opt_.record.empty()) return false;
+  for (auto& s : sides_) {
+    const LiveStatus st = s->live->status();
+    if (!st.error.empty() && s->live->idle()) {
+      fmt::print(stderr, "backroll view: {}\n", st.error);
+      rc_ = 1;
+      return true;
+    }
+  }
+  if (std::chrono::duration<double>(Clock::now() - t_start_).count() > opt_.timeout_s) {
+    fmt::print(stderr, "backroll view: the recording did not finish within {} s; nothing written\n", opt_.timeout_s);
+    rc_ = 1;
+    return true;
+  }
+  for (auto& s : sides_)
+    if (!s->ready() || s->shown != s->live->frame()) return false;
+  if (record_s_.empty()) {  // the first solves are in: the places from T2 to L5
+    const LiveModel& m = *sides_.front()->shown->model;
+    const int n = std::max(1, static_cast<int>(std::ceil((m.s_max_m - m.s_min_m) / opt_.record_step_m - 1e-9)));
+    for (int k = 0; k <= n; ++k) record_s_.push_back(m.s_min_m + (m.s_max_m - m.s_min_m) * k / n);
+    gif_ = std::make_unique<GifAnimation>(fb_w, fb_h);
+    for (auto& s : sides_) s->goto_s(record_s_[0]);
+    return false;
+  }
+  if (++record_waited_ <= opt_.frames) return false;
+  record_waited_ = 0;
+  const double step = record_s_.size() > 1 ? record_s_[1] - record_s_[0] : opt_.record_step_m;
+  gif_->add_frame(read_pixels(fb_w, fb_h), std::max(2, static_cast<int>(std::lround(100 * step / kRecordPlaySpeed_m_s))));
+  nlohmann::json frame = nlohmann::json::array();
+  for (auto& s : sides_) {
+    const RollResult& r = s->shown->result;
+    frame.push_back({{"s_m", r.s_m}, {"level", level_name(r.level)}, {"peak_pressure_kPa", r.whole.peak_Pa / 1e3}});
+  }
+  record_frames_.push_back(frame);
+  if (++record_next_ < record_s_.size()) {
+    for (auto& s : sides_) s->goto_s(record_s_[record_next_]);
+    return false;
+  }
+  try {
+    nlohmann::json j;
+    j["image"] = std::filesystem::path(opt_.record).filename().string();
+    j["width"] = fb_w;
+    j["height"] = fb_h;
+    j["step_m"] = step;
+    j["play_speed_m_s"] = kRecordPlaySpeed_m_s;
+    j["frames"] = record_frames_;  // per frame, per viewport: the roller's place and what it read
+    write_file_atomic(opt_.record, gif_->encode());
+    write_file_atomic(opt_.record + ".json", j.dump(2) + "\n");
+    fmt::print("wrote {} and {}.json ({}x{}, {} frames, T2 to L5 in steps of {:.1f} cm, playing at {:g} cm/s)\n", opt_.record, opt_.record, fb_w, fb_h,
+               gif_->frames(), 100 * step, 100 * kRecordPlaySpeed_m_s);
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "backroll view: cannot write {}: {}\n", opt_.record, e.what());
+    rc_ = 1;
   }
   return true;
 }

@@ -5,11 +5,11 @@ set -euo pipefail
 PKGS=(cmake g++ make pkg-config
       libeigen3-dev libbullet-dev catch2
       libtomlplusplus-dev libcli11-dev libfmt-dev nlohmann-json3-dev
-      libsuitesparse-dev libopenblas0-pthread libstb-dev
+      libsuitesparse-dev libopenblas0-pthread libstb-dev libgif-dev
       libimgui-dev libglfw3-dev libgl-dev libgl1-mesa-dri fonts-dejavu-core xvfb xauth)
 # The viewer: Dear ImGui (its GLFW and OpenGL 3 backends are in libimgui.a), GLFW, the GL
 # headers; Mesa's software renderer and Xvfb let it run (and its screenshot test) without a
-# screen; DejaVu Sans is its font.
+# screen; DejaVu Sans is its font. libgif-dev (giflib): its recorded animations (`view --record`).
 # libsuitesparse-dev: CHOLMOD, the sparse Cholesky under the solver. libopenblas0-pthread: a fast
 # BLAS for CHOLMOD's dense blocks (the reference BLAS is ~3x slower) that is safe to call from
 # several threads at once; backroll sets it to one thread a call, so results do not depend on the

@@ -8,6 +8,7 @@
 
 #include "io/catalog.h"
 #include "report/colormap.h"
+#include "report/gif.h"
 #include "viz/figure.h"
 #include "viz/lesson.h"
 #include "viz/live.h"
@@ -269,4 +270,44 @@ TEST_CASE("lessons: the shipped ones load, a bad one is refused with file, line 
                     Catch::Contains("bad_lesson.toml:7") && Catch::Contains("position = \"T1\"") && Catch::Contains("T2..L5"));
   CHECK_THROWS_WITH(load_lesson(std::string(BACKROLL_TEST_DATA) + "/bad_lesson_mass.toml"),
                     Catch::Contains("bad_lesson_mass.toml:8") && Catch::Contains("body.mass_kg"));
+}
+
+TEST_CASE("an animated GIF: its frames, size and colours come back as written", "[view]") {
+  const int w = 37, h = 11;  // odd sizes: no row padding hides an off-by-one
+  GifAnimation gif(w, h);
+  auto frame = [&](int k) {  // four flat colours in bands, moved along by k
+    static const unsigned char c[4][3] = {{255, 0, 0}, {0, 128, 255}, {250, 250, 250}, {10, 20, 30}};
+    std::vector<unsigned char> rgb;
+    for (int y = 0; y < h; ++y)
+      for (int x = 0; x < w; ++x) rgb.insert(rgb.end(), c[((x + k) / 5) % 4], c[((x + k) / 5) % 4] + 3);
+    return rgb;
+  };
+  for (int k = 0; k < 3; ++k) gif.add_frame(frame(k), 50);
+  const std::string bytes = gif.encode();
+  REQUIRE(bytes.substr(0, 6) == "GIF89a");
+  const GifInfo back = read_gif(bytes);
+  CHECK(back.width == w);
+  CHECK(back.height == h);
+  CHECK(back.frames == 3);
+  const std::vector<unsigned char> first = frame(0);
+  REQUIRE(back.first_rgb.size() == first.size());
+  int off = 0;  // four colours fit any palette: each pixel exactly
+  for (size_t i = 0; i < first.size(); ++i) off += back.first_rgb[i] != first[i];
+  CHECK(off == 0);
+  // A frame of many colours (a gradient, 407 of them) comes back close on average (median cut to
+  // 256 colours of 5 bits a channel).
+  GifAnimation smooth(w, h);
+  std::vector<unsigned char> ramp;
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < w; ++x)
+      ramp.insert(ramp.end(), {static_cast<unsigned char>(7 * x), static_cast<unsigned char>(23 * y), static_cast<unsigned char>(3 * x + 5 * y)});
+  smooth.add_frame(ramp, 10);
+  const GifInfo ramp_back = read_gif(smooth.encode());
+  REQUIRE(ramp_back.first_rgb.size() == ramp.size());
+  double mean = 0;
+  for (size_t i = 0; i < ramp.size(); ++i) mean += std::abs(ramp_back.first_rgb[i] - ramp[i]) / static_cast<double>(ramp.size());
+  INFO("mean error " << mean << " of 255");
+  CHECK(mean < 6);
+  CHECK_THROWS(read_gif("GIF89a and then nothing"));
+  CHECK_THROWS(GifAnimation(8, 8).encode());  // no frame
 }

@@ -10,6 +10,7 @@
 #include <stb/stb_image.h>
 
 #include "report/colormap.h"
+#include "report/gif.h"
 
 using namespace backroll;
 
@@ -122,4 +123,28 @@ TEST_CASE("compare view: two viewports that differ when the setups differ", "[vi
   CHECK(diff_same < 0.5);  // the same setup draws the same picture in both viewports
   CHECK(diff > 2.0);
   CHECK(diff > 10 * std::max(diff_same, 0.05));
+}
+
+TEST_CASE("recording: one frame per place from T2 to L5, the window's size, the roller moving", "[view][screenshot]") {
+  std::ifstream f(shots() + "/roll.gif", std::ios::binary);
+  REQUIRE(f.good());
+  const std::string bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  const GifInfo gif = read_gif(bytes);
+  const nlohmann::json j = meta("roll.gif");
+  CHECK(gif.width == j["width"].get<int>());
+  CHECK(gif.height == j["height"].get<int>());
+  const auto& frames = j["frames"];
+  REQUIRE(frames.size() >= 3);
+  CHECK(gif.frames == static_cast<int>(frames.size()));
+  // The roller went from T2 to L5, each frame farther down the back by the step.
+  CHECK(frames.front()[0]["level"] == "T2");
+  CHECK(frames.back()[0]["level"] == "L5");
+  for (size_t k = 1; k < frames.size(); ++k)
+    CHECK(frames[k][0]["s_m"].get<double>() - frames[k - 1][0]["s_m"].get<double>() == Approx(j["step_m"].get<double>()).epsilon(1e-6));
+  // What it read changed along the way (T2 and L5 differ), and the first frame is a picture.
+  CHECK(frames.front()[0]["peak_pressure_kPa"].get<double>() != frames.back()[0]["peak_pressure_kPa"].get<double>());
+  Image first;
+  first.w = gif.width, first.h = gif.height, first.px = gif.first_rgb;
+  REQUIRE(first.px.size() == static_cast<size_t>(first.w) * first.h * 3);
+  CHECK(luminance_sd(first, 0, 0, first.w, first.h) > 20);
 }

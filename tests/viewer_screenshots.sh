@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs the viewer under Xvfb (Mesa's software GL) on three lessons and checks the screenshots
-# with test_view_images; or closes it mid-solve. Skipped (exit 77) when Xvfb is not installed.
+# Runs the viewer under Xvfb (Mesa's software GL) on three lessons and a recording, and checks the
+# screenshots and the animation with test_view_images; or closes it mid-solve. Skipped (exit 77) when Xvfb is not installed.
 # usage: viewer_screenshots.sh BACKROLL TEST_VIEW_IMAGES OUT_DIR DATA_DIR
 #        viewer_screenshots.sh --close-mid-solve BACKROLL
 #        viewer_screenshots.sh --self-test BACKROLL
@@ -51,4 +51,6 @@ shot() {
 shot single.png --lesson 01_mid_back_standard
 shot compare.png --lesson 05_standard_vs_peanut
 shot same.png --lesson "$data/same_twice.toml"
+rm -f "$out"/roll.gif "$out"/roll.gif.json
+"$backroll" view --lesson 01_mid_back_standard --size 640x400 --record "$out/roll.gif" --record-step 10 --timeout 600
 BACKROLL_SHOTS="$out" "$checker"
