@@ -38,6 +38,14 @@ inline constexpr std::array<float, 4> kBone = {0.90f, 0.88f, 0.80f, 1.0f};
 inline constexpr std::array<float, 4> kBackground = {0.16f, 0.17f, 0.19f, 1.0f};
 
 // Tissue regions' colours when shown as layers (region_names() order is looked up by name).
+inline constexpr std::array<float, 4> kDisc = {0.55f, 0.72f, 0.86f, 1.0f};  // intervertebral discs
+
+// A region's name as a legend prints it ("erector_spinae" -> "erector spinae").
+inline std::string region_label(std::string r) {
+  std::replace(r.begin(), r.end(), '_', ' ');
+  return r;
+}
+
 inline std::array<float, 4> region_colour(const std::string& r) {
   if (r == "skin") return kSkin;
   if (r == "subcutaneous_fat") return {0.97f, 0.85f, 0.42f, 1};
@@ -132,6 +140,12 @@ struct Side {
   gfx::Mesh tissue, bones, roller, section, floor, person;
   size_t outer_count = 0;
   std::vector<std::pair<size_t, size_t>> region_range;  // into tissue's indices
+  std::vector<char> section_regions;                     // per region: in the cut (the legend)
+  struct Label {
+    int level;
+    float x, y;  // the anchor on screen (window pixels from the top left)
+  };
+  std::vector<Label> labels;                             // drawn in the last frame
   bool need_colours = true;
   // Panel edits (applied on release).
   float ui_modulus_MPa = 1, ui_diameter_cm = 15, ui_mass_kg = 75, ui_hip_cm = 5;
@@ -207,6 +221,7 @@ class Viewer {
   void plot(const char* title, const std::string& key, float width);
   bool write_screenshot(const std::string& path, int fb_w, int fb_h, std::string* err);
   std::vector<unsigned char> read_pixels(int fb_w, int fb_h) const;  // RGB, rows from the top
+  nlohmann::json clipped_text() const;  // ImGui glyphs drawn beyond their clip rectangle, across
   bool record_step(int fb_w, int fb_h);  // record mode: true when it is time to stop
   double pressure_scale_kPa() const;
   double bone_scale_N() const;

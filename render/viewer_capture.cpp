@@ -23,6 +23,51 @@ std::vector<unsigned char> Viewer::read_pixels(int fb_w, int fb_h) const {
   return flipped;
 }
 
+// Text cut off at the side: a glyph (a quad textured from one of the font's glyphs in the atlas)
+// trimmed at its command's clip rectangle's left or right edge, or reaching across it (ImGui draws
+// a glyph that starts inside whole and lets the clip rectangle cut it: "foam modulu" reached 1.6
+// pixels over). Lines scrolled out of a panel at its top or bottom are not cut text.
+nlohmann::json Viewer::clipped_text() const {
+  nlohmann::json out = nlohmann::json::array();
+  const ImDrawData* dd = ImGui::GetDrawData();
+  if (!dd) return out;
+  // The font's glyphs' places in the atlas (the atlas also holds the white pixel and baked lines).
+  std::vector<ImVec4> glyphs;
+  for (const ImFont* font : ImGui::GetIO().Fonts->Fonts)
+    for (const ImFontGlyph& g : font->Glyphs)
+      if (g.Visible) glyphs.emplace_back(g.U0, g.V0, g.U1, g.V1);
+  auto is_glyph = [&](const ImVec2& uv) {
+    for (const ImVec4& g : glyphs)
+      if (uv.x >= g.x && uv.x <= g.z && uv.y >= g.y && uv.y <= g.w) return true;
+    return false;
+  };
+  for (int l = 0; l < dd->CmdListsCount; ++l) {
+    const ImDrawList* dl = dd->CmdLists[l];
+    for (const ImDrawCmd& cmd : dl->CmdBuffer) {
+      if (cmd.UserCallback) continue;
+      int cut = 0;
+      float at_x = 0, at_y = 0;
+      for (unsigned i = 0; i < cmd.ElemCount; ++i) {
+        const ImDrawVert& v = dl->VtxBuffer[cmd.VtxOffset + dl->IdxBuffer[cmd.IdxOffset + i]];
+        // ImGui trims a glyph that crosses its clip rectangle on the CPU (a vertex exactly on the
+        // edge) and leaves out those wholly beyond; text drawn without that trimming reaches over.
+        const bool trimmed = std::abs(v.pos.x - cmd.ClipRect.x) < 0.01f || std::abs(v.pos.x - cmd.ClipRect.z) < 0.01f;
+        const bool over = v.pos.x < cmd.ClipRect.x - 0.5f || v.pos.x > cmd.ClipRect.z + 0.5f;
+        if (!trimmed && !over) continue;
+        if (v.pos.y < cmd.ClipRect.y || v.pos.y > cmd.ClipRect.w) continue;  // out of view vertically: scrolled away
+        if (is_glyph(v.uv)) {
+          if (!cut) at_x = v.pos.x, at_y = v.pos.y;
+          ++cut;
+        }
+      }
+      if (cut)
+        out.push_back({{"window", dl->_OwnerName ? dl->_OwnerName : ""}, {"x", at_x}, {"y", at_y}, {"vertices", cut},
+                       {"clip", {cmd.ClipRect.x, cmd.ClipRect.y, cmd.ClipRect.z, cmd.ClipRect.w}}});
+    }
+  }
+  return out;
+}
+
 bool Viewer::write_screenshot(const std::string& path, int fb_w, int fb_h, std::string* err) {
   const std::vector<unsigned char> flipped = read_pixels(fb_w, fb_h);
   std::string bytes;
@@ -38,6 +83,7 @@ bool Viewer::write_screenshot(const std::string& path, int fb_w, int fb_h, std::
   j["width"] = fb_w;
   j["height"] = fb_h;
   j["pressure_scale_max_kPa"] = pressure_scale_kPa();
+  j["clipped_text"] = clipped_text();
   j["viewports"] = nlohmann::json::array();
   for (size_t i = 0; i < sides_.size() && i < viewports_.size(); ++i) {
     const Viewport& vp = viewports_[i];
@@ -61,6 +107,13 @@ bool Viewer::write_screenshot(const std::string& path, int fb_w, int fb_h, std::
       v["roller"] = s.shown->model->scenario.roller.name;
       v["level"] = level_name(s.shown->result.level);
       v["peak_pressure_kPa"] = s.shown->result.whole.peak_Pa / 1e3;
+      // The level labels drawn, and where each spinous process's tip falls on screen.
+      const float sx = ImGui::GetIO().DisplayFramebufferScale.x > 0 ? ImGui::GetIO().DisplayFramebufferScale.x : 1.0f;
+      v["labels"] = nlohmann::json::array();
+      for (const Side::Label& l : s.labels) v["labels"].push_back({{"level", level_name(l.level)}, {"x", l.x * sx}, {"y", l.y * sx}});
+      v["tips"] = nlohmann::json::object();
+      for (int k = 0; k < kLevels; ++k)
+        if (vp.project(sc.sp_tip_m[k], fb_h, &px_, &py_)) v["tips"][level_name(k + 1)] = {px_, py_};
     }
     j["viewports"].push_back(v);
   }

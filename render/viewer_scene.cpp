@@ -121,6 +121,16 @@ void Viewer::upload_colours(Side& s) {
           bv.push_back(x);
         }
   }
+  // The discs between the vertebral bodies, after the bones, in their own colour.
+  for (const auto& d : sc.disc_corner)
+    for (const auto& q : kQuads)
+      for (int tri : {0, 1})
+        for (int k : {0, tri ? 2 : 1, tri ? 3 : 2}) {
+          Vertex x{};
+          for (int j = 0; j < 3; ++j) x.pos[j] = d[q[k]][j];
+          std::copy(kDisc.begin(), kDisc.end(), x.color);
+          bv.push_back(x);
+        }
   s.bones.upload(bv);
   // The person around the back, in the skin's colour outside the pressure map.
   {
@@ -141,6 +151,8 @@ void Viewer::upload_colours(Side& s) {
     const float d = disp_.cut == 1 ? 0.0f : sc.roller_centre_m.y();
     const Section sec = tissue_section(topo, sc.node_m, n, d);
     const auto& names = region_names();
+    s.section_regions.assign(names.size(), 0);
+    for (int r : sec.region) s.section_regions[r] = 1;
     for (size_t t = 0; t < sec.region.size(); ++t) {
       const auto c = region_colour(names[sec.region[t]]);
       for (int k = 0; k < 3; ++k) {
@@ -200,7 +212,7 @@ void Viewer::draw_scene(Side& s, const Viewport& vp) {
   float cd = 0;
   if (disp_.cut == 2) cn = Eigen::Vector3f::UnitY(), cd = sc.roller_centre_m.y();
   shader_.set_clip(disp_.cut != 0, cn, cd);
-  if (disp_.bones) {
+  if (disp_.bones || disp_.cut) {  // a cut shows the spine, its discs and the ribs it passes
     shader_.set_flat(true);
     s.bones.draw(GL_TRIANGLES);
   }
@@ -302,6 +314,7 @@ void Viewer::draw_overlays(Side& s, const Viewport& vp, int fb_h) {
   const float bw = 18, bh = std::min(260.0f, h * 0.45f), bx = x0 + w - 70, by = y0 + h - bh - 56;
   // Level labels on the skin over each spinous process: where that level's pressure shows; not
   // where the back faces away from the eye behind an opaque body, nor over the colour bar.
+  s.labels.clear();
   if (disp_.labels && s.shown) {
     const SceneFrame& sc = s.shown->scene;
     const SceneTopology& topo = s.shown->model->topo;
@@ -329,6 +342,7 @@ void Viewer::draw_overlays(Side& s, const Viewport& vp, int fb_h) {
       for (const ImVec2& q : placed) clash |= std::abs(q.x - px) < 26 && std::abs(q.y - py) < 14;  // room for each
       if (clash) continue;
       placed.emplace_back(px, py);
+      s.labels.push_back({v + 1, px, py});
       const bool here = v == order.front();
       dl->AddText(ImVec2(px + 6, py - 7), here ? IM_COL32(255, 230, 120, 255) : IM_COL32(255, 255, 255, 200),
                   level_name(v + 1).c_str());
@@ -365,9 +379,32 @@ void Viewer::draw_overlays(Side& s, const Viewport& vp, int fb_h) {
   const ImU32 skin = IM_COL32(int(kSkin[0] * 255), int(kSkin[1] * 255), int(kSkin[2] * 255), 255);
   dl->AddRectFilled(ImVec2(bx, by + bh + 6), ImVec2(bx + bw, by + bh + 18), skin);
   dl->AddText(ImVec2(bx + bw + 6, by + bh + 4), IM_COL32(235, 235, 235, 255), "< 1");
-  if (disp_.bones && disp_.bone_load_colours)
-    dl->AddText(ImVec2(x0 + 10, y0 + h - 26), IM_COL32(235, 235, 235, 255),
+  float legend_bottom = y0 + h - 8;
+  if ((disp_.bones || disp_.cut) && disp_.bone_load_colours) {
+    dl->AddText(ImVec2(x0 + 10, legend_bottom - 18), IM_COL32(235, 235, 235, 255),
                 fmt::format("bones: tissue load 0-{:g} N, same colours", bone_scale_N()).c_str());
+    legend_bottom -= 22;
+  }
+  // A cut or the layers: what each colour is (the regions shown, the bones and the discs).
+  if (disp_.cut || disp_.layers) {
+    const auto& names = region_names();
+    std::vector<std::pair<std::string, std::array<float, 4>>> items;
+    for (size_t r = 0; r < names.size(); ++r) {
+      const bool cut_shows = disp_.cut && r < s.section_regions.size() && s.section_regions[r];
+      const bool layer_shows = disp_.layers && r < disp_.region_on.size() && disp_.region_on[r] && names[r] != "skin";
+      if (cut_shows || layer_shows) items.emplace_back(region_label(names[r]), region_colour(names[r]));
+    }
+    if (!disp_.bone_load_colours) items.emplace_back("bone", kBone);  // else the line below says
+    items.emplace_back("intervertebral disc", kDisc);
+    const float row = ImGui::GetFontSize() + 3;
+    float y = legend_bottom - row * items.size();
+    for (const auto& [label, c] : items) {
+      const ImU32 col = IM_COL32(int(c[0] * 255), int(c[1] * 255), int(c[2] * 255), 255);
+      dl->AddRectFilled(ImVec2(x0 + 10, y + 3), ImVec2(x0 + 24, y + row - 3), col);
+      dl->AddText(ImVec2(x0 + 30, y), IM_COL32(235, 235, 235, 255), label.c_str());
+      y += row;
+    }
+  }
   dl->PopClipRect();
 }
 

@@ -3,6 +3,7 @@
 // viewports differ when the setups differ (and do not when they are the same).
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
@@ -82,7 +83,70 @@ double viewport_difference(const Image& im, const nlohmann::json& a, const nlohm
   return d / (3.0 * w * h);
 }
 
+// Every viewport's level labels: the roller's level among them; none overlapping (26 x 14 pixels
+// apart); in the spine's order on screen; each nearer its own spinous process's tip than any tip
+// two or more levels away (the label sits on the skin over the tip, a centimetre or two from it,
+// so from an oblique eye a neighbour's tip can be as near). And no text cut off anywhere.
+void check_readable(const std::string& name) {
+  INFO(name);
+  const nlohmann::json m = meta(name);
+  INFO("cut text: " << m["clipped_text"].dump());
+  CHECK(m["clipped_text"].empty());
+  const int n = 17;
+  const char* names[n] = {"T1", "T2", "T3", "T4", "T5", "T6", "T7", "T8", "T9", "T10", "T11", "T12", "L1", "L2", "L3", "L4", "L5"};
+  auto index = [&](const std::string& l) {
+    for (int k = 0; k < n; ++k)
+      if (l == names[k]) return k;
+    return -1;
+  };
+  for (const auto& v : m["viewports"]) {
+    const auto& labels = v["labels"];
+    const auto& tips = v["tips"];
+    REQUIRE(tips.contains("T1"));
+    REQUIRE(tips.contains("L5"));
+    bool roller_level = false;
+    for (const auto& l : labels) roller_level |= l["level"] == v["level"];
+    CHECK(roller_level);
+    const double ax = tips["L5"][0].get<double>() - tips["T1"][0].get<double>(), ay = tips["L5"][1].get<double>() - tips["T1"][1].get<double>();
+    std::vector<std::pair<int, double>> along;  // level, place along the spine on screen
+    for (size_t i = 0; i < labels.size(); ++i) {
+      const auto& l = labels[i];
+      const int own = index(l["level"]);
+      REQUIRE(own >= 0);
+      const double x = l["x"], y = l["y"];
+      for (size_t j = 0; j < i; ++j)
+        CHECK((std::abs(labels[j]["x"].get<double>() - x) >= 26 || std::abs(labels[j]["y"].get<double>() - y) >= 14));
+      double d_own = 1e9, d_far = 1e9;
+      for (int k = 0; k < n; ++k) {
+        if (!tips.contains(names[k])) continue;
+        const double d = std::hypot(tips[names[k]][0].get<double>() - x, tips[names[k]][1].get<double>() - y);
+        if (k == own) d_own = d;
+        else if (std::abs(k - own) >= 2) d_far = std::min(d_far, d);
+      }
+      INFO(l["level"] << " label: " << d_own << " px from its tip, " << d_far << " from the nearest tip two levels off");
+      CHECK(d_own < d_far);
+      along.emplace_back(own, x * ax + y * ay);
+    }
+    std::sort(along.begin(), along.end());
+    for (size_t i = 1; i < along.size(); ++i) CHECK(along[i].second > along[i - 1].second);
+  }
+}
+
 }  // namespace
+
+TEST_CASE("every lesson at 1280x800 and 1920x1080: no text cut, labels at their vertebrae", "[view][screenshot]") {
+  std::ifstream list(shots() + "/lessons.txt");
+  REQUIRE(list.good());
+  int shots_checked = 0;
+  for (std::string name; std::getline(list, name);) {
+    if (name.empty()) continue;
+    check_readable(name);
+    ++shots_checked;
+  }
+  CHECK(shots_checked >= 12);  // six lessons, two sizes
+  check_readable("single.png");
+  check_readable("compare.png");
+}
 
 TEST_CASE("single view: not blank, the pressure colour map under the roller", "[view][screenshot]") {
   const Image im = load("single.png");

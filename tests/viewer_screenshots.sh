@@ -11,7 +11,7 @@ if ! command -v Xvfb >/dev/null; then
 fi
 # Our own Xvfb on a free display (xvfb-run's exit code mixes in its own clean-up's).
 dfile=$(mktemp)
-Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp 3>"$dfile" >/dev/null 2>&1 &
+Xvfb -displayfd 3 -screen 0 1920x1080x24 -nolisten tcp 3>"$dfile" >/dev/null 2>&1 &
 xvfb_pid=$!
 trap 'kill $xvfb_pid 2>/dev/null; rm -f "$dfile"' EXIT
 for _ in $(seq 100); do [ -s "$dfile" ] && break; sleep 0.1; done
@@ -51,6 +51,15 @@ shot() {
 shot single.png --lesson 01_mid_back_standard
 shot compare.png --lesson 05_standard_vs_peanut
 shot same.png --lesson "$data/same_twice.toml"
+# Every shipped lesson at the two sizes a classroom uses (their list for the checker).
+: >"$out/lessons.txt"
+for lesson in "$(dirname "$0")"/../assets/lessons/*.toml; do
+  name=$(basename "$lesson" .toml)
+  for size in 1280x800 1920x1080; do
+    "$backroll" view --lesson "$name" --size "$size" --screenshot "$out/${name}_$size.png" --timeout 600
+    echo "${name}_$size.png" >>"$out/lessons.txt"
+  done
+done
 rm -f "$out"/roll.gif "$out"/roll.gif.json
 "$backroll" view --lesson 01_mid_back_standard --size 640x400 --record "$out/roll.gif" --record-step 10 --timeout 600
 BACKROLL_SHOTS="$out" "$checker"

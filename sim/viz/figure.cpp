@@ -169,8 +169,10 @@ Figure person_figure(const BodySpec& body, const PostureParams& posture, const S
   // left edge column, and under the skin between them (hidden by it); beyond the rows, at the
   // head end the base of the neck and at the foot end the pelvis and buttocks, rounded off.
   const int n_side = 16, n_back = 7;
+  // back: the section's back between the edge columns, left to right (under the skin on the rows;
+  // empty: the back line itself, beyond them).
   auto section = [&](const RowFrame& r, const Vec3f& origin, const Vec3f& right, const Vec3f& left, float hw,
-                     float depth, float back_w) {
+                     float depth, const std::vector<Vec3f>& back) {
     std::vector<Vec3f> pts;
     auto at = [&](float u, float w) { return Vec3f(origin + r.e * u + r.a * w); };
     const float edge = std::min(W + 0.005f, 0.95f * hw);
@@ -185,11 +187,20 @@ Figure person_figure(const BodySpec& body, const PostureParams& posture, const S
       pts.push_back(at(-u, w));
     }
     pts.push_back(left);
-    for (int k = 1; k <= n_back; ++k) {  // the back, left to right
-      const float u = (W - 0.015f) * (1 - 2.0f * k / (n_back + 1));
-      pts.push_back(at(u, back_w));
-    }
+    for (int k = 1; k <= n_back; ++k)  // the back, left to right
+      pts.push_back(back.empty() ? at((W - 0.015f) * (1 - 2.0f * k / (n_back + 1)), 0) : back[k - 1]);
     return pts;
+  };
+  // On a skin row the back runs 2.5 cm inside the skin's nodes as solved (hidden by the skin, even
+  // where the roller presses the tissue in).
+  auto under_skin = [&](int j) {
+    const std::vector<int>& row = topo.skin_rows[j];
+    std::vector<Vec3f> back;
+    for (int k = 1; k <= n_back; ++k) {
+      const size_t i = row.size() - 1 - static_cast<size_t>(std::lround(static_cast<double>(k) * (row.size() - 1) / (n_back + 1)));
+      back.push_back(f.node_m[row[i]] + rows[j].a * 0.025f);
+    }
+    return back;
   };
   std::vector<std::vector<Vec3f>> trunk;
   const float neck_r = 0.032f * H;
@@ -199,10 +210,10 @@ Figure person_figure(const BodySpec& body, const PostureParams& posture, const S
       const float k = d / 0.05f;
       const Vec3f o = r.mid + r.t * d + r.a * (0.012f * k);
       const float hw = r.hw + (1.6f * neck_r - r.hw) * k, depth = r.depth + (0.7f * r.depth - r.depth) * k;
-      trunk.push_back(section(r, o, o - r.e * std::min(W, 0.95f * hw), o + r.e * std::min(W, 0.95f * hw), hw, depth, 0));
+      trunk.push_back(section(r, o, o - r.e * std::min(W, 0.95f * hw), o + r.e * std::min(W, 0.95f * hw), hw, depth, {}));
     }
   }
-  for (const RowFrame& r : rows) trunk.push_back(section(r, r.mid, r.right, r.left, r.hw, r.depth, 0.02f));
+  for (int j = 0; j < nr; ++j) trunk.push_back(section(rows[j], rows[j].mid, rows[j].right, rows[j].left, rows[j].hw, rows[j].depth, under_skin(j)));
   const RowFrame& last = rows.back();
   const float pelvis_hw = std::max(last.hw, 0.5f * static_cast<float>(g.hip_breadth) * H + static_cast<float>(g.thigh_r[0]) * H);
   for (float d : {0.03f, 0.06f, 0.09f, 0.12f, 0.145f, 0.16f}) {  // sacrum to the buttocks' end
@@ -212,7 +223,7 @@ Figure person_figure(const BodySpec& body, const PostureParams& posture, const S
     const float depth = last.depth * (0.3f + 0.7f * round);
     const Vec3f o = last.mid - last.t * d + last.a * (0.5f * (last.depth - depth));
     const float ew = std::min(W, 0.95f * hw);
-    trunk.push_back(section(last, o, o - last.e * ew, o + last.e * ew, hw, depth, 0));
+    trunk.push_back(section(last, o, o - last.e * ew, o + last.e * ew, hw, depth, {}));
   }
   shapes.loft(trunk);
 
@@ -235,7 +246,9 @@ Figure person_figure(const BodySpec& body, const PostureParams& posture, const S
     if (topo.skin_row_s_m[j] <= topo.sp_tip_s_m[6]) chest_row = j;  // T6
   for (int side = 0; side < 2; ++side) {
     const float sg = side ? 1.0f : -1.0f;
-    const Vec3f sh = top.mid - top.t * 0.02f + top.a * (0.35f * top.depth) + top.e * (sg * 0.5f * static_cast<float>(g.shoulder_breadth) * H);
+    // The shoulder joint deep enough that the upper arm's rounded end stays inside the back.
+    const float sh_w = std::max(0.35f * top.depth, static_cast<float>(g.upper_arm_r[0]) * H + 0.015f);
+    const Vec3f sh = top.mid - top.t * 0.02f + top.a * sh_w + top.e * (sg * 0.5f * static_cast<float>(g.shoulder_breadth) * H);
     Vec3f wrist, pole;
     if (posture.arms == "on_chest") {
       const RowFrame& r = rows[chest_row];

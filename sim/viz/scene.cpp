@@ -125,11 +125,17 @@ SceneFrame scene_frame(const RollSession& ses, const RollResult& r) {
   for (size_t i = 0; i < m.skin_nodes.size() && i < r.skin_pressure_Pa.size(); ++i)
     f.node_pressure_Pa[m.skin_nodes[i]] = static_cast<float>(r.skin_pressure_Pa[i]);
   // Bone boxes move with their bone as its attached tissue does: x = c' + R (X - c).
+  std::vector<int> first_box(m.bones.size(), -1);  // each bone's first box: a vertebra's body
   for (size_t b = 0; b < m.bones.size(); ++b) {
+    if (!m.bones[b].boxes.empty()) first_box[b] = static_cast<int>(f.box_corner.size());
     const Vec3 c = fem.rigid_bodies[b].rest_position_m;
     const Vec3 o = rigid_position(fem, st, static_cast<int>(b));
     const Mat3 Rb = rigid_orientation(fem, st, static_cast<int>(b));
     f.bone_origin_m.push_back(world(o + Rb * (m.bones[b].origin_m - c)));
+    if (m.bones[b].kind == BoneKind::Vertebra && m.bones[b].boxes.size() > 1) {  // box 1: base to tip
+      const BoneBox& sp = m.bones[b].boxes[1];
+      f.sp_tip_m[m.bones[b].level - 1] = world(o + Rb * (sp.centre_m + sp.axes.col(0) * sp.half_m.x() - c));
+    }
     for (const BoneBox& bx : m.bones[b].boxes) {
       std::array<Vec3f, 8> q;
       for (int k = 0; k < 8; ++k) {
@@ -139,6 +145,21 @@ SceneFrame scene_frame(const RollSession& ses, const RollResult& r) {
       }
       f.box_corner.push_back(q);
     }
+  }
+  // Discs: corner k from the upper body's caudal face (its +s corners, bit 1) when k is on the
+  // disc's cranial side, from the lower body's cranial face otherwise.
+  std::array<int, kLevels + 1> body_box{};
+  body_box.fill(-1);
+  for (size_t b = 0; b < m.bones.size(); ++b) {
+    if (m.bones[b].kind == BoneKind::Vertebra) body_box[m.bones[b].level - 1] = first_box[b];
+  }
+  if (m.pelvis >= 0) body_box[kLevels] = first_box[m.pelvis];  // the sacrum's body, S1
+  for (int v = 0; v < kLevels; ++v) {
+    if (body_box[v] < 0 || body_box[v + 1] < 0) continue;
+    const auto &up = f.box_corner[body_box[v]], &down = f.box_corner[body_box[v + 1]];
+    std::array<Vec3f, 8> d;
+    for (int k = 0; k < 8; ++k) d[k] = k & 2 ? down[k & ~2] : up[k | 2];
+    f.disc_corner.push_back(d);
   }
   f.bone_load_N.assign(m.bones.size(), 0.0f);
   for (size_t b = 0; b < m.bones.size() && b < r.bone_load_N.size(); ++b) f.bone_load_N[b] = static_cast<float>(r.bone_load_N[b]);

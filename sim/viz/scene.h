@@ -59,6 +59,10 @@ struct SceneFrame {
   std::vector<std::array<Vec3f, 8>> box_corner;  // per bone box (SceneTopology::box_bone), corner c at (+-x, +-y, +-z) by bits 0, 1, 2
   std::vector<float> bone_load_N;                // per bone: the tissue's load on it (RollResult::bone_load_N)
   std::vector<Vec3f> bone_origin_m;              // per bone: its frame's origin
+  std::array<Vec3f, kLevels> sp_tip_m{};         // T1..L5: each spinous process's tip
+  // The intervertebral discs T1-T2 .. L5-S1: each the hexahedron between one vertebral body's
+  // caudal face and the next one's cranial face, corners numbered as box_corner's.
+  std::vector<std::array<Vec3f, 8>> disc_corner;
   Eigen::Matrix4f roller_pose = Eigen::Matrix4f::Identity();  // roller frame -> world
   Vec3f roller_centre_m = Vec3f::Zero();
   float pitch_deg = 0;
