@@ -326,11 +326,11 @@ void Viewer::draw_overlays(Side& s, const Viewport& vp, int fb_h) {
     for (int v = 0; v < kLevels; ++v)
       if (v != order.front()) order.push_back(v);
     for (int v : order) {
-      const Eigen::Vector3f c = sc.node_m[topo.level_skin_node[v]];
+      const Eigen::Vector3f c = level_label_m(topo, sc, v);
       if (disp_.cut == 2 && c.y() > sc.roller_centre_m.y() + 0.01f) continue;  // cut away
       if (body_opaque) {  // the back's outward normal: away from the front, across the spine's line
-        const Eigen::Vector3f up = sc.node_m[topo.level_skin_node[std::max(v - 1, 0)]],
-                              down = sc.node_m[topo.level_skin_node[std::min(v + 1, kLevels - 1)]];
+        const Eigen::Vector3f up = level_label_m(topo, sc, std::max(v - 1, 0)),
+                              down = level_label_m(topo, sc, std::min(v + 1, kLevels - 1));
         const Eigen::Vector3f out = -Eigen::Vector3f::UnitX().cross(up - down);
         if (out.dot(eye - c) < 0) continue;
       }

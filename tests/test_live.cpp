@@ -60,7 +60,7 @@ void check_person(const Scenario& sc, const SceneTopology& topo, const SceneFram
     CHECK(std::abs(j.ankle[side].x()) == Approx(0.5 * sc.posture.foot_distance_m).epsilon(1e-4));
   }
   CHECK(j.shoulder[1].x() > 0);  // [1] is the subject's left, +x
-  const Vec3f t1 = f.node_m[topo.level_skin_node[0]], l5 = f.node_m[topo.level_skin_node[kLevels - 1]];
+  const Vec3f t1 = level_label_m(topo, f, 0), l5 = level_label_m(topo, f, kLevels - 1);
   CHECK((j.head_centre - t1).dot(t1 - l5) > 0);
   for (const auto& row : topo.skin_rows)
     for (int node : {row.front(), row.back()}) {
@@ -189,6 +189,18 @@ TEST_CASE("scene of a solved state: closed tissue surface, the floor below, pres
     CHECK(*std::max_element(f.node_pressure_Pa.begin(), f.node_pressure_Pa.end()) >= 0.99 * r.whole.peak_Pa);
     CHECK(f.bone_load_N.size() == ses.model().bones.size());
     check_person(sc, topo, f);
+    // Each level's label lies over its spinous process's tip: along the spine it is nearer that
+    // tip than halfway to the next one (the labels name the true vertebrae).
+    for (int v = 0; v < kLevels; ++v) {
+      const Vec3f tip = f.sp_tip_m[v];
+      const Vec3f axis = (f.sp_tip_m[std::min(v + 1, kLevels - 1)] - f.sp_tip_m[std::max(v - 1, 0)]).normalized();
+      const float along = std::abs((level_label_m(topo, f, v) - tip).dot(axis));
+      float gap = 1e9f;
+      if (v > 0) gap = std::min(gap, (tip - f.sp_tip_m[v - 1]).norm());
+      if (v + 1 < kLevels) gap = std::min(gap, (f.sp_tip_m[v + 1] - tip).norm());
+      INFO(level_name(v + 1) << ": label " << along * 1000 << " mm along the spine from the tip; tips " << gap * 1000 << " mm apart");
+      CHECK(along < 0.5f * gap);
+    }
   }
 }
 

@@ -25,14 +25,6 @@ SceneTopology scene_topology(const BodyModel& m) {
   if (t.n_nodes >= (1 << 21)) throw std::runtime_error("scene_topology: mesh too large to draw");
   t.tets = mesh.tets;
   t.tet_region = m.tet_region;
-  for (int v = 0; v < kLevels; ++v) {  // the midline skin node nearest each tip's place on the skin line
-    double best = 1e9;
-    for (int n : m.skin_nodes) {
-      const Vec3& q = m.node_local[n];
-      const double d = std::abs(q.x()) * 10 + std::abs(q.y() - m.sp_tip_s_m[v + 1]);
-      if (d < best) best = d, t.level_skin_node[v] = n;
-    }
-  }
   // Every tet face, oriented away from the tet's fourth node; a face seen once is on the outer
   // surface, a face whose two tets differ in region is on both regions' boundaries.
   struct Owner {
@@ -93,6 +85,19 @@ SceneTopology scene_topology(const BodyModel& m) {
     }
   }
   t.sp_tip_s_m = m.sp_tip_s_m;
+  for (int v = 0; v < kLevels; ++v) {  // the two rows either side of the tip's place
+    const double s = m.sp_tip_s_m[v + 1];
+    const int last = static_cast<int>(t.skin_rows.size()) - 1;
+    int j = 0;
+    while (j + 1 < last && t.skin_row_s_m[j + 1] <= s) ++j;
+    const double w = std::clamp((s - t.skin_row_s_m[j]) / (t.skin_row_s_m[j + 1] - t.skin_row_s_m[j]), 0.0, 1.0);
+    auto midline = [&](int row) {
+      const std::vector<int>& r = t.skin_rows[row];
+      return *std::min_element(r.begin(), r.end(), [&](int a, int b) { return std::abs(m.node_local[a].x()) < std::abs(m.node_local[b].x()); });
+    };
+    t.level_skin_nodes[v] = {midline(j), midline(j + 1)};
+    t.level_skin_w[v] = static_cast<float>(w);
+  }
   t.pelvis_bone = m.pelvis;
   for (size_t b = 0; b < m.bones.size(); ++b) {
     t.bone_name.push_back(m.bones[b].name);
@@ -100,6 +105,11 @@ SceneTopology scene_topology(const BodyModel& m) {
     for (size_t x = 0; x < m.bones[b].boxes.size(); ++x) t.box_bone.push_back(static_cast<int>(b));
   }
   return t;
+}
+
+Vec3f level_label_m(const SceneTopology& t, const SceneFrame& f, int v) {
+  const float w = t.level_skin_w[v];
+  return (1 - w) * f.node_m[t.level_skin_nodes[v][0]] + w * f.node_m[t.level_skin_nodes[v][1]];
 }
 
 SceneFrame scene_frame(const RollSession& ses, const RollResult& r) {

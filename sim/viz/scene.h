@@ -39,9 +39,12 @@ struct SceneTopology {
   std::vector<int> box_bone;                   // per drawn bone box: its bone
   std::vector<std::string> bone_name;
   std::vector<BoneKind> bone_kind;
-  // Per level T1..L5: the skin node on the midline over its spinous process's tip, where its label
-  // goes (on the surface the roller touches, so a label sits where that level's pressure shows).
-  std::array<int, kLevels> level_skin_node{};
+  // Per level T1..L5: where its label goes, the skin's midline over its spinous process's tip (on
+  // the surface the roller touches, so a label sits where that level's pressure shows): between
+  // the midline nodes of the two skin rows either side of the tip's place on the skin line, the
+  // second weighted level_skin_w (level_label_m).
+  std::array<std::array<int, 2>, kLevels> level_skin_nodes{};
+  std::array<float, kLevels> level_skin_w{};
   // The skin's node rows across the back, head end first, each from the subject's right (-x) to
   // the left (+x): where the drawn person (viz/figure.h) joins the simulated back.
   std::vector<std::vector<int>> skin_rows;
@@ -51,6 +54,10 @@ struct SceneTopology {
   int n_nodes = 0;
 };
 SceneTopology scene_topology(const BodyModel& m);
+
+struct SceneFrame;
+// Where level v's label goes (0 = T1) in a solved state.
+Vec3f level_label_m(const SceneTopology& t, const SceneFrame& f, int v);
 
 // One solved state in the world frame.
 struct SceneFrame {
