@@ -87,6 +87,7 @@ void Viewer::start() {
   disp_.cut = opt_.cut == "sagittal" ? 1 : opt_.cut == "transverse" ? 2 : 0;
   disp_.auto_roll = opt_.auto_roll;
   cam_.preset(opt_.camera);
+  if (disp_.cut && opt_.camera == "three_quarter") view_cut();  // the default camera: turn it to the cut
   if (!opt_.lesson.empty()) {
     apply_lesson(load_lesson(catalog_file("lessons", opt_.lesson, "", "--lesson", "lesson")));
   } else {
@@ -112,7 +113,17 @@ void Viewer::roll_automatically(double dt) {
 }
 
 // The 3D viewports between the panels, side by side, and their overlays.
+// A sagittal cut is seen from the side it faces (the left, +x), a transverse one from the head,
+// along the spine, at the roller (place_viewports keeps the target there as it rolls).
+void Viewer::view_cut() {
+  cam_on_cut_ = disp_.cut == 2;
+  if (disp_.cut == 1) cam_.preset("side");
+  if (disp_.cut == 2) cam_.preset("section");
+}
+
 void Viewer::place_viewports(int fb_h) {
+  if (cam_on_cut_ && disp_.cut == 2 && !sides_.empty() && sides_.front()->shown)
+    cam_.target.y() = sides_.front()->shown->scene.roller_centre_m.y();
   const ImGuiIO& io = ImGui::GetIO();
   const float sc = io.DisplayFramebufferScale.x > 0 ? io.DisplayFramebufferScale.x : 1;
   const Layout L = layout();

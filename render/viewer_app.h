@@ -96,7 +96,8 @@ struct Camera {
   }
   void preset(const std::string& name) {
     target = {0, 0.3f, 0.1f};
-    if (name == "person") target = {0, 0.1f, 0.25f}, azimuth = 0.45f, elevation = 0.3f, distance = 2.2f;  // the whole body, from the left and above
+    if (name == "section") target = {0, 0.3f, 0.12f}, azimuth = 1.5708f, elevation = 0.55f, distance = 0.8f;  // from the head, along the spine: a transverse cut face on
+    else if (name == "person") target = {0, 0.1f, 0.25f}, azimuth = 0.45f, elevation = 0.3f, distance = 2.2f;  // the whole body, from the left and above
     else if (name == "side") azimuth = 0.0f, elevation = 0.02f, distance = 1.25f;
     else if (name == "below") azimuth = 1.5708f, elevation = -1.2f, distance = 1.0f;  // head up the screen
     else azimuth = 0.9f, elevation = -0.8f, distance = 0.95f;  // three_quarter: below, from the left and the head
@@ -233,6 +234,8 @@ class Viewer {
   bool compare_ = false;
   Display disp_;
   Camera cam_;
+  bool cam_on_cut_ = false;  // a transverse cut's view: the camera's target follows the roller
+  void view_cut();           // the camera that shows the cut chosen face on
   std::vector<Lesson> lessons_;
   std::string lesson_title_, lesson_summary_;
   std::string message_;

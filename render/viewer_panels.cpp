@@ -149,10 +149,10 @@ void Viewer::panels() {
       ImGui::EndMenu();
     }
     if (ImGui::BeginMenu("Camera")) {
-      if (ImGui::MenuItem("The whole person, from the side and above")) cam_.preset("person");
-      if (ImGui::MenuItem("Three-quarter, from below")) cam_.preset("three_quarter");
-      if (ImGui::MenuItem("From below (the pressure map)")) cam_.preset("below");
-      if (ImGui::MenuItem("From the side (the spine's shape)")) cam_.preset("side");
+      if (ImGui::MenuItem("The whole person, from the side and above")) cam_.preset("person"), cam_on_cut_ = false;
+      if (ImGui::MenuItem("Three-quarter, from below")) cam_.preset("three_quarter"), cam_on_cut_ = false;
+      if (ImGui::MenuItem("From below (the pressure map)")) cam_.preset("below"), cam_on_cut_ = false;
+      if (ImGui::MenuItem("From the side (the spine's shape)")) cam_.preset("side"), cam_on_cut_ = false;
       ImGui::EndMenu();
     }
     ImGui::EndMainMenuBar();
@@ -206,7 +206,10 @@ void Viewer::panels() {
         if (ImGui::Checkbox(names[r].c_str(), &on)) disp_.region_on[r] = on, ch = true;
       }
     }
-    ch |= ImGui::Combo("cut", &disp_.cut, "none\0sagittal (midline)\0transverse (at the roller)\0");
+    if (ImGui::Combo("cut", &disp_.cut, "none\0sagittal (midline)\0transverse (at the roller)\0")) {
+      ch = true;
+      view_cut();
+    }
     ImGui::Checkbox("the whole person (drawn)", &disp_.person);
     ImGui::Checkbox("see-through roller (from below)", &disp_.roller_see_through);
     ImGui::Checkbox("level labels", &disp_.labels);

@@ -232,10 +232,11 @@ void Viewer::draw_scene(Side& s, const Viewport& vp) {
     s.section.draw(GL_TRIANGLES);
   }
   shader_.set_clip(disp_.cut != 0, cn, cd);
-  // The person drawn around the back: see-through with the bones or layers, like the skin.
+  // The person drawn around the back: see-through with the bones, layers or a cut (a cut would
+  // open its hollow shell).
   if (disp_.person) {
     shader_.set_flat(false);
-    const bool see_through = disp_.bones || disp_.layers;
+    const bool see_through = disp_.bones || disp_.layers || disp_.cut;
     if (see_through) {
       shader_.set_alpha(0.2f);
       glDepthMask(GL_FALSE);
@@ -283,33 +284,31 @@ void Viewer::draw_overlays(Side& s, const Viewport& vp, int fb_h) {
   // A thin frame between compare viewports.
   if (vp.x > 0) dl->AddLine(ImVec2(x0, y0), ImVec2(x0, y0 + h), IM_COL32(90, 90, 100, 255), 2);
   float ty = y0 + 8;
+  // The title and the status lines, each wrapped at the viewport's width (a narrow compare viewport
+  // keeps them whole).
+  const float wrap = std::max(40.0f, w - 20);
   if (!s.label.empty()) {
-    dl->AddText(ImGui::GetFont(), ImGui::GetFontSize() * 1.25f, ImVec2(x0 + 10, ty), IM_COL32(255, 255, 255, 240), s.label.c_str());
-    ty += ImGui::GetFontSize() * 1.5f;
+    const float size = ImGui::GetFontSize() * 1.25f;
+    dl->AddText(ImGui::GetFont(), size, ImVec2(x0 + 10, ty), IM_COL32(255, 255, 255, 240), s.label.c_str(), nullptr, wrap);
+    ty += ImGui::GetFont()->CalcTextSizeA(size, FLT_MAX, wrap, s.label.c_str()).y + ImGui::GetFontSize() * 0.25f;
   }
   const LiveStatus st = s.live->status();
+  auto line = [&](const std::string& text, ImU32 colour) {
+    dl->AddText(ImGui::GetFont(), ImGui::GetFontSize(), ImVec2(x0 + 10, ty), colour, text.c_str(), nullptr, wrap);
+    ty += ImGui::CalcTextSize(text.c_str(), nullptr, false, wrap).y + ImGui::GetFontSize() * 0.3f;
+  };
   if (s.shown) {
     const RollResult& r = s.shown->result;
     const Scenario& scn = s.shown->model->scenario;
-    for (const std::string& line :
-         {fmt::format("{} at {}", scn.roller.name, level_name(r.level)),
-          fmt::format("body '{}', {:.0f} kg", data_name(scn.body_file), scn.body.mass_kg),
-          fmt::format("trunk {:.1f} deg to the floor", r.trunk_angle_deg)}) {
-      dl->AddText(ImVec2(x0 + 10, ty), IM_COL32(220, 220, 220, 230), line.c_str());
-      ty += ImGui::GetFontSize() * 1.3f;
-    }
+    line(fmt::format("{} at {}", scn.roller.name, level_name(r.level)), IM_COL32(220, 220, 220, 230));
+    line(fmt::format("body '{}', {:.0f} kg", data_name(scn.body_file), scn.body.mass_kg), IM_COL32(220, 220, 220, 230));
+    line(fmt::format("trunk {:.1f} deg to the floor", r.trunk_angle_deg), IM_COL32(220, 220, 220, 230));
   }
-  {
-    const std::string solver = st.solves_per_s > 0 ? fmt::format("solver: {:.2f} positions/s (last {:.2f} s)", st.solves_per_s, st.last_solve_s)
-                                                   : std::string("solver: first solve");
-    dl->AddText(ImVec2(x0 + 10, ty), IM_COL32(170, 200, 255, 230), solver.c_str());
-    ty += ImGui::GetFontSize() * 1.3f;
-  }
-  if (st.phase != LiveStatus::Idle) {
-    dl->AddText(ImVec2(x0 + 10, ty), IM_COL32(255, 220, 120, 255), (st.activity + " ...").c_str());
-    ty += ImGui::GetFontSize() * 1.3f;
-  }
-  if (!st.error.empty()) dl->AddText(ImVec2(x0 + 10, ty), IM_COL32(255, 110, 110, 255), st.error.c_str());
+  line(st.solves_per_s > 0 ? fmt::format("solver: {:.2f} positions/s (last {:.2f} s)", st.solves_per_s, st.last_solve_s)
+                           : std::string("solver: first solve"),
+       IM_COL32(170, 200, 255, 230));
+  if (st.phase != LiveStatus::Idle) line(st.activity + " ...", IM_COL32(255, 220, 120, 255));
+  if (!st.error.empty()) line(st.error, IM_COL32(255, 110, 110, 255));
   // The colour scale bar's place (drawn below), kept clear of labels.
   const float bw = 18, bh = std::min(260.0f, h * 0.45f), bx = x0 + w - 70, by = y0 + h - bh - 56;
   // Level labels on the skin over each spinous process: where that level's pressure shows; not
