@@ -377,6 +377,8 @@ int run_compare(const std::string& scenario, std::vector<std::string> rollers, c
   write_file_atomic(out + "/compare.json", comparison_json(c));
   write_file_atomic(out + "/compare.png", render_chart_png(comparison_chart(c)));
   if (!c.tones.empty()) write_file_atomic(out + "/compare_tones.png", render_chart_png(tone_chart(c)));
+  const PressureMapSpec maps = pressure_maps(c);
+  if (!maps.maps.empty()) write_file_atomic(out + "/compare_maps.png", render_pressure_maps_png(maps));
   write_file_atomic(out + "/report.html", comparison_html(c));
   fmt::print("{}", comparison_table(c));
   int failed = 0;
@@ -393,9 +395,10 @@ int run_compare(const std::string& scenario, std::vector<std::string> rollers, c
                  run->scenario.roller.name, level_name(r.level), run->scenario.tone.name,
                  r.solve.converged ? r.validity.reason : r.solve.message);
     }
-  fmt::print("wrote {0}/compare.csv, {0}/compare.json, {0}/compare.png{2}, {0}/report.html{1}\n", out,
+  fmt::print("wrote {0}/compare.csv, {0}/compare.json, {0}/compare.png{2}{3}, {0}/report.html{1}\n", out,
              vtu ? fmt::format(" and the solved states in {}/states (ParaView: one .pvd series per roller)", out) : "",
-             c.tones.empty() ? "" : fmt::format(", {}/compare_tones.png", out));
+             c.tones.empty() ? "" : fmt::format(", {}/compare_tones.png", out),
+             maps.maps.empty() ? "" : fmt::format(", {}/compare_maps.png", out));
   if (failed) return 3;
   return warm_cold_disagreements(c, nullptr).empty() ? 0 : 3;  // reported above, row by row
 }

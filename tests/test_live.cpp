@@ -5,10 +5,12 @@
 #include <chrono>
 #include <cmath>
 #include <map>
+#include <stb/stb_image.h>
 
 #include "io/catalog.h"
 #include "report/colormap.h"
 #include "report/gif.h"
+#include "report/plot.h"
 #include "viz/figure.h"
 #include "viz/lesson.h"
 #include "viz/live.h"
@@ -322,4 +324,38 @@ TEST_CASE("an animated GIF: its frames, size and colours come back as written", 
   CHECK(mean < 6);
   CHECK_THROWS(read_gif("GIF89a and then nothing"));
   CHECK_THROWS(GifAnimation(8, 8).encode());  // no frame
+}
+
+TEST_CASE("pressure maps: each mat cell in its pressure's colour, seen from behind, on one scale", "[view]") {
+  PressureMat mat;  // 3 cells across (x from -1.5 to 1.5 cm), 2 along
+  mat.nx = 3, mat.ns = 2, mat.x0_m = -0.015, mat.s0_m = 0.1;
+  mat.force_N.assign(6, 0.0);
+  const double A = mat.cell_m * mat.cell_m;
+  mat.force_N[0 * 3 + 0] = 50e3 * A;   // s row 0, the subject's right (-x): 50 kPa
+  mat.force_N[1 * 3 + 2] = 100e3 * A;  // s row 1, the subject's left (+x): 100 kPa
+  mat.force_N[1 * 3 + 1] = 0.5e3 * A;  // under the 1 kPa threshold
+  PressureMapSpec spec;
+  spec.title = "test";
+  spec.maps.push_back({"a", mat, 0.105});
+  spec.scale_max_Pa = 100e3;
+  const std::string png = render_pressure_maps_png(spec);
+  int w = 0, h = 0, n = 0;
+  unsigned char* px = stbi_load_from_memory(reinterpret_cast<const unsigned char*>(png.data()), static_cast<int>(png.size()), &w, &h, &n, 3);
+  REQUIRE(px != nullptr);
+  auto at = [&](int ix, int is) {  // the middle of a cell as drawn: 30 px in, 90 down, 8 px a cell, +x on the left
+    const int x = 30 + (mat.nx - 1 - ix) * 8 + 3, y = 90 + is * 8 + 3;
+    const unsigned char* p = px + (static_cast<size_t>(y) * w + x) * 3;
+    return std::array<int, 3>{p[0], p[1], p[2]};
+  };
+  auto expect = [](double t) {
+    const Rgb c = viridis(t);
+    return std::array<int, 3>{static_cast<int>(std::lround(255 * c[0])), static_cast<int>(std::lround(255 * c[1])),
+                              static_cast<int>(std::lround(255 * c[2]))};
+  };
+  CHECK(at(0, 0) == expect(0.5));  // drawn on the right: the subject's right seen from behind
+  CHECK(at(2, 1) == expect(1.0));
+  const std::array<int, 3> skin = at(1, 1), empty = at(2, 0);
+  CHECK(skin == empty);  // under the threshold: the unloaded colour
+  CHECK(skin != expect(0.005));
+  stbi_image_free(px);
 }

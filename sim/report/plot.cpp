@@ -6,6 +6,8 @@
 #include <stb/stb_easy_font.h>
 #include <stb/stb_image_write.h>
 
+#include "report/colormap.h"
+
 namespace backroll {
 namespace {
 using RGB = std::array<unsigned char, 3>;
@@ -195,6 +197,53 @@ std::string render_tornado_png(const TornadoSpec& t, int W, int H) {
     if (p.divide >= lo && p.divide <= hi) cv.line(X(p.divide), y0 - 4, X(p.divide), y1, grey, 1.5);
     cv.line(x0, y1, x1, y1, black, 1.5);
   }
+  std::string out;
+  stbi_write_png_to_func(
+      [](void* ctx, void* data, int size) { static_cast<std::string*>(ctx)->append(static_cast<char*>(data), size); },
+      &out, W, H, 3, cv.px.data(), W * 3);
+  return out;
+}
+
+std::string render_pressure_maps_png(const PressureMapSpec& spec) {
+  const RGB black{0, 0, 0}, grey{120, 120, 120}, skin{240, 222, 205};
+  int cols_max = 1, rows_max = 1;  // cells
+  for (const PressureMapPanel& m : spec.maps) cols_max = std::max(cols_max, m.mat.nx), rows_max = std::max(rows_max, m.mat.ns);
+  const int px = 8, gap = 40, top = 90, bar_w = 150;  // pixels a cell (1 cm), between maps, above them, for the bar
+  const int mw = cols_max * px, mh = rows_max * px;
+  const int W = 30 + static_cast<int>(spec.maps.size()) * (mw + gap) + bar_w, H = top + mh + 60;
+  Canvas cv(W, H);
+  cv.text(20, 12, spec.title, black, 2.5);
+  cv.text(20, 46, "seen from behind: the subject's left on the left, the head up; 1 cm cells; the arrow: the roller", grey, 2);
+  auto colour = [&](double p) -> RGB {
+    if (!(p > kContactThresholdPa)) return skin;
+    const Rgb c = viridis(p / spec.scale_max_Pa);
+    return {static_cast<unsigned char>(std::lround(255 * c[0])), static_cast<unsigned char>(std::lround(255 * c[1])),
+            static_cast<unsigned char>(std::lround(255 * c[2]))};
+  };
+  for (size_t k = 0; k < spec.maps.size(); ++k) {
+    const PressureMapPanel& m = spec.maps[k];
+    const double ox = 30 + k * (mw + gap), oy = top;
+    const double tw = stb_easy_font_width(const_cast<char*>(m.title.c_str()));
+    cv.text(ox, oy - 26, m.title, black, std::clamp((mw + gap - 16) / std::max(1.0, tw), 0.5, 2.0));
+    for (int is = 0; is < m.mat.ns; ++is)
+      for (int ix = 0; ix < m.mat.nx; ++ix) {
+        const double x = ox + (m.mat.nx - 1 - ix) * px, y = oy + is * px;  // +x (the left) drawn on the left
+        cv.rect(x, y, x + px - 1, y + px - 1, colour(m.mat.pressure_Pa(ix, is)));
+      }
+    const double ry = oy + (m.roller_s_m - m.mat.s0_m) / m.mat.cell_m * px;
+    cv.line(ox - 16, ry, ox - 4, ry, black, 2);
+    cv.line(ox - 9, ry - 5, ox - 4, ry, black, 2);
+    cv.line(ox - 9, ry + 5, ox - 4, ry, black, 2);
+  }
+  // The colour bar: 0 at the bottom, the scale's top above.
+  const double bx = W - bar_w + 20, by = top, bh = std::min(300, mh);
+  for (int i = 0; i < static_cast<int>(bh); ++i) cv.rect(bx, by + bh - i - 1, bx + 20, by + bh - i, colour(std::max(kContactThresholdPa * 1.001, spec.scale_max_Pa * i / bh)));
+  const double step = nice_step(spec.scale_max_Pa / 1e3, 5);
+  for (double v = 0; v <= spec.scale_max_Pa / 1e3 * (1 + 1e-9); v += step)
+    cv.text(bx + 26, by + bh - bh * v / (spec.scale_max_Pa / 1e3) - 6, fmt::format("{:g}", v), grey, 2);
+  cv.text(bx - 10, by + bh + 12, "kPa", black, 2);
+  cv.rect(bx, by + bh + 34, bx + 20, by + bh + 46, skin);
+  cv.text(bx + 26, by + bh + 34, "< 1", grey, 2);
   std::string out;
   stbi_write_png_to_func(
       [](void* ctx, void* data, int size) { static_cast<std::string*>(ctx)->append(static_cast<char*>(data), size); },

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "measure/pressure_mat.h"
+
 namespace backroll {
 
 struct Series {
@@ -57,5 +59,21 @@ struct TornadoSpec {
   int columns = 2;
 };
 std::string render_tornado_png(const TornadoSpec& t, int width = 1600, int height = 1200);
+
+// Pressure maps side by side: each a pressure mat (measure/pressure_mat.h) seen from behind (the
+// subject's left on the left, the head up), its cells coloured by one viridis scale from 0 to
+// scale_max_Pa (cells under the mat's 1 kPa threshold in a light skin tone), a tick at the
+// roller's place along the back, and a colour bar.
+struct PressureMapPanel {
+  std::string title;
+  PressureMat mat;
+  double roller_s_m = 0;  // the roller's place on the skin line (the mat's s)
+};
+struct PressureMapSpec {
+  std::string title;
+  std::vector<PressureMapPanel> maps;
+  double scale_max_Pa = 1e5;
+};
+std::string render_pressure_maps_png(const PressureMapSpec& spec);
 
 }  // namespace backroll

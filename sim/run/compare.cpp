@@ -422,6 +422,28 @@ std::string comparison_json(const Comparison& c) {
   return j.dump(1);
 }
 
+PressureMapSpec pressure_maps(const Comparison& c) {
+  PressureMapSpec spec;
+  spec.title = "skin pressure under the roller at the mid-back (T7) and the low back (L3)";
+  double peak = 0;
+  for (const RollerRun& run : c.runs)
+    for (int level : {kT7, kL3})
+      for (const RollResult& r : run.results)
+        if (r.level == level && r.usable()) {
+          spec.maps.push_back({fmt::format("{}, {}", data_name(run.scenario.roller_file), level_name(level)), r.mat, r.s_m});
+          for (int is = 0; is < r.mat.ns; ++is)
+            for (int ix = 0; ix < r.mat.nx; ++ix) peak = std::max(peak, r.mat.pressure_Pa(ix, is));
+        }
+  // The scale's top: the first of 1, 2, 2.5, 5 x 10^k at or above the peak.
+  const double e = std::pow(10.0, std::floor(std::log10(std::max(peak, 1e4))));
+  for (double m : {1.0, 2.0, 2.5, 5.0, 10.0})
+    if (m * e >= peak) {
+      spec.scale_max_Pa = m * e;
+      break;
+    }
+  return spec;
+}
+
 ChartSpec comparison_chart(const Comparison& c) {
   ChartSpec ch;
   const Scenario& sc = c.runs.front().scenario;
@@ -488,6 +510,11 @@ std::string comparison_html(const Comparison& c) {
     << "</p>\n";
   o << "<img alt=\"the measures along the spine, one line per roller\" src=\"data:image/png;base64,"
     << base64(render_chart_png(comparison_chart(c))) << "\">\n";
+  const PressureMapSpec maps = pressure_maps(c);
+  if (!maps.maps.empty())
+    o << "<h2>Where the pressure is</h2>\n<img alt=\"the skin's pressure at T7 and at L3 for each roller, one colour "
+         "scale\" src=\"data:image/png;base64,"
+      << base64(render_pressure_maps_png(maps)) << "\">\n";
   o << "<h2>What the numbers say</h2>\n";
   for (const RollerRun& run : c.runs) {
     o << "<h3>" << html_escape(run.scenario.roller.name) << "</h3>\n<ul>\n";

@@ -91,6 +91,8 @@ std::string comparison_table(const Comparison& c);   // the text table with read
 std::string comparison_csv(const Comparison& c);     // one row per roller and position
 std::string comparison_json(const Comparison& c);    // the same plus per-level arrays and config
 ChartSpec comparison_chart(const Comparison& c);     // the measures along the spine, a line per roller
+// The pressure mats at the mid-back (T7) and the low back (L3), two per roller, on one scale.
+PressureMapSpec pressure_maps(const Comparison& c);
 // One self-contained page to hand out (the chart embedded): setup, readings, table, positions left out.
 std::string comparison_html(const Comparison& c);
 
