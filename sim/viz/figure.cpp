@@ -146,7 +146,7 @@ Figure person_figure(const BodySpec& body, const PostureParams& posture, const S
   for (int j = 0; j < nr; ++j) {
     const std::vector<int>& row = topo.skin_rows[j];
     RowFrame& r = rows[j];
-    r.mid = f.node_m[row[row.size() / 2]];
+    r.mid = f.node_m[row[row.size() / 2]];  // the rows are mirror-symmetric: the middle one is on the midline
     r.right = f.node_m[row.front()];
     r.left = f.node_m[row.back()];
     const double s = topo.skin_row_s_m[j];
@@ -203,7 +203,7 @@ Figure person_figure(const BodySpec& body, const PostureParams& posture, const S
     return back;
   };
   std::vector<std::vector<Vec3f>> trunk;
-  const float neck_r = 0.032f * H;
+  const float neck_r = 0.032f * H;  // a neck about 11 cm across (estimate, drawing only)
   {  // the head end: the shoulders' top narrowing to the neck
     const RowFrame& r = rows.front();
     for (float d : {0.05f, 0.025f}) {
@@ -279,7 +279,7 @@ Figure person_figure(const BodySpec& body, const PostureParams& posture, const S
   to_feet.z() = 0;
   to_feet = to_feet.norm() > 1e-6f ? to_feet.normalized() : Vec3f(0, -1, 0);
   const float l_th = static_cast<float>(g.thigh) * H, l_sh = static_cast<float>(g.shank) * H, l_ft = static_cast<float>(g.foot) * H;
-  const float ankle_z = 0.04f * H;
+  const float ankle_z = 0.04f * H;  // the ankle 7 cm above the floor, the foot 6 cm high (estimates, drawing only)
   const float foot_r = 0.018f * H;
   for (int side = 0; side < 2; ++side) {
     const float sg = side ? 1.0f : -1.0f;
