@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "report/gif.h"
+#include "report/plot.h"
 #include "viz/lesson.h"
 #include "viz/live.h"
 
@@ -71,14 +72,6 @@ inline std::array<float, 4> roller_colour(const RollerSpec& r) {
   return {0.55f - 0.35f * t, 0.62f - 0.35f * t, 0.85f - 0.25f * t, 1};  // light blue (soft) to dark blue (firm)
 }
 
-// The first of 1, 1.25, 1.5, 2, 2.5, 3, 4, 5, 6, 8 x 10^k at or above v (colour-scale tops).
-inline double nice_ceil(double v) {
-  if (!(v > 0)) return 1;
-  const double e = std::pow(10.0, std::floor(std::log10(v)));
-  for (double m : {1.0, 1.25, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0})
-    if (m * e >= v * (1 - 1e-9)) return m * e;
-  return 10 * e;
-}
 
 // A measure's value as the panels print it: 3 significant digits; a solver's round-off residue
 // (below 5e-4 in the measure's unit, far under anything a mat or the model resolves) prints as 0.

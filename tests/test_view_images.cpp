@@ -12,6 +12,8 @@
 
 #include "report/colormap.h"
 #include "report/gif.h"
+#include "io/toml_reader.h"
+#include "anatomy/body_spec.h"
 
 using namespace backroll;
 
@@ -92,13 +94,7 @@ void check_readable(const std::string& name) {
   const nlohmann::json m = meta(name);
   INFO("cut text: " << m["clipped_text"].dump());
   CHECK(m["clipped_text"].empty());
-  const int n = 17;
-  const char* names[n] = {"T1", "T2", "T3", "T4", "T5", "T6", "T7", "T8", "T9", "T10", "T11", "T12", "L1", "L2", "L3", "L4", "L5"};
-  auto index = [&](const std::string& l) {
-    for (int k = 0; k < n; ++k)
-      if (l == names[k]) return k;
-    return -1;
-  };
+  const int n = kLevels;
   for (const auto& v : m["viewports"]) {
     const auto& labels = v["labels"];
     const auto& tips = v["tips"];
@@ -111,15 +107,16 @@ void check_readable(const std::string& name) {
     std::vector<std::pair<int, double>> along;  // level, place along the spine on screen
     for (size_t i = 0; i < labels.size(); ++i) {
       const auto& l = labels[i];
-      const int own = index(l["level"]);
+      const int own = level_index(l["level"].get<std::string>()) - 1;
       REQUIRE(own >= 0);
       const double x = l["x"], y = l["y"];
       for (size_t j = 0; j < i; ++j)
         CHECK((std::abs(labels[j]["x"].get<double>() - x) >= 26 || std::abs(labels[j]["y"].get<double>() - y) >= 14));
       double d_own = 1e9, d_far = 1e9;
       for (int k = 0; k < n; ++k) {
-        if (!tips.contains(names[k])) continue;
-        const double d = std::hypot(tips[names[k]][0].get<double>() - x, tips[names[k]][1].get<double>() - y);
+        const std::string name = level_name(k + 1);
+        if (!tips.contains(name)) continue;
+        const double d = std::hypot(tips[name][0].get<double>() - x, tips[name][1].get<double>() - y);
         if (k == own) d_own = d;
         else if (std::abs(k - own) >= 2) d_far = std::min(d_far, d);
       }

@@ -65,6 +65,14 @@ double nice_step(double range, int target) {
 }
 }  // namespace
 
+double nice_ceil(double v) {
+  if (!(v > 0)) return 1;
+  const double e = std::pow(10.0, std::floor(std::log10(v)));
+  for (double m : {1.0, 1.25, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0})
+    if (m * e >= v * (1 - 1e-9)) return m * e;
+  return 10 * e;
+}
+
 std::string render_chart_png(const ChartSpec& c, int W, int H) {
   Canvas cv(W, H);
   const RGB black{0, 0, 0}, grey{120, 120, 120}, light{225, 225, 225};

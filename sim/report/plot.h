@@ -37,6 +37,9 @@ struct ChartSpec {
   int columns = 3;
 };
 
+// The first of 1, 1.25, 1.5, 2, 2.5, 3, 4, 5, 6, 8 x 10^k at or above v (colour-scale tops).
+double nice_ceil(double v);
+
 // Renders the chart and returns PNG bytes.
 std::string render_chart_png(const ChartSpec& c, int width = 1500, int height = 900);
 

@@ -431,16 +431,9 @@ PressureMapSpec pressure_maps(const Comparison& c) {
       for (const RollResult& r : run.results)
         if (r.level == level && r.usable()) {
           spec.maps.push_back({fmt::format("{}, {}", data_name(run.scenario.roller_file), level_name(level)), r.mat, r.s_m});
-          for (int is = 0; is < r.mat.ns; ++is)
-            for (int ix = 0; ix < r.mat.nx; ++ix) peak = std::max(peak, r.mat.pressure_Pa(ix, is));
+          peak = std::max(peak, r.whole.peak_Pa);  // the mat's largest cell
         }
-  // The scale's top: the first of 1, 2, 2.5, 5 x 10^k at or above the peak.
-  const double e = std::pow(10.0, std::floor(std::log10(std::max(peak, 1e4))));
-  for (double m : {1.0, 2.0, 2.5, 5.0, 10.0})
-    if (m * e >= peak) {
-      spec.scale_max_Pa = m * e;
-      break;
-    }
+  spec.scale_max_Pa = nice_ceil(std::max(peak, 1e4));  // as the viewer's colour scale
   return spec;
 }
 

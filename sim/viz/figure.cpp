@@ -146,7 +146,7 @@ Figure person_figure(const BodySpec& body, const PostureParams& posture, const S
   for (int j = 0; j < nr; ++j) {
     const std::vector<int>& row = topo.skin_rows[j];
     RowFrame& r = rows[j];
-    r.mid = f.node_m[row[row.size() / 2]];  // the rows are mirror-symmetric: the middle one is on the midline
+    r.mid = f.node_m[topo.skin_row_mid[j]];
     r.right = f.node_m[row.front()];
     r.left = f.node_m[row.back()];
     const double s = topo.skin_row_s_m[j];

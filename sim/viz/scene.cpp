@@ -5,6 +5,7 @@
 #include <unordered_map>
 
 #include "anatomy/body_spec.h"
+#include "measure/pressure_mat.h"
 
 namespace backroll {
 
@@ -70,19 +71,19 @@ SceneTopology scene_topology(const BodyModel& m) {
     t.on_skin[m.skin_nodes[i]] = 1;
     t.skin_slot[m.skin_nodes[i]] = static_cast<int>(i);
   }
-  {  // skin rows: the skin nodes grouped by their place along the skin line, each sorted across
+  {  // skin rows: the structured skin grid's rows (measure/pressure_mat.h), each sorted across
+    const SkinGrid grid(m);
+    t.skin_row_s_m = grid.ss;
+    t.skin_rows.assign(grid.ss.size(), {});
     std::vector<int> sk = m.skin_nodes;
-    std::sort(sk.begin(), sk.end(), [&](int a, int b) {
-      const Vec3 &p = m.node_local[a], &q = m.node_local[b];
-      return p.y() < q.y() - 1e-9 || (std::abs(p.y() - q.y()) <= 1e-9 && p.x() < q.x());
-    });
-    for (size_t i = 0; i < sk.size(); ++i) {
-      if (i == 0 || m.node_local[sk[i]].y() - m.node_local[sk[i - 1]].y() > 1e-9) {
-        t.skin_rows.emplace_back();
-        t.skin_row_s_m.push_back(m.node_local[sk[i]].y());
-      }
-      t.skin_rows.back().push_back(sk[i]);
+    std::sort(sk.begin(), sk.end(), [&](int a, int b) { return m.node_local[a].x() < m.node_local[b].x(); });
+    for (int n : sk) {
+      const size_t row = std::lower_bound(grid.ss.begin(), grid.ss.end(), m.node_local[n].y() - 1e-9) - grid.ss.begin();
+      t.skin_rows[row].push_back(n);
     }
+    for (const std::vector<int>& r : t.skin_rows)
+      t.skin_row_mid.push_back(*std::min_element(
+          r.begin(), r.end(), [&](int a, int b) { return std::abs(m.node_local[a].x()) < std::abs(m.node_local[b].x()); }));
   }
   t.sp_tip_s_m = m.sp_tip_s_m;
   for (int v = 0; v < kLevels; ++v) {  // the two rows either side of the tip's place
@@ -91,11 +92,7 @@ SceneTopology scene_topology(const BodyModel& m) {
     int j = 0;
     while (j + 1 < last && t.skin_row_s_m[j + 1] <= s) ++j;
     const double w = std::clamp((s - t.skin_row_s_m[j]) / (t.skin_row_s_m[j + 1] - t.skin_row_s_m[j]), 0.0, 1.0);
-    auto midline = [&](int row) {
-      const std::vector<int>& r = t.skin_rows[row];
-      return *std::min_element(r.begin(), r.end(), [&](int a, int b) { return std::abs(m.node_local[a].x()) < std::abs(m.node_local[b].x()); });
-    };
-    t.level_skin_nodes[v] = {midline(j), midline(j + 1)};
+    t.level_skin_nodes[v] = {t.skin_row_mid[j], t.skin_row_mid[j + 1]};
     t.level_skin_w[v] = static_cast<float>(w);
   }
   t.pelvis_bone = m.pelvis;

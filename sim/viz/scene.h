@@ -49,6 +49,7 @@ struct SceneTopology {
   // the left (+x): where the drawn person (viz/figure.h) joins the simulated back.
   std::vector<std::vector<int>> skin_rows;
   std::vector<double> skin_row_s_m;            // each row's place along the skin line
+  std::vector<int> skin_row_mid;               // each row's node on the midline (x = 0)
   std::array<double, 20> sp_tip_s_m{};         // C7..S2, as BodyModel::sp_tip_s_m
   int pelvis_bone = -1;
   int n_nodes = 0;
