@@ -112,6 +112,54 @@ TEST_CASE("joints: linear, bilinear and two-sided rotational springs", "[unit][s
   CHECK(th.x() == Approx(-1.0 / 50).epsilon(1e-7));
 }
 
+// A body resting on a push-only support (a roller on the floor) that starts a hair above it, as a
+// new roller place leaves it: the step lands it at once (before, the support's missing stiffness
+// let the step carry the body far through it and the line search cut the step to nothing). The
+// same support must not hold a body that the forces lift away.
+TEST_CASE("push-only support: a body a hair above it lands in one step, a lifted one leaves", "[unit][solver]") {
+  const double k = 1e8, W = 500, lifted = 2e-5;  // N/m, N, m above the support
+  Joint floor;
+  floor.body_a = -1;
+  floor.body_b = 0;
+  floor.translational_N_per_m = Vec3(1e5, 1e5, k);
+  floor.rotational_Nm_per_rad = Vec3::Constant(100);
+  floor.push_only_axis = 2;
+  auto solve = [&](double force_z, double soft_k, SolveReport& r) {
+    FemModel m;
+    RigidBody b;
+    for (int c = 0; c < 6; ++c) b.dof[c] = c;
+    b.applied_force_N = Vec3(0, 0, force_z);
+    m.rigid_bodies.push_back(b);
+    m.joints.push_back(floor);
+    if (soft_k > 0) {  // a soft spring that holds a lifted body where the forces balance
+      Joint soft;
+      soft.body_a = -1;
+      soft.body_b = 0;
+      soft.translational_N_per_m = Vec3::Constant(soft_k);
+      m.joints.push_back(soft);
+    }
+    m.n_dofs = 6;
+    m.finalize();
+    FemState st;
+    st.reset(m);
+    st.u[2] = lifted;
+    r = solve_equilibrium(m, st, SolverSettings{});
+    return rigid_position(m, st, 0).z();
+  };
+  SolveReport r;
+  // Pressed down by its weight: it comes to rest W / k into the support.
+  const double z = solve(-W, 0, r);
+  REQUIRE(r.converged);
+  CHECK(z == Approx(-W / k).epsilon(1e-6));
+  CHECK(r.newton_iterations == 1);  // the spring is linear: one step on the touching branch lands it
+  // Pulled up by W against a soft spring of 1e5 N/m: it leaves to W / 1e5 = 5 mm; the support
+  // a hair below does not hold it.
+  const double up = solve(W, 1e5, r);
+  REQUIRE(r.converged);
+  CHECK(up == Approx(W / 1e5).epsilon(1e-6));
+  CHECK(r.newton_iterations == 1);
+}
+
 namespace {
 // A block of soft tissue (E = 20 kPa, nu = 0.3) on a 1 cm grid of ni x ni x nk nodes, every node
 // fixed and unloaded until a test frees and loads it.
@@ -229,6 +277,59 @@ TEST_CASE("placed bodies: a floor moved and turned through the state's inputs", 
   c.reset(level);
   REQUIRE(solve_equilibrium(level, c, SolverSettings{}).converged);
   CHECK(c.rigid_mult[0] == std::vector<double>(c.rigid_mult[0].size(), 0.0));
+}
+
+// The late Newton steps solved by conjugate gradients on the last factorisation (an inexact
+// Newton method) reach the same equilibrium as factorising every step: a block held by its top
+// face and pressed 2 mm into a tilted rigid floor, whose contact is held by augmented-Lagrangian
+// multipliers (the steps after each multiplier update are the ones reused).
+TEST_CASE("factorisation reuse: the same equilibrium as a factorisation every step", "[unit][solver]") {
+  const double tilt = 0.2;
+  FemModel m = soft_block(4, 3);
+  RigidContactSet cs;
+  int nd = 0;
+  for (int v = 0; v < m.mesh.n_nodes(); ++v) {
+    if (m.mesh.X[v].z() > 0.02 - 1e-12) continue;  // the top face holds the block
+    for (int c = 0; c < 3; ++c) m.node_dof[v][c] = nd++;
+    m.node_force_N[v] = Vec3(0, 0, -0.01);
+    if (m.mesh.X[v].z() < 1e-12) cs.slave_nodes.push_back(v), cs.penalty_N_per_m.push_back(1e4);
+  }
+  RigidBody floor;
+  floor.shape = std::make_shared<FloorShape>(Vec3(0, -std::sin(tilt), std::cos(tilt)));
+  floor.rest_position_m = Vec3(0.015, 0.015, 0.002);
+  m.rigid_bodies.push_back(floor);
+  cs.body = 0;
+  m.rigid_contacts.push_back(cs);
+  m.n_dofs = nd;
+  m.finalize();
+  auto solve = [&](bool reuse, SolveReport& r) {
+    FemState st;
+    st.reset(m);
+    SolverSettings s;
+    s.gap_tol_m = 1e-9;
+    s.reuse_factorization = reuse;
+    r = solve_equilibrium(m, st, s);
+    return node_positions(m, st);
+  };
+  SolveReport direct, reused;
+  const std::vector<Vec3> xd = solve(false, direct), xr = solve(true, reused);
+  REQUIRE(direct.converged);
+  REQUIRE(reused.converged);
+  INFO("direct: " << direct.newton_iterations << " Newton steps, " << direct.factorizations << " factorisations; reused: "
+                  << reused.newton_iterations << " steps, " << reused.factorizations << " factorisations, "
+                  << reused.reused_steps << " steps on an old one (" << reused.cg_iterations << " CG iterations)");
+  CHECK(direct.multiplier_updates > 0);
+  CHECK(direct.reused_steps == 0);
+  CHECK(reused.reused_steps > 0);
+  CHECK(reused.factorizations < direct.factorizations);
+  double diff = 0, moved = 0;
+  for (size_t v = 0; v < xd.size(); ++v) {
+    diff = std::max(diff, (xd[v] - xr[v]).norm());
+    moved = std::max(moved, (xd[v] - m.mesh.X[v]).norm());
+  }
+  INFO("largest displacement " << moved << " m, largest difference " << diff << " m");
+  CHECK(moved > 1e-3);
+  CHECK(diff < 1e-6 * moved);
 }
 
 TEST_CASE("placed bodies: a body that carries tissue cannot be placed", "[unit][solver]") {

@@ -272,6 +272,8 @@ void add_joints(const FemModel& m, const Pose& p, bool want_grad, bool want_hess
       const SpringEval sp = spring(j, r, jm.delta[r]);
       ev.energy += sp.energy;
       if (!want_grad) continue;
+      if (want_hess && r == j.push_only_axis && jm.delta[r] > 0 && jm.delta[r] < kSupportNearM)
+        ev.near_supports.push_back({jm.dof, jm.jac.row(r).transpose(), j.translational_N_per_m[r], jm.delta[r]});
       g += sp.force * jm.jac.row(r).transpose();
       if (want_hess) H += sp.stiffness * jm.jac.row(r).transpose() * jm.jac.row(r) + sp.force * jm.hess[r];
     }

@@ -40,6 +40,10 @@ struct JointMotion {
 };
 JointMotion joint_motion(const FemModel& m, const Pose& pose, const Joint& j, bool derivatives);
 
+// How far a push-only support that has let go still counts as near (Eval::near_supports): a
+// body resting on it lifts by micrometres when the scene around it is placed anew.
+constexpr double kSupportNearM = 1e-3;
+
 // Spring energy, force dE/ddelta and stiffness of one joint row at relative motion delta.
 struct SpringEval {
   double energy, force, stiffness;
@@ -92,6 +96,14 @@ struct Eval {
   std::vector<Triplet> trip_neg;  // the contact curvature's negative semi-definite part
   std::vector<RankOne> rank_one;  // added to the tangent by the solver (Sherman-Morrison-Woodbury)
   double max_penetration = 0;
+  // Push-only supports let go a hair's breadth from touching (kSupportNearM): no force, no
+  // stiffness. newton_step adds the stiffness when the forces press the support's body into it.
+  struct NearSupport {
+    std::array<int, 12> dof{};                         // the joint's local variables' dofs, or kFixed
+    Eigen::Matrix<double, 12, 1> jac = Eigen::Matrix<double, 12, 1>::Zero();  // d delta / d local
+    double k = 0, delta = 0;
+  };
+  std::vector<NearSupport> near_supports;
   std::vector<std::vector<double>> rigid_lam, surface_lam;  // contact forces lambda_c (N)
   int active = 0;                                           // active contacts, all sets
 };

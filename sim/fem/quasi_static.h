@@ -277,6 +277,9 @@ struct SolverSettings {
   int max_newton = 300;         // Newton iterations in all, over all multiplier updates
   int max_multiplier_updates = 30;
   int load_steps = 1;           // ramp the prescribed loads in this many equal steps
+  // Late Newton steps by conjugate gradients preconditioned by the last factorisation, where it
+  // fits (fem/newton.cpp, reuse_step); false: every step factorises its own tangent.
+  bool reuse_factorization = true;
   // Checked before every Newton iteration: when it reads true the solve stops at once with
   // converged = false and cancelled = true (an interactive client that no longer wants it).
   const std::atomic<bool>* cancel = nullptr;
@@ -309,6 +312,8 @@ struct SolveReport {
   int multiplier_updates = 0;
   int factorizations = 0;        // including retries with a shifted diagonal
   int analyses = 0;              // symbolic analyses (fill-reducing orderings) of a new pattern
+  int reused_steps = 0;          // Newton steps solved on the last factorisation (no new one)
+  int cg_iterations = 0;         // conjugate-gradient iterations those took (and failed tries)
   double residual_max_N = 0;     // largest nodal force residual at the end
   double residual_tol_N = 0;     // the tolerance it was held to
   double penetration_max_m = 0;  // deepest contact penetration at the end
