@@ -511,27 +511,35 @@ struct SolveTally {
 int run_bench_roll(const std::string& scenario) {
   const Scenario sc = load_scenario(scenario.empty() ? std::string(BACKROLL_ASSET_DIR) + "/scenarios/compare.toml" : scenario);
   const FlatReference flat = solve_flat_reference(sc);
-  RollSession ses(sc, &flat);
-  fmt::print("backroll bench roll: {} ({} dofs, mesh scale {})\n", portable_path(sc.source), ses.model().fem.n_dofs, sc.mesh_scale);
+  const std::shared_ptr<const PosedModel> pm = build_posed_model(sc);
+  fmt::print("backroll bench roll: {} ({} dofs, mesh scale {})\n", portable_path(sc.source), pm->body.fem.n_dofs, sc.mesh_scale);
   fmt::print("  linear solver: {}\n", backroll::linear_solver_info());
-  SolveTally f, cold, warm, sub;
+  SolveTally f;
   f.positions = 1;
   f.add(flat.solve);
   fmt::print("  flat-lying reference: {}\n", f.line());
-  for (int l : {7, 15}) {
-    const RollResult c = ses.solve_at(l, true);
-    std::string hist;  // Newton's residual at each evaluation of the cold solve: quadratic at the end
-    for (double v : c.solve.residual_history) hist += fmt::format(" {:.1e}", v);
-    fmt::print("  {} cold, largest nodal residual (N) per Newton step:{}\n", level_name(l), hist);
-    const RollResult w = ses.solve_at(l == 7 ? 8 : 16);
-    cold.add(c.solve), ++cold.positions;
-    warm.add(w.solve), ++warm.positions;
-    sub.seconds += w.substep_seconds, sub.newton += w.substep_newton_iterations, ++sub.positions;
+  // The same positions with the late Newton steps on the last factorisation (what runs) and with
+  // a factorisation every step (the plain direct solver), each session from the same start.
+  for (bool direct : {false, true}) {
+    RollSession s(pm, &flat);
+    s.set_direct_solves(direct);
+    SolveTally cold, warm, sub;
+    const char* how = direct ? "plain direct solver" : "late steps on the last factorisation";
+    for (int l : {7, 15}) {
+      const RollResult c = s.solve_at(l, true);
+      std::string hist;  // Newton's residual at each evaluation of the cold solve: quadratic at the end
+      for (double v : c.solve.residual_history) hist += fmt::format(" {:.1e}", v);
+      fmt::print("  [{}] {} cold, largest nodal residual (N) per Newton step:{}\n", how, level_name(l), hist);
+      const RollResult w = s.solve_at(l == 7 ? 8 : 16);
+      cold.add(c.solve), ++cold.positions;
+      warm.add(w.solve), ++warm.positions;
+      sub.seconds += w.substep_seconds, sub.newton += w.substep_newton_iterations, ++sub.positions;
+    }
+    fmt::print("  [{}] per position from rest (T7, L3): {}\n", how, cold.line());
+    fmt::print("  [{}] per position rolled warm from the level above (T8, L4), at the position: {}\n", how, warm.line());
+    fmt::print("    and before it, the roller's sub-steps on the way: {:.2f} s, {:.1f} Newton iterations\n",
+               sub.seconds / sub.positions, double(sub.newton) / sub.positions);
   }
-  fmt::print("  per position from rest (T7, L3): {}\n", cold.line());
-  fmt::print("  per position rolled warm from the level above (T8, L4), at the position: {}\n", warm.line());
-  fmt::print("    and before it, the roller's sub-steps on the way: {:.2f} s, {:.1f} Newton iterations\n", sub.seconds / sub.positions,
-             double(sub.newton) / sub.positions);
   std::vector<std::string> files;
   for (const std::string& name : default_compare_rollers()) files.push_back(roller_path(name));
   std::string tones;

@@ -7,6 +7,20 @@
 
 using namespace backroll;
 
+namespace {
+// A uniform pressure p on a block's top face (y = T) as consistent nodal loads: a third of each
+// top triangle's force per vertex.
+void press_top(FemModel& m, double T, double p) {
+  for (const Tri& f : boundary_faces(m.mesh)) {
+    bool top = true;
+    for (int v : f) top = top && std::abs(m.mesh.X[v].y() - T) < 1e-12;
+    if (!top) continue;
+    const double A = 0.5 * (m.mesh.X[f[1]] - m.mesh.X[f[0]]).cross(m.mesh.X[f[2]] - m.mesh.X[f[0]]).norm();
+    for (int v : f) m.node_force_N[v].y() -= p * A / 3;
+  }
+}
+}  // namespace
+
 // A plane-strain block pressed by a uniform load on its top, free to expand sideways: every
 // element is in the same state, eps_yy = -p (1 - nu^2) / E at small strain.
 TEST_CASE("patch test: uniform compression of a plane-strain block", "[unit][solver]") {
@@ -25,14 +39,7 @@ TEST_CASE("patch test: uniform compression of a plane-strain block", "[unit][sol
     if (X.x() > 1e-12) m.node_dof[n][0] = nd++;  // x held on the left face only
     if (X.y() > 1e-12) m.node_dof[n][1] = nd++;  // y held on the floor only (rollers)
   }
-  // Consistent nodal load of a uniform pressure: a third of each top triangle's force per vertex.
-  for (const Tri& f : boundary_faces(m.mesh)) {
-    bool top = true;
-    for (int v : f) top = top && std::abs(m.mesh.X[v].y() - T) < 1e-12;
-    if (!top) continue;
-    const double A = 0.5 * (m.mesh.X[f[1]] - m.mesh.X[f[0]]).cross(m.mesh.X[f[2]] - m.mesh.X[f[0]]).norm();
-    for (int v : f) m.node_force_N[v].y() -= p * A / 3;
-  }
+  press_top(m, T, p);
   m.n_dofs = nd;
   m.finalize();
   FemState st;
@@ -48,6 +55,66 @@ TEST_CASE("patch test: uniform compression of a plane-strain block", "[unit][sol
   // Lateral expansion eps_xx = nu (1 + nu) p / E.
   const double ux_right = x[nx - 1].x() - W;
   CHECK(ux_right == Approx(nu * (1 + nu) * p / E * W).epsilon(3e-3));
+}
+
+// Tied nodes (FemModel::NodeTie) make a coarser conforming mesh of the same grid: under a uniform
+// strain, which is linear and so lies in the coarser space, the patch test's block with its middle
+// rows following their neighbours gives the untied block's solution with fewer unknowns, and every
+// tied node sits where its masters put it.
+TEST_CASE("tied nodes: the patch test passes with the middle rows following their neighbours", "[unit][solver]") {
+  const double E = 50e3, nu = 0.3, W = 0.04, T = 0.025, s = 0.002, p = 50.0;
+  const int nx = 9, ny = 6;
+  const double dy = T / (ny - 1);
+  auto row = [&](const Vec3& X) { return static_cast<int>(std::lround(X.y() / dy)); };
+  auto solve = [&](bool tie, int& dofs) {
+    FemModel m;
+    append_structured(m.mesh, nx, ny, 2, false, 0, [&](int i, int j, int k) {
+      return Vec3(W * i / (nx - 1), dy * j, s * k);
+    });
+    m.tet_material.assign(m.mesh.n_tets(), NeoHookean::from_young_poisson(E, nu));
+    m.node_dof.assign(m.mesh.n_nodes(), {kFixed, kFixed, kFixed});
+    m.node_force_N.assign(m.mesh.n_nodes(), Vec3::Zero());
+    auto node_at = [&](const Vec3& X) {
+      for (int n = 0; n < m.mesh.n_nodes(); ++n)
+        if ((m.mesh.X[n] - X).norm() < 1e-12) return n;
+      throw std::logic_error("no node there");
+    };
+    int nd = 0;
+    for (int n = 0; n < m.mesh.n_nodes(); ++n) {
+      const Vec3& X = m.mesh.X[n];
+      if (tie && (row(X) == 2 || row(X) == 3)) {  // rows 2 and 3 follow rows 1 and 4
+        const double w = (4 - X.y() / dy) / 3;
+        m.node_ties.push_back({n, node_at(Vec3(X.x(), dy, X.z())), node_at(Vec3(X.x(), 4 * dy, X.z())), w});
+        continue;
+      }
+      if (X.x() > 1e-12) m.node_dof[n][0] = nd++;  // x held on the left face only
+      if (X.y() > 1e-12) m.node_dof[n][1] = nd++;  // y held on the floor only (rollers)
+    }
+    press_top(m, T, p);
+    m.n_dofs = dofs = nd;
+    m.finalize();
+    FemState st;
+    st.reset(m);
+    SolverSettings set;
+    REQUIRE(solve_equilibrium(m, st, set).converged);
+    std::vector<Vec3> x = node_positions(m, st);
+    for (const FemModel::NodeTie& t : m.node_ties)  // where its masters put it
+      CHECK((x[t.node] - m.mesh.X[t.node] - t.w * (x[t.a] - m.mesh.X[t.a]) - (1 - t.w) * (x[t.b] - m.mesh.X[t.b])).norm() < 1e-15);
+    return x;
+  };
+  int full = 0, coarse = 0;
+  const std::vector<Vec3> a = solve(false, full), b = solve(true, coarse);
+  CHECK(coarse < full);
+  double diff = 0;
+  for (size_t n = 0; n < a.size(); ++n) diff = std::max(diff, (a[n] - b[n]).norm());
+  INFO("dofs " << full << " -> " << coarse << ", largest difference " << diff << " m");
+  CHECK(diff < 1e-10);
+  // And both are the analytic answer: eps_yy = -p (1 - nu^2) / E.
+  const double eps = -p * (1 - nu * nu) / E;
+  TetMesh grid;
+  append_structured(grid, nx, ny, 2, false, 0, [&](int i, int j, int k) { return Vec3(W * i / (nx - 1), dy * j, s * k); });
+  const std::vector<Vec3>& X = grid.X;
+  for (size_t n = 0; n < b.size(); ++n) CHECK((b[n].y() - X[n].y()) == Approx(eps * X[n].y()).epsilon(3e-3).margin(1e-12));
 }
 
 namespace {

@@ -332,9 +332,12 @@ TEST_CASE("warm-started rolling gives the cold solve's result within 1 %", "[rol
     REQUIRE(c.solve.converged);
     CHECK(w.substeps > 0);
     CHECK_FALSE(w.cold_retry);
+    // 1 %, or a hundredth of the unit's noise floor for values near zero (a pressure of a few
+    // pascals where the peanut's groove barely touches: Newton's tolerance, 0.08 N on a node, is
+    // 0.8 kPa over a mat cell, so such a value is round-off either way).
     for (const Measure& m : measure_registry()) {
       INFO(m.key << ": warm " << m.get(w) << ", cold " << m.get(c));
-      CHECK(std::abs(m.get(w) - m.get(c)) <= 0.01 * std::abs(m.get(c)) + 1e-3);
+      CHECK(std::abs(m.get(w) - m.get(c)) <= 0.01 * std::abs(m.get(c)) + 0.01 * noise_floor(m));
     }
   }
 }

@@ -164,6 +164,36 @@ TEST_CASE("mesh: no inverted or degenerate tets, no floating tissue", "[torso][u
   CHECK(floating_tets(m) == 0);
 }
 
+// The band's rows away from the kidneys follow their neighbours (BodyBuilder::band_ties): each
+// tied node lies on the segment between its masters (so the tie is exact for a field linear
+// along the column), none is in or on a kidney, in the abdomen's fluid, on bone or on a contact,
+// and the unknowns drop.
+TEST_CASE("mesh: the band's tied rows lie between their masters, away from kidneys, fluid and contacts", "[torso][unit]") {
+  const BodyModel& m = adult_model();
+  const FemModel& fem = m.fem;
+  REQUIRE(!fem.node_ties.empty());
+  std::vector<char> avoid(fem.mesh.n_nodes(), 0);
+  const int kl = region_index("kidney_left"), kr = region_index("kidney_right");
+  for (int t = 0; t < fem.mesh.n_tets(); ++t)
+    if (m.tet_region[t] == kl || m.tet_region[t] == kr || fem.tet_cavity[t] >= 0)
+      for (int v : fem.mesh.tets[t]) avoid[v] = 1;
+  for (const RigidContactSet& c : fem.rigid_contacts)
+    for (int v : c.slave_nodes) avoid[v] = 1;
+  int bad_place = 0, bad_where = 0;
+  for (const FemModel::NodeTie& t : fem.node_ties) {
+    const Vec3 on_line = t.w * fem.mesh.X[t.a] + (1 - t.w) * fem.mesh.X[t.b];
+    if ((fem.mesh.X[t.node] - on_line).norm() > 1e-9) ++bad_place;
+    if (avoid[t.node] || fem.node_body[t.node] >= 0) ++bad_where;
+  }
+  CHECK(bad_place == 0);
+  CHECK(bad_where == 0);
+  BodySpec untied = adult();
+  untied.tie_band_rows = false;
+  const BodyModel u = build_body(untied);
+  INFO(fem.node_ties.size() << " tied nodes: " << u.fem.n_dofs << " -> " << fem.n_dofs << " unknowns");
+  CHECK(fem.n_dofs == u.fem.n_dofs - 3 * static_cast<int>(fem.node_ties.size()));
+}
+
 TEST_CASE("columns on the spinous processes' corners at every mesh; the tissue rests on each tip", "[torso][unit]") {
   for (double scale : {1.0, 1.5, 2.0, 3.0}) {
     const BodySpec p = scaled_mesh(adult(), scale);

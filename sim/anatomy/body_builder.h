@@ -51,6 +51,7 @@ class BodyBuilder {
   void tissue_regions();
   void tissue_attachments();
   void abdominal_cavity();
+  void band_ties();
   void spinous_contacts();
   void tissue_masses();
   // Masses, placement, materials.

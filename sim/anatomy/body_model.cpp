@@ -106,9 +106,11 @@ void number_bone_dofs(BodyModel& m, const std::vector<std::pair<int, int>>& fixe
   FemModel& fem = m.fem;
   const int nn = fem.mesh.n_nodes();
   fem.node_dof.assign(nn, {kFixed, kFixed, kFixed});
+  std::vector<char> tied(nn, 0);
+  for (const FemModel::NodeTie& t : fem.node_ties) tied.at(t.node) = 1;
   int nd = 0;
   for (int n = 0; n < nn; ++n)
-    if (fem.node_body.empty() || fem.node_body[n] < 0)
+    if ((fem.node_body.empty() || fem.node_body[n] < 0) && !tied[n])
       for (int c = 0; c < 3; ++c) fem.node_dof[n][c] = nd++;
   for (size_t b = 0; b < fem.rigid_bodies.size(); ++b) {
     RigidBody& rb = fem.rigid_bodies[b];

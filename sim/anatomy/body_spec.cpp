@@ -326,6 +326,7 @@ void read_mesh(TomlReader& r, BodySpec& p) {
   p.fat_rows = r.integer("mesh.fat_rows", 1, 4);
   p.muscle_rows = r.integer("mesh.muscle_rows", 2, 12);
   p.kidney_rows = r.integer("mesh.kidney_rows", 4, 16);
+  p.tie_band_rows = r.boolean("mesh.tie_band_rows");
   for (int i = 0; i < kLevels; ++i)
     if (p.erector_halfwidth_m[i] >= p.lateral_halfwidth_m)
       throw ConfigError(r.where("mesh.lateral_halfwidth_m") + ": mesh.lateral_halfwidth_m must exceed every " +

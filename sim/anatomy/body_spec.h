@@ -93,6 +93,7 @@ struct BodySpec {
   double lateral_halfwidth_m = 0.12, midline_size_m = 0.004, max_lateral_size_m = 0.015,
          axial_size_m = 0.012;
   int fat_rows = 1, muscle_rows = 4, kidney_rows = 4;
+  bool tie_band_rows = true;  // away from the kidneys their rows follow their neighbours (band_ties)
 };
 
 // The tissue regions every body file must give a material for, in tag order.

@@ -40,6 +40,7 @@ void BodyBuilder::tissue() {
     tissue_regions();
     tissue_attachments();
     abdominal_cavity();
+    band_ties();
     tissue_masses();
   } else {
     m.fem.node_body.clear();
@@ -249,6 +250,36 @@ void BodyBuilder::tissue_attachments() {
             fem.node_body[ids[(band_node_nearest(i, j, c.h_wall) * nj + j) * ni + i]] = rib_under(v, si, ax);
         }
       }
+    }
+}
+
+// The band's rows are spaced to the kidneys' depth in the lumbar flanks (row_h), and the grid
+// being structured, the same rows run through the whole back: away from the kidneys they only add
+// unknowns (refining the depth alone did not move the main job's measures, docs/limits.md). There
+// the rows inside the kidneys' part of the band (rows 2 .. rows_d + rows_k - 1) follow the rows
+// either side of it (FemModel::NodeTie), as if that part were one element row deep. Not over the
+// spinous processes (the ridge the tissue rests on) and not where a row is on bone or wet by the
+// abdomen's fluid.
+void BodyBuilder::band_ties() {
+  FemModel& fem = m.fem;
+  fem.node_ties.clear();
+  if (!p.tie_band_rows) return;
+  std::vector<char> wet(fem.mesh.n_nodes(), 0), tip(ni * nj, 0);
+  for (const FluidCavity& c : fem.cavities)
+    for (int t : c.tets)
+      for (int v : fem.mesh.tets[t]) wet[v] = 1;
+  for (const TipColumn& tc : tip_columns) tip[tc.j * ni + tc.i] = 1;
+  const int lo = 1, hi = rows_d + rows_k;
+  for (int j = 0; j < nj; ++j)
+    for (int i = 0; i < ni; ++i) {
+      const Column& c = cols[j * ni + i];
+      if (tip[j * ni + i] || c.zone == Zone::Ridge || c.deep_weight > 0) continue;
+      auto node = [&](int k) { return ids[(k * nj + j) * ni + i]; };
+      bool ok = true;
+      for (int k = lo; k <= hi; ++k) ok = ok && fem.node_body[node(k)] < 0 && !wet[node(k)];
+      if (!ok) continue;
+      const double ha = row_h(c, lo), hb = row_h(c, hi);
+      for (int k = lo + 1; k < hi; ++k) fem.node_ties.push_back({node(k), node(lo), node(hi), (hb - row_h(c, k)) / (hb - ha)});
     }
 }
 

@@ -65,6 +65,7 @@ void FemModel::finalize() {
         }
     }
   }
+  tie_nodes();
   build_elastic_pattern();
   body_anchors.assign(nb, 0);
   body_carries_tissue.assign(nb, 0);
@@ -105,6 +106,31 @@ void FemModel::finalize() {
       cav.V0_m3 += tet_volume_m3[t];
       cav.M0_m4 += tet_volume_m3[t] * 0.25 * (mesh.X[e[0]] + mesh.X[e[1]] + mesh.X[e[2]] + mesh.X[e[3]]);
     }
+  }
+}
+
+void FemModel::tie_nodes() {
+  const int nn = mesh.n_nodes();
+  std::vector<char> tied(nn, 0);
+  for (const NodeTie& t : node_ties) {
+    if (t.node < 0 || t.node >= nn || t.a < 0 || t.a >= nn || t.b < 0 || t.b >= nn || t.a == t.b)
+      throw std::invalid_argument("FemModel: a node tie names a missing node");
+    tied[t.node] = 1;
+  }
+  for (const NodeTie& t : node_ties) {
+    if (!(t.w >= 0 && t.w <= 1)) throw std::invalid_argument("FemModel: a node tie's weight is outside [0, 1]");
+    if (node_kin[t.node].n != 0 || node_kin[t.node].body >= 0)
+      throw std::invalid_argument("FemModel: a tied node has dofs or a body of its own");
+    for (int m : {t.a, t.b})
+      if (tied[m] || node_kin[m].body >= 0)
+        throw std::invalid_argument("FemModel: a node tie's master is on a body or tied itself");
+    NodeKinematics& k = node_kin[t.node];
+    for (const auto& [m, w] : {std::pair<int, double>{t.a, t.w}, {t.b, 1 - t.w}})
+      for (int d = 0; d < node_kin[m].n; ++d, ++k.n) {  // a master's fixed components stay fixed
+        k.dof[k.n] = node_kin[m].dof[d];
+        k.comp[k.n] = node_kin[m].comp[d];
+        k.J.col(k.n) = w * Vec3::Unit(k.comp[k.n]);
+      }
   }
 }
 

@@ -579,7 +579,7 @@ void carry_to_dofs(const FemModel& m, const Pose& p, bool want_hess, std::vector
     if (k.n == 0) continue;
     const Vec3& g = ev.node_grad[i];
     if (k.body < 0) {
-      for (int d = 0; d < k.n; ++d) ev.grad[k.dof[d]] += g[k.comp[d]];
+      for (int d = 0; d < k.n; ++d) ev.grad[k.dof[d]] += k.J(k.comp[d], d) * g[k.comp[d]];  // J: 1, or a tie's weight
       continue;
     }
     const Vec3 r = p.x[i] - p.origin[k.body];

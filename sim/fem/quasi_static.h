@@ -188,6 +188,17 @@ struct FemModel {
   std::vector<std::array<int, 3>> node_dof;  // global dof of each node component, or kFixed
   std::vector<Vec3> node_force_N;            // the nodal loads a fresh state starts with (FemInputs)
   std::vector<int> node_body;                 // body a node is attached to, or -1; may be empty
+  // A node that follows two others on a line through it (the mesh made coarser where it need not
+  // be fine, its nodes kept so the mesh stays one structured grid): x = X + w u_a + (1 - w) u_b,
+  // u_a and u_b the masters' displacements. The masters are nodes not on a body and not tied (a
+  // component fixed in a master is zero in it); the tied node has no dofs of its own (node_dof
+  // kFixed, node_body -1). The elements around it see a displacement linear along the line: a
+  // conforming subspace of the fine mesh's.
+  struct NodeTie {
+    int node = -1, a = -1, b = -1;
+    double w = 0;
+  };
+  std::vector<NodeTie> node_ties;
   std::vector<RigidBody> rigid_bodies;
   std::vector<Joint> joints;
   std::vector<RigidContactSet> rigid_contacts;
@@ -202,7 +213,8 @@ struct FemModel {
   std::vector<int> tet_cavity;  // the cavity a tet is fluid of, or -1 (solid)
   // Per node, by finalize(): its dofs (3 free, or up to a body's 6) and dx/du over them. A free
   // node's J is constant; a body's node has J = [I, -[R lever]x] over the body's free components
-  // (`comp`: 0-2 translation, 3-5 rotation), R the body's current rotation (fem_terms::Pose).
+  // (`comp`: 0-2 translation, 3-5 rotation), R the body's current rotation (fem_terms::Pose); a
+  // tied node's is [w I, (1 - w) I] over its masters' free components.
   struct NodeKinematics {
     int n = 0;
     std::array<int, 6> dof{};
@@ -230,6 +242,7 @@ struct FemModel {
 
   // Fills the per-tet data; throws on an inverted or degenerate tet or inconsistent sizes.
   void finalize();
+  void tie_nodes();              // part of finalize(): node_ties into node_kin
   void build_elastic_pattern();  // part of finalize()
 };
 

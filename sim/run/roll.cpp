@@ -187,6 +187,7 @@ SolverSettings RollSession::settings() const {
   s.gap_tol_m = kRollGapTolM;
   s.max_newton = 200;
   s.cancel = cancel_;
+  s.reuse_factorization = !direct_;
   return s;
 }
 

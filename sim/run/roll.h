@@ -100,6 +100,9 @@ class RollSession {
   // Start every solve with the body turned this much further about the hip than the placement
   // puts it, the supports where they were (Placement::start_tilt_rad): a different first guess.
   void set_start_tilt(double rad) { start_tilt_rad_ = rad; }
+  // Factorise every Newton step's tangent (the plain direct solver) instead of solving the late
+  // steps on the last factorisation (SolverSettings::reuse_factorization): for benchmarks.
+  void set_direct_solves(bool direct) { direct_ = direct; }
   // Where the last solve put the body: its head-up pitch (rad) and the roller's centre in the
   // body's frame; the roller's and the floor's rigid bodies in model().fem.
   double pitch_rad() const { return placed_.pitch_rad + placed_.start_tilt_rad; }
@@ -124,6 +127,7 @@ class RollSession {
   bool has_state_ = false;
   const std::atomic<bool>* cancel_ = nullptr;
   double start_tilt_rad_ = 0;
+  bool direct_ = false;
   ViscousHistory history_;  // while holding
 };
 
