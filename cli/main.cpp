@@ -549,7 +549,7 @@ int run_bench_roll(const std::string& scenario) {
     int its = 0, subs = 0, positions = 0;
     for (const RollerRun& run : c.runs)
       for (const RollResult& r : run.results) its += r.solve.newton_iterations, subs += r.substep_newton_iterations, ++positions;
-    fmt::print("  the main job ({} rollers x {} positions {}, + {} at T7 and L3 from rest, + flat references), {} thread(s): {:.1f} s, "
+    fmt::print("  the main job ({} rollers x {} positions {}, + {} at T7 and L3 started from the default tone's states, + flat references), {} thread(s): {:.1f} s, "
                "{:.1f} Newton iterations per rolled position ({:.1f} of them in roller sub-steps)\n",
                files.size(), sc.levels.size(), sc.warm_start ? "rolled warm-started" : "each from rest", tones, t, c.seconds,
                double(its + subs) / positions, double(subs) / positions);
