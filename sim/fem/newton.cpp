@@ -29,7 +29,6 @@ struct NewtonWorkspace {
   bool factor_exact = false;
   bool last_full_step = false;  // the last line search accepted the whole step
   bool after_update = false;    // ... and the multipliers were updated since
-  bool reuse = true;            // SolverSettings::reuse_factorization
 
   explicit NewtonWorkspace(const FemModel& m) : K(m.n_dofs, m.n_dofs), Kel(m.n_dofs, m.n_dofs), Kdyn(m.n_dofs, m.n_dofs) {
     // CHOLMOD supernodal Cholesky (LL^T): an indefinite tangent fails to factorise and gets the
@@ -175,7 +174,7 @@ constexpr int kReuseMaxCg = 8;
 bool reuse_step(const Eigen::SparseMatrix<double>& A, const std::vector<fem_terms::RankOne>& parts,
                 const Eigen::VectorXd& rhs, const Eigen::VectorXd& grad, double residual_tol, NewtonWorkspace& w,
                 SolveReport& rep, Eigen::VectorXd& du) {
-  if (!w.reuse || !w.factor_exact || !w.last_full_step) return false;
+  if (!w.factor_exact || !w.last_full_step) return false;
   if (!w.after_update && grad.cwiseAbs().maxCoeff() > kReuseGate * residual_tol) return false;
   CholmodLock lock;
   const RankOneSolve<decltype(w.chol)> r1(parts, w.chol);
@@ -215,8 +214,9 @@ bool reuse_step(const Eigen::SparseMatrix<double>& A, const std::vector<fem_term
 }
 
 // The Newton step du at the evaluated state ev (empty when no tangent factorises), and whether it
-// came from the exact tangent. Counts factorisations and times assembly and factorisation.
-Eigen::VectorXd newton_step(const FemModel& m, Eval& ev, double k_reg, NewtonWorkspace& w, SolveReport& rep,
+// came from the exact tangent; with reuse, on the last factorisation where it fits (reuse_step).
+// Counts factorisations and times assembly and factorisation.
+Eigen::VectorXd newton_step(const FemModel& m, Eval& ev, double k_reg, bool reuse, NewtonWorkspace& w, SolveReport& rep,
                             bool* exact) {
   auto tic = std::chrono::steady_clock::now();
   auto toc = [&tic](double& acc) {
@@ -257,7 +257,7 @@ Eigen::VectorXd newton_step(const FemModel& m, Eval& ev, double k_reg, NewtonWor
   // (18.7 s). A saddle (the ridge balanced on a spike) gets the lengthening line search.
   Eigen::VectorXd du;
   *exact = false;
-  if (reuse_step(ev.trip_neg.empty() ? K : Kn, ev.rank_one, rhs, ev.grad, rep.residual_tol_N, w, rep, du)) {
+  if (reuse && reuse_step(ev.trip_neg.empty() ? K : Kn, ev.rank_one, rhs, ev.grad, rep.residual_tol_N, w, rep, du)) {
     *exact = true;
     toc(rep.seconds_factorize);
     return du;
@@ -298,9 +298,8 @@ Eigen::VectorXd newton_step(const FemModel& m, Eval& ev, double k_reg, NewtonWor
 }
 
 // Backtracking line search on the energy (Armijo) along du from the state ev was evaluated at;
-// moves st.u and returns whether a step was accepted.
-bool line_search(const FemModel& m, FemState& st, const Eval& ev, const Eigen::VectorXd& du, double load, bool exact,
-                 double* alpha_taken) {
+// moves st.u and returns the share of du taken (0: no step was accepted; 1 or more: all of it).
+double line_search(const FemModel& m, FemState& st, const Eval& ev, const Eigen::VectorXd& du, double load, bool exact) {
   const double slope = du.dot(ev.grad);
   double alpha = 1.0;
   const double grad_norm = ev.grad.norm();
@@ -316,7 +315,6 @@ bool line_search(const FemModel& m, FemState& st, const Eval& ev, const Eigen::V
       accepted = evaluate(m, st, trial, load, true, false).grad.norm() < grad_norm;
     }
     if (accepted) {
-      *alpha_taken = alpha;
       st.u = trial;
       if (alpha == 1.0 && !exact) {
         // A modified tangent (negative curvature dropped or shifted) does not know the step's
@@ -332,11 +330,11 @@ bool line_search(const FemModel& m, FemState& st, const Eval& ev, const Eigen::V
           alpha *= 2;
         }
       }
-      return true;
+      return alpha;
     }
     alpha *= 0.5;
   }
-  return false;
+  return 0;
 }
 
 }  // namespace
@@ -356,8 +354,7 @@ SolveReport solve_equilibrium(const FemModel& m, FemState& st, const SolverSetti
   }
   NewtonWorkspace& w = *cache->w_;
   w.shift_hint = 0;
-  w.last_full_step = false;
-  w.reuse = s.reuse_factorization;
+  w.last_full_step = w.after_update = false;
   auto finish = [&](bool ok, const std::string& msg) {
     rep.converged = ok;
     rep.message = msg;
@@ -405,15 +402,14 @@ SolveReport solve_equilibrium(const FemModel& m, FemState& st, const SolverSetti
       }
       ++rep.newton_iterations;
       bool exact = false;
-      const Eigen::VectorXd du = newton_step(m, ev, k_reg, w, rep, &exact);
+      const Eigen::VectorXd du = newton_step(m, ev, k_reg, s.reuse_factorization, w, rep, &exact);
       if (du.size() == 0) return finish(false, "linear solve failed (tangent not positive definite)");
       const auto ls0 = std::chrono::steady_clock::now();
-      double alpha_taken = 0;
-      const bool accepted = line_search(m, st, ev, du, load, exact, &alpha_taken);
-      w.last_full_step = alpha_taken >= 1.0;
+      const double taken = line_search(m, st, ev, du, load, exact);
+      w.last_full_step = taken >= 1.0;
       w.after_update = false;
       rep.seconds_line_search += std::chrono::duration<double>(std::chrono::steady_clock::now() - ls0).count();
-      if (!accepted) return finish(false, "line search failed (no energy decrease along Newton step)");
+      if (taken == 0) return finish(false, "line search failed (no energy decrease along Newton step)");
     }
   }
   return finish(true, "converged");
