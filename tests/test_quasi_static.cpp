@@ -3,23 +3,10 @@
 #include <cmath>
 #include <memory>
 
+#include "face_pressure.h"
 #include "fem/quasi_static.h"
 
 using namespace backroll;
-
-namespace {
-// A uniform pressure p on a block's top face (y = T) as consistent nodal loads: a third of each
-// top triangle's force per vertex.
-void press_top(FemModel& m, double T, double p) {
-  for (const Tri& f : boundary_faces(m.mesh)) {
-    bool top = true;
-    for (int v : f) top = top && std::abs(m.mesh.X[v].y() - T) < 1e-12;
-    if (!top) continue;
-    const double A = 0.5 * (m.mesh.X[f[1]] - m.mesh.X[f[0]]).cross(m.mesh.X[f[2]] - m.mesh.X[f[0]]).norm();
-    for (int v : f) m.node_force_N[v].y() -= p * A / 3;
-  }
-}
-}  // namespace
 
 // A plane-strain block pressed by a uniform load on its top, free to expand sideways: every
 // element is in the same state, eps_yy = -p (1 - nu^2) / E at small strain.
@@ -39,7 +26,7 @@ TEST_CASE("patch test: uniform compression of a plane-strain block", "[unit][sol
     if (X.x() > 1e-12) m.node_dof[n][0] = nd++;  // x held on the left face only
     if (X.y() > 1e-12) m.node_dof[n][1] = nd++;  // y held on the floor only (rollers)
   }
-  press_top(m, T, p);
+  press_face(m, 1, T, p);  // on the top (y = T)
   m.n_dofs = nd;
   m.finalize();
   FemState st;
@@ -90,7 +77,7 @@ TEST_CASE("tied nodes: the patch test passes with the middle rows following thei
       if (X.x() > 1e-12) m.node_dof[n][0] = nd++;  // x held on the left face only
       if (X.y() > 1e-12) m.node_dof[n][1] = nd++;  // y held on the floor only (rollers)
     }
-    press_top(m, T, p);
+    press_face(m, 1, T, p);  // on the top (y = T)
     m.n_dofs = dofs = nd;
     m.finalize();
     FemState st;
@@ -238,6 +225,30 @@ FemModel soft_block(int ni, int nk) {
   m.node_force_N.assign(m.mesh.n_nodes(), Vec3::Zero());
   return m;
 }
+
+// A soft block (ni x ni x 3 nodes) held by its top face, its other nodes free under their weight
+// (0.01 N each, which sets the residual's scale), its bottom face touching a rigid body of `shape`
+// at `origin` (augmented-Lagrangian contact, 1e4 N/m per node).
+FemModel block_on(std::shared_ptr<const RigidShape> shape, const Vec3& origin, int ni) {
+  FemModel m = soft_block(ni, 3);
+  RigidContactSet cs;
+  int nd = 0;
+  for (int v = 0; v < m.mesh.n_nodes(); ++v) {
+    if (m.mesh.X[v].z() > 0.02 - 1e-12) continue;  // the top face holds the block
+    for (int c = 0; c < 3; ++c) m.node_dof[v][c] = nd++;
+    m.node_force_N[v] = Vec3(0, 0, -0.01);
+    if (m.mesh.X[v].z() < 1e-12) cs.slave_nodes.push_back(v), cs.penalty_N_per_m.push_back(1e4);
+  }
+  RigidBody floor;
+  floor.shape = std::move(shape);
+  floor.rest_position_m = origin;
+  m.rigid_bodies.push_back(floor);
+  cs.body = 0;
+  m.rigid_contacts.push_back(cs);
+  m.n_dofs = nd;
+  m.finalize();
+  return m;
+}
 }  // namespace
 
 TEST_CASE("tissue attached to a rigid body moves with it and passes the load on", "[unit][solver]") {
@@ -295,33 +306,13 @@ TEST_CASE("tissue attached to a rigid body moves with it and passes the load on"
 TEST_CASE("placed bodies: a floor moved and turned through the state's inputs", "[unit][solver]") {
   const double tilt = 0.2, lift = 0.002;  // rad about x; the plane's height over the block's bottom at its centre
   const Vec3 n(0, -std::sin(tilt), std::cos(tilt)), centre(0.01, 0.01, lift);
-  auto block = [](std::shared_ptr<const RigidShape> shape, const Vec3& origin) {
-    FemModel m = soft_block(3, 3);
-    RigidContactSet cs;
-    int nd = 0;
-    for (int v = 0; v < m.mesh.n_nodes(); ++v) {
-      if (m.mesh.X[v].z() > 0.02 - 1e-12) continue;  // the top face holds the block
-      for (int c = 0; c < 3; ++c) m.node_dof[v][c] = nd++;
-      m.node_force_N[v] = Vec3(0, 0, -0.01);  // its weight, which sets the residual's scale
-      if (m.mesh.X[v].z() < 1e-12) cs.slave_nodes.push_back(v), cs.penalty_N_per_m.push_back(1e4);
-    }
-    RigidBody floor;
-    floor.shape = std::move(shape);
-    floor.rest_position_m = origin;
-    m.rigid_bodies.push_back(floor);
-    cs.body = 0;
-    m.rigid_contacts.push_back(cs);
-    m.n_dofs = nd;
-    m.finalize();
-    return m;
-  };
   // (a) the plane built in: FloorShape(n) at the centre.
-  const FemModel built = block(std::make_shared<FloorShape>(n), centre);
+  const FemModel built = block_on(std::make_shared<FloorShape>(n), centre, 3);
   FemState a;
   a.reset(built);
   REQUIRE(solve_equilibrium(built, a, SolverSettings{}).converged);
   // (b) a level floor far below in the model, placed and turned by the state.
-  const FemModel level = block(std::make_shared<FloorShape>(), Vec3(0, 0, -1));
+  const FemModel level = block_on(std::make_shared<FloorShape>(), Vec3(0, 0, -1), 3);
   FemState b;
   b.reset(level);
   Mat3 R;
@@ -352,23 +343,8 @@ TEST_CASE("placed bodies: a floor moved and turned through the state's inputs", 
 // multipliers (the steps after each multiplier update are the ones reused).
 TEST_CASE("factorisation reuse: the same equilibrium as a factorisation every step", "[unit][solver]") {
   const double tilt = 0.2;
-  FemModel m = soft_block(4, 3);
-  RigidContactSet cs;
-  int nd = 0;
-  for (int v = 0; v < m.mesh.n_nodes(); ++v) {
-    if (m.mesh.X[v].z() > 0.02 - 1e-12) continue;  // the top face holds the block
-    for (int c = 0; c < 3; ++c) m.node_dof[v][c] = nd++;
-    m.node_force_N[v] = Vec3(0, 0, -0.01);
-    if (m.mesh.X[v].z() < 1e-12) cs.slave_nodes.push_back(v), cs.penalty_N_per_m.push_back(1e4);
-  }
-  RigidBody floor;
-  floor.shape = std::make_shared<FloorShape>(Vec3(0, -std::sin(tilt), std::cos(tilt)));
-  floor.rest_position_m = Vec3(0.015, 0.015, 0.002);
-  m.rigid_bodies.push_back(floor);
-  cs.body = 0;
-  m.rigid_contacts.push_back(cs);
-  m.n_dofs = nd;
-  m.finalize();
+  const FemModel m =
+      block_on(std::make_shared<FloorShape>(Vec3(0, -std::sin(tilt), std::cos(tilt))), Vec3(0.015, 0.015, 0.002), 4);
   auto solve = [&](bool reuse, SolveReport& r) {
     FemState st;
     st.reset(m);

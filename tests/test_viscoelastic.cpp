@@ -5,6 +5,7 @@
 
 #include <cmath>
 
+#include "face_pressure.h"
 #include "fem/viscoelastic.h"
 
 using namespace backroll;
@@ -25,13 +26,7 @@ FemModel block(double E, double p, Relaxation relax) {
   for (int v = 0; v < m.mesh.n_nodes(); ++v)
     for (int c = 0; c < 3; ++c)
       if (m.mesh.X[v][c] > 1e-12) m.node_dof[v][c] = nd++;
-  for (const Tri& f : boundary_faces(m.mesh)) {
-    bool top = true;
-    for (int v : f) top = top && std::abs(m.mesh.X[v].z() - L) < 1e-12;
-    if (!top) continue;
-    const double A = 0.5 * (m.mesh.X[f[1]] - m.mesh.X[f[0]]).cross(m.mesh.X[f[2]] - m.mesh.X[f[0]]).norm();
-    for (int v : f) m.node_force_N[v].z() -= p * A / 3;
-  }
+  press_face(m, 2, L, p);  // on the top (z = L)
   m.n_dofs = nd;
   m.finalize();
   return m;
