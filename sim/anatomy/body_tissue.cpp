@@ -264,16 +264,15 @@ void BodyBuilder::band_ties() {
   FemModel& fem = m.fem;
   fem.node_ties.clear();
   if (!p.tie_band_rows) return;
-  std::vector<char> wet(fem.mesh.n_nodes(), 0), tip(ni * nj, 0);
+  std::vector<char> wet(fem.mesh.n_nodes(), 0);
   for (const FluidCavity& c : fem.cavities)
     for (int t : c.tets)
       for (int v : fem.mesh.tets[t]) wet[v] = 1;
-  for (const TipColumn& tc : tip_columns) tip[tc.j * ni + tc.i] = 1;
   const int lo = 1, hi = rows_d + rows_k;
   for (int j = 0; j < nj; ++j)
     for (int i = 0; i < ni; ++i) {
       const Column& c = cols[j * ni + i];
-      if (tip[j * ni + i] || c.zone == Zone::Ridge || c.deep_weight > 0) continue;
+      if (c.zone == Zone::Ridge || c.deep_weight > 0) continue;  // the ridge holds the tips' columns
       auto node = [&](int k) { return ids[(k * nj + j) * ni + i]; };
       bool ok = true;
       for (int k = lo; k <= hi; ++k) ok = ok && fem.node_body[node(k)] < 0 && !wet[node(k)];
