@@ -1,0 +1,241 @@
+#include "pose/exercise_model.h"
+
+#include <cmath>
+#include <fmt/core.h>
+#include <stdexcept>
+
+#include "fem/tet_mesh.h"
+
+namespace backroll {
+
+namespace {
+
+constexpr double kG = 9.81;
+// A limb's joint holds it in place: stiff beside the supports' 20 kN/m (estimate), so the hip
+// moves with the core.
+constexpr double kLimbJointN_per_m = 1e6;
+
+// Node rows through the depth: per layer at least one row, about one per element size at the
+// skin (half the skin's layers are thinner than that); the last layer's rows share what is left
+// down to the bone, rows about twice the skin's size.
+std::vector<int> rows_per_layer(const ExerciseSpec& e) {
+  std::vector<int> n;
+  double above = 0;
+  for (size_t l = 0; l + 1 < e.layers.size(); ++l) {
+    n.push_back(std::max(1, static_cast<int>(std::ceil(e.layers[l].thickness_m / e.element_size_m - 0.25))));
+    above += e.layers[l].thickness_m;
+  }
+  n.push_back(std::max(2, static_cast<int>(std::ceil((e.bone_depth_m - above) / (2.5 * e.element_size_m)))));
+  return n;
+}
+
+// The depth below the skin of node row k (0: the skin) at region place p.
+double row_depth(const ExerciseSpec& e, const std::vector<int>& rows, int k, const Vec2& p) {
+  double top = 0;
+  for (size_t l = 0; l < rows.size(); ++l) {
+    const bool last = l + 1 == rows.size();
+    const double t = last ? e.bone_depth_at(p) - top : e.layers[l].thickness_m;
+    if (k <= rows[l]) return top + t * k / rows[l];
+    k -= rows[l];
+    top += t;
+  }
+  return top;
+}
+
+bool inside_tet(const TetMesh& mesh, const Tet& t, const Vec3& p) {
+  Mat3 D;
+  for (int a = 0; a < 3; ++a) D.col(a) = mesh.X[t[a + 1]] - mesh.X[t[0]];
+  const Vec3 w = D.inverse() * (p - mesh.X[t[0]]);
+  return w.minCoeff() >= -1e-9 && w.sum() <= 1 + 1e-9;
+}
+
+}  // namespace
+
+std::shared_ptr<const ExerciseModel> build_exercise_model(const ExerciseSpec& e, const RollerSpec& roller) {
+  auto out = std::make_shared<ExerciseModel>();
+  ExerciseModel& m = *out;
+  m.spec = e;
+  m.body = load_body_spec(e.body_file);
+  m.roller = roller;
+  FemModel& f = m.fem;
+  const double h = e.element_size_m;
+  m.skin_height_m = 2 * roller.outer_radius_m();
+
+  // The grid: fine over the roller's path (and 2.5 cm beyond), growing away from it.
+  const double reach = 0.025;
+  const std::vector<double> xs = graded_axis(-e.half_m.x(), e.half_m.x(), -0.035, 0.035, h, 1.3, 4 * h);
+  const std::vector<double> ys =
+      graded_axis(-e.half_m.y(), e.half_m.y(), std::max(-e.half_m.y(), e.path_from_m - reach),
+                  std::min(e.half_m.y(), e.path_to_m + reach), h, 1.3, 4 * h);
+  const std::vector<int> rows = rows_per_layer(e);
+  int nk = 1;
+  for (int r : rows) nk += r;
+  const int ni = static_cast<int>(xs.size()), nj = static_cast<int>(ys.size());
+  auto place = [&](int i, int j, int k) {
+    const Vec2 p(xs[i], ys[j]);
+    const double d = row_depth(e, rows, k, p);
+    return Vec3(e.centre_m.x() + p.x(), e.centre_m.y() + p.y(), m.skin_height_m + e.skin_rise_m(p) + d);
+  };
+  const std::vector<int> id = append_structured(f.mesh, ni, nj, nk, false, 0, place, ni / 2);
+  const int nn = f.mesh.n_nodes();
+  std::vector<int> node_row(nn);
+  m.node_region.resize(nn);
+  for (int k = 0; k < nk; ++k)
+    for (int j = 0; j < nj; ++j)
+      for (int i = 0; i < ni; ++i) {
+        const int v = id[(k * nj + j) * ni + i];
+        node_row[v] = k;
+        m.node_region[v] = Vec3(xs[i], ys[j], row_depth(e, rows, k, Vec2(xs[i], ys[j])));
+      }
+
+  // The person: one rigid body (0); the roller (1), placed, held (it rolls freely: no friction).
+  RigidBody person;
+  person.rest_position_m = Vec3(e.centre_m.x(), e.centre_m.y(), m.skin_height_m + e.bone_depth_m);
+  for (int c = 0; c < 6; ++c) person.dof[c] = c;  // renumbered below, after the tissue's
+  f.rigid_bodies.push_back(person);
+  RigidBody rb;
+  rb.shape = std::make_shared<RollerShape>(roller);
+  // A tenth of a millimetre into the skin: the first Newton step meets the foam's stiffness.
+  rb.rest_position_m = Vec3(e.centre_m.x(), e.centre_m.y(), roller.outer_radius_m() + 1e-4);
+  f.rigid_bodies.push_back(rb);
+
+  // Tissue dofs; the bone's row and the block's sides ride on the person (the tissue goes on
+  // beyond the region as it is).
+  f.node_dof.assign(nn, {kFixed, kFixed, kFixed});
+  f.node_body.assign(nn, -1);
+  f.node_force_N.assign(nn, Vec3::Zero());
+  int nd = 0;
+  for (int k = 0; k < nk; ++k)
+    for (int j = 0; j < nj; ++j)
+      for (int i = 0; i < ni; ++i) {
+        const int v = id[(k * nj + j) * ni + i];
+        if (k == nk - 1 || i == 0 || j == 0 || i == ni - 1 || j == nj - 1) {
+          f.node_body[v] = m.person;
+        } else {
+          for (int c = 0; c < 3; ++c) f.node_dof[v][c] = nd++;
+        }
+      }
+  for (int c = 0; c < 6; ++c) f.rigid_bodies[m.person].dof[c] = nd++;
+  f.n_dofs = nd;
+
+  // Materials by layer (each tet's cell row), the tissue's weight on its nodes.
+  std::vector<NeoHookean> mat;
+  std::vector<Relaxation> relax;
+  std::vector<double> rho;
+  for (const ExerciseLayer& l : e.layers) {
+    const TissueMaterial& tm = region_material(m.body, region_index(l.region));
+    mat.push_back(NeoHookean::from_young_poisson(tm.youngs_modulus_Pa, tm.poisson_ratio));
+    relax.push_back({tm.relaxation_share, tm.relaxation_time_s});
+    rho.push_back(tm.density_kg_m3);
+  }
+  std::vector<int> row_layer;
+  for (size_t l = 0; l < rows.size(); ++l) row_layer.insert(row_layer.end(), rows[l], static_cast<int>(l));
+  Vec3 tissue_moment = Vec3::Zero();
+  for (const Tet& t : f.mesh.tets) {
+    int k = nk;
+    for (int a = 0; a < 4; ++a) k = std::min(k, node_row[t[a]]);
+    const int l = row_layer[k];
+    m.tet_layer.push_back(l);
+    f.tet_material.push_back(mat[l]);
+    f.tet_relaxation.push_back(relax[l]);
+    const double V = std::abs(tet_signed_volume(f.mesh.X[t[0]], f.mesh.X[t[1]], f.mesh.X[t[2]], f.mesh.X[t[3]]));
+    const double mass = rho[l] * V;
+    m.tissue_mass_kg += mass;
+    for (int a = 0; a < 4; ++a) {
+      f.node_force_N[t[a]].z() -= 0.25 * mass * kG;
+      tissue_moment += 0.25 * mass * f.mesh.X[t[a]];
+    }
+  }
+
+  // The masses: de Leva's segments at their centres of mass, the core's on the person's body less
+  // the region's tissue (its own nodes carry it), each limb's on its own body.
+  const double M = m.body.mass_kg;
+  const int nlimb = static_cast<int>(e.limbs.size());
+  std::vector<double> body_mass(1 + nlimb, 0.0);
+  std::vector<Vec3> body_moment(1 + nlimb, Vec3::Zero());
+  double pct = 0;
+  for (const PoseSegment& s : e.segments) {
+    const double mass = segment_mass_pct(m.body, s.kind) / 100 * M;
+    const Vec3 a = e.point(s.from), b = e.point(s.to);
+    pct += segment_mass_pct(m.body, s.kind);
+    body_mass[s.limb + 1] += mass;
+    body_moment[s.limb + 1] += mass * (a + segment_com_fraction(s.kind, !m.body.male) * (b - a));
+  }
+  if (std::abs(pct - 100) > 1)
+    throw std::runtime_error(fmt::format("{}: the pose's segments hold {:.1f} % of the body's mass (de Leva's segments: "
+                                         "every one, 100 %)", e.source, pct));
+  Vec3 moment = Vec3::Zero();
+  for (const Vec3& b : body_moment) moment += b;
+  m.com_m = moment / (pct / 100 * M);
+  m.weight_N = pct / 100 * M * kG;
+  body_mass[0] -= m.tissue_mass_kg;
+  body_moment[0] -= tissue_moment;
+  if (body_mass[0] <= 0) throw std::runtime_error(e.source + ": the region's tissue outweighs the body's core");
+  for (int b = 0; b <= nlimb; ++b) {
+    const int body = b == 0 ? m.person : static_cast<int>(f.rigid_bodies.size());
+    if (b > 0) {  // a limb: its own body, hung on the core at its joint
+      RigidBody lb;
+      lb.rest_position_m = e.point(e.limbs[b - 1].joint);
+      for (int c = 0; c < 6; ++c) lb.dof[c] = f.n_dofs++;
+      f.rigid_bodies.push_back(lb);
+      Joint j;
+      j.body_a = m.person;
+      j.body_b = body;
+      j.point_m = lb.rest_position_m;
+      j.translational_N_per_m = Vec3::Constant(kLimbJointN_per_m);
+      j.rotational_Nm_per_rad = Vec3::Constant(e.limbs[b - 1].Nm_per_deg * 180 / M_PI);
+      j.name = e.limbs[b - 1].name;
+      m.limb_body.push_back(body);
+      m.limb_joint.push_back(static_cast<int>(f.joints.size()));
+      f.joints.push_back(j);
+    }
+    RigidBody& rb = f.rigid_bodies[body];
+    rb.applied_force_N = Vec3(0, 0, -body_mass[b] * kG);
+    rb.load_offset_m = body_moment[b] / body_mass[b] - rb.rest_position_m;
+  }
+
+  // The supports: at each point, a spring up that only pushes and two sideways.
+  for (const ExerciseSupport& s : e.supports) {
+    Joint j;
+    j.body_a = -1;
+    j.body_b = s.limb < 0 ? m.person : m.limb_body[s.limb];
+    j.point_m = e.point(s.point);
+    j.translational_N_per_m = Vec3(s.friction_N_per_m, s.friction_N_per_m, s.stiffness_N_per_m);
+    j.push_only_axis = 2;
+    j.name = s.name;
+    m.support_joint.push_back(static_cast<int>(f.joints.size()));
+    f.joints.push_back(j);
+  }
+
+  // The skin: the boundary triangles of the top row (k = 0), facing the roller.
+  for (const Tri& t : boundary_faces(f.mesh))
+    if (node_row[t[0]] == 0 && node_row[t[1]] == 0 && node_row[t[2]] == 0) m.skin_faces.push_back(t);
+  RigidContactSet cs = foam_contact(roller, m.roller_body, m.skin_faces, f.mesh.X);
+  cs.friction = 0;
+  m.roller_contact = static_cast<int>(f.rigid_contacts.size());
+  f.rigid_contacts.push_back(cs);
+  f.finalize();
+
+  // Where the lines run: the tet holding each sample along y.
+  for (const Structure& s : e.structures) {
+    m.line_tets.emplace_back();
+    m.line_y.emplace_back();
+    if (s.kind != Structure::Kind::Line) continue;
+    for (double y = -e.half_m.y() + h; y < e.half_m.y() - h; y += 0.5 * h) {
+      const Vec2 q(s.x_m, y);
+      const Vec3 at(e.centre_m.x() + q.x(), e.centre_m.y() + q.y(), m.skin_height_m + e.skin_rise_m(q) + s.depth_m);
+      int found = -1;
+      for (int t = 0; t < f.mesh.n_tets() && found < 0; ++t)
+        if (inside_tet(f.mesh, f.mesh.tets[t], at)) found = t;
+      m.line_tets.back().push_back(found);
+      m.line_y.back().push_back(y);
+    }
+  }
+  return out;
+}
+
+void place_exercise_roller(const ExerciseModel& m, double y_m, FemInputs& in) {
+  in.body_pose[m.roller_body].origin_m = m.fem.rigid_bodies[m.roller_body].rest_position_m + Vec3(0, y_m, 0);
+}
+
+}  // namespace backroll

@@ -1,0 +1,52 @@
+// An exercise's constant model (pose/exercise_spec.h): the region's tissue as one structured tet
+// mesh, its bony bed and its sides bonded to the body's core, a rigid body with the core's
+// segments' mass at their posed centre of mass; each limb a rigid body of its own hung on the core
+// at its joint; all resting on the supports (springs that only push, held sideways) and the roller.
+//
+// The mesh: columns on a grid across (x) and along (y) the region, fine over the roller's path
+// and growing away from it, each from the skin down to the bone (the region's depth, less under a
+// bony point); node rows by layer, the same count in every column, so the last layer thins where
+// the bone comes near. The roller's foam acts on the skin's triangles (gear/roller.h), without
+// friction: the roller is free to roll, so it takes no net force along the skin (see
+// docs/model.md). The roller stands on the floor under the region's centre, its axis across.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "fem/quasi_static.h"
+#include "gear/roller.h"
+#include "pose/exercise_spec.h"
+
+namespace backroll {
+
+struct ExerciseModel {
+  ExerciseSpec spec;
+  BodySpec body;
+  RollerSpec roller;
+  FemModel fem;
+  int person = 0, roller_body = 1;  // rigid bodies
+  int roller_contact = 0;           // the foam's contact set
+  std::vector<int> support_joint;   // per spec.supports
+  std::vector<int> limb_body, limb_joint;  // per spec.limbs: its rigid body, its joint on the core
+  std::vector<int> tet_layer;       // per tet: index into spec.layers
+  std::vector<Vec3> node_region;    // per node: region x, y and depth below the skin (rest)
+  std::vector<Tri> skin_faces;      // the skin's triangles (facing the roller)
+  double skin_height_m = 0;         // the skin's lowest point above the floor: the roller's top
+  double weight_N = 0;              // the whole body's
+  double tissue_mass_kg = 0;        // the region's, part of the whole
+  Vec3 com_m = Vec3::Zero();        // the whole body's centre of mass (world, rest)
+  // Per line structure: tets along its course (at the region's y of each sample) for the
+  // tissue's pressure there; -1 outside the mesh.
+  std::vector<std::vector<int>> line_tets;
+  std::vector<std::vector<double>> line_y;
+};
+
+// Builds the model for `spec` with `roller` (the spec's own or another from the catalog); throws
+// std::runtime_error when the data make an impossible body.
+std::shared_ptr<const ExerciseModel> build_exercise_model(const ExerciseSpec& spec, const RollerSpec& roller);
+
+// The roller's place at path position y (m along the region from its centre) into a state's inputs.
+void place_exercise_roller(const ExerciseModel& m, double y_m, FemInputs& in);
+
+}  // namespace backroll

@@ -1,0 +1,117 @@
+// An exercise other than the back's (assets/exercises/*.toml): one region of soft tissue where the
+// roller acts, carried by the rest of the body held rigid in the exercise's pose.
+//
+// The file holds, for the default adult (1.75 m; other statures scale every length):
+//   [pose] points   named points of the posed figure in the world (x = the person's left,
+//                   y = cranial, z = up, the floor z = 0; m), the ends of de Leva's segments;
+//                   their horizontal places carry the weight share (the vertical ones only draw)
+//   [[pose.limb]]   a limb hinged on the core at a joint (its segments' list like pose.segments)
+//   [[support]]     where the body rests on the floor besides the roller: a point of the pose
+//                   pushed up by a spring that only pushes, and held sideways by one (friction)
+//   [region]        the tissue block over the roller's path: its place, size and the skin's
+//                   curvature; [[region.layer]] from the skin inwards (a region of the body file,
+//                   which gives the material, and a thickness; the last fills down to the bone)
+//   [[bone]]        where the bone comes nearer the skin than the region's depth (a bony point)
+//   [[structure]]   what the measures read: a line along the path at a depth (a nerve, a vessel:
+//                   the tissue's pressure along it, the skin's pressure over it) or a patch of
+//                   skin (a muscle's surface: the pressure over it)
+//   [roll]          the roller's path along y, from the region's centre
+#pragma once
+
+#include <Eigen/Core>
+#include <array>
+#include <string>
+#include <vector>
+
+#include "anatomy/body_spec.h"
+#include "fem/tet_mesh.h"
+#include "io/toml_reader.h"
+
+namespace backroll {
+
+using Vec2 = Eigen::Vector2d;
+
+// de Leva's segments as the body file's [mass] and [figure] name them.
+enum class Segment { Head, Trunk, UpperArm, Forearm, Hand, Thigh, Shank, Foot };
+const char* name(Segment s);
+
+struct PoseSegment {
+  Segment kind = Segment::Trunk;
+  std::string from, to;  // point names: proximal and distal end
+  int limb = -1;         // the limb it belongs to (ExerciseSpec::limbs), or -1: the body's core
+};
+
+// A limb that hangs on the body's core at a joint (a leg at its hip), held there by the joint's
+// muscles only as a rotational spring: its weight goes to its own support and to the joint as the
+// statics of a relaxed limb say, not as a rigid body's stiffest supports would.
+struct Limb {
+  std::string name, joint;       // the joint: a pose point, where the limb turns on the core
+  double Nm_per_deg = 0;         // the muscles' rotational stiffness there, every axis
+};
+
+struct ExerciseSupport {
+  std::string name, point;       // the pose's point that rests on the floor
+  int limb = -1;                 // the limb whose segment ends there, or -1: the core
+  double stiffness_N_per_m = 0;  // vertical (pushes only)
+  double friction_N_per_m = 0;   // each horizontal direction
+};
+
+struct ExerciseLayer {
+  std::string region;      // a region of the body file (its material)
+  double thickness_m = 0;  // the last layer's is its least: it fills down to the bone
+};
+
+struct BonyPoint {  // the bone rising to `depth_m` under the skin at `at`, back to the region's
+  std::string name; // depth over an ellipse of half axes `half_m` (a paraboloid)
+  Vec2 at = Vec2::Zero(), half_m = Vec2::Zero();
+  double depth_m = 0;
+};
+
+struct Structure {
+  std::string name;
+  enum class Kind { Line, Patch } kind = Kind::Line;
+  // Line: across position x, depth below the skin and the half-width of the skin strip over it.
+  double x_m = 0, depth_m = 0, half_width_m = 0;
+  // Patch: the skin's rectangle (x range, y range), region coordinates.
+  Vec2 x_range = Vec2::Zero(), y_range = Vec2::Zero();
+};
+
+struct ExerciseSpec {
+  std::string source, name, summary;
+  std::string body_file, roller_file;
+  std::vector<std::pair<std::string, Vec3>> points;  // scaled to the body's stature
+  std::vector<PoseSegment> segments;
+  std::vector<Limb> limbs;
+  std::vector<ExerciseSupport> supports;
+  // The region: its centre (the skin's lowest point at path 0, world x and y), half extents
+  // across (x) and along (y), the skin's radii of curvature there, the depth to the bone.
+  Vec2 centre_m = Vec2::Zero(), half_m = Vec2::Zero(), skin_radius_m = Vec2::Zero();
+  double bone_depth_m = 0;
+  double element_size_m = 0.005;  // at the skin over the path; larger with depth and away
+  std::vector<ExerciseLayer> layers;
+  std::vector<BonyPoint> bones;
+  std::vector<Structure> structures;
+  double path_from_m = 0, path_to_m = 0, path_step_m = 0.01;  // along y, from the centre
+
+  // The point's place; throws std::out_of_range for a name the pose does not hold.
+  const Vec3& point(const std::string& name) const;
+  // The skin's height above its lowest point and the depth to the bone at region coordinates p.
+  double skin_rise_m(const Vec2& p) const;
+  double bone_depth_at(const Vec2& p) const;
+  std::vector<double> path() const;  // the roller's places along y
+};
+
+// Reads and checks an exercise file: file, key, value and allowed range in every error
+// (ConfigError); the pose's segments must be as long as the body file's figure says (within 15 %).
+ExerciseSpec load_exercise_spec(const std::string& path, const std::vector<ConfigOverride>& overrides = {});
+// assets/exercises/<name>.toml
+std::string exercise_path(const std::string& name);
+
+// de Leva's centre of mass along each segment (fraction of its length from the proximal end).
+double segment_com_fraction(Segment s, bool female);
+// The segment's share of the body mass (%), from the body file.
+double segment_mass_pct(const BodySpec& b, Segment s);
+// Its length (fraction of the height) in the body file's figure; 0 when the figure has none.
+double segment_length_fraction(const BodySpec& b, Segment s);
+
+}  // namespace backroll

@@ -1,0 +1,199 @@
+#include "run/exercise.h"
+
+#include <chrono>
+#include <cmath>
+#include <fmt/core.h>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "io/catalog.h"
+
+namespace backroll {
+
+namespace {
+
+Vec3 slave_rest(const FemModel& f, const RigidContactSet& cs, size_t i) {
+  return i < cs.slave_nodes.size() ? f.mesh.X[cs.slave_nodes[i]] : cs.slave_points[i - cs.slave_nodes.size()].position(f.mesh.X);
+}
+
+Mat3 deformation(const FemModel& f, const std::vector<Vec3>& x, int t) {
+  const Tet& e = f.mesh.tets[t];
+  Mat3 Ds;
+  for (int a = 0; a < 3; ++a) Ds.col(a) = x[e[a + 1]] - x[e[0]];
+  return Ds * f.tet_grad[t].block<3, 3>(1, 0);
+}
+
+// The tissue's hydrostatic pressure -tr(sigma)/3 in tet t (Pa, + compression), elastic response.
+double tet_pressure(const FemModel& f, const std::vector<Vec3>& x, int t) {
+  const Mat3 F = deformation(f, x, t);
+  const Mat3 sigma = f.tet_material[t].pk1(F) * F.transpose() / F.determinant();
+  return -sigma.trace() / 3;
+}
+
+}  // namespace
+
+ExerciseSession::ExerciseSession(std::shared_ptr<const ExerciseModel> model) : m_(std::move(model)) { st_.reset(m_->fem); }
+
+ExerciseResult ExerciseSession::solve_at(double y_m) {
+  place_exercise_roller(*m_, y_m, st_.inputs);
+  SolverSettings s;
+  const SolveReport rep = solve_equilibrium(m_->fem, st_, s);
+  return read(y_m, rep);
+}
+
+ExerciseResult ExerciseSession::read(double y_m, const SolveReport& rep) const {
+  const ExerciseModel& m = *m_;
+  const FemModel& f = m.fem;
+  ExerciseResult r;
+  r.y_m = y_m;
+  r.solve = rep;
+  r.weight_N = m.weight_N;
+  const std::vector<Vec3> x = node_positions(f, st_);
+
+  // The roller's push: each contact point's foam force along the roller's outward normal there.
+  const RigidContactSet& cs = f.rigid_contacts[m.roller_contact];
+  const std::vector<double> force = rigid_contact_forces(f, st_, m.roller_contact, x);
+  const Vec3 c = rigid_position(f, st_, m.roller_body);
+  const Mat3 Q = rigid_orientation(f, st_, m.roller_body);
+  const RigidShape& shape = *f.rigid_bodies[m.roller_body].shape;
+  std::vector<double> pressure(cs.n_slaves(), 0.0), area(cs.n_slaves(), 0.0);
+  double loaded_f = 0, loaded_a = 0;
+  for (size_t i = 0; i < cs.n_slaves(); ++i) {
+    area[i] = foam_point_area_m2(m.roller, cs, i);
+    if (force[i] <= 0) continue;
+    const Vec3 at = i < cs.slave_nodes.size() ? x[cs.slave_nodes[i]] : cs.slave_points[i - cs.slave_nodes.size()].position(x);
+    Vec3 n;
+    const double g = shape.signed_distance(Q.transpose() * (at - c), &n);
+    r.roller_N += force[i] * (Q * n).z();
+    r.foam_compression_m = std::max(r.foam_compression_m, -g);
+    pressure[i] = force[i] / area[i];
+    r.peak_Pa = std::max(r.peak_Pa, pressure[i]);
+    if (pressure[i] > kExerciseContactThresholdPa) loaded_f += force[i], loaded_a += area[i];
+  }
+  r.area_m2 = loaded_a;
+  r.mean_Pa = loaded_a > 0 ? loaded_f / loaded_a : 0;
+  r.roller_share = r.roller_N / m.weight_N;
+  double up = r.roller_N;
+  for (int j : m.support_joint) {
+    r.support_N.push_back(-joint_state(f, st_, j).force_N.z());
+    up += r.support_N.back();
+  }
+  r.balance_error = std::abs(up - m.weight_N) / m.weight_N;
+
+  r.min_J = 1;
+  for (int t = 0; t < f.mesh.n_tets(); ++t) r.min_J = std::min(r.min_J, deformation(f, x, t).determinant());
+
+  // The structures.
+  const Vec2 centre = m.spec.centre_m;
+  for (size_t s = 0; s < m.spec.structures.size(); ++s) {
+    const Structure& st = m.spec.structures[s];
+    StructureReading sr;
+    sr.name = st.name;
+    sr.line = st.kind == Structure::Kind::Line;
+    double f_in = 0, a_in = 0;
+    for (size_t i = 0; i < cs.n_slaves(); ++i) {
+      const Vec3 X = slave_rest(f, cs, i);
+      const Vec2 p(X.x() - centre.x(), X.y() - centre.y());
+      const bool over = sr.line ? std::abs(p.x() - st.x_m) <= st.half_width_m
+                                : p.x() >= st.x_range[0] && p.x() <= st.x_range[1] && p.y() >= st.y_range[0] && p.y() <= st.y_range[1];
+      if (!over) continue;
+      sr.skin_peak_Pa = std::max(sr.skin_peak_Pa, pressure[i]);
+      f_in += pressure[i] * area[i];
+      a_in += area[i];
+    }
+    sr.skin_mean_Pa = a_in > 0 ? f_in / a_in : 0;
+    if (sr.line)
+      for (int t : m.line_tets[s])
+        if (t >= 0) sr.tissue_peak_Pa = std::max(sr.tissue_peak_Pa, tet_pressure(f, x, t));
+    r.structures.push_back(sr);
+  }
+
+  if (!rep.converged) r.invalid_reason = "not converged: " + rep.message;
+  else if (!(r.min_J > 0.05)) r.invalid_reason = fmt::format("tissue crushed to {:.3f} of its volume", r.min_J);
+  else if (r.balance_error > 0.01) r.invalid_reason = fmt::format("forces balance only within {:.1f} %", 100 * r.balance_error);
+  r.valid = r.invalid_reason.empty();
+  return r;
+}
+
+std::vector<ExerciseRun> run_exercise(const ExerciseSpec& spec, const std::vector<std::string>& roller_files) {
+  std::vector<ExerciseRun> runs;
+  const std::vector<std::string> files = roller_files.empty() ? std::vector<std::string>{spec.roller_file} : roller_files;
+  for (const std::string& file : files) {
+    const auto t0 = std::chrono::steady_clock::now();
+    const RollerSpec roller = load_roller_spec(file);
+    ExerciseSession ses(build_exercise_model(spec, roller));
+    ExerciseRun run;
+    run.roller_name = roller.name;
+    run.dofs = ses.model().fem.n_dofs;
+    for (double y : spec.path()) run.positions.push_back(ses.solve_at(y));
+    run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    runs.push_back(run);
+  }
+  return runs;
+}
+
+std::string exercise_csv(const ExerciseSpec& spec, const std::vector<ExerciseRun>& runs) {
+  std::ostringstream o;
+  o << "roller,position_mm,converged,valid,newton_iterations,weight_on_roller_pct,roller_force_N";
+  for (const ExerciseSupport& s : spec.supports) o << ",support_N:" << s.name;
+  o << ",peak_pressure_kPa,mean_pressure_kPa,contact_area_cm2,foam_compression_mm";
+  for (const Structure& s : spec.structures) {
+    o << ",skin_peak_kPa:" << s.name;
+    o << (s.kind == Structure::Kind::Line ? ",tissue_pressure_kPa:" : ",skin_mean_kPa:") << s.name;
+  }
+  o << "\n";
+  for (const ExerciseRun& run : runs)
+    for (const ExerciseResult& r : run.positions) {
+      o << fmt::format("\"{}\",{:.1f},{},{},{},{:.3f},{:.3f}", run.roller_name, 1e3 * r.y_m, r.solve.converged ? 1 : 0,
+                       r.valid ? 1 : 0, r.solve.newton_iterations, 100 * r.roller_share, r.roller_N);
+      for (double s : r.support_N) o << fmt::format(",{:.3f}", s);
+      o << fmt::format(",{:.3f},{:.3f},{:.3f},{:.3f}", 1e-3 * r.peak_Pa, 1e-3 * r.mean_Pa, 1e4 * r.area_m2, 1e3 * r.foam_compression_m);
+      for (const StructureReading& s : r.structures)
+        o << fmt::format(",{:.3f},{:.3f}", 1e-3 * s.skin_peak_Pa, 1e-3 * (s.line ? s.tissue_peak_Pa : s.skin_mean_Pa));
+      o << "\n";
+    }
+  return o.str();
+}
+
+std::string exercise_json(const ExerciseSpec& spec, const std::vector<ExerciseRun>& runs) {
+  nlohmann::ordered_json j;
+  j["program"] = "backroll exercise";
+  j["exercise"] = portable_path(spec.source);
+  j["name"] = spec.name;
+  j["body_file"] = portable_path(spec.body_file);
+  for (const ExerciseRun& run : runs) {
+    nlohmann::ordered_json jr;
+    jr["roller"] = run.roller_name;
+    jr["dofs"] = run.dofs;
+    for (const ExerciseResult& r : run.positions) {
+      nlohmann::ordered_json p;
+      p["position_m"] = r.y_m;
+      p["converged"] = r.solve.converged;
+      p["valid"] = r.valid;
+      if (!r.valid) p["invalid_reason"] = r.invalid_reason;
+      p["newton_iterations"] = r.solve.newton_iterations;
+      p["weight_N"] = r.weight_N;
+      p["roller_force_N"] = r.roller_N;
+      p["weight_on_roller"] = r.roller_share;
+      for (size_t s = 0; s < r.support_N.size(); ++s) p["supports_N"][spec.supports[s].name] = r.support_N[s];
+      p["balance_error"] = r.balance_error;
+      p["peak_pressure_Pa"] = r.peak_Pa;
+      p["mean_pressure_Pa"] = r.mean_Pa;
+      p["contact_area_m2"] = r.area_m2;
+      p["foam_compression_m"] = r.foam_compression_m;
+      p["min_volume_ratio"] = r.min_J;
+      for (const StructureReading& s : r.structures) {
+        nlohmann::ordered_json js;
+        js["skin_peak_pressure_Pa"] = s.skin_peak_Pa;
+        if (s.line) js["tissue_pressure_peak_Pa"] = s.tissue_peak_Pa;
+        else js["skin_mean_pressure_Pa"] = s.skin_mean_Pa;
+        p["structures"][s.name] = js;
+      }
+      jr["positions"].push_back(p);
+    }
+    j["runs"].push_back(jr);
+  }
+  return j.dump(2) + "\n";
+}
+
+}  // namespace backroll

@@ -1,0 +1,70 @@
+// Rolling an exercise's region (pose/exercise_model.h): the roller at each place of its path,
+// each solve warm-started from the last, and what each position reads.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "pose/exercise_model.h"
+
+namespace backroll {
+
+// What a structure of the exercise file reads at one position.
+struct StructureReading {
+  std::string name;
+  bool line = true;
+  double skin_peak_Pa = 0;     // the highest contact pressure on the skin over it
+  double skin_mean_Pa = 0;     // patch: the roller's force on it over its area
+  double tissue_peak_Pa = 0;   // line: the tissue's highest hydrostatic pressure along it (+: compression)
+};
+
+struct ExerciseResult {
+  double y_m = 0;                    // the roller's place along the path
+  SolveReport solve;
+  bool valid = false;                // converged, no element inverted, the forces balance
+  std::string invalid_reason;
+  double weight_N = 0;
+  double roller_N = 0;               // the roller's push up on the body
+  double roller_share = 0;           // of the weight
+  std::vector<double> support_N;     // each support's push up
+  double balance_error = 0;          // |roller + supports - weight| / weight
+  double peak_Pa = 0, mean_Pa = 0;   // contact pressure: the highest; force over the loaded area
+  double area_m2 = 0;                // skin pressed above the threshold
+  double foam_compression_m = 0;     // the foam's deepest
+  double min_J = 0;                  // the tissue's smallest volume ratio
+  std::vector<StructureReading> structures;
+};
+
+// The loaded area's threshold: the back's pressure mat's (measure/pressure_mat.h) 1 kPa.
+constexpr double kExerciseContactThresholdPa = 1000;
+
+class ExerciseSession {
+ public:
+  explicit ExerciseSession(std::shared_ptr<const ExerciseModel> model);
+  // Solves with the roller at y (m along the path from the region's centre), warm-started from
+  // the last solve.
+  ExerciseResult solve_at(double y_m);
+  const ExerciseModel& model() const { return *m_; }
+  const FemState& state() const { return st_; }
+
+ private:
+  ExerciseResult read(double y_m, const SolveReport& rep) const;
+  std::shared_ptr<const ExerciseModel> m_;
+  FemState st_;
+};
+
+// The roller along the whole path, for each roller file (the exercise's own when none).
+struct ExerciseRun {
+  std::string roller_name;
+  std::vector<ExerciseResult> positions;
+  int dofs = 0;
+  double seconds = 0;
+};
+std::vector<ExerciseRun> run_exercise(const ExerciseSpec& spec, const std::vector<std::string>& roller_files);
+
+// Outputs: one CSV row per roller and position; the JSON with the model's figures.
+std::string exercise_csv(const ExerciseSpec& spec, const std::vector<ExerciseRun>& runs);
+std::string exercise_json(const ExerciseSpec& spec, const std::vector<ExerciseRun>& runs);
+
+}  // namespace backroll
