@@ -12,6 +12,7 @@
 #include "io/atomic_file.h"
 #include "run/compare.h"
 #include "run/dwell.h"
+#include "run/exercise.h"
 #include "run/mesh_study.h"
 #include "run/sensitivity.h"
 #include "run/sweep.h"
@@ -438,6 +439,26 @@ int run_dwell_cmd(const std::string& scenario, const std::string& position, doub
   return 0;
 }
 
+int run_exercise_cmd(const std::string& exercise, const std::vector<std::string>& rollers, const std::string& out) {
+  const std::string path = exercise.size() > 5 && exercise.substr(exercise.size() - 5) == ".toml"
+                               ? exercise
+                               : catalog_file("exercises", exercise, "", "the exercise", "exercise");
+  const ExerciseSpec spec = load_exercise_spec(path);
+  std::vector<std::string> files;
+  for (const std::string& r : rollers) files.push_back(catalog_file("rollers", r, "", "--roller", "roller"));
+  for (const std::string& f : files) load_roller_spec(f);  // every input checked before the first solve
+  ensure_output_dir(out, "--out " + out);
+  const std::vector<ExerciseRun> runs = run_exercise(spec, files);
+  fmt::print("{}", exercise_table(spec, runs));
+  write_file_atomic(out + "/exercise.csv", exercise_csv(spec, runs));
+  write_file_atomic(out + "/exercise.json", exercise_json(spec, runs));
+  fmt::print("wrote {0}/exercise.csv, {0}/exercise.json\n", out);
+  for (const ExerciseRun& run : runs)
+    for (const ExerciseResult& r : run.positions)
+      if (!r.valid) return 3;
+  return 0;
+}
+
 int run_mesh_study_cmd(const std::string& scenario, const std::vector<std::string>& rollers,
                        const std::vector<std::string>& positions, double refine, const std::string& out, int threads) {
   MeshStudyOptions opt;
@@ -743,6 +764,12 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"relaxed", "holding", "guarding", "none"}));
   compare->add_flag("--check-warm", check_warm,
                     "solve every position again from rest and report where the warm-started result differs (twice the time)");
+  std::string exercise_name = "hip_flexors";
+  std::vector<std::string> exercise_rollers;
+  CLI::App* exercise = app.add_subcommand("exercise", "another exercise than the back's: its region of tissue on the roller along its path");
+  exercise->add_option("exercise", exercise_name, "name from assets/exercises or a .toml file (default: hip_flexors)");
+  exercise->add_option("--roller", exercise_rollers, "roller name from assets/rollers or a .toml file (repeat; default: the file's)");
+  exercise->add_option("--out", out_dir, "output folder (default: results)");
   std::string dwell_position = "L3";
   double dwell_seconds = 30, dwell_dt = 1;
   CLI::App* dwell = app.add_subcommand("dwell", "hold the roller on one spot and follow the tissue's creep over time");
@@ -822,6 +849,7 @@ int main(int argc, char** argv) {
     }
     if (*mesh_study) return run_mesh_study_cmd(scenario, rollers, study_positions, refine, out_dir, threads);
     if (*sensitivity) return run_sensitivity_cmd(scenario, sensitivity_inputs, out_dir, threads);
+    if (*exercise) return run_exercise_cmd(exercise_name, exercise_rollers, out_dir);
     if (*dwell) return run_dwell_cmd(scenario, dwell_position, dwell_seconds, dwell_dt, out_dir);
     if (*sweep) return run_sweep_cmd(sweep_file, sweep->count("--out") ? out_dir : "", threads, resume, shard);
     if (*merge) {

@@ -1,5 +1,6 @@
 #include "run/exercise.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <fmt/core.h>
@@ -130,6 +131,52 @@ std::vector<ExerciseRun> run_exercise(const ExerciseSpec& spec, const std::vecto
     runs.push_back(run);
   }
   return runs;
+}
+
+std::string exercise_table(const ExerciseSpec& spec, const std::vector<ExerciseRun>& runs) {
+  std::ostringstream o;
+  o << fmt::format("{} ({}): {}\n", spec.name, portable_path(spec.source), spec.summary);
+  o << fmt::format("the roller from {:+.0f} to {:+.0f} mm along the region; each figure its range along the path\n",
+                   1e3 * spec.path_from_m, 1e3 * spec.path_to_m);
+  auto range = [](const std::vector<double>& v, double scale, int digits) {
+    const auto [lo, hi] = std::minmax_element(v.begin(), v.end());
+    const std::string a = fmt::format("{:.{}f}", scale * *lo, digits), b = fmt::format("{:.{}f}", scale * *hi, digits);
+    return a == b ? a : a + " - " + b;
+  };
+  for (const ExerciseRun& run : runs) {
+    int bad = 0;
+    for (const ExerciseResult& r : run.positions) bad += !r.valid;
+    o << fmt::format("\n{} ({} unknowns, {:.1f} s){}\n", run.roller_name, run.dofs, run.seconds,
+                     bad ? fmt::format(": {} position(s) not valid, left out", bad) : "");
+    std::vector<ExerciseResult> ok;
+    for (const ExerciseResult& r : run.positions)
+      if (r.valid) ok.push_back(r);
+    if (ok.empty()) continue;
+    ExerciseRun good = run;
+    good.positions = ok;
+    auto gcol = [&](auto get) {
+      std::vector<double> v;
+      for (const ExerciseResult& r : good.positions) v.push_back(get(r));
+      return v;
+    };
+    o << fmt::format("  {:<50} {} %\n", "weight on the roller", range(gcol([](const ExerciseResult& r) { return r.roller_share; }), 100, 1));
+    for (size_t s = 0; s < spec.supports.size(); ++s)
+      o << fmt::format("  {:<50} {} N\n", "on the " + spec.supports[s].name,
+                       range(gcol([s](const ExerciseResult& r) { return r.support_N[s]; }), 1, 0));
+    o << fmt::format("  {:<50} {} kPa\n", "peak pressure", range(gcol([](const ExerciseResult& r) { return r.peak_Pa; }), 1e-3, 1));
+    o << fmt::format("  {:<50} {} kPa\n", "mean pressure over the loaded area", range(gcol([](const ExerciseResult& r) { return r.mean_Pa; }), 1e-3, 1));
+    o << fmt::format("  {:<50} {} cm2\n", "contact area (above 1 kPa)", range(gcol([](const ExerciseResult& r) { return r.area_m2; }), 1e4, 0));
+    for (size_t s = 0; s < spec.structures.size(); ++s) {
+      const Structure& st = spec.structures[s];
+      o << fmt::format("  {:<50} {} kPa\n", "skin's peak pressure over the " + st.name,
+                       range(gcol([s](const ExerciseResult& r) { return r.structures[s].skin_peak_Pa; }), 1e-3, 1));
+      if (st.kind == Structure::Kind::Line)
+        o << fmt::format("  {:<50} {} kPa\n", "tissue's pressure along the " + st.name,
+                         range(gcol([s](const ExerciseResult& r) { return r.structures[s].tissue_peak_Pa; }), 1e-3, 1));
+    }
+  }
+  o << "\nLoads and pressures from a quasi-static mechanical model (no injury criterion).\n";
+  return o.str();
 }
 
 std::string exercise_csv(const ExerciseSpec& spec, const std::vector<ExerciseRun>& runs) {

@@ -63,6 +63,9 @@ struct ExerciseRun {
 };
 std::vector<ExerciseRun> run_exercise(const ExerciseSpec& spec, const std::vector<std::string>& roller_files);
 
+// The table the command prints: per roller, its figures at the path's middle position and the
+// range along the path.
+std::string exercise_table(const ExerciseSpec& spec, const std::vector<ExerciseRun>& runs);
 // Outputs: one CSV row per roller and position; the JSON with the model's figures.
 std::string exercise_csv(const ExerciseSpec& spec, const std::vector<ExerciseRun>& runs);
 std::string exercise_json(const ExerciseSpec& spec, const std::vector<ExerciseRun>& runs);

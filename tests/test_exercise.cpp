@@ -1,0 +1,97 @@
+// The other exercises (pose/exercise_model.h, run/exercise.h): the forces balance, the person
+// mirrored gives the same figures, softer foam spreads the load, bone nearer the skin concentrates
+// it, and a pose that does not fit the body is refused.
+#include <catch2/catch.hpp>
+
+#include "run/exercise.h"
+
+using namespace backroll;
+
+namespace {
+
+ExerciseSpec hip_flexors() { return load_exercise_spec(exercise_path("hip_flexors")); }
+
+ExerciseResult solve(const ExerciseSpec& e, const char* roller, double y) {
+  ExerciseSession s(build_exercise_model(e, load_roller_spec(roller_path(roller))));
+  const ExerciseResult r = s.solve_at(y);
+  REQUIRE(r.solve.converged);
+  return r;
+}
+
+// The same exercise on the other side: every x mirrored (the person, the region, what it holds).
+ExerciseSpec mirrored(ExerciseSpec e) {
+  for (auto& p : e.points) p.second.x() = -p.second.x();
+  e.centre_m.x() = -e.centre_m.x();
+  for (BonyPoint& b : e.bones) b.at.x() = -b.at.x();
+  for (Structure& s : e.structures) {
+    s.x_m = -s.x_m;
+    s.x_range = Vec2(-s.x_range[1], -s.x_range[0]);
+  }
+  return e;
+}
+
+}  // namespace
+
+TEST_CASE("exercise: the roller and the supports carry the body's weight", "[exercise]") {
+  const ExerciseSpec e = hip_flexors();
+  const ExerciseResult r = solve(e, "standard", 0.0);
+  CHECK(r.valid);
+  double up = r.roller_N;
+  for (double s : r.support_N) {
+    CHECK(s >= 0);  // supports only push
+    up += s;
+  }
+  CHECK(up == Approx(r.weight_N).epsilon(0.01));
+  // The weight: every segment of de Leva's table (100 % of the body's mass) under gravity.
+  CHECK(r.weight_N == Approx(75.0 * 9.81).epsilon(1e-9));
+  CHECK(r.roller_share > 0);
+  CHECK(r.roller_share < 1);
+}
+
+TEST_CASE("exercise: the person mirrored gives the same figures", "[exercise]") {
+  const ExerciseSpec e = hip_flexors();
+  const ExerciseResult a = solve(e, "standard", 0.01), b = solve(mirrored(e), "standard", 0.01);
+  CHECK(b.roller_N == Approx(a.roller_N).epsilon(1e-4));
+  CHECK(b.peak_Pa == Approx(a.peak_Pa).epsilon(1e-4));
+  CHECK(b.area_m2 == Approx(a.area_m2).epsilon(1e-4));
+  REQUIRE(a.support_N.size() == 4);
+  for (size_t s = 0; s < a.support_N.size(); ++s) CHECK(b.support_N[s] == Approx(a.support_N[s]).epsilon(1e-4).margin(0.01));
+  for (size_t s = 0; s < a.structures.size(); ++s) {
+    INFO(a.structures[s].name);
+    CHECK(b.structures[s].skin_peak_Pa == Approx(a.structures[s].skin_peak_Pa).epsilon(1e-4).margin(1));
+    CHECK(b.structures[s].tissue_peak_Pa == Approx(a.structures[s].tissue_peak_Pa).epsilon(1e-4).margin(1));
+  }
+}
+
+TEST_CASE("exercise: a softer roller lowers the peak and widens the contact", "[exercise]") {
+  const ExerciseSpec e = hip_flexors();
+  const ExerciseResult soft = solve(e, "soft", 0.0), standard = solve(e, "standard", 0.0), ball = solve(e, "ball", 0.0);
+  CHECK(soft.peak_Pa < standard.peak_Pa);
+  CHECK(soft.area_m2 > standard.area_m2);
+  // A ball presses a round patch, not a line across the thigh: a smaller area, a higher peak.
+  CHECK(ball.area_m2 < standard.area_m2);
+  CHECK(ball.peak_Pa > standard.peak_Pa);
+}
+
+TEST_CASE("exercise: bone nearer the skin raises the pressure over it", "[exercise]") {
+  ExerciseSpec e = hip_flexors();
+  REQUIRE(!e.bones.empty());
+  size_t asis = e.structures.size();
+  for (size_t s = 0; s < e.structures.size(); ++s)
+    if (e.structures[s].name == "ASIS") asis = s;
+  REQUIRE(asis < e.structures.size());
+  const double y = e.path_to_m;  // the roller nearest the bony point
+  const ExerciseResult deep = [&] {
+    ExerciseSpec d = e;
+    d.bones[0].depth_m = 0.03;
+    return solve(d, "standard", y);
+  }();
+  const ExerciseResult near = solve(e, "standard", y);
+  CHECK(near.structures[asis].skin_peak_Pa > deep.structures[asis].skin_peak_Pa);
+}
+
+TEST_CASE("exercise: a pose that does not fit the body is refused", "[exercise]") {
+  ConfigOverride longer{"pose.points.right_knee", ConfigValue(1.5), "test", ConfigOverride::Op::scale};
+  CHECK_THROWS_WITH(load_exercise_spec(exercise_path("hip_flexors"), {longer}),
+                    Catch::Contains("pose.limb[0].segments") && Catch::Contains("the body file's figure"));
+}
