@@ -1,5 +1,5 @@
-// The other exercises (pose/exercise_model.h, run/exercise.h): the forces balance, the person
-// mirrored gives the same figures, softer foam spreads the load, bone nearer the skin concentrates
+// The other exercises (pose/exercise_model.h, run/exercise.h): the forces balance, the shares
+// follow from statics, the person mirrored gives the same figures, softer foam spreads the load, bone nearer the skin concentrates
 // it, and a pose that does not fit the body is refused.
 #include <catch2/catch.hpp>
 
@@ -46,6 +46,23 @@ TEST_CASE("exercise: the roller and the supports carry the body's weight", "[exe
   CHECK(r.weight_N == Approx(75.0 * 9.81).epsilon(1e-9));
   CHECK(r.roller_share > 0);
   CHECK(r.roller_share < 1);
+}
+
+TEST_CASE("exercise: the weight's shares follow from statics, not from the supports' stiffness", "[exercise]") {
+  // The core rests on three points and each leg pivots over its one support: stiffer supports (or
+  // stiffer hips) move the shares only through the small change of pose.
+  const ExerciseSpec e = hip_flexors();
+  ExerciseSpec stiff = e, held = e;
+  for (ExerciseSupport& s : stiff.supports) s.stiffness_N_per_m *= 10;
+  for (Limb& l : held.limbs) l.Nm_per_deg *= 4;
+  const ExerciseResult a = solve(e, "standard", 0.0), b = solve(stiff, "standard", 0.0), c = solve(held, "standard", 0.0);
+  CHECK(b.roller_share == Approx(a.roller_share).margin(0.01));
+  CHECK(c.roller_share == Approx(a.roller_share).margin(0.01));
+  for (size_t s = 0; s < a.support_N.size(); ++s) {
+    INFO(e.supports[s].name);
+    CHECK(b.support_N[s] == Approx(a.support_N[s]).margin(0.01 * a.weight_N));
+    CHECK(c.support_N[s] == Approx(a.support_N[s]).margin(0.01 * a.weight_N));
+  }
 }
 
 TEST_CASE("exercise: the person mirrored gives the same figures", "[exercise]") {

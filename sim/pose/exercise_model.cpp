@@ -178,13 +178,32 @@ std::shared_ptr<const ExerciseModel> build_exercise_model(const ExerciseSpec& e,
       lb.rest_position_m = e.point(e.limbs[b - 1].joint);
       for (int c = 0; c < 6; ++c) lb.dof[c] = f.n_dofs++;
       f.rigid_bodies.push_back(lb);
+      // The joint holds the limb in place and, with the muscles' stiffness, against turning; a
+      // limb resting on one support turns freely about the level axis across the line from the
+      // joint to that support (a relaxed leg pivoting on its hip), so its weight splits between
+      // joint and support as its statics say, whatever the springs' stiffness.
+      const Limb& limb = e.limbs[b - 1];
       Joint j;
       j.body_a = m.person;
       j.body_b = body;
       j.point_m = lb.rest_position_m;
       j.translational_N_per_m = Vec3::Constant(kLimbJointN_per_m);
-      j.rotational_Nm_per_rad = Vec3::Constant(e.limbs[b - 1].Nm_per_deg * 180 / M_PI);
-      j.name = e.limbs[b - 1].name;
+      const double k = limb.Nm_per_deg * 180 / M_PI;
+      j.rotational_Nm_per_rad = Vec3::Constant(k);
+      std::vector<const ExerciseSupport*> own;
+      for (const ExerciseSupport& s : e.supports)
+        if (s.limb == b - 1) own.push_back(&s);
+      if (own.size() == 1) {
+        Vec3 along = e.point(own[0]->point) - lb.rest_position_m;
+        along.z() = 0;
+        if (along.norm() < 1e-3) throw std::runtime_error(e.source + ": " + limb.name + "'s support lies under its joint");
+        along.normalize();
+        j.axes.row(0) = Vec3(0, 0, 1).cross(along).transpose();
+        j.axes.row(1) = along.transpose();
+        j.axes.row(2) = Vec3(0, 0, 1).transpose();
+        j.rotational_Nm_per_rad = Vec3(0, k, k);
+      }
+      j.name = limb.name;
       m.limb_body.push_back(body);
       m.limb_joint.push_back(static_cast<int>(f.joints.size()));
       f.joints.push_back(j);
@@ -194,13 +213,16 @@ std::shared_ptr<const ExerciseModel> build_exercise_model(const ExerciseSpec& e,
     rb.load_offset_m = body_moment[b] / body_mass[b] - rb.rest_position_m;
   }
 
-  // The supports: at each point, a spring up that only pushes and two sideways.
+  // The supports: at each point a spring up that only pushes. Those on the core also hold it
+  // sideways (static friction, as stiff), which closes no loop (one rigid body); a limb's slides
+  // (its joint holds it in place), so no force runs round through the floor and the body.
   for (const ExerciseSupport& s : e.supports) {
     Joint j;
     j.body_a = -1;
     j.body_b = s.limb < 0 ? m.person : m.limb_body[s.limb];
     j.point_m = e.point(s.point);
-    j.translational_N_per_m = Vec3(s.friction_N_per_m, s.friction_N_per_m, s.stiffness_N_per_m);
+    const double side = s.limb < 0 ? s.stiffness_N_per_m : 0.0;
+    j.translational_N_per_m = Vec3(side, side, s.stiffness_N_per_m);
     j.push_only_axis = 2;
     j.name = s.name;
     m.support_joint.push_back(static_cast<int>(f.joints.size()));

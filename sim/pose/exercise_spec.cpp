@@ -164,7 +164,6 @@ ExerciseSpec load_exercise_spec(const std::string& path, const std::vector<Confi
     for (const PoseSegment& g : e.segments)  // a limb's point (not its joint) is the limb's
       if (g.limb >= 0 && (g.from == s.point || g.to == s.point) && e.limbs[g.limb].joint != s.point) s.limb = g.limb;
     s.stiffness_N_per_m = r.number(k + "stiffness_N_per_m", 1e3, 1e7);
-    s.friction_N_per_m = r.number(k + "friction_N_per_m", 1e2, 1e7);
     e.supports.push_back(s);
   }
 

@@ -7,7 +7,7 @@
 //                   their horizontal places carry the weight share (the vertical ones only draw)
 //   [[pose.limb]]   a limb hinged on the core at a joint (its segments' list like pose.segments)
 //   [[support]]     where the body rests on the floor besides the roller: a point of the pose
-//                   pushed up by a spring that only pushes, and held sideways by one (friction)
+//                   pushed up by a spring that only pushes (on the core also held sideways)
 //   [region]        the tissue block over the roller's path: its place, size and the skin's
 //                   curvature; [[region.layer]] from the skin inwards (a region of the body file,
 //                   which gives the material, and a thickness; the last fills down to the bone)
@@ -41,9 +41,9 @@ struct PoseSegment {
   int limb = -1;         // the limb it belongs to (ExerciseSpec::limbs), or -1: the body's core
 };
 
-// A limb that hangs on the body's core at a joint (a leg at its hip), held there by the joint's
-// muscles only as a rotational spring: its weight goes to its own support and to the joint as the
-// statics of a relaxed limb say, not as a rigid body's stiffest supports would.
+// A limb that hangs on the body's core at a joint (a leg at its hip), held there against turning
+// by the joint's muscles (a rotational spring); resting on one support it pivots freely over it
+// (pose/exercise_model.h), so its weight splits between the joint and the support by statics.
 struct Limb {
   std::string name, joint;       // the joint: a pose point, where the limb turns on the core
   double Nm_per_deg = 0;         // the muscles' rotational stiffness there, every axis
@@ -52,8 +52,8 @@ struct Limb {
 struct ExerciseSupport {
   std::string name, point;       // the pose's point that rests on the floor
   int limb = -1;                 // the limb whose segment ends there, or -1: the core
-  double stiffness_N_per_m = 0;  // vertical (pushes only)
-  double friction_N_per_m = 0;   // each horizontal direction
+  // Vertical (pushes only); on the core also each horizontal direction (static friction).
+  double stiffness_N_per_m = 0;
 };
 
 struct ExerciseLayer {
