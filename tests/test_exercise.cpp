@@ -11,9 +11,9 @@ namespace {
 
 ExerciseSpec hip_flexors() { return load_exercise_spec(exercise_path("hip_flexors")); }
 
-ExerciseResult solve(const ExerciseSpec& e, const char* roller, double y) {
+ExerciseResult solve(const ExerciseSpec& e, const char* roller, const Vec2& at) {
   ExerciseSession s(build_exercise_model(e, load_roller_spec(roller_path(roller))));
-  const ExerciseResult r = s.solve_at(y);
+  const ExerciseResult r = s.solve_at(at);
   REQUIRE(r.solve.converged);
   return r;
 }
@@ -23,6 +23,7 @@ ExerciseSpec mirrored(ExerciseSpec e) {
   for (auto& p : e.points) p.second.x() = -p.second.x();
   e.centre_m.x() = -e.centre_m.x();
   for (BonyPoint& b : e.bones) b.at.x() = -b.at.x();
+  for (Vec2& p : e.path_m) p.x() = -p.x();
   for (Structure& s : e.structures) {
     s.x_m = -s.x_m;
     s.x_range = Vec2(-s.x_range[1], -s.x_range[0]);
@@ -34,7 +35,7 @@ ExerciseSpec mirrored(ExerciseSpec e) {
 
 TEST_CASE("exercise: the roller and the supports carry the body's weight", "[exercise]") {
   const ExerciseSpec e = hip_flexors();
-  const ExerciseResult r = solve(e, "standard", 0.0);
+  const ExerciseResult r = solve(e, "standard", Vec2(0, 0));
   CHECK(r.valid);
   double up = r.roller_N;
   for (double s : r.support_N) {
@@ -55,7 +56,7 @@ TEST_CASE("exercise: the weight's shares follow from statics, not from the suppo
   ExerciseSpec stiff = e, held = e;
   for (ExerciseSupport& s : stiff.supports) s.stiffness_N_per_m *= 10;
   for (Limb& l : held.limbs) l.Nm_per_deg *= 4;
-  const ExerciseResult a = solve(e, "standard", 0.0), b = solve(stiff, "standard", 0.0), c = solve(held, "standard", 0.0);
+  const ExerciseResult a = solve(e, "standard", Vec2(0, 0)), b = solve(stiff, "standard", Vec2(0, 0)), c = solve(held, "standard", Vec2(0, 0));
   CHECK(b.roller_share == Approx(a.roller_share).margin(0.01));
   CHECK(c.roller_share == Approx(a.roller_share).margin(0.01));
   for (size_t s = 0; s < a.support_N.size(); ++s) {
@@ -67,7 +68,7 @@ TEST_CASE("exercise: the weight's shares follow from statics, not from the suppo
 
 TEST_CASE("exercise: the person mirrored gives the same figures", "[exercise]") {
   const ExerciseSpec e = hip_flexors();
-  const ExerciseResult a = solve(e, "standard", 0.01), b = solve(mirrored(e), "standard", 0.01);
+  const ExerciseResult a = solve(e, "standard", Vec2(0, 0.01)), b = solve(mirrored(e), "standard", Vec2(0, 0.01));
   CHECK(b.roller_N == Approx(a.roller_N).epsilon(1e-4));
   CHECK(b.peak_Pa == Approx(a.peak_Pa).epsilon(1e-4));
   CHECK(b.area_m2 == Approx(a.area_m2).epsilon(1e-4));
@@ -82,7 +83,7 @@ TEST_CASE("exercise: the person mirrored gives the same figures", "[exercise]") 
 
 TEST_CASE("exercise: a softer roller lowers the peak and widens the contact", "[exercise]") {
   const ExerciseSpec e = hip_flexors();
-  const ExerciseResult soft = solve(e, "soft", 0.0), standard = solve(e, "standard", 0.0), ball = solve(e, "ball", 0.0);
+  const ExerciseResult soft = solve(e, "soft", Vec2(0, 0)), standard = solve(e, "standard", Vec2(0, 0)), ball = solve(e, "ball", Vec2(0, 0));
   CHECK(soft.peak_Pa < standard.peak_Pa);
   CHECK(soft.area_m2 > standard.area_m2);
   // A ball presses a round patch, not a line across the thigh: a smaller area, a higher peak.
@@ -97,7 +98,7 @@ TEST_CASE("exercise: bone nearer the skin raises the pressure over it", "[exerci
   for (size_t s = 0; s < e.structures.size(); ++s)
     if (e.structures[s].name == "ASIS") asis = s;
   REQUIRE(asis < e.structures.size());
-  const double y = e.path_to_m;  // the roller nearest the bony point
+  const Vec2 y = e.path_m.back();  // the roller nearest the bony point
   const ExerciseResult deep = [&] {
     ExerciseSpec d = e;
     d.bones[0].depth_m = 0.03;
@@ -105,6 +106,31 @@ TEST_CASE("exercise: bone nearer the skin raises the pressure over it", "[exerci
   }();
   const ExerciseResult near = solve(e, "standard", y);
   CHECK(near.structures[asis].skin_peak_Pa > deep.structures[asis].skin_peak_Pa);
+}
+
+TEST_CASE("exercise: glutes: the roller carries the sitting body; more medially, more pressure over the sciatic nerve", "[exercise]") {
+  // A cylinder slides along its axis without moving the contact: the contact moves across the
+  // buttock as the body tilts. Here the anatomy is moved laterally under the same contact, which
+  // is the roller moved medially over it.
+  const ExerciseSpec e = load_exercise_spec(exercise_path("glutes"));
+  const ExerciseResult r = solve(e, "standard", Vec2(0, 0));
+  CHECK(r.valid);
+  double up = r.roller_N;
+  for (double s : r.support_N) up += s;
+  CHECK(up == Approx(r.weight_N).epsilon(0.01));
+  CHECK(r.roller_share > 0.5);  // sitting: most of the weight on the buttock
+  size_t sciatic = e.structures.size();
+  for (size_t s = 0; s < e.structures.size(); ++s)
+    if (e.structures[s].name == "sciatic nerve") sciatic = s;
+  REQUIRE(sciatic < e.structures.size());
+  ExerciseSpec medial = e;
+  const double shift = -0.015;
+  for (BonyPoint& b : medial.bones) b.at.x() += shift;
+  for (Structure& s : medial.structures) s.x_m += shift, s.x_range += Vec2::Constant(shift);
+  const ExerciseResult m = solve(medial, "standard", Vec2(0, 0));
+  CHECK(m.valid);
+  CHECK(m.structures[sciatic].skin_peak_Pa > r.structures[sciatic].skin_peak_Pa);
+  CHECK(m.structures[sciatic].tissue_peak_Pa > r.structures[sciatic].tissue_peak_Pa);
 }
 
 TEST_CASE("exercise: a pose that does not fit the body is refused", "[exercise]") {

@@ -62,11 +62,11 @@ std::shared_ptr<const ExerciseModel> build_exercise_model(const ExerciseSpec& e,
   m.skin_height_m = 2 * roller.outer_radius_m();
 
   // The grid: fine over the roller's path (and 2.5 cm beyond), growing away from it.
-  const double reach = 0.025;
-  const std::vector<double> xs = graded_axis(-e.half_m.x(), e.half_m.x(), -0.035, 0.035, h, 1.3, 4 * h);
-  const std::vector<double> ys =
-      graded_axis(-e.half_m.y(), e.half_m.y(), std::max(-e.half_m.y(), e.path_from_m - reach),
-                  std::min(e.half_m.y(), e.path_to_m + reach), h, 1.3, 4 * h);
+  Vec2 lo = e.path_m.front(), hi = lo;
+  for (const Vec2& p : e.path_m) lo = lo.cwiseMin(p), hi = hi.cwiseMax(p);
+  const Vec2 fine_lo = (lo - Vec2(0.035, 0.025)).cwiseMax(-e.half_m), fine_hi = (hi + Vec2(0.035, 0.025)).cwiseMin(e.half_m);
+  const std::vector<double> xs = graded_axis(-e.half_m.x(), e.half_m.x(), fine_lo.x(), fine_hi.x(), h, 1.3, 4 * h);
+  const std::vector<double> ys = graded_axis(-e.half_m.y(), e.half_m.y(), fine_lo.y(), fine_hi.y(), h, 1.3, 4 * h);
   const std::vector<int> rows = rows_per_layer(e);
   int nk = 1;
   for (int r : rows) nk += r;
@@ -76,6 +76,7 @@ std::shared_ptr<const ExerciseModel> build_exercise_model(const ExerciseSpec& e,
     const double d = row_depth(e, rows, k, p);
     return Vec3(e.centre_m.x() + p.x(), e.centre_m.y() + p.y(), m.skin_height_m + e.skin_rise_m(p) + d);
   };
+  // Cut mirror-symmetrically about the grid's middle column when the grid is symmetric there.
   const std::vector<int> id = append_structured(f.mesh, ni, nj, nk, false, 0, place, ni / 2);
   const int nn = f.mesh.n_nodes();
   std::vector<int> node_row(nn);
@@ -256,8 +257,8 @@ std::shared_ptr<const ExerciseModel> build_exercise_model(const ExerciseSpec& e,
   return out;
 }
 
-void place_exercise_roller(const ExerciseModel& m, double y_m, FemInputs& in) {
-  in.body_pose[m.roller_body].origin_m = m.fem.rigid_bodies[m.roller_body].rest_position_m + Vec3(0, y_m, 0);
+void place_exercise_roller(const ExerciseModel& m, const Vec2& at_m, FemInputs& in) {
+  in.body_pose[m.roller_body].origin_m = m.fem.rigid_bodies[m.roller_body].rest_position_m + Vec3(at_m.x(), at_m.y(), 0);
 }
 
 }  // namespace backroll

@@ -46,7 +46,7 @@ struct ExerciseModel {
 // std::runtime_error when the data make an impossible body.
 std::shared_ptr<const ExerciseModel> build_exercise_model(const ExerciseSpec& spec, const RollerSpec& roller);
 
-// The roller's place at path position y (m along the region from its centre) into a state's inputs.
-void place_exercise_roller(const ExerciseModel& m, double y_m, FemInputs& in);
+// The roller's place (x, y from the region's centre, m) into a state's inputs.
+void place_exercise_roller(const ExerciseModel& m, const Vec2& at_m, FemInputs& in);
 
 }  // namespace backroll

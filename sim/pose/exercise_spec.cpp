@@ -89,13 +89,6 @@ double ExerciseSpec::bone_depth_at(const Vec2& p) const {
   return d;
 }
 
-std::vector<double> ExerciseSpec::path() const {
-  std::vector<double> s;
-  const int n = static_cast<int>(std::lround((path_to_m - path_from_m) / path_step_m));
-  for (int i = 0; i <= n; ++i) s.push_back(path_from_m + (path_to_m - path_from_m) * i / std::max(n, 1));
-  return s;
-}
-
 std::string exercise_path(const std::string& name) { return std::string(BACKROLL_ASSET_DIR) + "/exercises/" + name + ".toml"; }
 
 ExerciseSpec load_exercise_spec(const std::string& path, const std::vector<ConfigOverride>& overrides) {
@@ -161,8 +154,17 @@ ExerciseSpec load_exercise_spec(const std::string& path, const std::vector<Confi
     s.name = r.text(k + "name");
     s.point = r.text(k + "point");
     take_point(k + "point", s.point);
-    for (const PoseSegment& g : e.segments)  // a limb's point (not its joint) is the limb's
-      if (g.limb >= 0 && (g.from == s.point || g.to == s.point) && e.limbs[g.limb].joint != s.point) s.limb = g.limb;
+    // The body it holds: the limb named, or the limb whose segment ends there (not at its joint),
+    // or the core.
+    if (r.has(k + "limb")) {
+      std::vector<std::string> names;
+      for (const Limb& l : e.limbs) names.push_back(l.name);
+      const std::string n = r.text(k + "limb", names);
+      s.limb = static_cast<int>(std::find(names.begin(), names.end(), n) - names.begin());
+    } else {
+      for (const PoseSegment& g : e.segments)
+        if (g.limb >= 0 && (g.from == s.point || g.to == s.point) && e.limbs[g.limb].joint != s.point) s.limb = g.limb;
+    }
     s.stiffness_N_per_m = r.number(k + "stiffness_N_per_m", 1e3, 1e7);
     e.supports.push_back(s);
   }
@@ -220,9 +222,21 @@ ExerciseSpec load_exercise_spec(const std::string& path, const std::vector<Confi
     }
     e.structures.push_back(s);
   }
-  e.path_from_m = scale * r.number("roll.from_m", -e.half_m.y() / 2, e.half_m.y() / 2);
-  e.path_to_m = scale * r.number("roll.to_m", e.path_from_m / scale, e.half_m.y() / 2);
-  e.path_step_m = scale * r.number("roll.step_m", 0.002, 0.05);
+  // The path: a line along y, or the places themselves; every place within half the region.
+  const Vec2 reach = 0.5 * e.half_m / scale;
+  if (r.has("roll.x_m") || r.has("roll.y_m")) {
+    const std::vector<double> xs = r.numbers("roll.x_m", 0, -reach.x(), reach.x());
+    const std::vector<double> ys = r.numbers("roll.y_m", 0, -reach.y(), reach.y());
+    if (xs.size() != ys.size())
+      fail("roll.y_m", fmt::format("{} places, roll.x_m {}: the lists must be as long as each other", ys.size(), xs.size()));
+    for (size_t i = 0; i < xs.size(); ++i) e.path_m.push_back(scale * Vec2(xs[i], ys[i]));
+  } else {
+    const double from = r.number("roll.from_m", -reach.y(), reach.y());
+    const double to = r.number("roll.to_m", from, reach.y());
+    const double step = r.number("roll.step_m", 0.002, 0.05);
+    const int n = static_cast<int>(std::lround((to - from) / step));
+    for (int i = 0; i <= n; ++i) e.path_m.push_back(scale * Vec2(0, from + (to - from) * i / std::max(n, 1)));
+  }
   r.finish();
   return e;
 }

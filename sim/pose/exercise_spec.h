@@ -15,7 +15,8 @@
 //   [[structure]]   what the measures read: a line along the path at a depth (a nerve, a vessel:
 //                   the tissue's pressure along it, the skin's pressure over it) or a patch of
 //                   skin (a muscle's surface: the pressure over it)
-//   [roll]          the roller's path along y, from the region's centre
+//   [roll]          the roller's path: from_m, to_m and step_m along y from the region's centre, or
+//                   the places themselves (x_m and y_m, lists as long as each other: small circles)
 #pragma once
 
 #include <Eigen/Core>
@@ -51,7 +52,9 @@ struct Limb {
 
 struct ExerciseSupport {
   std::string name, point;       // the pose's point that rests on the floor
-  int limb = -1;                 // the limb whose segment ends there, or -1: the core
+  // The body it holds: the limb the file names (limb = "left leg"), else the limb whose segment
+  // ends at the point (not at its joint), else -1: the core.
+  int limb = -1;
   // Vertical (pushes only); on the core also each horizontal direction (static friction).
   double stiffness_N_per_m = 0;
 };
@@ -91,14 +94,14 @@ struct ExerciseSpec {
   std::vector<ExerciseLayer> layers;
   std::vector<BonyPoint> bones;
   std::vector<Structure> structures;
-  double path_from_m = 0, path_to_m = 0, path_step_m = 0.01;  // along y, from the centre
+  std::vector<Vec2> path_m;  // the roller's places (x, y) from the region's centre, in order
 
   // The point's place; throws std::out_of_range for a name the pose does not hold.
   const Vec3& point(const std::string& name) const;
   // The skin's height above its lowest point and the depth to the bone at region coordinates p.
   double skin_rise_m(const Vec2& p) const;
   double bone_depth_at(const Vec2& p) const;
-  std::vector<double> path() const;  // the roller's places along y
+
 };
 
 // Reads and checks an exercise file: file, key, value and allowed range in every error

@@ -35,18 +35,19 @@ double tet_pressure(const FemModel& f, const std::vector<Vec3>& x, int t) {
 
 ExerciseSession::ExerciseSession(std::shared_ptr<const ExerciseModel> model) : m_(std::move(model)) { st_.reset(m_->fem); }
 
-ExerciseResult ExerciseSession::solve_at(double y_m) {
-  place_exercise_roller(*m_, y_m, st_.inputs);
+ExerciseResult ExerciseSession::solve_at(const Vec2& at_m) {
+  place_exercise_roller(*m_, at_m, st_.inputs);
   SolverSettings s;
   const SolveReport rep = solve_equilibrium(m_->fem, st_, s);
-  return read(y_m, rep);
+  return read(at_m, rep);
 }
 
-ExerciseResult ExerciseSession::read(double y_m, const SolveReport& rep) const {
+ExerciseResult ExerciseSession::read(const Vec2& at_m, const SolveReport& rep) const {
   const ExerciseModel& m = *m_;
   const FemModel& f = m.fem;
   ExerciseResult r;
-  r.y_m = y_m;
+  r.at_m = at_m;
+  r.core_turn_deg = rigid_rotation(f, st_, m.person).norm() * 180 / M_PI;
   r.solve = rep;
   r.weight_N = m.weight_N;
   const std::vector<Vec3> x = node_positions(f, st_);
@@ -110,6 +111,8 @@ ExerciseResult ExerciseSession::read(double y_m, const SolveReport& rep) const {
   }
 
   if (!rep.converged) r.invalid_reason = "not converged: " + rep.message;
+  else if (r.core_turn_deg > kExerciseTipDeg)
+    r.invalid_reason = fmt::format("the body tips over its supports (its core turned {:.0f} deg): the pose does not balance", r.core_turn_deg);
   else if (!(r.min_J > 0.05)) r.invalid_reason = fmt::format("tissue crushed to {:.3f} of its volume", r.min_J);
   else if (r.balance_error > 0.01) r.invalid_reason = fmt::format("forces balance only within {:.1f} %", 100 * r.balance_error);
   r.valid = r.invalid_reason.empty();
@@ -126,7 +129,7 @@ std::vector<ExerciseRun> run_exercise(const ExerciseSpec& spec, const std::vecto
     ExerciseRun run;
     run.roller_name = roller.name;
     run.dofs = ses.model().fem.n_dofs;
-    for (double y : spec.path()) run.positions.push_back(ses.solve_at(y));
+    for (const Vec2& at : spec.path_m) run.positions.push_back(ses.solve_at(at));
     run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     runs.push_back(run);
   }
@@ -136,8 +139,11 @@ std::vector<ExerciseRun> run_exercise(const ExerciseSpec& spec, const std::vecto
 std::string exercise_table(const ExerciseSpec& spec, const std::vector<ExerciseRun>& runs) {
   std::ostringstream o;
   o << fmt::format("{} ({}): {}\n", spec.name, portable_path(spec.source), spec.summary);
-  o << fmt::format("the roller from {:+.0f} to {:+.0f} mm along the region; each figure its range along the path\n",
-                   1e3 * spec.path_from_m, 1e3 * spec.path_to_m);
+  Vec2 lo = spec.path_m.front(), hi = lo;
+  for (const Vec2& p : spec.path_m) lo = lo.cwiseMin(p), hi = hi.cwiseMax(p);
+  o << fmt::format("the roller at {} places, {:+.0f} to {:+.0f} mm across and {:+.0f} to {:+.0f} mm along the region from its "
+                   "centre; each figure its range over them\n",
+                   spec.path_m.size(), 1e3 * lo.x(), 1e3 * hi.x(), 1e3 * lo.y(), 1e3 * hi.y());
   auto range = [](const std::vector<double>& v, double scale, int digits) {
     const auto [lo, hi] = std::minmax_element(v.begin(), v.end());
     const std::string a = fmt::format("{:.{}f}", scale * *lo, digits), b = fmt::format("{:.{}f}", scale * *hi, digits);
@@ -181,7 +187,7 @@ std::string exercise_table(const ExerciseSpec& spec, const std::vector<ExerciseR
 
 std::string exercise_csv(const ExerciseSpec& spec, const std::vector<ExerciseRun>& runs) {
   std::ostringstream o;
-  o << "roller,position_mm,converged,valid,newton_iterations,weight_on_roller_pct,roller_force_N";
+  o << "roller,x_mm,y_mm,converged,valid,newton_iterations,weight_on_roller_pct,roller_force_N";
   for (const ExerciseSupport& s : spec.supports) o << ",support_N:" << s.name;
   o << ",peak_pressure_kPa,mean_pressure_kPa,contact_area_cm2,foam_compression_mm";
   for (const Structure& s : spec.structures) {
@@ -191,7 +197,8 @@ std::string exercise_csv(const ExerciseSpec& spec, const std::vector<ExerciseRun
   o << "\n";
   for (const ExerciseRun& run : runs)
     for (const ExerciseResult& r : run.positions) {
-      o << fmt::format("\"{}\",{:.1f},{},{},{},{:.3f},{:.3f}", run.roller_name, 1e3 * r.y_m, r.solve.converged ? 1 : 0,
+      o << fmt::format("\"{}\",{:.1f},{:.1f},{},{},{},{:.3f},{:.3f}", run.roller_name, 1e3 * r.at_m.x(), 1e3 * r.at_m.y(),
+                       r.solve.converged ? 1 : 0,
                        r.valid ? 1 : 0, r.solve.newton_iterations, 100 * r.roller_share, r.roller_N);
       for (double s : r.support_N) o << fmt::format(",{:.3f}", s);
       o << fmt::format(",{:.3f},{:.3f},{:.3f},{:.3f}", 1e-3 * r.peak_Pa, 1e-3 * r.mean_Pa, 1e4 * r.area_m2, 1e3 * r.foam_compression_m);
@@ -214,7 +221,8 @@ std::string exercise_json(const ExerciseSpec& spec, const std::vector<ExerciseRu
     jr["dofs"] = run.dofs;
     for (const ExerciseResult& r : run.positions) {
       nlohmann::ordered_json p;
-      p["position_m"] = r.y_m;
+      p["position_m"] = {r.at_m.x(), r.at_m.y()};
+      p["core_turn_deg"] = r.core_turn_deg;
       p["converged"] = r.solve.converged;
       p["valid"] = r.valid;
       if (!r.valid) p["invalid_reason"] = r.invalid_reason;

@@ -20,7 +20,8 @@ struct StructureReading {
 };
 
 struct ExerciseResult {
-  double y_m = 0;                    // the roller's place along the path
+  Vec2 at_m = Vec2::Zero();          // the roller's place from the region's centre
+  double core_turn_deg = 0;          // how far the body's core turned from its pose
   SolveReport solve;
   bool valid = false;                // converged, no element inverted, the forces balance
   std::string invalid_reason;
@@ -36,20 +37,23 @@ struct ExerciseResult {
   std::vector<StructureReading> structures;
 };
 
+// A core turned further than this from its pose has tipped over its supports: the pose does not
+// balance (the person would need another support or to shift their weight).
+constexpr double kExerciseTipDeg = 10;
+
 // The loaded area's threshold: the back's pressure mat's (measure/pressure_mat.h) 1 kPa.
 constexpr double kExerciseContactThresholdPa = 1000;
 
 class ExerciseSession {
  public:
   explicit ExerciseSession(std::shared_ptr<const ExerciseModel> model);
-  // Solves with the roller at y (m along the path from the region's centre), warm-started from
-  // the last solve.
-  ExerciseResult solve_at(double y_m);
+  // Solves with the roller at `at` (m from the region's centre), warm-started from the last solve.
+  ExerciseResult solve_at(const Vec2& at_m);
   const ExerciseModel& model() const { return *m_; }
   const FemState& state() const { return st_; }
 
  private:
-  ExerciseResult read(double y_m, const SolveReport& rep) const;
+  ExerciseResult read(const Vec2& at_m, const SolveReport& rep) const;
   std::shared_ptr<const ExerciseModel> m_;
   FemState st_;
 };
