@@ -10,6 +10,7 @@
 #include "io/catalog.h"
 #include "io/toml_reader.h"
 #include "measure/registry.h"
+#include "pose/exercise_spec.h"
 #include "run/roll.h"
 #include "run/sweep.h"
 #include "validation/layered_case.h"
@@ -40,8 +41,10 @@ std::string table_for(const std::string& name, const std::string& note, const st
   for (const std::string& f : files) {
     KeyCheckLog log;
     load(f);
-    for (const KeyCheck& c : log.checks()) {
+    for (KeyCheck c : log.checks()) {
       if (c.file != f) continue;
+      // A table of named entries (an exercise's pose points): one row for its every name.
+      if (c.key.rfind("pose.points.", 0) == 0) c.key = "pose.points.<name>";
       if (seen.count(c.key)) {
         if (rows[seen[c.key]].allowed != c.allowed) varies[seen[c.key]] = true;
         continue;
@@ -91,6 +94,9 @@ std::string file_format_tables() {
   o << table_for("Sweep", "`experiments/`", sweeps, [](const std::string& f) { load_sweep(f); }) << "\n";
   o << table_for("Layered contact scene", "`assets/contact/`, `backroll contact FILE`",
                  files_in("contact", asset("contact")), [](const std::string& f) { load_layered_case(f); })
+    << "\n";
+  o << table_for("Exercise", "`assets/exercises/`, `backroll exercise NAME`: the other exercises than the back's",
+                 files_in("exercises", asset("exercises")), [](const std::string& f) { load_exercise_spec(f); })
     << "\n";
   o << table_for("Lesson", "`assets/lessons/`", files_in("lessons", asset("lessons")),
                  [](const std::string& f) { load_lesson(f); });

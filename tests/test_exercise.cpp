@@ -130,7 +130,8 @@ TEST_CASE("exercise: glutes: the roller carries the sitting body; more medially,
   const ExerciseResult m = solve(medial, "standard", Vec2(0, 0));
   CHECK(m.valid);
   CHECK(m.structures[sciatic].skin_peak_Pa > r.structures[sciatic].skin_peak_Pa);
-  CHECK(m.structures[sciatic].tissue_peak_Pa > r.structures[sciatic].tissue_peak_Pa);
+  // (The tissue's pressure 5 cm down, under a contact 130 cm2 wide, moves by about 1 % for this
+  // shift, less than its mesh error (docs/limits.md): not a test.)
 }
 
 TEST_CASE("exercise: a pose that does not fit the body is refused", "[exercise]") {

@@ -42,13 +42,6 @@ double row_depth(const ExerciseSpec& e, const std::vector<int>& rows, int k, con
   return top;
 }
 
-bool inside_tet(const TetMesh& mesh, const Tet& t, const Vec3& p) {
-  Mat3 D;
-  for (int a = 0; a < 3; ++a) D.col(a) = mesh.X[t[a + 1]] - mesh.X[t[0]];
-  const Vec3 w = D.inverse() * (p - mesh.X[t[0]]);
-  return w.minCoeff() >= -1e-9 && w.sum() <= 1 + 1e-9;
-}
-
 }  // namespace
 
 std::shared_ptr<const ExerciseModel> build_exercise_model(const ExerciseSpec& e, const RollerSpec& roller) {
@@ -239,19 +232,20 @@ std::shared_ptr<const ExerciseModel> build_exercise_model(const ExerciseSpec& e,
   f.rigid_contacts.push_back(cs);
   f.finalize();
 
-  // Where the lines run: the tet holding each sample along y.
+  // Where the lines run: per sample along y, the tets in the line's cross-section there.
+  std::vector<Vec3> centre(f.mesh.n_tets(), Vec3::Zero());
+  for (int t = 0; t < f.mesh.n_tets(); ++t)
+    for (int a = 0; a < 4; ++a) centre[t] += 0.25 * m.node_region[f.mesh.tets[t][a]];
   for (const Structure& s : e.structures) {
     m.line_tets.emplace_back();
-    m.line_y.emplace_back();
     if (s.kind != Structure::Kind::Line) continue;
-    for (double y = -e.half_m.y() + h; y < e.half_m.y() - h; y += 0.5 * h) {
-      const Vec2 q(s.x_m, y);
-      const Vec3 at(e.centre_m.x() + q.x(), e.centre_m.y() + q.y(), m.skin_height_m + e.skin_rise_m(q) + s.depth_m);
-      int found = -1;
-      for (int t = 0; t < f.mesh.n_tets() && found < 0; ++t)
-        if (inside_tet(f.mesh, f.mesh.tets[t], at)) found = t;
-      m.line_tets.back().push_back(found);
-      m.line_y.back().push_back(y);
+    const double w = std::max(s.half_width_m, h) + 1e-9;  // centres on the edge in, on both sides alike
+    for (double y = -e.half_m.y() + h; y < e.half_m.y() - h; y += h) {
+      std::vector<int> in;
+      for (int t = 0; t < f.mesh.n_tets(); ++t)
+        if (std::abs(centre[t].x() - s.x_m) <= w && std::abs(centre[t].z() - s.depth_m) <= w && std::abs(centre[t].y() - y) <= 0.5 * h + 1e-9)
+          in.push_back(t);
+      m.line_tets.back().push_back(in);
     }
   }
   return out;

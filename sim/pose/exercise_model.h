@@ -36,10 +36,11 @@ struct ExerciseModel {
   double weight_N = 0;              // the whole body's
   double tissue_mass_kg = 0;        // the region's, part of the whole
   Vec3 com_m = Vec3::Zero();        // the whole body's centre of mass (world, rest)
-  // Per line structure: tets along its course (at the region's y of each sample) for the
-  // tissue's pressure there; -1 outside the mesh.
-  std::vector<std::vector<int>> line_tets;
-  std::vector<std::vector<double>> line_y;
+  // Per line structure, per sample along y (one every element size): the tets whose centres lie
+  // in its cross-section, a square as wide and deep as its strip (at least an element), for the
+  // tissue's pressure there as their volume-weighted mean (single linear tets of a nearly
+  // incompressible solid scatter from one to the next); empty for a patch.
+  std::vector<std::vector<std::vector<int>>> line_tets;
 };
 
 // Builds the model for `spec` with `roller` (the spec's own or another from the catalog); throws

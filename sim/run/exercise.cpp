@@ -105,8 +105,11 @@ ExerciseResult ExerciseSession::read(const Vec2& at_m, const SolveReport& rep) c
     }
     sr.skin_mean_Pa = a_in > 0 ? f_in / a_in : 0;
     if (sr.line)
-      for (int t : m.line_tets[s])
-        if (t >= 0) sr.tissue_peak_Pa = std::max(sr.tissue_peak_Pa, tet_pressure(f, x, t));
+      for (const std::vector<int>& section : m.line_tets[s]) {
+        double pv = 0, v = 0;
+        for (int t : section) pv += f.tet_volume_m3[t] * tet_pressure(f, x, t), v += f.tet_volume_m3[t];
+        if (v > 0) sr.tissue_peak_Pa = std::max(sr.tissue_peak_Pa, pv / v);
+      }
     r.structures.push_back(sr);
   }
 

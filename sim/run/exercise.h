@@ -16,7 +16,9 @@ struct StructureReading {
   bool line = true;
   double skin_peak_Pa = 0;     // the highest contact pressure on the skin over it
   double skin_mean_Pa = 0;     // patch: the roller's force on it over its area
-  double tissue_peak_Pa = 0;   // line: the tissue's highest hydrostatic pressure along it (+: compression)
+  // Line: the tissue's hydrostatic pressure (+: compression) over its cross-section, the highest
+  // along it (pose/exercise_model.h, ExerciseModel::line_tets).
+  double tissue_peak_Pa = 0;
 };
 
 struct ExerciseResult {
