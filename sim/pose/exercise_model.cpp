@@ -15,9 +15,9 @@ constexpr double kG = 9.81;
 // moves with the core.
 constexpr double kLimbJointN_per_m = 1e6;
 
-// Node rows through the depth: per layer at least one row, about one per element size at the
-// skin (half the skin's layers are thinner than that); the last layer's rows share what is left
-// down to the bone, rows about twice the skin's size.
+// Node rows through the depth: per layer at least one row, about one per element size (the
+// skin's thin layers take one each); the last layer's rows share what is left down to the bone,
+// rows about 2.5 element sizes thick, at least two.
 std::vector<int> rows_per_layer(const ExerciseSpec& e) {
   std::vector<int> n;
   double above = 0;
@@ -54,7 +54,8 @@ std::shared_ptr<const ExerciseModel> build_exercise_model(const ExerciseSpec& e,
   const double h = e.element_size_m;
   m.skin_height_m = 2 * roller.outer_radius_m();
 
-  // The grid: fine over the roller's path (and 2.5 cm beyond), growing away from it.
+  // The grid: fine over the roller's places and 3.5 cm across and 2.5 cm along beyond them,
+  // growing away from there.
   Vec2 lo = e.path_m.front(), hi = lo;
   for (const Vec2& p : e.path_m) lo = lo.cwiseMin(p), hi = hi.cwiseMax(p);
   const Vec2 fine_lo = (lo - Vec2(0.035, 0.025)).cwiseMax(-e.half_m), fine_hi = (hi + Vec2(0.035, 0.025)).cwiseMin(e.half_m);
@@ -82,10 +83,10 @@ std::shared_ptr<const ExerciseModel> build_exercise_model(const ExerciseSpec& e,
         m.node_region[v] = Vec3(xs[i], ys[j], row_depth(e, rows, k, Vec2(xs[i], ys[j])));
       }
 
-  // The person: one rigid body (0); the roller (1), placed, held (it rolls freely: no friction).
+  // The person's core: rigid body 0 (its dofs after the tissue's); the roller: 1, placed and held
+  // (it rolls freely: no friction).
   RigidBody person;
   person.rest_position_m = Vec3(e.centre_m.x(), e.centre_m.y(), m.skin_height_m + e.bone_depth_m);
-  for (int c = 0; c < 6; ++c) person.dof[c] = c;  // renumbered below, after the tissue's
   f.rigid_bodies.push_back(person);
   RigidBody rb;
   rb.shape = std::make_shared<RollerShape>(roller);
