@@ -86,7 +86,7 @@ TEST_CASE("roller at T7 and L3: equilibrium, pressure integral, symmetry", "[rol
       const Vec3 line = rigid_position(fem, st, body) - ses.posed().roller.outer_radius_m() * up;
       Vec3 moment = Vec3::Zero(), force = Vec3::Zero();
       for (size_t i = 0; i < cs.n_slaves(); ++i) {
-        const Vec3 p = i < cs.slave_nodes.size() ? x[cs.slave_nodes[i]] : cs.slave_points[i - cs.slave_nodes.size()].position(x);
+        const Vec3 p = cs.slave_position(i, x);
         Vec3 n;
         body_signed_distance(fem, st, body, p, &n);
         const Vec3 on_roller = -(N[i] * n + ft[i]);  // the back's push on the roller

@@ -68,7 +68,7 @@ SphereCaseResult run_sphere_case(const SphereCaseParams& p) {
   for (size_t i = 0; i < f.size(); ++i) {
     if (f[i] <= 0) continue;
     const bool node = i < cs.slave_nodes.size();
-    const Vec3 q = node ? x[cs.slave_nodes[i]] : cs.slave_points[i - cs.slave_nodes.size()].position(x);
+    const Vec3 q = cs.slave_position(i, x);
     sum += f[i];
     r2 += f[i] * (q.x() * q.x() + q.y() * q.y());
     r.peak_Pa = std::max(r.peak_Pa, f[i] / (node ? area[cs.slave_nodes[i]] : foam_point_area_m2(ball, cs, i)));

@@ -339,9 +339,6 @@ int slave_of(const RigidContactSet& cs, size_t i, std::array<std::pair<int, doub
   for (int a = 0; a < 3; ++a) who[a] = {sp.node[a], sp.w[a]};
   return 3;
 }
-Vec3 slave_position(const RigidContactSet& cs, size_t i, const std::vector<Vec3>& x) {
-  return i < cs.slave_nodes.size() ? x[cs.slave_nodes[i]] : cs.slave_points[i - cs.slave_nodes.size()].position(x);
-}
 
 // The gap from point x to slave i's surface (its facet, or the body's shape) with the body at
 // origin o turned by R, and the surface's outward normal; NaN when the shape's cheap bound says
@@ -402,7 +399,7 @@ void add_rigid_contacts(const FemModel& m, const FemState& st, const Pose& p, bo
     for (size_t i = 0; i < cs.n_slaves(); ++i) {
       std::array<std::pair<int, double>, 3> who{};
       const int nw = slave_of(cs, i, who);
-      const Vec3 x = slave_position(cs, i, p.x);
+      const Vec3 x = cs.slave_position(i, p.x);
       // Certainly apart and carrying no multiplier: no force, no energy (skipping is exact).
       const double lam_bar = cs.compliant ? 0.0 : st.rigid_mult[s][i];
       Vec3 n;
@@ -460,8 +457,8 @@ bool friction_point(const FemModel& m, const FemState& st, const Pose& p, size_t
   const BodyPose& ref = st.inputs.slip_reference_of(cs.body);
   const Mat3 T = turn_since_reference(st, p, cs.body);
   fp.n = T * Nn / fp.N;
-  fp.rho = T * (slave_position(cs, i, m.mesh.X) - ref.origin_m);
-  fp.d = slave_position(cs, i, p.x) - p.origin[cs.body] - fp.rho;
+  fp.rho = T * (cs.slave_position(i, m.mesh.X) - ref.origin_m);
+  fp.d = cs.slave_position(i, p.x) - p.origin[cs.body] - fp.rho;
   fp.s = fp.d - fp.n * fp.n.dot(fp.d);
   fp.muN = cs.friction * fp.N;
   fp.law = friction_law(fp.s.norm(), cs.friction_slip_m);
@@ -658,7 +655,7 @@ std::vector<double> rigid_contact_forces(const FemModel& m, const FemState& st, 
   std::vector<double> f(cs.n_slaves(), 0.0);
   for (size_t i = 0; i < cs.n_slaves(); ++i) {
     Vec3 n;
-    const double g = fem_terms::rigid_gap(m, cs, i, p.origin[cs.body], p.R[cs.body], fem_terms::slave_position(cs, i, x), false, n);
+    const double g = fem_terms::rigid_gap(m, cs, i, p.origin[cs.body], p.R[cs.body], cs.slave_position(i, x), false, n);
     f[i] = slave_force(st, cs, set, i, g);
   }
   return f;
@@ -676,7 +673,7 @@ void lag_friction(const FemModel& m, FemState& st) {
       const bool may_skip = cs.compliant || st.rigid_mult[s][i] == 0;
       Vec3 n;
       const double g = fem_terms::rigid_gap(m, cs, i, p.origin[cs.body], p.R[cs.body],
-                                            fem_terms::slave_position(cs, i, p.x), may_skip, n);
+                                            cs.slave_position(i, p.x), may_skip, n);
       if (std::isnan(g)) continue;
       const double lam = slave_force(st, cs, s, i, g);
       if (lam > 0) st.friction_normal[s][i] = to_reference * (lam * n);

@@ -129,6 +129,10 @@ struct RigidContactSet {
   std::vector<SurfacePoint> slave_points;
   std::vector<double> penalty_N_per_m;  // penalty stiffness per slave: the nodes, then the points
   size_t n_slaves() const { return slave_nodes.size() + slave_points.size(); }
+  // Slave i's position at node positions x (a node's, or a point's on its triangle).
+  Vec3 slave_position(size_t i, const std::vector<Vec3>& x) const {
+    return i < slave_nodes.size() ? x[slave_nodes[i]] : slave_points[i - slave_nodes.size()].position(x);
+  }
   // A compliant surface (a foam layer on the shape, an elastic foundation): the slave's force is
   // the layer's law of its penetration (fem/compliant_layer.h; penalty_N_per_m is the stiffness at
   // zero compression), a physical stiffness, so the penetration is the foam's compression and is

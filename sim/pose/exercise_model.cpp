@@ -130,7 +130,6 @@ std::shared_ptr<const ExerciseModel> build_exercise_model(const ExerciseSpec& e,
     int k = nk;
     for (int a = 0; a < 4; ++a) k = std::min(k, node_row[t[a]]);
     const int l = row_layer[k];
-    m.tet_layer.push_back(l);
     f.tet_material.push_back(mat[l]);
     f.tet_relaxation.push_back(relax[l]);
     const double V = std::abs(tet_signed_volume(f.mesh.X[t[0]], f.mesh.X[t[1]], f.mesh.X[t[2]], f.mesh.X[t[3]]));
@@ -159,9 +158,6 @@ std::shared_ptr<const ExerciseModel> build_exercise_model(const ExerciseSpec& e,
   if (std::abs(pct - 100) > 1)
     throw std::runtime_error(fmt::format("{}: the pose's segments hold {:.1f} % of the body's mass (de Leva's segments: "
                                          "every one, 100 %)", e.source, pct));
-  Vec3 moment = Vec3::Zero();
-  for (const Vec3& b : body_moment) moment += b;
-  m.com_m = moment / (pct / 100 * M);
   m.weight_N = pct / 100 * M * kG;
   body_mass[0] -= m.tissue_mass_kg;
   body_moment[0] -= tissue_moment;
@@ -225,9 +221,10 @@ std::shared_ptr<const ExerciseModel> build_exercise_model(const ExerciseSpec& e,
   }
 
   // The skin: the boundary triangles of the top row (k = 0), facing the roller.
+  std::vector<Tri> skin;
   for (const Tri& t : boundary_faces(f.mesh))
-    if (node_row[t[0]] == 0 && node_row[t[1]] == 0 && node_row[t[2]] == 0) m.skin_faces.push_back(t);
-  RigidContactSet cs = foam_contact(roller, m.roller_body, m.skin_faces, f.mesh.X);
+    if (node_row[t[0]] == 0 && node_row[t[1]] == 0 && node_row[t[2]] == 0) skin.push_back(t);
+  RigidContactSet cs = foam_contact(roller, m.roller_body, skin, f.mesh.X);
   cs.friction = 0;
   m.roller_contact = static_cast<int>(f.rigid_contacts.size());
   f.rigid_contacts.push_back(cs);

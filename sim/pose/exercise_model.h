@@ -29,13 +29,10 @@ struct ExerciseModel {
   int roller_contact = 0;           // the foam's contact set
   std::vector<int> support_joint;   // per spec.supports
   std::vector<int> limb_body, limb_joint;  // per spec.limbs: its rigid body, its joint on the core
-  std::vector<int> tet_layer;       // per tet: index into spec.layers
   std::vector<Vec3> node_region;    // per node: region x, y and depth below the skin (rest)
-  std::vector<Tri> skin_faces;      // the skin's triangles (facing the roller)
   double skin_height_m = 0;         // the skin's lowest point above the floor: the roller's top
   double weight_N = 0;              // the whole body's
   double tissue_mass_kg = 0;        // the region's, part of the whole
-  Vec3 com_m = Vec3::Zero();        // the whole body's centre of mass (world, rest)
   // Per line structure, per sample along y (one every element size): the tets whose centres lie
   // in its cross-section, a square as wide and deep as its strip (at least an element), for the
   // tissue's pressure there as their volume-weighted mean (single linear tets of a nearly

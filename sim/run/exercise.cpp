@@ -13,22 +13,9 @@ namespace backroll {
 
 namespace {
 
-Vec3 slave_rest(const FemModel& f, const RigidContactSet& cs, size_t i) {
-  return i < cs.slave_nodes.size() ? f.mesh.X[cs.slave_nodes[i]] : cs.slave_points[i - cs.slave_nodes.size()].position(f.mesh.X);
-}
-
-Mat3 deformation(const FemModel& f, const std::vector<Vec3>& x, int t) {
-  const Tet& e = f.mesh.tets[t];
-  Mat3 Ds;
-  for (int a = 0; a < 3; ++a) Ds.col(a) = x[e[a + 1]] - x[e[0]];
-  return Ds * f.tet_grad[t].block<3, 3>(1, 0);
-}
-
 // The tissue's hydrostatic pressure -tr(sigma)/3 in tet t (Pa, + compression), elastic response.
 double tet_pressure(const FemModel& f, const std::vector<Vec3>& x, int t) {
-  const Mat3 F = deformation(f, x, t);
-  const Mat3 sigma = f.tet_material[t].pk1(F) * F.transpose() / F.determinant();
-  return -sigma.trace() / 3;
+  return hydrostatic_pressure_Pa(f, deformation_gradient(f, x, t), t);
 }
 
 }  // namespace
@@ -63,7 +50,7 @@ ExerciseResult ExerciseSession::read(const Vec2& at_m, const SolveReport& rep) c
   for (size_t i = 0; i < cs.n_slaves(); ++i) {
     area[i] = foam_point_area_m2(m.roller, cs, i);
     if (force[i] <= 0) continue;
-    const Vec3 at = i < cs.slave_nodes.size() ? x[cs.slave_nodes[i]] : cs.slave_points[i - cs.slave_nodes.size()].position(x);
+    const Vec3 at = cs.slave_position(i, x);
     Vec3 n;
     const double g = shape.signed_distance(Q.transpose() * (at - c), &n);
     r.roller_N += force[i] * (Q * n).z();
@@ -83,7 +70,7 @@ ExerciseResult ExerciseSession::read(const Vec2& at_m, const SolveReport& rep) c
   r.balance_error = std::abs(up - m.weight_N) / m.weight_N;
 
   r.min_J = 1;
-  for (int t = 0; t < f.mesh.n_tets(); ++t) r.min_J = std::min(r.min_J, deformation(f, x, t).determinant());
+  for (int t = 0; t < f.mesh.n_tets(); ++t) r.min_J = std::min(r.min_J, deformation_gradient(f, x, t).determinant());
 
   // The structures.
   const Vec2 centre = m.spec.centre_m;
@@ -94,7 +81,7 @@ ExerciseResult ExerciseSession::read(const Vec2& at_m, const SolveReport& rep) c
     sr.line = st.kind == Structure::Kind::Line;
     double f_in = 0, a_in = 0;
     for (size_t i = 0; i < cs.n_slaves(); ++i) {
-      const Vec3 X = slave_rest(f, cs, i);
+      const Vec3 X = cs.slave_position(i, f.mesh.X);
       const Vec2 p(X.x() - centre.x(), X.y() - centre.y());
       const bool over = sr.line ? std::abs(p.x() - st.x_m) <= st.half_width_m
                                 : p.x() >= st.x_range[0] && p.x() <= st.x_range[1] && p.y() >= st.y_range[0] && p.y() <= st.y_range[1];
@@ -157,15 +144,11 @@ std::string exercise_table(const ExerciseSpec& spec, const std::vector<ExerciseR
     for (const ExerciseResult& r : run.positions) bad += !r.valid;
     o << fmt::format("\n{} ({} unknowns, {:.1f} s){}\n", run.roller_name, run.dofs, run.seconds,
                      bad ? fmt::format(": {} position(s) not valid, left out", bad) : "");
-    std::vector<ExerciseResult> ok;
-    for (const ExerciseResult& r : run.positions)
-      if (r.valid) ok.push_back(r);
-    if (ok.empty()) continue;
-    ExerciseRun good = run;
-    good.positions = ok;
-    auto gcol = [&](auto get) {
+    if (bad == static_cast<int>(run.positions.size())) continue;
+    auto gcol = [&](auto get) {  // over the valid positions
       std::vector<double> v;
-      for (const ExerciseResult& r : good.positions) v.push_back(get(r));
+      for (const ExerciseResult& r : run.positions)
+        if (r.valid) v.push_back(get(r));
       return v;
     };
     o << fmt::format("  {:<50} {} %\n", "weight on the roller", range(gcol([](const ExerciseResult& r) { return r.roller_share; }), 100, 1));
