@@ -131,9 +131,10 @@ std::string exercise_table(const ExerciseSpec& spec, const std::vector<ExerciseR
   o << fmt::format("{} ({}): {}\n", spec.name, portable_path(spec.source), spec.summary);
   Vec2 lo = spec.path_m.front(), hi = lo;
   for (const Vec2& p : spec.path_m) lo = lo.cwiseMin(p), hi = hi.cwiseMax(p);
-  o << fmt::format("the roller at {} places, {:+.0f} to {:+.0f} mm across and {:+.0f} to {:+.0f} mm along the region from its "
-                   "centre; each figure its range over them\n",
-                   spec.path_m.size(), 1e3 * lo.x(), 1e3 * hi.x(), 1e3 * lo.y(), 1e3 * hi.y());
+  const std::string across = lo.x() == hi.x() ? "" : fmt::format("{:+.0f} to {:+.0f} mm across and ", 1e3 * lo.x(), 1e3 * hi.x());
+  o << fmt::format("the roller at {} places, {}{:+.0f} to {:+.0f} mm along the region from its centre; each figure its range "
+                   "over them\n",
+                   spec.path_m.size(), across, 1e3 * lo.y(), 1e3 * hi.y());
   auto range = [](const std::vector<double>& v, double scale, int digits) {
     const auto [lo, hi] = std::minmax_element(v.begin(), v.end());
     const std::string a = fmt::format("{:.{}f}", scale * *lo, digits), b = fmt::format("{:.{}f}", scale * *hi, digits);
