@@ -452,7 +452,8 @@ int run_exercise_cmd(const std::string& exercise, const std::vector<std::string>
   fmt::print("{}", exercise_table(spec, runs));
   write_file_atomic(out + "/exercise.csv", exercise_csv(spec, runs));
   write_file_atomic(out + "/exercise.json", exercise_json(spec, runs));
-  fmt::print("wrote {0}/exercise.csv, {0}/exercise.json\n", out);
+  write_file_atomic(out + "/exercise.png", exercise_maps_png(spec, runs));
+  fmt::print("wrote {0}/exercise.csv, {0}/exercise.json, {0}/exercise.png\n", out);
   for (const ExerciseRun& run : runs)
     for (const ExerciseResult& r : run.positions)
       if (!r.valid) return 3;

@@ -11,6 +11,7 @@
 #include "report/colormap.h"
 #include "report/gif.h"
 #include "report/plot.h"
+#include "report/region_map.h"
 #include "viz/figure.h"
 #include "viz/lesson.h"
 #include "viz/live.h"
@@ -357,5 +358,48 @@ TEST_CASE("pressure maps: each mat cell in its pressure's colour, seen from behi
   const std::array<int, 3> skin = at(1, 1), empty = at(2, 0);
   CHECK(skin == empty);  // under the threshold: the unloaded colour
   CHECK(skin != expect(0.005));
+  stbi_image_free(px);
+}
+
+TEST_CASE("region maps: each cell in its pressure's colour, seen from the roller's side, the structures outlined", "[view]") {
+  RegionMapSpec spec;  // 10 cells across, 8 along, 1 cm each
+  spec.grid.cell_m = 0.01, spec.grid.nx = 10, spec.grid.ny = 8, spec.grid.x0_m = -0.05, spec.grid.y0_m = -0.04;
+  RegionMapPanel p;
+  p.pressure_Pa.assign(80, 0.0);
+  p.pressure_Pa[3 * 10 + 2] = 50e3;   // ix 2, iy 3
+  p.pressure_Pa[6 * 10 + 8] = 100e3;  // ix 8, iy 6
+  p.pressure_Pa[1 * 10 + 1] = 500;    // under the 1 kPa threshold
+  RegionMapRow row;
+  row.panels.push_back(p);
+  row.scale_max_Pa = 100e3;
+  spec.rows.push_back(row);
+  RegionOutline o{"a patch", std::vector<unsigned char>(80, 0)};
+  for (int iy = 2; iy <= 4; ++iy)
+    for (int ix = 5; ix <= 7; ++ix) o.inside[iy * 10 + ix] = 1;
+  spec.outlines.push_back(o);
+  const std::string png = render_region_maps_png(spec);
+  int w = 0, h = 0, n = 0;
+  unsigned char* px = stbi_load_from_memory(reinterpret_cast<const unsigned char*>(png.data()), static_cast<int>(png.size()), &w, &h, &n, 3);
+  REQUIRE(px != nullptr);
+  // The layout: 30 px a cell, the panel 30 px in and 174 px down (title, caption, one legend row,
+  // the panel's own title), the region's +x on the left and +y up.
+  auto at = [&](int ix, int iy) {
+    const int x = 30 + (10 - ix) * 30 - 15, y = 174 + (8 - iy) * 30 - 15;
+    const unsigned char* q = px + (static_cast<size_t>(y) * w + x) * 3;
+    return std::array<int, 3>{q[0], q[1], q[2]};
+  };
+  auto expect = [](double t) {
+    const Rgb c = viridis(t);
+    return std::array<int, 3>{static_cast<int>(std::lround(255 * c[0])), static_cast<int>(std::lround(255 * c[1])),
+                              static_cast<int>(std::lround(255 * c[2]))};
+  };
+  CHECK(at(2, 3) == expect(0.5));
+  CHECK(at(8, 6) == expect(1.0));
+  CHECK(at(1, 1) == at(0, 0));  // under the threshold: the unloaded colour
+  CHECK(at(1, 1) != expect(0.005));
+  const std::array<int, 3> line{31, 119, 180};  // the first outline's colour on the patch's edge, not inside
+  CHECK(at(5, 3) == line);
+  CHECK(at(7, 4) == line);
+  CHECK(at(6, 3) == at(0, 0));
   stbi_image_free(px);
 }

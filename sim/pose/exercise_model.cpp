@@ -44,10 +44,11 @@ double row_depth(const ExerciseSpec& e, const std::vector<int>& rows, int k, con
 
 }  // namespace
 
-std::shared_ptr<const ExerciseModel> build_exercise_model(const ExerciseSpec& e, const RollerSpec& roller) {
+std::shared_ptr<const ExerciseModel> build_exercise_model(const ExerciseSpec& e, const RollerSpec& roller, double lowest_x_m) {
   auto out = std::make_shared<ExerciseModel>();
   ExerciseModel& m = *out;
   m.spec = e;
+  m.lowest_x_m = lowest_x_m;
   m.body = load_body_spec(e.body_file);
   m.roller = roller;
   FemModel& f = m.fem;
@@ -68,7 +69,7 @@ std::shared_ptr<const ExerciseModel> build_exercise_model(const ExerciseSpec& e,
   auto place = [&](int i, int j, int k) {
     const Vec2 p(xs[i], ys[j]);
     const double d = row_depth(e, rows, k, p);
-    return Vec3(e.centre_m.x() + p.x(), e.centre_m.y() + p.y(), m.skin_height_m + e.skin_rise_m(p) + d);
+    return Vec3(e.centre_m.x() + p.x(), e.centre_m.y() + p.y(), m.skin_height_m + e.skin_rise_m(p - Vec2(lowest_x_m, 0)) + d);
   };
   // Cut mirror-symmetrically about the grid's middle column when the grid is symmetric there.
   const std::vector<int> id = append_structured(f.mesh, ni, nj, nk, false, 0, place, ni / 2);

@@ -9,6 +9,12 @@
 // the bone comes near. The roller's foam acts on the skin's triangles (gear/roller.h), without
 // friction: the roller is free to roll, so it takes no net force along the skin (see
 // docs/model.md). The roller stands on the floor under the region's centre, its axis across.
+//
+// The roller's place across the region is where the body turns to meet it: the skin's lowest line
+// (ExerciseModel::lowest_x_m, at rest) lies over the roller, as when the person rocks about their
+// long axis over a roller that cannot move along its own axis. The place along is where the roller
+// rolls to (place_exercise_roller). Only the tissue's shape at rest changes with the place across:
+// the mesh, its unknowns and the pose's statics stay the same.
 #pragma once
 
 #include <memory>
@@ -31,6 +37,7 @@ struct ExerciseModel {
   std::vector<int> limb_body, limb_joint;  // per spec.limbs: its rigid body, its joint on the core
   std::vector<Vec3> node_region;    // per node: region x, y and depth below the skin (rest)
   double skin_height_m = 0;         // the skin's lowest point above the floor: the roller's top
+  double lowest_x_m = 0;            // where across the region the skin's lowest line lies
   double weight_N = 0;              // the whole body's
   double tissue_mass_kg = 0;        // the region's, part of the whole
   // Per line structure, per sample along y (one every element size): the tets whose centres lie
@@ -40,9 +47,11 @@ struct ExerciseModel {
   std::vector<std::vector<std::vector<int>>> line_tets;
 };
 
-// Builds the model for `spec` with `roller` (the spec's own or another from the catalog); throws
-// std::runtime_error when the data make an impossible body.
-std::shared_ptr<const ExerciseModel> build_exercise_model(const ExerciseSpec& spec, const RollerSpec& roller);
+// Builds the model for `spec` with `roller` (the spec's own or another from the catalog), the skin's
+// lowest line at `lowest_x_m` across the region; throws std::runtime_error when the data make an
+// impossible body.
+std::shared_ptr<const ExerciseModel> build_exercise_model(const ExerciseSpec& spec, const RollerSpec& roller,
+                                                          double lowest_x_m = 0);
 
 // The roller's place (x, y from the region's centre, m) into a state's inputs.
 void place_exercise_roller(const ExerciseModel& m, const Vec2& at_m, FemInputs& in);

@@ -80,13 +80,35 @@ double ExerciseSpec::skin_rise_m(const Vec2& p) const {
   return 0.5 * p.x() * p.x() / skin_radius_m.x() + 0.5 * p.y() * p.y() / skin_radius_m.y();
 }
 
+double BonyPoint::reach2(const Vec2& p) const {
+  const double a = angle_deg * M_PI / 180, c = std::cos(a), s = std::sin(a);
+  const Vec2 d = p - at;
+  const double u = c * d.x() + s * d.y(), v = -s * d.x() + c * d.y();
+  if (!ridge) return Vec2(u, v).cwiseQuotient(half_m).squaredNorm();
+  const double beyond = std::max(0.0, std::abs(u) - (half_m.x() - half_m.y()));
+  return (beyond * beyond + v * v) / (half_m.y() * half_m.y());
+}
+
 double ExerciseSpec::bone_depth_at(const Vec2& p) const {
   double d = bone_depth_m;
   for (const BonyPoint& b : bones) {
-    const double r2 = (p - b.at).cwiseQuotient(b.half_m).squaredNorm();
+    const double r2 = b.reach2(p);
     if (r2 < 1) d = std::min(d, b.depth_m + (bone_depth_m - b.depth_m) * r2);
   }
   return d;
+}
+
+bool ExerciseSpec::over(const Structure& s, const Vec2& p) const {
+  switch (s.kind) {
+    case Structure::Kind::Line: return std::abs(p.x() - s.x_m) <= s.half_width_m;
+    case Structure::Kind::Patch:
+      return p.x() >= s.x_range[0] && p.x() <= s.x_range[1] && p.y() >= s.y_range[0] && p.y() <= s.y_range[1];
+    case Structure::Kind::Bones:
+      for (int b : s.bones)
+        if (bones[b].reach2(p) <= 0.25) return true;
+      return false;
+  }
+  return false;
 }
 
 std::string exercise_path(const std::string& name) { return std::string(BACKROLL_ASSET_DIR) + "/exercises/" + name + ".toml"; }
@@ -175,6 +197,10 @@ ExerciseSpec load_exercise_spec(const std::string& path, const std::vector<Confi
   e.skin_radius_m = scale * to_vec2(r.numbers("region.skin_radius_m", 2, 0.03, 10));
   e.bone_depth_m = scale * r.number("region.bone_depth_m", 0.005, 0.2);
   if (r.has("region.element_size_m")) e.element_size_m = r.number("region.element_size_m", 0.002, 0.02);
+  if (r.has("region.towards")) {
+    const std::vector<std::string> t = r.texts("region.towards", 2);
+    e.x_towards = t[0], e.y_towards = t[1];
+  }
   const size_t nl = r.table_count("region.layer");
   if (nl < 2 || nl > 8) fail("region.layer", fmt::format("{} [[region.layer]] tables: allowed 2 to 8", nl));
   double above = 0;
@@ -193,6 +219,13 @@ ExerciseSpec load_exercise_spec(const std::string& path, const std::vector<Confi
     b.at = scale * to_vec2(r.numbers(k + "at", 2, -0.3, 0.3));
     b.half_m = scale * to_vec2(r.numbers(k + "half_m", 2, 0.005, 0.3));
     b.depth_m = scale * r.number(k + "depth_m", 0.001, 0.2);
+    if (r.has(k + "shape")) b.ridge = r.text(k + "shape", {"point", "ridge"}) == "ridge";
+    if (r.has(k + "angle_deg")) b.angle_deg = r.number(k + "angle_deg", -180, 180);
+    if (b.ridge && b.half_m.x() < b.half_m.y())
+      fail(k + "half_m", fmt::format("[{:.4f}, {:.4f}]: a ridge's half-length (the first) must be at least its half-width",
+                                     b.half_m.x(), b.half_m.y()));
+    for (const BonyPoint& o : e.bones)
+      if (o.name == b.name) fail(k + "name", "'" + b.name + "' names two bones");
     e.bones.push_back(b);
   }
   // Every column must hold every layer: the bone no nearer the skin than the layers' thickness.
@@ -206,7 +239,7 @@ ExerciseSpec load_exercise_spec(const std::string& path, const std::vector<Confi
     const std::string k = fmt::format("structure[{}].", i);
     Structure s;
     s.name = r.text(k + "name");
-    const std::string kind = r.text(k + "kind", {"line", "patch"});
+    const std::string kind = r.text(k + "kind", {"line", "patch", "bones"});
     if (kind == "line") {
       s.kind = Structure::Kind::Line;
       s.x_m = scale * r.number(k + "x_m", -e.half_m.x(), e.half_m.x());
@@ -214,6 +247,16 @@ ExerciseSpec load_exercise_spec(const std::string& path, const std::vector<Confi
       s.half_width_m = scale * r.number(k + "half_width_m", 0.001, 0.05);
       if (s.depth_m >= e.bone_depth_at(Vec2(s.x_m, 0)))
         fail(k + "depth_m", fmt::format("{:.4f} m: the bone there lies {:.4f} m deep", s.depth_m, e.bone_depth_at(Vec2(s.x_m, 0))));
+    } else if (kind == "bones") {
+      s.kind = Structure::Kind::Bones;
+      std::vector<std::string> names;
+      for (const BonyPoint& b : e.bones) names.push_back(b.name);
+      for (const std::string& n : r.texts(k + "bones")) {
+        const auto at = std::find(names.begin(), names.end(), n);
+        if (at == names.end()) fail(k + "bones", "'" + n + "' is no [[bone]]'s name");
+        s.bones.push_back(static_cast<int>(at - names.begin()));
+      }
+      if (s.bones.empty()) fail(k + "bones", "names no bone");
     } else {
       s.kind = Structure::Kind::Patch;
       s.x_range = scale * to_vec2(r.numbers(k + "x_range", 2, -e.half_m.x(), e.half_m.x()));

@@ -11,10 +11,11 @@
 //   [region]        the tissue block over the roller's path: its place, size and the skin's
 //                   curvature; [[region.layer]] from the skin inwards (a region of the body file,
 //                   which gives the material, and a thickness; the last fills down to the bone)
-//   [[bone]]        where the bone comes nearer the skin than the region's depth (a bony point)
+//   [[bone]]        where the bone comes nearer the skin than the region's depth: a bony point or
+//                   a ridge (a rib, a bone's border)
 //   [[structure]]   what the measures read: a line along the path at a depth (a nerve, a vessel:
-//                   the tissue's pressure along it, the skin's pressure over it) or a patch of
-//                   skin (a muscle's surface: the pressure over it)
+//                   the tissue's pressure along it, the skin's pressure over it), a patch of skin
+//                   (a muscle's surface: the pressure over it) or the skin over named bones
 //   [roll]          the roller's path: from_m, to_m and step_m along y from the region's centre, or
 //                   the places themselves (x_m and y_m, lists as long as each other: small circles)
 #pragma once
@@ -64,19 +65,29 @@ struct ExerciseLayer {
   double thickness_m = 0;  // the last layer's is its least: it fills down to the bone
 };
 
-struct BonyPoint {  // the bone rising to `depth_m` under the skin at `at`, back to the region's
-  std::string name; // depth over an ellipse of half axes `half_m` (a paraboloid)
+// The bone rising to `depth_m` under the skin at its crest, back to the region's depth at the edge
+// of its footprint, parabolically. A point's footprint is an ellipse about `at` with half axes
+// `half_m`; a ridge's a stadium: its crest a line through `at` of half-length half_m.x() less the
+// rounded ends, half-width half_m.y(). Both turned by `angle_deg` from the region's x towards y.
+struct BonyPoint {
+  std::string name;
   Vec2 at = Vec2::Zero(), half_m = Vec2::Zero();
-  double depth_m = 0;
+  double depth_m = 0, angle_deg = 0;
+  bool ridge = false;
+  // The squared distance from the crest at region coordinates p, in footprint half-widths: 0 on the
+  // crest, 1 at the footprint's edge.
+  double reach2(const Vec2& p) const;
 };
 
 struct Structure {
   std::string name;
-  enum class Kind { Line, Patch } kind = Kind::Line;
+  enum class Kind { Line, Patch, Bones } kind = Kind::Line;
   // Line: across position x, depth below the skin and the half-width of the skin strip over it.
   double x_m = 0, depth_m = 0, half_width_m = 0;
   // Patch: the skin's rectangle (x range, y range), region coordinates.
   Vec2 x_range = Vec2::Zero(), y_range = Vec2::Zero();
+  // Bones: the skin over these bones (ExerciseSpec::bones), the inner half of each footprint.
+  std::vector<int> bones;
 };
 
 struct ExerciseSpec {
@@ -91,6 +102,7 @@ struct ExerciseSpec {
   Vec2 centre_m = Vec2::Zero(), half_m = Vec2::Zero(), skin_radius_m = Vec2::Zero();
   double bone_depth_m = 0;
   double element_size_m = 0.005;  // at the skin over the path; larger with depth and away
+  std::string x_towards = "+x", y_towards = "+y";  // what the region's +x and +y point to (pictures)
   std::vector<ExerciseLayer> layers;
   std::vector<BonyPoint> bones;
   std::vector<Structure> structures;
@@ -101,6 +113,9 @@ struct ExerciseSpec {
   // The skin's height above its lowest point and the depth to the bone at region coordinates p.
   double skin_rise_m(const Vec2& p) const;
   double bone_depth_at(const Vec2& p) const;
+  // Whether the skin at region coordinates p (at rest) lies over structure s: within a line's strip,
+  // in a patch, or in the inner half of one of its bones' footprints.
+  bool over(const Structure& s, const Vec2& p) const;
 
 };
 

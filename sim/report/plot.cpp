@@ -3,67 +3,11 @@
 #include <algorithm>
 #include <cmath>
 #include <fmt/core.h>
-#include <stb/stb_easy_font.h>
-#include <stb/stb_image_write.h>
 
+#include "report/canvas.h"
 #include "report/colormap.h"
 
 namespace backroll {
-namespace {
-using RGB = std::array<unsigned char, 3>;
-
-const RGB kPalette[] = {{31, 119, 180}, {214, 39, 40}, {44, 160, 44}, {148, 103, 189}, {255, 127, 14},
-                        {140, 86, 75},  {227, 119, 194}, {23, 190, 207}};
-
-struct Canvas {
-  int w, h;
-  std::vector<unsigned char> px;
-  Canvas(int w_, int h_) : w(w_), h(h_), px(static_cast<size_t>(w_) * h_ * 3, 255) {}
-  void blend(int x, int y, const RGB& c, double a) {
-    if (x < 0 || y < 0 || x >= w || y >= h) return;
-    unsigned char* p = &px[(static_cast<size_t>(y) * w + x) * 3];
-    for (int k = 0; k < 3; ++k) p[k] = static_cast<unsigned char>(std::lround(p[k] * (1 - a) + c[k] * a));
-  }
-  void rect(double x0, double y0, double x1, double y1, const RGB& c, double a = 1) {
-    for (int y = static_cast<int>(std::floor(std::min(y0, y1))); y < static_cast<int>(std::ceil(std::max(y0, y1))); ++y)
-      for (int x = static_cast<int>(std::floor(std::min(x0, x1))); x < static_cast<int>(std::ceil(std::max(x0, x1))); ++x)
-        blend(x, y, c, a);
-  }
-  // A line of width `t` pixels: a distance test around the segment (anti-aliased edge).
-  void line(double x0, double y0, double x1, double y1, const RGB& c, double t = 2) {
-    const int xa = static_cast<int>(std::floor(std::min(x0, x1) - t)), xb = static_cast<int>(std::ceil(std::max(x0, x1) + t));
-    const int ya = static_cast<int>(std::floor(std::min(y0, y1) - t)), yb = static_cast<int>(std::ceil(std::max(y0, y1) + t));
-    const double dx = x1 - x0, dy = y1 - y0, L2 = dx * dx + dy * dy;
-    for (int y = ya; y <= yb; ++y)
-      for (int x = xa; x <= xb; ++x) {
-        double u = L2 > 0 ? ((x - x0) * dx + (y - y0) * dy) / L2 : 0;
-        u = std::clamp(u, 0.0, 1.0);
-        const double d = std::hypot(x - (x0 + u * dx), y - (y0 + u * dy));
-        const double a = std::clamp(0.5 * t + 0.5 - d, 0.0, 1.0);
-        if (a > 0) blend(x, y, c, a);
-      }
-  }
-  // Text at (x, y) top-left, scaled; returns its width in pixels.
-  double text(double x, double y, const std::string& s, const RGB& c, double scale = 2) {
-    static char buf[200000];
-    const int quads = stb_easy_font_print(0, 0, const_cast<char*>(s.c_str()), nullptr, buf, sizeof(buf));
-    for (int q = 0; q < quads; ++q) {
-      const float* v = reinterpret_cast<const float*>(buf + q * 64);
-      // four vertices of 16 bytes: x, y, z, colour
-      const double qx0 = v[0], qy0 = v[1], qx1 = v[8], qy1 = v[9];
-      rect(x + qx0 * scale, y + qy0 * scale, x + qx1 * scale, y + qy1 * scale, c);
-    }
-    return stb_easy_font_width(const_cast<char*>(s.c_str())) * scale;
-  }
-};
-
-double nice_step(double range, int target) {
-  const double raw = range / target, mag = std::pow(10, std::floor(std::log10(raw)));
-  for (double m : {1.0, 2.0, 2.5, 5.0, 10.0})
-    if (m * mag >= raw) return m * mag;
-  return 10 * mag;
-}
-}  // namespace
 
 double nice_ceil(double v) {
   if (!(v > 0)) return 1;
@@ -80,7 +24,7 @@ std::string render_chart_png(const ChartSpec& c, int W, int H) {
   // Legend: series names of the first panel, then the bands; wrapped to the width.
   double lx = 20, ly = 46;
   auto room = [&](const std::string& s, double extra) {
-    const double w = stb_easy_font_width(const_cast<char*>(s.c_str())) * 2 + extra;
+    const double w = text_width(s) * 2 + extra;
     if (lx + w > W - 20 && lx > 20) lx = 20, ly += 24;
   };
   if (!c.panels.empty())
@@ -128,13 +72,13 @@ std::string render_chart_png(const ChartSpec& c, int W, int H) {
       int dec = 0;
       while (dec < 6 && std::abs(step * std::pow(10, dec) - std::round(step * std::pow(10, dec))) > 1e-6) ++dec;
       const std::string t = fmt::format("{:.{}f}", std::abs(v) < 1e-9 * step ? 0.0 : v, dec);
-      cv.text(x0 - 10 - stb_easy_font_width(const_cast<char*>(t.c_str())) * 2, Y(v) - 6, t, grey, 2);
+      cv.text(x0 - 10 - text_width(t) * 2, Y(v) - 6, t, grey, 2);
     }
     // Tick labels centred under their ticks; one that would touch the last drawn is skipped.
     double last_right = -1e9;
     for (size_t i = 0; i < c.x_ticks.size(); ++i) {
       cv.line(X(i), y1, X(i), y1 + 5, grey, 1);
-      const double w = stb_easy_font_width(const_cast<char*>(c.x_ticks[i].c_str())) * 2;
+      const double w = text_width(c.x_ticks[i]) * 2;
       if (X(i) - 0.5 * w < last_right + 8) continue;
       cv.text(X(i) - 0.5 * w, y1 + 10, c.x_ticks[i], grey, 2);
       last_right = X(i) + 0.5 * w;
@@ -143,7 +87,7 @@ std::string render_chart_png(const ChartSpec& c, int W, int H) {
     cv.line(x0, y0, x0, y1, black, 1.5);
     // The title, smaller if it would run past the panel.
     const std::string title = p.title + (p.y_label.empty() ? "" : " (" + p.y_label + ")");
-    const double tw = stb_easy_font_width(const_cast<char*>(title.c_str()));
+    const double tw = text_width(title);
     cv.text(x0 - 60, oy + 6, title, black, std::clamp((x1 - x0 + 60) / std::max(1.0, tw), 1.0, 2.0));
     for (size_t si = 0; si < p.series.size(); ++si) {
       const Series& s = p.series[si];
@@ -153,11 +97,7 @@ std::string render_chart_png(const ChartSpec& c, int W, int H) {
       for (size_t k = 0; k < s.x.size(); ++k) cv.rect(X(s.x[k]) - 3, Y(s.y[k]) - 3, X(s.x[k]) + 3, Y(s.y[k]) + 3, col);
     }
   }
-  std::string out;
-  stbi_write_png_to_func(
-      [](void* ctx, void* data, int size) { static_cast<std::string*>(ctx)->append(static_cast<char*>(data), size); },
-      &out, W, H, 3, cv.px.data(), W * 3);
-  return out;
+  return cv.png();
 }
 
 std::string render_tornado_png(const TornadoSpec& t, int W, int H) {
@@ -187,10 +127,10 @@ std::string render_tornado_png(const TornadoSpec& t, int W, int H) {
       int dec = 0;
       while (dec < 6 && std::abs(step * std::pow(10, dec) - std::round(step * std::pow(10, dec))) > 1e-6) ++dec;
       const std::string s = fmt::format("{:.{}f}", std::abs(v) < 1e-9 * step ? 0.0 : v, dec);
-      cv.text(X(v) - stb_easy_font_width(const_cast<char*>(s.c_str())), y1 + 8, s, grey, 2);
+      cv.text(X(v) - text_width(s), y1 + 8, s, grey, 2);
     }
     const std::string title = p.title + (p.unit.empty() ? "" : " (" + p.unit + ")");
-    const double tw = stb_easy_font_width(const_cast<char*>(title.c_str()));
+    const double tw = text_width(title);
     cv.text(ox + 20, oy + 6, title, black, std::clamp((pw - 40) / std::max(1.0, tw), 1.0, 2.0));
     const double row = (y1 - y0) / std::max<size_t>(1, bars.size());
     for (size_t i = 0; i < bars.size(); ++i) {
@@ -205,11 +145,7 @@ std::string render_tornado_png(const TornadoSpec& t, int W, int H) {
     if (p.divide >= lo && p.divide <= hi) cv.line(X(p.divide), y0 - 4, X(p.divide), y1, grey, 1.5);
     cv.line(x0, y1, x1, y1, black, 1.5);
   }
-  std::string out;
-  stbi_write_png_to_func(
-      [](void* ctx, void* data, int size) { static_cast<std::string*>(ctx)->append(static_cast<char*>(data), size); },
-      &out, W, H, 3, cv.px.data(), W * 3);
-  return out;
+  return cv.png();
 }
 
 std::string render_pressure_maps_png(const PressureMapSpec& spec) {
@@ -231,7 +167,7 @@ std::string render_pressure_maps_png(const PressureMapSpec& spec) {
   for (size_t k = 0; k < spec.maps.size(); ++k) {
     const PressureMapPanel& m = spec.maps[k];
     const double ox = 30 + k * (mw + gap), oy = top;
-    const double tw = stb_easy_font_width(const_cast<char*>(m.title.c_str()));
+    const double tw = text_width(m.title);
     cv.text(ox, oy - 26, m.title, black, std::clamp((mw + gap - 16) / std::max(1.0, tw), 0.5, 2.0));
     for (int is = 0; is < m.mat.ns; ++is)
       for (int ix = 0; ix < m.mat.nx; ++ix) {
@@ -252,11 +188,7 @@ std::string render_pressure_maps_png(const PressureMapSpec& spec) {
   cv.text(bx - 10, by + bh + 12, "kPa", black, 2);
   cv.rect(bx, by + bh + 34, bx + 20, by + bh + 46, skin);
   cv.text(bx + 26, by + bh + 34, "< 1", grey, 2);
-  std::string out;
-  stbi_write_png_to_func(
-      [](void* ctx, void* data, int size) { static_cast<std::string*>(ctx)->append(static_cast<char*>(data), size); },
-      &out, W, H, 3, cv.px.data(), W * 3);
-  return out;
+  return cv.png();
 }
 
 }  // namespace backroll

@@ -1,5 +1,5 @@
-// Line charts as PNG, for the compare and sweep reports: a small raster canvas (lines, filled
-// rectangles, text from stb_easy_font), written with stb_image_write. No GL.
+// Charts as PNG for the compare, sweep and sensitivity reports, on the report's canvas
+// (report/canvas.h). No GL.
 #pragma once
 
 #include <array>

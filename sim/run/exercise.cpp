@@ -2,12 +2,15 @@
 
 #include <algorithm>
 #include <chrono>
+#include <limits>
 #include <cmath>
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "io/catalog.h"
+#include "report/plot.h"
+#include "report/region_map.h"
 
 namespace backroll {
 
@@ -18,11 +21,55 @@ double tet_pressure(const FemModel& f, const std::vector<Vec3>& x, int t) {
   return hydrostatic_pressure_Pa(f, deformation_gradient(f, x, t), t);
 }
 
+// For each cell of the grid, the nearest of the points (region coordinates): a search in buckets of
+// four cells, ring by ring out from the cell's own until no nearer point can lie further out.
+std::vector<int> nearest_points(const RegionGrid& g, const std::vector<Vec2>& points) {
+  const double b = 4 * g.cell_m;
+  const int nbx = (g.nx + 3) / 4, nby = (g.ny + 3) / 4;
+  auto bucket = [&](const Vec2& p, int* bx, int* by) {
+    *bx = std::clamp(static_cast<int>(std::floor((p.x() - g.x0_m) / b)), 0, nbx - 1);
+    *by = std::clamp(static_cast<int>(std::floor((p.y() - g.y0_m) / b)), 0, nby - 1);
+  };
+  std::vector<std::vector<int>> in(static_cast<size_t>(nbx) * nby);
+  for (size_t i = 0; i < points.size(); ++i) {
+    int bx, by;
+    bucket(points[i], &bx, &by);
+    in[by * nbx + bx].push_back(static_cast<int>(i));
+  }
+  std::vector<int> out(static_cast<size_t>(g.nx) * g.ny, -1);
+  for (int iy = 0; iy < g.ny; ++iy)
+    for (int ix = 0; ix < g.nx; ++ix) {
+      const Vec2 c(g.x0_m + (ix + 0.5) * g.cell_m, g.y0_m + (iy + 0.5) * g.cell_m);
+      int bx, by;
+      bucket(c, &bx, &by);
+      double best = std::numeric_limits<double>::infinity();
+      for (int ring = 0; ring <= std::max(nbx, nby); ++ring) {
+        for (int qy = by - ring; qy <= by + ring; ++qy)
+          for (int qx = bx - ring; qx <= bx + ring; ++qx) {
+            if (qx < 0 || qy < 0 || qx >= nbx || qy >= nby || (std::abs(qx - bx) != ring && std::abs(qy - by) != ring)) continue;
+            for (int i : in[qy * nbx + qx]) {
+              const double d = (points[i] - c).squaredNorm();
+              if (d < best) best = d, out[iy * g.nx + ix] = i;
+            }
+          }
+        if (best <= ring * b * ring * b) break;  // the next ring lies at least ring buckets away
+      }
+    }
+  return out;
+}
+
 }  // namespace
 
 ExerciseSession::ExerciseSession(std::shared_ptr<const ExerciseModel> model) : m_(std::move(model)) { st_.reset(m_->fem); }
 
 ExerciseResult ExerciseSession::solve_at(const Vec2& at_m) {
+  if (at_m.x() != m_->lowest_x_m) {
+    // The body turns to bring the skin at `at` over the roller: the tissue's rest shape changes
+    // under the last solve's state, whose compressed layers it would turn inside out; this solve
+    // starts from rest.
+    m_ = build_exercise_model(m_->spec, m_->roller, at_m.x());
+    st_.reset(m_->fem);
+  }
   place_exercise_roller(*m_, at_m, st_.inputs);
   SolverSettings s;
   const SolveReport rep = solve_equilibrium(m_->fem, st_, s);
@@ -60,6 +107,7 @@ ExerciseResult ExerciseSession::read(const Vec2& at_m, const SolveReport& rep) c
     if (pressure[i] > kExerciseContactThresholdPa) loaded_f += force[i], loaded_a += area[i];
   }
   r.area_m2 = loaded_a;
+  r.skin_pressure_Pa = pressure;
   r.mean_Pa = loaded_a > 0 ? loaded_f / loaded_a : 0;
   r.roller_share = r.roller_N / m.weight_N;
   double up = r.roller_N;
@@ -83,9 +131,7 @@ ExerciseResult ExerciseSession::read(const Vec2& at_m, const SolveReport& rep) c
     for (size_t i = 0; i < cs.n_slaves(); ++i) {
       const Vec3 X = cs.slave_position(i, f.mesh.X);
       const Vec2 p(X.x() - centre.x(), X.y() - centre.y());
-      const bool over = sr.line ? std::abs(p.x() - st.x_m) <= st.half_width_m
-                                : p.x() >= st.x_range[0] && p.x() <= st.x_range[1] && p.y() >= st.y_range[0] && p.y() <= st.y_range[1];
-      if (!over) continue;
+      if (!m.spec.over(st, p)) continue;
       sr.skin_peak_Pa = std::max(sr.skin_peak_Pa, pressure[i]);
       f_in += pressure[i] * area[i];
       a_in += area[i];
@@ -115,11 +161,25 @@ std::vector<ExerciseRun> run_exercise(const ExerciseSpec& spec, const std::vecto
   for (const std::string& file : files) {
     const auto t0 = std::chrono::steady_clock::now();
     const RollerSpec roller = load_roller_spec(file);
-    ExerciseSession ses(build_exercise_model(spec, roller));
+    ExerciseSession ses(build_exercise_model(spec, roller, spec.path_m.front().x()));
     ExerciseRun run;
     run.roller_name = roller.name;
     run.dofs = ses.model().fem.n_dofs;
-    for (const Vec2& at : spec.path_m) run.positions.push_back(ses.solve_at(at));
+    for (const Vec2& at : spec.path_m) {
+      ExerciseResult r = ses.solve_at(at);
+      const ExerciseModel& m = ses.model();
+      if (run.skin_layouts.empty() || at.x() != run.positions.back().at_m.x()) {
+        const RigidContactSet& cs = m.fem.rigid_contacts[m.roller_contact];
+        std::vector<Vec2> places;
+        for (size_t i = 0; i < cs.n_slaves(); ++i) {
+          const Vec3 X = cs.slave_position(i, m.fem.mesh.X);
+          places.push_back(Vec2(X.x(), X.y()) - spec.centre_m);
+        }
+        run.skin_layouts.push_back(places);
+      }
+      r.skin_layout = static_cast<int>(run.skin_layouts.size()) - 1;
+      run.positions.push_back(r);
+    }
     run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     runs.push_back(run);
   }
@@ -236,6 +296,46 @@ std::string exercise_json(const ExerciseSpec& spec, const std::vector<ExerciseRu
     j["runs"].push_back(jr);
   }
   return j.dump(2) + "\n";
+}
+
+std::string exercise_maps_png(const ExerciseSpec& spec, const std::vector<ExerciseRun>& runs) {
+  RegionMapSpec m;
+  m.title = spec.name + ": the skin's contact pressure";
+  m.caption = "seen from the roller's side; a row per roller, a panel per place (+: the roller); 1 mm cells";
+  m.x_towards = spec.x_towards;
+  m.y_towards = spec.y_towards;
+  RegionGrid& g = m.grid;
+  g.nx = static_cast<int>(std::lround(2 * spec.half_m.x() / g.cell_m));
+  g.ny = static_cast<int>(std::lround(2 * spec.half_m.y() / g.cell_m));
+  g.x0_m = -spec.half_m.x(), g.y0_m = -spec.half_m.y();
+  auto centre = [&](int ix, int iy) { return Vec2(g.x0_m + (ix + 0.5) * g.cell_m, g.y0_m + (iy + 0.5) * g.cell_m); };
+  for (const Structure& s : spec.structures) {
+    RegionOutline o;
+    o.name = s.name;
+    o.inside.resize(static_cast<size_t>(g.nx) * g.ny);
+    for (int iy = 0; iy < g.ny; ++iy)
+      for (int ix = 0; ix < g.nx; ++ix) o.inside[iy * g.nx + ix] = spec.over(s, centre(ix, iy));
+    m.outlines.push_back(o);
+  }
+  for (const ExerciseRun& run : runs) {
+    std::vector<std::vector<int>> nearest;
+    for (const std::vector<Vec2>& places : run.skin_layouts) nearest.push_back(nearest_points(g, places));
+    RegionMapRow row;
+    double top = 0;
+    for (const ExerciseResult& r : run.positions) {
+      RegionMapPanel p;
+      p.title = fmt::format("{}, {:+.0f} / {:+.0f} mm{}", run.roller_name, 1e3 * r.at_m.x(), 1e3 * r.at_m.y(), r.valid ? "" : " (not valid)");
+      p.roller_x_m = r.at_m.x(), p.roller_y_m = r.at_m.y();
+      // Each cell reads the nearest contact point's pressure: the points stand for the skin about them.
+      p.pressure_Pa.assign(static_cast<size_t>(g.nx) * g.ny, 0.0);
+      for (size_t c = 0; c < p.pressure_Pa.size(); ++c) p.pressure_Pa[c] = r.skin_pressure_Pa[nearest[r.skin_layout][c]];
+      if (r.valid) top = std::max(top, r.peak_Pa);
+      row.panels.push_back(p);
+    }
+    row.scale_max_Pa = nice_ceil(top);
+    m.rows.push_back(row);
+  }
+  return render_region_maps_png(m);
 }
 
 }  // namespace backroll

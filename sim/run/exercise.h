@@ -37,6 +37,10 @@ struct ExerciseResult {
   double foam_compression_m = 0;     // the foam's deepest
   double min_J = 0;                  // the tissue's smallest volume ratio
   std::vector<StructureReading> structures;
+  // Per point of the roller's contact set, its pressure; the points' places: ExerciseRun's
+  // skin_layouts[skin_layout].
+  std::vector<double> skin_pressure_Pa;
+  int skin_layout = 0;
 };
 
 // A core turned further than this from its pose has tipped over its supports: the pose does not
@@ -64,6 +68,9 @@ class ExerciseSession {
 struct ExerciseRun {
   std::string roller_name;
   std::vector<ExerciseResult> positions;
+  // Per model the run built (one per place across: pose/exercise_model.h), the places at rest of
+  // the skin's points the roller's foam acts on, region coordinates.
+  std::vector<std::vector<Vec2>> skin_layouts;
   int dofs = 0;
   double seconds = 0;
 };
@@ -75,5 +82,7 @@ std::string exercise_table(const ExerciseSpec& spec, const std::vector<ExerciseR
 // Outputs: one CSV row per roller and position; the JSON with the model's figures.
 std::string exercise_csv(const ExerciseSpec& spec, const std::vector<ExerciseRun>& runs);
 std::string exercise_json(const ExerciseSpec& spec, const std::vector<ExerciseRun>& runs);
+// The skin's pressure maps (report/region_map.h): a row per roller, a panel per place.
+std::string exercise_maps_png(const ExerciseSpec& spec, const std::vector<ExerciseRun>& runs);
 
 }  // namespace backroll
