@@ -817,6 +817,8 @@ int main(int argc, char** argv) {
   view->add_option("--lesson", view_cli.o.lesson, "a lesson: catalog name (assets/lessons) or .toml file");
   view->add_option("--roller", view_cli.o.roller, "roller: catalog name or .toml file (default: the scenario's)");
   view->add_option("--position", view_cli.o.position, "the roller's level, T2..L5 (default T7)");
+  view->add_option("--exercise", view_cli.o.exercise, "show an exercise instead of the back: catalog name (assets/exercises) or .toml file");
+  view->add_option("--place", view_cli.o.place, "the exercise's place, an index into its path (default: the middle one)")->check(CLI::Range(0, 1000));
   view->add_option("--camera", view_cli.o.camera, "person | three_quarter | below | side")->check(CLI::IsMember({"person", "three_quarter", "below", "side"}));
   view->add_flag("--bones", view_cli.o.bones, "show the bones through a see-through skin");
   view->add_option("--cut", view_cli.o.cut, "none | sagittal | transverse")->check(CLI::IsMember({"none", "sagittal", "transverse"}));

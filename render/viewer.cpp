@@ -414,8 +414,12 @@ int run_viewer(const ViewerOptions& o) {
   ImGui_ImplOpenGL3_Init("#version 330 core");
   int rc = 1;
   try {
-    viewer::Viewer v(win, o);
-    rc = v.run();
+    if (!o.exercise.empty()) {
+      rc = run_exercise_viewer(win, o);
+    } else {
+      viewer::Viewer v(win, o);
+      rc = v.run();
+    }
   } catch (const std::exception& e) {
     fmt::print(stderr, "backroll view: {}\n", e.what());
     rc = 2;

@@ -8,6 +8,10 @@ namespace backroll {
 
 struct ViewerOptions {
   std::string scenario;     // scenario file; empty: the main job's (assets/scenarios/compare.toml)
+  // An exercise (catalog name in assets/exercises or a file): the exercise mode instead of the
+  // back's, showing place `place` of its path (-1: the middle one).
+  std::string exercise;
+  int place = -1;
   std::string lesson;       // lesson catalog name or file; overrides scenario/roller/position
   std::string roller;       // catalog name or file; empty: the scenario's
   std::string position = "T7";
@@ -34,5 +38,12 @@ inline constexpr double kRecordPlaySpeed_m_s = 0.04;  // a recording plays at 4 
 // Opens the window and runs until it is closed (or the screenshot is written). Returns the exit
 // code: 0, or 1 when the window cannot be made, a setup fails, or the screenshot times out.
 int run_viewer(const ViewerOptions& o);
+
+}  // namespace backroll
+
+struct GLFWwindow;
+namespace backroll {
+// The exercise mode in the window run_viewer made (render/exercise_view.cpp).
+int run_exercise_viewer(GLFWwindow* win, const ViewerOptions& o);
 
 }  // namespace backroll

@@ -27,7 +27,7 @@ std::vector<unsigned char> Viewer::read_pixels(int fb_w, int fb_h) const {
 // trimmed at its command's clip rectangle's left or right edge, or reaching across it (ImGui draws
 // a glyph that starts inside whole and lets the clip rectangle cut it: "foam modulu" reached 1.6
 // pixels over). Lines scrolled out of a panel at its top or bottom are not cut text.
-nlohmann::json Viewer::clipped_text() const {
+nlohmann::json clipped_text() {
   nlohmann::json out = nlohmann::json::array();
   const ImDrawData* dd = ImGui::GetDrawData();
   if (!dd) return out;

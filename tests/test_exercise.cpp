@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include "run/exercise.h"
+#include "viz/exercise_scene.h"
 
 using namespace backroll;
 
@@ -184,4 +185,37 @@ TEST_CASE("exercise: a pose that does not fit the body is refused", "[exercise]"
   ConfigOverride longer{"pose.points.right_knee", ConfigValue(1.5), "test", ConfigOverride::Op::scale};
   CHECK_THROWS_WITH(load_exercise_spec(exercise_path("hip_flexors"), {longer}),
                     Catch::Contains("pose.limb[0].segments") && Catch::Contains("the body file's figure"));
+}
+
+TEST_CASE("exercise scene: the drawn skin carries the roller's force; a drawn capsule encloses its volume", "[exercise][view]") {
+  const ExerciseSpec e = load_exercise_spec(exercise_path("lats"));
+  ExerciseSession s(build_exercise_model(e, load_roller_spec(roller_path("standard"))));
+  const ExerciseResult r = s.solve_at(Vec2(0, 0));
+  REQUIRE(r.valid);
+  const ExerciseScene sc = exercise_scene(s, r);
+  REQUIRE(sc.tissue_pressure_Pa.size() == sc.tissue.pos.size());
+  // The nodes' pressures over the skin's triangles, pushing up: the roller's force (each node's
+  // pressure is its share of the contact force over its share of the area, so they integrate to
+  // the force; the areas here are the deformed skin's, the contact points' the skin's at rest).
+  double up = 0;
+  for (const Tri& t : sc.tissue.tris) {
+    const Vec3f n = (sc.tissue.pos[t[1]] - sc.tissue.pos[t[0]]).cross(sc.tissue.pos[t[2]] - sc.tissue.pos[t[0]]);
+    const double p = (sc.tissue_pressure_Pa[t[0]] + sc.tissue_pressure_Pa[t[1]] + sc.tissue_pressure_Pa[t[2]]) / 3.0;
+    up += p * 0.5 * std::abs(n.z());
+  }
+  INFO("the drawn pressure's force " << up << " N, the roller's " << r.roller_N << " N");
+  CHECK(up == Approx(r.roller_N).epsilon(0.02));
+  // The roller where the solve put it: its top at the contact, under the region.
+  const Eigen::Vector3f c = sc.roller_pose.topRightCorner<3, 1>();
+  CHECK(c.x() == Approx(e.centre_m.x()).margin(1e-9));
+  CHECK(c.y() == Approx(e.centre_m.y()).margin(1e-9));
+  // A capsule: outward (positive volume by the divergence theorem) and the volume of a cylinder
+  // with two half-spheres, as far as an 18-gon's area is the circle's (0.980).
+  TriMesh cap;
+  append_capsule(cap, Vec3f(0, 0, 0), Vec3f(0, 0.3f, 0), 0.05f, 0.05f);
+  double V = 0;
+  for (const Tri& t : cap.tris) V += cap.pos[t[0]].dot(cap.pos[t[1]].cross(cap.pos[t[2]])) / 6.0;
+  const double exact = M_PI * 0.05 * 0.05 * 0.3 + 4.0 / 3.0 * M_PI * std::pow(0.05, 3);
+  CHECK(V > 0.95 * exact);
+  CHECK(V < exact);
 }

@@ -164,6 +164,27 @@ TEST_CASE("single view: not blank, the pressure colour map under the roller", "[
   CHECK(top < near / 4);
 }
 
+TEST_CASE("exercise view: the pose above, the contact's colour map below", "[view][screenshot]") {
+  const Image im = load("exercise.png");
+  const nlohmann::json m = meta("exercise.png");
+  CHECK(im.w == m["width"].get<int>());
+  INFO("cut text: " << m["clipped_text"].dump());
+  CHECK(m["clipped_text"].empty());
+  CHECK(m["valid"].get<bool>());
+  const auto& pose = m["pose_viewport"];
+  const auto& contact = m["contact_viewport"];
+  CHECK(luminance_sd(im, pose["x"], pose["y"], pose["w"], pose["h"]) > 10);  // the person drawn, not blank
+  REQUIRE(m.contains("contact_px"));
+  const double cx = m["contact_px"][0], cy = m["contact_px"][1];
+  CHECK(cx > contact["x"].get<double>());
+  CHECK(cy > contact["y"].get<double>());
+  const int near = colour_map_pixels(im, cx, cy, 60);
+  INFO("colour-map pixels within 60 px of the contact: " << near);
+  CHECK(near >= 40);
+  // The colour map is the skin's: none of it in the pose's view's top quarter (sky and floor).
+  CHECK(colour_map_pixels(im, pose["x"].get<int>() + pose["w"].get<int>() / 2.0, pose["y"].get<int>() + 50, 40) < near / 4);
+}
+
 TEST_CASE("compare view: two viewports that differ when the setups differ", "[view][screenshot]") {
   const Image im = load("compare.png");
   const nlohmann::json m = meta("compare.png");

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the viewer under Xvfb (Mesa's software GL) on three lessons and a recording, and checks the
+# Runs the viewer under Xvfb (Mesa's software GL) on three lessons, an exercise and a recording, and checks the
 # screenshots and the animation with test_view_images; or closes it mid-solve. Skipped (exit 77) when Xvfb is not installed.
 # usage: viewer_screenshots.sh BACKROLL TEST_VIEW_IMAGES OUT_DIR DATA_DIR
 #        viewer_screenshots.sh --close-mid-solve BACKROLL
@@ -51,6 +51,7 @@ shot() {
 shot single.png --lesson 01_mid_back_standard
 shot compare.png --lesson 05_standard_vs_peanut
 shot same.png --lesson "$data/same_twice.toml"
+shot exercise.png --exercise lats
 # Every shipped lesson at the two sizes a classroom uses (their list for the checker).
 : >"$out/lessons.txt"
 for lesson in "$(dirname "$0")"/../assets/lessons/*.toml; do
