@@ -5,6 +5,7 @@
 #include <fmt/core.h>
 
 #include "report/canvas.h"
+#include "report/pressure_key.h"
 #include "report/colormap.h"
 
 namespace backroll {
@@ -149,7 +150,7 @@ std::string render_tornado_png(const TornadoSpec& t, int W, int H) {
 }
 
 std::string render_pressure_maps_png(const PressureMapSpec& spec) {
-  const RGB black{0, 0, 0}, grey{120, 120, 120}, skin{240, 222, 205};
+  const RGB black{0, 0, 0}, grey{120, 120, 120};
   int cols_max = 1, rows_max = 1;  // cells
   for (const PressureMapPanel& m : spec.maps) cols_max = std::max(cols_max, m.mat.nx), rows_max = std::max(rows_max, m.mat.ns);
   const int px = 8, gap = 40, top = 90, bar_w = 150;  // pixels a cell (1 cm), between maps, above them, for the bar
@@ -158,12 +159,7 @@ std::string render_pressure_maps_png(const PressureMapSpec& spec) {
   Canvas cv(W, H);
   cv.text(20, 12, spec.title, black, 2.5);
   cv.text(20, 46, "seen from behind: the subject's left on the left, the head up; 1 cm cells; the arrow: the roller", grey, 2);
-  auto colour = [&](double p) -> RGB {
-    if (!(p > kContactThresholdPa)) return skin;
-    const Rgb c = viridis(p / spec.scale_max_Pa);
-    return {static_cast<unsigned char>(std::lround(255 * c[0])), static_cast<unsigned char>(std::lround(255 * c[1])),
-            static_cast<unsigned char>(std::lround(255 * c[2]))};
-  };
+  auto colour = [&](double p) { return pressure_rgb(p, spec.scale_max_Pa); };
   for (size_t k = 0; k < spec.maps.size(); ++k) {
     const PressureMapPanel& m = spec.maps[k];
     const double ox = 30 + k * (mw + gap), oy = top;
@@ -180,14 +176,7 @@ std::string render_pressure_maps_png(const PressureMapSpec& spec) {
     cv.line(ox - 9, ry + 5, ox - 4, ry, black, 2);
   }
   // The colour bar: 0 at the bottom, the scale's top above.
-  const double bx = W - bar_w + 20, by = top, bh = std::min(300, mh);
-  for (int i = 0; i < static_cast<int>(bh); ++i) cv.rect(bx, by + bh - i - 1, bx + 20, by + bh - i, colour(std::max(kContactThresholdPa * 1.001, spec.scale_max_Pa * i / bh)));
-  const double step = nice_step(spec.scale_max_Pa / 1e3, 5);
-  for (double v = 0; v <= spec.scale_max_Pa / 1e3 * (1 + 1e-9); v += step)
-    cv.text(bx + 26, by + bh - bh * v / (spec.scale_max_Pa / 1e3) - 6, fmt::format("{:g}", v), grey, 2);
-  cv.text(bx - 10, by + bh + 12, "kPa", black, 2);
-  cv.rect(bx, by + bh + 34, bx + 20, by + bh + 46, skin);
-  cv.text(bx + 26, by + bh + 34, "< 1", grey, 2);
+  draw_pressure_bar(cv, W - bar_w + 20, top, std::min(300, mh), spec.scale_max_Pa, 5);
   return cv.png();
 }
 

@@ -4,14 +4,12 @@
 #include <cmath>
 #include <fmt/core.h>
 
-#include "measure/pressure_mat.h"
-#include "report/canvas.h"
-#include "report/colormap.h"
+#include "report/pressure_key.h"
 
 namespace backroll {
 
 std::string render_region_maps_png(const RegionMapSpec& spec) {
-  const RGB black{0, 0, 0}, grey{120, 120, 120}, skin{240, 222, 205};
+  const RGB black{0, 0, 0}, grey{120, 120, 120};
   const RegionGrid& g = spec.grid;
   int cols = 1;
   for (const RegionMapRow& row : spec.rows) cols = std::max(cols, static_cast<int>(row.panels.size()));
@@ -33,12 +31,7 @@ std::string render_region_maps_png(const RegionMapSpec& spec) {
   }
   for (int ri = 0; ri < rows; ++ri) {
     const RegionMapRow& row = spec.rows[ri];
-    auto colour = [&](double p) -> RGB {
-      if (!(p > kContactThresholdPa)) return skin;
-      const Rgb c = viridis(p / row.scale_max_Pa);
-      return {static_cast<unsigned char>(std::lround(255 * c[0])), static_cast<unsigned char>(std::lround(255 * c[1])),
-              static_cast<unsigned char>(std::lround(255 * c[2]))};
-    };
+    auto colour = [&](double p) { return pressure_rgb(p, row.scale_max_Pa); };
     const double oy = top + ri * (mh + head + gap) + head;
     for (size_t k = 0; k < row.panels.size(); ++k) {
       const RegionMapPanel& m = row.panels[k];
@@ -66,16 +59,8 @@ std::string render_region_maps_png(const RegionMapSpec& spec) {
       cv.text(ox, oy + mh + 4, "< " + spec.x_towards, grey, 1.5);
       cv.text(ox + mw - 8, oy - 12, "^ " + spec.y_towards, grey, 1.5);
     }
-    // The row's colour bar: 0 at the bottom, the scale's top above.
-    const double bx = 30 + cols * (mw + gap), by = oy, bh = std::min(200, mh - 40);
-    for (int i = 0; i < static_cast<int>(bh); ++i)
-      cv.rect(bx, by + bh - i - 1, bx + 20, by + bh - i, colour(std::max(kContactThresholdPa * 1.001, row.scale_max_Pa * i / bh)));
-    const double step = nice_step(row.scale_max_Pa / 1e3, 4);
-    for (double v = 0; v <= row.scale_max_Pa / 1e3 * (1 + 1e-9); v += step)
-      cv.text(bx + 26, by + bh - bh * v / (row.scale_max_Pa / 1e3) - 6, fmt::format("{:g}", v), grey, 2);
-    cv.text(bx - 4, by + bh + 8, "kPa", black, 2);
-    cv.rect(bx, by + bh + 30, bx + 20, by + bh + 42, skin);
-    cv.text(bx + 26, by + bh + 30, "< 1", grey, 2);
+    // The row's colour bar.
+    draw_pressure_bar(cv, 30 + cols * (mw + gap), oy, std::min(200, mh - 40), row.scale_max_Pa, 4);
   }
   return cv.png();
 }
