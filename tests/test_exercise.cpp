@@ -181,6 +181,21 @@ TEST_CASE("exercise: a ridge's footprint: its crest, its rounded ends and its tu
   CHECK(point.reach2(point.at + Vec2(0, 0.025)) == Approx(0.25));
 }
 
+TEST_CASE("exercise: a contact reaching the region's side is not valid", "[exercise]") {
+  // The region's sides ride on the bone: a contact reaching them reads the block's edge. The hip
+  // flexors' region cut to 7.5 cm either way is too small for the soft roller's contact, which
+  // spreads across the thigh; the file's 10 cm is not.
+  ExerciseSpec e = hip_flexors();
+  const ExerciseResult wide = solve(e, "soft", Vec2(0, 0));
+  CHECK(wide.valid);
+  CHECK(wide.edge_clearance_m >= kExerciseEdgeClearanceM);
+  e.half_m = Vec2(0.075, 0.075);
+  const ExerciseResult cut = solve(e, "soft", Vec2(0, 0));
+  CHECK_FALSE(cut.valid);
+  CHECK(cut.edge_clearance_m < kExerciseEdgeClearanceM);
+  CHECK_THAT(cut.invalid_reason, Catch::Contains("region is too small"));
+}
+
 TEST_CASE("exercise: a pose that does not fit the body is refused", "[exercise]") {
   ConfigOverride longer{"pose.points.right_knee", ConfigValue(1.5), "test", ConfigOverride::Op::scale};
   CHECK_THROWS_WITH(load_exercise_spec(exercise_path("hip_flexors"), {longer}),

@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <chrono>
-#include <limits>
 #include <cmath>
 #include <fmt/core.h>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -107,6 +107,14 @@ ExerciseResult ExerciseSession::read(const Vec2& at_m, const SolveReport& rep) c
     if (pressure[i] > kExerciseContactThresholdPa) loaded_f += force[i], loaded_a += area[i];
   }
   r.area_m2 = loaded_a;
+  // How near the loaded skin comes to the region's sides (which ride on the bone).
+  r.edge_clearance_m = std::numeric_limits<double>::infinity();
+  for (size_t i = 0; i < cs.n_slaves(); ++i)
+    if (pressure[i] > kExerciseContactThresholdPa) {
+      const Vec3 X = cs.slave_position(i, f.mesh.X);
+      const Vec2 p(X.x() - m.spec.centre_m.x(), X.y() - m.spec.centre_m.y());
+      r.edge_clearance_m = std::min(r.edge_clearance_m, (m.spec.half_m - p.cwiseAbs()).minCoeff());
+    }
   r.skin_pressure_Pa = pressure;
   r.mean_Pa = loaded_a > 0 ? loaded_f / loaded_a : 0;
   r.roller_share = r.roller_N / m.weight_N;
@@ -151,6 +159,9 @@ ExerciseResult ExerciseSession::read(const Vec2& at_m, const SolveReport& rep) c
     r.invalid_reason = fmt::format("the body tips over its supports (its core turned {:.0f} deg): the pose does not balance", r.core_turn_deg);
   else if (!(r.min_J > 0.05)) r.invalid_reason = fmt::format("tissue crushed to {:.3f} of its volume", r.min_J);
   else if (r.balance_error > 0.01) r.invalid_reason = fmt::format("forces balance only within {:.1f} %", 100 * r.balance_error);
+  else if (r.edge_clearance_m < kExerciseEdgeClearanceM)
+    r.invalid_reason = fmt::format("the contact reaches within {:.0f} mm of the region's side, which rides on the bone: the region "
+                                   "is too small for it", 1e3 * std::max(0.0, r.edge_clearance_m));
   r.valid = r.invalid_reason.empty();
   return r;
 }
@@ -284,6 +295,7 @@ std::string exercise_json(const ExerciseSpec& spec, const std::vector<ExerciseRu
       p["contact_area_m2"] = r.area_m2;
       p["foam_compression_m"] = r.foam_compression_m;
       p["min_volume_ratio"] = r.min_J;
+      p["contact_edge_clearance_m"] = r.edge_clearance_m;
       for (const StructureReading& s : r.structures) {
         nlohmann::ordered_json js;
         js["skin_peak_pressure_Pa"] = s.skin_peak_Pa;

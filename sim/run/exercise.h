@@ -36,6 +36,7 @@ struct ExerciseResult {
   double area_m2 = 0;                // skin pressed above the threshold
   double foam_compression_m = 0;     // the foam's deepest
   double min_J = 0;                  // the tissue's smallest volume ratio
+  double edge_clearance_m = 0;       // the loaded skin's least distance to the region's sides
   std::vector<StructureReading> structures;
   // Per point of the roller's contact set, its pressure; the points' places: ExerciseRun's
   // skin_layouts[skin_layout].
@@ -46,6 +47,10 @@ struct ExerciseResult {
 // A core turned further than this from its pose has tipped over its supports: the pose does not
 // balance (the person would need another support or to shift their weight).
 constexpr double kExerciseTipDeg = 10;
+
+// The loaded skin must stay this far from the region's sides: they ride on the bone, and a contact
+// reaching them would read the block's edge (the tissue beyond it is not simulated).
+constexpr double kExerciseEdgeClearanceM = 0.01;
 
 // The loaded area's threshold: the back's pressure mat's (measure/pressure_mat.h) 1 kPa.
 constexpr double kExerciseContactThresholdPa = 1000;
