@@ -7,7 +7,6 @@
 
 #include <backends/imgui_impl_glfw.h>
 #include <backends/imgui_impl_opengl3.h>
-#include <stb/stb_image_write.h>
 
 #include <atomic>
 #include <filesystem>
@@ -16,6 +15,7 @@
 
 #include "io/atomic_file.h"
 #include "io/catalog.h"
+#include "report/canvas.h"
 #include "report/colormap.h"
 #include "report/plot.h"
 #include "viz/exercise_scene.h"
@@ -342,15 +342,7 @@ bool ExerciseViewer::screenshot_step(int fb_w, int fb_h) {
   if (!shown_ || worker_->solved() < worker_->spec().path_m.size()) return false;  // every place: the colour scale is the run's
   if (frames_after_ready_ < 0) frames_after_ready_ = 0;
   if (++frames_after_ready_ <= opt_.frames) return false;
-  std::vector<unsigned char> px(static_cast<size_t>(fb_w) * fb_h * 3), flipped(px.size());
-  glPixelStorei(GL_PACK_ALIGNMENT, 1);
-  glReadBuffer(GL_BACK);
-  glReadPixels(0, 0, fb_w, fb_h, GL_RGB, GL_UNSIGNED_BYTE, px.data());
-  for (int y = 0; y < fb_h; ++y)
-    std::copy_n(&px[static_cast<size_t>(fb_h - 1 - y) * fb_w * 3], fb_w * 3, &flipped[static_cast<size_t>(y) * fb_w * 3]);
-  std::string bytes;
-  stbi_write_png_to_func([](void* ctx, void* data, int size) { static_cast<std::string*>(ctx)->append(static_cast<char*>(data), size); },
-                         &bytes, fb_w, fb_h, 3, flipped.data(), fb_w * 3);
+  const std::string bytes = png_bytes(read_pixels(fb_w, fb_h), fb_w, fb_h);
   const ExerciseResult& r = shown_->result;
   nlohmann::json j;
   j["image"] = std::filesystem::path(opt_.screenshot).filename().string();
@@ -374,6 +366,7 @@ bool ExerciseViewer::screenshot_step(int fb_w, int fb_h) {
   float cx = 0, cy = 0;
   if (contact_vp_.project(top, fb_h, &cx, &cy)) j["contact_px"] = {cx, cy};
   try {
+    if (bytes.empty()) throw std::runtime_error("cannot encode the PNG");
     write_file_atomic(opt_.screenshot, bytes);
     write_file_atomic(opt_.screenshot + ".json", j.dump(2) + "\n");
     fmt::print("wrote {} and {}.json ({}x{})\n", opt_.screenshot, opt_.screenshot, fb_w, fb_h);

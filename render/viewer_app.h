@@ -82,6 +82,8 @@ inline std::string show_signed(double v) { return std::abs(v) < 5e-4 ? "0" : fmt
 
 // Text the last ImGui frame drew cut off at the side of its clip rectangle (a screenshot's check).
 nlohmann::json clipped_text();
+// The back buffer's pixels, RGB, rows from the top.
+std::vector<unsigned char> read_pixels(int fb_w, int fb_h);
 
 struct Camera {
   Eigen::Vector3f target{0, 0.3f, 0.1f};
@@ -217,7 +219,6 @@ class Viewer {
   void measures_panel();
   void plot(const char* title, const std::string& key, float width);
   bool write_screenshot(const std::string& path, int fb_w, int fb_h, std::string* err);
-  std::vector<unsigned char> read_pixels(int fb_w, int fb_h) const;  // RGB, rows from the top
   bool record_step(int fb_w, int fb_h);  // record mode: true when it is time to stop
   double pressure_scale_kPa() const;
   double bone_scale_N() const;

@@ -1,18 +1,17 @@
 // Screenshots (PNG with a JSON of what it shows) and the self-test that drives the real window.
 #include "viewer_app.h"
 
-#include <stb/stb_image_write.h>
-
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "io/atomic_file.h"
 #include "measure/registry.h"
+#include "report/canvas.h"
 
 namespace backroll {
 namespace viewer {
 
-std::vector<unsigned char> Viewer::read_pixels(int fb_w, int fb_h) const {
+std::vector<unsigned char> read_pixels(int fb_w, int fb_h) {
   std::vector<unsigned char> px(static_cast<size_t>(fb_w) * fb_h * 3);
   glPixelStorei(GL_PACK_ALIGNMENT, 1);
   glReadBuffer(GL_BACK);
@@ -69,11 +68,8 @@ nlohmann::json clipped_text() {
 }
 
 bool Viewer::write_screenshot(const std::string& path, int fb_w, int fb_h, std::string* err) {
-  const std::vector<unsigned char> flipped = read_pixels(fb_w, fb_h);
-  std::string bytes;
-  if (!stbi_write_png_to_func(
-          [](void* ctx, void* data, int size) { static_cast<std::string*>(ctx)->append(static_cast<char*>(data), size); }, &bytes,
-          fb_w, fb_h, 3, flipped.data(), fb_w * 3)) {
+  const std::string bytes = png_bytes(read_pixels(fb_w, fb_h), fb_w, fb_h);
+  if (bytes.empty()) {
     *err = "cannot encode the PNG";
     return false;
   }

@@ -228,6 +228,10 @@ std::shared_ptr<const ExerciseModel> build_exercise_model(const ExerciseSpec& e,
   RigidContactSet cs = foam_contact(roller, m.roller_body, skin, f.mesh.X);
   cs.friction = 0;
   m.roller_contact = static_cast<int>(f.rigid_contacts.size());
+  for (size_t i = 0; i < cs.n_slaves(); ++i) {
+    const Vec3 X = cs.slave_position(i, f.mesh.X);
+    m.skin_at_m.push_back(Vec2(X.x(), X.y()) - e.centre_m);
+  }
   f.rigid_contacts.push_back(cs);
   f.finalize();
 

@@ -36,6 +36,7 @@ struct ExerciseModel {
   std::vector<int> support_joint;   // per spec.supports
   std::vector<int> limb_body, limb_joint;  // per spec.limbs: its rigid body, its joint on the core
   std::vector<Vec3> node_region;    // per node: region x, y and depth below the skin (rest)
+  std::vector<Vec2> skin_at_m;      // per point of the roller's contact set: its region x, y at rest
   double skin_height_m = 0;         // the skin's lowest point above the floor: the roller's top
   double lowest_x_m = 0;            // where across the region the skin's lowest line lies
   double weight_N = 0;              // the whole body's

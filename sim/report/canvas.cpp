@@ -50,11 +50,14 @@ double Canvas::text(double x, double y, const std::string& s, const RGB& c, doub
   return text_width(s) * scale;
 }
 
-std::string Canvas::png() const {
+std::string Canvas::png() const { return png_bytes(px, w, h); }
+
+std::string png_bytes(const std::vector<unsigned char>& rgb, int w, int h) {
   std::string out;
-  stbi_write_png_to_func(
-      [](void* ctx, void* data, int size) { static_cast<std::string*>(ctx)->append(static_cast<char*>(data), size); },
-      &out, w, h, 3, const_cast<unsigned char*>(px.data()), w * 3);
+  if (!stbi_write_png_to_func(
+          [](void* ctx, void* data, int size) { static_cast<std::string*>(ctx)->append(static_cast<char*>(data), size); },
+          &out, w, h, 3, const_cast<unsigned char*>(rgb.data()), w * 3))
+    out.clear();
   return out;
 }
 

@@ -28,6 +28,9 @@ struct Canvas {
   std::string png() const;
 };
 
+// RGB pixels (rows from the top) as PNG bytes; empty if stb cannot encode them.
+std::string png_bytes(const std::vector<unsigned char>& rgb, int w, int h);
+
 // Text's width in pixels at scale 1.
 double text_width(const std::string& s);
 

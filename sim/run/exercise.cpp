@@ -110,11 +110,8 @@ ExerciseResult ExerciseSession::read(const Vec2& at_m, const SolveReport& rep) c
   // How near the loaded skin comes to the region's sides (which ride on the bone).
   r.edge_clearance_m = std::numeric_limits<double>::infinity();
   for (size_t i = 0; i < cs.n_slaves(); ++i)
-    if (pressure[i] > kExerciseContactThresholdPa) {
-      const Vec3 X = cs.slave_position(i, f.mesh.X);
-      const Vec2 p(X.x() - m.spec.centre_m.x(), X.y() - m.spec.centre_m.y());
-      r.edge_clearance_m = std::min(r.edge_clearance_m, (m.spec.half_m - p.cwiseAbs()).minCoeff());
-    }
+    if (pressure[i] > kExerciseContactThresholdPa)
+      r.edge_clearance_m = std::min(r.edge_clearance_m, (m.spec.half_m - m.skin_at_m[i].cwiseAbs()).minCoeff());
   r.skin_pressure_Pa = pressure;
   r.mean_Pa = loaded_a > 0 ? loaded_f / loaded_a : 0;
   r.roller_share = r.roller_N / m.weight_N;
@@ -129,7 +126,6 @@ ExerciseResult ExerciseSession::read(const Vec2& at_m, const SolveReport& rep) c
   for (int t = 0; t < f.mesh.n_tets(); ++t) r.min_J = std::min(r.min_J, deformation_gradient(f, x, t).determinant());
 
   // The structures.
-  const Vec2 centre = m.spec.centre_m;
   for (size_t s = 0; s < m.spec.structures.size(); ++s) {
     const Structure& st = m.spec.structures[s];
     StructureReading sr;
@@ -137,9 +133,7 @@ ExerciseResult ExerciseSession::read(const Vec2& at_m, const SolveReport& rep) c
     sr.line = st.kind == Structure::Kind::Line;
     double f_in = 0, a_in = 0;
     for (size_t i = 0; i < cs.n_slaves(); ++i) {
-      const Vec3 X = cs.slave_position(i, f.mesh.X);
-      const Vec2 p(X.x() - centre.x(), X.y() - centre.y());
-      if (!m.spec.over(st, p)) continue;
+      if (!m.spec.over(st, m.skin_at_m[i])) continue;
       sr.skin_peak_Pa = std::max(sr.skin_peak_Pa, pressure[i]);
       f_in += pressure[i] * area[i];
       a_in += area[i];
@@ -178,16 +172,7 @@ std::vector<ExerciseRun> run_exercise(const ExerciseSpec& spec, const std::vecto
     run.dofs = ses.model().fem.n_dofs;
     for (const Vec2& at : spec.path_m) {
       ExerciseResult r = ses.solve_at(at);
-      const ExerciseModel& m = ses.model();
-      if (run.skin_layouts.empty() || at.x() != run.positions.back().at_m.x()) {
-        const RigidContactSet& cs = m.fem.rigid_contacts[m.roller_contact];
-        std::vector<Vec2> places;
-        for (size_t i = 0; i < cs.n_slaves(); ++i) {
-          const Vec3 X = cs.slave_position(i, m.fem.mesh.X);
-          places.push_back(Vec2(X.x(), X.y()) - spec.centre_m);
-        }
-        run.skin_layouts.push_back(places);
-      }
+      if (run.skin_layouts.empty() || at.x() != run.positions.back().at_m.x()) run.skin_layouts.push_back(ses.model().skin_at_m);
       r.skin_layout = static_cast<int>(run.skin_layouts.size()) - 1;
       run.positions.push_back(r);
     }
