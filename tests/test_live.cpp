@@ -72,6 +72,12 @@ void check_person(const Scenario& sc, const SceneTopology& topo, const SceneFram
       CHECK(nearest < 1e-6f);
     }
 }
+// Viridis at t as a picture stores it: 8-bit RGB.
+std::array<int, 3> viridis_bytes(double t) {
+  const Rgb c = viridis(t);
+  return {static_cast<int>(std::lround(255 * c[0])), static_cast<int>(std::lround(255 * c[1])), static_cast<int>(std::lround(255 * c[2]))};
+}
+
 }  // namespace
 
 TEST_CASE("colour map: viridis's ends and monotone lightness; hue of its upper half", "[view]") {
@@ -348,16 +354,11 @@ TEST_CASE("pressure maps: each mat cell in its pressure's colour, seen from behi
     const unsigned char* p = px + (static_cast<size_t>(y) * w + x) * 3;
     return std::array<int, 3>{p[0], p[1], p[2]};
   };
-  auto expect = [](double t) {
-    const Rgb c = viridis(t);
-    return std::array<int, 3>{static_cast<int>(std::lround(255 * c[0])), static_cast<int>(std::lround(255 * c[1])),
-                              static_cast<int>(std::lround(255 * c[2]))};
-  };
-  CHECK(at(0, 0) == expect(0.5));  // drawn on the right: the subject's right seen from behind
-  CHECK(at(2, 1) == expect(1.0));
+  CHECK(at(0, 0) == viridis_bytes(0.5));  // drawn on the right: the subject's right seen from behind
+  CHECK(at(2, 1) == viridis_bytes(1.0));
   const std::array<int, 3> skin = at(1, 1), empty = at(2, 0);
   CHECK(skin == empty);  // under the threshold: the unloaded colour
-  CHECK(skin != expect(0.005));
+  CHECK(skin != viridis_bytes(0.005));
   stbi_image_free(px);
 }
 
@@ -388,15 +389,10 @@ TEST_CASE("region maps: each cell in its pressure's colour, seen from the roller
     const unsigned char* q = px + (static_cast<size_t>(y) * w + x) * 3;
     return std::array<int, 3>{q[0], q[1], q[2]};
   };
-  auto expect = [](double t) {
-    const Rgb c = viridis(t);
-    return std::array<int, 3>{static_cast<int>(std::lround(255 * c[0])), static_cast<int>(std::lround(255 * c[1])),
-                              static_cast<int>(std::lround(255 * c[2]))};
-  };
-  CHECK(at(2, 3) == expect(0.5));
-  CHECK(at(8, 6) == expect(1.0));
+  CHECK(at(2, 3) == viridis_bytes(0.5));
+  CHECK(at(8, 6) == viridis_bytes(1.0));
   CHECK(at(1, 1) == at(0, 0));  // under the threshold: the unloaded colour
-  CHECK(at(1, 1) != expect(0.005));
+  CHECK(at(1, 1) != viridis_bytes(0.005));
   const std::array<int, 3> line{31, 119, 180};  // the first outline's colour on the patch's edge, not inside
   CHECK(at(5, 3) == line);
   CHECK(at(7, 4) == line);
