@@ -439,7 +439,7 @@ int run_dwell_cmd(const std::string& scenario, const std::string& position, doub
   return 0;
 }
 
-int run_exercise_cmd(const std::string& exercise, const std::vector<std::string>& rollers, const std::string& out) {
+int run_exercise_cmd(const std::string& exercise, const std::vector<std::string>& rollers, const std::string& out, int threads) {
   const std::string path = exercise.size() > 5 && exercise.substr(exercise.size() - 5) == ".toml"
                                ? exercise
                                : catalog_file("exercises", exercise, "", "the exercise", "exercise");
@@ -448,7 +448,8 @@ int run_exercise_cmd(const std::string& exercise, const std::vector<std::string>
   for (const std::string& r : rollers) files.push_back(catalog_file("rollers", r, "", "--roller", "roller"));
   for (const std::string& f : files) load_roller_spec(f);  // every input checked before the first solve
   ensure_output_dir(out, "--out " + out);
-  const std::vector<ExerciseRun> runs = run_exercise(spec, files);
+  if (threads <= 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  const std::vector<ExerciseRun> runs = run_exercise(spec, files, threads);
   fmt::print("{}", exercise_table(spec, runs));
   write_file_atomic(out + "/exercise.csv", exercise_csv(spec, runs));
   write_file_atomic(out + "/exercise.json", exercise_json(spec, runs));
@@ -631,7 +632,7 @@ int run_sweep_cmd(const std::string& file, std::string out, int threads, bool re
   opt.threads = threads > 0 ? threads : std::max(1u, std::thread::hardware_concurrency());
   opt.resume = resume;
   fmt::print("backroll sweep {}: {} ({} cases x {} positions{}), {} thread(s)\n", spec.name, spec.description, cases.size(),
-             spec.positions.size(), opt.shard_n > 1 ? fmt::format(", shard {}/{}", opt.shard_k, opt.shard_n) : "", opt.threads);
+             spec.position_labels.size(), opt.shard_n > 1 ? fmt::format(", shard {}/{}", opt.shard_k, opt.shard_n) : "", opt.threads);
   std::fflush(stdout);
   const SweepRunReport rep = run_sweep(spec, cases, opt, ProgressPrinter{});
   fmt::print("{} case(s) run, {} resumed from {}/cases, {:.1f} s ({:.3f} cases/s)\n", rep.cases_run, rep.cases_resumed,
@@ -649,7 +650,7 @@ int run_sweep_cmd(const std::string& file, std::string out, int threads, bool re
 int run_bench_sweep(const std::string& file) {
   const SweepSpec spec = load_sweep(file.empty() ? std::string(BACKROLL_ASSET_DIR) + "/../experiments/roller_types.toml" : file);
   const std::vector<SweepCase> cases = sweep_cases(spec);
-  fmt::print("backroll bench sweep: {} ({} cases x {} positions)\n", spec.path, cases.size(), spec.positions.size());
+  fmt::print("backroll bench sweep: {} ({} cases x {} positions)\n", spec.path, cases.size(), spec.position_labels.size());
   fmt::print("  linear solver: {}\n", backroll::linear_solver_info());
   const std::string tmp = (std::filesystem::temp_directory_path() / ("backroll_bench_" + std::to_string(getpid()))).string();
   std::string first;
@@ -658,7 +659,7 @@ int run_bench_sweep(const std::string& file) {
     opt.out_dir = tmp + "/t" + std::to_string(t);
     opt.threads = t;
     const SweepRunReport rep = run_sweep(spec, cases, opt);
-    const size_t positions = cases.size() * spec.positions.size();
+    const size_t positions = cases.size() * spec.position_labels.size();
     fmt::print("  {} thread(s): {:.1f} s, {:.3f} cases/s, {:.2f} positions/s{}\n", t, rep.seconds, cases.size() / rep.seconds,
                positions / rep.seconds, rep.positions_failed ? fmt::format(", {} positions NOT converged or NOT valid", rep.positions_failed) : "");
     std::ifstream in(opt.out_dir + "/" + spec.name + ".csv");
@@ -771,6 +772,7 @@ int main(int argc, char** argv) {
   exercise->add_option("exercise", exercise_name, "name from assets/exercises or a .toml file (default: hip_flexors)");
   exercise->add_option("--roller", exercise_rollers, "roller name from assets/rollers or a .toml file (repeat; default: the file's)");
   exercise->add_option("--out", out_dir, "output folder (default: results)");
+  exercise->add_option("--threads", threads, "threads, one roller each (default: all cores)")->check(CLI::Range(1, 256));
   std::string dwell_position = "L3";
   double dwell_seconds = 30, dwell_dt = 1;
   CLI::App* dwell = app.add_subcommand("dwell", "hold the roller on one spot and follow the tissue's creep over time");
@@ -852,7 +854,7 @@ int main(int argc, char** argv) {
     }
     if (*mesh_study) return run_mesh_study_cmd(scenario, rollers, study_positions, refine, out_dir, threads);
     if (*sensitivity) return run_sensitivity_cmd(scenario, sensitivity_inputs, out_dir, threads);
-    if (*exercise) return run_exercise_cmd(exercise_name, exercise_rollers, out_dir);
+    if (*exercise) return run_exercise_cmd(exercise_name, exercise_rollers, out_dir, threads);
     if (*dwell) return run_dwell_cmd(scenario, dwell_position, dwell_seconds, dwell_dt, out_dir);
     if (*sweep) return run_sweep_cmd(sweep_file, sweep->count("--out") ? out_dir : "", threads, resume, shard);
     if (*merge) {

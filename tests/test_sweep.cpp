@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <filesystem>
+#include <fmt/core.h>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -237,7 +238,12 @@ TEST_CASE("sweep: end to end, schema, 1 vs 2 threads, shard + merge, resume", "[
 TEST_CASE("sweep outputs: a position that did not converge is marked, never a number", "[sweep]") {
   SweepOutput o;
   o.name = "x";
-  o.config_json = "{\"name\":\"x\",\"axes\":[],\"positions\":[\"T7\",\"L3\"],\"plots\":[]}";
+  nlohmann::json cfg = {{"name", "x"}, {"axes", nlohmann::json::array()}, {"positions", {"T7", "L3"}}, {"plots", nlohmann::json::array()}};
+  for (const Measure& m : measure_registry()) {
+    o.columns.push_back({m.key, m.label, m.unit});
+    cfg["columns"].push_back({{"key", m.key}, {"label", m.label}, {"unit", m.unit}});
+  }
+  o.config_json = cfg.dump();
   o.fingerprint = "0";
   o.cases_total = 1;
   CaseRecord c;
@@ -309,4 +315,131 @@ TEST_CASE("sweep: bad files are refused before anything runs, naming file, key, 
              Catch::Contains("axis 'body.mass_kg' has 1 values, 'roller' has 2"));
   // Nothing was written by any of these.
   CHECK_FALSE(fs::exists("results/bad"));
+}
+
+namespace {
+// The hip flexors on a 1 cm mesh at one place (the roller under the ASIS's level): two rollers x two
+// body masses.
+std::string exercise_sweep(const std::string& dir) {
+  return write(dir, "ex.toml", "name = \"ex\"\n"
+                               "description = \"test exercise sweep\"\n"
+                               "exercise = \"hip_flexors\"\n"
+                               "[[axis]]\nkey = \"region.element_size_m\"\nvalues = [0.01]\n"
+                               "[[axis]]\nkey = \"roller\"\nvalues = [\"standard\", \"soft\"]\n"
+                               "[[axis]]\nkey = \"body.mass_kg\"\nvalues = [60, 90]\n"
+                               "[[axis]]\nkey = \"position\"\nvalues = [3]\n"
+                               "[[plot]]\nfile = \"ex.png\"\nx = \"body.mass_kg\"\nseries = \"roller\"\n"
+                               "measures = [\"peak_pressure\", \"skin_peak_over_asis\", \"on_left_forearm\"]\n");
+}
+}  // namespace
+
+TEST_CASE("exercise sweep: the exercise's axes and measures, 1 vs 2 threads, shard + merge, resume", "[sweep][exercise]") {
+  const std::string dir = temp_dir("exercise");
+  const SweepSpec spec = load_sweep(exercise_sweep(dir));
+  REQUIRE(spec.exercise());
+  REQUIRE(spec.position_labels == std::vector<std::string>{"+0/+20 mm"});
+  const std::vector<SweepCase> cases = sweep_cases(spec);
+  REQUIRE(cases.size() == 4);
+  CHECK(cases[1].exercise.spec.body.mass_kg == 90.0);
+  CHECK(cases[2].exercise.roller.name == "soft foam roller");
+  CHECK(cases[0].exercise.spec.element_size_m == 0.01);
+  SweepOptions o1;
+  o1.out_dir = dir + "/t1";
+  o1.threads = 1;
+  const SweepRunReport r1 = run_sweep(spec, cases, o1);
+  CHECK(r1.cases_run == 4);
+  CHECK(r1.positions_failed == 0);
+  const std::string csv = slurp(o1.out_dir + "/ex.csv"), js = slurp(o1.out_dir + "/ex.json");
+
+  std::istringstream in(csv);
+  std::string line;
+  std::getline(in, line);
+  const std::vector<std::string> head = split(line);
+  const std::vector<ExerciseMeasure> measures = exercise_measures(cases[0].exercise.spec);
+  REQUIRE(head.size() == 10 + measures.size());
+  CHECK(head[3] == "body.mass_kg");
+  CHECK(head[4] == "position");
+  CHECK(head[5] == "x_mm");
+  CHECK(head[6] == "y_mm");
+  CHECK(head[10] == "weight_on_roller_%");
+  CHECK(std::find(head.begin(), head.end(), "skin_peak_over_asis_kPa") != head.end());
+  CHECK(std::find(head.begin(), head.end(), "tissue_pressure_along_femoral_nerve_kPa") != head.end());
+  int rows = 0;
+  while (std::getline(in, line)) {
+    const std::vector<std::string> cells = split(line);
+    REQUIRE(cells.size() == head.size());
+    CHECK(cells[6] == "20.0");
+    CHECK(cells[8] == "1");  // valid
+    ++rows;
+  }
+  CHECK(rows == 4);
+  // Physics carried through: a heavier body pushes harder on the same roller, and the same share of
+  // its weight (statics scale with the mass); the softer roller spreads the push over more skin.
+  const nlohmann::json j = nlohmann::json::parse(js);
+  auto at = [&](int c, const char* key) { return j["cases"][c]["positions"][0][key].get<double>(); };
+  CHECK(at(1, "roller_force") > 1.4 * at(0, "roller_force"));
+  CHECK(at(1, "weight_on_roller") == Approx(at(0, "weight_on_roller")).margin(0.5));
+  CHECK(at(2, "peak_pressure") < at(0, "peak_pressure"));
+  CHECK(at(2, "contact_area") > at(0, "contact_area"));
+  CHECK(j["cases"][1]["resolved"]["body"]["mass_kg"] == 90.0);
+  CHECK(j["cases"][0]["resolved"]["exercise"]["element_size_m"] == 0.01);
+  CHECK(j["units"]["skin_peak_over_asis"] == "kPa");
+  CHECK(slurp(o1.out_dir + "/ex.png").substr(1, 3) == "PNG");
+
+  SECTION("2 threads, shards merged, and a resume give the same bytes") {
+    SweepOptions o2 = o1;
+    o2.out_dir = dir + "/t2";
+    o2.threads = 2;
+    run_sweep(spec, cases, o2);
+    CHECK(slurp(o2.out_dir + "/ex.csv") == csv);
+    CHECK(slurp(o2.out_dir + "/ex.json") == js);
+    // The shards' tables from the finished cases (a resume runs nothing), merged.
+    for (int k = 0; k < 2; ++k) {
+      SweepOptions os = o2;
+      os.out_dir = dir + "/shard" + std::to_string(k);
+      fs::create_directories(os.out_dir + "/cases");
+      for (int c = k; c < 4; c += 2) {
+        const std::string f = fmt::format("/cases/case_{:04d}.json", c);
+        fs::copy_file(o2.out_dir + f, os.out_dir + f);
+      }
+      os.resume = true;
+      os.shard_k = k;
+      os.shard_n = 2;
+      const SweepRunReport rs = run_sweep(spec, cases, os);
+      CHECK(rs.cases_resumed == 2);
+      CHECK(rs.cases_run == 0);
+    }
+    merge_sweeps({dir + "/shard0", dir + "/shard1"}, dir + "/merged");
+    CHECK(slurp(dir + "/merged/ex.csv") == csv);
+    CHECK(slurp(dir + "/merged/ex.json") == js);
+  }
+}
+
+TEST_CASE("exercise sweep: bad files are refused, naming file, key, value and range", "[sweep][exercise]") {
+  const std::string dir = temp_dir("exercise_bad");
+  auto error = [&](const std::string& head, const std::string& body) {
+    const std::string f = write(dir, "bad.toml", "name = \"bad\"\ndescription = \"bad\"\n" + head + body);
+    try {
+      sweep_cases(load_sweep(f));
+    } catch (const ConfigError& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  const std::string ex = "exercise = \"glutes\"\n";
+  CHECK_THAT(error(ex + "scenario = \"" + kScenario + "\"\n", ""), Catch::Contains("give either scenario"));
+  CHECK_THAT(error("exercise = \"knees\"\n", ""), Catch::Contains("exercise = \"knees\": not in the catalog: allowed glutes"));
+  CHECK_THAT(error(ex, "[[axis]]\nkey = \"position\"\nvalues = [9]\n"),
+             Catch::Contains("bad.toml:6") && Catch::Contains("= 9: allowed 0..8"));
+  CHECK_THAT(error(ex, "[[axis]]\nkey = \"position\"\nvalues = [\"T7\"]\n"), Catch::Contains("allowed 0..8"));
+  CHECK_THAT(error(ex, "[[axis]]\nkey = \"roll.x_m\"\nvalues = [0.0]\n"), Catch::Contains("an exercise's places are the sweep's axis"));
+  // An array of tables' element: by a whole-number index within the array.
+  CHECK_THAT(error(ex, "[[axis]]\nkey = \"region.layer[7].thickness_m\"\nvalues = [0.01]\n"),
+             Catch::Contains("bad.toml:5") && Catch::Contains("holds no table layer[7]") &&
+                 Catch::Contains("4 tables [[region.layer]]: index 0..3"));
+  CHECK_THAT(error(ex, "[[axis]]\nkey = \"region.layer[a].thickness_m\"\nvalues = [0.01]\n"), Catch::Contains("allowed name[index]"));
+  CHECK_THAT(error(ex, "[[axis]]\nkey = \"region.layer[1].thickness_m\"\nvalues = [-0.01]\n"), Catch::Contains("out of range"));
+  CHECK_THAT(error(ex, "[[axis]]\nkey = \"pose.hip_lift_m\"\nvalues = [0.01]\n"), Catch::Contains("unknown key 'pose.hip_lift_m'"));
+  CHECK_THAT(error(ex, "[[axis]]\nkey = \"roller\"\nvalues = [\"soft\"]\n[[plot]]\nfile = \"a.png\"\nx = \"roller\"\nmeasures = [\"sp_load\"]\n"),
+             Catch::Contains("\"sp_load\" is not a measure: allowed weight_on_roller, roller_force, on_right_hand"));
 }

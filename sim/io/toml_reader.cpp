@@ -1,8 +1,10 @@
+#include <cstdlib>
 #include "io/toml_reader.h"
 
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
+#include <fmt/core.h>
 #include <functional>
 #include <utility>
 #include <fstream>
@@ -90,11 +92,25 @@ void leaf_keys(const toml::table& t, const std::string& prefix, std::vector<std:
 
 void apply_override(toml::table& root, const ConfigOverride& o, const std::string& path) {
   toml::table* t = &root;
-  std::string key = o.key;
-  for (size_t dot; (dot = key.find('.')) != std::string::npos; key = key.substr(dot + 1)) {
+  std::string key = o.key, walked;  // walked: the tables passed, "region."
+  for (size_t dot; (dot = key.find('.')) != std::string::npos; walked += key.substr(0, dot + 1), key = key.substr(dot + 1)) {
     const std::string part = key.substr(0, dot);
-    toml::node* n = t->get(part);
-    if (!n) n = &t->insert_or_assign(part, toml::table{}).first->second;
+    toml::node* n = nullptr;
+    if (const size_t open = part.find('['); open != std::string::npos) {  // "layer[1]": a table of an array of tables
+      const std::string name = part.substr(0, open);
+      char* end = nullptr;
+      const long i = std::strtol(part.c_str() + open + 1, &end, 10);
+      toml::array* a = t->get_as<toml::array>(name);
+      if (!end || std::string(end) != "]" || end == part.c_str() + open + 1)
+        throw ConfigError(o.origin + ": " + o.key + ": '" + part + "': allowed name[index], the index a whole number");
+      if (!a || i < 0 || static_cast<size_t>(i) >= a->size() || !a->get(static_cast<size_t>(i))->is_table())
+        throw ConfigError(o.origin + ": " + o.key + ": " + path + " holds no table " + part +
+                          (a ? fmt::format(" (it holds {} tables [[{}{}]]: index 0..{})", a->size(), walked, name, static_cast<long>(a->size()) - 1) : ""));
+      n = a->get(static_cast<size_t>(i));
+    } else {
+      n = t->get(part);
+      if (!n) n = &t->insert_or_assign(part, toml::table{}).first->second;
+    }
     if (!n->is_table())
       throw ConfigError(o.origin + ": " + o.key + ": '" + part + "' is a value in " + path + ", not a table");
     t = n->as_table();

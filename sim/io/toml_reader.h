@@ -37,7 +37,9 @@ std::string to_string(const ConfigValue& v);  // as TOML would write it ("peanut
 // about it name `origin` (the sweep file and line) instead of the data file. A key the data file
 // does not know is an unknown key, reported at `origin`.
 struct ConfigOverride {
-  std::string key;     // dotted, as in the data file: "foam.youngs_modulus_Pa"
+  // Dotted, as in the data file: "foam.youngs_modulus_Pa"; a table of an array of tables by its
+  // index from 0: "region.layer[1].thickness_m".
+  std::string key;
   ConfigValue value;
   std::string origin;  // "experiments/x.toml:12"
   // Replace the file's value, or change the number(s) it holds (a number, or every number of an

@@ -127,25 +127,25 @@ const std::vector<Measure>& measure_registry() {
   return m;
 }
 
-std::string column_name(const Measure& m) {
-  if (m.unit.empty()) return m.key;  // a pure number
-  const std::string u = "_" + m.unit;
-  const bool has_unit = m.key.size() > u.size() && m.key.compare(m.key.size() - u.size(), u.size(), u) == 0;
-  return has_unit ? m.key : m.key + u;
+std::string column_name(const std::string& key, const std::string& unit) {
+  if (unit.empty()) return key;  // a pure number
+  const std::string u = "_" + unit;
+  const bool has_unit = key.size() > u.size() && key.compare(key.size() - u.size(), u.size(), u) == 0;
+  return has_unit ? key : key + u;
 }
 
-double noise_floor(const Measure& m) {
-  if (m.unit == "kPa") return m.key.rfind("kidney", 0) == 0 || m.key == "abdomen_pressure" ? 0.2 : 2.0;
-  if (m.unit == "mmHg") return 15.0;  // 2 kPa
-  if (m.unit == "N") return 5.0;
-  if (m.unit == "%") return 0.5;
-  if (m.unit == "deg") return 0.05;
+double noise_floor(const std::string& key, const std::string& unit) {
+  if (unit == "kPa") return key.rfind("kidney", 0) == 0 || key == "abdomen_pressure" ? 0.2 : 2.0;
+  if (unit == "mmHg") return 15.0;  // 2 kPa
+  if (unit == "N") return 5.0;
+  if (unit == "%") return 0.5;
+  if (unit == "deg") return 0.05;
   // A place (the centre of pressure, how far the roller rolled) is read to 1 mm, a thickness
   // (sink, compression, shear) to 0.1 mm.
-  if (m.key == "cop_lateral" || m.key == "roller_roll") return 1.0;
-  if (m.unit == "mm") return 0.1;
-  if (m.unit == "cm2") return 1.0;
-  if (m.unit == "Nm") return 0.5;  // 5 N at 10 cm
+  if (key == "cop_lateral" || key == "roller_roll") return 1.0;
+  if (unit == "mm") return 0.1;
+  if (unit == "cm2") return 1.0;
+  if (unit == "Nm") return 0.5;  // 5 N at 10 cm
   return 0.02;
 }
 

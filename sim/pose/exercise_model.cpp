@@ -49,7 +49,6 @@ std::shared_ptr<const ExerciseModel> build_exercise_model(const ExerciseSpec& e,
   ExerciseModel& m = *out;
   m.spec = e;
   m.lowest_x_m = lowest_x_m;
-  m.body = load_body_spec(e.body_file);
   m.roller = roller;
   FemModel& f = m.fem;
   const double h = e.element_size_m;
@@ -119,7 +118,7 @@ std::shared_ptr<const ExerciseModel> build_exercise_model(const ExerciseSpec& e,
   std::vector<Relaxation> relax;
   std::vector<double> rho;
   for (const ExerciseLayer& l : e.layers) {
-    const TissueMaterial& tm = region_material(m.body, region_index(l.region));
+    const TissueMaterial& tm = region_material(e.body, region_index(l.region));
     mat.push_back(NeoHookean::from_young_poisson(tm.youngs_modulus_Pa, tm.poisson_ratio));
     relax.push_back({tm.relaxation_share, tm.relaxation_time_s});
     rho.push_back(tm.density_kg_m3);
@@ -144,17 +143,17 @@ std::shared_ptr<const ExerciseModel> build_exercise_model(const ExerciseSpec& e,
 
   // The masses: de Leva's segments at their centres of mass, the core's on the person's body less
   // the region's tissue (its own nodes carry it), each limb's on its own body.
-  const double M = m.body.mass_kg;
+  const double M = e.body.mass_kg;
   const int nlimb = static_cast<int>(e.limbs.size());
   std::vector<double> body_mass(1 + nlimb, 0.0);
   std::vector<Vec3> body_moment(1 + nlimb, Vec3::Zero());
   double pct = 0;
   for (const PoseSegment& s : e.segments) {
-    const double mass = segment_mass_pct(m.body, s.kind) / 100 * M;
+    const double mass = segment_mass_pct(e.body, s.kind) / 100 * M;
     const Vec3 a = e.point(s.from), b = e.point(s.to);
-    pct += segment_mass_pct(m.body, s.kind);
+    pct += segment_mass_pct(e.body, s.kind);
     body_mass[s.limb + 1] += mass;
-    body_moment[s.limb + 1] += mass * (a + segment_com_fraction(s.kind, !m.body.male) * (b - a));
+    body_moment[s.limb + 1] += mass * (a + segment_com_fraction(s.kind, !e.body.male) * (b - a));
   }
   if (std::abs(pct - 100) > 1)
     throw std::runtime_error(fmt::format("{}: the pose's segments hold {:.1f} % of the body's mass (de Leva's segments: "

@@ -28,7 +28,6 @@ namespace backroll {
 
 struct ExerciseModel {
   ExerciseSpec spec;
-  BodySpec body;
   RollerSpec roller;
   FemModel fem;
   int person = 0, roller_body = 1;  // rigid bodies

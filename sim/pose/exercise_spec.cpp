@@ -114,14 +114,21 @@ bool ExerciseSpec::over(const Structure& s, const Vec2& p) const {
 std::string exercise_path(const std::string& name) { return std::string(BACKROLL_ASSET_DIR) + "/exercises/" + name + ".toml"; }
 
 ExerciseSpec load_exercise_spec(const std::string& path, const std::vector<ConfigOverride>& overrides) {
-  TomlReader r(path, overrides);
+  std::vector<ConfigOverride> own, body_ov;  // the body's keys (body.mass_kg, torso.*) go to its file, as a scenario's
+  for (ConfigOverride o : overrides) {
+    if (o.key.rfind("torso.", 0) == 0) o.key = o.key.substr(6), body_ov.push_back(o);
+    else if (o.key.rfind("body.", 0) == 0) body_ov.push_back(o);
+    else own.push_back(o);
+  }
+  TomlReader r(path, own);
   ExerciseSpec e;
   e.source = path;
   e.name = r.text("name");
   e.summary = r.text("summary");
   e.body_file = catalog_file("bodies", r.text("body"), r.source_file("body"), r.where("body"), "body");
   e.roller_file = catalog_file("rollers", r.text("roller"), r.source_file("roller"), r.where("roller"), "roller");
-  const BodySpec body = load_body_spec(e.body_file);
+  e.body = load_body_spec(e.body_file, body_ov);
+  const BodySpec& body = e.body;
   const double scale = body.height_m / 1.75;
   auto fail = [&](const std::string& key, const std::string& what) {
     throw ConfigError(fmt::format("{}: {}: {}", r.where(key), key, what));

@@ -93,6 +93,7 @@ struct Structure {
 struct ExerciseSpec {
   std::string source, name, summary;
   std::string body_file, roller_file;
+  BodySpec body;  // read from body_file with the overrides' body keys
   std::vector<std::pair<std::string, Vec3>> points;  // scaled to the body's stature
   std::vector<PoseSegment> segments;
   std::vector<Limb> limbs;
@@ -121,6 +122,8 @@ struct ExerciseSpec {
 
 // Reads and checks an exercise file: file, key, value and allowed range in every error
 // (ConfigError); the pose's segments must be as long as the body file's figure says (within 15 %).
+// Overrides (a sweep's axes) go to the exercise file, those keyed body.* or torso.* to its body
+// file, as a scenario's do (run/roll.h).
 ExerciseSpec load_exercise_spec(const std::string& path, const std::vector<ConfigOverride>& overrides = {});
 // assets/exercises/<name>.toml
 std::string exercise_path(const std::string& name);

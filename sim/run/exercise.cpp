@@ -1,14 +1,19 @@
 #include "run/exercise.h"
 
 #include <algorithm>
+#include <atomic>
+#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <fmt/core.h>
 #include <limits>
 #include <nlohmann/json.hpp>
+#include <mutex>
 #include <sstream>
+#include <thread>
 
 #include "io/catalog.h"
+#include "measure/registry.h"
 #include "report/plot.h"
 #include "report/region_map.h"
 
@@ -160,26 +165,115 @@ ExerciseResult ExerciseSession::read(const Vec2& at_m, const SolveReport& rep) c
   return r;
 }
 
-std::vector<ExerciseRun> run_exercise(const ExerciseSpec& spec, const std::vector<std::string>& roller_files) {
-  std::vector<ExerciseRun> runs;
-  const std::vector<std::string> files = roller_files.empty() ? std::vector<std::string>{spec.roller_file} : roller_files;
-  for (const std::string& file : files) {
-    const auto t0 = std::chrono::steady_clock::now();
-    const RollerSpec roller = load_roller_spec(file);
-    ExerciseSession ses(build_exercise_model(spec, roller, spec.path_m.front().x()));
-    ExerciseRun run;
-    run.roller_name = roller.name;
-    run.dofs = ses.model().fem.n_dofs;
-    for (const Vec2& at : spec.path_m) {
-      ExerciseResult r = ses.solve_at(at);
-      if (run.skin_layouts.empty() || at.x() != run.positions.back().at_m.x()) run.skin_layouts.push_back(ses.model().skin_at_m);
-      r.skin_layout = static_cast<int>(run.skin_layouts.size()) - 1;
-      run.positions.push_back(r);
+std::string place_label(const Vec2& at_m) {
+  auto mm = [](double m) { return std::round(1e3 * m) + 0.0; };  // + 0.0: never "-0"
+  return fmt::format("{:+.0f}/{:+.0f} mm", mm(at_m.x()), mm(at_m.y()));
+}
+
+std::vector<ExerciseRun> run_exercise_jobs(const std::vector<ExerciseJob>& jobs, int threads, const BatchProgressFn& progress,
+                                           const std::function<void(int, const ExerciseRun&)>& on_job) {
+  const auto t_start = std::chrono::steady_clock::now();
+  std::vector<ExerciseRun> runs(jobs.size());
+  BatchProgress bp;
+  bp.jobs_total = jobs.size();
+  for (const ExerciseJob& j : jobs) bp.positions_total += j.places.size();
+  std::mutex mu;
+  std::atomic<size_t> next{0};
+  std::atomic<bool> stop{false};
+  std::exception_ptr failure;
+  auto report = [&](bool job_done) {  // under mu
+    job_done ? ++bp.jobs_done : ++bp.positions_done;
+    bp.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
+    if (progress) progress(bp);
+  };
+  auto work = [&] {
+    for (size_t k; !stop && (k = next++) < jobs.size();) {
+      try {
+        const ExerciseJob& job = jobs[k];
+        if (job.places.empty()) throw std::invalid_argument("an exercise run needs at least one place");
+        const auto t0 = std::chrono::steady_clock::now();
+        const RollerSpec& roller = job.roller;
+        ExerciseSession ses(build_exercise_model(job.spec, roller, job.places.front().x()));
+        ExerciseRun& run = runs[k];
+        run.roller_name = roller.name;
+        run.dofs = ses.model().fem.n_dofs;
+        for (const Vec2& at : job.places) {
+          if (stop) return;
+          ExerciseResult r = ses.solve_at(at);
+          if (run.skin_layouts.empty() || at.x() != run.positions.back().at_m.x()) run.skin_layouts.push_back(ses.model().skin_at_m);
+          r.skin_layout = static_cast<int>(run.skin_layouts.size()) - 1;
+          run.positions.push_back(r);
+          std::lock_guard<std::mutex> lock(mu);
+          report(false);
+        }
+        run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        std::lock_guard<std::mutex> lock(mu);
+        if (on_job) on_job(static_cast<int>(k), run);
+        report(true);
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(mu);
+        if (!failure) failure = std::current_exception();
+        stop = true;
+      }
     }
-    run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    runs.push_back(run);
-  }
+  };
+  const int n = std::max(1, std::min<int>(threads, static_cast<int>(jobs.size())));
+  std::vector<std::thread> pool;
+  for (int t = 1; t < n; ++t) pool.emplace_back(work);
+  work();
+  for (std::thread& t : pool) t.join();
+  if (failure) std::rethrow_exception(failure);
   return runs;
+}
+
+std::vector<ExerciseRun> run_exercise(const ExerciseSpec& spec, const std::vector<std::string>& roller_files, int threads) {
+  std::vector<ExerciseJob> jobs;
+  for (const std::string& file : roller_files.empty() ? std::vector<std::string>{spec.roller_file} : roller_files)
+    jobs.push_back({spec, load_roller_spec(file), spec.path_m});
+  return run_exercise_jobs(jobs, threads);
+}
+
+std::string measure_key(const std::string& name) {
+  std::string k;
+  for (char c : name) {
+    const bool alnum = std::isalnum(static_cast<unsigned char>(c));
+    if (alnum) k += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    else if (!k.empty() && k.back() != '_') k += '_';
+  }
+  while (!k.empty() && k.back() == '_') k.pop_back();
+  return k;
+}
+
+std::vector<ExerciseMeasure> exercise_measures(const ExerciseSpec& spec) {
+  using R = const ExerciseResult&;
+  std::vector<ExerciseMeasure> m = {
+      {"weight_on_roller", "weight on the roller", "%", [](R r) { return 100 * r.roller_share; }},
+      {"roller_force", "the roller's push up", "N", [](R r) { return r.roller_N; }, false},
+  };
+  for (size_t s = 0; s < spec.supports.size(); ++s)
+    m.push_back({"on_" + measure_key(spec.supports[s].name), "on the " + spec.supports[s].name, "N",
+                 [s](R r) { return r.support_N[s]; }});
+  m.push_back({"peak_pressure", "peak pressure", "kPa", [](R r) { return 1e-3 * r.peak_Pa; }});
+  m.push_back({"mean_pressure", "mean pressure over the loaded area", "kPa", [](R r) { return 1e-3 * r.mean_Pa; }});
+  m.push_back({"contact_area", "contact area (above 1 kPa)", "cm2", [](R r) { return 1e4 * r.area_m2; }});
+  m.push_back({"foam_compression", "the foam's deepest compression", "mm", [](R r) { return 1e3 * r.foam_compression_m; }, false});
+  m.push_back({"min_volume_ratio", "the tissue's smallest volume ratio", "", [](R r) { return r.min_J; }, false});
+  m.push_back({"core_turn", "the body's core turned from its pose", "deg", [](R r) { return r.core_turn_deg; }, false});
+  m.push_back({"edge_clearance", "the loaded skin's distance to the region's side", "mm",
+               [](R r) { return 1e3 * r.edge_clearance_m; }, false});
+  for (size_t s = 0; s < spec.structures.size(); ++s) {
+    const Structure& st = spec.structures[s];
+    const std::string k = measure_key(st.name);
+    m.push_back({"skin_peak_over_" + k, "skin's peak pressure over the " + st.name, "kPa",
+                 [s](R r) { return 1e-3 * r.structures[s].skin_peak_Pa; }});
+    if (st.kind == Structure::Kind::Line)
+      m.push_back({"tissue_pressure_along_" + k, "tissue's pressure along the " + st.name, "kPa",
+                   [s](R r) { return 1e-3 * r.structures[s].tissue_peak_Pa; }});
+    else
+      m.push_back({"skin_mean_over_" + k, "skin's mean pressure over the " + st.name, "kPa",
+                   [s](R r) { return 1e-3 * r.structures[s].skin_mean_Pa; }, false});
+  }
+  return m;
 }
 
 std::string exercise_table(const ExerciseSpec& spec, const std::vector<ExerciseRun>& runs) {
@@ -191,62 +285,44 @@ std::string exercise_table(const ExerciseSpec& spec, const std::vector<ExerciseR
   o << fmt::format("the roller at {} places, {}{:+.0f} to {:+.0f} mm along the region from its centre; each figure its range "
                    "over them\n",
                    spec.path_m.size(), across, 1e3 * lo.y(), 1e3 * hi.y());
-  auto range = [](const std::vector<double>& v, double scale, int digits) {
+  auto range = [](const std::vector<double>& v, int digits) {
     const auto [lo, hi] = std::minmax_element(v.begin(), v.end());
-    const std::string a = fmt::format("{:.{}f}", scale * *lo, digits), b = fmt::format("{:.{}f}", scale * *hi, digits);
+    const std::string a = fmt::format("{:.{}f}", *lo, digits), b = fmt::format("{:.{}f}", *hi, digits);
     return a == b ? a : a + " - " + b;
   };
+  const std::vector<ExerciseMeasure> measures = exercise_measures(spec);
   for (const ExerciseRun& run : runs) {
     int bad = 0;
     for (const ExerciseResult& r : run.positions) bad += !r.valid;
     o << fmt::format("\n{} ({} unknowns, {:.1f} s){}\n", run.roller_name, run.dofs, run.seconds,
                      bad ? fmt::format(": {} position(s) not valid, left out", bad) : "");
     if (bad == static_cast<int>(run.positions.size())) continue;
-    auto gcol = [&](auto get) {  // over the valid positions
-      std::vector<double> v;
-      for (const ExerciseResult& r : run.positions)
-        if (r.valid) v.push_back(get(r));
-      return v;
-    };
-    o << fmt::format("  {:<50} {} %\n", "weight on the roller", range(gcol([](const ExerciseResult& r) { return r.roller_share; }), 100, 1));
-    for (size_t s = 0; s < spec.supports.size(); ++s)
-      o << fmt::format("  {:<50} {} N\n", "on the " + spec.supports[s].name,
-                       range(gcol([s](const ExerciseResult& r) { return r.support_N[s]; }), 1, 0));
-    o << fmt::format("  {:<50} {} kPa\n", "peak pressure", range(gcol([](const ExerciseResult& r) { return r.peak_Pa; }), 1e-3, 1));
-    o << fmt::format("  {:<50} {} kPa\n", "mean pressure over the loaded area", range(gcol([](const ExerciseResult& r) { return r.mean_Pa; }), 1e-3, 1));
-    o << fmt::format("  {:<50} {} cm2\n", "contact area (above 1 kPa)", range(gcol([](const ExerciseResult& r) { return r.area_m2; }), 1e4, 0));
-    for (size_t s = 0; s < spec.structures.size(); ++s) {
-      const Structure& st = spec.structures[s];
-      o << fmt::format("  {:<50} {} kPa\n", "skin's peak pressure over the " + st.name,
-                       range(gcol([s](const ExerciseResult& r) { return r.structures[s].skin_peak_Pa; }), 1e-3, 1));
-      if (st.kind == Structure::Kind::Line)
-        o << fmt::format("  {:<50} {} kPa\n", "tissue's pressure along the " + st.name,
-                         range(gcol([s](const ExerciseResult& r) { return r.structures[s].tissue_peak_Pa; }), 1e-3, 1));
-    }
+    for (const ExerciseMeasure& m : measures)
+      if (m.in_table) {
+        std::vector<double> v;
+        for (const ExerciseResult& r : run.positions)
+          if (r.valid) v.push_back(m.get(r));
+        o << fmt::format("  {:<50} {}{}\n", m.label, range(v, m.unit == "N" || m.unit == "cm2" ? 0 : 1), m.unit.empty() ? "" : " " + m.unit);
+      }
   }
   o << "\nLoads and pressures from a quasi-static mechanical model (no injury criterion).\n";
   return o.str();
 }
 
 std::string exercise_csv(const ExerciseSpec& spec, const std::vector<ExerciseRun>& runs) {
+  const std::vector<ExerciseMeasure> measures = exercise_measures(spec);
   std::ostringstream o;
-  o << "roller,x_mm,y_mm,converged,valid,newton_iterations,weight_on_roller_pct,roller_force_N";
-  for (const ExerciseSupport& s : spec.supports) o << ",support_N:" << s.name;
-  o << ",peak_pressure_kPa,mean_pressure_kPa,contact_area_cm2,foam_compression_mm";
-  for (const Structure& s : spec.structures) {
-    o << ",skin_peak_kPa:" << s.name;
-    o << (s.kind == Structure::Kind::Line ? ",tissue_pressure_kPa:" : ",skin_mean_kPa:") << s.name;
-  }
+  o << "roller,x_mm,y_mm,converged,valid,newton_iterations";
+  for (const ExerciseMeasure& m : measures) o << "," << column_name(m.key, m.unit);
   o << "\n";
   for (const ExerciseRun& run : runs)
     for (const ExerciseResult& r : run.positions) {
-      o << fmt::format("\"{}\",{:.1f},{:.1f},{},{},{},{:.3f},{:.3f}", run.roller_name, 1e3 * r.at_m.x(), 1e3 * r.at_m.y(),
-                       r.solve.converged ? 1 : 0,
-                       r.valid ? 1 : 0, r.solve.newton_iterations, 100 * r.roller_share, r.roller_N);
-      for (double s : r.support_N) o << fmt::format(",{:.3f}", s);
-      o << fmt::format(",{:.3f},{:.3f},{:.3f},{:.3f}", 1e-3 * r.peak_Pa, 1e-3 * r.mean_Pa, 1e4 * r.area_m2, 1e3 * r.foam_compression_m);
-      for (const StructureReading& s : r.structures)
-        o << fmt::format(",{:.3f},{:.3f}", 1e-3 * s.skin_peak_Pa, 1e-3 * (s.line ? s.tissue_peak_Pa : s.skin_mean_Pa));
+      o << fmt::format("\"{}\",{:.1f},{:.1f},{},{},{}", run.roller_name, 1e3 * r.at_m.x(), 1e3 * r.at_m.y(),
+                       r.solve.converged ? 1 : 0, r.valid ? 1 : 0, r.solve.newton_iterations);
+      for (const ExerciseMeasure& m : measures) {  // not valid: empty, never a number
+        if (r.valid) o << fmt::format(",{:.6g}", m.get(r));
+        else o << ",";
+      }
       o << "\n";
     }
   return o.str();

@@ -2,11 +2,13 @@
 // each solve warm-started from the last, and what each position reads.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "pose/exercise_model.h"
+#include "run/batch.h"
 
 namespace backroll {
 
@@ -79,7 +81,36 @@ struct ExerciseRun {
   int dofs = 0;
   double seconds = 0;
 };
-std::vector<ExerciseRun> run_exercise(const ExerciseSpec& spec, const std::vector<std::string>& roller_files);
+// One run: an exercise (its file read with any overrides) and a roller through places in order.
+struct ExerciseJob {
+  ExerciseSpec spec;
+  RollerSpec roller;
+  std::vector<Vec2> places;  // from the region's centre (ExerciseSpec::path_m or some of them)
+};
+// A place as the outputs name it: "+0/+10 mm" (across / along).
+std::string place_label(const Vec2& at_m);
+// Many runs at once: each job on one thread of a pool with a session of its own (each place warm-
+// started from the last, a new place across from rest), so the results do not depend on the thread
+// count. `progress` after each place and `on_job` as each job ends, from the workers, one call at a
+// time. A job that throws stops the others and its exception is rethrown.
+std::vector<ExerciseRun> run_exercise_jobs(const std::vector<ExerciseJob>& jobs, int threads,
+                                           const BatchProgressFn& progress = {},
+                                           const std::function<void(int, const ExerciseRun&)>& on_job = {});
+// The exercise's path for each roller file (the exercise's own roller when none).
+std::vector<ExerciseRun> run_exercise(const ExerciseSpec& spec, const std::vector<std::string>& roller_files, int threads = 1);
+
+// The exercise's measures: every number `backroll exercise` and an exercise sweep report per place,
+// each a function of a solved place, in display units: the general ones first, then one per
+// support and two per structure, keyed by their names ("on_right_hip", "skin_peak_over_sciatic_nerve").
+// The CSV columns, the sweep's columns and plots and the printed table come from this one list.
+struct ExerciseMeasure {
+  std::string key, label, unit;
+  std::function<double(const ExerciseResult&)> get;
+  bool in_table = true;  // printed by `backroll exercise` (all are in the CSV and JSON)
+};
+std::vector<ExerciseMeasure> exercise_measures(const ExerciseSpec& spec);
+// A name as a key: lower case, '_' for anything not a letter or digit ("right hip" -> "right_hip").
+std::string measure_key(const std::string& name);
 
 // The table the command prints: per roller, its figures at the path's middle position and the
 // range along the path.

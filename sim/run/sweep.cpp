@@ -4,6 +4,7 @@
 
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <fmt/core.h>
@@ -34,13 +35,13 @@ std::string display(const ConfigValue& v) {
   return fmt::format("{}", std::get<double>(v));
 }
 
-json measures_units() {
+json units(const std::vector<SweepColumn>& columns) {
   json u = json::object();
-  for (const Measure& m : measure_registry()) u[m.key] = m.unit;
+  for (const SweepColumn& m : columns) u[m.key] = m.unit;
   return u;
 }
 
-json case_to_json(const CaseRecord& c) {
+json case_to_json(const CaseRecord& c, const std::vector<SweepColumn>& columns, bool exercise) {
   json j;
   j["index"] = c.index;
   j["params"] = json::object();
@@ -53,21 +54,25 @@ json case_to_json(const CaseRecord& c) {
   for (const PositionRecord& p : c.positions) {
     json q;
     q["position"] = p.position;
-    q["level"] = level_name(p.level);
-    q["s_m"] = p.s_m;
+    if (exercise) {
+      q["x_m"] = p.x_m;
+      q["y_m"] = p.y_m;
+    } else {
+      q["level"] = level_name(p.level);
+      q["s_m"] = p.s_m;
+    }
     q["converged"] = p.converged;
     q["valid"] = p.valid;
     q["message"] = p.message;
     q["newton_iterations"] = p.newton_iterations;
-    q["cold_retry"] = p.cold_retry;
-    const auto& ms = measure_registry();
-    for (size_t i = 0; i < ms.size(); ++i) q[ms[i].key] = p.valid ? json(p.values[i]) : json(nullptr);
+    if (!exercise) q["cold_retry"] = p.cold_retry;
+    for (size_t i = 0; i < columns.size(); ++i) q[columns[i].key] = p.valid ? json(p.values[i]) : json(nullptr);
     j["positions"].push_back(q);
   }
   return j;
 }
 
-CaseRecord case_from_json(const json& j) {
+CaseRecord case_from_json(const json& j, const std::vector<SweepColumn>& columns, bool exercise) {
   CaseRecord c;
   c.index = j.at("index").get<int>();
   for (const auto& k : j.at("param_order")) c.params.emplace_back(k.get<std::string>(), j.at("params").at(k.get<std::string>()).get<std::string>());
@@ -76,24 +81,27 @@ CaseRecord case_from_json(const json& j) {
   for (const auto& q : j.at("positions")) {
     PositionRecord p;
     p.position = q.at("position").get<std::string>();
-    p.level = level_index(q.at("level").get<std::string>());
-    p.s_m = q.at("s_m").get<double>();
+    if (exercise) {
+      p.x_m = q.at("x_m").get<double>();
+      p.y_m = q.at("y_m").get<double>();
+    } else {
+      p.level = level_index(q.at("level").get<std::string>());
+      p.s_m = q.at("s_m").get<double>();
+      p.cold_retry = q.at("cold_retry").get<bool>();
+    }
     p.converged = q.at("converged").get<bool>();
     p.valid = q.at("valid").get<bool>();
     p.message = q.at("message").get<std::string>();
     p.newton_iterations = q.at("newton_iterations").get<int>();
-    p.cold_retry = q.at("cold_retry").get<bool>();
     if (p.valid)
-      for (const Measure& m : measure_registry()) p.values.push_back(q.at(m.key).get<double>());
+      for (const SweepColumn& m : columns) p.values.push_back(q.at(m.key).get<double>());
     c.positions.push_back(p);
   }
   return c;
 }
 
-std::string resolved_json(const Scenario& sc) {
-  const RollerSpec& r = sc.roller;
-  json j;
-  j["roller"] = {{"name", r.name},
+json roller_json(const RollerSpec& r) {
+  return {{"name", r.name},
                  {"file", portable_path(r.source)},
                  {"kind", name(r.kind)},
                  {"diameter_m", r.diameter_m},
@@ -103,7 +111,16 @@ std::string resolved_json(const Scenario& sc) {
                  {"foam_E_Pa", r.foam_E_Pa},
                  {"foam_depth_m", r.foam_depth_m},
                  {"pattern", name(r.pattern)}};
-  j["body"] = {{"file", portable_path(sc.body_file)}, {"mass_kg", sc.body.mass_kg}, {"height_m", sc.body.height_m}};
+}
+
+json body_json(const std::string& file, const BodySpec& b) {
+  return {{"file", portable_path(file)}, {"mass_kg", b.mass_kg}, {"height_m", b.height_m}};
+}
+
+std::string resolved_json(const Scenario& sc) {
+  json j;
+  j["roller"] = roller_json(sc.roller);
+  j["body"] = body_json(sc.body_file, sc.body);
   j["posture"] = {{"hip_lift_m", sc.posture.hip_lift_m},
                   {"foot_distance_m", sc.posture.foot_distance_m},
                   {"arms", sc.posture.arms},
@@ -119,6 +136,47 @@ std::string resolved_json(const Scenario& sc) {
   return j.dump();
 }
 
+std::string resolved_json(const ExerciseJob& job) {
+  const ExerciseSpec& e = job.spec;
+  json j;
+  j["roller"] = roller_json(job.roller);
+  j["body"] = body_json(e.body_file, e.body);
+  json layers = json::array();
+  for (const ExerciseLayer& l : e.layers) layers.push_back({{"region", l.region}, {"thickness_m", l.thickness_m}});
+  j["exercise"] = {{"file", portable_path(e.source)},
+                   {"name", e.name},
+                   {"region_half_size_m", {e.half_m.x(), e.half_m.y()}},
+                   {"skin_radius_m", {e.skin_radius_m.x(), e.skin_radius_m.y()}},
+                   {"bone_depth_m", e.bone_depth_m},
+                   {"element_size_m", e.element_size_m},
+                   {"layers", layers}};
+  return j.dump();
+}
+
+CaseRecord make_record(const SweepCase& c, const SweepSpec& spec, const ExerciseRun& run) {
+  CaseRecord rec;
+  rec.index = c.index;
+  for (const auto& [k, v] : c.params) rec.params.emplace_back(k, display(v));
+  rec.fingerprint = c.fingerprint;
+  rec.resolved_json = resolved_json(c.exercise);
+  const std::vector<ExerciseMeasure> measures = exercise_measures(c.exercise.spec);
+  for (size_t i = 0; i < run.positions.size(); ++i) {
+    const ExerciseResult& r = run.positions[i];
+    PositionRecord p;
+    p.position = spec.position_labels[i];
+    p.x_m = r.at_m.x();
+    p.y_m = r.at_m.y();
+    p.converged = r.solve.converged;
+    p.valid = r.valid;
+    p.message = p.converged && !p.valid ? "not a possible state: " + r.invalid_reason : r.solve.message;
+    p.newton_iterations = r.solve.newton_iterations;
+    if (p.valid)
+      for (const ExerciseMeasure& m : measures) p.values.push_back(m.get(r));
+    rec.positions.push_back(p);
+  }
+  return rec;
+}
+
 CaseRecord make_record(const SweepCase& c, const SweepSpec& spec, const std::vector<RollResult>& results) {
   CaseRecord rec;
   rec.index = c.index;
@@ -128,7 +186,7 @@ CaseRecord make_record(const SweepCase& c, const SweepSpec& spec, const std::vec
   for (size_t i = 0; i < results.size(); ++i) {
     const RollResult& r = results[i];
     PositionRecord p;
-    p.position = spec.positions[i].label();
+    p.position = spec.position_labels[i];
     p.level = r.level;
     p.s_m = r.s_m;
     p.converged = r.solve.converged;
@@ -148,7 +206,8 @@ std::string spec_config_json(const SweepSpec& spec) {
   j["file"] = spec.path;
   j["name"] = spec.name;
   j["description"] = spec.description;
-  j["scenario"] = portable_path(spec.scenario_path);
+  if (spec.exercise()) j["exercise"] = portable_path(spec.exercise_path);
+  else j["scenario"] = portable_path(spec.scenario_path);
   j["mode"] = spec.mode;
   j["axes"] = json::array();
   for (const SweepAxis& a : spec.axes) {
@@ -156,13 +215,16 @@ std::string spec_config_json(const SweepSpec& spec) {
     for (const ConfigValue& v : a.values) vals.push_back(display(v));
     j["axes"].push_back({{"key", a.key}, {"values", vals}});
   }
-  j["positions"] = json::array();
-  for (const RollPosition& p : spec.positions) j["positions"].push_back(p.label());
+  j["positions"] = spec.position_labels;
+  j["columns"] = json::array();
+  for (const SweepColumn& c : spec.columns) j["columns"].push_back({{"key", c.key}, {"label", c.label}, {"unit", c.unit}});
   j["plots"] = json::array();
   for (const SweepPlot& p : spec.plots)
     j["plots"].push_back({{"file", p.file}, {"title", p.title}, {"x", p.x}, {"series", p.series}, {"measures", p.measures}});
-  j["roll_step_m"] = kRollStepM;
-  j["batch_chunk"] = kBatchChunk;
+  if (!spec.exercise()) {
+    j["roll_step_m"] = kRollStepM;
+    j["batch_chunk"] = kBatchChunk;
+  }
   return j.dump();
 }
 
@@ -195,7 +257,7 @@ void write_plots(const SweepOutput& o, const std::string& out_dir, std::vector<s
           if (metres) t += " mm";
         }
       }
-    if (by_position) {  // thoracic and lumbar zones
+    if (by_position && !o.exercise) {  // thoracic and lumbar zones
       double t0 = 1e9, t1 = -1e9, l0 = 1e9, l1 = -1e9;
       for (size_t i = 0; i < positions.size(); ++i) {
         const int lv = level_index(positions[i]);
@@ -208,16 +270,19 @@ void write_plots(const SweepOutput& o, const std::string& out_dir, std::vector<s
     // Every other dimension that varies splits the lines: the series axis first.
     std::vector<std::string> dims;
     if (!pl.series.empty()) dims.push_back(pl.series);
+    // Listed axes move together: along an axis, the others move with it and split nothing.
+    const bool tied = cfg.at("mode") == "listed" && !by_position;
     for (const std::string& k : axis_order)
-      if (k != pl.x && k != pl.series && axis_values[k].size() > 1) dims.push_back(k);
+      if (!tied && k != pl.x && k != pl.series && axis_values[k].size() > 1) dims.push_back(k);
     const bool position_dim = !by_position && positions.size() > 1;
     for (const std::string& key : pl.measures) {
-      const Measure& m = find_measure(key);
-      const size_t mi = &m - &measure_registry()[0];
+      const size_t mi = std::find_if(o.columns.begin(), o.columns.end(), [&](const SweepColumn& c) { return c.key == key; }) -
+                        o.columns.begin();
+      const SweepColumn& m = o.columns.at(mi);
       Panel panel;
       panel.title = m.label;
       panel.y_label = m.unit;
-      panel.min_span = 10 * noise_floor(m);
+      panel.min_span = 10 * noise_floor(m.key, m.unit);
       std::map<std::string, size_t> series_of;
       for (const CaseRecord& c : o.cases) {
         std::map<std::string, std::string> pv(c.params.begin(), c.params.end());
@@ -277,8 +342,8 @@ std::string sweep_csv(const SweepOutput& o) {
   s << "case";
   if (!o.cases.empty())
     for (const auto& kv : o.cases.front().params) s << "," << kv.first;
-  s << ",position,level,s_m,converged,valid,newton_iterations,cold_retry";
-  for (const Measure& m : measure_registry()) s << "," << column_name(m);
+  s << (o.exercise ? ",position,x_mm,y_mm,converged,valid,newton_iterations" : ",position,level,s_m,converged,valid,newton_iterations,cold_retry");
+  for (const SweepColumn& m : o.columns) s << "," << column_name(m.key, m.unit);
   s << "\n";
   auto cell = [](const std::string& v) {
     return v.find_first_of(",\"\n") == std::string::npos ? v : "\"" + v + "\"";
@@ -287,10 +352,13 @@ std::string sweep_csv(const SweepOutput& o) {
     for (const PositionRecord& p : c.positions) {
       s << c.index;
       for (const auto& kv : c.params) s << "," << cell(kv.second);
-      s << "," << p.position << "," << level_name(p.level) << fmt::format(",{:.4f},{},{},{},{}", p.s_m, p.converged ? 1 : 0,
-                                                                          p.valid ? 1 : 0, p.newton_iterations,
-                                                                          p.cold_retry ? 1 : 0);
-      for (size_t i = 0; i < measure_registry().size(); ++i) {
+      s << "," << cell(p.position);
+      if (o.exercise)
+        s << fmt::format(",{:.1f},{:.1f},{},{},{}", 1e3 * p.x_m, 1e3 * p.y_m, p.converged ? 1 : 0, p.valid ? 1 : 0, p.newton_iterations);
+      else
+        s << "," << level_name(p.level)
+          << fmt::format(",{:.4f},{},{},{},{}", p.s_m, p.converged ? 1 : 0, p.valid ? 1 : 0, p.newton_iterations, p.cold_retry ? 1 : 0);
+      for (size_t i = 0; i < o.columns.size(); ++i) {
         if (p.valid) s << fmt::format(",{:.6g}", p.values[i]);
         else s << ",";  // not converged or not a possible state: empty, never a number
       }
@@ -307,9 +375,9 @@ std::string sweep_json(const SweepOutput& o) {
   j["fingerprint"] = o.fingerprint;
   j["cases_total"] = o.cases_total;
   j["shard"] = {{"k", o.shard_k}, {"n", o.shard_n}};
-  j["units"] = measures_units();
+  j["units"] = units(o.columns);
   j["cases"] = json::array();
-  for (const CaseRecord& c : o.cases) j["cases"].push_back(case_to_json(c));
+  for (const CaseRecord& c : o.cases) j["cases"].push_back(case_to_json(c, o.columns, o.exercise));
   return j.dump(1);
 }
 
@@ -326,10 +394,13 @@ SweepOutput parse_sweep_json(const std::string& text, const std::string& origin)
     o.cases_total = j.at("cases_total").get<int>();
     o.shard_k = j.at("shard").at("k").get<int>();
     o.shard_n = j.at("shard").at("n").get<int>();
+    o.exercise = j.at("sweep").contains("exercise");
+    for (const auto& c : j.at("sweep").at("columns"))
+      o.columns.push_back({c.at("key").get<std::string>(), c.at("label").get<std::string>(), c.at("unit").get<std::string>()});
     for (const auto& p : j.at("sweep").at("plots"))
       o.plots.push_back({p.at("file").get<std::string>(), p.at("title").get<std::string>(), p.at("x").get<std::string>(),
                          p.at("series").get<std::string>(), p.at("measures").get<std::vector<std::string>>()});
-    for (const auto& c : j.at("cases")) o.cases.push_back(case_from_json(c));
+    for (const auto& c : j.at("cases")) o.cases.push_back(case_from_json(c, o.columns, o.exercise));
     return o;
   } catch (const json::exception& e) {
     throw ConfigError(origin + ": not a readable sweep output: " + e.what());
@@ -352,7 +423,7 @@ SweepRunReport run_sweep(const SweepSpec& spec, const std::vector<SweepCase>& ca
       try {
         const json j = json::parse(read_bytes(cf));
         if (j.at("fingerprint").get<std::string>() == c.fingerprint) {
-          done[c.index] = case_from_json(j.at("case"));
+          done[c.index] = case_from_json(j.at("case"), spec.columns, spec.exercise());
           ++rep.cases_resumed;
           continue;
         }
@@ -362,18 +433,15 @@ SweepRunReport run_sweep(const SweepSpec& spec, const std::vector<SweepCase>& ca
     }
     to_run.push_back(&c);
   }
-  std::vector<RollJob> jobs;
-  for (const SweepCase* c : to_run) jobs.push_back({c->scenario, spec.positions, c->flat_key});
   SweepProgress sp;
   sp.cases_total = to_run.size() + done.size();
   sp.cases_done = done.size();
   sp.cases_resumed = done.size();
-  auto on_job = [&](int j, const std::vector<RollResult>& res) {
+  auto finish = [&](int j, CaseRecord rec) {
     const SweepCase& c = *to_run[j];
-    CaseRecord rec = make_record(c, spec, res);
     json cj;
     cj["fingerprint"] = c.fingerprint;
-    cj["case"] = case_to_json(rec);
+    cj["case"] = case_to_json(rec, spec.columns, spec.exercise());
     write_file_atomic(case_file(rep.out_dir, c.index), cj.dump(1));
     done[c.index] = std::move(rec);
     ++sp.cases_done;
@@ -384,8 +452,19 @@ SweepRunReport run_sweep(const SweepSpec& spec, const std::vector<SweepCase>& ca
     if (progress) progress(sp);
     sp.finished = nullptr;
   };
-  const BatchResult b = run_batch(jobs, opt.threads, on_progress, on_job);
-  rep.seconds = b.seconds;
+  const auto t0 = std::chrono::steady_clock::now();
+  if (spec.exercise()) {
+    std::vector<ExerciseJob> jobs;
+    for (const SweepCase* c : to_run) jobs.push_back(c->exercise);
+    run_exercise_jobs(jobs, opt.threads, on_progress,
+                      [&](int j, const ExerciseRun& run) { finish(j, make_record(*to_run[j], spec, run)); });
+  } else {
+    std::vector<RollJob> jobs;
+    for (const SweepCase* c : to_run) jobs.push_back({c->scenario, spec.positions, c->flat_key});
+    run_batch(jobs, opt.threads, on_progress,
+              [&](int j, const std::vector<RollResult>& res) { finish(j, make_record(*to_run[j], spec, res)); });
+  }
+  rep.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   rep.cases_run = static_cast<int>(to_run.size());
   SweepOutput o;
   o.config_json = spec_config_json(spec);
@@ -397,6 +476,8 @@ SweepRunReport run_sweep(const SweepSpec& spec, const std::vector<SweepCase>& ca
   o.cases_total = static_cast<int>(cases.size());
   o.shard_k = opt.shard_k;
   o.shard_n = opt.shard_n;
+  o.exercise = spec.exercise();
+  o.columns = spec.columns;
   o.plots = spec.plots;
   for (auto& [i, rec] : done) {
     for (const PositionRecord& p : rec.positions) rep.positions_failed += p.valid ? 0 : 1;

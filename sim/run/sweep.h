@@ -18,6 +18,11 @@
 //   [[plot]] file, title, x (an axis key or "position"), series (an axis key), measures = [...].
 // The axis "position" is rolled through within each case (warm-started): levels ("T7") or
 // distances along the skin line (m); without it, the scenario's roll.from .. roll.to.
+//
+// An exercise sweep names `exercise` (assets/exercises/, run/exercise.h) instead of `scenario`: its
+// axes go to the exercise file (roller, body and their keys as a scenario's), its "position" axis
+// lists places of the exercise's path by index (from 0, as `backroll view --place`), and its
+// measures are the exercise's (exercise_measures: the supports' and structures' by name).
 #pragma once
 
 #include <functional>
@@ -26,6 +31,7 @@
 #include <vector>
 
 #include "run/batch.h"
+#include "run/exercise.h"
 #include "io/toml_reader.h"
 
 namespace backroll {
@@ -41,17 +47,28 @@ struct SweepPlot {
   std::vector<std::string> measures;  // measure_registry() keys
 };
 
+// A measure as the outputs show it: the back's (measure/registry.h) or an exercise's.
+struct SweepColumn {
+  std::string key, label, unit;
+};
+
 struct SweepSpec {
   std::string path, name, description, scenario_path, results_dir, mode;
+  std::string exercise_path;           // an exercise sweep's file (then scenario_path is empty)
   std::vector<SweepAxis> axes;         // without "position"
-  std::vector<RollPosition> positions;
+  std::vector<RollPosition> positions; // the back's
+  std::vector<int> places;             // an exercise's: indices into its path
+  std::vector<std::string> position_labels;  // either, as the outputs name them
+  std::vector<SweepColumn> columns;    // measure_registry(), or the exercise's measures
   std::vector<SweepPlot> plots;
+  bool exercise() const { return !exercise_path.empty(); }
 };
 
 struct SweepCase {
   int index = 0;
   std::vector<std::pair<std::string, ConfigValue>> params;  // axis key -> value, in axis order
-  Scenario scenario;
+  Scenario scenario;     // the back's
+  ExerciseJob exercise;  // an exercise's: its file read with the case's values, the roller, the places
   std::string fingerprint;  // of its resolved configuration and the files it was read from
   std::string flat_key;     // cases that differ only in the roller share a flat-lying reference
 };
@@ -65,15 +82,16 @@ std::vector<SweepCase> sweep_cases(const SweepSpec& spec);
 
 // What a sweep keeps of each position: the measures (measure_registry(), in order).
 struct PositionRecord {
-  std::string position;  // "T7" or "0.312 m"
+  std::string position;  // "T7" or "0.312 m"; an exercise's place "+0/+10 mm"
   int level = 0;         // nearest level
   double s_m = 0;
+  double x_m = 0, y_m = 0;  // an exercise's place from its region's centre
   bool converged = false;
   bool valid = false;     // converged and a possible state (measure/validity.h)
   std::string message;    // the solver's, or why the state is not possible
   int newton_iterations = 0;
   bool cold_retry = false;
-  std::vector<double> values;  // empty unless converged and valid
+  std::vector<double> values;  // per column; empty unless converged and valid
 };
 struct CaseRecord {
   int index = 0;
@@ -88,6 +106,8 @@ struct SweepOutput {
   std::string fingerprint;  // of the whole sweep
   std::string name;
   int cases_total = 0, shard_k = 0, shard_n = 1;
+  bool exercise = false;
+  std::vector<SweepColumn> columns;
   std::vector<SweepPlot> plots;
   std::vector<CaseRecord> cases;  // by index
 };

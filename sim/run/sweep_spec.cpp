@@ -39,7 +39,15 @@ SweepSpec load_sweep(const std::string& path) {
       !std::all_of(s.name.begin(), s.name.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-'; }))
     throw ConfigError(r.where("name") + ": name = \"" + s.name + "\": allowed 1-64 letters, digits, '_' or '-' (it names the output files)");
   s.description = r.text("description");
-  s.scenario_path = resolve_relative(path, r.text("scenario"));
+  if (r.has("scenario") == r.has("exercise"))
+    throw ConfigError(path + ": give either scenario = \"<file>\" (the back) or exercise = \"<name or file>\" (another exercise)");
+  ExerciseSpec base;  // an exercise sweep's file as it stands: its places and measures
+  if (r.has("scenario")) {
+    s.scenario_path = resolve_relative(path, r.text("scenario"));
+  } else {
+    s.exercise_path = catalog_file("exercises", r.text("exercise"), path, r.where("exercise"), "exercise");
+    base = load_exercise_spec(s.exercise_path);
+  }
   s.results_dir = r.has("results") ? r.text("results") : "results/" + s.name;
   s.mode = r.has("mode") ? r.text("mode", {"factorial", "listed"}) : "factorial";
   const size_t na = r.table_count("axis");
@@ -55,6 +63,25 @@ SweepSpec load_sweep(const std::string& path) {
     const bool listed = r.has(pre + "values"), ranged = r.has(pre + "from") || r.has(pre + "to");
     if (listed == ranged)
       throw ConfigError(ax.origin + ": axis '" + ax.key + "': give either values = [...] or from, to (and step)");
+    if (s.exercise() && ax.key.rfind("roll.", 0) == 0)
+      throw ConfigError(ax.origin + ": axis '" + ax.key + "': an exercise's places are the sweep's axis \"position\" (indices into its path)");
+    if (ax.key == "position" && s.exercise()) {
+      have_position = true;
+      const int n = static_cast<int>(base.path_m.size());
+      const std::string allowed = fmt::format("allowed 0..{} (the places of {}'s path, in order)", n - 1, portable_path(s.exercise_path));
+      auto place = [&](const std::string& key, const ConfigValue& v) {
+        const auto* i = std::get_if<int64_t>(&v);
+        if (!i || *i < 0 || *i >= n) throw ConfigError(r.where(key) + ": " + key + " = " + to_string(v) + ": " + allowed);
+        return static_cast<int>(*i);
+      };
+      if (listed) {
+        for (const ConfigValue& v : r.scalars(pre + "values")) s.places.push_back(place(pre + "values", v));
+      } else {
+        const int a = r.integer(pre + "from", 0, n - 1), b = r.integer(pre + "to", 0, n - 1);
+        for (int k = a; a <= b ? k <= b : k >= b; k += a <= b ? 1 : -1) s.places.push_back(k);
+      }
+      continue;
+    }
     if (ax.key == "position") {
       have_position = true;
       auto level = [&](const std::string& key, const ConfigValue& v) {
@@ -91,6 +118,10 @@ SweepSpec load_sweep(const std::string& path) {
       throw ConfigError(ax.origin + ": axis '" + ax.key + "' has more than " + std::to_string(kMaxAxisValues) + " values");
     s.axes.push_back(ax);
   }
+  if (s.exercise())
+    for (const ExerciseMeasure& m : exercise_measures(base)) s.columns.push_back({m.key, m.label, m.unit});
+  else
+    for (const Measure& m : measure_registry()) s.columns.push_back({m.key, m.label, m.unit});
   const size_t np = r.table_count("plot");
   for (size_t i = 0; i < np; ++i) {
     const std::string pre = fmt::format("plot[{}].", i);
@@ -108,7 +139,7 @@ SweepSpec load_sweep(const std::string& path) {
       p.series = r.text(pre + "series", axes_allowed);
     }
     std::vector<std::string> known;
-    for (const Measure& m : measure_registry()) known.push_back(m.key);
+    for (const SweepColumn& c : s.columns) known.push_back(c.key);
     p.measures = r.texts(pre + "measures");
     if (p.measures.empty()) throw ConfigError(r.where(pre + "measures") + ": " + pre + "measures is empty");
     for (const std::string& m : p.measures)
@@ -126,8 +157,14 @@ SweepSpec load_sweep(const std::string& path) {
         throw ConfigError(a.origin + ": mode = \"listed\" takes the i-th value of every axis: axis '" + a.key + "' has " +
                           std::to_string(a.values.size()) + " values, '" + s.axes.front().key + "' has " +
                           std::to_string(s.axes.front().values.size()));
-  if (!have_position) {  // the base scenario's roll.from .. roll.to
-    for (int l : load_scenario(s.scenario_path).levels) s.positions.push_back({l, 0.0});
+  if (s.exercise()) {
+    if (!have_position)  // the exercise's whole path
+      for (size_t k = 0; k < base.path_m.size(); ++k) s.places.push_back(static_cast<int>(k));
+    for (int k : s.places) s.position_labels.push_back(place_label(base.path_m[k]));
+  } else {
+    if (!have_position)  // the base scenario's roll.from .. roll.to
+      for (int l : load_scenario(s.scenario_path).levels) s.positions.push_back({l, 0.0});
+    for (const RollPosition& p : s.positions) s.position_labels.push_back(p.label());
   }
   return s;
 }
@@ -158,7 +195,7 @@ std::vector<SweepCase> sweep_cases(const SweepSpec& spec) {
     c.index = static_cast<int>(ci);
     std::vector<ConfigOverride> ov;
     Fnv flat;
-    flat.add(portable_path(spec.scenario_path));
+    flat.add(portable_path(spec.scenario_path + spec.exercise_path));
     for (size_t a = 0; a < spec.axes.size(); ++a) {
       const SweepAxis& ax = spec.axes[a];
       const ConfigValue& v = ax.values[combos[ci][a]];
@@ -170,7 +207,19 @@ std::vector<SweepCase> sweep_cases(const SweepSpec& spec) {
       if (ax.key != "roller" && ax.key.rfind("roller.", 0) != 0) flat.add(ax.key + "=" + to_string(val));
     }
     try {
-      c.scenario = load_scenario(spec.scenario_path, ov);
+      if (spec.exercise()) {
+        std::vector<ConfigOverride> own, roller_ov;  // roller.* to the roller file, as a scenario's
+        for (ConfigOverride o : ov) {
+          if (o.key.rfind("roller.", 0) == 0) o.key = o.key.substr(7), roller_ov.push_back(o);
+          else own.push_back(o);
+        }
+        ExerciseJob& job = c.exercise;
+        job.spec = load_exercise_spec(spec.exercise_path, own);
+        job.roller = load_roller_spec(job.spec.roller_file, roller_ov);
+        for (int k : spec.places) job.places.push_back(job.spec.path_m.at(k));
+      } else {
+        c.scenario = load_scenario(spec.scenario_path, ov);
+      }
     } catch (const ConfigError& e) {
       std::string ps;
       for (const auto& [k, v] : c.params) ps += (ps.empty() ? "" : ", ") + k + " = " + to_string(v);
@@ -179,11 +228,17 @@ std::vector<SweepCase> sweep_cases(const SweepSpec& spec) {
     Fnv f;
     f.add(BACKROLL_VERSION);
     for (const auto& [k, v] : c.params) f.add(k + "=" + to_string(v));
-    for (const RollPosition& p : spec.positions) f.add(p.label());
-    add_file_chain(f, spec.scenario_path);
-    add_file_chain(f, c.scenario.body_file);
-    add_file_chain(f, c.scenario.roller_file);
-    add_file_chain(f, c.scenario.physiology_file);
+    for (const std::string& p : spec.position_labels) f.add(p);
+    if (spec.exercise()) {
+      add_file_chain(f, spec.exercise_path);
+      add_file_chain(f, c.exercise.spec.body_file);
+      add_file_chain(f, c.exercise.spec.roller_file);
+    } else {
+      add_file_chain(f, spec.scenario_path);
+      add_file_chain(f, c.scenario.body_file);
+      add_file_chain(f, c.scenario.roller_file);
+      add_file_chain(f, c.scenario.physiology_file);
+    }
     c.fingerprint = f.hex();
     c.flat_key = flat.hex();
     cases.push_back(std::move(c));

@@ -115,7 +115,7 @@ ExerciseScene exercise_scene(const ExerciseSession& s, const ExerciseResult& r) 
   };
   for (const PoseSegment& seg : m.spec.segments) {
     const auto move = moved(seg.limb < 0 ? m.person : m.limb_body[seg.limb]);
-    const std::array<double, 2> rr = segment_radii(m.body, seg.kind);
+    const std::array<double, 2> rr = segment_radii(m.spec.body, seg.kind);
     append_capsule(out.figure, to_f(move(m.spec.point(seg.from))), to_f(move(m.spec.point(seg.to))), static_cast<float>(rr[0]),
                    static_cast<float>(rr[1]));
   }
