@@ -691,7 +691,12 @@ int run_view(ViewOptionsCli& v) {
   const int lv = level_index(o.position);
   if (lv < 2 || lv > kLevels) throw ConfigError("--position " + o.position + ": allowed T2..L5");
   if (!o.lesson.empty()) {
-    load_lesson(catalog_file("lessons", o.lesson, "", "--lesson", "lesson"));
+    const Lesson l = load_lesson(catalog_file("lessons", o.lesson, "", "--lesson", "lesson"));
+    if (!l.exercise.empty()) {  // the exercise mode, on the lesson's setup
+      o.exercise = l.exercise;
+      o.roller = l.setups.front().setup.roller;
+      o.place = l.setups.front().place;
+    }
   } else {
     std::vector<ConfigOverride> ov;
     if (!o.roller.empty()) ov.push_back({"roller", catalog_file("rollers", o.roller, "", "--roller", "roller"), "--roller"});

@@ -19,6 +19,7 @@
 #include "report/colormap.h"
 #include "report/plot.h"
 #include "viz/exercise_scene.h"
+#include "viz/lesson.h"
 
 namespace backroll {
 namespace viewer {
@@ -125,6 +126,11 @@ class ExerciseViewer {
   Viewport pose_vp_, contact_vp_;
   std::vector<std::string> exercises_, rollers_;
   int exercise_ = 0, roller_ = -1;  // indices into the catalogs (-1: the exercise's own roller)
+  std::vector<Lesson> lessons_;     // the exercises' lessons
+  std::vector<ExerciseMeasure> measures_;  // the shown exercise's (run/exercise.h)
+  int lesson_ = -1;                 // the one shown (-1: none)
+  void apply_lesson(const Lesson& l);
+  int index_of(std::vector<std::string>& files, const std::string& file);
   std::unique_ptr<ExerciseWorker> worker_;
   std::vector<std::unique_ptr<ExerciseWorker>> retiring_;  // cancelled, finishing their place
   int place_ = 0;                                          // the chosen place
@@ -147,6 +153,7 @@ void ExerciseViewer::configure() {
     place_ = std::clamp(opt_.place < 0 ? static_cast<int>(spec.path_m.size()) / 2 : opt_.place, 0,
                         static_cast<int>(spec.path_m.size()) - 1);
     worker_ = std::make_unique<ExerciseWorker>(spec, roller);
+    measures_ = exercise_measures(spec);
     // The person's view looks at the figure's middle, the contact's at the skin's lowest point.
     Vec3 mid = Vec3::Zero();
     for (const auto& p : spec.points) mid += p.second / static_cast<double>(spec.points.size());
@@ -156,6 +163,20 @@ void ExerciseViewer::configure() {
   } catch (const std::exception& e) {
     error_ = e.what();
   }
+}
+
+int ExerciseViewer::index_of(std::vector<std::string>& files, const std::string& file) {
+  auto at = std::find(files.begin(), files.end(), file);
+  if (at == files.end()) files.push_back(file), at = files.end() - 1;
+  return static_cast<int>(at - files.begin());
+}
+
+void ExerciseViewer::apply_lesson(const Lesson& l) {
+  const LessonSetup& s = l.setups.front();
+  exercise_ = index_of(exercises_, l.exercise);
+  roller_ = s.setup.roller.empty() ? -1 : index_of(rollers_, s.setup.roller);
+  opt_.place = s.place;
+  configure();
 }
 
 double ExerciseViewer::scale_Pa() const {
@@ -259,6 +280,19 @@ void ExerciseViewer::panel() {
   ImGui::SetNextWindowSize(ImVec2(400, ImGui::GetIO().DisplaySize.y));
   ImGui::Begin("exercise", nullptr, ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse);
   auto stem = [](const std::string& f) { return std::filesystem::path(f).stem().string(); };
+  if (!lessons_.empty() && ImGui::BeginCombo("lesson", lesson_ < 0 ? "(none)" : lessons_[lesson_].title.c_str())) {
+    for (size_t i = 0; i < lessons_.size(); ++i)
+      if (ImGui::Selectable(lessons_[i].title.c_str(), static_cast<int>(i) == lesson_)) {
+        lesson_ = static_cast<int>(i);
+        apply_lesson(lessons_[i]);
+      }
+    ImGui::EndCombo();
+  }
+  if (lesson_ >= 0) {
+    ImGui::TextWrapped("%s", lessons_[lesson_].title.c_str());
+    ImGui::TextWrapped("%s", lessons_[lesson_].summary.c_str());
+    ImGui::Separator();
+  }
   bool changed = false;
   if (ImGui::BeginCombo("exercise", stem(exercises_[exercise_]).c_str())) {
     for (size_t i = 0; i < exercises_.size(); ++i)
@@ -274,6 +308,7 @@ void ExerciseViewer::panel() {
   }
   if (changed) {
     opt_.place = -1;
+    lesson_ = -1;  // no longer the lesson's setup
     configure();
   }
   if (!error_.empty()) {
@@ -306,15 +341,8 @@ void ExerciseViewer::panel() {
       ImGui::TableNextColumn();
       ImGui::TextUnformatted(value.c_str());
     };
-    row("weight on the roller", fmt::format("{:.1f} %", 100 * r.roller_share));
-    for (size_t s = 0; s < spec.supports.size() && s < r.support_N.size(); ++s) row("on the " + spec.supports[s].name, fmt::format("{:.0f} N", r.support_N[s]));
-    row("peak pressure", fmt::format("{:.1f} kPa", 1e-3 * r.peak_Pa));
-    row("mean over the loaded area", fmt::format("{:.1f} kPa", 1e-3 * r.mean_Pa));
-    row("contact area (above 1 kPa)", fmt::format("{:.0f} cm2", 1e4 * r.area_m2));
-    for (const StructureReading& s : r.structures) {
-      row("skin over the " + s.name, fmt::format("{:.1f} kPa", 1e-3 * s.skin_peak_Pa));
-      if (s.line) row("tissue along the " + s.name, fmt::format("{:.1f} kPa", 1e-3 * s.tissue_peak_Pa));
-    }
+    for (const ExerciseMeasure& m : measures_)
+      if (m.in_table) row(m.label, fmt::format("{:.{}f}{}", m.get(r), m.digits(), m.unit.empty() ? "" : " " + m.unit));
     ImGui::EndTable();
   }
   ImGui::Separator();
@@ -351,6 +379,7 @@ bool ExerciseViewer::screenshot_step(int fb_w, int fb_h) {
   j["exercise"] = worker_->spec().name;
   j["roller"] = worker_->roller().name;
   j["place"] = place_;
+  j["lesson"] = lesson_ < 0 ? "" : lessons_[lesson_].title;
   j["position_m"] = {r.at_m.x(), r.at_m.y()};
   j["valid"] = r.valid;
   j["pressure_scale_max_kPa"] = shown_scale_ / 1e3;
@@ -381,16 +410,16 @@ int ExerciseViewer::run() {
   shader_.create();
   for (const std::string& n : catalog("exercises")) exercises_.push_back(exercise_path(n));
   for (const std::string& n : catalog("rollers")) rollers_.push_back(roller_path(n));
-  // The exercise and roller asked for: a catalog name or a file.
-  const std::string file = catalog_file("exercises", opt_.exercise, "", "--exercise", "exercise");
-  auto at = std::find(exercises_.begin(), exercises_.end(), file);
-  if (at == exercises_.end()) exercises_.push_back(file), at = exercises_.end() - 1;
-  exercise_ = static_cast<int>(at - exercises_.begin());
-  if (!opt_.roller.empty()) {
-    const std::string rf = catalog_file("rollers", opt_.roller, "", "--roller", "roller");
-    auto ra = std::find(rollers_.begin(), rollers_.end(), rf);
-    if (ra == rollers_.end()) rollers_.push_back(rf), ra = rollers_.end() - 1;
-    roller_ = static_cast<int>(ra - rollers_.begin());
+  for (const Lesson& l : lesson_catalog())
+    if (!l.exercise.empty()) lessons_.push_back(l);
+  // The exercise and roller asked for (a catalog name or a file), or the lesson's.
+  exercise_ = index_of(exercises_, catalog_file("exercises", opt_.exercise, "", "--exercise", "exercise"));
+  if (!opt_.roller.empty()) roller_ = index_of(rollers_, catalog_file("rollers", opt_.roller, "", "--roller", "roller"));
+  if (!opt_.lesson.empty()) {
+    const std::string lf = catalog_file("lessons", opt_.lesson, "", "--lesson", "lesson");
+    for (size_t i = 0; i < lessons_.size(); ++i)
+      if (lessons_[i].path == lf) lesson_ = static_cast<int>(i);
+    if (lesson_ < 0) lessons_.push_back(load_lesson(lf)), lesson_ = static_cast<int>(lessons_.size()) - 1;
   }
   // The person from the front and above; the floor a grid of 10 cm lines.
   cam_.azimuth = 0.8f, cam_.elevation = 0.5f, cam_.distance = 2.0f;
@@ -445,6 +474,11 @@ int ExerciseViewer::run() {
     const int vw = std::max(1, fb_w - panel_w), vh = std::max(1, fb_h / 2);
     Camera contact = cam_;
     contact.target = contact_target_, contact.elevation = -1.0f, contact.distance = 0.75f;
+    // The whole window first: the panel's see-through background must not show the last frame.
+    glDisable(GL_SCISSOR_TEST);
+    glViewport(0, 0, fb_w, fb_h);
+    glClearColor(kBackground[0] * 0.8f, kBackground[1] * 0.8f, kBackground[2] * 0.8f, 1);
+    glClear(GL_COLOR_BUFFER_BIT | GL_DEPTH_BUFFER_BIT);
     pose_vp_ = draw(cam_, panel_w, fb_h - vh, vw, vh);
     contact_vp_ = draw(contact, panel_w, 0, vw, fb_h - vh);
     glViewport(0, 0, fb_w, fb_h);

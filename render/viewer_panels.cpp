@@ -144,8 +144,8 @@ void Viewer::panels() {
       ImGui::EndMenu();
     }
     if (ImGui::BeginMenu("Lessons")) {
-      for (const Lesson& l : lessons_)
-        if (ImGui::MenuItem(l.title.c_str())) apply_lesson(l);
+      for (const Lesson& l : lessons_)  // the back's (the other exercises' open in their own mode)
+        if (l.exercise.empty() && ImGui::MenuItem(l.title.c_str())) apply_lesson(l);
       ImGui::EndMenu();
     }
     if (ImGui::BeginMenu("Camera")) {

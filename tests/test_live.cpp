@@ -13,6 +13,7 @@
 #include "report/plot.h"
 #include "report/region_map.h"
 #include "viz/figure.h"
+#include "pose/exercise_spec.h"
 #include "viz/lesson.h"
 #include "viz/live.h"
 #include "viz/scene.h"
@@ -278,15 +279,25 @@ TEST_CASE("live session: the worker's solve is the core's, setups switch mid-sol
 TEST_CASE("lessons: the shipped ones load, a bad one is refused with file, line and range", "[view]") {
   const std::vector<Lesson> ls = lesson_catalog();
   REQUIRE(ls.size() >= 5);
-  int compare = 0;
+  int compare = 0, exercises = 0;
   for (const Lesson& l : ls) {
     INFO(l.path);
     CHECK(!l.title.empty());
     CHECK((l.setups.size() == 1 || l.setups.size() == 2));
     compare += l.setups.size() == 2;
+    if (!l.exercise.empty()) {  // another exercise: one setup at a place of its path
+      ++exercises;
+      REQUIRE(l.setups.size() == 1);
+      const int n = static_cast<int>(load_exercise_spec(l.exercise).path_m.size());
+      CHECK((l.setups[0].place >= -1 && l.setups[0].place < n));
+      continue;
+    }
     for (const LessonSetup& s : l.setups) CHECK((s.level >= 2 && s.level <= kLevels));
   }
   CHECK(compare >= 2);
+  CHECK(exercises >= 3);
+  CHECK_THROWS_WITH(load_lesson(std::string(BACKROLL_TEST_DATA) + "/bad_exercise_lesson.toml"),
+                    Catch::Contains("bad_exercise_lesson.toml:7") && Catch::Contains("setup[0].place") && Catch::Contains("0, 4"));
   CHECK_THROWS_WITH(load_lesson(std::string(BACKROLL_TEST_DATA) + "/bad_lesson.toml"),
                     Catch::Contains("bad_lesson.toml:7") && Catch::Contains("position = \"T1\"") && Catch::Contains("T2..L5"));
   CHECK_THROWS_WITH(load_lesson(std::string(BACKROLL_TEST_DATA) + "/bad_lesson_mass.toml"),

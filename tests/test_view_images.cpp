@@ -165,12 +165,15 @@ TEST_CASE("single view: not blank, the pressure colour map under the roller", "[
 }
 
 TEST_CASE("exercise view: the pose above, the contact's colour map below", "[view][screenshot]") {
-  const Image im = load("exercise.png");
-  const nlohmann::json m = meta("exercise.png");
+  const std::string file = GENERATE(as<std::string>{}, "exercise.png", "exercise_large.png");
+  INFO(file);
+  const Image im = load(file);
+  const nlohmann::json m = meta(file);
   CHECK(im.w == m["width"].get<int>());
   INFO("cut text: " << m["clipped_text"].dump());
   CHECK(m["clipped_text"].empty());
   CHECK(m["valid"].get<bool>());
+  CHECK(m["lesson"].get<std::string>().size() > 0);  // opened through its lesson
   const auto& pose = m["pose_viewport"];
   const auto& contact = m["contact_viewport"];
   CHECK(luminance_sd(im, pose["x"], pose["y"], pose["w"], pose["h"]) > 10);  // the person drawn, not blank

@@ -254,7 +254,7 @@ std::vector<ExerciseMeasure> exercise_measures(const ExerciseSpec& spec) {
     m.push_back({"on_" + measure_key(spec.supports[s].name), "on the " + spec.supports[s].name, "N",
                  [s](R r) { return r.support_N[s]; }});
   m.push_back({"peak_pressure", "peak pressure", "kPa", [](R r) { return 1e-3 * r.peak_Pa; }});
-  m.push_back({"mean_pressure", "mean pressure over the loaded area", "kPa", [](R r) { return 1e-3 * r.mean_Pa; }});
+  m.push_back({"mean_pressure", "mean over the loaded area", "kPa", [](R r) { return 1e-3 * r.mean_Pa; }});
   m.push_back({"contact_area", "contact area (above 1 kPa)", "cm2", [](R r) { return 1e4 * r.area_m2; }});
   m.push_back({"foam_compression", "the foam's deepest compression", "mm", [](R r) { return 1e3 * r.foam_compression_m; }, false});
   m.push_back({"min_volume_ratio", "the tissue's smallest volume ratio", "", [](R r) { return r.min_J; }, false});
@@ -264,13 +264,13 @@ std::vector<ExerciseMeasure> exercise_measures(const ExerciseSpec& spec) {
   for (size_t s = 0; s < spec.structures.size(); ++s) {
     const Structure& st = spec.structures[s];
     const std::string k = measure_key(st.name);
-    m.push_back({"skin_peak_over_" + k, "skin's peak pressure over the " + st.name, "kPa",
+    m.push_back({"skin_peak_over_" + k, "peak on the skin over the " + st.name, "kPa",
                  [s](R r) { return 1e-3 * r.structures[s].skin_peak_Pa; }});
     if (st.kind == Structure::Kind::Line)
       m.push_back({"tissue_pressure_along_" + k, "tissue's pressure along the " + st.name, "kPa",
                    [s](R r) { return 1e-3 * r.structures[s].tissue_peak_Pa; }});
     else
-      m.push_back({"skin_mean_over_" + k, "skin's mean pressure over the " + st.name, "kPa",
+      m.push_back({"skin_mean_over_" + k, "mean on the skin over the " + st.name, "kPa",
                    [s](R r) { return 1e-3 * r.structures[s].skin_mean_Pa; }, false});
   }
   return m;
@@ -302,7 +302,7 @@ std::string exercise_table(const ExerciseSpec& spec, const std::vector<ExerciseR
         std::vector<double> v;
         for (const ExerciseResult& r : run.positions)
           if (r.valid) v.push_back(m.get(r));
-        o << fmt::format("  {:<50} {}{}\n", m.label, range(v, m.unit == "N" || m.unit == "cm2" ? 0 : 1), m.unit.empty() ? "" : " " + m.unit);
+        o << fmt::format("  {:<50} {}{}\n", m.label, range(v, m.digits()), m.unit.empty() ? "" : " " + m.unit);
       }
   }
   o << "\nLoads and pressures from a quasi-static mechanical model (no injury criterion).\n";

@@ -106,7 +106,8 @@ std::vector<ExerciseRun> run_exercise(const ExerciseSpec& spec, const std::vecto
 struct ExerciseMeasure {
   std::string key, label, unit;
   std::function<double(const ExerciseResult&)> get;
-  bool in_table = true;  // printed by `backroll exercise` (all are in the CSV and JSON)
+  bool in_table = true;  // printed by `backroll exercise` and in the viewer (all are in the CSV and JSON)
+  int digits() const { return unit == "N" || unit == "cm2" ? 0 : unit.empty() ? 2 : 1; }  // as printed
 };
 std::vector<ExerciseMeasure> exercise_measures(const ExerciseSpec& spec);
 // A name as a key: lower case, '_' for anything not a letter or digit ("right hip" -> "right_hip").

@@ -4,8 +4,30 @@
 
 #include "io/catalog.h"
 #include "io/toml_reader.h"
+#include "pose/exercise_spec.h"
 
 namespace backroll {
+
+namespace {
+
+Lesson load_exercise_lesson(TomlReader& rd, Lesson& l) {
+  l.exercise = catalog_file("exercises", rd.text("exercise"), l.path, rd.where("exercise"), "exercise");
+  const ExerciseSpec spec = load_exercise_spec(l.exercise);
+  if (rd.table_count("setup") != 1)
+    throw ConfigError(l.path + ": setup: " + std::to_string(rd.table_count("setup")) + " [[setup]] tables: an exercise's lesson "
+                      "takes 1");
+  LessonSetup s;
+  s.label = rd.has("setup[0].label") ? rd.text("setup[0].label") : spec.name;
+  if (rd.has("setup[0].roller"))
+    s.setup.roller = catalog_file("rollers", rd.text("setup[0].roller"), l.path, rd.where("setup[0].roller"), "setup[0].roller");
+  if (rd.has("setup[0].place")) s.place = rd.integer("setup[0].place", 0, static_cast<int>(spec.path_m.size()) - 1);
+  if (!s.setup.roller.empty()) load_roller_spec(s.setup.roller);
+  l.setups.push_back(s);
+  rd.finish();
+  return l;
+}
+
+}  // namespace
 
 Lesson load_lesson(const std::string& path) {
   TomlReader rd(path);
@@ -14,6 +36,7 @@ Lesson load_lesson(const std::string& path) {
   l.name = std::filesystem::path(path).stem().string();
   l.title = rd.text("title");
   l.summary = rd.has("summary") ? rd.text("summary") : "";
+  if (rd.has("exercise")) return load_exercise_lesson(rd, l);
   const std::string scenario = resolve_relative(path, rd.text("scenario"));
   const size_t n = rd.table_count("setup");
   if (n < 1 || n > 2)

@@ -11,6 +11,10 @@
 //   roller = "standard"                      # optional: catalog name or .toml file
 //   body = "default"                         # optional
 //   foam_modulus_Pa = 1.0e6                  # optional, as are diameter_m, body_mass_kg, hip_lift_m
+//
+// A lesson on another exercise names `exercise` (assets/exercises/, a name or a file relative to the
+// lesson) instead of `scenario`, and one setup: `roller` (optional) and `place`, an index into the
+// exercise's path (optional: the middle one). The viewer opens it in its exercise mode.
 #pragma once
 
 #include <string>
@@ -22,14 +26,16 @@ namespace backroll {
 
 struct LessonSetup {
   std::string label;
-  LiveSetup setup;
-  int level = 7;  // the roller's position, 2..17
+  LiveSetup setup;  // the back's; an exercise lesson's roller is setup.roller
+  int level = 7;    // the back's roller position, 2..17
+  int place = -1;   // an exercise's: the index into its path (-1: the middle one)
 };
 
 struct Lesson {
   std::string path, name;  // name: the file's stem
   std::string title, summary;
-  std::vector<LessonSetup> setups;  // one, or two (compare)
+  std::string exercise;             // an exercise lesson's file (empty: the back's)
+  std::vector<LessonSetup> setups;  // one, or two (compare; the back's only)
 };
 
 // Reads and checks a lesson file, including its setups' scenarios (so a bad value is reported
