@@ -20,6 +20,7 @@
 #include <malloc.h>
 #include <cstdio>
 #include "report/plot.h"
+#include "validation/bullet_pose.h"
 #include "validation/bullet_world.h"
 #include "validation/contact_suite.h"
 #include "validation/layered_case.h"
@@ -206,6 +207,37 @@ int run_bench_bullet(int steps, double fine_size_m) {
   fmt::print("Hertz p0 = {:.4f} kPa. Bullet's slab is free along the roller axis (no plane-strain hold);\n"
              "its pressure is read from its node positions with backroll's residual extraction.\n",
              q.hertz.peak_Pa / 1e3);
+  return 0;
+}
+
+// The exercise's pose settled two ways at one place: Bullet's rigid bodies on rigid contacts, and
+// the quasi-static solve with the region's tissue on the foam.
+int run_bench_pose(const std::string& exercise, const std::string& roller_name, int place) {
+  const ExerciseSpec spec = load_exercise_spec(catalog_file("exercises", exercise, "", "the exercise", "exercise"));
+  const RollerSpec roller = load_roller_spec(roller_name.empty() ? spec.roller_file
+                                                                 : catalog_file("rollers", roller_name, "", "--roller", "roller"));
+  const int n = static_cast<int>(spec.path_m.size());
+  if (place >= n) throw ConfigError(fmt::format("--place {}: allowed 0..{} (the places of {}'s path)", place, n - 1, exercise));
+  const Vec2 at = spec.path_m[place < 0 ? n / 2 : place];
+  fmt::print("backroll bench pose: {}, {}, the place {} ({})\n", spec.name, roller.name, place < 0 ? n / 2 : place, place_label(at));
+  const BulletPoseReport b = settle_pose_in_bullet(spec, roller, at);
+  const auto t0 = std::chrono::steady_clock::now();
+  ExerciseSession ses(build_exercise_model(spec, roller, at.x()));
+  const ExerciseResult q = ses.solve_at(at);
+  const double qs_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  fmt::print("{:<36} {:>22} {:>22}\n", "", "Bullet, rigid contacts", "quasi-static, tissue");
+  fmt::print("{:<36} {:>20.1f} % {:>20.1f} %\n", "weight on the roller", 100 * b.roller_N / b.weight_N, 100 * q.roller_share);
+  for (size_t s = 0; s < spec.supports.size(); ++s)
+    fmt::print("{:<36} {:>20.1f} N {:>20.1f} N\n", "on the " + spec.supports[s].name, b.support_N[s], q.support_N[s]);
+  double up = b.roller_N;
+  for (double f : b.support_N) up += f;
+  fmt::print("{:<36} {:>18.2f} % {:>20.2f} %\n", "forces up - weight, of the weight", 100 * (up - b.weight_N) / b.weight_N,
+             100 * q.balance_error);
+  fmt::print("{:<36} {:>18.2f} deg {:>18.2f} deg\n", "the core turned", b.core_turn_deg, q.core_turn_deg);
+  fmt::print("{:<36} {:>20.3f} s {:>20.3f} s\n", "time", b.seconds, qs_s);
+  fmt::print("Bullet: {} steps of 1/480 s, forces averaged over the last 0.5 s, bodies at {:.1e} m/s at the end; the\n"
+             "quasi-static: {} Newton iterations, {}.\n",
+             b.steps, b.max_speed_m_s, q.solve.newton_iterations, q.valid ? "valid" : "NOT valid: " + q.invalid_reason);
   return 0;
 }
 
@@ -742,6 +774,12 @@ int main(int argc, char** argv) {
   double bullet_h = 0.001;
   bench_bullet->add_option("--steps", bullet_steps, "time steps of 1/240 s")->check(CLI::Range(1, 100000));
   bench_bullet->add_option("--fine-size", bullet_h, "element size in the contact zone (m)")->check(CLI::Range(0.0002, 0.01));
+  CLI::App* bench_pose = bench->add_subcommand("pose", "an exercise's pose settled in Bullet (rigid) against the quasi-static solve");
+  std::string pose_exercise = "hip_flexors", pose_roller;
+  int pose_place = -1;
+  bench_pose->add_option("exercise", pose_exercise, "name from assets/exercises (default: hip_flexors)");
+  bench_pose->add_option("--roller", pose_roller, "roller name or .toml file (default: the exercise's)");
+  bench_pose->add_option("--place", pose_place, "index into the exercise's path (default: the middle)")->check(CLI::Range(0, 1000));
   CLI::App* model = app.add_subcommand("model", "the torso model: summary and geometry export");
   model->require_subcommand(1);
   std::string body_file, out_file;
@@ -870,6 +908,7 @@ int main(int argc, char** argv) {
     if (*bench_roll) return run_bench_roll(scenario);
     if (*bench_contact) return run_bench_contact();
     if (*bench_bullet) return run_bench_bullet(bullet_steps, bullet_h);
+    if (*bench_pose) return run_bench_pose(pose_exercise, pose_roller, pose_place);
     if (*model_info) return run_model_info(body_file);
     if (*model_export) return run_model_export(body_file, out_file);
     if (*model_ribcage) return run_model_ribcage(body_file, rib_moment);

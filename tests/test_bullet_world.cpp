@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include "run/exercise.h"
+#include "validation/bullet_pose.h"
 #include "validation/bullet_world.h"
 
 using namespace backroll;
@@ -33,4 +35,25 @@ TEST_CASE("Bullet's deformable solver holds the unloaded block at rest", "[unit]
   CHECK(r.finite);
   CHECK_FALSE(r.diverged);
   CHECK(r.max_node_speed_m_s < 1e-9);
+}
+
+TEST_CASE("an exercise's rigid pose settled in Bullet: at rest, balanced, and the quasi-static's statics where the body barely turns",
+          "[unit][bullet][exercise]") {
+  // The hip flexors (the quasi-static core turns under 2 deg there) on a 1 cm mesh.
+  const ExerciseSpec spec = load_exercise_spec(exercise_path("hip_flexors"), {{"region.element_size_m", 0.01, "test"}});
+  const RollerSpec roller = load_roller_spec(spec.roller_file);
+  const Vec2 at = spec.path_m[2];
+  const BulletPoseReport b = settle_pose_in_bullet(spec, roller, at);
+  double up = b.roller_N;
+  for (double f : b.support_N) up += f;
+  CHECK(std::abs(up - b.weight_N) < 0.01 * b.weight_N);  // the contacts carry the weight
+  CHECK(b.max_speed_m_s < 1e-3);                          // at rest
+  CHECK(b.core_turn_deg < 0.5);                           // rigid contacts: no sinking in
+  ExerciseSession ses(build_exercise_model(spec, roller, at.x()));
+  const ExerciseResult q = ses.solve_at(at);
+  REQUIRE(q.valid);
+  INFO("Bullet " << b.roller_N / b.weight_N << ", quasi-static " << q.roller_share << ", its core turned " << q.core_turn_deg << " deg");
+  REQUIRE(q.core_turn_deg < 2.5);
+  CHECK(std::abs(b.roller_N / b.weight_N - q.roller_share) < 0.02);
+  for (size_t s = 0; s < spec.supports.size(); ++s) CHECK(std::abs(b.support_N[s] - q.support_N[s]) < 0.03 * b.weight_N);
 }

@@ -143,22 +143,13 @@ std::shared_ptr<const ExerciseModel> build_exercise_model(const ExerciseSpec& e,
 
   // The masses: de Leva's segments at their centres of mass, the core's on the person's body less
   // the region's tissue (its own nodes carry it), each limb's on its own body.
-  const double M = e.body.mass_kg;
   const int nlimb = static_cast<int>(e.limbs.size());
+  const std::vector<PoseBodyMass> masses = pose_body_masses(e);
   std::vector<double> body_mass(1 + nlimb, 0.0);
   std::vector<Vec3> body_moment(1 + nlimb, Vec3::Zero());
-  double pct = 0;
-  for (const PoseSegment& s : e.segments) {
-    const double mass = segment_mass_pct(e.body, s.kind) / 100 * M;
-    const Vec3 a = e.point(s.from), b = e.point(s.to);
-    pct += segment_mass_pct(e.body, s.kind);
-    body_mass[s.limb + 1] += mass;
-    body_moment[s.limb + 1] += mass * (a + segment_com_fraction(s.kind, !e.body.male) * (b - a));
-  }
-  if (std::abs(pct - 100) > 1)
-    throw std::runtime_error(fmt::format("{}: the pose's segments hold {:.1f} % of the body's mass (de Leva's segments: "
-                                         "every one, 100 %)", e.source, pct));
-  m.weight_N = pct / 100 * M * kG;
+  for (int b = 0; b <= nlimb; ++b) body_mass[b] = masses[b].mass_kg, body_moment[b] = masses[b].mass_kg * masses[b].com_m;
+  m.weight_N = 0;
+  for (const PoseBodyMass& b : masses) m.weight_N += b.mass_kg * kG;
   body_mass[0] -= m.tissue_mass_kg;
   body_moment[0] -= tissue_moment;
   if (body_mass[0] <= 0) throw std::runtime_error(e.source + ": the region's tissue outweighs the body's core");
@@ -250,6 +241,25 @@ std::shared_ptr<const ExerciseModel> build_exercise_model(const ExerciseSpec& e,
       m.line_tets.back().push_back(in);
     }
   }
+  return out;
+}
+
+std::vector<PoseBodyMass> pose_body_masses(const ExerciseSpec& e) {
+  std::vector<PoseBodyMass> out(1 + e.limbs.size());
+  double pct = 0;
+  for (size_t i = 0; i < e.segments.size(); ++i) {
+    const PoseSegment& s = e.segments[i];
+    const double mass = segment_mass_pct(e.body, s.kind) / 100 * e.body.mass_kg;
+    const Vec3 a = e.point(s.from), b = e.point(s.to);
+    pct += segment_mass_pct(e.body, s.kind);
+    PoseBodyMass& body = out[s.limb + 1];
+    body.com_m = (body.mass_kg * body.com_m + mass * (a + segment_com_fraction(s.kind, !e.body.male) * (b - a))) / (body.mass_kg + mass);
+    body.mass_kg += mass;
+    body.segments.push_back(static_cast<int>(i));
+  }
+  if (std::abs(pct - 100) > 1)
+    throw std::runtime_error(fmt::format("{}: the pose's segments hold {:.1f} % of the body's mass (de Leva's segments: "
+                                         "every one, 100 %)", e.source, pct));
   return out;
 }
 

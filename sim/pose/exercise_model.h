@@ -53,6 +53,17 @@ struct ExerciseModel {
 std::shared_ptr<const ExerciseModel> build_exercise_model(const ExerciseSpec& spec, const RollerSpec& roller,
                                                           double lowest_x_m = 0);
 
+// The pose's rigid bodies' masses from de Leva's segments: [0] the core (the region's tissue
+// included), then each limb; each its mass (kg) and centre of mass (world, m), and `segments` the
+// segments it holds (indices into spec.segments). Throws std::runtime_error when the segments do
+// not hold the whole body's mass.
+struct PoseBodyMass {
+  double mass_kg = 0;
+  Vec3 com_m = Vec3::Zero();
+  std::vector<int> segments;
+};
+std::vector<PoseBodyMass> pose_body_masses(const ExerciseSpec& spec);
+
 // The roller's place (x, y from the region's centre, m) into a state's inputs.
 void place_exercise_roller(const ExerciseModel& m, const Vec2& at_m, FemInputs& in);
 
