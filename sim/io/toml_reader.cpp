@@ -145,6 +145,20 @@ void apply_override(toml::table& root, const ConfigOverride& o, const std::strin
 
 }  // namespace
 
+std::vector<ConfigOverride> take_overrides(std::vector<ConfigOverride>& from, const std::string& prefix, bool strip) {
+  std::vector<ConfigOverride> taken, rest;
+  for (ConfigOverride& o : from) {
+    if (o.key.rfind(prefix, 0) != 0) {
+      rest.push_back(std::move(o));
+      continue;
+    }
+    if (strip) o.key = o.key.substr(prefix.size());
+    taken.push_back(std::move(o));
+  }
+  from = std::move(rest);
+  return taken;
+}
+
 std::string to_string(const ConfigValue& v) {
   if (const auto* s = std::get_if<std::string>(&v)) return "\"" + *s + "\"";
   if (const auto* b = std::get_if<bool>(&v)) return *b ? "true" : "false";

@@ -49,6 +49,10 @@ struct ConfigOverride {
   Op op = Op::replace;
 };
 
+// The overrides whose key starts with `prefix`, taken out of `from` in order (the prefix cut off
+// when `strip`): how a scenario's or an exercise's overrides are routed to its roller and body files.
+std::vector<ConfigOverride> take_overrides(std::vector<ConfigOverride>& from, const std::string& prefix, bool strip);
+
 // What a reader checked of one key: the file-format tables (`backroll formats`, the README) are
 // generated from these records of the checks themselves, so they cannot drift from them.
 struct KeyCheck {

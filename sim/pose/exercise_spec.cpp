@@ -114,12 +114,9 @@ bool ExerciseSpec::over(const Structure& s, const Vec2& p) const {
 std::string exercise_path(const std::string& name) { return std::string(BACKROLL_ASSET_DIR) + "/exercises/" + name + ".toml"; }
 
 ExerciseSpec load_exercise_spec(const std::string& path, const std::vector<ConfigOverride>& overrides) {
-  std::vector<ConfigOverride> own, body_ov;  // the body's keys (body.mass_kg, torso.*) go to its file, as a scenario's
-  for (ConfigOverride o : overrides) {
-    if (o.key.rfind("torso.", 0) == 0) o.key = o.key.substr(6), body_ov.push_back(o);
-    else if (o.key.rfind("body.", 0) == 0) body_ov.push_back(o);
-    else own.push_back(o);
-  }
+  std::vector<ConfigOverride> own = overrides;  // the body's keys (body.mass_kg, torso.*) go to its file, as a scenario's
+  std::vector<ConfigOverride> body_ov = take_overrides(own, "torso.", true);
+  for (ConfigOverride& o : take_overrides(own, "body.", false)) body_ov.push_back(std::move(o));
   TomlReader r(path, own);
   ExerciseSpec e;
   e.source = path;

@@ -26,14 +26,11 @@ BodySpec scaled_mesh(BodySpec p, double scale) {
 }
 
 Scenario load_scenario(const std::string& path, const std::vector<ConfigOverride>& overrides) {
-  std::vector<ConfigOverride> own, body, roller, physiology;
-  for (ConfigOverride o : overrides) {
-    if (o.key.rfind("roller.", 0) == 0) o.key = o.key.substr(7), roller.push_back(o);
-    else if (o.key.rfind("physiology.", 0) == 0) o.key = o.key.substr(11), physiology.push_back(o);
-    else if (o.key.rfind("torso.", 0) == 0) o.key = o.key.substr(6), body.push_back(o);
-    else if (o.key.rfind("body.", 0) == 0) body.push_back(o);
-    else own.push_back(o);
-  }
+  std::vector<ConfigOverride> own = overrides;
+  const std::vector<ConfigOverride> roller = take_overrides(own, "roller.", true);
+  const std::vector<ConfigOverride> physiology = take_overrides(own, "physiology.", true);
+  std::vector<ConfigOverride> body = take_overrides(own, "torso.", true);
+  for (ConfigOverride& o : take_overrides(own, "body.", false)) body.push_back(std::move(o));
   TomlReader r(path, own);
   Scenario sc;
   sc.source = path;

@@ -208,13 +208,9 @@ std::vector<SweepCase> sweep_cases(const SweepSpec& spec) {
     }
     try {
       if (spec.exercise()) {
-        std::vector<ConfigOverride> own, roller_ov;  // roller.* to the roller file, as a scenario's
-        for (ConfigOverride o : ov) {
-          if (o.key.rfind("roller.", 0) == 0) o.key = o.key.substr(7), roller_ov.push_back(o);
-          else own.push_back(o);
-        }
+        const std::vector<ConfigOverride> roller_ov = take_overrides(ov, "roller.", true);  // as a scenario's
         ExerciseJob& job = c.exercise;
-        job.spec = load_exercise_spec(spec.exercise_path, own);
+        job.spec = load_exercise_spec(spec.exercise_path, ov);
         job.roller = load_roller_spec(job.spec.roller_file, roller_ov);
         for (int k : spec.places) job.places.push_back(job.spec.path_m.at(k));
       } else {
