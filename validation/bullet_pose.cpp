@@ -13,7 +13,6 @@ namespace {
 
 constexpr double kG = 9.81;
 constexpr double kSupportRadiusM = 0.01;  // each support's sphere
-constexpr double kSkinRadiusM = 0.02;     // the skin's sphere over the roller
 constexpr double kStepS = 1.0 / 480;
 constexpr double kAverageS = 0.5;         // the forces: averaged over the last half second
 
@@ -121,7 +120,10 @@ BulletPoseReport settle_pose_in_bullet(const ExerciseSpec& e, const RollerSpec& 
     const Vec3 p = e.point(e.supports[s].point);
     add_sphere(b, Vec3(p.x(), p.y(), kSupportRadiusM), kSupportRadiusM);
   }
-  add_sphere(bodies[0], contact_w + Vec3(0, 0, kSkinRadiusM), kSkinRadiusM);
+  // The skin over the roller: a sphere of the region's smaller radius of curvature (on a ball the
+  // skin's curvature decides whether the body rolls off it).
+  const double skin_r = e.skin_radius_m.minCoeff();
+  add_sphere(bodies[0], contact_w + Vec3(0, 0, skin_r), skin_r);
   for (size_t i = 0; i < bodies.size(); ++i) {
     PoseBody& b = bodies[i];
     btTransform t;

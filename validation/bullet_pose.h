@@ -3,14 +3,17 @@
 // the quasi-static solver, use whichever is right; docs/model.md gives the result).
 //
 // The same bodies as the exercise's model (pose/exercise_model.h): the core and each limb a rigid
-// body with de Leva's masses at their posed centres of mass (inertia from the segments as rods);
-// each limb held on the core at its joint by a 6-dof spring constraint (fixed in place, the
-// muscles' rotational springs, free about the level axis across the line to its one support, as
-// the quasi-static joint); each support a 1 cm sphere on the floor plane, with friction on the core's
-// (held sideways) and none on a limb's (it slides); the skin over the roller a 2 cm sphere on the
-// core resting on the roller, a static frictionless cylinder at the place. Rigid contacts: no
-// tissue and no foam, so no sinking in. Settled by damped dynamics until the bodies are at rest;
-// the forces are the contact impulses over the time step, averaged over the last steps.
+// body with de Leva's masses at their posed centres of mass (inertia from the segments as solid
+// cylinders); each limb hinged on the core at its joint about the level axis across the line to
+// its one support (free there as the quasi-static joint; held rigidly about the other two axes,
+// where the quasi-static muscle springs hold it; fixed when it has no or several supports); each
+// support a 1 cm sphere on the floor under its point, with friction on the core's (held sideways)
+// and none on a limb's (it slides); the skin over the roller a sphere of the region's smaller
+// radius of curvature on the core, resting on the roller, static and frictionless, at the place.
+// Rigid contacts: no tissue and no foam, so no sinking in; and the supports collide with the
+// roller too, where the quasi-static model lets it touch the region's skin only. Settled by damped
+// dynamics until the bodies are at rest; the forces are the contact impulses over the time step,
+// averaged over the last half second.
 #pragma once
 
 #include <string>
