@@ -67,7 +67,7 @@ BatchResult run_batch(const std::vector<RollJob>& jobs, int threads, const Batch
         published[{static_cast<size_t>(p.from_job), p.from_position}];
       }
   std::condition_variable published_cv;
-  std::exception_ptr failure;
+  bool failed = false;  // under mu: a task threw, the pool stops
   BatchProgress prog;
   prog.positions_total = positions_total;
   prog.jobs_total = jobs.size();
@@ -112,8 +112,8 @@ BatchResult run_batch(const std::vector<RollJob>& jobs, int threads, const Batch
         std::unique_lock<std::mutex> lock(mu);
         const std::pair<size_t, size_t> key{static_cast<size_t>(p.from_job), p.from_position};
         const Published& from = published.at(key);
-        published_cv.wait(lock, [&] { return from.done || failure; });
-        if (failure) return;
+        published_cv.wait(lock, [&] { return from.done || failed; });
+        if (failed) return;
         cold = !from.start;
         if (!cold) ses.start_from(*from.start);
       }
@@ -138,32 +138,45 @@ BatchResult run_batch(const std::vector<RollJob>& jobs, int threads, const Batch
     prog.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (progress) progress(prog);
   };
-  // The pool: each thread takes the next task in order. An exception (a bug, or a bad model the
-  // checks let through) stops the batch and is rethrown here.
-  std::vector<std::thread> pool;
-  size_t next = 0;
-  for (int t = 0; t < out.threads; ++t)
-    pool.emplace_back([&] {
-      while (true) {
-        size_t k;
-        {
-          std::lock_guard<std::mutex> lock(mu);
-          if (next >= tasks.size() || failure) return;
-          k = next++;
-        }
-        try {
-          work(tasks[k]);
-        } catch (...) {
-          std::lock_guard<std::mutex> lock(mu);
-          if (!failure) failure = std::current_exception();
-          published_cv.notify_all();  // no state a waiting task needs will come
-        }
-      }
-    });
-  for (auto& th : pool) th.join();
-  if (failure) std::rethrow_exception(failure);
+  // An exception (a bug, or a bad model the checks let through) stops the batch and is rethrown.
+  run_pool(tasks.size(), out.threads, [&](size_t k) { work(tasks[k]); }, [&] {
+    std::lock_guard<std::mutex> lock(mu);
+    failed = true;
+    published_cv.notify_all();  // no state a waiting task needs will come
+  });
   out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return out;
+}
+
+void run_pool(size_t n, int threads, const std::function<void(size_t)>& task, const std::function<void()>& on_failure) {
+  std::mutex mu;
+  size_t next = 0;
+  std::exception_ptr failure;
+  auto take = [&] {
+    while (true) {
+      size_t k;
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        if (next >= n || failure) return;
+        k = next++;
+      }
+      try {
+        task(k);
+      } catch (...) {
+        bool first = false;
+        {
+          std::lock_guard<std::mutex> lock(mu);
+          first = !failure;
+          if (first) failure = std::current_exception();
+        }
+        if (first && on_failure) on_failure();
+      }
+    }
+  };
+  std::vector<std::thread> pool;
+  for (size_t t = 0; t < std::min(n, static_cast<size_t>(std::max(1, threads))); ++t) pool.emplace_back(take);
+  for (std::thread& th : pool) th.join();
+  if (failure) std::rethrow_exception(failure);
 }
 
 }  // namespace backroll

@@ -70,4 +70,10 @@ BatchResult run_batch(const std::vector<RollJob>& jobs, int threads, const Batch
                       const std::function<void(int job, const std::vector<RollResult>&)>& on_job_done = {},
                       const PositionFn& on_position = {});
 
+// The pool under run_batch and run_exercise_jobs: `threads` threads (no more than tasks) run
+// task(k) for k = 0 .. n-1, each thread taking the next index in order. The first exception a
+// task throws stops the pool from starting more; `on_failure` is then called once (so that tasks
+// waiting on one another can be woken), and the exception is rethrown when every thread is done.
+void run_pool(size_t n, int threads, const std::function<void(size_t)>& task, const std::function<void()>& on_failure = {});
+
 }  // namespace backroll

@@ -10,7 +10,6 @@
 #include <nlohmann/json.hpp>
 #include <mutex>
 #include <sstream>
-#include <thread>
 
 #include "io/catalog.h"
 #include "measure/registry.h"
@@ -178,51 +177,35 @@ std::vector<ExerciseRun> run_exercise_jobs(const std::vector<ExerciseJob>& jobs,
   bp.jobs_total = jobs.size();
   for (const ExerciseJob& j : jobs) bp.positions_total += j.places.size();
   std::mutex mu;
-  std::atomic<size_t> next{0};
-  std::atomic<bool> stop{false};
-  std::exception_ptr failure;
+  std::atomic<bool> stop{false};  // a job threw: the others stop after their place
   auto report = [&](bool job_done) {  // under mu
     job_done ? ++bp.jobs_done : ++bp.positions_done;
     bp.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
     if (progress) progress(bp);
   };
-  auto work = [&] {
-    for (size_t k; !stop && (k = next++) < jobs.size();) {
-      try {
-        const ExerciseJob& job = jobs[k];
-        if (job.places.empty()) throw std::invalid_argument("an exercise run needs at least one place");
-        const auto t0 = std::chrono::steady_clock::now();
-        const RollerSpec& roller = job.roller;
-        ExerciseSession ses(build_exercise_model(job.spec, roller, job.places.front().x()));
-        ExerciseRun& run = runs[k];
-        run.roller_name = roller.name;
-        run.dofs = ses.model().fem.n_dofs;
-        for (const Vec2& at : job.places) {
-          if (stop) return;
-          ExerciseResult r = ses.solve_at(at);
-          if (run.skin_layouts.empty() || at.x() != run.positions.back().at_m.x()) run.skin_layouts.push_back(ses.model().skin_at_m);
-          r.skin_layout = static_cast<int>(run.skin_layouts.size()) - 1;
-          run.positions.push_back(r);
-          std::lock_guard<std::mutex> lock(mu);
-          report(false);
-        }
-        run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        std::lock_guard<std::mutex> lock(mu);
-        if (on_job) on_job(static_cast<int>(k), run);
-        report(true);
-      } catch (...) {
-        std::lock_guard<std::mutex> lock(mu);
-        if (!failure) failure = std::current_exception();
-        stop = true;
-      }
+  auto work = [&](size_t k) {
+    const ExerciseJob& job = jobs[k];
+    if (job.places.empty()) throw std::invalid_argument("an exercise run needs at least one place");
+    const auto t0 = std::chrono::steady_clock::now();
+    ExerciseSession ses(build_exercise_model(job.spec, job.roller, job.places.front().x()));
+    ExerciseRun& run = runs[k];
+    run.roller_name = job.roller.name;
+    run.dofs = ses.model().fem.n_dofs;
+    for (const Vec2& at : job.places) {
+      if (stop) return;
+      ExerciseResult r = ses.solve_at(at);
+      if (run.skin_layouts.empty() || at.x() != run.positions.back().at_m.x()) run.skin_layouts.push_back(ses.model().skin_at_m);
+      r.skin_layout = static_cast<int>(run.skin_layouts.size()) - 1;
+      run.positions.push_back(r);
+      std::lock_guard<std::mutex> lock(mu);
+      report(false);
     }
+    run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    std::lock_guard<std::mutex> lock(mu);
+    if (on_job) on_job(static_cast<int>(k), run);
+    report(true);
   };
-  const int n = std::max(1, std::min<int>(threads, static_cast<int>(jobs.size())));
-  std::vector<std::thread> pool;
-  for (int t = 1; t < n; ++t) pool.emplace_back(work);
-  work();
-  for (std::thread& t : pool) t.join();
-  if (failure) std::rethrow_exception(failure);
+  run_pool(jobs.size(), threads, work, [&] { stop = true; });
   return runs;
 }
 
