@@ -8,10 +8,12 @@
 #include <limits>
 #include <memory>
 
+#include "anatomy/body_layout.h"
+
 namespace backroll {
 namespace {
 
-constexpr double kG = 9.81;
+using body_layout::kG;  // gravity, m/s^2
 constexpr double kSupportRadiusM = 0.01;  // each support's sphere
 constexpr double kStepS = 1.0 / 480;
 constexpr double kAverageS = 0.5;         // the forces: averaged over the last half second

@@ -4,13 +4,14 @@
 #include <fmt/core.h>
 #include <stdexcept>
 
+#include "anatomy/body_layout.h"
 #include "fem/tet_mesh.h"
 
 namespace backroll {
 
 namespace {
 
-constexpr double kG = 9.81;
+using body_layout::kG;  // gravity, m/s^2
 // A limb's joint holds it in place: stiff beside the supports' 20 kN/m (estimate), so the hip
 // moves with the core.
 constexpr double kLimbJointN_per_m = 1e6;
