@@ -2,6 +2,9 @@
 // merge = the whole, resume after an interruption, and every kind of bad sweep file.
 #include <catch2/catch.hpp>
 
+#include <atomic>
+#include <chrono>
+#include <thread>
 #include <filesystem>
 #include <fmt/core.h>
 #include <fstream>
@@ -65,6 +68,20 @@ std::vector<std::string> split(const std::string& line) {
   if (!line.empty() && line.back() == ',') out.push_back("");
   return out;
 }
+
+// A CSV's lines split into cells: the header first, then every row (each as long as the header).
+std::vector<std::vector<std::string>> csv_table(const std::string& text) {
+  std::istringstream in(text);
+  std::vector<std::vector<std::string>> t;
+  for (std::string line; std::getline(in, line);) {
+    t.push_back(split(line));
+    REQUIRE(t.back().size() == t.front().size());
+  }
+  REQUIRE(!t.empty());
+  return t;
+}
+
+bool has(const std::vector<std::string>& v, const std::string& x) { return std::find(v.begin(), v.end(), x) != v.end(); }
 
 // The error a bad sweep file gives (empty if none).
 std::string sweep_error(const std::string& dir, const std::string& body) {
@@ -134,10 +151,8 @@ TEST_CASE("sweep: end to end, schema, 1 vs 2 threads, shard + merge, resume", "[
   const Outputs a = read_outputs(o1.out_dir);
 
   // CSV: header with units, one row per case and position.
-  std::istringstream csv(a.csv);
-  std::string line;
-  std::getline(csv, line);
-  const std::vector<std::string> head = split(line);
+  const std::vector<std::vector<std::string>> table = csv_table(a.csv);
+  const std::vector<std::string>& head = table.front();
   REQUIRE(head.size() == 10 + measure_registry().size());
   CHECK(head[0] == "case");
   CHECK(head[1] == "roller");
@@ -146,18 +161,14 @@ TEST_CASE("sweep: end to end, schema, 1 vs 2 threads, shard + merge, resume", "[
   CHECK(head[6] == "converged");
   CHECK(head[7] == "valid");
   CHECK(head[10] == "weight_on_roller_%");
-  CHECK(std::find(head.begin(), head.end(), "peak_pressure_kPa") != head.end());
-  CHECK(std::find(head.begin(), head.end(), "sp_load_N") != head.end());
-  int rows = 0;
-  while (std::getline(csv, line)) {
-    const std::vector<std::string> cells = split(line);
-    REQUIRE(cells.size() == head.size());
-    CHECK(cells[6] == "1");
-    CHECK(cells[7] == "1");
-    for (size_t i = 10; i < cells.size(); ++i) CHECK_FALSE(cells[i].empty());
-    ++rows;
+  CHECK(has(head, "peak_pressure_kPa"));
+  CHECK(has(head, "sp_load_N"));
+  for (size_t r = 1; r < table.size(); ++r) {
+    CHECK(table[r][6] == "1");
+    CHECK(table[r][7] == "1");
+    for (size_t i = 10; i < table[r].size(); ++i) CHECK_FALSE(table[r][i].empty());
   }
-  CHECK(rows == 4 * 2);
+  CHECK(table.size() - 1 == 4 * 2);
   // JSON: the same data, the resolved configuration, the version.
   const nlohmann::json j = nlohmann::json::parse(a.json);
   CHECK(j["program"] == "backroll sweep");
@@ -351,10 +362,8 @@ TEST_CASE("exercise sweep: the exercise's axes and measures, 1 vs 2 threads, sha
   CHECK(r1.positions_failed == 0);
   const std::string csv = slurp(o1.out_dir + "/ex.csv"), js = slurp(o1.out_dir + "/ex.json");
 
-  std::istringstream in(csv);
-  std::string line;
-  std::getline(in, line);
-  const std::vector<std::string> head = split(line);
+  const std::vector<std::vector<std::string>> table = csv_table(csv);
+  const std::vector<std::string>& head = table.front();
   const std::vector<ExerciseMeasure> measures = exercise_measures(cases[0].exercise.spec);
   REQUIRE(head.size() == 10 + measures.size());
   CHECK(head[3] == "body.mass_kg");
@@ -362,17 +371,13 @@ TEST_CASE("exercise sweep: the exercise's axes and measures, 1 vs 2 threads, sha
   CHECK(head[5] == "x_mm");
   CHECK(head[6] == "y_mm");
   CHECK(head[10] == "weight_on_roller_%");
-  CHECK(std::find(head.begin(), head.end(), "skin_peak_over_asis_kPa") != head.end());
-  CHECK(std::find(head.begin(), head.end(), "tissue_pressure_along_femoral_nerve_kPa") != head.end());
-  int rows = 0;
-  while (std::getline(in, line)) {
-    const std::vector<std::string> cells = split(line);
-    REQUIRE(cells.size() == head.size());
-    CHECK(cells[6] == "20.0");
-    CHECK(cells[8] == "1");  // valid
-    ++rows;
+  CHECK(has(head, "skin_peak_over_asis_kPa"));
+  CHECK(has(head, "tissue_pressure_along_femoral_nerve_kPa"));
+  for (size_t r = 1; r < table.size(); ++r) {
+    CHECK(table[r][6] == "20.0");
+    CHECK(table[r][8] == "1");  // valid
   }
-  CHECK(rows == 4);
+  CHECK(table.size() - 1 == 4);
   // Physics carried through: a heavier body pushes harder on the same roller, and the same share of
   // its weight (statics scale with the mass); the softer roller spreads the push over more skin.
   const nlohmann::json j = nlohmann::json::parse(js);
@@ -442,4 +447,23 @@ TEST_CASE("exercise sweep: bad files are refused, naming file, key, value and ra
   CHECK_THAT(error(ex, "[[axis]]\nkey = \"pose.hip_lift_m\"\nvalues = [0.01]\n"), Catch::Contains("unknown key 'pose.hip_lift_m'"));
   CHECK_THAT(error(ex, "[[axis]]\nkey = \"roller\"\nvalues = [\"soft\"]\n[[plot]]\nfile = \"a.png\"\nx = \"roller\"\nmeasures = [\"sp_load\"]\n"),
              Catch::Contains("\"sp_load\" is not a measure: allowed weight_on_roller, roller_force, on_right_hand"));
+}
+
+TEST_CASE("the pool: every task once, in any thread count; the first exception stops it and is rethrown", "[sweep]") {
+  for (int threads : {1, 2, 8}) {
+    std::vector<int> ran(100, 0);
+    run_pool(ran.size(), threads, [&](size_t k) { ++ran[k]; });  // each index to one task only
+    CHECK(std::count(ran.begin(), ran.end(), 1) == 100);
+    std::atomic<int> failures{0}, started{0};
+    CHECK_THROWS_WITH(run_pool(1000, threads,
+                               [&](size_t k) {
+                                 ++started;
+                                 if (k == 3) throw std::runtime_error("task 3 failed");
+                                 std::this_thread::sleep_for(std::chrono::microseconds(200));  // 1000 tasks: 25-200 ms
+                               },
+                               [&] { ++failures; }),
+                      "task 3 failed");
+    CHECK(failures == 1);
+    CHECK(started < 1000);  // no new task after the failure
+  }
 }
