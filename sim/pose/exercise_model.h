@@ -1,7 +1,10 @@
-// An exercise's constant model (pose/exercise_spec.h): the region's tissue as one structured tet
-// mesh, its bony bed and its sides bonded to the body's core, a rigid body with the core's
-// segments' mass at their posed centre of mass; each limb a rigid body of its own hung on the core
-// at its joint; all resting on the supports (springs that only push, held sideways) and the roller.
+// An exercise's constant model (pose/exercise_spec.h), the data-made kind of posture (pose/posture.h
+// says why there are two): build_exercise_model builds it once, a place of the path is its
+// placement, place_exercise_roller applies it to a state's inputs. The model: the region's tissue
+// as one structured tet mesh, its bony bed and its sides bonded to the body's core, a rigid body
+// with the core's segments' mass at their posed centre of mass; each limb a rigid body of its own
+// hung on the core at its joint; all resting on the supports (springs that only push, held
+// sideways) and the roller.
 //
 // The mesh: columns on a grid across (x) and along (y) the region, fine over the roller's path
 // and growing away from it, each from the skin down to the bone (the region's depth, less under a

@@ -18,6 +18,15 @@
 // table (pose/posture.cpp) and its source in sim/CMakeLists.txt (a self-registering object in a
 // static library would be dropped by the linker), and scenario files with `posture.kind` set to
 // its name. pose/lying_flat.cpp is the smallest example.
+//
+// The other exercises (lats, glutes, hip flexors) are postures of a second kind, made from data:
+// pose/exercise_spec.h reads a file of assets/exercises/ (the posed figure, its supports, a region
+// of tissue, the roller's path) and pose/exercise_model.h takes the same three steps: build
+// (build_exercise_model: the region's tissue on a rigid core and limbs, shared read-only), the
+// placement (a place of the path, x and y on the region) and apply (place_exercise_roller). They
+// do not implement this class because its model is the torso's BodyModel, which the back's
+// measures read (levels, spinous processes, kidneys: measure/frame.h); an exercise has none of
+// them, and a new one is a file, not code. docs/architecture.md, "Two kinds of posture".
 #pragma once
 
 #include <memory>
