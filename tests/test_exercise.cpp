@@ -3,6 +3,7 @@
 // bone nearer the skin concentrates it, the contact follows the roller's place, and a pose that
 // does not fit the body is refused.
 #include <catch2/catch.hpp>
+#include <cmath>
 
 #include "run/exercise.h"
 #include "viz/exercise_scene.h"
@@ -130,6 +131,11 @@ TEST_CASE("exercise: glutes: the roller carries the sitting body; more medially,
     if (e.structures[i].name == "sciatic nerve") sciatic = i;
   REQUIRE(sciatic < e.structures.size());
   CHECK(m.structures[sciatic].skin_peak_Pa > r.structures[sciatic].skin_peak_Pa);
+  for (const ExerciseMeasure& x : exercise_measures(e))
+    for (const ExerciseResult* p : {&r, &m}) {
+      INFO(x.key);
+      CHECK(std::isfinite(x.get(*p)));
+    }
   // (The tissue's pressure 5 cm down, under a contact 130 cm2 wide, moves by about 1 % for this
   // shift, less than its mesh error (docs/limits.md): not a test.)
 }
