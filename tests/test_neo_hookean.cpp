@@ -27,6 +27,28 @@ void check_derivatives(const NeoHookean& m, const Mat3& F, double stress_epsilon
       const Mat3 dP_fd = (m.pk1(Fp) - m.pk1(Fm)) / (2 * h);
       CHECK((dP - dP_fd).norm() < 1e-6 * dP.norm());
     }
+  // A tet's tangent in closed form against dpk1 along each node's motion: d f_a / d x_b with
+  // f_a = V P g_a and dF = e_j g_b^T, on a tet of no special shape.
+  Eigen::Matrix<double, 4, 3> X;
+  X << 0, 0, 0, 0.011, 0.001, -0.002, 0.002, 0.009, 0.001, 0.001, 0.003, 0.012;
+  Mat3 Dm;
+  for (int k = 0; k < 3; ++k) Dm.col(k) = (X.row(k + 1) - X.row(0)).transpose();
+  const Mat3 Dinv = Dm.inverse();
+  Eigen::Matrix<double, 4, 3> G;
+  G.bottomRows<3>() = Dinv;
+  G.row(0) = -Dinv.colwise().sum();
+  const double V = std::abs(Dm.determinant()) / 6;
+  const Eigen::Matrix<double, 12, 12> K = m.tet_tangent(F, F.inverse(), std::log(F.determinant()), G, V);
+  Eigen::Matrix<double, 12, 12> K_ref;
+  for (int b = 0; b < 4; ++b)
+    for (int j = 0; j < 3; ++j) {
+      Mat3 dF = Mat3::Zero();
+      dF.row(j) = G.row(b);
+      const Eigen::Matrix<double, 3, 4> df = V * m.dpk1(F, F.inverse(), std::log(F.determinant()), dF) * G.transpose();
+      for (int a = 0; a < 4; ++a) K_ref.block<3, 1>(3 * a, 3 * b + j) = df.col(a);
+    }
+  CHECK((K - K_ref).norm() < 1e-12 * K_ref.norm());
+  CHECK((K - K.transpose()).norm() < 1e-12 * K.norm());  // the energy's Hessian: symmetric
 }
 }  // namespace
 

@@ -66,6 +66,8 @@ void FemModel::finalize() {
     }
   }
   tie_nodes();
+  for (NodeKinematics& k : node_kin)
+    k.identity = k.body < 0 && k.n == 3 && k.J.leftCols<3>() == Mat3::Identity();
   build_elastic_pattern();
   body_anchors.assign(nb, 0);
   body_carries_tissue.assign(nb, 0);

@@ -217,18 +217,14 @@ void add_elastic(const FemModel& m, const FemInputs& in, const Pose& p, bool wan
     const Eigen::Matrix<double, 3, 4> f = V * P * G.transpose();  // column a: dE/dx_a
     for (int a = 0; a < 4; ++a) ev.node_grad[e[a]] += f.col(a);
     if (!want_hess) continue;
-    const Mat3 Finv = F.inverse();
-    const double lnJ = std::log(F.determinant());
-    Eigen::Matrix<double, 12, 12> Ke;  // d(f_a)/d(x_b), node-major blocks
-    for (int b = 0; b < 4; ++b)
-      for (int j = 0; j < 3; ++j) {
-        Mat3 dF = Mat3::Zero();
-        dF.row(j) = G.row(b);
-        Mat3 dP = scale * m.tet_material[t].dpk1(F, Finv, lnJ, dF);
-        if (viscous) dP += dF * in.viscous_stress_PK2_Pa[t];
-        const Eigen::Matrix<double, 3, 4> df = V * dP * G.transpose();
-        for (int a = 0; a < 4; ++a) Ke.block<3, 1>(3 * a, 3 * b + j) = df.col(a);
-      }
+    // d(f_a)/d(x_b), node-major blocks; a viscous step's history adds dF S: V (g_a^T S g_b) I.
+    Eigen::Matrix<double, 12, 12> Ke =
+        m.tet_material[t].tet_tangent(F, F.inverse(), std::log(F.determinant()), G, V * scale);
+    if (viscous) {
+      const Eigen::Matrix4d GSG = V * G * in.viscous_stress_PK2_Pa[t] * G.transpose();
+      for (int a = 0; a < 4; ++a)
+        for (int b = 0; b < 4; ++b) Ke.block<3, 3>(3 * a, 3 * b).diagonal().array() += GSG(a, b);
+    }
     add_tet_tangent(m, p, t, Ke, ev);
   }
 }
@@ -606,10 +602,25 @@ void add_tet_tangent(const FemModel& m, const Pose& p, int t, const Eigen::Matri
     for (int b = 0; b < 4; ++b) {
       const FemModel::NodeKinematics& kb = p.kin[e[b]];
       if (kb.n == 0) continue;
-      // J's unused columns are zero: fixed-size products (a free node's J is the identity).
-      const Eigen::Matrix<double, 6, 6> B = ka.J.transpose() * (K.block<3, 3>(3 * a, 3 * b) * kb.J).eval();
-      for (int q = 0; q < ka.n; ++q)
-        for (int r = 0; r < kb.n; ++r) ev.k_elastic[*slot++] += B(q, r);
+      // B = J_a^T K_ab J_b over the nodes' dofs; a free node's J is the identity, and a product
+      // with it is left out (bit for bit the same). J's unused columns are zero: fixed sizes.
+      const auto Kab = K.block<3, 3>(3 * a, 3 * b);
+      if (ka.identity && kb.identity) {
+        for (int q = 0; q < 3; ++q)
+          for (int r = 0; r < 3; ++r) ev.k_elastic[*slot++] += Kab(q, r);
+      } else if (ka.identity) {
+        const Eigen::Matrix<double, 3, 6> B = Kab * kb.J;
+        for (int q = 0; q < 3; ++q)
+          for (int r = 0; r < kb.n; ++r) ev.k_elastic[*slot++] += B(q, r);
+      } else if (kb.identity) {
+        const Eigen::Matrix<double, 6, 3> B = ka.J.transpose() * Kab;
+        for (int q = 0; q < ka.n; ++q)
+          for (int r = 0; r < 3; ++r) ev.k_elastic[*slot++] += B(q, r);
+      } else {
+        const Eigen::Matrix<double, 6, 6> B = ka.J.transpose() * (Kab * kb.J).eval();
+        for (int q = 0; q < ka.n; ++q)
+          for (int r = 0; r < kb.n; ++r) ev.k_elastic[*slot++] += B(q, r);
+      }
     }
   }
 }

@@ -59,4 +59,31 @@ Mat3 NeoHookean::dpk1(const Mat3& F, const Mat3& F_inv, double log_J, const Mat3
   return dP;
 }
 
+Eigen::Matrix<double, 12, 12> NeoHookean::tet_tangent(const Mat3& F, const Mat3& F_inv, double log_J,
+                                                      const Eigen::Matrix<double, 4, 3>& G, double V) const {
+  const Eigen::Matrix<double, 4, 3> H = G * F_inv;  // row a: h_a^T = g_a^T F^{-1}
+  const Eigen::Matrix4d GG = V * mu_Pa * G * G.transpose();
+  const double c = V * (mu_Pa - lambda_Pa * log_J), l = V * lambda_Pa;
+  Eigen::Matrix<double, 12, 12> K;
+  for (int a = 0; a < 4; ++a)
+    for (int b = 0; b < 4; ++b) {
+      const Eigen::Vector3d ha = H.row(a).transpose(), hb = H.row(b).transpose();
+      Mat3 Kab = c * hb * ha.transpose() + l * ha * hb.transpose();
+      Kab.diagonal().array() += GG(a, b);
+      K.block<3, 3>(3 * a, 3 * b) = Kab;
+    }
+  for (int i = 0; i < n_fibres; ++i) {
+    const Eigen::Vector3d& d = fibre_dir[i];
+    const Eigen::Vector3d Fa = F * d;
+    const double e = Fa.squaredNorm() - 1.0;
+    if (!(e > 0)) continue;
+    Mat3 M = 2.0 * Fa * Fa.transpose();
+    M.diagonal().array() += e;
+    const Eigen::Vector4d ga = G * d;  // a.g_a per node
+    for (int a = 0; a < 4; ++a)
+      for (int b = 0; b < 4; ++b) K.block<3, 3>(3 * a, 3 * b) += (2.0 * fibre_k_Pa * V * ga[a] * ga[b]) * M;
+  }
+  return K;
+}
+
 }  // namespace backroll

@@ -42,6 +42,13 @@ struct NeoHookean {
   Mat3 pk1(const Mat3& F) const;
   // Directional derivative of pk1 at F along dF (the exact tangent), given F^{-1} and ln J.
   Mat3 dpk1(const Mat3& F, const Mat3& F_inv, double log_J, const Mat3& dF) const;
+  // A linear tet's tangent: d f_a / d x_b in node-major 3x3 blocks, for the nodal forces
+  // f_a = V P(F) g_a, g_a the shape-function gradients (the rows of G), F = sum_b x_b g_b^T.
+  // dpk1 along dF = e_j g_b^T in closed form, h = F^{-T} g:
+  //   K_ab = V [mu (g_a.g_b) I + (mu - lambda ln J) h_b h_a^T + lambda h_a h_b^T
+  //             + sum over stretched fibres 2k (a.g_a)(a.g_b) ((I4 - 1) I + 2 Fa Fa^T)].
+  Eigen::Matrix<double, 12, 12> tet_tangent(const Mat3& F, const Mat3& F_inv, double log_J,
+                                            const Eigen::Matrix<double, 4, 3>& G, double V) const;
 };
 
 }  // namespace backroll

@@ -226,6 +226,7 @@ struct FemModel {
     int body = -1;
     Vec3 lever = Vec3::Zero();  // X - the body's frame origin, at rest
     Eigen::Matrix<double, 3, 6> J = Eigen::Matrix<double, 3, 6>::Zero();
+    bool identity = false;  // a free node with its three components: J = [I, 0], constant
   };
   std::vector<NodeKinematics> node_kin;
   // The elastic tangent's sparsity, by finalize(): a column-compressed pattern over the dofs
