@@ -10,7 +10,8 @@ using namespace backroll;
 
 namespace {
 // At F, by central differences (step 1e-7): pk1 against the energy (Approx with the given relative
-// and absolute tolerances) and dpk1 against pk1 (relative 1e-6), for every component of F.
+// and absolute tolerances) and dpk1 against pk1 (relative 1e-6), for every component of F; then a
+// tet's tangent in closed form against dpk1.
 void check_derivatives(const NeoHookean& m, const Mat3& F, double stress_epsilon, double stress_margin_Pa) {
   const Mat3 P = m.pk1(F);
   const double h = 1e-7;

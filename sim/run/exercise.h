@@ -38,7 +38,8 @@ struct ExerciseResult {
   double area_m2 = 0;                // skin pressed above the threshold
   double foam_compression_m = 0;     // the foam's deepest
   double min_J = 0;                  // the tissue's smallest volume ratio
-  double edge_clearance_m = 0;       // the loaded skin's least distance to the region's sides (none loaded: the place's)
+  double edge_clearance_m = 0;       // the loaded skin's least distance to the region's sides
+                                     // (no skin loaded: the roller's place's)
   std::vector<StructureReading> structures;
   // Per point of the roller's contact set, its pressure; the points' places: ExerciseRun's
   // skin_layouts[skin_layout].
