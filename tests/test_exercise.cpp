@@ -202,6 +202,16 @@ TEST_CASE("exercise: a contact reaching the region's side is not valid", "[exerc
   CHECK_THAT(cut.invalid_reason, Catch::Contains("region is too small"));
 }
 
+TEST_CASE("exercise: a scenario of the back and an exercise's file are named for what they are", "[exercise]") {
+  // The two kinds of posture (docs/architecture.md) read different files; one given for the
+  // other says which command runs it, instead of a missing key.
+  const std::string scenario = std::string(BACKROLL_ASSET_DIR) + "/scenarios/compare.toml", exercise = exercise_path("lats");
+  CHECK_THROWS_WITH(load_exercise_spec(scenario), Catch::Contains("a scenario of the back") &&
+                                                      Catch::Contains("backroll compare " + scenario));
+  CHECK_THROWS_WITH(load_scenario(exercise), Catch::Contains("an exercise's file") &&
+                                                 Catch::Contains("backroll exercise " + exercise));
+}
+
 TEST_CASE("exercise: a pose that does not fit the body is refused", "[exercise]") {
   ConfigOverride longer{"pose.points.right_knee", ConfigValue(1.5), "test", ConfigOverride::Op::scale};
   CHECK_THROWS_WITH(load_exercise_spec(exercise_path("hip_flexors"), {longer}),

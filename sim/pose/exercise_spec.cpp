@@ -118,6 +118,9 @@ ExerciseSpec load_exercise_spec(const std::string& path, const std::vector<Confi
   std::vector<ConfigOverride> body_ov = take_overrides(own, "torso.", true);
   for (ConfigOverride& o : take_overrides(own, "body.", false)) body_ov.push_back(std::move(o));
   TomlReader r(path, own);
+  if (r.has("posture"))
+    throw ConfigError(fmt::format("{}: a scenario of the back ([posture]), not an exercise's file: run it with "
+                                  "`backroll compare {}`", path, path));
   ExerciseSpec e;
   e.source = path;
   e.name = r.text("name");

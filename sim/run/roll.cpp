@@ -32,6 +32,9 @@ Scenario load_scenario(const std::string& path, const std::vector<ConfigOverride
   std::vector<ConfigOverride> body = take_overrides(own, "torso.", true);
   for (ConfigOverride& o : take_overrides(own, "body.", false)) body.push_back(std::move(o));
   TomlReader r(path, own);
+  if (r.has("pose") && r.has("region"))
+    throw ConfigError(fmt::format("{}: an exercise's file ([pose], [region]), not a scenario of the back: run it with "
+                                  "`backroll exercise {}`", path, path));
   Scenario sc;
   sc.source = path;
   // A catalog name ("peanut") or a .toml file, relative to the file that names it (a base file's
