@@ -113,14 +113,11 @@ ExerciseResult ExerciseSession::read(const Vec2& at_m, const SolveReport& rep) c
   r.area_m2 = loaded_a;
   // How near the loaded skin comes to the region's sides (which ride on the bone); with no skin
   // loaded, how far the roller's place lies from them.
-  r.edge_clearance_m = (m.spec.half_m - at_m.cwiseAbs()).minCoeff();
-  bool loaded = false;
+  double nearest = std::numeric_limits<double>::infinity();
   for (size_t i = 0; i < cs.n_slaves(); ++i)
-    if (pressure[i] > kExerciseContactThresholdPa) {
-      const double d = (m.spec.half_m - m.skin_at_m[i].cwiseAbs()).minCoeff();
-      r.edge_clearance_m = loaded ? std::min(r.edge_clearance_m, d) : d;
-      loaded = true;
-    }
+    if (pressure[i] > kExerciseContactThresholdPa)
+      nearest = std::min(nearest, (m.spec.half_m - m.skin_at_m[i].cwiseAbs()).minCoeff());
+  r.edge_clearance_m = std::isfinite(nearest) ? nearest : (m.spec.half_m - at_m.cwiseAbs()).minCoeff();
   r.skin_pressure_Pa = pressure;
   r.mean_Pa = loaded_a > 0 ? loaded_f / loaded_a : 0;
   r.roller_share = r.roller_N / m.weight_N;
