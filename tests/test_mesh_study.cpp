@@ -69,6 +69,47 @@ TEST_CASE("mesh study: both meshes balance; the resultants agree; every measure 
   CHECK(find_measure("lumbar_extension").get(c) == find_measure("lumbar_extension").get(a));
 }
 
+// A scenario with a fine patch where the roller acts: the study centres it on each position and
+// refines it with the rest. On the tied mesh the forces still balance, and the roller's force read
+// from the skin's residual (the tied nodes' given to their masters) is the foam's plus friction.
+TEST_CASE("mesh study: a patch follows each position; its forces balance", "[mesh_study]") {
+  MeshStudyOptions opt;
+  opt.roller_files = {roller_path("standard")};
+  opt.levels = {7};
+  opt.refine = 0.8;
+  opt.overrides = {{"mesh.patch_size_m", ConfigValue(0.008), "test"}, {"mesh.patch_at", ConfigValue(std::string("L3")), "test"}};
+  MeshStudy s = prepare_mesh_study(kCoarse, opt);
+  CHECK(s.coarse.body.patch_size_m == 0.008);
+  CHECK(s.fine.body.patch_size_m == Approx(0.8 * 0.008));
+  solve_mesh_study(s, 2);
+  const RollResult& a = s.results[0][0][0];
+  const RollResult& b = s.results[1][0][0];
+  REQUIRE(a.usable());
+  REQUIRE(b.usable());
+  for (const RollResult* r : {&a, &b}) {
+    const Vec3 sum = r->roller_force_N + r->feet_force_N + r->floor_force_N + r->seat_force_N;
+    CHECK(std::abs(sum.z() - r->weight_N) < 0.01 * r->weight_N);
+    CHECK((r->roller_force_N - r->roller_force_foam_N - r->roller_friction_N).norm() < 0.01 * r->roller_force_N.norm());
+    CHECK(r->whole.force_N >= r->roller_force_foam_N.norm() * 0.99);  // the mat holds the normal forces
+    CHECK(r->whole.force_N < r->roller_force_foam_N.norm() * 1.15);
+  }
+  // The position was solved on the patch centred at T7 (not the file's L3).
+  Scenario own = s.coarse;
+  own.roller_file = roller_path("standard");
+  own.roller = s.roller_specs[0];
+  own.body.patch_level = 7;
+  const FlatReference flat = solve_flat_reference(own);
+  RollSession ses(own, &flat);
+  const RollResult c = ses.solve_at(7, true);
+  CHECK(find_measure("peak_pressure").get(c) == find_measure("peak_pressure").get(a));
+  CHECK(find_measure("sp_load").get(c) == find_measure("sp_load").get(a));
+  // A patch needs its place, and must be finer than the mesh around it.
+  CHECK_THROWS_WITH(load_scenario(kCoarse, {{"mesh.patch_size_m", ConfigValue(0.008), "test"}}), Catch::Contains("mesh.patch_at"));
+  CHECK_THROWS_WITH(load_scenario(kCoarse, {opt.overrides[1], {"mesh.scale", ConfigValue(1.0), "test"},
+                                                     {"mesh.patch_size_m", ConfigValue(0.02), "test"}}),
+                    Catch::Contains("coarser than the mesh around it"));
+}
+
 TEST_CASE("mesh study: bad options fail before any solve", "[mesh_study]") {
   MeshStudyOptions opt;
   opt.refine = 1.2;

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <set>
 
 #include "validation/bullet_torso.h"
@@ -10,6 +11,7 @@
 #include "io/toml_reader.h"
 #include "pose/lying_flat.h"
 #include "measure/frame.h"
+#include "measure/pressure_mat.h"
 #include "run/roll.h"
 #include "anatomy/model_stats.h"
 #include "validation/spine_specimen.h"
@@ -192,6 +194,64 @@ TEST_CASE("mesh: the band's tied rows lie between their masters, away from kidne
   const BodyModel u = build_body(untied);
   INFO(fem.node_ties.size() << " tied nodes: " << u.fem.n_dofs << " -> " << fem.n_dofs << " unknowns");
   CHECK(fem.n_dofs == u.fem.n_dofs - 3 * static_cast<int>(fem.node_ties.size()));
+}
+
+// A fine patch where the roller acts (BodySpec::patch_size_m): cells of its size within its
+// half-length of its level's tip and its half-width of the midline, growing by at most 1.25 per
+// cell outside (the last cell taking the remainder, up to 1.5 of its size) to the body's sizes;
+// where the cells along have grown to twice its size the columns it added follow the mesh's own
+// columns (ties between masters that are free), so they add no unknowns there.
+TEST_CASE("mesh: a patch is fine where the roller acts and adds no unknowns away from it", "[torso][unit]") {
+  const BodySpec coarse = scaled_mesh(adult(), 2.0);
+  BodySpec p = coarse;
+  p.patch_size_m = 0.004;
+  p.patch_level = 15;  // L3
+  p.patch_halflength_m = 0.05;
+  p.patch_halfwidth_m = 0.05;
+  const BodyModel m = build_body(p);
+  const SkinGrid g(m), g0(build_body(coarse));
+  const double c = m.sp_tip_s_m[15];
+  auto spacing_ok = [](const std::vector<double>& v, double centre, double half, double fine, double coarse_size) {
+    int bad = 0;
+    for (size_t j = 0; j + 1 < v.size(); ++j) {
+      const double h = v[j + 1] - v[j];
+      const bool inside = v[j] >= centre - half - 1e-9 && v[j + 1] <= centre + half + 1e-9;
+      if (h > (inside ? fine : 1.5 * coarse_size) + 1e-9) ++bad;
+      // Outwards from the patch each cell is at most 1.25 times the one before (the last 1.5x more).
+      const bool above = v[j] >= centre + half - 1e-9, below = v[j + 1] <= centre - half + 1e-9;
+      if (above && j > 0 && h > 1.25 * 1.5 * (v[j] - v[j - 1]) + 1e-9) ++bad;
+      if (below && j + 2 < v.size() && h > 1.25 * 1.5 * (v[j + 2] - v[j + 1]) + 1e-9) ++bad;
+    }
+    return bad;
+  };
+  CHECK(spacing_ok(g.ss, c, p.patch_halflength_m, p.patch_size_m, coarse.axial_size_m) == 0);
+  CHECK(spacing_ok(g.xs, 0.0, p.patch_halfwidth_m, p.patch_size_m, coarse.max_lateral_size_m) == 0);
+  for (size_t i = 0; i < g.xs.size(); ++i) CHECK(g.xs[i] == Approx(-g.xs[g.xs.size() - 1 - i]).margin(1e-12));
+  CHECK(g.ss.size() > g0.ss.size());
+  CHECK(g.xs.size() > g0.xs.size());
+  // The ties: masters free, tied nodes off bone, between their masters across the back.
+  const FemModel& fem = m.fem;
+  std::vector<char> tied(fem.mesh.n_nodes(), 0);
+  for (const FemModel::NodeTie& t : fem.node_ties) tied[t.node] = 1;
+  int bad = 0;
+  for (const FemModel::NodeTie& t : fem.node_ties) {
+    if (tied[t.a] || tied[t.b] || fem.node_body[t.node] >= 0 || fem.node_body[t.a] >= 0 || fem.node_body[t.b] >= 0) ++bad;
+    if (!(t.w >= 0 && t.w <= 1)) ++bad;
+  }
+  CHECK(bad == 0);
+  // Far from the patch a row of skin nodes has free nodes only on the mesh's own columns (or
+  // the ridge's): as many as the mesh without the patch has.
+  std::map<double, int> free_in_row;
+  for (int k : m.skin_nodes) {
+    const double s = m.node_local[k].y();
+    const size_t j = std::lower_bound(g.ss.begin(), g.ss.end(), s - 1e-9) - g.ss.begin();
+    const double h = std::min(j > 0 ? g.ss[j] - g.ss[j - 1] : 1.0, j + 1 < g.ss.size() ? g.ss[j + 1] - g.ss[j] : 1.0);
+    if (h >= 2 * p.patch_size_m && !tied[k]) ++free_in_row[g.ss[j]];
+  }
+  REQUIRE(!free_in_row.empty());
+  int ridge = 0;
+  for (double x : g.xs) ridge += std::abs(x) <= p.sp_base_halfwidth_m + 1e-9 ? 1 : 0;
+  for (const auto& [s, n] : free_in_row) CHECK(n <= static_cast<int>(g0.xs.size()) + ridge);
 }
 
 TEST_CASE("columns on the spinous processes' corners at every mesh; the tissue rests on each tip", "[torso][unit]") {

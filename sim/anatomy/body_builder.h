@@ -47,11 +47,14 @@ class BodyBuilder {
   // Tissue.
   void tissue();
   void tissue_grid();
-  std::vector<double> across_axis() const;
+  std::vector<double> across_axis(bool with_patch) const;
+  std::vector<double> along_axis() const;
+  static std::vector<double> growing_cells(double from, double to, double h, double h_max);
   void tissue_regions();
   void tissue_attachments();
   void abdominal_cavity();
   void band_ties();
+  std::vector<char> patch_ties(const std::vector<char>& wet);
   void spinous_contacts();
   void tissue_masses();
   // Masses, placement, materials.

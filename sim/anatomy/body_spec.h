@@ -94,6 +94,12 @@ struct BodySpec {
          axial_size_m = 0.012;
   int fat_rows = 1, muscle_rows = 4, kidney_rows = 4;
   bool tie_band_rows = true;  // away from the kidneys their rows follow their neighbours (band_ties)
+  // A fine patch where the roller acts (a scenario's [mesh] patch_*, none when patch_size_m = 0):
+  // elements of patch_size_m in the skin's plane within patch_halflength_m along the skin line of
+  // level patch_level's spinous-process tip and within patch_halfwidth_m of the midline, growing
+  // by 1.25 per element outside it to the sizes above (BodyBuilder::tissue_grid).
+  double patch_size_m = 0, patch_halflength_m = 0.06, patch_halfwidth_m = 0.08;
+  int patch_level = 0;
 };
 
 // The tissue regions every body file must give a material for, in tag order.

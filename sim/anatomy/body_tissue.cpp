@@ -48,44 +48,80 @@ void BodyBuilder::tissue() {
   m.fem.mesh.tet_body.assign(m.fem.mesh.n_tets(), 0);
 }
 
+// Cells from `from` towards `to` (either way), the first `h`, each next 1.25 times the last up to
+// `h_max`; the last cell takes the remainder. The node positions after `from`.
+std::vector<double> BodyBuilder::growing_cells(double from, double to, double h, double h_max) {
+  std::vector<double> out;
+  const double dir = to >= from ? 1.0 : -1.0;
+  double at = from;
+  while (dir * (to - at) > 1e-12) {
+    double next = at + dir * h;
+    if (dir * (to - next) < 0.5 * h) next = to;
+    out.push_back(next);
+    at = next;
+    h = std::min(1.25 * h, h_max);
+  }
+  return out;
+}
+
 // The columns across the back, mirror-symmetric: over the spinous process cells of at most the
 // midline size with columns on the bone's corners (the tip's edge, the process's base), so the
 // ridge the tissue rests on has the same shape on every mesh (columns only at multiples of the
 // midline size cut the tip's corners and made its contact load swing with the mesh: 23 to 86 N
-// at T7); then cells growing by 1.25 up to the largest lateral size.
-std::vector<double> BodyBuilder::across_axis() const {
-  const double W = p.lateral_halfwidth_m, hm = p.midline_size_m;
+// at T7); then cells growing by 1.25 up to the largest lateral size. A patch (BodySpec
+// patch_size_m) caps both at its size out to its half-width.
+std::vector<double> BodyBuilder::across_axis(bool with_patch) const {
+  const double W = p.lateral_halfwidth_m;
+  const bool patch = with_patch && p.patch_size_m > 0;
+  const double hm = patch ? std::min(p.midline_size_m, p.patch_size_m) : p.midline_size_m;
   const double tip = p.sp_tip_halfwidth_m, base = p.sp_base_halfwidth_m;
   std::vector<double> half = {0.0};
-  auto cells = [&](double a, double b) {
-    const int n = std::max(1, static_cast<int>(std::ceil((b - a) / hm - 1e-9)));
+  auto cells = [&](double a, double b, double h) {
+    const int n = std::max(1, static_cast<int>(std::ceil((b - a) / h - 1e-9)));
     for (int i = 1; i <= n; ++i) half.push_back(a + (b - a) * i / n);
   };
-  cells(0.0, tip);
-  cells(tip, base);
-  double h = hm;
-  while (W - half.back() > 1e-12) {
-    double next = half.back() + h;
-    if (W - next < 0.5 * h) next = W;  // the last cell takes the remainder
-    half.push_back(next);
-    h = std::min(1.25 * h, p.max_lateral_size_m);
-  }
+  cells(0.0, tip, hm);
+  cells(tip, base, hm);
+  if (patch && p.patch_halfwidth_m > base) cells(base, std::min(p.patch_halfwidth_m, W), p.patch_size_m);
+  const double first = patch ? std::min(1.25 * p.patch_size_m, p.max_lateral_size_m) : hm;
+  for (double x : growing_cells(half.back(), W, first, p.max_lateral_size_m))
+    half.push_back(x);
   std::vector<double> all;
   for (size_t i = half.size(); i-- > 1;) all.push_back(-half[i]);
   all.insert(all.end(), half.begin(), half.end());
   return all;
 }
 
+// The columns along the skin line: even cells of at most the axial size; with a patch, cells of
+// its size within its half-length of its level's spinous-process tip, growing by 1.25 beyond.
+std::vector<double> BodyBuilder::along_axis() const {
+  std::vector<double> v;
+  if (!(p.patch_size_m > 0)) {
+    const int n = std::max(4, static_cast<int>(std::ceil((s_hi - s_lo) / p.axial_size_m)));
+    for (int j = 0; j <= n; ++j) v.push_back(s_lo + (s_hi - s_lo) * j / n);
+    return v;
+  }
+  const double c = L.s_tip[p.patch_level];
+  const double f_lo = std::max(s_lo, c - p.patch_halflength_m), f_hi = std::min(s_hi, c + p.patch_halflength_m);
+  const int n = std::max(1, static_cast<int>(std::ceil((f_hi - f_lo) / p.patch_size_m - 1e-9)));
+  const double grow = std::min(1.25 * p.patch_size_m, p.axial_size_m);
+  std::vector<double> below = growing_cells(f_lo, s_lo, grow, p.axial_size_m);
+  v.assign(below.rbegin(), below.rend());
+  for (int j = 0; j <= n; ++j) v.push_back(f_lo + (f_hi - f_lo) * j / n);
+  for (double s : growing_cells(f_hi, s_hi, grow, p.axial_size_m)) v.push_back(s);
+  return v;
+}
+
 // The grid, its node rows, the skin nodes and the depth over each spinous process as generated.
 void BodyBuilder::tissue_grid() {
   TetMesh& mesh = m.fem.mesh;
-  xs = across_axis();
+  xs = across_axis(true);
   s_lo = L.s_tip[1] - 0.01;
   s_hi = L.s_tip[19];
-  nj = std::max(4, static_cast<int>(std::ceil((s_hi - s_lo) / p.axial_size_m))) + 1;
-  ss.assign(nj, 0.0);
-  for (int j = 0; j < nj; ++j) ss[j] = s_lo + (s_hi - s_lo) * j / (nj - 1);
-  m.mesh_axial_size_m = (s_hi - s_lo) / (nj - 1);
+  ss = along_axis();
+  nj = static_cast<int>(ss.size());
+  m.mesh_axial_size_m = 0;
+  for (int j = 0; j + 1 < nj; ++j) m.mesh_axial_size_m = std::max(m.mesh_axial_size_m, ss[j + 1] - ss[j]);
   ni = static_cast<int>(xs.size());
   rows_d = 1;
   rows_k = p.kidney_rows;
@@ -116,7 +152,7 @@ void BodyBuilder::tissue_grid() {
   m.mesh_max_depth_size_m = 0;
   for (int v = 0; v < kLevels; ++v) {
     const double s = L.s_tip[v + 1];
-    const int j = std::clamp(static_cast<int>((s - s_lo) / (s_hi - s_lo) * (nj - 1)), 0, nj - 2);
+    const int j = std::clamp(static_cast<int>(std::upper_bound(ss.begin(), ss.end(), s) - ss.begin()) - 1, 0, nj - 2);
     const double w = (s - ss[j]) / (ss[j + 1] - ss[j]);
     const double h = (1 - w) * cols[j * ni + i0].h_skin + w * cols[(j + 1) * ni + i0].h_skin;
     m.sp_tip_depth_m[v] = h;  // the bone is at h = 0 on the tip line
@@ -263,16 +299,17 @@ void BodyBuilder::tissue_attachments() {
 void BodyBuilder::band_ties() {
   FemModel& fem = m.fem;
   fem.node_ties.clear();
-  if (!p.tie_band_rows) return;
   std::vector<char> wet(fem.mesh.n_nodes(), 0);
   for (const FluidCavity& c : fem.cavities)
     for (int t : c.tets)
       for (int v : fem.mesh.tets[t]) wet[v] = 1;
+  const std::vector<char> far = patch_ties(wet);
+  if (!p.tie_band_rows) return;
   const int lo = 1, hi = rows_d + rows_k;
   for (int j = 0; j < nj; ++j)
     for (int i = 0; i < ni; ++i) {
       const Column& c = cols[j * ni + i];
-      if (c.zone == Zone::Ridge || c.deep_weight > 0) continue;  // the ridge holds the tips' columns
+      if (far[j] || c.zone == Zone::Ridge || c.deep_weight > 0) continue;  // the ridge holds the tips' columns
       auto node = [&](int k) { return ids[(k * nj + j) * ni + i]; };
       bool ok = true;
       for (int k = lo; k <= hi; ++k) ok = ok && fem.node_body[node(k)] < 0 && !wet[node(k)];
@@ -280,6 +317,47 @@ void BodyBuilder::band_ties() {
       const double ha = row_h(c, lo), hb = row_h(c, hi);
       for (int k = lo + 1; k < hi; ++k) fem.node_ties.push_back({node(k), node(lo), node(hi), (hb - row_h(c, k)) / (hb - ha)});
     }
+}
+
+// Away from a patch (BodySpec::patch_size_m), where the cells along the skin line have grown to
+// twice its size, the columns it added across the back follow the columns either side of them
+// that the mesh has without it (FemModel::NodeTie, every row but those on bone or wet by the
+// abdomen's fluid): the patch's fine columns cost no unknowns where the roller does not act. Per
+// row of columns along the skin line, whether it was tied so (band_ties leaves those rows alone:
+// a tie's masters are never tied).
+std::vector<char> BodyBuilder::patch_ties(const std::vector<char>& wet) {
+  std::vector<char> far(nj, 0);
+  if (!(p.patch_size_m > 0)) return far;
+  FemModel& fem = m.fem;
+  // The masters: the ridge's columns, the outermost, and the nearest to each column of the mesh
+  // without the patch.
+  std::vector<char> master(ni, 0);
+  master[0] = master[ni - 1] = 1;
+  for (int i = 0; i < ni; ++i)
+    if (std::abs(xs[i]) <= p.sp_base_halfwidth_m + 1e-9) master[i] = 1;
+  for (double x : across_axis(false))
+    master[std::min_element(xs.begin(), xs.end(), [x](double a, double b) { return std::abs(a - x) < std::abs(b - x); }) -
+           xs.begin()] = 1;
+  for (int j = 0; j < nj; ++j) {
+    const double below = j > 0 ? ss[j] - ss[j - 1] : 1e9, above = j + 1 < nj ? ss[j + 1] - ss[j] : 1e9;
+    if (std::min(below, above) < 2 * p.patch_size_m - 1e-9) continue;
+    far[j] = 1;
+    for (int i = 0, i0 = 0; i < ni; ++i) {
+      if (master[i]) {
+        i0 = i;
+        continue;
+      }
+      int i1 = i + 1;
+      while (!master[i1]) ++i1;
+      const double w = (xs[i1] - xs[i]) / (xs[i1] - xs[i0]);
+      for (int k = 0; k < nk; ++k) {
+        const int n = ids[(k * nj + j) * ni + i], a = ids[(k * nj + j) * ni + i0], b = ids[(k * nj + j) * ni + i1];
+        if (fem.node_body[n] >= 0 || fem.node_body[a] >= 0 || fem.node_body[b] >= 0 || wet[n] || wet[a] || wet[b]) continue;
+        fem.node_ties.push_back({n, a, b, w});
+      }
+    }
+  }
+  return far;
 }
 
 // The abdominal cavity: the abdominal_content tets hold a fluid (fem FluidCavity) at the body

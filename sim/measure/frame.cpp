@@ -8,12 +8,25 @@ namespace backroll {
 namespace {
 constexpr double kDeg = 3.14159265358979323846 / 180.0;
 
+// Each node's residual, internal (`res` on entry) less applied force: at equilibrium what the contacts push it
+// with. A tied node (FemModel::NodeTie) is not in equilibrium on its own: its residual goes to
+// its masters by its weights, as the equations see it (their dofs carry it).
+std::vector<Vec3> nodal_residual(const FemModel& fem, const FemState& st, std::vector<Vec3> res) {
+  for (size_t k = 0; k < res.size(); ++k) res[k] -= st.inputs.node_force_N[k];
+  for (const FemModel::NodeTie& t : fem.node_ties) {
+    res[t.a] += t.w * res[t.node];
+    res[t.b] += (1 - t.w) * res[t.node];
+    res[t.node] = Vec3::Zero();
+  }
+  return res;
+}
+
 // The supports' forces on the body (world frame) and each skin node's normal force on the mat.
 // The skin's residual (what the contacts push with, at equilibrium) is the roller's force, except
 // on the floor: a node within a tenth of a millimetre of it gives the floor what the foam does not
 // (a node can touch both, tissue wrapping a small ball down to the floor).
 void support_forces(const PosedModel& pm, const FemState& st, const Mat3& R, const std::vector<Vec3>& x,
-                    const std::vector<Vec3>& fint, Frame& r, std::vector<double>& fn) {
+                    const std::vector<Vec3>& res, Frame& r, std::vector<double>& fn) {
   const FemModel& fem = pm.body.fem;
   const bool has_roller = pm.roller_body >= 0;
   // The roller's surface where it stands (it rolls with the solve).
@@ -40,7 +53,7 @@ void support_forces(const PosedModel& pm, const FemState& st, const Mat3& R, con
   fn.assign(fem.mesh.n_nodes(), 0.0);
   Vec3 F_skin = Vec3::Zero(), F_floor = Vec3::Zero();
   for (int k : pm.body.skin_nodes) {
-    const Vec3 fc = fint[k] - st.inputs.node_force_N[k];
+    const Vec3 fc = res[k];
     Vec3 f = fc;
     const bool on_floor = floor_shape.signed_distance(x[k] - cfloor, nullptr) < 1e-4;
     if (on_floor) {
@@ -268,7 +281,7 @@ Frame measure_frame(const PosedModel& pm, const FemState& st, const Placement& p
   const std::vector<Vec3> x = node_positions(m.fem, st);
   const std::vector<Vec3> fint = internal_forces(m.fem, st);
   std::vector<double> fn;
-  support_forces(pm, st, R, x, fint, r, fn);
+  support_forces(pm, st, R, x, nodal_residual(m.fem, st, fint), r, fn);
   const SkinGrid grid(m);
   mat_measures(m, grid, fn, r);
   bone_loads(pm, st, x, fint, r);

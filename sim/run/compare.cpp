@@ -27,6 +27,7 @@ constexpr int kT6 = 6, kT7 = 7, kT8 = 8, kL2 = 14, kL3 = 15, kL4 = 16;
 
 Comparison run_comparison(const Scenario& sc, const std::vector<std::string>& roller_files, int threads,
                           bool check_warm, const std::string& states_dir, const std::vector<std::string>& tones) {
+  refuse_patch(sc, "compare");
   std::vector<RollJob> jobs(roller_files.size());
   for (size_t i = 0; i < roller_files.size(); ++i) {
     jobs[i].scenario = sc;

@@ -64,6 +64,18 @@ Scenario load_scenario(const std::string& path, const std::vector<ConfigOverride
     throw ConfigError(fmt::format("{}: posture.hips = \"down\" puts the pelvis on the floor: it needs posture.hip_lift_m = 0 "
                                   "(it is {:g})", r.where("posture.hips"), q.hip_lift_m));
   sc.mesh_scale = r.number("mesh.scale", 0.5, 4.0);
+  // A fine patch where the roller acts (BodySpec::patch_size_m): its size is its own, not scaled.
+  double patch_size = 0, patch_halflength = 0, patch_halfwidth = 0;
+  int patch_level = 0;
+  if (r.has("mesh.patch_size_m")) {
+    patch_size = r.number("mesh.patch_size_m", 0.001, 0.02);
+    if (!r.has("mesh.patch_at"))
+      throw ConfigError(fmt::format("{}: mesh.patch_size_m needs mesh.patch_at, the level the patch is centred on (T2..L5; "
+                                    "`backroll mesh-study` centres it on each of its positions)", r.where("mesh.patch_size_m")));
+    patch_level = r.level("mesh.patch_at", 2, kLevels);
+    patch_halflength = r.has("mesh.patch_halflength_m") ? r.number("mesh.patch_halflength_m", 0.01, 0.3) : 0.06;
+    patch_halfwidth = r.has("mesh.patch_halfwidth_m") ? r.number("mesh.patch_halfwidth_m", 0.01, 0.2) : 0.08;
+  }
   // T1 is left out: the tissue mesh ends at C7, so a roller there would press the mesh's cut edge.
   const int a = r.level("roll.from", 2, kLevels), b = r.level("roll.to", 2, kLevels);
   for (int l = a; a <= b ? l <= b : l >= b; l += a <= b ? 1 : -1) sc.levels.push_back(l);
@@ -74,9 +86,25 @@ Scenario load_scenario(const std::string& path, const std::vector<ConfigOverride
   if (!own_muscle) q.trunk_muscle_Nm_per_deg = sc.tone.trunk_muscle_Nm_per_deg;
   q.spine_stiffening = preload_stiffening(ph, sc.tone);
   sc.body = scaled_mesh(load_body_spec(sc.body_file, body), sc.mesh_scale);
+  if (patch_size > 0) {
+    if (patch_size > sc.body.max_lateral_size_m || patch_size > sc.body.axial_size_m)
+      throw ConfigError(fmt::format("{}: mesh.patch_size_m {:g} is coarser than the mesh around it (at most {:g} m here)",
+                                    path, patch_size, std::min(sc.body.max_lateral_size_m, sc.body.axial_size_m)));
+    sc.body.patch_size_m = patch_size;
+    sc.body.patch_level = patch_level;
+    sc.body.patch_halflength_m = patch_halflength;
+    sc.body.patch_halfwidth_m = patch_halfwidth;
+  }
   apply_physiology(sc.body, ph, q.tone, q.breath);
   sc.roller = load_roller_spec(sc.roller_file, roller);
   return sc;
+}
+
+void refuse_patch(const Scenario& sc, const std::string& command) {
+  if (sc.body.patch_size_m > 0)
+    throw ConfigError(fmt::format("{}: mesh.patch_size_m: a fine patch is fine at one place ({}), and `backroll {}` compares "
+                                  "places, so it would compare two meshes; `backroll mesh-study` centres the patch on each "
+                                  "of its positions", sc.source, level_name(sc.body.patch_level), command));
 }
 
 std::shared_ptr<const PosedModel> build_posed_model(const Scenario& sc) {

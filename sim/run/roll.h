@@ -42,6 +42,10 @@ std::string default_scenario_path();  // assets/scenarios/default.toml
 // The body file's mesh coarsened by `scale` (element sizes x scale, rows / scale; never fewer
 // than 4 rows through the kidneys).
 BodySpec scaled_mesh(BodySpec p, double scale);
+// Throws a ConfigError naming `command` when the scenario has a fine patch (mesh.patch_size_m): a
+// patch is fine at one place, and a command that compares places (T7 against L3) would compare
+// two meshes. `backroll mesh-study` centres it on each of its positions.
+void refuse_patch(const Scenario& sc, const std::string& command);
 // The scenario's posed model, built by its posture (built once; share it between sessions).
 std::shared_ptr<const PosedModel> build_posed_model(const Scenario& sc);
 

@@ -75,6 +75,7 @@ Sensitivity prepare_sensitivity(const std::string& scenario_path, const Sensitiv
     return c;
   };
   s.base = variant({});
+  refuse_patch(s.base.scenario, "sensitivity");
   for (const UncertainInput& in : spec.inputs) {
     std::array<SensitivityCase, 2> ends;
     for (int e = 0; e < 2; ++e) {
