@@ -397,6 +397,7 @@ int run_bench_model(const std::string& file) {
 int run_compare(const std::string& scenario, std::vector<std::string> rollers, const std::string& out, int threads,
                 bool check_warm, bool vtu, const std::vector<std::string>& tones) {
   const Scenario sc = load_scenario(scenario.empty() ? std::string(BACKROLL_ASSET_DIR) + "/scenarios/compare.toml" : scenario);
+  refuse_patch(sc, "compare");  // before the output folder
   if (rollers.empty()) rollers = default_compare_rollers();
   std::vector<std::string> files;
   for (const std::string& r : rollers) {

@@ -7,6 +7,7 @@
 
 #include "io/catalog.h"
 #include "measure/registry.h"
+#include "run/compare.h"
 #include "run/mesh_study.h"
 
 using namespace backroll;
@@ -56,6 +57,10 @@ TEST_CASE("mesh study: both meshes balance; the resultants agree; every measure 
   const nlohmann::json j = nlohmann::json::parse(mesh_study_json(s));
   CHECK(j["passes"] == all);
   CHECK(j["comparisons"].size() == d.size());
+  size_t headline = 0;  // the main job's headline measures flagged, once per roller and position
+  for (const auto& x : j["comparisons"]) headline += x["headline"].get<bool>() ? 1 : 0;
+  CHECK(headline == headline_measures().size());
+  CHECK_THAT(mesh_study_table(s), Catch::Contains("of them the main job's headline measures"));
   CHECK(j["config"]["refined_mesh_scale"] == Approx(0.8 * 3.0));
   const std::string csv = mesh_study_csv(s);
   CHECK(static_cast<size_t>(std::count(csv.begin(), csv.end(), '\n')) == d.size() + 1);

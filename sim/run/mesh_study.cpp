@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <fmt/core.h>
+#include <fmt/format.h>
 #include <mutex>
 #include <nlohmann/json.hpp>
 
@@ -113,6 +114,10 @@ bool mesh_study_passes(const MeshStudy& s) {
 
 namespace {
 std::string value(double v) { return fmt::format("{:.4g}", v); }
+bool is_headline(const std::string& key) {
+  const std::vector<std::string>& h = headline_measures();
+  return std::find(h.begin(), h.end(), key) != h.end();
+}
 }  // namespace
 
 std::string mesh_study_table(const MeshStudy& s) {
@@ -150,10 +155,16 @@ std::string mesh_study_table(const MeshStudy& s) {
                            r.solve.converged ? "not a possible state: " + r.validity.reason : "not converged: " + r.solve.message);
       }
   }
-  for (const MeshDifference& d : diffs) failed += d.pass ? 0 : 1;
+  int headline = 0, headline_failed = 0;
+  for (const MeshDifference& d : diffs) {
+    failed += d.pass ? 0 : 1;
+    if (is_headline(d.measure)) ++headline, headline_failed += d.pass ? 0 : 1;
+  }
   o += fmt::format("\n{}: {} of {} comparisons outside the rule; {:.1f} s on {} thread(s) (CPU: scenario's mesh {:.1f} s, refined {:.1f} s)\n",
                    failed ? "FAILS" : "PASSES", failed, diffs.size(), s.seconds, s.threads, s.seconds_per_mesh[0],
                    s.seconds_per_mesh[1]);
+  o += fmt::format("of them the main job's headline measures ({}): {} of {}\n", fmt::join(headline_measures(), ", "),
+                   headline_failed, headline);
   return o;
 }
 
@@ -179,7 +190,8 @@ std::string mesh_study_json(const MeshStudy& s) {
   for (const std::string& f : s.rollers) j["config"]["rollers"].push_back(data_name(f));
   for (int l : s.levels) j["config"]["positions"].push_back(level_name(l));
   for (const MeshDifference& d : mesh_differences(s)) {
-    json x = {{"roller", d.roller}, {"position", level_name(d.level)}, {"measure", d.measure}, {"solved", d.solved}};
+    json x = {{"roller", d.roller}, {"position", level_name(d.level)}, {"measure", d.measure}, {"solved", d.solved},
+             {"headline", is_headline(d.measure)}};
     if (d.solved)
       x.update({{"coarse", d.coarse}, {"refined", d.fine}, {"difference", d.coarse - d.fine}, {"tolerance", d.tolerance},
                 {"pass", d.pass}});
