@@ -596,6 +596,10 @@ int run_bench_roll(const std::string& scenario) {
     fmt::print("    and before it, the roller's sub-steps on the way: {:.2f} s, {:.1f} Newton iterations\n",
                sub.seconds / sub.positions, double(sub.newton) / sub.positions);
   }
+  if (sc.body.patch_size_m > 0) {  // compare refuses a patch (roll.h: refuse_patch)
+    fmt::print("  the main job: not run (the scenario's fine patch is fine at {} only)\n", level_name(sc.body.patch_level));
+    return 0;
+  }
   std::vector<std::string> files;
   for (const std::string& name : default_compare_rollers()) files.push_back(roller_path(name));
   std::string tones;

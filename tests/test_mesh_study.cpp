@@ -98,6 +98,9 @@ TEST_CASE("mesh study: a patch follows each position; its forces balance", "[mes
     CHECK(r->whole.force_N >= r->roller_force_foam_N.norm() * 0.99);  // the mat holds the normal forces
     CHECK(r->whole.force_N < r->roller_force_foam_N.norm() * 1.15);
   }
+  const nlohmann::json j = nlohmann::json::parse(mesh_study_json(s));
+  CHECK(j["config"]["refined_patch_size_m"] == Approx(0.8 * 0.008));
+  CHECK_THAT(mesh_study_table(s), Catch::Contains("with a fine patch at each position: 8 mm (refined 6.4 mm)"));
   // The position was solved on the patch centred at T7 (not the file's L3).
   Scenario own = s.coarse;
   own.roller_file = roller_path("standard");

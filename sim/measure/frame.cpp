@@ -8,9 +8,9 @@ namespace backroll {
 namespace {
 constexpr double kDeg = 3.14159265358979323846 / 180.0;
 
-// Each node's residual, internal (`res` on entry) less applied force: at equilibrium what the contacts push it
-// with. A tied node (FemModel::NodeTie) is not in equilibrium on its own: its residual goes to
-// its masters by its weights, as the equations see it (their dofs carry it).
+// Each node's residual, its internal force (`res` on entry) less the applied: at equilibrium what
+// the contacts push it with. A tied node (FemModel::NodeTie) is not in equilibrium on its own:
+// its residual goes to its masters by its weights, as the equations see it (their dofs carry it).
 std::vector<Vec3> nodal_residual(const FemModel& fem, const FemState& st, std::vector<Vec3> res) {
   for (size_t k = 0; k < res.size(); ++k) res[k] -= st.inputs.node_force_N[k];
   for (const FemModel::NodeTie& t : fem.node_ties) {

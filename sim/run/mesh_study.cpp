@@ -126,6 +126,10 @@ std::string mesh_study_table(const MeshStudy& s) {
       "pass: the two within 5 % of the refined value or within the unit's floor (2 kPa, kidneys 0.2 kPa, 5 N, 0.5 points "
       "of %, 0.05 deg, 0.1 mm (a place 1 mm), 1 cm2, 0.5 N m)\n",
       portable_path(s.source), s.coarse.mesh_scale, s.coarse_dofs, s.fine.mesh_scale, s.fine_dofs);
+  if (s.coarse.body.patch_size_m > 0)
+    o += fmt::format("with a fine patch at each position: {:g} mm (refined {:g} mm) within {:g} cm of its level along the spine "
+                     "and {:g} cm of the midline\n", 1e3 * s.coarse.body.patch_size_m, 1e3 * s.fine.body.patch_size_m,
+                     1e2 * s.coarse.body.patch_halflength_m, 1e2 * s.coarse.body.patch_halfwidth_m);
   const std::vector<MeshDifference> diffs = mesh_differences(s);
   int failed = 0;
   for (size_t i = 0; i < s.rollers.size(); ++i) {
@@ -187,6 +191,10 @@ std::string mesh_study_json(const MeshStudy& s) {
   j["config"] = {{"scenario", portable_path(s.source)}, {"mesh_scale", s.coarse.mesh_scale},
                  {"refined_mesh_scale", s.fine.mesh_scale}, {"dofs", s.coarse_dofs}, {"refined_dofs", s.fine_dofs},
                  {"rule", "|coarse - refined| <= max(5 % of |refined|, the unit's floor)"}};
+  if (s.coarse.body.patch_size_m > 0)
+    j["config"].update({{"patch_size_m", s.coarse.body.patch_size_m}, {"refined_patch_size_m", s.fine.body.patch_size_m},
+                        {"patch_halflength_m", s.coarse.body.patch_halflength_m},
+                        {"patch_halfwidth_m", s.coarse.body.patch_halfwidth_m}});
   for (const std::string& f : s.rollers) j["config"]["rollers"].push_back(data_name(f));
   for (int l : s.levels) j["config"]["positions"].push_back(level_name(l));
   for (const MeshDifference& d : mesh_differences(s)) {

@@ -4,7 +4,10 @@
 // position from rest, and every measure of the registry held against the pass rule: the two
 // meshes agree within 5 % of the refined value or within the measure's floor (registry.h:
 // noise_floor; 2 kPa, 0.2 kPa for the kidneys and the abdomen, 5 N, 0.5 percentage points,
-// 0.05 deg, 0.1 mm (a place 1 mm), 1 cm2, 0.5 N m).
+// 0.05 deg, 0.1 mm (a place 1 mm), 1 cm2, 0.5 N m). A scenario with a fine patch where the
+// roller acts (mesh.patch_size_m) has it centred on each position in turn, one model each, and
+// refined with the rest (its size times refine). The table also counts the main job's headline
+// measures outside the rule (compare.h: headline_measures).
 #pragma once
 
 #include <array>
@@ -26,7 +29,7 @@ struct MeshStudyOptions {
 struct MeshStudy {
   std::string source;
   Scenario coarse, fine;                        // the scenario's mesh and the refined one
-  int coarse_dofs = 0, fine_dofs = 0;
+  int coarse_dofs = 0, fine_dofs = 0;           // the largest over the positions' models
   std::vector<std::string> rollers;             // the roller files, in order
   std::vector<RollerSpec> roller_specs;         // ... as read
   std::vector<int> levels;
