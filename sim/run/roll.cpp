@@ -73,8 +73,9 @@ Scenario load_scenario(const std::string& path, const std::vector<ConfigOverride
       throw ConfigError(fmt::format("{}: mesh.patch_size_m needs mesh.patch_at, the level the patch is centred on (T2..L5; "
                                     "`backroll mesh-study` centres it on each of its positions)", r.where("mesh.patch_size_m")));
     patch_level = r.level("mesh.patch_at", 2, kLevels);
-    patch_halflength = r.has("mesh.patch_halflength_m") ? r.number("mesh.patch_halflength_m", 0.01, 0.3) : 0.06;
-    patch_halfwidth = r.has("mesh.patch_halfwidth_m") ? r.number("mesh.patch_halfwidth_m", 0.01, 0.2) : 0.08;
+    const BodySpec defaults;
+    patch_halflength = r.has("mesh.patch_halflength_m") ? r.number("mesh.patch_halflength_m", 0.01, 0.3) : defaults.patch_halflength_m;
+    patch_halfwidth = r.has("mesh.patch_halfwidth_m") ? r.number("mesh.patch_halfwidth_m", 0.01, 0.2) : defaults.patch_halfwidth_m;
   }
   // T1 is left out: the tissue mesh ends at C7, so a roller there would press the mesh's cut edge.
   const int a = r.level("roll.from", 2, kLevels), b = r.level("roll.to", 2, kLevels);
