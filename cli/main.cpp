@@ -546,19 +546,19 @@ int run_sensitivity_cmd(const std::string& scenario, const std::string& inputs, 
 // Where a solve's time went, summed over solves.
 struct SolveTally {
   double seconds = 0, evaluate = 0, assemble = 0, factorize = 0, analyse = 0, line_search = 0;
-  int positions = 0, newton = 0, factorizations = 0, analyses = 0, multiplier_updates = 0, reused = 0, cg = 0;
+  int positions = 0, newton = 0, factorizations = 0, failed = 0, analyses = 0, multiplier_updates = 0, reused = 0, cg = 0;
   void add(const SolveReport& r) {
     seconds += r.seconds, evaluate += r.seconds_evaluate, assemble += r.seconds_assemble;
     factorize += r.seconds_factorize, analyse += r.seconds_analyse, line_search += r.seconds_line_search;
-    newton += r.newton_iterations, factorizations += r.factorizations, analyses += r.analyses;
+    newton += r.newton_iterations, factorizations += r.factorizations, failed += r.failed_factorizations, analyses += r.analyses;
     multiplier_updates += r.multiplier_updates, reused += r.reused_steps, cg += r.cg_iterations;
   }
   std::string line() const {
     const double n = std::max(positions, 1);
-    return fmt::format("{:.2f} s, {:.1f} Newton iterations, {:.1f} factorisations ({:.1f} new orderings), {:.1f} steps on the last "
+    return fmt::format("{:.2f} s, {:.1f} Newton iterations, {:.1f} factorisations ({:.1f} of them failed: indefinite; {:.1f} new orderings), {:.1f} steps on the last "
                        "factorisation ({:.1f} CG iterations), {:.1f} contact multiplier updates; evaluation {:.2f} s, assembly {:.2f} s, "
                        "factorisation and solves {:.2f} s (orderings {:.2f} s), line search {:.2f} s, the rest {:.2f} s",
-                       seconds / n, newton / n, factorizations / n, analyses / n, reused / n, cg / n, multiplier_updates / n,
+                       seconds / n, newton / n, factorizations / n, failed / n, analyses / n, reused / n, cg / n, multiplier_updates / n,
                        evaluate / n, assemble / n, factorize / n, analyse / n, line_search / n,
                        (seconds - evaluate - assemble - factorize - line_search) / n);
   }
@@ -574,8 +574,9 @@ int run_bench_roll(const std::string& scenario) {
   f.positions = 1;
   f.add(flat.solve);
   fmt::print("  flat-lying reference: {}\n", f.line());
-  fmt::print("  the tangent's Cholesky factor: {:.1f} million nonzeros, {:.2f} GFlop a factorisation\n",
-             flat.solve.factor_nonzeros / 1e6, flat.solve.factor_flops / 1e9);
+  fmt::print("  the tangent's Cholesky factor: {:.1f} million nonzeros, {:.2f} GFlop a factorisation, its largest dense block "
+             "{} rows\n",
+             flat.solve.factor_nonzeros / 1e6, flat.solve.factor_flops / 1e9, flat.solve.factor_largest_front);
   // The same positions with the late Newton steps on the last factorisation (what runs) and with
   // a factorisation every step (the plain direct solver), each session from the same start.
   for (bool direct : {false, true}) {

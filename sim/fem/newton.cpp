@@ -50,6 +50,19 @@ Eigen::SparseMatrix<double> contact_pattern(const FemModel& m) {
   return p;
 }
 
+// CHOLMOD's supernodal Cholesky, with its symbolic factor's largest front in reach: the rows of
+// the largest dense block a factorisation works on (the top separator of the nested dissection).
+struct Cholesky : Eigen::CholmodSupernodalLLT<Eigen::SparseMatrix<double>> {
+  int largest_front() const {
+    const cholmod_factor* L = m_cholmodFactor;
+    if (!L || !L->is_super) return 0;
+    const auto* pi = static_cast<const int*>(L->pi);
+    int front = 0;
+    for (size_t s = 0; s < L->nsuper; ++s) front = std::max(front, pi[s + 1] - pi[s]);
+    return front;
+  }
+};
+
 }  // namespace
 
 // What the Newton steps keep between them (and, in a SolverCache, the solves): the factorisation
@@ -57,10 +70,11 @@ Eigen::SparseMatrix<double> contact_pattern(const FemModel& m) {
 // zero: quasi_static.h's SolverCache says why), the elastic tangent in its fixed pattern, and the
 // diagonal shift that last worked (reset by each solve).
 struct NewtonWorkspace {
-  Eigen::CholmodSupernodalLLT<Eigen::SparseMatrix<double>> chol;
+  Cholesky chol;
   Eigen::SparseMatrix<double> K, Kel, Kdyn, analysed;
   double shift_hint = 0;  // diagonal shift carried between Newton steps (see newton_step)
   double factor_nonzeros = 0, factor_flops = 0;  // of the last analysis (SolveReport)
+  int factor_front = 0;
   // chol holds a factorisation of an exact tangent (no shift) of the pattern analysed: a
   // preconditioner for the next steps' tangents (see reuse_step).
   bool factor_exact = false;
@@ -112,6 +126,7 @@ struct NewtonWorkspace {
       ++rep.analyses;
       factor_nonzeros = chol.cholmod().lnz;
       factor_flops = chol.cholmod().fl;
+      factor_front = chol.largest_front();
     }
     if (!Kn) {
       K = std::move(sum);
@@ -304,7 +319,10 @@ Eigen::VectorXd newton_step(const FemModel& m, Eval& ev, double k_reg, bool reus
     CholmodLock lock;
     w.chol.factorize(A);
     ++rep.factorizations;
-    if (w.chol.info() != Eigen::Success) return false;
+    if (w.chol.info() != Eigen::Success) {
+      ++rep.failed_factorizations;
+      return false;
+    }
     du = w.chol.solve(rhs);
     RankOneSolve<decltype(w.chol)>(ev.rank_one, w.chol).apply(du);
     return du.allFinite() && du.dot(ev.grad) < 0;
@@ -398,6 +416,7 @@ SolveReport solve_equilibrium(const FemModel& m, FemState& st, const SolverSetti
     rep.message = msg;
     rep.factor_nonzeros = w.factor_nonzeros;
     rep.factor_flops = w.factor_flops;
+    rep.factor_largest_front = w.factor_front;
     rep.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return rep;
   };

@@ -329,11 +329,13 @@ struct SolveReport {
   int newton_iterations = 0;
   int multiplier_updates = 0;
   int factorizations = 0;        // including retries with a shifted diagonal
+  int failed_factorizations = 0; // ... of them, those that met a non-positive pivot
   int analyses = 0;              // symbolic analyses (fill-reducing orderings) of a new pattern
   int reused_steps = 0;          // Newton steps solved on the last factorisation (no new one)
   int cg_iterations = 0;         // conjugate-gradient iterations those took (and failed tries)
   double factor_nonzeros = 0;    // the Cholesky factor of the pattern analysed: its nonzeros
   double factor_flops = 0;       // ... and the floating-point operations of one factorisation
+  int factor_largest_front = 0;  // ... and the rows of its largest dense block (its top separator)
   double residual_max_N = 0;     // largest nodal force residual at the end
   double residual_tol_N = 0;     // the tolerance it was held to
   double penetration_max_m = 0;  // deepest contact penetration at the end
