@@ -234,7 +234,8 @@ TEST_CASE("the solver's analysis kept between solves: analysed once, the same re
   for (const Measure& m : measure_registry()) {
     INFO(m.key << ": " << m.get(first) << " then " << m.get(again));
     CHECK(m.get(fresh) == m.get(first));  // deterministic
-    // Another ordering sums in another order: the same equilibrium to the solver's tolerance.
+    // The workspace kept from the first solve (its last factorisation): the same equilibrium to the
+    // solver's tolerance.
     CHECK(std::abs(m.get(again) - m.get(first)) <= 1e-3 * noise_floor(m));
   }
 }
