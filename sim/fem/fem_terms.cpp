@@ -114,6 +114,16 @@ Eigen::Vector3d closest_barycentric(const Vec3& p, const Vec3& a, const Vec3& b,
 }
 }  // namespace
 
+int slave_of(const RigidContactSet& cs, size_t i, std::array<std::pair<int, double>, 3>& who) {
+  if (i < cs.slave_nodes.size()) {
+    who[0] = {cs.slave_nodes[i], 1.0};
+    return 1;
+  }
+  const SurfacePoint& sp = cs.slave_points[i - cs.slave_nodes.size()];
+  for (int a = 0; a < 3; ++a) who[a] = {sp.node[a], sp.w[a]};
+  return 3;
+}
+
 void check_inputs(const FemModel& m, const FemInputs& in) {
   const size_t nb = m.rigid_bodies.size();
   if (in.node_force_N.size() != static_cast<size_t>(m.mesh.n_nodes()) || in.body_force_N.size() != nb ||
@@ -322,18 +332,6 @@ void add_curvature(const Mat3& Hg, const Columns& cols, Eval& ev) {
   const Vec3 lp = eig.eigenvalues().cwiseMax(0.0), ln = eig.eigenvalues().cwiseMin(0.0);
   add_block(cols, eig.eigenvectors() * lp.asDiagonal() * eig.eigenvectors().transpose(), ev.trip);
   if (ln.minCoeff() < 0) add_block(cols, eig.eigenvectors() * ln.asDiagonal() * eig.eigenvectors().transpose(), ev.trip_neg);
-}
-
-// Slave i of a rigid contact set: its nodes with their weights (one node, or a surface point's
-// three), and where it is among positions x.
-int slave_of(const RigidContactSet& cs, size_t i, std::array<std::pair<int, double>, 3>& who) {
-  if (i < cs.slave_nodes.size()) {
-    who[0] = {cs.slave_nodes[i], 1.0};
-    return 1;
-  }
-  const SurfacePoint& sp = cs.slave_points[i - cs.slave_nodes.size()];
-  for (int a = 0; a < 3; ++a) who[a] = {sp.node[a], sp.w[a]};
-  return 3;
 }
 
 // The gap from point x to slave i's surface (its facet, or the body's shape) with the body at

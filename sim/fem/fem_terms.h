@@ -78,6 +78,10 @@ class PosedShape {
 // The inputs fit the model, and only placed bodies are moved or turned (throws otherwise).
 void check_inputs(const FemModel& m, const FemInputs& in);
 
+// Slave i of a rigid contact set: its nodes with their weights (one node, or a surface point's
+// three); returns how many.
+int slave_of(const RigidContactSet& cs, size_t i, std::array<std::pair<int, double>, 3>& who);
+
 // A dense rank-one part of the tangent, k v v^T (a fluid cavity's pressure-volume coupling).
 struct RankOne {
   Eigen::VectorXd v;

@@ -32,14 +32,10 @@ Eigen::SparseMatrix<double> contact_pattern(const FemModel& m) {
       dofs.clear();
       for (int c : body)
         if (c >= 0) dofs.push_back(c);
-      auto add_node = [&](int node) {
-        const FemModel::NodeKinematics& k = m.node_kin[node];
+      std::array<std::pair<int, double>, 3> who{};
+      for (int a = 0, nw = slave_of(cs, i, who); a < nw; ++a) {
+        const FemModel::NodeKinematics& k = m.node_kin[who[a].first];
         dofs.insert(dofs.end(), k.dof.begin(), k.dof.begin() + k.n);
-      };
-      if (i < cs.slave_nodes.size()) {
-        add_node(cs.slave_nodes[i]);
-      } else {
-        for (int node : cs.slave_points[i - cs.slave_nodes.size()].node) add_node(node);
       }
       for (int a : dofs)
         for (int b : dofs) t.emplace_back(a, b, 0.0);
