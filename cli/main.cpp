@@ -394,6 +394,13 @@ int run_bench_model(const std::string& file) {
 }
 
 
+// A progress bar on stderr, redrawn in place: "[#####     ] 12/30 label".
+void progress_bar(int done, int total, const std::string& label) {
+  const int width = 30, filled = total > 0 ? width * done / total : width;
+  fmt::print(stderr, "\r[{}{}] {}/{} {}", std::string(filled, '#'), std::string(width - filled, ' '), done, total, label);
+  if (done >= total) fmt::print(stderr, "\n");
+}
+
 int run_compare(const std::string& scenario, std::vector<std::string> rollers, const std::string& out, int threads,
                 bool check_warm, bool vtu, const std::vector<std::string>& tones) {
   const Scenario sc = load_scenario(scenario.empty() ? std::string(BACKROLL_ASSET_DIR) + "/scenarios/compare.toml" : scenario);
@@ -406,7 +413,9 @@ int run_compare(const std::string& scenario, std::vector<std::string> rollers, c
   }
   if (threads <= 0) threads = std::max(1u, std::thread::hardware_concurrency());
   ensure_output_dir(out, "--out " + out);  // before a minute of solving, not after
-  const Comparison c = run_comparison(sc, files, threads, check_warm, vtu ? out + "/states" : "", tones);
+  const Comparison c = run_comparison(sc, files, threads, check_warm, vtu ? out + "/states" : "", tones, [](const BatchProgress& p) {
+    progress_bar(static_cast<int>(p.positions_done), static_cast<int>(p.positions_total), fmt::format("positions, {:.0f} s", p.seconds));
+  });
   write_file_atomic(out + "/compare.csv", comparison_csv(c));
   write_file_atomic(out + "/compare.json", comparison_json(c));
   write_file_atomic(out + "/compare.png", render_chart_png(comparison_chart(c)));
@@ -435,13 +444,6 @@ int run_compare(const std::string& scenario, std::vector<std::string> rollers, c
              maps.maps.empty() ? "" : fmt::format(", {}/compare_maps.png", out));
   if (failed) return 3;
   return warm_cold_disagreements(c, nullptr).empty() ? 0 : 3;  // reported above, row by row
-}
-
-// A progress bar on stderr, redrawn in place: "[#####     ] 12/30 label".
-void progress_bar(int done, int total, const std::string& label) {
-  const int width = 30, filled = total > 0 ? width * done / total : width;
-  fmt::print(stderr, "\r[{}{}] {}/{} {}", std::string(filled, '#'), std::string(width - filled, ' '), done, total, label);
-  if (done >= total) fmt::print(stderr, "\n");
 }
 
 // A roller level given on the command line (T2..L5), or a ConfigError naming the option.
@@ -566,25 +568,38 @@ struct SolveTally {
 
 int run_bench_roll(const std::string& scenario) {
   const Scenario sc = load_scenario(scenario.empty() ? std::string(BACKROLL_ASSET_DIR) + "/scenarios/compare.toml" : scenario);
-  const FlatReference flat = solve_flat_reference(sc);
-  const std::shared_ptr<const PosedModel> pm = build_posed_model(sc);
-  fmt::print("backroll bench roll: {} ({} dofs, mesh scale {})\n", portable_path(sc.source), pm->body.fem.n_dofs, sc.mesh_scale);
+  // The positions from rest, T7 and L3, each on its model (one, unless the patch follows the
+  // roller: then each with the patch centred on it), with its flat-lying reference.
+  const std::array<int, 2> levels = {7, 15};
+  std::array<FlatReference, 2> flat;
+  std::array<std::shared_ptr<const PosedModel>, 2> pm;
+  for (size_t k = 0; k < levels.size(); ++k) {
+    if (k > 0 && !patch_follows_roller(sc)) {
+      flat[k] = flat[0], pm[k] = pm[0];
+      continue;
+    }
+    const Scenario at = with_patch_at(sc, levels[k]);
+    flat[k] = solve_flat_reference(at);
+    pm[k] = build_posed_model(at);
+  }
+  fmt::print("backroll bench roll: {} ({} dofs{}, mesh scale {})\n", portable_path(sc.source), pm[0]->body.fem.n_dofs,
+             patch_follows_roller(sc) ? fmt::format(" with the patch at T7, {} at L3", pm[1]->body.fem.n_dofs) : "", sc.mesh_scale);
   fmt::print("  linear solver: {}\n", backroll::linear_solver_info());
   SolveTally f;
-  f.positions = 1;
-  f.add(flat.solve);
+  for (size_t k = 0; k < levels.size() && (k == 0 || patch_follows_roller(sc)); ++k) f.add(flat[k].solve), ++f.positions;
   fmt::print("  flat-lying reference: {}\n", f.line());
   fmt::print("  the tangent's Cholesky factor: {:.1f} million nonzeros, {:.2f} GFlop a factorisation, its largest dense block "
              "{} rows\n",
-             flat.solve.factor_nonzeros / 1e6, flat.solve.factor_flops / 1e9, flat.solve.factor_largest_front);
+             flat[0].solve.factor_nonzeros / 1e6, flat[0].solve.factor_flops / 1e9, flat[0].solve.factor_largest_front);
   // The same positions with the late Newton steps on the last factorisation (what runs) and with
   // a factorisation every step (the plain direct solver), each session from the same start.
   for (bool direct : {false, true}) {
-    RollSession s(pm, &flat);
-    s.set_direct_solves(direct);
     SolveTally cold, warm, sub;
     const char* how = direct ? "plain direct solver" : "late steps on the last factorisation";
-    for (int l : {7, 15}) {
+    for (size_t k = 0; k < levels.size(); ++k) {
+      const int l = levels[k];
+      RollSession s(pm[k], &flat[k]);
+      s.set_direct_solves(direct);
       const RollResult c = s.solve_at(l, true);
       std::string hist;  // Newton's residual at each evaluation of the cold solve: quadratic at the end
       for (double v : c.solve.residual_history) hist += fmt::format(" {:.1e}", v);
@@ -599,7 +614,7 @@ int run_bench_roll(const std::string& scenario) {
     fmt::print("    and before it, the roller's sub-steps on the way: {:.2f} s, {:.1f} Newton iterations\n",
                sub.seconds / sub.positions, double(sub.newton) / sub.positions);
   }
-  if (sc.body.patch_size_m > 0) {  // compare refuses a patch (roll.h: refuse_patch)
+  if (sc.body.patch_size_m > 0 && !patch_follows_roller(sc)) {  // compare refuses it (roll.h: refuse_patch)
     fmt::print("  the main job: not run (the scenario's fine patch is fine at {} only)\n", level_name(sc.body.patch_level));
     return 0;
   }

@@ -263,6 +263,58 @@ TEST_CASE("comparison: bit-identical results on 1 and 2 threads", "[roll]") {
   CHECK(comparison_csv(one).find("assets/rollers/standard.toml") != std::string::npos);
 }
 
+// A fine patch that follows the roller (mesh.patch_at = "roller"): run_batch solves each position
+// on a mesh of its own with the patch centred there, from rest, with its own flat-lying reference;
+// another tone's position starts from the main run's state on the same mesh.
+TEST_CASE("compare with a patch that follows the roller: each position as solved on its own patch", "[roll]") {
+  const std::string dir = (std::filesystem::temp_directory_path() / "backroll_moving_patch").string();
+  std::filesystem::create_directories(dir);
+  const std::string file = dir + "/coarse_patch.toml";  // the tones are read from the file
+  std::ofstream(file) << "base = \"" << BACKROLL_ASSET_DIR << "/scenarios/coarse.toml\"\n"
+                      << "[mesh]\npatch_size_m = 0.015\npatch_at = \"roller\"\n";
+  Scenario sc = load_scenario(file);
+  REQUIRE(patch_follows_roller(sc));
+  sc.levels = {7, 15};
+  const std::vector<std::string> rollers = {roller_path("standard")};
+  const Comparison one = run_comparison(sc, rollers, 1, false, "", {"relaxed"});
+  const Comparison two = run_comparison(sc, rollers, 2, false, "", {"relaxed"});
+  CHECK(one.flats.size() == 4);  // the holding and the relaxed tone's, each at T7 and at L3
+  REQUIRE(one.runs.size() == 1);
+  REQUIRE(one.runs[0].results.size() == 2);
+  for (size_t k = 0; k < 2; ++k) {
+    const RollResult& a = one.runs[0].results[k];
+    REQUIRE(a.usable());
+    for (const Measure& m : measure_registry()) CHECK(m.get(a) == m.get(two.runs[0].results[k]));
+    // The same state as a session on the patch centred there solves from rest.
+    Scenario at = with_patch_at(sc, sc.levels[k]);
+    at.roller = load_roller_spec(rollers[0]);
+    const FlatReference flat = solve_flat_reference(at);
+    RollSession ses(at, &flat);
+    const RollResult c = ses.solve_at(sc.levels[k], true);
+    CHECK(ses.model().fem.n_dofs > build_posed_model(coarse())->body.fem.n_dofs);  // the patch is there
+    for (const std::string key : {"peak_pressure", "sp_load", "rib_share", "lumbar_extension", "kidney_mean"})
+      CHECK(find_measure(key).get(c) == find_measure(key).get(a));
+  }
+  REQUIRE(one.tones.size() == 2);
+  for (const ToneRun& t : one.tones)
+    for (size_t i = 0; i < t.runs.size(); ++i)
+      for (size_t k = 0; k < t.runs[i].results.size(); ++k) {
+        CHECK(t.runs[i].results[k].usable());
+        CHECK(find_measure("peak_pressure").get(t.runs[i].results[k]) ==
+              find_measure("peak_pressure").get(two.tones[&t - one.tones.data()].runs[i].results[k]));
+      }
+  // A patch fixed at a level is refused by the commands that compare places; one that follows the
+  // roller by those that roll on one mesh.
+  const Scenario fixed = load_scenario(file, {{"mesh.patch_at", ConfigValue(std::string("L3")), "test"}});
+  CHECK_THROWS_WITH(refuse_patch(fixed, "compare"), Catch::Contains("patch_at = \"roller\""));
+  CHECK_NOTHROW(refuse_moving_patch(fixed, "the viewer"));
+  CHECK_NOTHROW(refuse_patch(sc, "compare"));
+  CHECK_THROWS_WITH(refuse_moving_patch(sc, "the viewer"), Catch::Contains("the viewer rolls on one mesh"));
+  CHECK_THROWS_WITH(load_scenario(file, {{"mesh.patch_at", ConfigValue(std::string("T1")), "test"}}),
+                    Catch::Contains("allowed roller, T2"));
+  std::filesystem::remove_all(dir);
+}
+
 TEST_CASE("small rollers: the head and shoulders come down on the floor, forces still balance", "[roll]") {
   const Scenario sc = coarse("ball");
   RollSession ses(sc, nullptr);
@@ -371,11 +423,12 @@ TEST_CASE("compare --check-warm: warm and cold held against each other, with flo
   // The spinous processes against lying flat: the flat reference's own loads (the floor presses
   // the ridge there), subtracted level by level.
   double flat_total = 0;
-  for (double f : c.flat.sp_load_N) flat_total += f;
+  REQUIRE(c.flats.size() == 1);
+  for (double f : c.flats[0].sp_load_N) flat_total += f;
   CHECK(flat_total > 1.0);
   for (const RollResult& r : c.runs[0].results) {
     double flat3 = 0;
-    for (int l = r.level - 1; l <= r.level + 1; ++l) flat3 += c.flat.sp_load_N[l - 1];
+    for (int l = r.level - 1; l <= r.level + 1; ++l) flat3 += c.flats[0].sp_load_N[l - 1];
     CHECK(find_measure("sp_load_vs_flat").get(r) == Approx(find_measure("sp_load").get(r) - flat3).margin(1e-9));
   }
   CHECK(comparison_table(c).find("every measure agrees") != std::string::npos);

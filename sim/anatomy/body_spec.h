@@ -97,7 +97,9 @@ struct BodySpec {
   // A fine patch where the roller acts (a scenario's [mesh] patch_*, none when patch_size_m = 0):
   // elements of patch_size_m in the skin's plane within patch_halflength_m along the skin line of
   // level patch_level's spinous-process tip and within patch_halfwidth_m of the midline, growing
-  // by 1.25 per element outside it to the sizes above (BodyBuilder::tissue_grid).
+  // by 1.25 per element outside it to the sizes above (BodyBuilder::tissue_grid). patch_level 0
+  // with a patch: it follows the roller, and a run centres it on each position before building
+  // (run/roll.h: with_patch_at).
   double patch_size_m = 0, patch_halflength_m = 0.06, patch_halfwidth_m = 0.08;
   int patch_level = 0;
 };

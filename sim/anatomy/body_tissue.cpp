@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
 
 #include "io/toml_reader.h"
 
@@ -101,6 +102,8 @@ std::vector<double> BodyBuilder::along_axis() const {
     for (int j = 0; j <= n; ++j) v.push_back(s_lo + (s_hi - s_lo) * j / n);
     return v;
   }
+  if (p.patch_level < 2 || p.patch_level > kLevels)
+    throw std::logic_error("BodyBuilder: a patch that follows the roller is centred on a position before the body is built");
   const double c = L.s_tip[p.patch_level];
   const double f_lo = std::max(s_lo, c - p.patch_halflength_m), f_hi = std::min(s_hi, c + p.patch_halflength_m);
   const int n = std::max(1, static_cast<int>(std::ceil((f_hi - f_lo) / p.patch_size_m - 1e-9)));

@@ -1,5 +1,6 @@
 #include "run/batch.h"
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <fmt/core.h>
@@ -15,9 +16,12 @@ namespace backroll {
 
 std::string RollPosition::label() const { return level > 0 ? level_name(level) : fmt::format("{:.3f} m", s_m); }
 
-BatchResult run_batch(const std::vector<RollJob>& jobs, int threads, const BatchProgressFn& progress,
-                      const std::function<void(int, const std::vector<RollResult>&)>& on_job_done,
-                      const PositionFn& on_position) {
+namespace {
+
+// run_batch on jobs whose models are fixed (no patch that follows the roller).
+BatchResult run_fixed_batch(const std::vector<RollJob>& jobs, int threads, const BatchProgressFn& progress,
+                            const std::function<void(int, const std::vector<RollResult>&)>& on_job_done,
+                            const PositionFn& on_position) {
   const auto t0 = std::chrono::steady_clock::now();
   BatchResult out;
   out.threads = std::max(1, threads);
@@ -41,6 +45,7 @@ BatchResult run_batch(const std::vector<RollJob>& jobs, int threads, const Batch
   std::vector<Task> tasks;
   for (size_t f = 0; f < flat_first_job.size(); ++f) tasks.push_back({static_cast<int>(f), 0, 0, 0});
   std::vector<int> remaining(jobs.size(), 1);  // runs left + the flat reference
+  std::vector<int> runs_left(jobs.size(), 0);  // the job's model is let go after its last run
   size_t positions_total = 0;
   for (size_t j = 0; j < jobs.size(); ++j) {
     const size_t n = jobs[j].positions.size();
@@ -48,7 +53,7 @@ BatchResult run_batch(const std::vector<RollJob>& jobs, int threads, const Batch
     positions_total += n;
     for (size_t a = 0; a < n; a += kBatchChunk) {
       tasks.push_back({-1, j, a, std::min(n, a + kBatchChunk)});
-      ++remaining[j];
+      ++remaining[j], ++runs_left[j];
     }
   }
   // The states other jobs start from (RollPosition::from_job), by (job, position), published as
@@ -134,6 +139,7 @@ BatchResult run_batch(const std::vector<RollJob>& jobs, int threads, const Batch
     for (size_t a = task.first; a < task.last; ++a) out.results[task.job][a] = std::move(res[a - task.first]);
     out.job_seconds[task.job] += sec;
     prog.positions_done += task.last - task.first;
+    if (--runs_left[task.job] == 0) models[task.job].reset();  // a job a position: one model each
     if (--remaining[task.job] == 0) finish_job(task.job);
     prog.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (progress) progress(prog);
@@ -145,6 +151,89 @@ BatchResult run_batch(const std::vector<RollJob>& jobs, int threads, const Batch
     published_cv.notify_all();  // no state a waiting task needs will come
   });
   out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return out;
+}
+
+}  // namespace
+
+BatchResult run_batch(const std::vector<RollJob>& jobs, int threads, const BatchProgressFn& progress,
+                      const std::function<void(int, const std::vector<RollResult>&)>& on_job_done,
+                      const PositionFn& on_position) {
+  if (std::none_of(jobs.begin(), jobs.end(), [](const RollJob& j) { return patch_follows_roller(j.scenario); }))
+    return run_fixed_batch(jobs, threads, progress, on_job_done, on_position);
+  // A job whose patch follows the roller becomes a job per position, the patch centred on it (a
+  // mesh of its own: solved from rest, with its own flat-lying reference); the results are
+  // gathered back into the job's order.
+  std::vector<RollJob> parts;
+  std::vector<std::pair<size_t, size_t>> origin;     // per part: (job, its first position)
+  std::vector<std::vector<size_t>> part_of(jobs.size());  // per job and position: its part
+  for (size_t j = 0; j < jobs.size(); ++j) {
+    const RollJob& job = jobs[j];
+    const bool moving = patch_follows_roller(job.scenario);
+    for (size_t k = 0; k < job.positions.size(); ++k) {
+      if (moving || k == 0) {
+        RollJob part = job;
+        part.positions.clear();
+        if (moving) {
+          const RollPosition& p = job.positions[k];
+          if (p.level <= 0)
+            throw ConfigError(fmt::format("{}: mesh.patch_at = \"roller\" centres the patch on a level, and position {} is "
+                                          "not at one", job.scenario.source, p.label()));
+          part.scenario = with_patch_at(job.scenario, p.level);
+          part.flat_key += " patch at " + level_name(p.level);
+        }
+        parts.push_back(std::move(part));
+        origin.push_back({j, k});
+      }
+      RollPosition p = job.positions[k];
+      if (p.from_job >= 0) {
+        const size_t from = part_of[p.from_job][p.from_position];
+        p.from_position -= origin[from].second;
+        p.from_job = static_cast<int>(from);
+      }
+      parts.back().positions.push_back(p);
+      part_of[j].push_back(parts.size() - 1);
+    }
+  }
+  std::vector<std::vector<RollResult>> gathered(jobs.size());
+  std::vector<size_t> parts_left(jobs.size(), 0);
+  for (const auto& o : origin) ++parts_left[o.first];
+  size_t jobs_done = 0;
+  auto part_done = [&](int part, const std::vector<RollResult>& res) {  // one call at a time
+    const auto [j, first] = origin[part];
+    gathered[j].resize(jobs[j].positions.size());
+    for (size_t a = 0; a < res.size(); ++a) gathered[j][first + a] = res[a];
+    if (--parts_left[j] > 0) return;
+    ++jobs_done;
+    if (on_job_done) on_job_done(static_cast<int>(j), gathered[j]);
+  };
+  BatchProgressFn own_progress;
+  if (progress)
+    own_progress = [&](const BatchProgress& p) {
+      BatchProgress q = p;
+      q.jobs_done = jobs_done, q.jobs_total = jobs.size();
+      progress(q);
+    };
+  PositionFn own_position;
+  if (on_position)
+    own_position = [&](int part, size_t a, const RollSession& ses, const RollResult& r) {
+      on_position(static_cast<int>(origin[part].first), origin[part].second + a, ses, r);
+    };
+  BatchResult b = run_fixed_batch(parts, threads, own_progress, part_done, own_position);
+  BatchResult out;
+  out.threads = b.threads;
+  out.seconds = b.seconds;
+  out.flats = std::move(b.flats);
+  out.results.resize(jobs.size());
+  out.job_seconds.assign(jobs.size(), 0.0);
+  out.job_flat.assign(jobs.size(), -1);
+  for (size_t part = 0; part < parts.size(); ++part) {
+    const auto [j, first] = origin[part];
+    out.results[j].resize(jobs[j].positions.size());
+    for (size_t a = 0; a < b.results[part].size(); ++a) out.results[j][first + a] = std::move(b.results[part][a]);
+    out.job_seconds[j] += b.job_seconds[part];
+    if (out.job_flat[j] < 0) out.job_flat[j] = b.job_flat[part];
+  }
   return out;
 }
 

@@ -8,7 +8,10 @@
 //   - a position may start from the state an earlier job solved (RollPosition::from_job): its
 //     task waits for that state, which the runs before it in the task order are computing;
 //   - jobs with the same flat_key share one flat-lying reference (the segment motions are measured
-//     against it), solved as a task of its own and applied when both are done.
+//     against it), solved as a task of its own and applied when both are done;
+//   - a job whose fine patch follows the roller (mesh.patch_at = "roller") is a job per position,
+//     each on its own mesh with the patch centred there: solved from rest (or from an earlier
+//     job's state on the same mesh), with its own flat-lying reference.
 #pragma once
 
 #include <functional>
@@ -49,7 +52,7 @@ using BatchProgressFn = std::function<void(const BatchProgress&)>;
 struct BatchResult {
   std::vector<std::vector<RollResult>> results;  // per job, per position
   std::vector<FlatReference> flats;              // per distinct flat_key
-  std::vector<int> job_flat;                     // per job: its index in flats
+  std::vector<int> job_flat;                     // per job: its index in flats (its first position's)
   std::vector<double> job_seconds;               // per job: CPU time over its tasks
   int threads = 1;
   double seconds = 0;

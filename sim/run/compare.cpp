@@ -26,7 +26,8 @@ constexpr int kT6 = 6, kT7 = 7, kT8 = 8, kL2 = 14, kL3 = 15, kL4 = 16;
 }  // namespace
 
 Comparison run_comparison(const Scenario& sc, const std::vector<std::string>& roller_files, int threads,
-                          bool check_warm, const std::string& states_dir, const std::vector<std::string>& tones) {
+                          bool check_warm, const std::string& states_dir, const std::vector<std::string>& tones,
+                          const BatchProgressFn& progress) {
   refuse_patch(sc, "compare");
   std::vector<RollJob> jobs(roller_files.size());
   for (size_t i = 0; i < roller_files.size(); ++i) {
@@ -73,7 +74,7 @@ Comparison run_comparison(const Scenario& sc, const std::vector<std::string>& ro
                         state_vtu(ses.model(), ses.state(), pitch_matrix(ses.pitch_rad()), r.skin_pressure_Pa));
     };
   }
-  BatchResult b = run_batch(jobs, threads, {}, {}, [&](int job, size_t k, const RollSession& ses, const RollResult& r) {
+  BatchResult b = run_batch(jobs, threads, progress, {}, [&](int job, size_t k, const RollSession& ses, const RollResult& r) {
     if (write_state && static_cast<size_t>(job) < n_main) write_state(job, k, ses, r);
   });
   if (!states_dir.empty())
@@ -86,7 +87,7 @@ Comparison run_comparison(const Scenario& sc, const std::vector<std::string>& ro
   Comparison c;
   c.threads = b.threads;
   c.seconds = b.seconds;
-  c.flat = b.flats.front();
+  c.flats = b.flats;
   c.runs.resize(n_main);
   for (size_t i = 0; i < n_main; ++i) {
     c.runs[i].scenario = jobs[i].scenario;
@@ -121,7 +122,7 @@ Comparison run_comparison(const Scenario& sc, const std::vector<std::string>& ro
   }
   if (check_warm && sc.warm_start) {
     for (RollJob& j : jobs) j.scenario.warm_start = false;
-    BatchResult cold = run_batch(jobs, threads);
+    BatchResult cold = run_batch(jobs, threads, progress);
     c.seconds += cold.seconds;
     auto cold_run = [&](size_t j) { return RollerRun{jobs[j].scenario, std::move(cold.results[j]), cold.job_seconds[j]}; };
     for (size_t i = 0; i < n_main; ++i) c.cold_runs.push_back(cold_run(i));
@@ -347,7 +348,10 @@ std::string comparison_json(const Comparison& c) {
                  {"mat_cell_m", 0.01},
                  {"contact_threshold_Pa", kContactThresholdPa},
                  {"ppi_area_m2", kPpiAreaM2}};
-  j["flat_reference"] = {{"converged", c.flat.solve.converged}, {"newton_iterations", c.flat.solve.newton_iterations}};
+  bool flats_converged = true;
+  int flat_iterations = 0;
+  for (const FlatReference& f : c.flats) flats_converged = flats_converged && f.solve.converged, flat_iterations += f.solve.newton_iterations;
+  j["flat_reference"] = {{"converged", flats_converged}, {"newton_iterations", flat_iterations}, {"count", c.flats.size()}};
   if (!c.cold_runs.empty()) {
     int n = 0;
     json d = json::array();

@@ -9,6 +9,7 @@
 
 #include "measure/registry.h"
 #include "report/plot.h"
+#include "run/batch.h"
 #include "run/roll.h"
 
 namespace backroll {
@@ -30,7 +31,7 @@ struct ToneRun {
 };
 
 struct Comparison {
-  FlatReference flat;
+  std::vector<FlatReference> flats;  // every flat-lying reference solved (one a position when the patch follows the roller)
   std::vector<RollerRun> runs;
   // The scenario's own tone first (its results read from runs), then each other tone asked for.
   std::vector<ToneRun> tones;
@@ -50,7 +51,7 @@ struct Comparison {
 // do); the scenario's own tone is the main run.
 Comparison run_comparison(const Scenario& sc, const std::vector<std::string>& roller_files, int threads,
                           bool check_warm = false, const std::string& states_dir = "",
-                          const std::vector<std::string>& tones = {});
+                          const std::vector<std::string>& tones = {}, const BatchProgressFn& progress = {});
 // The tones the main job compares at besides the scenario's: guarding and relaxed.
 const std::vector<std::string>& default_compare_tones();
 // The measures the tone table and the sensitivity hold the mid-back against the low back on.

@@ -18,8 +18,9 @@ bool DwellRun::complete() const {
   return true;
 }
 
-DwellRun run_dwell(const Scenario& sc, int level, double seconds, double dt_s, const std::function<void(int, int)>& progress) {
+DwellRun run_dwell(const Scenario& scenario, int level, double seconds, double dt_s, const std::function<void(int, int)>& progress) {
   const auto t0 = std::chrono::steady_clock::now();
+  const Scenario sc = with_patch_at(scenario, level);
   DwellRun d;
   d.scenario = sc;
   d.level = level;

@@ -30,6 +30,8 @@ MeshStudy prepare_mesh_study(const std::string& scenario_path, const MeshStudyOp
   if (s.coarse.body.patch_size_m > 0)  // the patch refined too
     fine.push_back({"mesh.patch_size_m", ConfigValue(s.coarse.body.patch_size_m * opt.refine), "the refined mesh"});
   s.fine = load_scenario(scenario_path, fine);
+  // A patch, fixed at a level or not, is centred on each position (each a mesh of its own).
+  s.coarse.body.patch_level = s.fine.body.patch_level = 0;
   s.rollers = opt.roller_files;
   if (s.rollers.empty())
     for (const std::string& name : default_compare_rollers()) s.rollers.push_back(roller_path(name));
@@ -38,46 +40,35 @@ MeshStudy prepare_mesh_study(const std::string& scenario_path, const MeshStudyOp
 }
 
 void solve_mesh_study(MeshStudy& s, int threads, const BatchProgressFn& progress) {
-  // One job per mesh and roller, each position from rest; one flat-lying reference per mesh. A
-  // scenario with a fine patch gets a job (and a flat reference) per position, the patch centred
-  // on it.
-  const bool patch = s.coarse.body.patch_size_m > 0;
-  const size_t n = s.rollers.size(), per_roller = patch ? s.levels.size() : 1;
+  // One job per mesh and roller, each position from rest; one flat-lying reference per mesh (a
+  // patch follows the roller: one per position and mesh, run_batch).
+  const size_t n = s.rollers.size();
   std::vector<RollJob> jobs;
   for (int mesh = 0; mesh < 2; ++mesh)
-    for (size_t i = 0; i < n; ++i)
-      for (size_t k = 0; k < per_roller; ++k) {
-        RollJob j;
-        j.scenario = mesh ? s.fine : s.coarse;
-        j.scenario.roller_file = s.rollers[i];
-        j.scenario.roller = s.roller_specs[i];
-        j.scenario.warm_start = false;
-        j.flat_key = mesh ? "refined" : "";
-        if (patch) {
-          j.scenario.body.patch_level = s.levels[k];
-          j.positions.push_back({s.levels[k], 0.0});
-          j.flat_key += " patch at " + level_name(s.levels[k]);
-        } else {
-          for (int l : s.levels) j.positions.push_back({l, 0.0});
-        }
-        jobs.push_back(j);
-      }
+    for (size_t i = 0; i < n; ++i) {
+      RollJob j;
+      j.scenario = mesh ? s.fine : s.coarse;
+      j.scenario.roller_file = s.rollers[i];
+      j.scenario.roller = s.roller_specs[i];
+      j.scenario.warm_start = false;
+      j.flat_key = mesh ? "refined" : "";
+      for (int l : s.levels) j.positions.push_back({l, 0.0});
+      jobs.push_back(j);
+    }
   std::mutex dofs_mutex;
   BatchResult b = run_batch(jobs, threads, progress, {}, [&](int job, size_t, const RollSession& ses, const RollResult&) {
     std::lock_guard<std::mutex> lock(dofs_mutex);
-    int& dofs = static_cast<size_t>(job) < n * per_roller ? s.coarse_dofs : s.fine_dofs;
+    int& dofs = static_cast<size_t>(job) < n ? s.coarse_dofs : s.fine_dofs;
     dofs = std::max(dofs, ses.model().fem.n_dofs);
   });
   s.threads = b.threads;
   s.seconds = b.seconds;
   for (int mesh = 0; mesh < 2; ++mesh) {
     s.results[mesh].assign(n, {});
-    for (size_t i = 0; i < n; ++i)
-      for (size_t k = 0; k < per_roller; ++k) {
-        const size_t job = (mesh * n + i) * per_roller + k;
-        for (RollResult& r : b.results[job]) s.results[mesh][i].push_back(std::move(r));
-        s.seconds_per_mesh[mesh] += b.job_seconds[job];
-      }
+    for (size_t i = 0; i < n; ++i) {
+      s.results[mesh][i] = std::move(b.results[mesh * n + i]);
+      s.seconds_per_mesh[mesh] += b.job_seconds[mesh * n + i];
+    }
   }
 }
 

@@ -70,9 +70,12 @@ Scenario load_scenario(const std::string& path, const std::vector<ConfigOverride
   if (r.has("mesh.patch_size_m")) {
     patch_size = r.number("mesh.patch_size_m", 0.001, 0.02);
     if (!r.has("mesh.patch_at"))
-      throw ConfigError(fmt::format("{}: mesh.patch_size_m needs mesh.patch_at, the level the patch is centred on (T2..L5; "
-                                    "`backroll mesh-study` centres it on each of its positions)", r.where("mesh.patch_size_m")));
-    patch_level = r.level("mesh.patch_at", 2, kLevels);
+      throw ConfigError(fmt::format("{}: mesh.patch_size_m needs mesh.patch_at, the level the patch is centred on (T2..L5) "
+                                    "or \"roller\" (it follows the roller)", r.where("mesh.patch_size_m")));
+    std::vector<std::string> at = {"roller"};
+    for (int l = 2; l <= kLevels; ++l) at.push_back(level_name(l));
+    const std::string where = r.text("mesh.patch_at", at);
+    patch_level = where == "roller" ? 0 : level_index(where);
     const BodySpec defaults;
     patch_halflength = r.has("mesh.patch_halflength_m") ? r.number("mesh.patch_halflength_m", 0.01, 0.3) : defaults.patch_halflength_m;
     patch_halfwidth = r.has("mesh.patch_halfwidth_m") ? r.number("mesh.patch_halfwidth_m", 0.01, 0.2) : defaults.patch_halfwidth_m;
@@ -101,11 +104,26 @@ Scenario load_scenario(const std::string& path, const std::vector<ConfigOverride
   return sc;
 }
 
+bool patch_follows_roller(const Scenario& sc) { return sc.body.patch_size_m > 0 && sc.body.patch_level == 0; }
+
+Scenario with_patch_at(const Scenario& sc, int level) {
+  Scenario out = sc;
+  if (patch_follows_roller(sc)) out.body.patch_level = level;
+  return out;
+}
+
 void refuse_patch(const Scenario& sc, const std::string& command) {
-  if (sc.body.patch_size_m > 0)
-    throw ConfigError(fmt::format("{}: mesh.patch_size_m: a fine patch is fine at one place ({}), and `backroll {}` compares "
-                                  "places, so it would compare two meshes; `backroll mesh-study` centres the patch on each "
-                                  "of its positions", sc.source, level_name(sc.body.patch_level), command));
+  if (sc.body.patch_size_m > 0 && !patch_follows_roller(sc))
+    throw ConfigError(fmt::format("{}: mesh.patch_at = \"{}\": a fine patch is fine at one place, and `backroll {}` compares "
+                                  "places, so it would compare two meshes; mesh.patch_at = \"roller\" centres it on each "
+                                  "position", sc.source, level_name(sc.body.patch_level), command));
+}
+
+void refuse_moving_patch(const Scenario& sc, const std::string& command) {
+  if (patch_follows_roller(sc))
+    throw ConfigError(fmt::format("{}: mesh.patch_at = \"roller\": the patch follows the roller, a mesh for each position, "
+                                  "and {} rolls on one mesh; centre the patch on a level (mesh.patch_at = \"L3\")", sc.source,
+                                  command));
 }
 
 std::shared_ptr<const PosedModel> build_posed_model(const Scenario& sc) {

@@ -42,10 +42,19 @@ std::string default_scenario_path();  // assets/scenarios/default.toml
 // The body file's mesh coarsened by `scale` (element sizes x scale, rows / scale; never fewer
 // than 4 rows through the kidneys).
 BodySpec scaled_mesh(BodySpec p, double scale);
-// Throws a ConfigError naming `command` when the scenario has a fine patch (mesh.patch_size_m): a
-// patch is fine at one place, and a command that compares places (T7 against L3) would compare
-// two meshes. `backroll mesh-study` centres it on each of its positions.
+// A fine patch (mesh.patch_size_m) is centred on one level (mesh.patch_at = "L3") or follows the
+// roller (mesh.patch_at = "roller": BodySpec::patch_level 0), each position then solved from rest
+// on a mesh of its own with the patch centred on it, with its own flat-lying reference (run_batch
+// places it; with_patch_at for one position).
+bool patch_follows_roller(const Scenario& sc);
+// The scenario with its patch centred on `level` when the patch follows the roller; else as is.
+Scenario with_patch_at(const Scenario& sc, int level);
+// Throws a ConfigError naming `command` when the scenario has a patch fixed at one level: a
+// command that compares places (T7 against L3) would compare two meshes.
 void refuse_patch(const Scenario& sc, const std::string& command);
+// Throws a ConfigError naming `command` when the scenario's patch follows the roller: a command
+// that rolls on one mesh (the viewer) needs it fixed at a level.
+void refuse_moving_patch(const Scenario& sc, const std::string& command);
 // The scenario's posed model, built by its posture (built once; share it between sessions).
 std::shared_ptr<const PosedModel> build_posed_model(const Scenario& sc);
 

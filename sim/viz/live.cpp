@@ -127,6 +127,7 @@ void LiveSession::run() {
         m->id = id;
         m->setup = setup;
         m->scenario = load_scenario(setup.scenario, setup.overrides());
+        refuse_moving_patch(m->scenario, "the viewer");
         m->flat = solve_flat_reference(m->scenario, &cancel_);
         cancelled = m->flat.solve.cancelled;
         if (!cancelled && !m->flat.solve.converged)
