@@ -448,6 +448,14 @@ TEST_CASE("friction: a block pulled sideways sticks below mu W and cannot be hel
     CHECK(std::abs(sum.y()) < 1e-6 * W);
     CHECK(worst <= 1 + 1e-9);
   }
+  // The lag: at the solution it is the state's own; a stale one (half the normal forces) moved
+  // half way gets three quarters, and the bound it was off by is mu x the half missing.
+  CHECK(lag_friction(m, st) < 1e-9);
+  const std::vector<Vec3> own = st.friction_normal[0];
+  double off = 0;
+  for (Vec3& n : st.friction_normal[0]) off = std::max(off, mu * 0.5 * n.norm()), n *= 0.5;
+  CHECK(lag_friction(m, st, 0.5) == Approx(off).epsilon(1e-12));
+  for (size_t i = 0; i < own.size(); ++i) CHECK((st.friction_normal[0][i] - 0.75 * own[i]).norm() <= 1e-12 * (1 + own[i].norm()));
   const SolveReport slides = pulled(1.3, m, st);
   CHECK_FALSE(slides.converged);
 }

@@ -670,12 +670,15 @@ std::vector<double> rigid_contact_forces(const FemModel& m, const FemState& st, 
   return f;
 }
 
-void lag_friction(const FemModel& m, FemState& st) {
+double lag_friction(const FemModel& m, FemState& st, double weight) {
   st.friction_normal.resize(m.rigid_contacts.size());
   const fem_terms::Pose p = fem_terms::pose_of(m, st, st.u, false);
+  double moved = 0;
   for (size_t s = 0; s < m.rigid_contacts.size(); ++s) {
     const RigidContactSet& cs = m.rigid_contacts[s];
     if (cs.friction <= 0) continue;
+    std::vector<Vec3> lagged = std::move(st.friction_normal[s]);
+    const bool had = lagged.size() == cs.n_slaves();
     st.friction_normal[s].assign(cs.n_slaves(), Vec3::Zero());
     const Mat3 to_reference = fem_terms::turn_since_reference(st, p, cs.body).transpose();
     for (size_t i = 0; i < cs.n_slaves(); ++i) {
@@ -683,11 +686,17 @@ void lag_friction(const FemModel& m, FemState& st) {
       Vec3 n;
       const double g = fem_terms::rigid_gap(m, cs, i, p.origin[cs.body], p.R[cs.body],
                                             cs.slave_position(i, p.x), may_skip, n);
-      if (std::isnan(g)) continue;
-      const double lam = slave_force(st, cs, s, i, g);
-      if (lam > 0) st.friction_normal[s][i] = to_reference * (lam * n);
+      if (!std::isnan(g)) {
+        const double lam = slave_force(st, cs, s, i, g);
+        if (lam > 0) st.friction_normal[s][i] = to_reference * (lam * n);
+      }
+      if (!had) continue;
+      const Vec3 now = st.friction_normal[s][i];
+      moved = std::max(moved, cs.friction * (now - lagged[i]).norm());
+      if (weight < 1) st.friction_normal[s][i] = lagged[i] + weight * (now - lagged[i]);
     }
   }
+  return moved;
 }
 
 std::vector<Vec3> rigid_friction_forces(const FemModel& m, const FemState& st, int set) {

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <limits>
 #include <sstream>
 #include <stdexcept>
 
@@ -219,6 +220,7 @@ Eigen::VectorXd step_rhs_with_pressed_supports(Eval& ev) {
 // job's three rollers (one thread each, run side by side): 116.8 -> 106.7 CPU-seconds. Tried on
 // every step (no gate), most early tries failed and it saved nothing.
 constexpr double kReuseGate = 40, kReuseRtol = 1e-2;
+constexpr int kLagStall = 10;  // Newton iterations without a new low before friction's lag is relaxed
 constexpr int kReuseMaxCg = 8;
 bool reuse_step(const Eigen::SparseMatrix<double>& A, const std::vector<fem_terms::RankOne>& parts,
                 const Eigen::VectorXd& rhs, const Eigen::VectorXd& grad, double residual_tol, NewtonWorkspace& w,
@@ -416,6 +418,9 @@ SolveReport solve_equilibrium(const FemModel& m, FemState& st, const SolverSetti
     rep.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return rep;
   };
+  bool relax_lag = false;  // friction's lag moved half way (below)
+  double lowest = std::numeric_limits<double>::infinity();
+  int since_lowest = 0;
   for (int step = 1; step <= s.load_steps; ++step) {
     const double load = static_cast<double>(step) / s.load_steps;
     while (true) {
@@ -426,8 +431,16 @@ SolveReport solve_equilibrium(const FemModel& m, FemState& st, const SolverSetti
       // Every evaluation at theta = 0: the tangent is the exact second derivative there.
       st.fold_rotations(m);
       // Friction acts with the normal forces of the state each Newton step starts from (lagged
-      // by one step, fem/quasi_static.h): at convergence they are the solution's own.
-      lag_friction(m, st);
+      // by one step, fem/quasi_static.h): at convergence they are the solution's own. Lagging
+      // is a fixed-point iteration, and near the solution it can cycle: Newton steps that go all
+      // the way and a residual that swings between two values, as the soft roller's cold solve
+      // at T11 on the fine patch did (1.2 / 0.88 N against a 0.076 N tolerance, to the 200th
+      // iteration, on the exact tangent too). Once the residual, under kReuseGate x the
+      // tolerance, has not set a new low for kLagStall iterations, the lag moves the normal
+      // forces half way only; the solve then converges only where the half it left is within
+      // the tolerance (the friction's bound from the solution's own normal forces).
+      const double moved = lag_friction(m, st, relax_lag ? 0.5 : 1.0);
+      const bool lag_settled = !relax_lag || 0.5 * moved <= rep.residual_tol_N;
       const auto tic = std::chrono::steady_clock::now();
       Eval ev = evaluate(m, st, st.u, load, true, true);
       rep.seconds_evaluate += std::chrono::duration<double>(std::chrono::steady_clock::now() - tic).count();
@@ -436,7 +449,11 @@ SolveReport solve_equilibrium(const FemModel& m, FemState& st, const SolverSetti
       rep.penetration_max_m = ev.max_penetration;
       rep.residual_history.push_back(rep.residual_max_N);
       if (!std::isfinite(rep.residual_max_N)) return finish(false, "non-finite residual");
-      if (rep.residual_max_N <= rep.residual_tol_N) {
+      if (rep.residual_max_N <= kReuseGate * rep.residual_tol_N) {
+        if (rep.residual_max_N < 0.9 * lowest) lowest = rep.residual_max_N, since_lowest = 0;
+        else if (++since_lowest >= kLagStall && !relax_lag) relax_lag = true, ++rep.relaxed_lags;
+      }
+      if (rep.residual_max_N <= rep.residual_tol_N && lag_settled) {
         if (ev.max_penetration <= s.gap_tol_m) break;  // converged at this load step
         if (rep.multiplier_updates >= s.max_multiplier_updates)
           return finish(false, "contact multipliers did not converge (penetration above gap_tol_m)");

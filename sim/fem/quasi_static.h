@@ -328,6 +328,7 @@ struct SolveReport {
   bool converged = false;
   int newton_iterations = 0;
   int multiplier_updates = 0;
+  int relaxed_lags = 0;          // 1 when friction's lag cycled and was relaxed (newton.cpp)
   int factorizations = 0;        // including retries with a shifted diagonal
   int failed_factorizations = 0; // ... of them, those that met a non-positive pivot
   int analyses = 0;              // symbolic analyses (fill-reducing orderings) of a new pattern
@@ -398,8 +399,10 @@ std::vector<double> rigid_contact_forces(const FemModel& model, const FemState& 
 // The same at node positions x (node_positions(model, state)), for a caller that has them.
 std::vector<double> rigid_contact_forces(const FemModel& model, const FemState& state, int set, const std::vector<Vec3>& x);
 // Sets the state's lagged normal forces for friction (FemState::friction_normal) to the contact
-// forces of its current configuration.
-void lag_friction(const FemModel& model, FemState& state);
+// forces of its current configuration, or moves them that `weight` of the way there (0 < weight
+// <= 1; all the way when there were none). Returns how far the friction bound of those forces
+// was from the lagged one: the largest mu x |current - lagged| over the slaves (N).
+double lag_friction(const FemModel& model, FemState& state, double weight = 1.0);
 // The friction force (N) each slave of rigid contact set `set` gets from the surface, at the current
 // state (zero without friction): tangential, at most mu x the lagged normal force.
 std::vector<Vec3> rigid_friction_forces(const FemModel& model, const FemState& state, int set);
