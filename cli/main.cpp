@@ -755,7 +755,8 @@ int run_view(ViewOptionsCli& v) {
   } else {
     std::vector<ConfigOverride> ov;
     if (!o.roller.empty()) ov.push_back({"roller", catalog_file("rollers", o.roller, "", "--roller", "roller"), "--roller"});
-    load_scenario(o.scenario.empty() ? std::string(BACKROLL_ASSET_DIR) + "/scenarios/compare.toml" : o.scenario, ov);
+    refuse_moving_patch(load_scenario(o.scenario.empty() ? std::string(BACKROLL_ASSET_DIR) + "/scenarios/compare.toml" : o.scenario, ov),
+                        "the viewer");
   }
   for (const auto& [option, file] : {std::pair<std::string, std::string>{"--screenshot", o.screenshot}, {"--record", o.record}})
     if (!file.empty()) {
