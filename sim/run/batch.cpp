@@ -187,6 +187,9 @@ BatchResult run_batch(const std::vector<RollJob>& jobs, int threads, const Batch
       }
       RollPosition p = job.positions[k];
       if (p.from_job >= 0) {
+        if (static_cast<size_t>(p.from_job) >= j || p.from_position >= jobs[p.from_job].positions.size())
+          throw std::invalid_argument(fmt::format("run_batch: job {} starts from job {}'s position {}, which is not an earlier "
+                                                  "job's", j, p.from_job, p.from_position));
         const size_t from = part_of[p.from_job][p.from_position];
         p.from_position -= origin[from].second;
         p.from_job = static_cast<int>(from);
@@ -220,6 +223,8 @@ BatchResult run_batch(const std::vector<RollJob>& jobs, int threads, const Batch
       on_position(static_cast<int>(origin[part].first), origin[part].second + a, ses, r);
     };
   BatchResult b = run_fixed_batch(parts, threads, own_progress, part_done, own_position);
+  for (size_t j = 0; j < jobs.size(); ++j)  // a job without positions has no part
+    if (jobs[j].positions.empty() && on_job_done) on_job_done(static_cast<int>(j), {});
   BatchResult out;
   out.threads = b.threads;
   out.seconds = b.seconds;

@@ -52,7 +52,7 @@ using BatchProgressFn = std::function<void(const BatchProgress&)>;
 struct BatchResult {
   std::vector<std::vector<RollResult>> results;  // per job, per position
   std::vector<FlatReference> flats;              // per distinct flat_key
-  std::vector<int> job_flat;                     // per job: its index in flats (its first position's)
+  std::vector<int> job_flat;                     // per job: its index in flats (its first position's; -1: none)
   std::vector<double> job_seconds;               // per job: CPU time over its tasks
   int threads = 1;
   double seconds = 0;
