@@ -18,6 +18,13 @@ std::string RollPosition::label() const { return level > 0 ? level_name(level) :
 
 namespace {
 
+// Throws when job j's position p starts from a position that is not an earlier job's.
+void check_start(const std::vector<RollJob>& jobs, size_t j, const RollPosition& p) {
+  if (static_cast<size_t>(p.from_job) >= j || p.from_position >= jobs[p.from_job].positions.size())
+    throw std::invalid_argument(fmt::format("run_batch: job {} starts from job {}'s position {}, which is not an earlier job's",
+                                            j, p.from_job, p.from_position));
+}
+
 // run_batch on jobs whose models are fixed (no patch that follows the roller).
 BatchResult run_fixed_batch(const std::vector<RollJob>& jobs, int threads, const BatchProgressFn& progress,
                             const std::function<void(int, const std::vector<RollResult>&)>& on_job_done,
@@ -66,9 +73,7 @@ BatchResult run_fixed_batch(const std::vector<RollJob>& jobs, int threads, const
   for (size_t j = 0; j < jobs.size(); ++j)
     for (const RollPosition& p : jobs[j].positions)
       if (p.from_job >= 0) {
-        if (static_cast<size_t>(p.from_job) >= j || p.from_position >= jobs[p.from_job].positions.size())
-          throw std::invalid_argument(fmt::format("run_batch: job {} starts from job {}'s position {}, which is not an earlier "
-                                                  "job's", j, p.from_job, p.from_position));
+        check_start(jobs, j, p);
         published[{static_cast<size_t>(p.from_job), p.from_position}];
       }
   std::condition_variable published_cv;
@@ -187,9 +192,7 @@ BatchResult run_batch(const std::vector<RollJob>& jobs, int threads, const Batch
       }
       RollPosition p = job.positions[k];
       if (p.from_job >= 0) {
-        if (static_cast<size_t>(p.from_job) >= j || p.from_position >= jobs[p.from_job].positions.size())
-          throw std::invalid_argument(fmt::format("run_batch: job {} starts from job {}'s position {}, which is not an earlier "
-                                                  "job's", j, p.from_job, p.from_position));
+        check_start(jobs, j, p);
         const size_t from = part_of[p.from_job][p.from_position];
         p.from_position -= origin[from].second;
         p.from_job = static_cast<int>(from);
@@ -198,17 +201,18 @@ BatchResult run_batch(const std::vector<RollJob>& jobs, int threads, const Batch
       part_of[j].push_back(parts.size() - 1);
     }
   }
-  std::vector<std::vector<RollResult>> gathered(jobs.size());
+  BatchResult out;  // each part's finished results land in their job's places as they come
+  out.results.resize(jobs.size());
+  for (size_t j = 0; j < jobs.size(); ++j) out.results[j].resize(jobs[j].positions.size());
   std::vector<size_t> parts_left(jobs.size(), 0);
   for (const auto& o : origin) ++parts_left[o.first];
   size_t jobs_done = 0;
   auto part_done = [&](int part, const std::vector<RollResult>& res) {  // one call at a time
     const auto [j, first] = origin[part];
-    gathered[j].resize(jobs[j].positions.size());
-    for (size_t a = 0; a < res.size(); ++a) gathered[j][first + a] = res[a];
+    std::copy(res.begin(), res.end(), out.results[j].begin() + first);
     if (--parts_left[j] > 0) return;
     ++jobs_done;
-    if (on_job_done) on_job_done(static_cast<int>(j), gathered[j]);
+    if (on_job_done) on_job_done(static_cast<int>(j), out.results[j]);
   };
   BatchProgressFn own_progress;
   if (progress)
@@ -225,17 +229,13 @@ BatchResult run_batch(const std::vector<RollJob>& jobs, int threads, const Batch
   BatchResult b = run_fixed_batch(parts, threads, own_progress, part_done, own_position);
   for (size_t j = 0; j < jobs.size(); ++j)  // a job without positions has no part
     if (jobs[j].positions.empty() && on_job_done) on_job_done(static_cast<int>(j), {});
-  BatchResult out;
   out.threads = b.threads;
   out.seconds = b.seconds;
   out.flats = std::move(b.flats);
-  out.results.resize(jobs.size());
   out.job_seconds.assign(jobs.size(), 0.0);
   out.job_flat.assign(jobs.size(), -1);
   for (size_t part = 0; part < parts.size(); ++part) {
-    const auto [j, first] = origin[part];
-    out.results[j].resize(jobs[j].positions.size());
-    for (size_t a = 0; a < b.results[part].size(); ++a) out.results[j][first + a] = std::move(b.results[part][a]);
+    const size_t j = origin[part].first;
     out.job_seconds[j] += b.job_seconds[part];
     if (out.job_flat[j] < 0) out.job_flat[j] = b.job_flat[part];
   }
