@@ -51,6 +51,8 @@ class BodyBuilder {
   std::vector<double> along_axis() const;
   static std::vector<double> growing_cells(double from, double to, double h, double h_max);
   void tissue_regions();
+  int wall_holder(double x, double s, const Column& c) const;  // the bone holding the band at h_wall, or -1
+  int band_row_nearest(const Column& c, double h) const;
   void tissue_attachments();
   void abdominal_cavity();
   void band_ties();

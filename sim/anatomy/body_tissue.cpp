@@ -14,6 +14,7 @@ namespace body_layout {
 // the kidney's depth, the rest to the top of the muscles; elsewhere its rows are even, and the
 // two spacings blend with the column's abdominal weight. Then fascia, fat and skin.
 double BodyBuilder::row_h(const Column& c, int k) const {
+  if (k == c.wall_row && k > 0) return c.h_wall;
   if (k <= rows_m) {
     const double even = c.h_deep + (c.h_band_top - c.h_deep) * k / rows_m;
     if (c.deep_weight <= 0) return even;
@@ -133,7 +134,11 @@ void BodyBuilder::tissue_grid() {
   nk = rows_m + 1 + rows_f + 1 + 1;  // node rows: band, fascia, fat, skin
   cols.assign(ni * nj, Column{});
   for (int j = 0; j < nj; ++j)
-    for (int i = 0; i < ni; ++i) cols[j * ni + i] = column(L, xs[i], ss[j]);
+    for (int i = 0; i < ni; ++i) {
+      Column& c = cols[j * ni + i];
+      c = column(L, xs[i], ss[j]);
+      if (wall_holder(xs[i], ss[j], c) >= 0) c.wall_row = band_row_nearest(c, c.h_wall);
+    }
   ids = append_structured(mesh, ni, nj, nk, false, 0, [&](int i, int j, int k) {
     return P(xs[i], ss[j], row_h(cols[j * ni + i], k));
   }, (ni - 1) % 2 == 0 ? (ni - 1) / 2 : -1);  // cut mirror-symmetric about the midline
@@ -242,10 +247,41 @@ int BodyBuilder::bone_under(double x, double s) const {
   return (o.with_ribs && v < 10 && s < L.s_rib_end) ? rib_under(v, x >= 0 ? 0 : 1, ax) : v;
 }
 
+// The bone that holds the band at its wall plane (h_wall) inside a column, or -1: a lumbar
+// transverse process where the abdomen reaches in front of it (column()), a floating rib (11-12)
+// out to its end. Decided before the grid is made, so that the band row it holds lies on that
+// plane on every mesh (Column::wall_row): the nearest row as generated lay up to half a row from
+// it, the floating ribs' 8-10 mm apart between the main job's mesh and one refined x 0.7.
+int BodyBuilder::wall_holder(double x, double s, const Column& c) const {
+  const double ax = std::abs(x);
+  const int bone = bone_under(x, s);
+  if (c.zone == Zone::Lamina && c.deep_weight > 0 && bone < kLevels) return bone;
+  if (o.with_ribs && c.zone == Zone::Wall && s < L.s_crest) {
+    const int v = L.owner(s, true);
+    if (v == 10 || v == 11) {
+      const RibGeom& g = rg[v];
+      if (ax <= g.a * std::sin(std::min(g.pe, kPi / 2))) return rib_under(v, x >= 0 ? 0 : 1, ax);
+    }
+  }
+  return -1;
+}
+
+// The band row (not its top) whose height as generated is nearest h. Row 0, the deepest, lies on
+// the wall where no abdomen is in front of it; a row above is moved onto h by at most half its
+// gap to the next, so no element row collapses.
+int BodyBuilder::band_row_nearest(const Column& c, double h) const {
+  int best = -1;
+  double bd = 1e9;
+  for (int k = 0; k < rows_m; ++k) {
+    const double d = std::abs(row_h(c, k) - h);
+    if (d < bd) bd = d, best = k;
+  }
+  return best;
+}
+
 // Attachments: every column's deepest node to the bone beneath, except over a vertebra's
-// spinous-process tip, where the tissue rests on the bone (spinous_contacts); floating ribs 11-12
-// take the band nodes nearest their wall depth, and the lumbar transverse processes those nearest
-// their plane where the abdomen reaches in front of them (column()).
+// spinous-process tip, where the tissue rests on the bone (spinous_contacts); and the band row
+// on the wall's plane to the bone that holds it there (wall_holder), unless a kidney's.
 void BodyBuilder::tissue_attachments() {
   FemModel& fem = m.fem;
   const TetMesh& mesh = fem.mesh;
@@ -256,39 +292,19 @@ void BodyBuilder::tissue_attachments() {
   for (int t = 0; t < mesh.n_tets(); ++t)
     if (m.tet_region[t] == kl || m.tet_region[t] == kr)
       for (int v : mesh.tets[t]) kidney[v] = 1;
-  auto band_node_nearest = [&](int i, int j, double h) {
-    const Column& c = cols[j * ni + i];
-    int best = -1;
-    double bd = 1e9;
-    for (int k = 1; k < rows_m; ++k) {
-      const double d = std::abs(row_h(c, k) - h);
-      if (d < bd) bd = d, best = k;
-    }
-    return best;
-  };
   for (int j = 0; j < nj; ++j)
     for (int i = 0; i < ni; ++i) {
-      const double x = xs[i], s = ss[j], ax = std::abs(x);
-      const int si = x >= 0 ? 0 : 1;
+      const double x = xs[i], s = ss[j];
       const int bone = bone_under(x, s);
-      if (ax <= p.sp_tip_halfwidth_m && bone < kLevels) {
+      if (std::abs(x) <= p.sp_tip_halfwidth_m && bone < kLevels) {
         tip_columns.push_back({i, j, bone});
         continue;
       }
       fem.node_body[ids[j * ni + i]] = bone;
       const Column& c = cols[j * ni + i];
-      if (c.zone == Zone::Lamina && c.deep_weight > 0 && bone < kLevels) {
-        const int n = ids[(band_node_nearest(i, j, c.h_wall) * nj + j) * ni + i];
-        if (!kidney[n]) fem.node_body[n] = bone;
-      }
-      if (o.with_ribs && ax > L.lv(p.tp_halfspan_m, s) && s < L.s_crest) {
-        const int v = L.owner(s, true);
-        if (v == 10 || v == 11) {
-          const RibGeom& g = rg[v];
-          if (ax <= g.a * std::sin(std::min(g.pe, kPi / 2)))
-            fem.node_body[ids[(band_node_nearest(i, j, c.h_wall) * nj + j) * ni + i]] = rib_under(v, si, ax);
-        }
-      }
+      if (c.wall_row < 0) continue;  // (row 0: the holder takes the deepest node)
+      const int n = ids[(c.wall_row * nj + j) * ni + i];
+      if (!kidney[n]) fem.node_body[n] = wall_holder(x, s, c);
     }
 }
 
