@@ -403,7 +403,7 @@ void progress_bar(int done, int total, const std::string& label) {
 
 int run_compare(const std::string& scenario, std::vector<std::string> rollers, const std::string& out, int threads,
                 bool check_warm, bool vtu, const std::vector<std::string>& tones) {
-  const Scenario sc = load_scenario(scenario.empty() ? std::string(BACKROLL_ASSET_DIR) + "/scenarios/compare.toml" : scenario);
+  const Scenario sc = load_scenario(scenario.empty() ? main_job_scenario_path() : scenario);
   refuse_patch(sc, "compare");  // before the output folder
   if (rollers.empty()) rollers = default_compare_rollers();
   std::vector<std::string> files;
@@ -455,7 +455,7 @@ int level_option(const std::string& option, const std::string& text) {
 
 int run_dwell_cmd(const std::string& scenario, const std::string& position, double seconds, double dt,
                   const std::string& out) {
-  const Scenario sc = load_scenario(scenario.empty() ? std::string(BACKROLL_ASSET_DIR) + "/scenarios/compare.toml" : scenario);
+  const Scenario sc = load_scenario(scenario.empty() ? main_job_scenario_path() : scenario);
   const int level = level_option("--position", position);
   if (dt > seconds) throw ConfigError(fmt::format("--dt {:g}: allowed up to --seconds ({:g})", dt, seconds));
   ensure_output_dir(out, "--out " + out);  // before the solving, not after
@@ -503,7 +503,7 @@ int run_mesh_study_cmd(const std::string& scenario, const std::vector<std::strin
   opt.levels.clear();
   for (const std::string& p : positions) opt.levels.push_back(level_option("--positions", p));
   opt.refine = refine;
-  const std::string path = scenario.empty() ? std::string(BACKROLL_ASSET_DIR) + "/scenarios/compare.toml" : scenario;
+  const std::string path = scenario.empty() ? main_job_scenario_path() : scenario;
   MeshStudy s = prepare_mesh_study(path, opt);  // both meshes' scenarios read: a bad one fails here
   ensure_output_dir(out, "--out " + out);
   if (threads <= 0) threads = std::max(1u, std::thread::hardware_concurrency());
@@ -522,7 +522,7 @@ int run_mesh_study_cmd(const std::string& scenario, const std::vector<std::strin
 }
 
 int run_sensitivity_cmd(const std::string& scenario, const std::string& inputs, const std::string& out, int threads) {
-  const std::string path = scenario.empty() ? std::string(BACKROLL_ASSET_DIR) + "/scenarios/compare.toml" : scenario;
+  const std::string path = scenario.empty() ? main_job_scenario_path() : scenario;
   const SensitivitySpec spec = load_sensitivity(inputs.empty() ? default_sensitivity_path() : catalog_file("uncertainty", inputs, "", "--inputs", "inputs"));
   if (threads <= 0) threads = std::max(1u, std::thread::hardware_concurrency());
   Sensitivity s = prepare_sensitivity(path, spec);  // every variant read: a bad one fails here
@@ -822,7 +822,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> rollers;
   int threads = 0;
   CLI::App* compare = app.add_subcommand("compare", "the roller under the mid-back vs the low back (the main job)");
-  compare->add_option("scenario", scenario, "scenario file (default: assets/scenarios/compare.toml)")->check(CLI::ExistingFile);
+  compare->add_option("scenario", scenario, "scenario file (default: assets/scenarios/fine_patch.toml; compare.toml: the same on the coarse mesh, in a minute)")->check(CLI::ExistingFile);
   compare->add_option("--roller", rollers, "roller name from assets/rollers or a .toml file (repeat; default: standard, peanut, soft)");
   compare->add_option("--out", out_dir, "output folder (default: results)");
   compare->add_option("--threads", threads, "threads (default: all cores)")->check(CLI::Range(1, 256));
@@ -843,21 +843,21 @@ int main(int argc, char** argv) {
   std::string dwell_position = "L3";
   double dwell_seconds = 30, dwell_dt = 1;
   CLI::App* dwell = app.add_subcommand("dwell", "hold the roller on one spot and follow the tissue's creep over time");
-  dwell->add_option("scenario", scenario, "scenario file (default: assets/scenarios/compare.toml)")->check(CLI::ExistingFile);
+  dwell->add_option("scenario", scenario, "scenario file (default: assets/scenarios/fine_patch.toml, the main job's)")->check(CLI::ExistingFile);
   dwell->add_option("--position", dwell_position, "the roller's level, T2..L5 (default L3)");
   dwell->add_option("--seconds", dwell_seconds, "how long it is held (default 30)")->check(CLI::Range(0.1, 600.0));
   dwell->add_option("--dt", dwell_dt, "time step (s, default 1: a sixth of muscle's relaxation time)")->check(CLI::Range(0.01, 600.0));
   dwell->add_option("--out", out_dir, "output folder (default: results)");
   std::string sensitivity_inputs;
   CLI::App* sensitivity = app.add_subcommand("sensitivity", "vary each uncertain input over its range: which mid-back vs low-back verdicts survive");
-  sensitivity->add_option("scenario", scenario, "scenario file (default: assets/scenarios/compare.toml)")->check(CLI::ExistingFile);
+  sensitivity->add_option("scenario", scenario, "scenario file (default: assets/scenarios/fine_patch.toml, the main job's)")->check(CLI::ExistingFile);
   sensitivity->add_option("--inputs", sensitivity_inputs, "the inputs and ranges: catalog name (assets/uncertainty) or .toml file (default: default)");
   sensitivity->add_option("--out", out_dir, "output folder (default: results)");
   sensitivity->add_option("--threads", threads, "threads (default: all cores)")->check(CLI::Range(1, 256));
   std::vector<std::string> study_positions = {"T7", "L3"};
   double refine = 0.7;
   CLI::App* mesh_study = app.add_subcommand("mesh-study", "solve the scenario on its mesh and a refined one: does every measure agree (5 % or the unit's floor)?");
-  mesh_study->add_option("scenario", scenario, "scenario file (default: assets/scenarios/compare.toml)")->check(CLI::ExistingFile);
+  mesh_study->add_option("scenario", scenario, "scenario file (default: assets/scenarios/fine_patch.toml, the main job's)")->check(CLI::ExistingFile);
   mesh_study->add_option("--roller", rollers, "roller name from assets/rollers or a .toml file (repeat; default: standard, peanut, soft)");
   mesh_study->add_option("--positions", study_positions, "levels, comma-separated (default T7,L3)")->delimiter(',');
   mesh_study->add_option("--refine", refine, "the refined mesh's scale relative to the scenario's (default 0.7: element sizes x 0.7)");

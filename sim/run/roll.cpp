@@ -15,6 +15,7 @@ constexpr double kDeg = 3.14159265358979323846 / 180.0;
 }  // namespace
 
 std::string default_scenario_path() { return std::string(BACKROLL_ASSET_DIR) + "/scenarios/default.toml"; }
+std::string main_job_scenario_path() { return std::string(BACKROLL_ASSET_DIR) + "/scenarios/fine_patch.toml"; }
 
 BodySpec scaled_mesh(BodySpec p, double scale) {
   p.midline_size_m *= scale;
