@@ -128,8 +128,9 @@ struct Column {
   double t_muscle = 0;    // muscle above the wall
   double deep_weight = 0; // 1 where the abdominal region lies under the muscles
   // The band row placed on the wall's plane (h_wall), where a bone inside the band holds the
-  // tissue there (a lumbar transverse process, a floating rib: BodyBuilder::wall_holder); -1: none.
-  int wall_row = -1;
+  // tissue there (a lumbar transverse process, a floating rib: BodyBuilder::wall_holder), and
+  // that bone; -1: none.
+  int wall_row = -1, wall_bone = -1;
 };
 
 // The tissue column at (x across, s along the skin line): layer depths over the bone surface.

@@ -137,7 +137,8 @@ void BodyBuilder::tissue_grid() {
     for (int i = 0; i < ni; ++i) {
       Column& c = cols[j * ni + i];
       c = column(L, xs[i], ss[j]);
-      if (wall_holder(xs[i], ss[j], c) >= 0) c.wall_row = band_row_nearest(c, c.h_wall);
+      c.wall_bone = wall_holder(xs[i], ss[j], c);
+      if (c.wall_bone >= 0) c.wall_row = band_row_nearest(c, c.h_wall);
     }
   ids = append_structured(mesh, ni, nj, nk, false, 0, [&](int i, int j, int k) {
     return P(xs[i], ss[j], row_h(cols[j * ni + i], k));
@@ -294,9 +295,8 @@ void BodyBuilder::tissue_attachments() {
       for (int v : mesh.tets[t]) kidney[v] = 1;
   for (int j = 0; j < nj; ++j)
     for (int i = 0; i < ni; ++i) {
-      const double x = xs[i], s = ss[j];
-      const int bone = bone_under(x, s);
-      if (std::abs(x) <= p.sp_tip_halfwidth_m && bone < kLevels) {
+      const int bone = bone_under(xs[i], ss[j]);
+      if (std::abs(xs[i]) <= p.sp_tip_halfwidth_m && bone < kLevels) {
         tip_columns.push_back({i, j, bone});
         continue;
       }
@@ -304,7 +304,7 @@ void BodyBuilder::tissue_attachments() {
       const Column& c = cols[j * ni + i];
       if (c.wall_row < 0) continue;  // (row 0: the holder takes the deepest node)
       const int n = ids[(c.wall_row * nj + j) * ni + i];
-      if (!kidney[n]) fem.node_body[n] = wall_holder(x, s, c);
+      if (!kidney[n]) fem.node_body[n] = c.wall_bone;
     }
 }
 
