@@ -40,8 +40,8 @@ struct Scenario {
 Scenario load_scenario(const std::string& path, const std::vector<ConfigOverride>& overrides = {});
 std::string default_scenario_path();  // assets/scenarios/default.toml
 // The main job's scenario, on the mesh the mesh study passes (the default of `compare`,
-// `mesh-study`, `sensitivity` and `dwell`): assets/scenarios/fine_patch.toml. compare.toml is the same job on the coarse mesh (the viewer,
-// lessons, sweeps).
+// `mesh-study`, `sensitivity` and `dwell`): assets/scenarios/fine_patch.toml. compare.toml is the
+// same job on the coarse mesh (the viewer, lessons, sweeps).
 std::string main_job_scenario_path();
 // The body file's mesh coarsened by `scale` (element sizes x scale, rows / scale; never fewer
 // than 4 rows through the kidneys).
