@@ -4,6 +4,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <thread>
 #include <cmath>
@@ -622,16 +623,29 @@ int run_bench_roll(const std::string& scenario) {
   for (const std::string& name : default_compare_rollers()) files.push_back(roller_path(name));
   std::string tones;
   for (const std::string& name : default_compare_tones()) tones += (tones.empty() ? "" : ", ") + name;
-  for (int t : {1, 2}) {
-    const Comparison c = run_comparison(sc, files, t, false, "", default_compare_tones());
-    int its = 0, subs = 0, positions = 0;
-    for (const RollerRun& run : c.runs)
-      for (const RollResult& r : run.results) its += r.solve.newton_iterations, subs += r.substep_newton_iterations, ++positions;
-    fmt::print("  the main job ({} rollers x {} positions {}, + {} at T7 and L3 started from the default tone's states, + flat references), {} thread(s): {:.1f} s, "
-               "{:.1f} Newton iterations per rolled position ({:.1f} of them in roller sub-steps)\n",
-               files.size(), sc.levels.size(), sc.warm_start ? "rolled warm-started" : "each from rest", tones, t, c.seconds,
-               double(its + subs) / positions, double(subs) / positions);
-  }
+  // The main job as it runs and with the plain direct solver: the ratio of their times is what
+  // the late steps on the last factorisation buy.
+  std::map<std::pair<bool, int>, double> seconds;
+  for (bool direct : {false, true})
+    for (int t : {1, 2}) {
+      Scenario run = sc;
+      run.direct_solves = direct;
+      const Comparison c = run_comparison(run, files, t, false, "", default_compare_tones());
+      int its = 0, subs = 0, factorizations = 0, positions = 0;
+      for (const RollerRun& r : c.runs)
+        for (const RollResult& p : r.results)
+          its += p.solve.newton_iterations, subs += p.substep_newton_iterations, factorizations += p.solve.factorizations, ++positions;
+      seconds[{direct, t}] = c.seconds;
+      fmt::print("  [{}] the main job ({} rollers x {} positions {}, + {} at T7 and L3 started from the default tone's states, + "
+                 "flat references), {} thread(s): {:.1f} s, {:.1f} Newton iterations per rolled position ({:.1f} of them in roller "
+                 "sub-steps), {:.1f} factorisations at the position\n",
+                 direct ? "plain direct solver" : "late steps on the last factorisation", files.size(), sc.levels.size(),
+                 sc.warm_start ? "rolled warm-started" : "each from rest", tones, t, c.seconds, double(its + subs) / positions,
+                 double(subs) / positions, double(factorizations) / positions);
+    }
+  for (int t : {1, 2})
+    fmt::print("  the main job on {} thread(s): the plain direct solver takes {:.2f} times as long\n", t,
+               seconds[{true, t}] / seconds[{false, t}]);
   return 0;
 }
 

@@ -240,6 +240,37 @@ TEST_CASE("the solver's analysis kept between solves: analysed once, the same re
   }
 }
 
+// The main job with the plain direct solver (Scenario::direct_solves, what `bench roll` sets
+// beside the fast path): every session factorises every step, and the job reaches the fast path's
+// equilibria to the solver's tolerance.
+TEST_CASE("comparison: the plain direct solver reaches the fast path's results", "[roll]") {
+  Scenario sc = coarse();
+  sc.levels = {14, 15};
+  const std::vector<std::string> rollers = {roller_path("standard")};
+  const Comparison fast = run_comparison(sc, rollers, 2, false, "", {"relaxed"});
+  sc.direct_solves = true;
+  const Comparison direct = run_comparison(sc, rollers, 2, false, "", {"relaxed"});
+  REQUIRE(direct.runs.size() == 1);
+  REQUIRE(direct.tones.size() == fast.tones.size());
+  int reused = 0;
+  for (const RollerRun& run : fast.runs)
+    for (const RollResult& r : run.results) reused += r.solve.reused_steps;
+  CHECK(reused > 0);  // the fast path does reuse factorisations here
+  auto same = [](const RollResult& a, const RollResult& b) {
+    REQUIRE(a.usable());
+    REQUIRE(b.usable());
+    CHECK(b.solve.reused_steps == 0);
+    for (const Measure& m : measure_registry()) {
+      INFO(m.key << ": " << m.get(a) << " fast, " << m.get(b) << " direct");
+      CHECK(std::abs(m.get(a) - m.get(b)) <= 1e-2 * noise_floor(m));
+    }
+  };
+  for (size_t k = 0; k < 2; ++k) same(fast.runs[0].results[k], direct.runs[0].results[k]);
+  for (size_t t = 0; t < fast.tones.size(); ++t)
+    for (size_t k = 0; k < fast.tones[t].runs[0].results.size(); ++k)
+      same(fast.tones[t].runs[0].results[k], direct.tones[t].runs[0].results[k]);
+}
+
 TEST_CASE("comparison: bit-identical results on 1 and 2 threads", "[roll]") {
   Scenario sc = coarse();
   sc.levels = {7, 15};

@@ -115,6 +115,7 @@ BatchResult run_fixed_batch(const std::vector<RollJob>& jobs, int threads, const
     std::vector<RollResult> res;
     std::call_once(built[task.job], [&] { models[task.job] = build_posed_model(job.scenario); });
     RollSession ses(models[task.job], nullptr);
+    ses.set_direct_solves(job.scenario.direct_solves);
     for (size_t a = task.first; a < task.last; ++a) {
       const RollPosition& p = job.positions[a];
       bool cold = a == task.first || !job.scenario.warm_start;

@@ -50,6 +50,7 @@ Comparison run_comparison(const Scenario& sc, const std::vector<std::string>& ro
     for (size_t i = 0; i < roller_files.size(); ++i) {
       RollJob j;
       j.scenario = st;
+      j.scenario.direct_solves = sc.direct_solves;
       j.scenario.roller_file = roller_files[i];
       j.scenario.roller = jobs[i].scenario.roller;
       for (int level : {kT7, kL3}) {

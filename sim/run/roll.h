@@ -29,6 +29,9 @@ struct Scenario {
   double mesh_scale = 1.0;           // multiplies the body file's element sizes (>1: coarser)
   std::vector<int> levels;           // roller positions, level index 1..17 (T1..L5)
   bool warm_start = true;            // roll from position to position (false: each solved cold)
+  // Factorise every Newton step's tangent (RollSession::set_direct_solves): the plain direct
+  // solver, for benchmarks; not read from the file.
+  bool direct_solves = false;
 };
 // Reads a scenario file. `overrides` are laid over it (a sweep's case), routed by key:
 //   roller, body            the roller / body file (a path)
