@@ -4,7 +4,6 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
-#include <map>
 #include <sstream>
 #include <thread>
 #include <cmath>
@@ -567,6 +566,9 @@ struct SolveTally {
   }
 };
 
+// How `bench roll` names the two ways a Newton step is solved.
+const char* solver_name(bool direct) { return direct ? "plain direct solver" : "late steps on the last factorisation"; }
+
 int run_bench_roll(const std::string& scenario) {
   const Scenario sc = load_scenario(scenario.empty() ? std::string(BACKROLL_ASSET_DIR) + "/scenarios/compare.toml" : scenario);
   // The positions from rest, T7 and L3, each on its model (one, unless the patch follows the
@@ -596,7 +598,7 @@ int run_bench_roll(const std::string& scenario) {
   // a factorisation every step (the plain direct solver), each session from the same start.
   for (bool direct : {false, true}) {
     SolveTally cold, warm, sub;
-    const char* how = direct ? "plain direct solver" : "late steps on the last factorisation";
+    const char* how = solver_name(direct);
     for (size_t k = 0; k < levels.size(); ++k) {
       const int l = levels[k];
       RollSession s(pm[k], &flat[k]);
@@ -625,7 +627,7 @@ int run_bench_roll(const std::string& scenario) {
   for (const std::string& name : default_compare_tones()) tones += (tones.empty() ? "" : ", ") + name;
   // The main job as it runs and with the plain direct solver: the ratio of their times is what
   // the late steps on the last factorisation buy.
-  std::map<std::pair<bool, int>, double> seconds;
+  std::array<std::array<double, 2>, 2> seconds{};  // [direct][threads - 1]
   for (bool direct : {false, true})
     for (int t : {1, 2}) {
       Scenario run = sc;
@@ -635,17 +637,17 @@ int run_bench_roll(const std::string& scenario) {
       for (const RollerRun& r : c.runs)
         for (const RollResult& p : r.results)
           its += p.solve.newton_iterations, subs += p.substep_newton_iterations, factorizations += p.solve.factorizations, ++positions;
-      seconds[{direct, t}] = c.seconds;
+      seconds[direct][t - 1] = c.seconds;
       fmt::print("  [{}] the main job ({} rollers x {} positions {}, + {} at T7 and L3 started from the default tone's states, + "
                  "flat references), {} thread(s): {:.1f} s, {:.1f} Newton iterations per rolled position ({:.1f} of them in roller "
                  "sub-steps), {:.1f} factorisations at the position\n",
-                 direct ? "plain direct solver" : "late steps on the last factorisation", files.size(), sc.levels.size(),
+                 solver_name(direct), files.size(), sc.levels.size(),
                  sc.warm_start ? "rolled warm-started" : "each from rest", tones, t, c.seconds, double(its + subs) / positions,
                  double(subs) / positions, double(factorizations) / positions);
     }
   for (int t : {1, 2})
     fmt::print("  the main job on {} thread(s): the plain direct solver takes {:.2f} times as long\n", t,
-               seconds[{true, t}] / seconds[{false, t}]);
+               seconds[true][t - 1] / seconds[false][t - 1]);
   return 0;
 }
 
