@@ -246,16 +246,17 @@ bool Viewer::screenshot_step(int fb_w, int fb_h) {
       fmt::print(stderr, "backroll view: {}\n", st.error);
       rc_ = 1;
     }
-    // Rolling, the solver is never idle: a first frame of the setup is enough.
+    // Rolling, the solver is never idle: a first frame of the setup and its path solved ahead.
     const auto f = s->live->frame();
-    ready = ready && (disp_.auto_roll ? f && f->model->id == s->configured_id : s->ready() && s->shown == f);
+    const bool path_done = st.path_done == st.path_total && st.model_id == s->configured_id;
+    ready = ready && (disp_.auto_roll ? f && f->model->id == s->configured_id && path_done : s->ready() && s->shown == f);
   }
   if (rc_) return true;
   if (ready && frames_after_ready_ < 0) {
     frames_after_ready_ = 0;
     measured_from_ = Clock::now();
     measured_frames_ = 0;
-    for (auto& s : sides_) solved_at_ready_.push_back(s->shown ? s->shown->serial : 0);
+    for (auto& s : sides_) shown_at_ready_.push_back(s->shown_count);
   }
   if (frames_after_ready_ >= 0 && ++frames_after_ready_ > opt_.frames) {
     std::string err;
@@ -303,13 +304,13 @@ void Viewer::print_timings() const {
              1e3 * t_swap_);
   for (size_t i = 0; i < sides_.size(); ++i) {
     const LiveStatus ls = sides_[i]->live->status();
-    fmt::print("viewer: solver {}: {:.2f} solves/s (last solve {:.2f} s)\n", i, ls.solves_per_s, ls.last_solve_s);
+    fmt::print("viewer: solver {}: {:.2f} solves/s (last solve {:.2f} s); the path ahead: {} of {} places solved in {:.1f} s\n", i,
+               ls.solves_per_s, ls.last_solve_s, ls.path_done - ls.path_failed, ls.path_total, ls.path_seconds);
   }
   if (measured_frames_ > 0) {
     const double span = std::chrono::duration<double>(Clock::now() - measured_from_).count(), n = double(measured_frames_);
     uint64_t solves = 0;
-    for (size_t i = 0; i < sides_.size() && i < solved_at_ready_.size(); ++i)
-      if (sides_[i]->shown) solves += sides_[i]->shown->serial - solved_at_ready_[i];
+    for (size_t i = 0; i < sides_.size() && i < shown_at_ready_.size(); ++i) solves += sides_[i]->shown_count - shown_at_ready_[i];
     fmt::print("viewer: measured {} frames after the first solve{}: {:.1f} fps ({:.2f} ms a frame: scene update {:.2f}, 3D draw "
                "{:.2f}, panels {:.2f}, swap {:.2f}); {} new solved positions shown in {:.1f} s ({:.2f}/s)\n",
                measured_frames_, disp_.auto_roll ? ", rolling" : "", n / span, 1e3 * span / n, 1e3 * sum_update_ / n,

@@ -133,6 +133,7 @@ struct Side {
   double s_m = 0;             // the roller's requested place (m along the skin line)
   bool have_s = false;
   std::shared_ptr<const LiveFrame> shown;
+  uint64_t shown_count = 0;   // frames shown so far (a new solved place each)
   double peak_Pa = 0, peak_bone_N = 0;  // of `shown`
   uint64_t uploaded_model = 0;
   std::map<int, std::vector<double>> visited;  // level -> kPlotted values, last solve there
@@ -267,7 +268,7 @@ class Viewer {
   Clock::time_point t_start_, measured_from_;
   int frames_after_ready_ = -1;
   long measured_frames_ = -1;
-  std::vector<uint64_t> solved_at_ready_;
+  std::vector<uint64_t> shown_at_ready_;
   // Record mode: the roller's places (m along the skin line), the next one, frames waited there.
   std::vector<double> record_s_;
   size_t record_next_ = 0;

@@ -26,6 +26,7 @@ void Viewer::update_side(Side& s) {
   auto f = s.live->frame();
   if (!f || f == s.shown) return;
   s.shown = f;
+  ++s.shown_count;
   const LiveModel& m = *f->model;
   if (s.uploaded_model != m.id) {
     // New model: indices (outer surface, then each region's boundary), roller, visited positions.
@@ -307,6 +308,8 @@ void Viewer::draw_overlays(Side& s, const Viewport& vp, int fb_h) {
   line(st.solves_per_s > 0 ? fmt::format("solver: {:.2f} positions/s (last {:.2f} s)", st.solves_per_s, st.last_solve_s)
                            : std::string("solver: first solve"),
        IM_COL32(170, 200, 255, 230));
+  if (st.path_total > 0 && st.path_done == st.path_total)
+    line(fmt::format("path solved: {} places shown as the roller moves", st.path_total - st.path_failed), IM_COL32(170, 200, 255, 230));
   if (st.phase != LiveStatus::Idle) line(st.activity + " ...", IM_COL32(255, 220, 120, 255));
   if (!st.error.empty()) line(st.error, IM_COL32(255, 110, 110, 255));
   // The colour scale bar's place (drawn below), kept clear of labels.

@@ -2,12 +2,14 @@
 // session that runs the solver off the UI thread.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <map>
 #include <stb/stb_image.h>
 
 #include "io/catalog.h"
+#include "measure/registry.h"
 #include "report/colormap.h"
 #include "report/gif.h"
 #include "report/plot.h"
@@ -274,6 +276,89 @@ TEST_CASE("live session: the worker's solve is the core's, setups switch mid-sol
 
   // Destroyed mid-solve: cancels and joins (the test's time limit catches a hang).
   live.request_level(3);
+}
+
+TEST_CASE("the solved path: every level on it, rolled as the core rolls, shown at once where the roller is dragged", "[view]") {
+  LiveSetup su;
+  su.scenario = coarse_scenario();
+  LiveSession live;
+  live.configure(su);
+  live.request_level(2);
+  REQUIRE(live.wait_idle(600));
+  REQUIRE(live.wait_path(1200));
+  const LiveStatus st = live.status();
+  const auto model = live.model();
+  const LiveSession::Path path = live.path();
+  const std::vector<double>& g = path.s_m;
+  REQUIRE(st.path_total == static_cast<int>(g.size()));
+  CHECK(st.path_done == st.path_total);
+  CHECK(st.path_failed == 0);
+
+  // The grid: from T2 to L5, every level's tip on it exactly, steps of at most kPathStepM and at
+  // least half of it.
+  REQUIRE(g.size() > 100);
+  CHECK(g.front() == model->sp_tip_s_m[2]);
+  CHECK(g.back() == model->sp_tip_s_m[kLevels]);
+  for (int l = 2; l <= kLevels; ++l) CHECK(std::count(g.begin(), g.end(), model->sp_tip_s_m[l]) == 1);
+  for (size_t k = 1; k < g.size(); ++k) {
+    CHECK(g[k] - g[k - 1] <= kPathStepM * (1 + 1e-9));
+    CHECK(g[k] - g[k - 1] >= kPathStepM / 2);
+  }
+  for (size_t k = 0; k < g.size(); ++k) {
+    REQUIRE(path.frame[k]);
+    CHECK(path.frame[k]->result.usable());
+    CHECK(path.frame[k]->result.s_m == g[k]);
+  }
+
+  // Bit for bit a headless session rolled along the same places (the first from rest).
+  const Scenario sc = load_scenario(su.scenario);
+  const FlatReference flat = solve_flat_reference(sc);
+  RollSession ses(sc, &flat);
+  for (size_t k = 0; k < 8; ++k) {
+    const RollResult r = ses.solve_at_s(g[k]);
+    const RollResult& p = path.frame[k]->result;
+    CHECK(p.roller_force_N == r.roller_force_N);
+    CHECK(p.whole.peak_Pa == r.whole.peak_Pa);
+    CHECK(p.segment[14].extension_deg == r.segment[14].extension_deg);
+  }
+  // The state at a level does not depend on the steps the roller came in: rolled level to level
+  // (the main job's 2.5-3.5 cm) and back towards the head, every measure within the mesh study's
+  // rule (5 % or the unit's floor) of the path's.
+  RollSession by_level(sc, &flat);
+  std::vector<RollResult> down(kLevels + 1), up(kLevels + 1);
+  for (int l = 2; l <= kLevels; ++l) down[l] = by_level.solve_at(l);
+  for (int l = kLevels; l >= 2; --l) up[l] = by_level.solve_at(l);
+  for (int l = 2; l <= kLevels; ++l) {
+    const size_t k = std::find(g.begin(), g.end(), model->sp_tip_s_m[l]) - g.begin();
+    for (const RollResult* r : {&down[l], &up[l]}) {
+      REQUIRE(r->usable());
+      for (const Measure& m : measure_registry()) {
+        const double a = m.get(path.frame[k]->result), b = m.get(*r);
+        INFO(level_name(l) << " " << m.key << ": path " << a << ", rolled level to level " << b);
+        CHECK(std::abs(a - b) <= std::max(0.05 * std::abs(b), noise_floor(m)));
+      }
+    }
+  }
+
+  // Dragged: each request is answered at once with the nearest solved place, either way.
+  for (size_t k : {size_t(40), size_t(41), size_t(42), size_t(30), size_t(29)}) {
+    live.request(g[k] + 0.3 * (g[k + 1] - g[k]));
+    CHECK(live.frame() == path.frame[k]);
+    CHECK(live.idle());
+  }
+  live.request_level(9);
+  const size_t k9 = std::find(g.begin(), g.end(), model->sp_tip_s_m[9]) - g.begin();
+  CHECK(live.frame() == path.frame[k9]);
+  CHECK(live.frame()->result.level == 9);
+
+  // Without the path, a request is solved at exactly the place asked.
+  LiveSession plain(false);
+  plain.configure(su);
+  plain.request(g[40] + 0.3 * (g[41] - g[40]));
+  REQUIRE(plain.wait_idle(600));
+  CHECK(plain.status().path_total == 0);
+  REQUIRE(plain.frame());
+  CHECK(plain.frame()->result.s_m == g[40] + 0.3 * (g[41] - g[40]));
 }
 
 TEST_CASE("lessons: the shipped ones load, a bad one is refused with file, line and range", "[view]") {

@@ -6,6 +6,14 @@
 // motions' reference) and starts rolling; positions are solved warm-started from the last one,
 // the same way the headless commands roll. A new setup cancels the solve in progress (the solver
 // checks a stop flag every Newton iteration), so changing parameters mid-solve never waits for it.
+//
+// While no request waits, the worker solves the roller's whole path ahead (the solved path): every
+// place of path_grid(), rolled from T2 towards the feet as the main job rolls, in steps of at most
+// kPathStepM. A request near a place already solved is answered at once with that solved state: a
+// hand dragging the roller is followed at the display's rate, not the solver's. Elsewhere the
+// request is solved as before. Rolled back towards the head, the states differ from these by at
+// most half the mesh study's rule (5 % or the unit's floor; docs/viewer.md, "The solved path"), so
+// one direction serves.
 #pragma once
 
 #include <atomic>
@@ -60,18 +68,32 @@ struct LiveFrame {
   uint64_t serial = 0;                     // counts published frames
 };
 
+// The solved path's places: every level's spinous-process tip (T2..L5, `tip_s_m` as
+// BodyModel::sp_tip_s_m) and, between two tips, equal steps of at most `step_m`; increasing.
+std::vector<double> path_grid(const std::array<double, 20>& tip_s_m, double step_m);
+// The solved path's largest step (m): a hand dragging at 2.5 cm/s is shown 10 solved places a
+// second. Rolled warm on the viewer's mesh (compare.toml, one thread), a 2.5 mm step costs about
+// 0.37 s, so the whole path (174 places on the default adult) takes about a minute.
+inline constexpr double kPathStepM = 0.0025;
+
 struct LiveStatus {
-  enum Phase { Idle, Building, Solving } phase = Idle;
+  // Walking: solving the path ahead (idle() all the same: nothing asked waits for it).
+  enum Phase { Idle, Building, Solving, Walking } phase = Idle;
   std::string activity;                    // "solving at T7", "building the body"
   std::string error;                       // the last failure (bad setup, non-converged solve), or empty
   double solves_per_s = 0;                 // over the last solves (0 before two)
   double last_solve_s = 0;
   uint64_t model_id = 0;                   // id of the model now in use (0: none yet)
+  // The solved path: places tried (solved or failed) and places in all.
+  int path_done = 0, path_total = 0;
+  int path_failed = 0;                     // places whose solve failed (requested there: solved anew)
+  double path_seconds = 0;                 // the worker's time on the path so far
 };
 
 class LiveSession {
  public:
-  LiveSession();
+  // `solve_path`: solve the path ahead while idle (above); false: only what is requested.
+  explicit LiveSession(bool solve_path = true);
   ~LiveSession();  // cancels and joins
   LiveSession(const LiveSession&) = delete;
   LiveSession& operator=(const LiveSession&) = delete;
@@ -91,10 +113,27 @@ class LiveSession {
   bool idle() const;
   // Waits until idle() or the timeout (s); returns idle().
   bool wait_idle(double timeout_s) const;
+  // Waits until the current model's path is solved (every place tried) or the timeout (s).
+  bool wait_path(double timeout_s) const;
+  // The current model's path: its grid and the solved states (null: not solved, yet or at all).
+  struct Path {
+    std::vector<double> s_m;
+    std::vector<std::shared_ptr<const LiveFrame>> frame;
+  };
+  Path path() const;
 
  private:
   void run();
   bool idle_locked() const;  // idle(), with mu_ held
+  bool path_done_locked() const;
+  // The target moved to s: a place of the path solved near it is shown at once.
+  void aim_locked(double s_m);
+  // A frame shown: the status's error says whether its state is possible.
+  void show_locked(std::shared_ptr<const LiveFrame> f);
+  // One more place of the path solved by `walker` (mu_ not held).
+  std::shared_ptr<LiveFrame> walk_path(RollSession& walker, const std::shared_ptr<const LiveModel>& model, int place,
+                                       bool& failed);
+  const bool solve_path_;
   mutable std::mutex mu_;
   mutable std::condition_variable cv_;
   std::atomic<bool> cancel_{false};
@@ -104,6 +143,11 @@ class LiveSession {
   double target_s_ = 0;
   bool has_target_ = false;
   int target_level_ = 0;                   // a level asked before the model existed
+  uint64_t requests_ = 0;                  // targets asked
+  uint64_t answered_ = 0;                  // the last target answered from the path (requests_ then)
+  Path path_;                              // the current model's
+  int path_next_ = 0;                      // the next place of the path to solve
+  bool path_turn_ = false;                 // a place was solved on request: the path's turn next
   bool need_solve_ = false;                // the target changed (or the model) since the last solve
   double avg_solve_s_ = 0;
   std::shared_ptr<const LiveFrame> frame_;
