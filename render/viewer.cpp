@@ -337,7 +337,7 @@ int Viewer::run() {
     const double dt = std::chrono::duration<double>(t0 - last).count();
     last = t0;
     // Scene update: new frames from the solvers, the auto-rolled targets, colours.
-    for (auto& s : sides_) update_side(*s);
+    for (auto& s : sides_) update_side(*s), update_path_curve(*s);
     if (disp_.auto_roll) roll_automatically(dt);
     for (auto& s : sides_)
       if (s->need_colours) upload_colours(*s);

@@ -136,7 +136,13 @@ struct Side {
   uint64_t shown_count = 0;   // frames shown so far (a new solved place each)
   double peak_Pa = 0, peak_bone_N = 0;  // of `shown`
   uint64_t uploaded_model = 0;
-  std::map<int, std::vector<double>> visited;  // level -> kPlotted values, last solve there
+  // A place's level (1 = T1, fractional between two tips) and its kPlotted values.
+  using PlotPoint = std::pair<double, std::vector<double>>;
+  std::map<int, PlotPoint> visited;  // nearest level -> the last solve shown near it
+  // The solved path as far as it has come (LiveSession::path), refreshed when it grows.
+  std::vector<PlotPoint> path_curve;
+  int path_seen = -1;
+  uint64_t path_model = 0;
   gfx::Mesh tissue, bones, roller, section, floor, person;
   size_t outer_count = 0;
   std::vector<std::pair<size_t, size_t>> region_range;  // into tissue's indices
@@ -172,6 +178,10 @@ struct Side {
   }
 };
 
+// A solved place on the plots: its level (1 = T1, fractional between the two tips it lies
+// between) and its kPlotted values.
+Side::PlotPoint plot_point(const LiveModel& m, const RollResult& r);
+
 struct Display {
   bool bones = false;
   bool bone_load_colours = true;
@@ -206,6 +216,7 @@ class Viewer {
   void apply_lesson(const Lesson& l);
   void start_default();
   void update_side(Side& s);
+  void update_path_curve(Side& s);
   void upload_colours(Side& s);
   void draw_scene(Side& s, const Viewport& vp);
   void draw_overlays(Side& s, const Viewport& vp, int fb_h);

@@ -63,8 +63,10 @@ void Viewer::plot(const char* title, const std::string& key, float width) {
   dl->AddText(ImVec2(xof(6) - 20, py0), IM_COL32(180, 200, 230, 160), "thoracic");
   dl->AddText(ImVec2(xof(15) - 20, py0), IM_COL32(230, 200, 170, 160), "lumbar");
   double lo = 0, hi = 0;
-  for (const auto& s : sides_)
-    for (const auto& [l, v] : s->visited) lo = std::min(lo, v[mi]), hi = std::max(hi, v[mi]);
+  for (const auto& s : sides_) {
+    for (const auto& [l, p] : s->visited) lo = std::min(lo, p.second[mi]), hi = std::max(hi, p.second[mi]);
+    for (const auto& [l, v] : s->path_curve) lo = std::min(lo, v[mi]), hi = std::max(hi, v[mi]);
+  }
   if (hi - lo <= 0) hi = lo + 1;
   hi = lo + (hi - lo) * 1.1;
   auto yof = [&](double v) { return py1 - float((v - lo) / (hi - lo)) * (py1 - py0 - 14); };
@@ -74,18 +76,28 @@ void Viewer::plot(const char* title, const std::string& key, float width) {
   dl->AddText(ImVec2(p0.x, yof(lo) - 12), IM_COL32(200, 200, 200, 220), fmt::format("{:.3g}", lo).c_str());
   for (int l : {1, 4, 7, 10, 13, 15, 17}) dl->AddText(ImVec2(xof(l) - 8, py1 + 2), IM_COL32(200, 200, 200, 200), level_name(l).c_str());
   static const ImU32 kSideCol[2] = {IM_COL32(255, 170, 60, 255), IM_COL32(90, 200, 255, 255)};
+  static const ImU32 kPathCol[2] = {IM_COL32(255, 170, 60, 120), IM_COL32(90, 200, 255, 120)};
   for (size_t i = 0; i < sides_.size(); ++i) {
     const Side& s = *sides_[i];
+    // The solved path: a thin line through every place solved so far.
+    for (size_t k = 1; k < s.path_curve.size(); ++k) {
+      const auto& [la, va] = s.path_curve[k - 1];
+      const auto& [lb, vb] = s.path_curve[k];
+      dl->AddLine(ImVec2(xof(la), yof(va[mi])), ImVec2(xof(lb), yof(vb[mi])), kPathCol[i], 1.5f);
+    }
     ImVec2 prev;
     bool first = true;
-    for (const auto& [l, v] : s.visited) {
-      const ImVec2 p(xof(l), yof(v[mi]));
+    for (const auto& [l, pt] : s.visited) {
+      const ImVec2 p(xof(pt.first), yof(pt.second[mi]));
       if (!first) dl->AddLine(prev, p, kSideCol[i], 2);
       dl->AddCircleFilled(p, 3, kSideCol[i]);
       prev = p;
       first = false;
     }
-    if (s.shown) dl->AddCircle(ImVec2(xof(s.shown->result.level), yof(find_measure(key).get(s.shown->result))), 6, kSideCol[i], 12, 2);
+    if (s.shown) {
+      const Side::PlotPoint now = plot_point(*s.shown->model, s.shown->result);
+      dl->AddCircle(ImVec2(xof(now.first), yof(now.second[mi])), 6, kSideCol[i], 12, 2);
+    }
   }
 }
 
@@ -226,7 +238,9 @@ void Viewer::panels() {
   ImGui::Begin("Measures", nullptr, ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse);
   measures_panel();
   ImGui::Separator();
-  ImGui::TextDisabled("against the roller's level, positions visited so far");
+  ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyle().Colors[ImGuiCol_TextDisabled]);
+  ImGui::TextWrapped("against the roller's place: positions visited (points), the solved path (line)");
+  ImGui::PopStyleColor();
   const float pw = ImGui::GetContentRegionAvail().x;
   plot("peak pressure", "peak_pressure", pw);
   plot("spinous-process load (3 levels)", "sp_load", pw);

@@ -22,6 +22,15 @@ double Viewer::bone_scale_N() const {
   return nice_ceil(std::max(mx, 1.0));
 }
 
+Side::PlotPoint plot_point(const LiveModel& m, const RollResult& r) {
+  const auto& tip = m.sp_tip_s_m;
+  int l = 2;
+  while (l < kLevels - 1 && r.s_m >= tip[l + 1]) ++l;
+  std::vector<double> vals;
+  for (const std::string& k : kPlotted) vals.push_back(find_measure(k).get(r));
+  return {l + (r.s_m - tip[l]) / (tip[l + 1] - tip[l]), std::move(vals)};
+}
+
 void Viewer::update_side(Side& s) {
   auto f = s.live->frame();
   if (!f || f == s.shown) return;
@@ -66,11 +75,22 @@ void Viewer::update_side(Side& s) {
   for (float p : f->scene.node_pressure_Pa) s.peak_Pa = std::max(s.peak_Pa, static_cast<double>(p));
   s.peak_bone_N = 0;
   for (float b : f->scene.bone_load_N) s.peak_bone_N = std::max(s.peak_bone_N, static_cast<double>(b));
-  std::vector<double> vals;
-  for (const std::string& k : kPlotted) vals.push_back(find_measure(k).get(f->result));
-  s.visited[f->result.level] = vals;
+  s.visited[f->result.level] = plot_point(m, f->result);
   if (!s.have_s) s.s_m = f->result.s_m;
   s.need_colours = true;
+}
+
+void Viewer::update_path_curve(Side& s) {
+  const LiveStatus st = s.live->status();
+  if (st.model_id == s.path_model && st.path_done == s.path_seen) return;
+  const auto model = s.live->model();
+  if (!model || model->id != st.model_id) return;
+  s.path_model = st.model_id;
+  s.path_seen = st.path_done;
+  s.path_curve.clear();
+  const LiveSession::Path path = s.live->path();
+  for (const auto& f : path.frame)
+    if (f) s.path_curve.push_back(plot_point(*model, f->result));
 }
 
 void Viewer::upload_colours(Side& s) {
