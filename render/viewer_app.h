@@ -139,6 +139,7 @@ struct Side {
   // A place's level (1 = T1, fractional between two tips) and its kPlotted values.
   using PlotPoint = std::pair<double, std::vector<double>>;
   std::map<int, PlotPoint> visited;  // nearest level -> the last solve shown near it
+  PlotPoint shown_point;             // `shown` on the plots
   // The solved path as far as it has come (LiveSession::path), refreshed when it grows.
   std::vector<PlotPoint> path_curve;
   int path_seen = -1;
@@ -177,10 +178,6 @@ struct Side {
     return live->idle() && f && f->model->id == configured_id;
   }
 };
-
-// A solved place on the plots: its level (1 = T1, fractional between the two tips it lies
-// between) and its kPlotted values.
-Side::PlotPoint plot_point(const LiveModel& m, const RollResult& r);
 
 struct Display {
   bool bones = false;

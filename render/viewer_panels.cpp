@@ -94,10 +94,7 @@ void Viewer::plot(const char* title, const std::string& key, float width) {
       prev = p;
       first = false;
     }
-    if (s.shown) {
-      const Side::PlotPoint now = plot_point(*s.shown->model, s.shown->result);
-      dl->AddCircle(ImVec2(xof(now.first), yof(now.second[mi])), 6, kSideCol[i], 12, 2);
-    }
+    if (s.shown) dl->AddCircle(ImVec2(xof(s.shown_point.first), yof(s.shown_point.second[mi])), 6, kSideCol[i], 12, 2);
   }
 }
 

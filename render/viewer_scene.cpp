@@ -22,6 +22,9 @@ double Viewer::bone_scale_N() const {
   return nice_ceil(std::max(mx, 1.0));
 }
 
+namespace {
+// A solved place on the plots: its level (1 = T1, fractional between the two tips it lies
+// between) and its kPlotted values.
 Side::PlotPoint plot_point(const LiveModel& m, const RollResult& r) {
   const auto& tip = m.sp_tip_s_m;
   int l = 2;
@@ -30,6 +33,7 @@ Side::PlotPoint plot_point(const LiveModel& m, const RollResult& r) {
   for (const std::string& k : kPlotted) vals.push_back(find_measure(k).get(r));
   return {l + (r.s_m - tip[l]) / (tip[l + 1] - tip[l]), std::move(vals)};
 }
+}  // namespace
 
 void Viewer::update_side(Side& s) {
   auto f = s.live->frame();
@@ -75,7 +79,7 @@ void Viewer::update_side(Side& s) {
   for (float p : f->scene.node_pressure_Pa) s.peak_Pa = std::max(s.peak_Pa, static_cast<double>(p));
   s.peak_bone_N = 0;
   for (float b : f->scene.bone_load_N) s.peak_bone_N = std::max(s.peak_bone_N, static_cast<double>(b));
-  s.visited[f->result.level] = plot_point(m, f->result);
+  s.shown_point = s.visited[f->result.level] = plot_point(m, f->result);
   if (!s.have_s) s.s_m = f->result.s_m;
   s.need_colours = true;
 }

@@ -183,7 +183,8 @@ void LiveSession::run() {
   std::shared_ptr<LiveModel> model;
   std::unique_ptr<RollSession> session, walker;
   std::unique_lock<std::mutex> lk(mu_);
-  const auto walking = [&] { return walker && path_next_ < static_cast<int>(path_.s_m.size()); };
+  // status_.path_done is also the next place of the path to solve.
+  const auto walking = [&] { return walker && status_.path_done < status_.path_total; };
   while (true) {
     cv_.wait(lk, [&] { return quit_ || pending_setup_ || (model_ && has_target_ && need_solve_) || walking(); });
     if (quit_) break;
@@ -255,7 +256,6 @@ void LiveSession::run() {
         path_.s_m = path_grid(m->sp_tip_s_m, kPathStepM);
         path_.frame.assign(path_.s_m.size(), nullptr);
       }
-      path_next_ = 0;
       status_.path_done = status_.path_failed = 0;
       status_.path_seconds = 0;
       status_.path_total = static_cast<int>(path_.s_m.size());
@@ -268,7 +268,7 @@ void LiveSession::run() {
     // (a roller dragged on through places not solved yet would otherwise hold the path back).
     if (walking() && (!(has_target_ && need_solve_) || path_turn_)) {
       path_turn_ = false;
-      const int place = path_next_;
+      const int place = status_.path_done;
       status_.phase = LiveStatus::Walking;
       status_.activity = fmt::format("solving the path ahead: {} of {} places", place, status_.path_total);
       lk.unlock();
@@ -286,7 +286,7 @@ void LiveSession::run() {
         path_.frame[place] = f;
       }
       status_.path_failed += failed;
-      status_.path_done = ++path_next_;
+      ++status_.path_done;
       cv_.notify_all();
       continue;
     }
@@ -300,10 +300,7 @@ void LiveSession::run() {
     const uint64_t asked = requests_;
     path_turn_ = true;
     status_.phase = LiveStatus::Solving;
-    int near = 2;
-    for (int l = 2; l <= kLevels; ++l)
-      if (std::abs(model->sp_tip_s_m[l] - s) < std::abs(model->sp_tip_s_m[near] - s)) near = l;
-    status_.activity = "solving with the roller at " + level_name(near);
+    status_.activity = "solving with the roller at " + level_name(nearest_level(session->model(), s));
     lk.unlock();
     const auto t0 = clock::now();
     RollResult r;

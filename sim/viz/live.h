@@ -146,7 +146,6 @@ class LiveSession {
   uint64_t requests_ = 0;                  // targets asked
   uint64_t answered_ = 0;                  // the last target answered from the path (requests_ then)
   Path path_;                              // the current model's
-  int path_next_ = 0;                      // the next place of the path to solve
   bool path_turn_ = false;                 // a place was solved on request: the path's turn next
   bool need_solve_ = false;                // the target changed (or the model) since the last solve
   double avg_solve_s_ = 0;
