@@ -65,6 +65,18 @@ bool print_sphere_cases() {
   fmt::print("\nh: element size over the contact zone (a/4 ... a/12 of Hertz's a); p0: highest contact pressure;\n"
              "a: sqrt(5/2 <r^2>) of the contact forces (Hertz's distribution gives exactly a); SpA/F-1: the\n"
              "normal forces' sum against F (it exceeds F by the normals' tilt over the ball, about (a/R)^2 / 5).\n");
+  fmt::print("\nThe tissue's nu = 0.49, the rigid ball: each tet's own volume term, or each grid cell's (mean\n"
+             "dilatation, the torso's):\n\n");
+  fmt::print("{:<18} {:>6} {:>7} {:>7} | {:>8} {:>8} {:>7} | {:>7} {:>7} {:>7} | {:>6} {:>7}\n", "case", "h mm", "nodes",
+             "dofs", "p0 kPa", "Hertz", "err %", "a mm", "Hertz", "err %", "iters", "time s");
+  for (const SphereCaseParams& p : locking_series()) {
+    const SphereCaseResult r = run_sphere_case(p);
+    ok = ok && r.solve.converged;
+    fmt::print("{:<18} {:>6.3f} {:>7} {:>7} | {:>8.4f} {:>8.4f} {:>+7.2f} | {:>7.3f} {:>7.3f} {:>+7.2f} | {:>6} {:>7.2f}{}\n",
+               p.name, r.element_size_m * 1e3, r.nodes, r.dofs, r.peak_Pa / 1e3, r.hertz.peak_Pa / 1e3,
+               pct(r.peak_Pa, r.hertz.peak_Pa), r.radius_m * 1e3, r.hertz.radius_m * 1e3, pct(r.radius_m, r.hertz.radius_m),
+               r.solve.newton_iterations, r.solve.seconds, r.solve.converged ? "" : "  NOT CONVERGED: " + r.solve.message);
+  }
   return ok;
 }
 

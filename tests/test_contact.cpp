@@ -157,6 +157,25 @@ TEST_CASE("Hertz point contact: the ball's p0 and a converge to Hertz's under re
   }
 }
 
+// Volumetric locking (validation/sphere_case.h, locking_series): at the tissue's nu = 0.49 the
+// tets' own volume terms read Hertz's peak pressure far too high and its contact radius too small;
+// with one volume ratio per grid cell (the torso's tissue) the same mesh reads both near Hertz.
+TEST_CASE("Hertz point contact at nu 0.49: one volume ratio per cell does not lock", "[validation][contact]") {
+  const std::vector<SphereCaseParams> series = locking_series({0.25});
+  REQUIRE(series.size() == 2);
+  const SphereCaseResult tets = run_sphere_case(series[0]), cells = run_sphere_case(series[1]);
+  REQUIRE(tets.solve.converged);
+  REQUIRE(cells.solve.converged);
+  const double tp = tets.peak_Pa / tets.hertz.peak_Pa - 1, ta = tets.radius_m / tets.hertz.radius_m - 1;
+  const double cp = cells.peak_Pa / cells.hertz.peak_Pa - 1, ca = cells.radius_m / cells.hertz.radius_m - 1;
+  WARN("nu 0.49, h = a/4: each tet's J p0 " << 100 * tp << " %, a " << 100 * ta << " %; the cell's p0 " << 100 * cp
+                                           << " %, a " << 100 * ca << " %");
+  CHECK(std::abs(cp) < 0.06);
+  CHECK(std::abs(ca) < 0.02);
+  CHECK(tp > 0.4);   // locked: the peak far above Hertz's
+  CHECK(ta < -0.1);  // and the contact too small
+}
+
 // The torso's roller idealisation (a Winkler foam layer on a rigid shape) against a meshed foam
 // cylinder of the same modulus, at a load per length like the back's (800 N/m, a contact some
 // 7 cm wide): within 3 % in p0 and a for a standard-stiff and a soft foam, and softer than a

@@ -199,7 +199,7 @@ TEST_CASE("fluid cavity: pressure follows volume, and a solid inclusion carries 
   double pv = 0, vol = 0, pmin = 1e9, pmax = -1e9;
   for (int t = 0; t < m.mesh.n_tets(); ++t) {
     if (m.tet_cavity[t] >= 0) continue;
-    const double ph = hydrostatic_pressure_Pa(m, deformation_gradient(m, x, t), t);
+    const double ph = hydrostatic_pressure_Pa(m, x, t);
     pv += ph * m.tet_volume_m3[t];
     vol += m.tet_volume_m3[t];
     pmin = std::min(pmin, ph);

@@ -30,6 +30,7 @@ SphereCaseResult run_sphere_case(const SphereCaseParams& p) {
   const std::vector<double> zs = graded_axis(-W, 0, -zone, 0, h, p.growth, 0.25 * W);
   const std::vector<Tri> top = add_tissue_block(m, xs, xs, zs, false);  // a quarter: x = 0, y = 0 symmetric
   m.tet_material.assign(m.mesh.n_tets(), NeoHookean::from_young_poisson(p.tissue_E_Pa, p.tissue_nu));
+  if (p.mean_dilatation) m.dilatation_groups = structured_cells(0, m.mesh.n_tets());
   RigidBody body;
   body.shape = std::make_shared<RollerShape>(ball);
   body.rest_position_m = Vec3(0, 0, R);  // touching the block's top at the axis
@@ -90,6 +91,21 @@ std::vector<SphereCaseParams> sphere_series() {
   rigid.rigid = true;
   rigid.name = "rigid ball a/12";
   out.push_back(rigid);
+  return out;
+}
+
+std::vector<SphereCaseParams> locking_series(const std::vector<double>& sizes_rel) {
+  std::vector<SphereCaseParams> out;
+  for (double rel : sizes_rel)
+    for (bool cells : {false, true}) {
+      SphereCaseParams p;
+      p.rigid = true;
+      p.tissue_nu = 0.49;
+      p.fine_size_rel = rel;
+      p.mean_dilatation = cells;
+      p.name = "a/" + std::to_string(static_cast<int>(std::lround(1 / rel))) + (cells ? ", cell's J" : ", each tet's J");
+      out.push_back(p);
+    }
   return out;
 }
 

@@ -28,6 +28,7 @@ struct SphereCaseParams {
   bool rigid = false;
   double tissue_E_Pa = 50e3;       // as the plane-strain scene's block
   double tissue_nu = 0.3;
+  bool mean_dilatation = false;    // each grid cell's 6 tets share one volume ratio (FemModel)
   double a_over_R = 0.1;           // Hertz contact radius / ball radius: sets F
   double fine_size_rel = 0.125;    // element size over the contact zone / Hertz a
   double block_rel = 15;           // block half-width and depth / Hertz a
@@ -52,5 +53,10 @@ SphereCaseResult run_sphere_case(const SphereCaseParams& p);
 // The refinement series `backroll contact` prints and the tests check: the catalog ball as it is
 // (its rubber, through the torso's contact points) at three element sizes, and rigid on the finest.
 std::vector<SphereCaseParams> sphere_series();
+
+// Volumetric locking: the rigid ball on a block of the tissue's Poisson's ratio (0.49), at each
+// element size (a fraction of Hertz's a), with each tet's own volume term and with each grid
+// cell's (mean dilatation, FemModel::dilatation_groups).
+std::vector<SphereCaseParams> locking_series(const std::vector<double>& sizes_rel = {0.25, 0.125});
 
 }  // namespace backroll

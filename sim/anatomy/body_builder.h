@@ -56,6 +56,8 @@ class BodyBuilder {
   void tissue_attachments();
   void abdominal_cavity();
   void band_ties();
+  void dilatation_groups();
+  void share_deep_nodes();
   std::vector<char> patch_ties(const std::vector<char>& wet);
   void spinous_contacts();
   void tissue_masses();
@@ -87,6 +89,7 @@ class BodyBuilder {
   std::vector<double> xs, ss;
   double s_lo = 0, s_hi = 0;
   int ni = 0, nj = 0, nk = 0, rows_m = 0, rows_f = 0, rows_d = 0, rows_k = 0;  // rows_m: the band's, all parts
+  int tissue_first_tet = 0;  // the grid's first tet (each cell's 6 follow in order, fem/tet_mesh.h)
   std::vector<Column> cols;
   std::vector<int> ids, node_row;
   // The columns over the spinous processes' tips (grid i, j) and the vertebra each rests on.

@@ -327,6 +327,8 @@ void read_mesh(TomlReader& r, BodySpec& p) {
   p.muscle_rows = r.integer("mesh.muscle_rows", 2, 12);
   p.kidney_rows = r.integer("mesh.kidney_rows", 4, 16);
   p.tie_band_rows = r.boolean("mesh.tie_band_rows");
+  if (r.has("mesh.mean_dilatation")) p.mean_dilatation = r.boolean("mesh.mean_dilatation");
+  if (r.has("mesh.share_deep_nodes")) p.share_deep_nodes = r.boolean("mesh.share_deep_nodes");
   for (int i = 0; i < kLevels; ++i)
     if (p.erector_halfwidth_m[i] >= p.lateral_halfwidth_m)
       throw ConfigError(r.where("mesh.lateral_halfwidth_m") + ": mesh.lateral_halfwidth_m must exceed every " +

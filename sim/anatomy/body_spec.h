@@ -94,6 +94,8 @@ struct BodySpec {
          axial_size_m = 0.012;
   int fat_rows = 1, muscle_rows = 4, kidney_rows = 4;
   bool tie_band_rows = true;  // away from the kidneys their rows follow their neighbours (band_ties)
+  bool mean_dilatation = false;   // each grid cell's tets share one volume ratio (fem dilatation_groups)
+  bool share_deep_nodes = false;  // a deep node over two bones rides both (BodyBuilder::share_deep_nodes)
   // A fine patch where the roller acts (a scenario's [mesh] patch_*, none when patch_size_m = 0):
   // elements of patch_size_m in the skin's plane within patch_halflength_m along the skin line of
   // level patch_level's spinous-process tip and within patch_halfwidth_m of the midline, growing

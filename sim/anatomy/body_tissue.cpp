@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <stdexcept>
 
 #include "io/toml_reader.h"
@@ -41,8 +42,10 @@ void BodyBuilder::tissue() {
     tissue_grid();
     tissue_regions();
     tissue_attachments();
+    share_deep_nodes();
     abdominal_cavity();
     band_ties();
+    dilatation_groups();
     tissue_masses();
   } else {
     m.fem.node_body.clear();
@@ -140,6 +143,7 @@ void BodyBuilder::tissue_grid() {
       c.wall_bone = wall_holder(xs[i], ss[j], c);
       if (c.wall_bone >= 0) c.wall_row = band_row_nearest(c, c.h_wall);
     }
+  tissue_first_tet = mesh.n_tets();
   ids = append_structured(mesh, ni, nj, nk, false, 0, [&](int i, int j, int k) {
     return P(xs[i], ss[j], row_h(cols[j * ni + i], k));
   }, (ni - 1) % 2 == 0 ? (ni - 1) / 2 : -1);  // cut mirror-symmetric about the midline
@@ -306,6 +310,63 @@ void BodyBuilder::tissue_attachments() {
       const int n = ids[(c.wall_row * nj + j) * ni + i];
       if (!kidney[n]) fem.node_body[n] = c.wall_bone;
     }
+}
+
+// Mean dilatation (FemModel::dilatation_groups): each grid cell's 6 tets, where they are of one
+// solid region (a cell across a region's boundary keeps its tets' own volume terms).
+void BodyBuilder::dilatation_groups() {
+  FemModel& fem = m.fem;
+  fem.dilatation_groups.clear();
+  if (!p.mean_dilatation) return;
+  const int fluid = region_index("abdominal_content");
+  for (std::vector<int>& g : structured_cells(tissue_first_tet, tissue_first_tet + 6 * (ni - 1) * (nj - 1) * (nk - 1)))
+    if (m.tet_region[g[0]] != fluid &&
+        std::all_of(g.begin(), g.end(), [&](int t) { return m.tet_region[t] == m.tet_region[g[0]]; }))
+      fem.dilatation_groups.push_back(std::move(g));
+}
+
+// A deep node rides the bone under it; where its share of the deep surface (its shape function's
+// support, weighted by it) lies over two bones, it rides both (FemModel::NodeSplit), each in
+// proportion to the share over it: the force the tissue passes there goes to the bones as the
+// surface's traction would, whichever side of the border the columns fall. Over three or more
+// (a corner of four), the two largest shares. Without it the load over the border between a
+// vertebra and a rib went whole to the bone of the nearest column, and the rib cage's share at T7
+// read 20 % on the main job's mesh and 32 % on one refined x 0.7 (docs/limits.md).
+void BodyBuilder::share_deep_nodes() {
+  FemModel& fem = m.fem;
+  fem.node_splits.clear();
+  if (!p.share_deep_nodes) return;
+  // Samples of the hat function over [v[i-1], v[i+1]] (one side at the grid's ends): place, weight.
+  auto hat = [](const std::vector<double>& v, int i) {
+    std::vector<std::pair<double, double>> out;
+    const int n = 16;
+    for (int side : {-1, 1}) {
+      const int o = i + side;
+      if (o < 0 || o >= static_cast<int>(v.size())) continue;
+      for (int q = 0; q < n; ++q) {
+        const double f = (q + 0.5) / n;  // from the node to the neighbour
+        out.emplace_back(v[i] + f * (v[o] - v[i]), (1 - f) * std::abs(v[o] - v[i]));
+      }
+    }
+    return out;
+  };
+  for (int j = 0; j < nj; ++j) {
+    const auto along = hat(ss, j);
+    for (int i = 0; i < ni; ++i) {
+      const int n = ids[j * ni + i];
+      const int own = fem.node_body[n];
+      if (own < 0 || own >= static_cast<int>(m.bones.size())) continue;
+      std::map<int, double> share;
+      for (const auto& [x, wx] : hat(xs, i))
+        for (const auto& [s, ws] : along) share[bone_under(x, s)] += wx * ws;
+      int other = -1;
+      for (const auto& [b, w] : share)
+        if (b != own && (other < 0 || w > share[other])) other = b;
+      if (other < 0 || !(share[own] > 0)) continue;
+      const double w = share[own] / (share[own] + share[other]);
+      if (w < 0.99) fem.node_splits.push_back({n, other, w});  // (under 1 %: not worth its coupling)
+    }
+  }
 }
 
 // The band's rows are spaced to the kidneys' depth in the lumbar flanks (row_h), and the grid

@@ -44,17 +44,7 @@ void FemModel::finalize() {
       for (int c = 0; c < 3; ++c)
         if (node_dof[i][c] != kFixed)
           throw std::invalid_argument("FemModel: a node attached to a body cannot have own dofs");
-      const RigidBody& rb = rigid_bodies[b];
-      k.body = b;
-      k.lever = mesh.X[i] - rb.rest_position_m;
-      for (int d = 0; d < 6; ++d)
-        if (rb.dof[d] >= 0) {
-          k.dof[k.n] = rb.dof[d];
-          k.comp[k.n] = d;
-          // At rest: theta x lever for a rotation (fem_terms::Pose turns the lever with the body).
-          k.J.col(k.n) = d < 3 ? Vec3(Vec3::Unit(d)) : Vec3(Vec3::Unit(d - 3).cross(k.lever));
-          ++k.n;
-        }
+      k.body[0] = b;
     } else {
       for (int c = 0; c < 3; ++c)
         if (node_dof[i][c] >= 0) {
@@ -65,14 +55,37 @@ void FemModel::finalize() {
         }
     }
   }
+  for (const NodeSplit& sp : node_splits) {
+    if (sp.node < 0 || sp.node >= nn || node_kin[sp.node].body[0] < 0 || node_kin[sp.node].body[1] >= 0 ||
+        sp.body < 0 || sp.body >= nb || sp.body == node_kin[sp.node].body[0] || !(sp.w > 0 && sp.w < 1))
+      throw std::invalid_argument("FemModel: a node split needs a node on one body, another body and 0 < w < 1");
+    NodeKinematics& k = node_kin[sp.node];
+    k.body[1] = sp.body;
+    k.weight = {sp.w, 1 - sp.w};
+  }
+  for (int i = 0; i < nn; ++i) {
+    NodeKinematics& k = node_kin[i];
+    for (int r = 0; r < 2 && k.body[r] >= 0; ++r) {
+      const RigidBody& rb = rigid_bodies[k.body[r]];
+      k.lever[r] = mesh.X[i] - rb.rest_position_m;
+      for (int d = 0; d < 6; ++d)
+        if (rb.dof[d] >= 0) {
+          k.dof[k.n] = rb.dof[d];
+          k.comp[k.n] = 6 * r + d;
+          // At rest: theta x lever for a rotation (fem_terms::Pose turns the lever with the body).
+          k.J.col(k.n) = k.weight[r] * (d < 3 ? Vec3(Vec3::Unit(d)) : Vec3(Vec3::Unit(d - 3).cross(k.lever[r])));
+          ++k.n;
+        }
+    }
+  }
   tie_nodes();
   for (NodeKinematics& k : node_kin)
-    k.identity = k.body < 0 && k.n == 3 && k.J.leftCols<3>() == Mat3::Identity();
-  build_elastic_pattern();
+    k.identity = !k.on_body() && k.n == 3 && k.J.leftCols<3>() == Mat3::Identity();
   body_anchors.assign(nb, 0);
   body_carries_tissue.assign(nb, 0);
-  for (int i = 0; i < nn; ++i)
-    if (!node_body.empty() && node_body[i] >= 0) body_anchors[node_body[i]] = body_carries_tissue[node_body[i]] = 1;
+  for (const NodeKinematics& k : node_kin)
+    for (int b : k.body)
+      if (b >= 0) body_anchors[b] = body_carries_tissue[b] = 1;
   for (const Joint& j : joints) {
     if (j.body_a < -1 || j.body_a >= nb || j.body_b < -1 || j.body_b >= nb || j.body_a == j.body_b)
       throw std::invalid_argument("FemModel: joint '" + j.name + "' joins missing bodies");
@@ -109,6 +122,42 @@ void FemModel::finalize() {
       cav.M0_m4 += tet_volume_m3[t] * 0.25 * (mesh.X[e[0]] + mesh.X[e[1]] + mesh.X[e[2]] + mesh.X[e[3]]);
     }
   }
+  group_tets();
+  build_elastic_pattern();
+}
+
+void FemModel::group_tets() {
+  const int nt = mesh.n_tets();
+  tet_group.assign(nt, -1);
+  group_data.assign(dilatation_groups.size(), {});
+  for (size_t g = 0; g < dilatation_groups.size(); ++g) {
+    const std::vector<int>& tets = dilatation_groups[g];
+    GroupData& d = group_data[g];
+    if (tets.empty()) throw std::invalid_argument("FemModel: an empty dilatation group");
+    for (int t : tets) {
+      if (t < 0 || t >= nt || tet_group[t] >= 0 || tet_cavity[t] >= 0)
+        throw std::invalid_argument("FemModel: a dilatation group lists a missing, shared or fluid tet");
+      const NeoHookean &a = tet_material[t], &b = tet_material[tets[0]];
+      const bool same_relaxation = tet_relaxation.empty() || (tet_relaxation[t].g == tet_relaxation[tets[0]].g &&
+                                                              tet_relaxation[t].tau_s == tet_relaxation[tets[0]].tau_s);
+      if (a.lambda_Pa != b.lambda_Pa || !same_relaxation)
+        throw std::invalid_argument("FemModel: a dilatation group's tets differ in lambda or relaxation");
+      tet_group[t] = static_cast<int>(g);
+      d.V0_m3 += tet_volume_m3[t];
+      d.nodes.insert(d.nodes.end(), mesh.tets[t].begin(), mesh.tets[t].end());
+    }
+    const double lam = tet_material[tets[0]].lambda_Pa, mu = tet_material[tets[0]].mu_Pa;
+    d.tet_lambda_Pa = std::min(lam, kTetLambdaPerMu * mu);
+    d.lambda_Pa = lam - d.tet_lambda_Pa;
+    std::sort(d.nodes.begin(), d.nodes.end());
+    d.nodes.erase(std::unique(d.nodes.begin(), d.nodes.end()), d.nodes.end());
+    for (int t : tets) {
+      std::array<int, 4> l{};
+      for (int a = 0; a < 4; ++a)
+        l[a] = static_cast<int>(std::lower_bound(d.nodes.begin(), d.nodes.end(), mesh.tets[t][a]) - d.nodes.begin());
+      d.local.push_back(l);
+    }
+  }
 }
 
 void FemModel::tie_nodes() {
@@ -121,10 +170,10 @@ void FemModel::tie_nodes() {
   }
   for (const NodeTie& t : node_ties) {
     if (!(t.w >= 0 && t.w <= 1)) throw std::invalid_argument("FemModel: a node tie's weight is outside [0, 1]");
-    if (node_kin[t.node].n != 0 || node_kin[t.node].body >= 0)
+    if (node_kin[t.node].n != 0 || node_kin[t.node].on_body())
       throw std::invalid_argument("FemModel: a tied node has dofs or a body of its own");
     for (int m : {t.a, t.b})
-      if (tied[m] || node_kin[m].body >= 0)
+      if (tied[m] || node_kin[m].on_body())
         throw std::invalid_argument("FemModel: a node tie's master is on a body or tied itself");
     NodeKinematics& k = node_kin[t.node];
     for (const auto& [m, w] : {std::pair<int, double>{t.a, t.w}, {t.b, 1 - t.w}})
@@ -149,6 +198,8 @@ void FemModel::build_elastic_pattern() {
   for (const Tet& e : mesh.tets)
     for (int a = 0; a < 4; ++a)
       for (int b = 0; b < 4; ++b) adj[e[a]].push_back(e[b]);
+  for (const GroupData& d : group_data)
+    for (int a : d.nodes) adj[a].insert(adj[a].end(), d.nodes.begin(), d.nodes.end());
   std::vector<std::vector<int>> rows(n_dofs);
   for (int j = 0; j < nn; ++j) {
     std::sort(adj[j].begin(), adj[j].end());
@@ -179,6 +230,26 @@ void FemModel::build_elastic_pattern() {
           for (int q = 0; q < kb.n; ++q) tp.slot.push_back(place(ka.dof[p], kb.dof[q]));
       }
   }
+  for (const GroupData& d : group_data) {
+    tp.group_first.push_back(static_cast<int>(tp.slot.size()));
+    for (int a : d.nodes)
+      for (int b : d.nodes) {
+        const NodeKinematics &ka = node_kin[a], &kb = node_kin[b];
+        for (int p = 0; p < ka.n; ++p)
+          for (int q = 0; q < kb.n; ++q) tp.slot.push_back(place(ka.dof[p], kb.dof[q]));
+      }
+  }
+}
+
+size_t FemModel::elastic_entries() const {
+  size_t n = 0;
+  for (const Tet& e : mesh.tets)
+    for (int a = 0; a < 4; ++a)
+      for (int b = 0; b < 4; ++b) n += static_cast<size_t>(node_kin[e[a]].n) * node_kin[e[b]].n;
+  for (const GroupData& d : group_data)
+    for (int a : d.nodes)
+      for (int b : d.nodes) n += static_cast<size_t>(node_kin[a].n) * node_kin[b].n;
+  return n;
 }
 
 FemInputs FemInputs::of(const FemModel& m) {
@@ -224,8 +295,32 @@ Mat3 deformation_gradient(const FemModel& m, const std::vector<Vec3>& x, int t) 
   return F;
 }
 
-double hydrostatic_pressure_Pa(const FemModel& m, const Mat3& F, int t) {
-  const Mat3 sigma = m.tet_material[t].pk1(F) * F.transpose() / F.determinant();
+double group_volume_ratio(const FemModel& m, const std::vector<Vec3>& x, int g) {
+  double v = 0;
+  for (int t : m.dilatation_groups[g]) v += deformation_gradient(m, x, t).determinant() * m.tet_volume_m3[t];
+  return v / m.group_data[g].V0_m3;
+}
+
+std::vector<double> group_volume_ratios(const FemModel& m, const std::vector<Vec3>& x) {
+  std::vector<double> r(m.group_data.size());
+  for (size_t g = 0; g < r.size(); ++g) r[g] = group_volume_ratio(m, x, static_cast<int>(g));
+  return r;
+}
+
+Mat3 elastic_pk1(const FemModel& m, int t, const Mat3& F, double group_ratio) {
+  const int g = m.tet_group.empty() ? -1 : m.tet_group[t];
+  if (g < 0) return m.tet_material[t].pk1(F);
+  NeoHookean shear = m.tet_material[t];
+  shear.lambda_Pa = m.group_data[g].tet_lambda_Pa;
+  return shear.pk1(F) + (m.group_data[g].lambda_Pa * std::log(group_ratio) / group_ratio * F.determinant()) *
+                            F.inverse().transpose();
+}
+
+double hydrostatic_pressure_Pa(const FemModel& m, const std::vector<Vec3>& x, int t) {
+  const Mat3 F = deformation_gradient(m, x, t);
+  const int g = m.tet_group.empty() ? -1 : m.tet_group[t];
+  const Mat3 P = elastic_pk1(m, t, F, g < 0 ? 1.0 : group_volume_ratio(m, x, g));
+  const Mat3 sigma = P * F.transpose() / F.determinant();
   return -sigma.trace() / 3;
 }
 

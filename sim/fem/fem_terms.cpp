@@ -42,8 +42,9 @@ Pose pose_of(const FemModel& m, const FemState& st, const Eigen::VectorXd& u, bo
   p.x = m.mesh.X;
   for (int i = 0; i < m.mesh.n_nodes(); ++i) {
     const FemModel::NodeKinematics& k = m.node_kin[i];
-    if (k.body >= 0) {
-      p.x[i] = p.origin[k.body] + p.R[k.body] * k.lever;
+    if (k.on_body()) {
+      p.x[i] = Vec3::Zero();
+      for (int r = 0; r < 2 && k.body[r] >= 0; ++r) p.x[i] += k.weight[r] * (p.origin[k.body[r]] + p.R[k.body[r]] * k.lever[r]);
     } else {
       for (int d = 0; d < k.n; ++d) p.x[i] += k.J.col(d) * u[k.dof[d]];
     }
@@ -51,10 +52,13 @@ Pose pose_of(const FemModel& m, const FemState& st, const Eigen::VectorXd& u, bo
   if (!want_kin) return p;
   p.kin = m.node_kin;
   for (FemModel::NodeKinematics& k : p.kin) {
-    if (k.body < 0) continue;
-    const Vec3 r = p.R[k.body] * k.lever;
-    for (int d = 0; d < k.n; ++d)
-      if (k.comp[d] >= 3) k.J.col(d) = Vec3::Unit(k.comp[d] - 3).cross(r);
+    if (!k.on_body()) continue;
+    std::array<Vec3, 2> r;
+    for (int b = 0; b < 2 && k.body[b] >= 0; ++b) r[b] = p.R[k.body[b]] * k.lever[b];
+    for (int d = 0; d < k.n; ++d) {
+      const int b = k.comp[d] / 6, c = k.comp[d] % 6;
+      if (c >= 3) k.J.col(d) = k.weight[b] * Vec3::Unit(c - 3).cross(r[b]);
+    }
   }
   return p;
 }
@@ -208,7 +212,10 @@ void add_elastic(const FemModel& m, const FemInputs& in, const Pose& p, bool wan
     const Tet& e = m.mesh.tets[t];
     const Eigen::Matrix<double, 4, 3>& G = m.tet_grad[t];
     const Mat3 F = deformation_gradient(m, p.x, t);
-    const double W = m.tet_material[t].energy_density(F);
+    // A tet of a dilatation group: its shear terms here, the volume term in add_dilatation.
+    NeoHookean mat = m.tet_material[t];
+    if (m.tet_group[t] >= 0) mat.lambda_Pa = m.group_data[m.tet_group[t]].tet_lambda_Pa;
+    const double W = mat.energy_density(F);
     if (!std::isfinite(W)) {
       ev.energy = std::numeric_limits<double>::infinity();
       return;
@@ -223,19 +230,81 @@ void add_elastic(const FemModel& m, const FemInputs& in, const Pose& p, bool wan
       ev.energy_magnitude += std::abs(Wh);
     }
     if (!want_grad) continue;
-    const Mat3 P = tissue_pk1(in, t, F, m.tet_material[t].pk1(F));
+    const Mat3 P = tissue_pk1(in, t, F, mat.pk1(F));
     const Eigen::Matrix<double, 3, 4> f = V * P * G.transpose();  // column a: dE/dx_a
     for (int a = 0; a < 4; ++a) ev.node_grad[e[a]] += f.col(a);
     if (!want_hess) continue;
     // d(f_a)/d(x_b), node-major blocks; a viscous step's history adds dF S: V (g_a^T S g_b) I.
     Eigen::Matrix<double, 12, 12> Ke =
-        m.tet_material[t].tet_tangent(F, F.inverse(), std::log(F.determinant()), G, V * scale);
+        mat.tet_tangent(F, F.inverse(), std::log(F.determinant()), G, V * scale);
     if (viscous) {
       const Eigen::Matrix4d GSG = V * G * in.viscous_stress_PK2_Pa[t] * G.transpose();
       for (int a = 0; a < 4; ++a)
         for (int b = 0; b < 4; ++b) Ke.block<3, 3>(3 * a, 3 * b).diagonal().array() += GSG(a, b);
     }
     add_tet_tangent(m, p, t, Ke, ev);
+  }
+}
+
+// Mean dilatation (FemModel::dilatation_groups): each group's volume term V psi(J), psi =
+// lambda/2 (ln J)^2 with the group's share of lambda (GroupData), at the group's volume ratio
+// J = v / V, v = sum of its tets' volumes v_t.
+// With h_a = F^-T g_a a tet's dv_t/dx_a = v_t h_a and d2v_t/dx_a dx_b = v_t (h_a h_b^T - h_b h_a^T),
+// so with G_a = sum_t v_t h_a (each node's over the group's tets):
+//   force_a = psi'(J) G_a,  K_ab = psi''(J) / V G_a G_b^T + psi'(J) sum_t v_t (h_a h_b^T - h_b h_a^T),
+// psi' = lambda ln J / J, psi'' = lambda (1 - ln J) / J^2; times a viscous step's scale (the
+// group's tets share their relaxation).
+void add_dilatation(const FemModel& m, const FemInputs& in, const Pose& p, bool want_grad, bool want_hess, Eval& ev) {
+  const bool viscous = !in.viscous_scale.empty();
+  std::vector<Mat3> F;  // reused across groups (a cell: 6 tets, 8 nodes)
+  std::vector<Vec3> Ga;
+  std::vector<Eigen::Matrix<double, 3, 4>> h;
+  std::vector<double> vt;
+  Eigen::MatrixXd K;
+  for (size_t g = 0; g < m.group_data.size(); ++g) {
+    const FemModel::GroupData& d = m.group_data[g];
+    const std::vector<int>& tets = m.dilatation_groups[g];
+    const int nn = static_cast<int>(d.nodes.size());
+    double v = 0;
+    F.resize(tets.size());
+    for (size_t i = 0; i < tets.size(); ++i) {
+      F[i] = deformation_gradient(m, p.x, tets[i]);
+      v += F[i].determinant() * m.tet_volume_m3[tets[i]];
+    }
+    const double J = v / d.V0_m3;
+    if (!(J > 0)) {
+      ev.energy = std::numeric_limits<double>::infinity();
+      return;
+    }
+    const double scale = viscous ? in.viscous_scale[tets[0]] : 1.0;
+    const double lnJ = std::log(J), lam = scale * d.lambda_Pa;
+    const double E = d.V0_m3 * 0.5 * lam * lnJ * lnJ;
+    ev.energy += E;
+    ev.energy_magnitude += std::abs(E);
+    if (!want_grad) continue;
+    const double d1 = lam * lnJ / J, d2 = lam * (1 - lnJ) / (J * J);
+    Ga.assign(nn, Vec3::Zero());
+    h.resize(tets.size());
+    vt.resize(tets.size());
+    for (size_t i = 0; i < tets.size(); ++i) {
+      const int t = tets[i];
+      vt[i] = F[i].determinant() * m.tet_volume_m3[t];
+      h[i] = F[i].inverse().transpose() * m.tet_grad[t].transpose();
+      for (int a = 0; a < 4; ++a) Ga[d.local[i][a]] += vt[i] * h[i].col(a);
+    }
+    for (int a = 0; a < nn; ++a) ev.node_grad[d.nodes[a]] += d1 * Ga[a];
+    if (!want_hess) continue;
+    K.setZero(3 * nn, 3 * nn);
+    for (int a = 0; a < nn; ++a)
+      for (int b = 0; b < nn; ++b) K.block<3, 3>(3 * a, 3 * b) = (d2 / d.V0_m3) * Ga[a] * Ga[b].transpose();
+    for (size_t i = 0; i < tets.size(); ++i)
+      for (int a = 0; a < 4; ++a)
+        for (int b = 0; b < 4; ++b)
+          K.block<3, 3>(3 * d.local[i][a], 3 * d.local[i][b]) +=
+              (d1 * vt[i]) * (h[i].col(a) * h[i].col(b).transpose() - h[i].col(b) * h[i].col(a).transpose());
+    const int* slot = m.elastic_pattern.slot.data() + m.elastic_pattern.group_first[g];
+    for (int a = 0; a < nn; ++a)
+      for (int b = 0; b < nn; ++b) add_node_block(p.kin[d.nodes[a]], p.kin[d.nodes[b]], K.block<3, 3>(3 * a, 3 * b), slot, ev);
   }
 }
 
@@ -569,14 +638,22 @@ void carry_to_dofs(const FemModel& m, const Pose& p, bool want_hess, std::vector
     const FemModel::NodeKinematics& k = m.node_kin[i];
     if (k.n == 0) continue;
     const Vec3& g = ev.node_grad[i];
-    if (k.body < 0) {
+    if (!k.on_body()) {
       for (int d = 0; d < k.n; ++d) ev.grad[k.dof[d]] += k.J(k.comp[d], d) * g[k.comp[d]];  // J: 1, or a tie's weight
       continue;
     }
-    const Vec3 r = p.x[i] - p.origin[k.body];
-    const Vec3 moment = r.cross(g);
-    for (int d = 0; d < k.n; ++d) ev.grad[k.dof[d]] += k.comp[d] < 3 ? g[k.comp[d]] : moment[k.comp[d] - 3];
-    lever_sum[k.body] += g * r.transpose();
+    // Each body the node rides takes its share of the force, at the node's point on it.
+    std::array<Vec3, 2> gw, moment;
+    for (int b = 0; b < 2 && k.body[b] >= 0; ++b) {
+      const Vec3 r = p.R[k.body[b]] * k.lever[b];
+      gw[b] = k.weight[b] * g;
+      moment[b] = r.cross(gw[b]);
+      lever_sum[k.body[b]] += gw[b] * r.transpose();
+    }
+    for (int d = 0; d < k.n; ++d) {
+      const int b = k.comp[d] / 6, c = k.comp[d] % 6;
+      ev.grad[k.dof[d]] += c < 3 ? gw[b][c] : moment[b][c - 3];
+    }
   }
   if (!want_hess) return;
   for (size_t b = 0; b < m.rigid_bodies.size(); ++b) {
@@ -591,36 +668,37 @@ void carry_to_dofs(const FemModel& m, const Pose& p, bool want_hess, std::vector
 
 }  // namespace
 
+// One node pair's block of the elastic tangent, B = J_a^T K_ab J_b over the nodes' dofs, added
+// into the pattern at slot (moved past it); a free node's J is the identity, and a product with
+// it is left out (bit for bit the same). J's unused columns are zero: fixed sizes.
+void add_node_block(const FemModel::NodeKinematics& ka, const FemModel::NodeKinematics& kb,
+                    const Eigen::Ref<const Eigen::Matrix3d>& Kab, const int*& slot, Eval& ev) {
+  if (ka.n == 0 || kb.n == 0) return;
+  using Cols = Eigen::Matrix<double, 3, Eigen::Dynamic, 0, 3, 12>;
+  using Rows = Eigen::Matrix<double, Eigen::Dynamic, 3, 0, 12, 3>;
+  if (ka.identity && kb.identity) {
+    for (int q = 0; q < 3; ++q)
+      for (int r = 0; r < 3; ++r) ev.k_elastic[*slot++] += Kab(q, r);
+  } else if (ka.identity) {
+    const Cols B = Kab * kb.J.leftCols(kb.n);
+    for (int q = 0; q < 3; ++q)
+      for (int r = 0; r < kb.n; ++r) ev.k_elastic[*slot++] += B(q, r);
+  } else if (kb.identity) {
+    const Rows B = ka.J.leftCols(ka.n).transpose() * Kab;
+    for (int q = 0; q < ka.n; ++q)
+      for (int r = 0; r < 3; ++r) ev.k_elastic[*slot++] += B(q, r);
+  } else {
+    const Cols KJ = Kab * kb.J.leftCols(kb.n);
+    for (int q = 0; q < ka.n; ++q)
+      for (int r = 0; r < kb.n; ++r) ev.k_elastic[*slot++] += ka.J.col(q).dot(KJ.col(r));
+  }
+}
+
 void add_tet_tangent(const FemModel& m, const Pose& p, int t, const Eigen::Matrix<double, 12, 12>& K, Eval& ev) {
   const Tet& e = m.mesh.tets[t];
   const int* slot = m.elastic_pattern.slot.data() + m.elastic_pattern.tet_first[t];
-  for (int a = 0; a < 4; ++a) {
-    const FemModel::NodeKinematics& ka = p.kin[e[a]];
-    if (ka.n == 0) continue;
-    for (int b = 0; b < 4; ++b) {
-      const FemModel::NodeKinematics& kb = p.kin[e[b]];
-      if (kb.n == 0) continue;
-      // B = J_a^T K_ab J_b over the nodes' dofs; a free node's J is the identity, and a product
-      // with it is left out (bit for bit the same). J's unused columns are zero: fixed sizes.
-      const auto Kab = K.block<3, 3>(3 * a, 3 * b);
-      if (ka.identity && kb.identity) {
-        for (int q = 0; q < 3; ++q)
-          for (int r = 0; r < 3; ++r) ev.k_elastic[*slot++] += Kab(q, r);
-      } else if (ka.identity) {
-        const Eigen::Matrix<double, 3, 6> B = Kab * kb.J;
-        for (int q = 0; q < 3; ++q)
-          for (int r = 0; r < kb.n; ++r) ev.k_elastic[*slot++] += B(q, r);
-      } else if (kb.identity) {
-        const Eigen::Matrix<double, 6, 3> B = ka.J.transpose() * Kab;
-        for (int q = 0; q < ka.n; ++q)
-          for (int r = 0; r < 3; ++r) ev.k_elastic[*slot++] += B(q, r);
-      } else {
-        const Eigen::Matrix<double, 6, 6> B = ka.J.transpose() * (Kab * kb.J).eval();
-        for (int q = 0; q < ka.n; ++q)
-          for (int r = 0; r < kb.n; ++r) ev.k_elastic[*slot++] += B(q, r);
-      }
-    }
-  }
+  for (int a = 0; a < 4; ++a)
+    for (int b = 0; b < 4; ++b) add_node_block(p.kin[e[a]], p.kin[e[b]], K.block<3, 3>(3 * a, 3 * b), slot, ev);
 }
 
 Eval evaluate(const FemModel& m, const FemState& st, const Eigen::VectorXd& u, double load, bool want_grad,
@@ -632,6 +710,8 @@ Eval evaluate(const FemModel& m, const FemState& st, const Eigen::VectorXd& u, d
   std::vector<Mat3> lever_sum(m.rigid_bodies.size(), Mat3::Zero());
   if (want_hess) ev.k_elastic.assign(m.elastic_pattern.inner.size(), 0.0);
   add_elastic(m, st.inputs, p, want_grad, want_hess, ev);
+  if (!std::isfinite(ev.energy)) return ev;
+  add_dilatation(m, st.inputs, p, want_grad, want_hess, ev);
   if (!std::isfinite(ev.energy)) return ev;
   add_loads(m, st, p, u, load, lever_sum, ev);
   add_joints(m, p, want_grad, want_hess, ev);

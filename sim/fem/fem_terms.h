@@ -115,6 +115,10 @@ struct Eval {
 // A tet's 12 x 12 tangent (node-major blocks, d(dE/dx_a)/dx_b) carried to the dofs through J
 // into the tet's places in the fixed pattern (an elastic or a fluid tet).
 void add_tet_tangent(const FemModel& m, const Pose& p, int tet, const Eigen::Matrix<double, 12, 12>& K, Eval& ev);
+// One node pair's 3 x 3 block of such a tangent carried to the dofs (J_a^T K_ab J_b) into the
+// pattern from slot on (slot moved past the pair's entries).
+void add_node_block(const FemModel::NodeKinematics& ka, const FemModel::NodeKinematics& kb,
+                    const Eigen::Ref<const Eigen::Matrix3d>& Kab, const int*& slot, Eval& ev);
 
 // Fluid cavities (fem/fluid_cavity.cpp): volume and first moment over a cavity's tets at node
 // positions x, the pressure at its reference point, and the term.

@@ -93,11 +93,7 @@ struct NewtonWorkspace {
     // The elastic part of the tangent in its fixed pattern (columns beyond the pattern's n, dofs
     // added after finalize(), are empty); the rest comes as triplets.
     const FemModel::TangentPattern& tp = m.elastic_pattern;
-    size_t entries = 0;
-    for (const Tet& e : m.mesh.tets)
-      for (int a = 0; a < 4; ++a)
-        for (int b = 0; b < 4; ++b) entries += static_cast<size_t>(m.node_kin[e[a]].n) * m.node_kin[e[b]].n;
-    if (tp.n > m.n_dofs || tp.outer.size() != static_cast<size_t>(tp.n) + 1 || tp.slot.size() != entries)
+    if (tp.n > m.n_dofs || tp.outer.size() != static_cast<size_t>(tp.n) + 1 || tp.slot.size() != m.elastic_entries())
       throw std::logic_error("solve_equilibrium: the model changed after finalize()");
     Kel.resizeNonZeros(static_cast<Eigen::Index>(tp.inner.size()));
     std::copy(tp.outer.begin(), tp.outer.end(), Kel.outerIndexPtr());
@@ -528,13 +524,15 @@ Mat3 tissue_pk1(const FemInputs& in, int t, const Mat3& F, const Mat3& P_elastic
 
 std::vector<Vec3> internal_forces(const FemModel& m, const FemState& st) {
   const std::vector<Vec3> x = pose_of(m, st, st.u, false).x;
+  const std::vector<double> ratio = group_volume_ratios(m, x);
   std::vector<Vec3> f(m.mesh.n_nodes(), Vec3::Zero());
   for (int t = 0; t < m.mesh.n_tets(); ++t) {
     if (m.tet_cavity[t] >= 0) continue;
     const Tet& e = m.mesh.tets[t];
     const Mat3 F = deformation_gradient(m, x, t);
+    const double r = m.tet_group[t] >= 0 ? ratio[m.tet_group[t]] : 1.0;
     const Eigen::Matrix<double, 3, 4> fe =
-        m.tet_volume_m3[t] * tissue_pk1(st.inputs, t, F, m.tet_material[t].pk1(F)) * m.tet_grad[t].transpose();
+        m.tet_volume_m3[t] * tissue_pk1(st.inputs, t, F, elastic_pk1(m, t, F, r)) * m.tet_grad[t].transpose();
     for (int a = 0; a < 4; ++a) f[e[a]] += fe.col(a);
   }
   return f;

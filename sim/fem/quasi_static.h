@@ -185,6 +185,13 @@ struct Relaxation {
   double tau_s = 0;   // its time constant
 };
 
+// What each tet of a dilatation group keeps of lambda as its own volume term, in units of its mu
+// (FemModel::dilatation_groups): 2, a solid of nu = 1/3. A rigid ball on a block of nu = 0.49
+// read Hertz's peak pressure +1.7 / +1.9 % at h = a/4 / a/8 with it, -4.8 / -2.1 % with none
+// (0), +10 / +9 % with 5, +61 / +74 % with each tet's whole lambda; with none, tets under a
+// roller on the glutes collapsed to 2 % of their volume inside cells that kept theirs.
+constexpr double kTetLambdaPerMu = 2.0;
+
 struct FemModel {
   TetMesh mesh;
   std::vector<NeoHookean> tet_material;      // one per tet
@@ -192,6 +199,14 @@ struct FemModel {
   std::vector<std::array<int, 3>> node_dof;  // global dof of each node component, or kFixed
   std::vector<Vec3> node_force_N;            // the nodal loads a fresh state starts with (FemInputs)
   std::vector<int> node_body;                 // body a node is attached to, or -1; may be empty
+  // A node on two bodies (tissue over the joint between two bones): it moves with node_body's
+  // material point at weight w and with `body`'s at 1 - w (0 < w < 1), each the point where the
+  // node is at rest, so the force on it passes to the two bodies in those shares.
+  struct NodeSplit {
+    int node = -1, body = -1;
+    double w = 1;
+  };
+  std::vector<NodeSplit> node_splits;
   // A node that follows two others on a line through it (the mesh made coarser where it need not
   // be fine, its nodes kept so the mesh stays one structured grid): x = X + w u_a + (1 - w) u_b,
   // u_a and u_b the masters' displacements. The masters are nodes not on a body and not tied (a
@@ -203,6 +218,17 @@ struct FemModel {
     double w = 0;
   };
   std::vector<NodeTie> node_ties;
+  // Mean dilatation (Nagtegaal, Parks & Rice 1974): groups of solid tets, each a structured
+  // grid's hexahedral cell cut into 6 (fem/tet_mesh.h), whose volumetric term lambda/2 (ln J)^2
+  // is taken once for the group at its volume ratio J = v / V (current over rest volume of the
+  // whole group) instead of each tet's own. The shear terms stay each tet's. Linear tets of a
+  // nearly incompressible solid (nu 0.49) lock: six volume constraints a cell against three
+  // unknowns a node make the mesh too stiff and its answers slow to converge; one a cell does
+  // not (the hexahedron with constant pressure, Q1-P0). Each tet keeps kTetLambdaPerMu x mu of
+  // lambda as its own volume term (a solid of nu = 1/3, which does not lock), so that no tet
+  // collapses inside its cell while its neighbours swell; the group takes the rest. The group's
+  // tets share their material's lambda and relaxation, and none is a cavity's.
+  std::vector<std::vector<int>> dilatation_groups;
   std::vector<RigidBody> rigid_bodies;
   std::vector<Joint> joints;
   std::vector<RigidContactSet> rigid_contacts;
@@ -215,18 +241,31 @@ struct FemModel {
   std::vector<double> tet_volume_m3;
   std::vector<Eigen::Matrix<double, 4, 3>> tet_grad;
   std::vector<int> tet_cavity;  // the cavity a tet is fluid of, or -1 (solid)
-  // Per node, by finalize(): its dofs (3 free, or up to a body's 6) and dx/du over them. A free
-  // node's J is constant; a body's node has J = [I, -[R lever]x] over the body's free components
-  // (`comp`: 0-2 translation, 3-5 rotation), R the body's current rotation (fem_terms::Pose); a
-  // tied node's is [w I, (1 - w) I] over its masters' free components.
+  // Per dilatation group, by finalize(): its rest volume, lambda, its nodes and, per tet of it, the
+  // place of each of the tet's 4 nodes among them; per tet its group or -1.
+  struct GroupData {
+    double V0_m3 = 0, lambda_Pa = 0;  // the group's share of lambda (the rest stays each tet's)
+    double tet_lambda_Pa = 0;         // what each tet keeps of it
+    std::vector<int> nodes;
+    std::vector<std::array<int, 4>> local;
+  };
+  std::vector<GroupData> group_data;
+  std::vector<int> tet_group;
+  // Per node, by finalize(): its dofs (3 free, or up to two bodies' 6 each) and dx/du over them.
+  // A free node's J is constant; a body's node has J = w [I, -[R lever]x] over the body's free
+  // components (`comp`: 0-2 translation, 3-5 rotation; 6-11 the same of a second body), R the
+  // body's current rotation (fem_terms::Pose), w its weight (1 on one body); a tied node's is
+  // [w I, (1 - w) I] over its masters' free components.
   struct NodeKinematics {
     int n = 0;
-    std::array<int, 6> dof{};
-    std::array<int, 6> comp{};
-    int body = -1;
-    Vec3 lever = Vec3::Zero();  // X - the body's frame origin, at rest
-    Eigen::Matrix<double, 3, 6> J = Eigen::Matrix<double, 3, 6>::Zero();
+    std::array<int, 12> dof{};
+    std::array<int, 12> comp{};
+    std::array<int, 2> body{-1, -1};                  // the bodies it rides (the second, or -1)
+    std::array<Vec3, 2> lever{Vec3::Zero(), Vec3::Zero()};  // X - each body's frame origin, at rest
+    std::array<double, 2> weight{1.0, 0.0};
+    Eigen::Matrix<double, 3, 12> J = Eigen::Matrix<double, 3, 12>::Zero();
     bool identity = false;  // a free node with its three components: J = [I, 0], constant
+    bool on_body() const { return body[0] >= 0; }
   };
   std::vector<NodeKinematics> node_kin;
   // The elastic tangent's sparsity, by finalize(): a column-compressed pattern over the dofs
@@ -238,6 +277,7 @@ struct FemModel {
     std::vector<int> outer, inner;  // column starts (n + 1), row of each entry
     std::vector<int> slot;          // per tet entry, its index into inner
     std::vector<int> tet_first;     // per tet, its first entry in slot
+    std::vector<int> group_first;   // per dilatation group (its node pairs, then dof pairs), after the tets'
   };
   TangentPattern elastic_pattern;
 
@@ -248,7 +288,9 @@ struct FemModel {
   // Fills the per-tet data; throws on an inverted or degenerate tet or inconsistent sizes.
   void finalize();
   void tie_nodes();              // part of finalize(): node_ties into node_kin
+  void group_tets();             // part of finalize(): dilatation_groups into group_data
   void build_elastic_pattern();  // part of finalize()
+  size_t elastic_entries() const;  // the tangent entries the tets and groups add (slot's size)
 };
 
 // Where a body stands at zero motion: its frame's origin and orientation (columns: the body's
@@ -421,7 +463,13 @@ CavityReading cavity_reading(const FemModel& model, const FemState& state, int c
 // -tr(sigma)/3 (Pa, + compression) from the Cauchy stress sigma = P F^T / det F of its elastic
 // response (a tissue without relaxation, as the kidneys, has no other).
 Mat3 deformation_gradient(const FemModel& model, const std::vector<Vec3>& x, int tet);
-double hydrostatic_pressure_Pa(const FemModel& model, const Mat3& F, int tet);
+double hydrostatic_pressure_Pa(const FemModel& model, const std::vector<Vec3>& x, int tet);
+// A dilatation group's volume ratio (FemModel::dilatation_groups) at node positions x, and every
+// group's; a solid tet's elastic first Piola-Kirchhoff stress at F, its volumetric part at its
+// group's ratio when it has a group (group_ratio is then that ratio; unused otherwise).
+double group_volume_ratio(const FemModel& model, const std::vector<Vec3>& x, int group);
+std::vector<double> group_volume_ratios(const FemModel& model, const std::vector<Vec3>& x);
+Mat3 elastic_pk1(const FemModel& model, int tet, const Mat3& F, double group_ratio);
 
 // The signed distance (m) from point p to a rigid body's contact shape where the state puts the
 // body (its place and turn), and the outward normal there when asked.

@@ -83,6 +83,12 @@ std::vector<int> append_structured(TetMesh& mesh, int ni, int nj, int nk, bool p
   return id;
 }
 
+std::vector<std::vector<int>> structured_cells(int first, int end) {
+  std::vector<std::vector<int>> cells;
+  for (int t = first; t + 6 <= end; t += 6) cells.push_back({t, t + 1, t + 2, t + 3, t + 4, t + 5});
+  return cells;
+}
+
 std::vector<double> node_areas(const std::vector<Tri>& faces, const std::vector<Vec3>& x) {
   std::vector<double> area(x.size(), 0.0);
   for (const Tri& f : faces) {

@@ -43,6 +43,10 @@ std::vector<int> append_structured(TetMesh& mesh, int ni, int nj, int nk, bool p
                                    int body, const std::function<Vec3(int, int, int)>& pos,
                                    int mirror_i = -1);
 
+// The cells append_structured cut from tet `first` on, as groups of their 6 tets (in order), up
+// to tet `end` (exclusive): what FemModel::dilatation_groups takes.
+std::vector<std::vector<int>> structured_cells(int first, int end);
+
 // Boundary triangles (faces used by one tet), ordered so that the normal points outward.
 std::vector<Tri> boundary_faces(const TetMesh& mesh);
 

@@ -21,11 +21,12 @@ StepWeights weights(const Relaxation& r, double dt_s) {
 // Every solid tet's elastic PK2 stress, S_e = F^-1 P(F), at the state's configuration.
 std::vector<Mat3> elastic_pk2(const FemModel& m, const FemState& st) {
   const std::vector<Vec3> x = node_positions(m, st);
+  const std::vector<double> ratio = group_volume_ratios(m, x);
   std::vector<Mat3> S(m.mesh.n_tets(), Mat3::Zero());
   for (int t = 0; t < m.mesh.n_tets(); ++t) {
     if (m.tet_cavity[t] >= 0 || m.tet_relaxation.empty() || m.tet_relaxation[t].g <= 0) continue;
     const Mat3 F = deformation_gradient(m, x, t);
-    S[t] = F.inverse() * m.tet_material[t].pk1(F);
+    S[t] = F.inverse() * elastic_pk1(m, t, F, m.tet_group[t] >= 0 ? ratio[m.tet_group[t]] : 1.0);
   }
   return S;
 }

@@ -112,7 +112,8 @@ void mat_measures(const BodyModel& m, const SkinGrid& grid, const std::vector<do
   }
 }
 
-// Loads the tissue passes to the bones: the tissue's force on each bone-attached node, and the
+// Loads the tissue passes to the bones: the tissue's force on each bone-attached node (shared
+// between two bones in the node's weights where it rides both, BodyBuilder::share_deep_nodes), and the
 // contact force of the tissue resting on each spinous process's tip, along the skin's inward
 // normal at the bone's level (pushing the bone towards the front). The tips' contact forces on
 // their own are the spinous-process loads (never negative: a contact presses or lets go).
@@ -122,8 +123,11 @@ void bone_loads(const PosedModel& pm, const FemState& st, const std::vector<Vec3
   const FemModel& fem = m.fem;
   std::vector<double> bone_load(m.bones.size(), 0.0);
   for (int k = 0; k < fem.mesh.n_nodes(); ++k) {
-    const int b = fem.node_body[k];
-    if (b >= 0 && b < static_cast<int>(m.bones.size())) bone_load[b] -= fint[k].dot(pm.bone_inward[b]);
+    const FemModel::NodeKinematics& kin = fem.node_kin[k];  // a node on two bones: each its share
+    for (int r = 0; r < 2; ++r) {
+      const int b = kin.body[r];
+      if (b >= 0 && b < static_cast<int>(m.bones.size())) bone_load[b] -= kin.weight[r] * fint[k].dot(pm.bone_inward[b]);
+    }
   }
   for (int v = 0; v < kLevels; ++v) {
     const int set = m.sp_contact[v];
@@ -181,7 +185,7 @@ KidneyReading kidney_reading(const BodyModel& m, const FemState& st, const std::
   for (int t = 0; t < fem.mesh.n_tets(); ++t) {
     const int reg = m.tet_region[t];
     if (reg != kl && reg != kr) continue;
-    const double ph = hydrostatic_pressure_Pa(fem, deformation_gradient(fem, x, t), t);
+    const double ph = hydrostatic_pressure_Pa(fem, x, t);
     const int side = reg == kl ? 0 : 1;
     const double V = fem.tet_volume_m3[t];
     vol[side] += V;

@@ -73,6 +73,8 @@ std::shared_ptr<const ExerciseModel> build_exercise_model(const ExerciseSpec& e,
   };
   // Cut mirror-symmetrically about the grid's middle column when the grid is symmetric there.
   const std::vector<int> id = append_structured(f.mesh, ni, nj, nk, false, 0, place, ni / 2);
+  // A cell's tets are of one layer (its row): each cell one volume ratio (fem FemModel).
+  if (e.body.mean_dilatation) f.dilatation_groups = structured_cells(0, f.mesh.n_tets());
   const int nn = f.mesh.n_nodes();
   std::vector<int> node_row(nn);
   m.node_region.resize(nn);

@@ -79,7 +79,7 @@ std::string state_vtu(const BodyModel& m, const FemState& st, const Mat3& R, con
     const Tet& e = mesh.tets[t];
     const int c = m.fem.tet_cavity[t];
     hydro.values.push_back(c >= 0 ? fluid[c].pressure_at(0.25 * (x[e[0]] + x[e[1]] + x[e[2]] + x[e[3]]))
-                                  : hydrostatic_pressure_Pa(m.fem, deformation_gradient(m.fem, x, t), t));
+                                  : hydrostatic_pressure_Pa(m.fem, x, t));
   }
   return tissue_vtu(m, xw, {disp, pressure, hydro});
 }

@@ -22,7 +22,7 @@ namespace {
 
 // The tissue's hydrostatic pressure -tr(sigma)/3 in tet t (Pa, + compression), elastic response.
 double tet_pressure(const FemModel& f, const std::vector<Vec3>& x, int t) {
-  return hydrostatic_pressure_Pa(f, deformation_gradient(f, x, t), t);
+  return hydrostatic_pressure_Pa(f, x, t);
 }
 
 // For each cell of the grid, the nearest of the points (region coordinates): a search in buckets of

@@ -1,0 +1,97 @@
+#include <catch2/catch.hpp>
+
+#include <Eigen/SparseCore>
+#include <cmath>
+#include <random>
+
+#include "fem/fem_terms.h"
+#include "fem/quasi_static.h"
+
+using namespace backroll;
+
+// Mean dilatation (FemModel::dilatation_groups): a block of 3 x 3 x 3 cells of a nearly
+// incompressible solid, every node free, each cell's 6 tets one group.
+namespace {
+
+FemModel block(bool cells) {
+  FemModel m;
+  const double h = 0.01;
+  append_structured(m.mesh, 4, 4, 4, false, 0, [&](int i, int j, int k) {
+    return Vec3(h * i, h * j + 0.002 * i, h * k + 0.001 * j);  // sheared a little: no symmetry to hide behind
+  });
+  m.tet_material.assign(m.mesh.n_tets(), NeoHookean::from_young_poisson(50e3, 0.49));
+  m.node_dof.assign(m.mesh.n_nodes(), {kFixed, kFixed, kFixed});
+  for (int n = 0; n < m.mesh.n_nodes(); ++n)
+    for (int c = 0; c < 3; ++c) m.node_dof[n][c] = m.n_dofs++;
+  m.node_force_N.assign(m.mesh.n_nodes(), Vec3::Zero());
+  if (cells) m.dilatation_groups = structured_cells(0, m.mesh.n_tets());
+  m.finalize();
+  return m;
+}
+
+// Displacements u(X) set into a fresh state.
+FemState displaced(const FemModel& m, const std::function<Vec3(const Vec3&)>& u) {
+  FemState st;
+  st.reset(m);
+  for (int n = 0; n < m.mesh.n_nodes(); ++n)
+    for (int c = 0; c < 3; ++c) st.u[m.node_dof[n][c]] = u(m.mesh.X[n])[c];
+  return st;
+}
+
+fem_terms::Eval eval(const FemModel& m, const FemState& st, const Eigen::VectorXd& u, bool hess) {
+  return fem_terms::evaluate(m, st, u, 1.0, true, hess);
+}
+
+}  // namespace
+
+TEST_CASE("mean dilatation: a homogeneous deformation gives each tet's own energy and forces", "[unit][solver]") {
+  const FemModel own = block(false), cells = block(true);
+  REQUIRE(cells.group_data.size() == 27);
+  Mat3 F;
+  F << 1.05, 0.10, -0.02, 0.03, 0.93, 0.07, -0.04, 0.02, 1.08;  // J = 1.04
+  const auto u = [&](const Vec3& X) { return Vec3((F - Mat3::Identity()) * X); };
+  const FemState a = displaced(own, u), b = displaced(cells, u);
+  const fem_terms::Eval ea = eval(own, a, a.u, false), eb = eval(cells, b, b.u, false);
+  CHECK(eb.energy == Approx(ea.energy).epsilon(1e-12));
+  CHECK((eb.grad - ea.grad).norm() <= 1e-10 * ea.grad.norm());
+}
+
+TEST_CASE("mean dilatation: a rigid motion gives no energy and no force", "[unit][solver]") {
+  const FemModel m = block(true);
+  const Mat3 R = Eigen::AngleAxisd(0.7, Vec3(1, 2, 3).normalized()).toRotationMatrix();
+  const Vec3 c(0.02, -0.01, 0.03);
+  const FemState st = displaced(m, [&](const Vec3& X) { return Vec3(R * X + c - X); });
+  const fem_terms::Eval e = eval(m, st, st.u, false);
+  CHECK(std::abs(e.energy) < 1e-12);
+  CHECK(e.grad.cwiseAbs().maxCoeff() < 1e-9);  // N (the forces of a 1 % strain are about 0.05 N)
+}
+
+// The tangent the groups add is the derivative of their forces: central differences of the
+// gradient against the assembled elastic tangent, at a state strained up to about 10 %.
+TEST_CASE("mean dilatation: the tangent is the forces' derivative", "[unit][solver]") {
+  const FemModel m = block(true);
+  std::mt19937 rng(7);
+  std::uniform_real_distribution<double> d(-1, 1);
+  FemState st = displaced(m, [&](const Vec3& X) { return Vec3(0.05 * X.y() - 0.03 * X.z(), -0.06 * X.y(), 0.04 * X.x()); });
+  for (int i = 0; i < m.n_dofs; ++i) st.u[i] += 2e-4 * d(rng);
+  const fem_terms::Eval e = eval(m, st, st.u, true);
+  const FemModel::TangentPattern& tp = m.elastic_pattern;
+  Eigen::SparseMatrix<double> K(m.n_dofs, m.n_dofs);
+  K.resizeNonZeros(static_cast<Eigen::Index>(tp.inner.size()));
+  std::copy(tp.outer.begin(), tp.outer.end(), K.outerIndexPtr());
+  std::copy(tp.inner.begin(), tp.inner.end(), K.innerIndexPtr());
+  std::copy(e.k_elastic.begin(), e.k_elastic.end(), K.valuePtr());
+  REQUIRE(e.trip.empty());  // no contacts, joints or bodies: the pattern is the whole tangent
+  const Eigen::MatrixXd Kd(K);
+  CHECK((Kd - Kd.transpose()).cwiseAbs().maxCoeff() <= 1e-9 * Kd.cwiseAbs().maxCoeff());
+  const double step = 1e-7;
+  double worst = 0;
+  for (int j = 0; j < m.n_dofs; j += 7) {
+    Eigen::VectorXd up = st.u, dn = st.u;
+    up[j] += step;
+    dn[j] -= step;
+    const Eigen::VectorXd fd = (eval(m, st, up, false).grad - eval(m, st, dn, false).grad) / (2 * step);
+    worst = std::max(worst, (fd - Kd.col(j)).cwiseAbs().maxCoeff() / Kd.col(j).cwiseAbs().maxCoeff());
+  }
+  CHECK(worst < 1e-5);
+}
