@@ -62,6 +62,8 @@ TEST_CASE("mesh study: both meshes balance; the resultants agree; every measure 
   CHECK(headline == headline_measures().size());
   CHECK_THAT(mesh_study_table(s), Catch::Contains("of them the main job's headline measures"));
   CHECK(j["config"]["refined_mesh_scale"] == Approx(0.8 * 3.0));
+  CHECK(s.fine.body.fat_rows == 2);  // ceil(1 / 0.8): the fat's depth refined too
+  CHECK(j["config"]["refined_fat_rows"] == 2);
   const std::string csv = mesh_study_csv(s);
   CHECK(static_cast<size_t>(std::count(csv.begin(), csv.end(), '\n')) == d.size() + 1);
   CHECK_THAT(mesh_study_table(s), Catch::Contains(all ? "PASSES" : "FAILS"));

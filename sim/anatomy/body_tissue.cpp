@@ -329,9 +329,9 @@ void BodyBuilder::dilatation_groups() {
 // support, weighted by it) lies over two bones, it rides both (FemModel::NodeSplit), each in
 // proportion to the share over it: the force the tissue passes there goes to the bones as the
 // surface's traction would, whichever side of the border the columns fall. Over three or more
-// (a corner of four), the two largest shares. Without it the load over the border between a
-// vertebra and a rib went whole to the bone of the nearest column, and the rib cage's share at T7
-// read 20 % on the main job's mesh and 32 % on one refined x 0.7 (docs/limits.md).
+// (a corner of four), the two largest shares. Without it (the default, docs/limits.md) the load
+// over the border between a vertebra and a rib goes whole to the bone of the nearest column, and
+// the rib cage's share at T7 read 20 % on the main job's mesh and 32 % on one refined x 0.7.
 void BodyBuilder::share_deep_nodes() {
   FemModel& fem = m.fem;
   fem.node_splits.clear();

@@ -118,10 +118,12 @@ bool is_headline(const std::string& key) {
 
 std::string mesh_study_table(const MeshStudy& s) {
   std::string o = fmt::format(
-      "backroll mesh-study: {}, mesh scale {:g} ({} dofs) against {:g} ({} dofs), each position from rest\n"
+      "backroll mesh-study: {}, mesh scale {:g} ({} dofs, fat {} row(s) deep) against {:g} ({} dofs, fat {} row(s)), each "
+      "position from rest\n"
       "pass: the two within 5 % of the refined value or within the unit's floor (2 kPa, kidneys 0.2 kPa, 5 N, 0.5 points "
       "of %, 0.05 deg, 0.1 mm (a place 1 mm), 1 cm2, 0.5 N m)\n",
-      portable_path(s.source), s.coarse.mesh_scale, s.coarse_dofs, s.fine.mesh_scale, s.fine_dofs);
+      portable_path(s.source), s.coarse.mesh_scale, s.coarse_dofs, s.coarse.body.fat_rows, s.fine.mesh_scale, s.fine_dofs,
+      s.fine.body.fat_rows);
   if (s.coarse.body.patch_size_m > 0)
     o += fmt::format("with a fine patch at each position: {:g} mm (refined {:g} mm) within {:g} cm of its level along the spine "
                      "and {:g} cm of the midline\n", 1e3 * s.coarse.body.patch_size_m, 1e3 * s.fine.body.patch_size_m,
@@ -186,6 +188,7 @@ std::string mesh_study_json(const MeshStudy& s) {
   j["version"] = BACKROLL_VERSION;
   j["config"] = {{"scenario", portable_path(s.source)}, {"mesh_scale", s.coarse.mesh_scale},
                  {"refined_mesh_scale", s.fine.mesh_scale}, {"dofs", s.coarse_dofs}, {"refined_dofs", s.fine_dofs},
+                 {"fat_rows", s.coarse.body.fat_rows}, {"refined_fat_rows", s.fine.body.fat_rows},
                  {"rule", "|coarse - refined| <= max(5 % of |refined|, the unit's floor)"}};
   if (s.coarse.body.patch_size_m > 0)
     j["config"].update({{"patch_size_m", s.coarse.body.patch_size_m}, {"refined_patch_size_m", s.fine.body.patch_size_m},
