@@ -159,7 +159,7 @@ TEST_CASE("Hertz point contact: the ball's p0 and a converge to Hertz's under re
 
 // Volumetric locking (validation/sphere_case.h, locking_series): at the tissue's nu = 0.49 the
 // tets' own volume terms read Hertz's peak pressure far too high and its contact radius too small;
-// with one volume ratio per grid cell (the torso's tissue) the same mesh reads both near Hertz.
+// with one volume ratio per grid cell (`mesh.mean_dilatation`) the same mesh reads both near Hertz.
 TEST_CASE("Hertz point contact at nu 0.49: one volume ratio per cell does not lock", "[validation][contact]") {
   const std::vector<SphereCaseParams> series = locking_series({0.25});
   REQUIRE(series.size() == 2);

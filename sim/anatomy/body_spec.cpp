@@ -323,7 +323,7 @@ void read_mesh(TomlReader& r, BodySpec& p) {
   p.midline_size_m = r.number("mesh.midline_size_m", 0.001, 0.02);
   p.max_lateral_size_m = r.number("mesh.max_lateral_size_m", p.midline_size_m, 0.05);
   p.axial_size_m = r.number("mesh.axial_size_m", 0.003, 0.05);
-  p.fat_rows = r.integer("mesh.fat_rows", 1, 4);
+  p.fat_rows = r.integer("mesh.fat_rows", 1, BodySpec::kMaxFatRows);
   p.muscle_rows = r.integer("mesh.muscle_rows", 2, 12);
   p.kidney_rows = r.integer("mesh.kidney_rows", 4, 16);
   p.tie_band_rows = r.boolean("mesh.tie_band_rows");

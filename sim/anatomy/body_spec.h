@@ -93,6 +93,7 @@ struct BodySpec {
   double lateral_halfwidth_m = 0.12, midline_size_m = 0.004, max_lateral_size_m = 0.015,
          axial_size_m = 0.012;
   int fat_rows = 1, muscle_rows = 4, kidney_rows = 4;
+  static constexpr int kMaxFatRows = 4;  // the body file's mesh.fat_rows is 1 .. this
   bool tie_band_rows = true;  // away from the kidneys their rows follow their neighbours (band_ties)
   bool mean_dilatation = false;   // each grid cell's tets share one volume ratio (fem dilatation_groups)
   bool share_deep_nodes = false;  // a deep node over two bones rides both (BodyBuilder::share_deep_nodes)

@@ -310,9 +310,7 @@ std::vector<double> group_volume_ratios(const FemModel& m, const std::vector<Vec
 Mat3 elastic_pk1(const FemModel& m, int t, const Mat3& F, double group_ratio) {
   const int g = m.tet_group.empty() ? -1 : m.tet_group[t];
   if (g < 0) return m.tet_material[t].pk1(F);
-  NeoHookean shear = m.tet_material[t];
-  shear.lambda_Pa = m.group_data[g].tet_lambda_Pa;
-  return shear.pk1(F) + (m.group_data[g].lambda_Pa * std::log(group_ratio) / group_ratio * F.determinant()) *
+  return m.own_material(t).pk1(F) + (m.group_data[g].lambda_Pa * std::log(group_ratio) / group_ratio * F.determinant()) *
                             F.inverse().transpose();
 }
 

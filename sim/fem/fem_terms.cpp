@@ -212,9 +212,9 @@ void add_elastic(const FemModel& m, const FemInputs& in, const Pose& p, bool wan
     const Tet& e = m.mesh.tets[t];
     const Eigen::Matrix<double, 4, 3>& G = m.tet_grad[t];
     const Mat3 F = deformation_gradient(m, p.x, t);
-    // A tet of a dilatation group: its shear terms here, the volume term in add_dilatation.
-    NeoHookean mat = m.tet_material[t];
-    if (m.tet_group[t] >= 0) mat.lambda_Pa = m.group_data[m.tet_group[t]].tet_lambda_Pa;
+    // A tet of a dilatation group: its own terms here, the group's volume term in add_dilatation.
+    NeoHookean grouped;
+    const NeoHookean& mat = m.tet_group[t] < 0 ? m.tet_material[t] : (grouped = m.own_material(t));
     const double W = mat.energy_density(F);
     if (!std::isfinite(W)) {
       ev.energy = std::numeric_limits<double>::infinity();
@@ -267,9 +267,11 @@ void add_dilatation(const FemModel& m, const FemInputs& in, const Pose& p, bool 
     const int nn = static_cast<int>(d.nodes.size());
     double v = 0;
     F.resize(tets.size());
+    vt.resize(tets.size());
     for (size_t i = 0; i < tets.size(); ++i) {
       F[i] = deformation_gradient(m, p.x, tets[i]);
-      v += F[i].determinant() * m.tet_volume_m3[tets[i]];
+      vt[i] = F[i].determinant() * m.tet_volume_m3[tets[i]];
+      v += vt[i];
     }
     const double J = v / d.V0_m3;
     if (!(J > 0)) {
@@ -285,10 +287,8 @@ void add_dilatation(const FemModel& m, const FemInputs& in, const Pose& p, bool 
     const double d1 = lam * lnJ / J, d2 = lam * (1 - lnJ) / (J * J);
     Ga.assign(nn, Vec3::Zero());
     h.resize(tets.size());
-    vt.resize(tets.size());
     for (size_t i = 0; i < tets.size(); ++i) {
       const int t = tets[i];
-      vt[i] = F[i].determinant() * m.tet_volume_m3[t];
       h[i] = F[i].inverse().transpose() * m.tet_grad[t].transpose();
       for (int a = 0; a < 4; ++a) Ga[d.local[i][a]] += vt[i] * h[i].col(a);
     }

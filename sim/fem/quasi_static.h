@@ -291,6 +291,13 @@ struct FemModel {
   void group_tets();             // part of finalize(): dilatation_groups into group_data
   void build_elastic_pattern();  // part of finalize()
   size_t elastic_entries() const;  // the tangent entries the tets and groups add (slot's size)
+  // A tet's own terms: its material, or for a dilatation group's tet the same keeping only
+  // tet_lambda_Pa of lambda (the group's volume term holds the rest).
+  NeoHookean own_material(int tet) const {
+    NeoHookean m = tet_material[tet];
+    if (tet_group[tet] >= 0) m.lambda_Pa = group_data[tet_group[tet]].tet_lambda_Pa;
+    return m;
+  }
 };
 
 // Where a body stands at zero motion: its frame's origin and orientation (columns: the body's

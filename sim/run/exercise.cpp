@@ -20,11 +20,6 @@ namespace backroll {
 
 namespace {
 
-// The tissue's hydrostatic pressure -tr(sigma)/3 in tet t (Pa, + compression), elastic response.
-double tet_pressure(const FemModel& f, const std::vector<Vec3>& x, int t) {
-  return hydrostatic_pressure_Pa(f, x, t);
-}
-
 // For each cell of the grid, the nearest of the points (region coordinates): a search in buckets of
 // four cells, ring by ring out from the cell's own until no nearer point can lie further out.
 std::vector<int> nearest_points(const RegionGrid& g, const std::vector<Vec2>& points) {
@@ -148,7 +143,7 @@ ExerciseResult ExerciseSession::read(const Vec2& at_m, const SolveReport& rep) c
     if (sr.line)
       for (const std::vector<int>& section : m.line_tets[s]) {
         double pv = 0, v = 0;
-        for (int t : section) pv += f.tet_volume_m3[t] * tet_pressure(f, x, t), v += f.tet_volume_m3[t];
+        for (int t : section) pv += f.tet_volume_m3[t] * hydrostatic_pressure_Pa(f, x, t), v += f.tet_volume_m3[t];
         if (v > 0) sr.tissue_peak_Pa = std::max(sr.tissue_peak_Pa, pv / v);
       }
     r.structures.push_back(sr);

@@ -31,8 +31,8 @@ MeshStudy prepare_mesh_study(const std::string& scenario_path, const MeshStudyOp
     fine.push_back({"mesh.patch_size_m", ConfigValue(s.coarse.body.patch_size_m * opt.refine), "the refined mesh"});
   // The fat's rows through its depth too: the scale leaves them (one row at any scale), and under
   // a roller the peak pressure depends on them (the standard roller at L3 on the fine patch: 93
-  // kPa with one row, 81 with three). ceil(rows / refine), at most the body file's 4.
-  const int fat_rows = std::min(4, static_cast<int>(std::ceil(s.coarse.body.fat_rows / opt.refine - 1e-9)));
+  // kPa with one row, 81 with three). ceil(rows / refine), at most what a body file allows.
+  const int fat_rows = std::min(BodySpec::kMaxFatRows, static_cast<int>(std::ceil(s.coarse.body.fat_rows / opt.refine - 1e-9)));
   fine.push_back({"torso.mesh.fat_rows", ConfigValue(static_cast<int64_t>(fat_rows)), "the refined mesh"});
   s.fine = load_scenario(scenario_path, fine);
   // A patch, fixed at a level or not, is centred on each position (each a mesh of its own).
