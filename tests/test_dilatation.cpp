@@ -10,16 +10,19 @@
 using namespace backroll;
 
 // Mean dilatation (FemModel::dilatation_groups): a block of 3 x 3 x 3 cells of a nearly
-// incompressible solid, every node free, each cell's 6 tets one group.
+// incompressible solid, every node free, each cell's 6 tets one group; its law neo-Hookean or,
+// with alpha != 2, Ogden's (fem/neo_hookean.h).
 namespace {
 
-FemModel block(bool cells) {
+FemModel block(bool cells, double alpha = 2) {
   FemModel m;
   const double h = 0.01;
   append_structured(m.mesh, 4, 4, 4, false, 0, [&](int i, int j, int k) {
     return Vec3(h * i, h * j + 0.002 * i, h * k + 0.001 * j);  // sheared a little: no symmetry to hide behind
   });
-  m.tet_material.assign(m.mesh.n_tets(), NeoHookean::from_young_poisson(50e3, 0.49));
+  NeoHookean law = NeoHookean::from_young_poisson(50e3, 0.49);
+  law.ogden_alpha = alpha;
+  m.tet_material.assign(m.mesh.n_tets(), law);
   m.node_dof.assign(m.mesh.n_nodes(), {kFixed, kFixed, kFixed});
   for (int n = 0; n < m.mesh.n_nodes(); ++n)
     for (int c = 0; c < 3; ++c) m.node_dof[n][c] = m.n_dofs++;
@@ -57,7 +60,9 @@ TEST_CASE("mean dilatation: a homogeneous deformation gives each tet's own energ
 }
 
 TEST_CASE("mean dilatation: a rigid motion gives no energy and no force", "[unit][solver]") {
-  const FemModel m = block(true);
+  const double alpha = GENERATE(2.0, -3.0);
+  INFO("alpha " << alpha);
+  const FemModel m = block(true, alpha);
   const Mat3 R = Eigen::AngleAxisd(0.7, Vec3(1, 2, 3).normalized()).toRotationMatrix();
   const Vec3 c(0.02, -0.01, 0.03);
   const FemState st = displaced(m, [&](const Vec3& X) { return Vec3(R * X + c - X); });
@@ -67,9 +72,12 @@ TEST_CASE("mean dilatation: a rigid motion gives no energy and no force", "[unit
 }
 
 // The tangent the groups add is the derivative of their forces: central differences of the
-// gradient against the assembled elastic tangent, at a state strained up to about 10 %.
+// gradient against the assembled elastic tangent, at a state strained up to about 10 % (the
+// tets neo-Hookean, then Ogden's alpha = -3, the fat's candidate law).
 TEST_CASE("mean dilatation: the tangent is the forces' derivative", "[unit][solver]") {
-  const FemModel m = block(true);
+  const double alpha = GENERATE(2.0, -3.0);
+  INFO("alpha " << alpha);
+  const FemModel m = block(true, alpha);
   std::mt19937 rng(7);
   std::uniform_real_distribution<double> d(-1, 1);
   FemState st = displaced(m, [&](const Vec3& X) { return Vec3(0.05 * X.y() - 0.03 * X.z(), -0.06 * X.y(), 0.04 * X.x()); });

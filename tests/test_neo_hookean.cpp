@@ -115,3 +115,58 @@ TEST_CASE("Fibres: modulus 4k along them in tension, nothing in compression", "[
   S(1, 2) = 0.1;  // shear in the plane across the fibres: |F a| = 1
   CHECK((m.pk1(S) - plain.pk1(S)).norm() == 0.0);
 }
+
+TEST_CASE("Ogden (alpha != 2): stress is the energy gradient, the tangent its derivative; alpha 2 is neo-Hookean",
+          "[unit][material]") {
+  NeoHookean m = NeoHookean::from_young_poisson(2180, 0.49);  // the fat's
+  const NeoHookean neo = m;
+  Mat3 F;
+  F << 1.10, 0.05, -0.02, 0.03, 0.55, 0.04, -0.01, 0.02, 1.30;
+  for (double alpha : {-3.0, -8.0, 5.0}) {
+    m.ogden_alpha = alpha;
+    INFO("alpha " << alpha);
+    CHECK(m.pk1(Mat3::Identity()).norm() < 1e-9);  // stress-free at rest
+    check_derivatives(m, F, 1e-6, 1e-4);
+    // Two equal stretches (the divided differences at their limit) and all three equal.
+    check_derivatives(m, Eigen::Vector3d(0.6, 1.25, 1.25).asDiagonal().toDenseMatrix(), 1e-6, 1e-4);
+    check_derivatives(m, 0.9 * Mat3::Identity(), 1e-6, 1e-4);
+  }
+  // alpha -> 2 is the neo-Hookean form (the Ogden path taken at alpha = 2 + 1e-9).
+  m.ogden_alpha = 2 + 1e-9;
+  CHECK((m.pk1(F) - neo.pk1(F)).norm() < 1e-6 * neo.pk1(F).norm());
+  CHECK(m.energy_density(F) == Approx(neo.energy_density(F)).epsilon(1e-7));
+  // The same small-strain Lame parameters whatever alpha: uniaxial stress E e at strain e.
+  m.ogden_alpha = -3;
+  const double e = 1e-6, nu = m.poisson_ratio();
+  Mat3 Fs = Mat3::Identity();
+  Fs(0, 0) += e;
+  Fs(1, 1) -= nu * e;
+  Fs(2, 2) -= nu * e;
+  CHECK(m.pk1(Fs)(0, 0) == Approx(m.youngs_modulus_Pa() * e).epsilon(1e-4));
+}
+
+TEST_CASE("Ogden alpha -3 stiffens in compression as fat does in vivo (Hatt 2023: G = mu C^-1.18)", "[unit][material]") {
+  // Incompressible uniaxial compression C_yy = s^2, the lateral stretches s^-1/2, and a small
+  // shear superposed that moves material along the compression (y) across it (x): the shear
+  // modulus d^2 W / d gamma^2, against Hatt et al. 2023's fit over their compressions (C_yy
+  // 0.5-1). Taken at nu = 0.4999 (nearly incompressible) along an isochoric path.
+  NeoHookean m = NeoHookean::from_young_poisson(2180, 0.4999);
+  m.ogden_alpha = -3;
+  const NeoHookean neo = NeoHookean::from_young_poisson(2180, 0.4999);
+  auto shear_modulus = [](const NeoHookean& mat, double C_yy) {
+    const double s = std::sqrt(C_yy), h = 1e-4;
+    const Mat3 F0 = Eigen::Vector3d(1 / std::sqrt(s), s, 1 / std::sqrt(s)).asDiagonal();
+    auto W = [&](double g) {
+      Mat3 S = Mat3::Identity();
+      S(1, 0) = g;  // y moves with x (isochoric)
+      return mat.energy_density(S * F0);
+    };
+    return (W(h) - 2 * W(0) + W(-h)) / (h * h);
+  };
+  for (double C : {0.5, 0.6, 0.7, 0.8, 0.9}) {
+    INFO("C_yy " << C);
+    CHECK(shear_modulus(m, C) == Approx(m.mu_Pa * std::pow(C, -1.18)).epsilon(0.03));
+  }
+  // Neo-Hookean at the same mu stiffens too, but less: 62 % of the data at C_yy = 0.5.
+  CHECK(shear_modulus(neo, 0.5) < 0.65 * neo.mu_Pa * std::pow(0.5, -1.18));
+}

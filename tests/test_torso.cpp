@@ -387,6 +387,31 @@ TEST_CASE("bad body files: file, key, value and allowed range", "[torso][unit]")
   CHECK_THAT(msg(data("bad_torso_count.toml")), Catch::Contains("spine.body_width_m has 2 values: expected 17"));
   CHECK_THAT(msg(data("bad_torso_level.toml")), Catch::Contains("kidneys.left_top_level = \"T15\""));
   CHECK_THAT(msg(data("missing.toml")), Catch::Contains("cannot open"));
+  // A tissue nearer incompressible than 0.49 needs each cell's volume term (each tet's locks).
+  const std::string body = std::string(BACKROLL_ASSET_DIR) + "/bodies/default.toml";
+  const ConfigOverride fat_nu{"materials.subcutaneous_fat.poisson_ratio", ConfigValue(0.4995), "test"};
+  std::string why = "no error";
+  try {
+    load_body_spec(body, {fat_nu, {"mesh.mean_dilatation", ConfigValue(false), "test"}});
+  } catch (const ConfigError& e) {
+    why = e.what();
+  }
+  CHECK_THAT(why, Catch::Contains("materials.subcutaneous_fat.poisson_ratio = 0.4995") &&
+                      Catch::Contains("[0, 0.49]") && Catch::Contains("mesh.mean_dilatation = true"));
+  const BodySpec cells = load_body_spec(body, {fat_nu, {"mesh.mean_dilatation", ConfigValue(true), "test"}});
+  CHECK(cells.materials.at("subcutaneous_fat").poisson_ratio == 0.4995);
+  // Ogden's alpha: not near 0 (the law divides by it); taken into the solid's law.
+  why = "no error";
+  try {
+    load_body_spec(body, {{"materials.subcutaneous_fat.ogden_alpha", ConfigValue(0.2), "test"}});
+  } catch (const ConfigError& e) {
+    why = e.what();
+  }
+  CHECK_THAT(why, Catch::Contains("materials.subcutaneous_fat.ogden_alpha = 0.2") &&
+                      Catch::Contains("[-20, -0.5] or [0.5, 20]"));
+  const BodySpec ogden = load_body_spec(body, {{"materials.subcutaneous_fat.ogden_alpha", ConfigValue(-3.0), "test"}});
+  CHECK(solid_law(ogden.materials.at("subcutaneous_fat")).ogden_alpha == -3.0);
+  CHECK(solid_law(ogden.materials.at("erector_spinae")).ogden_alpha == 2.0);
 }
 
 TEST_CASE("the abdomen: lying flat the kidneys carry the abdominal fluid's pressure, left as right",

@@ -120,7 +120,7 @@ void BodyBuilder::materials() {
   m.tissue_mass_kg = 0;
   for (int t = 0; t < mesh.n_tets(); ++t) {
     const TissueMaterial& tm = region_material(p, m.tet_region[t]);
-    NeoHookean mat = NeoHookean::from_young_poisson(tm.youngs_modulus_Pa, tm.poisson_ratio);
+    NeoHookean mat = solid_law(tm);
     const BodyModel::Fibres fib = m.tet_fibres[t];
     if (tm.fibre_modulus_Pa > 0 && fib != BodyModel::Fibres::None) {
       // The tet's transverse (x) and along-spine (s) directions in the world: its local-to-world

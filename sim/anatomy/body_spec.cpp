@@ -4,6 +4,8 @@
 #include <cmath>
 #include <sstream>
 
+#include <fmt/core.h>
+
 #include "io/toml_reader.h"
 
 namespace backroll {
@@ -80,6 +82,12 @@ const TissueMaterial& region_material(const BodySpec& p, int region) {
   const std::string& rn = region_names().at(region);
   if (rn == "perirenal_fat") return p.materials.at("abdominal_content");
   return p.materials.at(rn.rfind("kidney", 0) == 0 ? "kidney" : rn);
+}
+
+NeoHookean solid_law(const TissueMaterial& tm) {
+  NeoHookean m = NeoHookean::from_young_poisson(tm.youngs_modulus_Pa, tm.poisson_ratio);
+  m.ogden_alpha = tm.ogden_alpha;
+  return m;
 }
 
 std::string default_body_path() { return std::string(BACKROLL_ASSET_DIR) + "/bodies/default.toml"; }
@@ -303,11 +311,26 @@ void read_materials(TomlReader& r, BodySpec& p) {
                                "abdominal_content", "intercostal"}) {
     TissueMaterial t;
     t.youngs_modulus_Pa = r.number("materials." + m + ".youngs_modulus_Pa", 100, 1e9);
-    t.poisson_ratio = r.number("materials." + m + ".poisson_ratio", 0.0, 0.49);
+    // Each tet's own volume term locks as nu nears 1/2 (docs/limits.md, "Volumetric locking"), so
+    // a tissue nearer incompressible needs each cell's (mesh.mean_dilatation, read before this).
+    const std::string nu_key = "materials." + m + ".poisson_ratio";
+    t.poisson_ratio = r.number(nu_key, 0.0, BodySpec::kMaxPoissonCell);
+    if (!p.mean_dilatation && t.poisson_ratio > BodySpec::kMaxPoissonTet)
+      throw ConfigError(fmt::format("{}: {} = {} is out of range: allowed [0, {}] with each tet's own volume term, "
+                                    "up to {} with mesh.mean_dilatation = true",
+                                    r.where(nu_key), nu_key, t.poisson_ratio, BodySpec::kMaxPoissonTet,
+                                    BodySpec::kMaxPoissonCell));
     t.density_kg_m3 = r.number("materials." + m + ".density_kg_m3", 500, 2500);
     if (r.has("materials." + m + ".fibre_modulus_Pa")) {
       t.fibre_modulus_Pa = r.number("materials." + m + ".fibre_modulus_Pa", 0, 5e9);
       t.fibre_angle_deg = r.number("materials." + m + ".fibre_angle_deg", 0, 60);
+    }
+    if (r.has("materials." + m + ".ogden_alpha")) {
+      const std::string key = "materials." + m + ".ogden_alpha";
+      t.ogden_alpha = r.number(key, -20, 20);
+      if (std::abs(t.ogden_alpha) < 0.5)
+        throw ConfigError(fmt::format("{}: {} = {} is out of range: allowed [-20, -0.5] or [0.5, 20]", r.where(key), key,
+                                      t.ogden_alpha));
     }
     if (r.has("materials." + m + ".relaxation_share")) {
       t.relaxation_share = r.number("materials." + m + ".relaxation_share", 0, 0.95);
@@ -350,8 +373,8 @@ BodySpec load_body_spec(const std::string& path, const std::vector<ConfigOverrid
   read_joints(r, p);
   read_masses(r, p);
   read_figure(r, p);
-  read_materials(r, p);
   read_mesh(r, p);
+  read_materials(r, p);
   r.finish();
   return p;
 }

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "fem/neo_hookean.h"
 #include "io/toml_reader.h"
 
 namespace backroll {
@@ -31,6 +32,9 @@ struct TissueMaterial {
   // stress relaxes away with this time constant; the modulus above is the instantaneous one.
   // 0: elastic.
   double relaxation_share = 0, relaxation_time_s = 0;
+  // The solid's law (fem/neo_hookean.h): 2 is neo-Hookean; another alpha the one-term Ogden form
+  // with the same small-strain moduli (a negative one stiffens in compression).
+  double ogden_alpha = 2;
 };
 
 struct BodySpec {
@@ -94,6 +98,9 @@ struct BodySpec {
          axial_size_m = 0.012;
   int fat_rows = 1, muscle_rows = 4, kidney_rows = 4;
   static constexpr int kMaxFatRows = 4;  // the body file's mesh.fat_rows is 1 .. this
+  // The tissues' Poisson's ratio at most: with each tet's own volume term, and with each cell's
+  // (mesh.mean_dilatation), which does not lock.
+  static constexpr double kMaxPoissonTet = 0.49, kMaxPoissonCell = 0.4999;
   bool tie_band_rows = true;  // away from the kidneys their rows follow their neighbours (band_ties)
   bool mean_dilatation = false;   // each grid cell's tets share one volume ratio (fem dilatation_groups)
   bool share_deep_nodes = false;  // a deep node over two bones rides both (BodyBuilder::share_deep_nodes)
@@ -138,6 +145,8 @@ std::string default_body_path();
 
 // The material of a region (index into region_names()); both kidneys share "kidney".
 const TissueMaterial& region_material(const BodySpec& p, int region);
+// A tissue's isotropic solid law (its fibres, when it has them, are the builder's to lay).
+NeoHookean solid_law(const TissueMaterial& tm);
 
 // Reads and checks a body file; throws ConfigError (file:line, key, value, allowed range).
 BodySpec load_body_spec(const std::string& path, const std::vector<ConfigOverride>& overrides = {});

@@ -1,10 +1,45 @@
 #include "fem/neo_hookean.h"
 
+#include <Eigen/Eigenvalues>
 #include <Eigen/LU>
 #include <cmath>
 #include <limits>
 
 namespace backroll {
+
+namespace {
+// The Ogden part's stress S = k C^beta (k = 2 mu / alpha, beta = alpha/2 - 1) on C's eigenbasis
+// Q, and Gamma, k times the divided differences of x^beta between C's eigenvalues (its
+// derivative where two are equal): dS along dC is Q (Gamma o (Q^T dC Q)) Q^T.
+struct OgdenStress {
+  Mat3 Q, Gamma, S;
+  Eigen::Vector3d c;  // C's eigenvalues, the squared principal stretches
+};
+
+OgdenStress ogden_stress(const Mat3& F, double mu, double alpha) {
+  OgdenStress o;
+  const Eigen::SelfAdjointEigenSolver<Mat3> es(F.transpose() * F);
+  o.Q = es.eigenvectors();
+  o.c = es.eigenvalues();
+  const double k = 2 * mu / alpha, beta = alpha / 2 - 1;
+  Eigen::Vector3d f, L;
+  for (int a = 0; a < 3; ++a) L[a] = std::log(o.c[a]), f[a] = std::exp(beta * L[a]);
+  o.S = o.Q * (k * f).asDiagonal() * o.Q.transpose();
+  for (int a = 0; a < 3; ++a)
+    for (int b = 0; b < 3; ++b) {
+      // (x^beta - y^beta) / (x - y) = y^(beta - 1) expm1(beta l) / expm1(l), l = ln(x / y):
+      // no cancellation as x nears y, beta y^(beta - 1) at x = y.
+      const double l = L[a] - L[b], y_pow = f[b] / o.c[b];
+      o.Gamma(a, b) = k * y_pow * (l == 0 ? beta : std::expm1(beta * l) / std::expm1(l));
+    }
+  return o;
+}
+
+// dS of the Ogden part along dC.
+Mat3 ogden_dS(const OgdenStress& o, const Mat3& dC) {
+  return o.Q * o.Gamma.cwiseProduct(o.Q.transpose() * dC * o.Q) * o.Q.transpose();
+}
+}  // namespace
 
 NeoHookean NeoHookean::from_young_poisson(double E, double nu) {
   NeoHookean m;
@@ -23,7 +58,14 @@ double NeoHookean::energy_density(const Mat3& F) const {
   const double J = F.determinant();
   if (!(J > 0)) return std::numeric_limits<double>::infinity();
   const double lnJ = std::log(J);
-  double W = 0.5 * mu_Pa * (F.squaredNorm() - 3.0) - mu_Pa * lnJ + 0.5 * lambda_Pa * lnJ * lnJ;
+  double W = -log_J_coefficient() * lnJ + 0.5 * lambda_Pa * lnJ * lnJ;
+  if (!is_ogden()) {
+    W += 0.5 * mu_Pa * (F.squaredNorm() - 3.0);
+  } else {
+    const Eigen::Vector3d c = Eigen::SelfAdjointEigenSolver<Mat3>(F.transpose() * F, Eigen::EigenvaluesOnly).eigenvalues();
+    const double a = ogden_alpha;  // l_i^a = c_i^(a/2)
+    W += 2 * mu_Pa / (a * a) * ((c.array().log() * (a / 2)).exp().sum() - 3.0);
+  }
   for (int i = 0; i < n_fibres; ++i) {
     const double e = (F * fibre_dir[i]).squaredNorm() - 1.0;
     if (e > 0) W += 0.5 * fibre_k_Pa * e * e;
@@ -34,7 +76,8 @@ double NeoHookean::energy_density(const Mat3& F) const {
 Mat3 NeoHookean::pk1(const Mat3& F) const {
   const Mat3 FinvT = F.inverse().transpose();
   const double lnJ = std::log(F.determinant());
-  Mat3 P = mu_Pa * (F - FinvT) + lambda_Pa * lnJ * FinvT;
+  Mat3 P = (lambda_Pa * lnJ - log_J_coefficient()) * FinvT;
+  P += is_ogden() ? Mat3(F * ogden_stress(F, mu_Pa, ogden_alpha).S) : Mat3(mu_Pa * F);
   for (int i = 0; i < n_fibres; ++i) {
     const Eigen::Vector3d& a = fibre_dir[i];
     const Eigen::Vector3d Fa = F * a;
@@ -49,7 +92,13 @@ Mat3 NeoHookean::dpk1(const Mat3& F, const Mat3& F_inv, double log_J, const Mat3
   const Mat3 FinvT = F_inv.transpose();
   const Mat3 dFinvT = -FinvT * dF.transpose() * FinvT;
   const double dlnJ = (F_inv * dF).trace();
-  Mat3 dP = mu_Pa * (dF - dFinvT) + lambda_Pa * (dlnJ * FinvT + log_J * dFinvT);
+  Mat3 dP = -log_J_coefficient() * dFinvT + lambda_Pa * (dlnJ * FinvT + log_J * dFinvT);
+  if (!is_ogden()) {
+    dP += mu_Pa * dF;
+  } else {
+    const OgdenStress o = ogden_stress(F, mu_Pa, ogden_alpha);
+    dP += dF * o.S + F * ogden_dS(o, dF.transpose() * F + F.transpose() * dF);
+  }
   for (int i = 0; i < n_fibres; ++i) {
     const Eigen::Vector3d& a = fibre_dir[i];
     const Eigen::Vector3d Fa = F * a, dFa = dF * a;
@@ -62,8 +111,10 @@ Mat3 NeoHookean::dpk1(const Mat3& F, const Mat3& F_inv, double log_J, const Mat3
 Eigen::Matrix<double, 12, 12> NeoHookean::tet_tangent(const Mat3& F, const Mat3& F_inv, double log_J,
                                                       const Eigen::Matrix<double, 4, 3>& G, double V) const {
   const Eigen::Matrix<double, 4, 3> H = G * F_inv;  // row a: h_a^T = g_a^T F^{-1}
-  const Eigen::Matrix4d GG = V * mu_Pa * G * G.transpose();
-  const double c = V * (mu_Pa - lambda_Pa * log_J), l = V * lambda_Pa;
+  OgdenStress o;
+  if (is_ogden()) o = ogden_stress(F, mu_Pa, ogden_alpha);
+  const Eigen::Matrix4d GG = is_ogden() ? Eigen::Matrix4d(V * G * o.S * G.transpose()) : Eigen::Matrix4d(V * mu_Pa * G * G.transpose());
+  const double c = V * (log_J_coefficient() - lambda_Pa * log_J), l = V * lambda_Pa;
   Eigen::Matrix<double, 12, 12> K;
   for (int a = 0; a < 4; ++a)
     for (int b = 0; b < 4; ++b) {
@@ -72,6 +123,13 @@ Eigen::Matrix<double, 12, 12> NeoHookean::tet_tangent(const Mat3& F, const Mat3&
       Kab.diagonal().array() += GG(a, b);
       K.block<3, 3>(3 * a, 3 * b) = Kab;
     }
+  if (is_ogden())  // F dS g_a along dF = e_j g_b^T, where dC = g_b u^T + u g_b^T, u = F^T e_j
+    for (int b = 0; b < 4; ++b)
+      for (int j = 0; j < 3; ++j) {
+        const Eigen::Vector3d g = G.row(b).transpose(), u = F.row(j).transpose();
+        const Mat3 FdS = V * F * ogden_dS(o, g * u.transpose() + u * g.transpose());
+        for (int a = 0; a < 4; ++a) K.block<3, 1>(3 * a, 3 * b + j) += FdS * G.row(a).transpose();
+      }
   for (int i = 0; i < n_fibres; ++i) {
     const Eigen::Vector3d& d = fibre_dir[i];
     const Eigen::Vector3d Fa = F * d;

@@ -8,6 +8,17 @@
 // (Bullet's btDeformableNeoHookeanForce is the "stable Neo-Hookean" of Smith et al. 2018,
 // whose parameters do not map this way; see docs/validation.md.)
 //
+// Or, with ogden_alpha != 2, its one-term Ogden generalisation (compressible, not split):
+//
+//   W(F) = 2 mu / alpha^2 (l1^alpha + l2^alpha + l3^alpha - 3) - 2 mu / alpha ln J + lambda/2 (ln J)^2,
+//
+// l_i the principal stretches: alpha = 2 is the form above, and every alpha gives the same small-
+// strain Lame parameters (mu, lambda). A negative alpha stiffens the solid in compression: fat
+// (Mihai et al. 2015, J R Soc Interface 12:20150486, read: abstract: a subclass of Ogden models fits
+// brain and fat, whose shear modulus grows under compression; neo-Hookean does not). The stress
+// of the alpha part is the matrix function S = 2 mu / alpha C^(alpha/2 - 1) of C = F^T F, and its
+// tangent the Daleckii-Krein formula on C's eigenbasis (divided differences of that power).
+//
 // Optionally reinforced by up to two families of tension-only fibres (a fascia, a ligament):
 //
 //   W_f = sum_i k/2 (I4_i - 1)^2  where I4_i = |F a_i|^2 > 1, else 0,
@@ -28,6 +39,7 @@ using Mat3 = Eigen::Matrix3d;
 struct NeoHookean {
   double mu_Pa = 0;      // shear modulus (Pa)
   double lambda_Pa = 0;  // first Lame parameter (Pa)
+  double ogden_alpha = 2;  // 2: neo-Hookean (above); otherwise the one-term Ogden form
   double fibre_k_Pa = 0;                       // k above (Pa), per family
   int n_fibres = 0;                            // 0, 1 or 2 families
   std::array<Eigen::Vector3d, 2> fibre_dir{};  // unit reference directions
@@ -46,9 +58,15 @@ struct NeoHookean {
   // f_a = V P(F) g_a, g_a the shape-function gradients (the rows of G), F = sum_b x_b g_b^T.
   // dpk1 along dF = e_j g_b^T in closed form, h = F^{-T} g:
   //   K_ab = V [mu (g_a.g_b) I + (mu - lambda ln J) h_b h_a^T + lambda h_a h_b^T
-  //             + sum over stretched fibres 2k (a.g_a)(a.g_b) ((I4 - 1) I + 2 Fa Fa^T)].
+  //             + sum over stretched fibres 2k (a.g_a)(a.g_b) ((I4 - 1) I + 2 Fa Fa^T)];
+  // with Ogden's alpha, mu (g_a.g_b) I is (g_a.S g_b) I + the derivative of S (above) along
+  // each node's motion, and the mu of (mu - lambda ln J) is 2 mu / alpha.
   Eigen::Matrix<double, 12, 12> tet_tangent(const Mat3& F, const Mat3& F_inv, double log_J,
                                             const Eigen::Matrix<double, 4, 3>& G, double V) const;
+
+ private:
+  bool is_ogden() const { return ogden_alpha != 2; }
+  double log_J_coefficient() const { return is_ogden() ? 2 * mu_Pa / ogden_alpha : mu_Pa; }  // of -ln J
 };
 
 }  // namespace backroll

@@ -156,13 +156,18 @@ void bone_loads(const PosedModel& pm, const FemState& st, const std::vector<Vec3
 }
 
 // Kidneys: hydrostatic pressure -tr(sigma)/3 per tet (positive = compression), the abdominal
-// fluid's pressure at their centroid; and the smallest volume ratio over all solid tets.
+// fluid's pressure at their centroid; and the smallest volume ratios over all solid tets (each
+// tet's, and the one its volume term is taken at).
 void tissue_stress(const BodyModel& m, const FemState& st, const std::vector<Vec3>& x, Frame& r) {
   const FemModel& fem = m.fem;
-  r.min_J = 1e9;
+  const std::vector<double> group_ratio = group_volume_ratios(fem, x);
+  r.min_J = r.tissue_volume_ratio = 1e9;
   for (int t = 0; t < fem.mesh.n_tets(); ++t) {
     if (fem.tet_cavity[t] >= 0) continue;  // fluid: its tets may fold (fem FluidCavity)
-    r.min_J = std::min(r.min_J, deformation_gradient(fem, x, t).determinant());
+    const double J = deformation_gradient(fem, x, t).determinant();
+    r.min_J = std::min(r.min_J, J);
+    const int g = fem.tet_group[t];
+    r.tissue_volume_ratio = std::min(r.tissue_volume_ratio, g >= 0 ? group_ratio[g] : J);
   }
   const KidneyReading k = kidney_reading(m, st, x);
   r.kidney_peak_Pa = k.peak_Pa;

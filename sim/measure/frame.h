@@ -60,7 +60,10 @@ struct Frame {
   std::array<Vec3, kLevels> joint_rotation_rad{}, joint_translation_m{};  // ... absolute
   double kidney_peak_Pa = 0, kidney_mean_Pa = 0, kidney_left_mean_Pa = 0, kidney_right_mean_Pa = 0;
   double abdomen_pressure_Pa = 0;   // the abdominal fluid's pressure at the kidneys' centroid
-  double min_J = 0;
+  double min_J = 0;                 // smallest volume ratio of a solid tet (0 or less: inverted)
+  // Smallest volume ratio the tissue's volume term is taken at: each tet's own, or with
+  // mesh.mean_dilatation its grid cell's (the volume the tissue's pressure answers to).
+  double tissue_volume_ratio = 0;
   // The pressure map at the skin's nodes (what the mat is resampled from): each skin node's
   // normal roller force over its cell of the skin grid, in the order of BodyModel::skin_nodes.
   std::vector<double> skin_pressure_Pa;

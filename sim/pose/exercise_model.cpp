@@ -122,7 +122,7 @@ std::shared_ptr<const ExerciseModel> build_exercise_model(const ExerciseSpec& e,
   std::vector<double> rho;
   for (const ExerciseLayer& l : e.layers) {
     const TissueMaterial& tm = region_material(e.body, region_index(l.region));
-    mat.push_back(NeoHookean::from_young_poisson(tm.youngs_modulus_Pa, tm.poisson_ratio));
+    mat.push_back(solid_law(tm));
     relax.push_back({tm.relaxation_share, tm.relaxation_time_s});
     rho.push_back(tm.density_kg_m3);
   }
