@@ -62,7 +62,7 @@ TEST_CASE("mesh study: both meshes balance; the resultants agree; every measure 
   CHECK(headline == headline_measures().size());
   CHECK_THAT(mesh_study_table(s), Catch::Contains("of them the main job's headline measures"));
   CHECK(j["config"]["refined_mesh_scale"] == Approx(0.8 * 3.0));
-  // The fat's depth refined too: ceil(rows / 0.8) (2 -> 3 with the body file's two rows).
+  // The fat's depth refined too: ceil(rows / 0.8) (1 -> 2 with the body file's one row).
   const int fat_rows = static_cast<int>(std::ceil(s.coarse.body.fat_rows / 0.8 - 1e-9));
   CHECK(s.fine.body.fat_rows == fat_rows);
   CHECK(s.fine.body.fat_rows > s.coarse.body.fat_rows);

@@ -121,7 +121,7 @@ const std::vector<Measure>& measure_registry() {
       {"roller_sink", "roller's sink into the back (tissue + foam)", "mm", [](const Frame& r) { return 1e3 * r.roller_sink_m; },
        "how far the roller's centre has come towards the vertebra at its level since it touched the unloaded skin: the tissue's compression and the foam's together, along the skin's inward normal, seen from that vertebra (so the body's own motion does not count)"},
       {"tissue_volume", "tissue's smallest volume ratio", "", [](const Frame& r) { return r.tissue_volume_ratio; },
-       "the least volume any part of the tissue keeps (1: all of it): each element's volume ratio, or with the body file's mesh.mean_dilatation each grid cell's, the volume the tissue's pressure answers to. Real soft tissue is nearly incompressible (it keeps nearly all its volume); the model's, of Poisson's ratio 0.49, is not (docs/limits.md, \"The fat's volume\")"},
+       "the least volume any part of the tissue keeps (1: all of it): each element's volume ratio, or with the body file's mesh.mean_dilatation each grid cell's, the volume the tissue's pressure answers to. Real soft tissue is nearly incompressible (it keeps nearly all its volume); at the shipped Poisson's ratio, 0.49, the model's fat under a roller keeps about a third (docs/limits.md, \"The fat's volume\")"},
       {"foam_compression", "roller foam compression, deepest", "mm",
        [](const Frame& r) { return r.foam_compression_max_m * 1e3; },
        "deepest compression of the roller's foam layer at any contact point (the foam law's penetration); always less than its depth (the law stiffens without bound before it)"},
