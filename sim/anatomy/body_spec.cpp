@@ -325,8 +325,7 @@ void read_materials(TomlReader& r, BodySpec& p) {
       t.fibre_modulus_Pa = r.number("materials." + m + ".fibre_modulus_Pa", 0, 5e9);
       t.fibre_angle_deg = r.number("materials." + m + ".fibre_angle_deg", 0, 60);
     }
-    if (r.has("materials." + m + ".ogden_alpha")) {
-      const std::string key = "materials." + m + ".ogden_alpha";
+    if (const std::string key = "materials." + m + ".ogden_alpha"; r.has(key)) {
       t.ogden_alpha = r.number(key, -20, 20);
       if (std::abs(t.ogden_alpha) < 0.5)
         throw ConfigError(fmt::format("{}: {} = {} is out of range: allowed [-20, -0.5] or [0.5, 20]", r.where(key), key,

@@ -8,36 +8,42 @@
 namespace backroll {
 
 namespace {
-// The Ogden part's stress S = k C^beta (k = 2 mu / alpha, beta = alpha/2 - 1) on C's eigenbasis
-// Q, and Gamma, k times the divided differences of x^beta between C's eigenvalues (its
-// derivative where two are equal): dS along dC is Q (Gamma o (Q^T dC Q)) Q^T.
+// The Ogden part's stress S = k C^beta (k = 2 mu / alpha, beta = alpha/2 - 1), on C's eigenbasis Q.
 struct OgdenStress {
-  Mat3 Q, Gamma, S;
-  Eigen::Vector3d c;  // C's eigenvalues, the squared principal stretches
+  Mat3 Q, S;
+  Eigen::Vector3d L, f;  // ln of C's eigenvalues (the squared principal stretches), and their ^beta
+  double k = 0, beta = 0;
 };
 
 OgdenStress ogden_stress(const Mat3& F, double mu, double alpha) {
   OgdenStress o;
   const Eigen::SelfAdjointEigenSolver<Mat3> es(F.transpose() * F);
   o.Q = es.eigenvectors();
-  o.c = es.eigenvalues();
-  const double k = 2 * mu / alpha, beta = alpha / 2 - 1;
-  Eigen::Vector3d f, L;
-  for (int a = 0; a < 3; ++a) L[a] = std::log(o.c[a]), f[a] = std::exp(beta * L[a]);
-  o.S = o.Q * (k * f).asDiagonal() * o.Q.transpose();
+  o.k = 2 * mu / alpha;
+  o.beta = alpha / 2 - 1;
+  o.L = es.eigenvalues().array().log();
+  o.f = (o.beta * o.L.array()).exp();
+  o.S = o.Q * (o.k * o.f).asDiagonal() * o.Q.transpose();
+  return o;
+}
+
+// The tangents' part: Gamma, k times the divided differences of x^beta between C's eigenvalues
+// (its derivative where two are equal), so that dS along dC is Q (Gamma o (Q^T dC Q)) Q^T.
+Mat3 ogden_gamma(const OgdenStress& o) {
+  Mat3 Gamma;
   for (int a = 0; a < 3; ++a)
     for (int b = 0; b < 3; ++b) {
       // (x^beta - y^beta) / (x - y) = y^(beta - 1) expm1(beta l) / expm1(l), l = ln(x / y):
       // no cancellation as x nears y, beta y^(beta - 1) at x = y.
-      const double l = L[a] - L[b], y_pow = f[b] / o.c[b];
-      o.Gamma(a, b) = k * y_pow * (l == 0 ? beta : std::expm1(beta * l) / std::expm1(l));
+      const double l = o.L[a] - o.L[b], y_pow = std::exp((o.beta - 1) * o.L[b]);
+      Gamma(a, b) = o.k * y_pow * (l == 0 ? o.beta : std::expm1(o.beta * l) / std::expm1(l));
     }
-  return o;
+  return Gamma;
 }
 
 // dS of the Ogden part along dC.
-Mat3 ogden_dS(const OgdenStress& o, const Mat3& dC) {
-  return o.Q * o.Gamma.cwiseProduct(o.Q.transpose() * dC * o.Q) * o.Q.transpose();
+Mat3 ogden_dS(const OgdenStress& o, const Mat3& Gamma, const Mat3& dC) {
+  return o.Q * Gamma.cwiseProduct(o.Q.transpose() * dC * o.Q) * o.Q.transpose();
 }
 }  // namespace
 
@@ -97,7 +103,7 @@ Mat3 NeoHookean::dpk1(const Mat3& F, const Mat3& F_inv, double log_J, const Mat3
     dP += mu_Pa * dF;
   } else {
     const OgdenStress o = ogden_stress(F, mu_Pa, ogden_alpha);
-    dP += dF * o.S + F * ogden_dS(o, dF.transpose() * F + F.transpose() * dF);
+    dP += dF * o.S + F * ogden_dS(o, ogden_gamma(o), dF.transpose() * F + F.transpose() * dF);
   }
   for (int i = 0; i < n_fibres; ++i) {
     const Eigen::Vector3d& a = fibre_dir[i];
@@ -112,7 +118,8 @@ Eigen::Matrix<double, 12, 12> NeoHookean::tet_tangent(const Mat3& F, const Mat3&
                                                       const Eigen::Matrix<double, 4, 3>& G, double V) const {
   const Eigen::Matrix<double, 4, 3> H = G * F_inv;  // row a: h_a^T = g_a^T F^{-1}
   OgdenStress o;
-  if (is_ogden()) o = ogden_stress(F, mu_Pa, ogden_alpha);
+  Mat3 Gamma;
+  if (is_ogden()) o = ogden_stress(F, mu_Pa, ogden_alpha), Gamma = ogden_gamma(o);
   const Eigen::Matrix4d GG = is_ogden() ? Eigen::Matrix4d(V * G * o.S * G.transpose()) : Eigen::Matrix4d(V * mu_Pa * G * G.transpose());
   const double c = V * (log_J_coefficient() - lambda_Pa * log_J), l = V * lambda_Pa;
   Eigen::Matrix<double, 12, 12> K;
@@ -127,7 +134,7 @@ Eigen::Matrix<double, 12, 12> NeoHookean::tet_tangent(const Mat3& F, const Mat3&
     for (int b = 0; b < 4; ++b)
       for (int j = 0; j < 3; ++j) {
         const Eigen::Vector3d g = G.row(b).transpose(), u = F.row(j).transpose();
-        const Mat3 FdS = V * F * ogden_dS(o, g * u.transpose() + u * g.transpose());
+        const Mat3 FdS = V * F * ogden_dS(o, Gamma, g * u.transpose() + u * g.transpose());
         for (int a = 0; a < 4; ++a) K.block<3, 1>(3 * a, 3 * b + j) += FdS * G.row(a).transpose();
       }
   for (int i = 0; i < n_fibres; ++i) {
