@@ -312,17 +312,18 @@ void BodyBuilder::tissue_attachments() {
     }
 }
 
-// Mean dilatation (FemModel::dilatation_groups): each grid cell's 6 tets, where they are of one
-// solid region (a cell across a region's boundary keeps its tets' own volume terms).
+// Mean dilatation (FemModel::dilatation_groups): each grid cell's solid tets, all 6 but where the
+// cell holds some of the abdomen's fluid (a cell across two solids is one group: FemModel,
+// "dilatation_groups").
 void BodyBuilder::dilatation_groups() {
   FemModel& fem = m.fem;
   fem.dilatation_groups.clear();
   if (!p.mean_dilatation) return;
   const int fluid = region_index("abdominal_content");
-  for (std::vector<int>& g : structured_cells(tissue_first_tet, tissue_first_tet + 6 * (ni - 1) * (nj - 1) * (nk - 1)))
-    if (m.tet_region[g[0]] != fluid &&
-        std::all_of(g.begin(), g.end(), [&](int t) { return m.tet_region[t] == m.tet_region[g[0]]; }))
-      fem.dilatation_groups.push_back(std::move(g));
+  for (std::vector<int>& g : structured_cells(tissue_first_tet, tissue_first_tet + 6 * (ni - 1) * (nj - 1) * (nk - 1))) {
+    g.erase(std::remove_if(g.begin(), g.end(), [&](int t) { return m.tet_region[t] == fluid; }), g.end());
+    if (!g.empty()) fem.dilatation_groups.push_back(std::move(g));
+  }
 }
 
 // A deep node rides the bone under it; where its share of the deep surface (its shape function's

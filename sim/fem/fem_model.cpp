@@ -134,21 +134,16 @@ void FemModel::group_tets() {
     const std::vector<int>& tets = dilatation_groups[g];
     GroupData& d = group_data[g];
     if (tets.empty()) throw std::invalid_argument("FemModel: an empty dilatation group");
+    double lam_V = 0;
     for (int t : tets) {
       if (t < 0 || t >= nt || tet_group[t] >= 0 || tet_cavity[t] >= 0)
         throw std::invalid_argument("FemModel: a dilatation group lists a missing, shared or fluid tet");
-      const NeoHookean &a = tet_material[t], &b = tet_material[tets[0]];
-      const bool same_relaxation = tet_relaxation.empty() || (tet_relaxation[t].g == tet_relaxation[tets[0]].g &&
-                                                              tet_relaxation[t].tau_s == tet_relaxation[tets[0]].tau_s);
-      if (a.lambda_Pa != b.lambda_Pa || !same_relaxation)
-        throw std::invalid_argument("FemModel: a dilatation group's tets differ in lambda or relaxation");
       tet_group[t] = static_cast<int>(g);
       d.V0_m3 += tet_volume_m3[t];
+      lam_V += tet_volume_m3[t] * group_lambda_share_Pa(t);
       d.nodes.insert(d.nodes.end(), mesh.tets[t].begin(), mesh.tets[t].end());
     }
-    const double lam = tet_material[tets[0]].lambda_Pa, mu = tet_material[tets[0]].mu_Pa;
-    d.tet_lambda_Pa = std::min(lam, kTetLambdaPerMu * mu);
-    d.lambda_Pa = lam - d.tet_lambda_Pa;
+    d.lambda_Pa = lam_V / d.V0_m3;
     std::sort(d.nodes.begin(), d.nodes.end());
     d.nodes.erase(std::unique(d.nodes.begin(), d.nodes.end()), d.nodes.end());
     for (int t : tets) {

@@ -252,8 +252,8 @@ void add_elastic(const FemModel& m, const FemInputs& in, const Pose& p, bool wan
 // With h_a = F^-T g_a a tet's dv_t/dx_a = v_t h_a and d2v_t/dx_a dx_b = v_t (h_a h_b^T - h_b h_a^T),
 // so with G_a = sum_t v_t h_a (each node's over the group's tets):
 //   force_a = psi'(J) G_a,  K_ab = psi''(J) / V G_a G_b^T + psi'(J) sum_t v_t (h_a h_b^T - h_b h_a^T),
-// psi' = lambda ln J / J, psi'' = lambda (1 - ln J) / J^2; times a viscous step's scale (the
-// group's tets share their relaxation).
+// psi' = lambda ln J / J, psi'' = lambda (1 - ln J) / J^2; in a viscous step each tet's share of
+// lambda times its scale.
 void add_dilatation(const FemModel& m, const FemInputs& in, const Pose& p, bool want_grad, bool want_hess, Eval& ev) {
   const bool viscous = !in.viscous_scale.empty();
   std::vector<Mat3> F;  // reused across groups (a cell: 6 tets, 8 nodes)
@@ -278,8 +278,13 @@ void add_dilatation(const FemModel& m, const FemInputs& in, const Pose& p, bool 
       ev.energy = std::numeric_limits<double>::infinity();
       return;
     }
-    const double scale = viscous ? in.viscous_scale[tets[0]] : 1.0;
-    const double lnJ = std::log(J), lam = scale * d.lambda_Pa;
+    double lam = d.lambda_Pa;
+    if (viscous) {  // each tet's share relaxes as the tet does
+      lam = 0;
+      for (int t : tets) lam += in.viscous_scale[t] * m.tet_volume_m3[t] * m.group_lambda_share_Pa(t);
+      lam /= d.V0_m3;
+    }
+    const double lnJ = std::log(J);
     const double E = d.V0_m3 * 0.5 * lam * lnJ * lnJ;
     ev.energy += E;
     ev.energy_magnitude += std::abs(E);

@@ -52,6 +52,7 @@
 // contact multipliers the solver finds.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <Eigen/Core>
 #include <Eigen/SparseCore>
@@ -226,8 +227,11 @@ struct FemModel {
   // unknowns a node make the mesh too stiff and its answers slow to converge; one a cell does
   // not (the hexahedron with constant pressure, Q1-P0). Each tet keeps kTetLambdaPerMu x mu of
   // lambda as its own volume term (a solid of nu = 1/3, which does not lock), so that no tet
-  // collapses inside its cell while its neighbours swell; the group takes the rest. The group's
-  // tets share their material's lambda and relaxation, and none is a cavity's.
+  // collapses inside its cell while its neighbours swell; the group takes the rest. A cell across
+  // two materials (muscles side by side, a kidney's edge) is one group too: its volume term takes
+  // the tets' rests of lambda weighted by their volumes (each tet's share of the cell's energy),
+  // so the cell answers with one pressure, as the two solids' pressures are equal across their
+  // interface. None of a group's tets is a cavity's.
   std::vector<std::vector<int>> dilatation_groups;
   std::vector<RigidBody> rigid_bodies;
   std::vector<Joint> joints;
@@ -244,8 +248,7 @@ struct FemModel {
   // Per dilatation group, by finalize(): its rest volume, lambda, its nodes and, per tet of it, the
   // place of each of the tet's 4 nodes among them; per tet its group or -1.
   struct GroupData {
-    double V0_m3 = 0, lambda_Pa = 0;  // the group's share of lambda (the rest stays each tet's)
-    double tet_lambda_Pa = 0;         // what each tet keeps of it
+    double V0_m3 = 0, lambda_Pa = 0;  // the group's lambda: its tets' group_lambda_share_Pa, by volume
     std::vector<int> nodes;
     std::vector<std::array<int, 4>> local;
   };
@@ -292,12 +295,18 @@ struct FemModel {
   void build_elastic_pattern();  // part of finalize()
   size_t elastic_entries() const;  // the tangent entries the tets and groups add (slot's size)
   // A tet's own terms: its material, or for a dilatation group's tet the same keeping only
-  // tet_lambda_Pa of lambda (the group's volume term holds the rest).
+  // tet_own_lambda_Pa of lambda (the group's volume term holds the rest).
   NeoHookean own_material(int tet) const {
     NeoHookean m = tet_material[tet];
-    if (tet_group[tet] >= 0) m.lambda_Pa = group_data[tet_group[tet]].tet_lambda_Pa;
+    if (tet_group[tet] >= 0) m.lambda_Pa = tet_own_lambda_Pa(tet);
     return m;
   }
+  // A grouped tet's lambda: what it keeps as its own volume term (at most kTetLambdaPerMu x mu),
+  // and the rest, which its group takes.
+  double tet_own_lambda_Pa(int tet) const {
+    return std::min(tet_material[tet].lambda_Pa, kTetLambdaPerMu * tet_material[tet].mu_Pa);
+  }
+  double group_lambda_share_Pa(int tet) const { return tet_material[tet].lambda_Pa - tet_own_lambda_Pa(tet); }
 };
 
 // Where a body stands at zero motion: its frame's origin and orientation (columns: the body's
