@@ -90,10 +90,12 @@ int run_layered(const std::string& file, const std::vector<std::string>& rollers
   fmt::print("backroll contact: a roller on layered tissue over rigid bone ({})\n", portable_path(file));
   fmt::print("  force {:.4g} N; a cylinder's contact {:.0f} mm long; body {}; element {:.1f} mm at the skin\n\n",
              p0.force_N, p0.contact_length_m * 1e3, data_name(p0.body_file), p0.element_size_m * 1e3);
-  fmt::print("  {:<22} {:>8} {:>9} {:>6}\n", "layer (skin first)", "mm", "E kPa", "nu");
+  fmt::print("  {:<22} {:>8} {:>9} {:>7}  {}\n", "layer (skin first)", "mm", "E kPa", "nu", "law");
   for (size_t i = 0; i < p0.layers.size(); ++i)
-    fmt::print("  {:<22} {:>8.1f} {:>9.4g} {:>6.3f}\n", p0.layers[i].region, p0.layers[i].thickness_m * 1e3,
-               materials[i].youngs_modulus_Pa / 1e3, materials[i].poisson_ratio);
+    fmt::print("  {:<22} {:>8.1f} {:>9.4g} {:>7.4f}  {}\n", p0.layers[i].region, p0.layers[i].thickness_m * 1e3,
+               materials[i].youngs_modulus_Pa / 1e3, materials[i].poisson_ratio,
+               materials[i].ogden_alpha == 2 ? std::string("neo-Hookean")
+                                             : fmt::format("Ogden's, alpha {:g}", materials[i].ogden_alpha));
   fmt::print("\n{:<14} | {:>9} {:>7} {:>9} {:>9} {:>8} {:>7} | {:>8} {:>6} {:>7} {:>7}\n", "roller", "peak kPa", "at mm",
              "mean kPa", "area cm2", "foam mm", "fric %", "SF/F-1%", "iters", "dofs", "time s");
   bool ok = true;

@@ -86,8 +86,8 @@ std::vector<LayeredCaseResult> run_layered_dwell(const LayeredCaseParams& p, dou
   double T = 0;
   std::vector<NeoHookean> mat;
   std::vector<Relaxation> relax;
-  for (const TissueMaterial& tm : layer_materials(p)) {
-    mat.push_back(NeoHookean::from_young_poisson(tm.youngs_modulus_Pa, tm.poisson_ratio));
+  for (const TissueMaterial& tm : layer_materials(p)) {  // the body's laws and, below, its volume terms
+    mat.push_back(solid_law(tm));
     relax.push_back({tm.relaxation_share, tm.relaxation_time_s});
   }
   for (const TissueLayer& l : p.layers) T += l.thickness_m;
@@ -124,6 +124,7 @@ std::vector<LayeredCaseResult> run_layered_dwell(const LayeredCaseParams& p, dou
     m.tet_material.push_back(mat[layer]);
     m.tet_relaxation.push_back(relax[layer]);
   }
+  if (load_body_spec(p.body_file).mean_dilatation) m.dilatation_groups = structured_cells(0, m.mesh.n_tets());
   RigidBody rb;
   rb.shape = std::make_shared<RollerShape>(roller);
   // Touching the skin under its axis, a tenth of a millimetre in: a contact that is already active
