@@ -70,8 +70,9 @@ std::vector<double> layer_rows(const std::vector<TissueLayer>& layers, double h,
 
 }  // namespace
 
-std::vector<TissueMaterial> layer_materials(const LayeredCaseParams& p) {
-  const BodySpec body = load_body_spec(p.body_file);
+std::vector<TissueMaterial> layer_materials(const LayeredCaseParams& p) { return layer_materials(p, load_body_spec(p.body_file)); }
+
+std::vector<TissueMaterial> layer_materials(const LayeredCaseParams& p, const BodySpec& body) {
   std::vector<TissueMaterial> out;
   for (const TissueLayer& l : p.layers) out.push_back(region_material(body, region_index(l.region)));
   return out;
@@ -86,7 +87,8 @@ std::vector<LayeredCaseResult> run_layered_dwell(const LayeredCaseParams& p, dou
   double T = 0;
   std::vector<NeoHookean> mat;
   std::vector<Relaxation> relax;
-  for (const TissueMaterial& tm : layer_materials(p)) {  // the body's laws and, below, its volume terms
+  const BodySpec body = load_body_spec(p.body_file);
+  for (const TissueMaterial& tm : layer_materials(p, body)) {  // the body's laws and, below, its volume terms
     mat.push_back(solid_law(tm));
     relax.push_back({tm.relaxation_share, tm.relaxation_time_s});
   }
@@ -124,7 +126,7 @@ std::vector<LayeredCaseResult> run_layered_dwell(const LayeredCaseParams& p, dou
     m.tet_material.push_back(mat[layer]);
     m.tet_relaxation.push_back(relax[layer]);
   }
-  if (load_body_spec(p.body_file).mean_dilatation) m.dilatation_groups = structured_cells(0, m.mesh.n_tets());
+  if (body.mean_dilatation) m.dilatation_groups = structured_cells(0, m.mesh.n_tets());
   RigidBody rb;
   rb.shape = std::make_shared<RollerShape>(roller);
   // Touching the skin under its axis, a tenth of a millimetre in: a contact that is already active

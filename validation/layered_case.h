@@ -60,8 +60,9 @@ bool is_layered_case(const std::string& path);
 // Reads and checks the file: file, key, value and allowed range in every error (ConfigError).
 // `overrides` replace the file's keys (the command line's --roller: a resolved roller file).
 LayeredCaseParams load_layered_case(const std::string& path, const std::vector<ConfigOverride>& overrides = {});
-// Each layer's material, from its region in the body file.
+// Each layer's material, from its region in the body file (or in `body`, that file read).
 std::vector<TissueMaterial> layer_materials(const LayeredCaseParams& p);
+std::vector<TissueMaterial> layer_materials(const LayeredCaseParams& p, const BodySpec& body);
 LayeredCaseResult run_layered_case(const LayeredCaseParams& p);
 // The same scene held under its force for `seconds` while the tissue creeps (fem/viscoelastic.h):
 // the result at time 0 (the instantaneous response, as run_layered_case) and after each step of

@@ -11,7 +11,7 @@ namespace {
 // The Ogden part's stress S = k C^beta (k = 2 mu / alpha, beta = alpha/2 - 1), on C's eigenbasis Q.
 struct OgdenStress {
   Mat3 Q, S;
-  Eigen::Vector3d L, f;  // ln of C's eigenvalues (the squared principal stretches), and their ^beta
+  Eigen::Vector3d L;  // ln of C's eigenvalues (the squared principal stretches)
   double k = 0, beta = 0;
 };
 
@@ -22,8 +22,8 @@ OgdenStress ogden_stress(const Mat3& F, double mu, double alpha) {
   o.k = 2 * mu / alpha;
   o.beta = alpha / 2 - 1;
   o.L = es.eigenvalues().array().log();
-  o.f = (o.beta * o.L.array()).exp();
-  o.S = o.Q * (o.k * o.f).asDiagonal() * o.Q.transpose();
+  const Eigen::Vector3d f = (o.beta * o.L.array()).exp();  // the eigenvalues ^ beta
+  o.S = o.Q * (o.k * f).asDiagonal() * o.Q.transpose();
   return o;
 }
 
