@@ -70,7 +70,9 @@ std::vector<double> layer_rows(const std::vector<TissueLayer>& layers, double h,
 
 }  // namespace
 
-std::vector<TissueMaterial> layer_materials(const LayeredCaseParams& p) { return layer_materials(p, load_body_spec(p.body_file)); }
+std::vector<TissueMaterial> layer_materials(const LayeredCaseParams& p) {
+  return layer_materials(p, load_body_spec(p.body_file));
+}
 
 std::vector<TissueMaterial> layer_materials(const LayeredCaseParams& p, const BodySpec& body) {
   std::vector<TissueMaterial> out;
