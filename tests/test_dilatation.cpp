@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <Eigen/Eigenvalues>
 #include <Eigen/SparseCore>
 #include <cmath>
 #include <random>
@@ -15,13 +16,13 @@ using namespace backroll;
 // tets a softer one of another nu), as where two muscles or a kidney meet in a cell.
 namespace {
 
-FemModel block(bool cells, double alpha = 2, bool mixed = false) {
+FemModel block(bool cells, double alpha = 2, bool mixed = false, double nu = 0.49) {
   FemModel m;
   const double h = 0.01;
   append_structured(m.mesh, 4, 4, 4, false, 0, [&](int i, int j, int k) {
     return Vec3(h * i, h * j + 0.002 * i, h * k + 0.001 * j);  // sheared a little: no symmetry to hide behind
   });
-  NeoHookean law = NeoHookean::from_young_poisson(50e3, 0.49);
+  NeoHookean law = NeoHookean::from_young_poisson(50e3, nu);
   law.ogden_alpha = alpha;
   m.tet_material.assign(m.mesh.n_tets(), law);
   if (mixed)
@@ -44,8 +45,21 @@ FemState displaced(const FemModel& m, const std::function<Vec3(const Vec3&)>& u)
   return st;
 }
 
-fem_terms::Eval eval(const FemModel& m, const FemState& st, const Eigen::VectorXd& u, bool hess) {
-  return fem_terms::evaluate(m, st, u, 1.0, true, hess);
+fem_terms::Eval eval(const FemModel& m, const FemState& st, const Eigen::VectorXd& u, bool hess,
+                     bool cells_pressure_stiffness = true) {
+  return fem_terms::evaluate(m, st, u, 1.0, true, hess, cells_pressure_stiffness);
+}
+
+// The elastic tangent an evaluation assembled, dense (a model without contacts, joints or
+// bodies: the fixed pattern is the whole tangent).
+Eigen::MatrixXd dense_tangent(const FemModel& m, const fem_terms::Eval& e) {
+  const FemModel::TangentPattern& tp = m.elastic_pattern;
+  Eigen::SparseMatrix<double> K(m.n_dofs, m.n_dofs);
+  K.resizeNonZeros(static_cast<Eigen::Index>(tp.inner.size()));
+  std::copy(tp.outer.begin(), tp.outer.end(), K.outerIndexPtr());
+  std::copy(tp.inner.begin(), tp.inner.end(), K.innerIndexPtr());
+  std::copy(e.k_elastic.begin(), e.k_elastic.end(), K.valuePtr());
+  return Eigen::MatrixXd(K);
 }
 
 }  // namespace
@@ -102,14 +116,8 @@ TEST_CASE("mean dilatation: the tangent is the forces' derivative", "[unit][solv
   FemState st = displaced(m, [&](const Vec3& X) { return Vec3(0.05 * X.y() - 0.03 * X.z(), -0.06 * X.y(), 0.04 * X.x()); });
   for (int i = 0; i < m.n_dofs; ++i) st.u[i] += 2e-4 * d(rng);
   const fem_terms::Eval e = eval(m, st, st.u, true);
-  const FemModel::TangentPattern& tp = m.elastic_pattern;
-  Eigen::SparseMatrix<double> K(m.n_dofs, m.n_dofs);
-  K.resizeNonZeros(static_cast<Eigen::Index>(tp.inner.size()));
-  std::copy(tp.outer.begin(), tp.outer.end(), K.outerIndexPtr());
-  std::copy(tp.inner.begin(), tp.inner.end(), K.innerIndexPtr());
-  std::copy(e.k_elastic.begin(), e.k_elastic.end(), K.valuePtr());
   REQUIRE(e.trip.empty());  // no contacts, joints or bodies: the pattern is the whole tangent
-  const Eigen::MatrixXd Kd(K);
+  const Eigen::MatrixXd Kd = dense_tangent(m, e);
   CHECK((Kd - Kd.transpose()).cwiseAbs().maxCoeff() <= 1e-9 * Kd.cwiseAbs().maxCoeff());
   const double step = 1e-7;
   double worst = 0;
@@ -121,4 +129,32 @@ TEST_CASE("mean dilatation: the tangent is the forces' derivative", "[unit][solv
     worst = std::max(worst, (fd - Kd.col(j)).cwiseAbs().maxCoeff() / Kd.col(j).cwiseAbs().maxCoeff());
   }
   CHECK(worst < 1e-5);
+}
+
+// Newton's step leaves the cells' pressure stiffness out of its tangent (newton.cpp). The energy
+// and the forces are the same; at rest (no pressure) so is the tangent; compressed 5 % (nu
+// 0.4995: the cells' pressure about 50 times the shear modulus) the exact tangent has negative
+// eigenvalues far beyond what the tets' own terms give, and Newton's keeps only those.
+TEST_CASE("mean dilatation: Newton's tangent without the cells' pressure stiffness", "[unit][solver]") {
+  const FemModel m = block(true, 2, false, 0.4995);
+  const double mu = m.tet_material[0].mu_Pa;
+  const FemState rest = displaced(m, [](const Vec3&) { return Vec3::Zero(); });
+  const Eigen::MatrixXd K0 = dense_tangent(m, eval(m, rest, rest.u, true));
+  CHECK((K0 - dense_tangent(m, eval(m, rest, rest.u, true, false))).cwiseAbs().maxCoeff() <=
+        1e-12 * K0.cwiseAbs().maxCoeff());  // the rest state's round-off pressure
+  std::mt19937 rng(11);
+  std::uniform_real_distribution<double> d(-1, 1);
+  FemState st = displaced(m, [](const Vec3& X) { return Vec3(0, 0, -0.05 * X.z()); });
+  for (int i = 0; i < m.n_dofs; ++i) st.u[i] += 1e-5 * d(rng);
+  const fem_terms::Eval exact = eval(m, st, st.u, true), newton = eval(m, st, st.u, true, false);
+  CHECK(newton.energy == exact.energy);
+  CHECK((newton.grad - exact.grad).cwiseAbs().maxCoeff() == 0.0);
+  auto lowest = [&](const fem_terms::Eval& e) {
+    return Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd>(dense_tangent(m, e), Eigen::EigenvaluesOnly).eigenvalues()[0];
+  };
+  const double cell_h = 0.01;  // the block's cells (m): an eigenvalue of order mu h
+  const double l_exact = lowest(exact) / (mu * cell_h), l_newton = lowest(newton) / (mu * cell_h);
+  INFO("lowest eigenvalue / (mu h): exact " << l_exact << ", Newton's " << l_newton);
+  CHECK(l_exact < -1.0);
+  CHECK(l_newton > 0.01 * l_exact);
 }

@@ -253,8 +253,10 @@ void add_elastic(const FemModel& m, const FemInputs& in, const Pose& p, bool wan
 // so with G_a = sum_t v_t h_a (each node's over the group's tets):
 //   force_a = psi'(J) G_a,  K_ab = psi''(J) / V G_a G_b^T + psi'(J) sum_t v_t (h_a h_b^T - h_b h_a^T),
 // psi' = lambda ln J / J, psi'' = lambda (1 - ln J) / J^2; in a viscous step each tet's share of
-// lambda times its scale.
-void add_dilatation(const FemModel& m, const FemInputs& in, const Pose& p, bool want_grad, bool want_hess, Eval& ev) {
+// lambda times its scale. The second part of K, the pressure psi'(J) times the volume's second
+// derivative, is indefinite; `pressure_stiffness` false leaves it out.
+void add_dilatation(const FemModel& m, const FemInputs& in, const Pose& p, bool want_grad, bool want_hess,
+                    bool pressure_stiffness, Eval& ev) {
   const bool viscous = !in.viscous_scale.empty();
   std::vector<Mat3> F;  // reused across groups (a cell: 6 tets, 8 nodes)
   std::vector<Vec3> Ga;
@@ -302,7 +304,7 @@ void add_dilatation(const FemModel& m, const FemInputs& in, const Pose& p, bool 
     K.setZero(3 * nn, 3 * nn);
     for (int a = 0; a < nn; ++a)
       for (int b = 0; b < nn; ++b) K.block<3, 3>(3 * a, 3 * b) = (d2 / d.V0_m3) * Ga[a] * Ga[b].transpose();
-    for (size_t i = 0; i < tets.size(); ++i)
+    for (size_t i = 0; pressure_stiffness && i < tets.size(); ++i)
       for (int a = 0; a < 4; ++a)
         for (int b = 0; b < 4; ++b)
           K.block<3, 3>(3 * d.local[i][a], 3 * d.local[i][b]) +=
@@ -707,7 +709,7 @@ void add_tet_tangent(const FemModel& m, const Pose& p, int t, const Eigen::Matri
 }
 
 Eval evaluate(const FemModel& m, const FemState& st, const Eigen::VectorXd& u, double load, bool want_grad,
-              bool want_hess) {
+              bool want_hess, bool cells_pressure_stiffness) {
   Eval ev;
   ev.grad = Eigen::VectorXd::Zero(m.n_dofs);
   ev.node_grad.assign(m.mesh.n_nodes(), Vec3::Zero());
@@ -716,7 +718,7 @@ Eval evaluate(const FemModel& m, const FemState& st, const Eigen::VectorXd& u, d
   if (want_hess) ev.k_elastic.assign(m.elastic_pattern.inner.size(), 0.0);
   add_elastic(m, st.inputs, p, want_grad, want_hess, ev);
   if (!std::isfinite(ev.energy)) return ev;
-  add_dilatation(m, st.inputs, p, want_grad, want_hess, ev);
+  add_dilatation(m, st.inputs, p, want_grad, want_hess, cells_pressure_stiffness, ev);
   if (!std::isfinite(ev.energy)) return ev;
   add_loads(m, st, p, u, load, lever_sum, ev);
   add_joints(m, p, want_grad, want_hess, ev);

@@ -132,8 +132,11 @@ void add_cavities(const FemModel& m, const FemInputs& in, const Pose& p, double 
                   bool want_hess, Eval& ev);
 
 // Energy (and optionally gradient and Hessian triplets) at displacement u with load factor `load`.
+// The Hessian is exact unless `cells_pressure_stiffness` is false: then it leaves out the grid
+// cells' pressure stiffness (add_dilatation), as Newton's step does (newton.cpp says why); the
+// energy and gradient are the same either way.
 Eval evaluate(const FemModel& m, const FemState& st, const Eigen::VectorXd& u, double load, bool want_grad,
-              bool want_hess);
+              bool want_hess, bool cells_pressure_stiffness = true);
 
 }  // namespace fem_terms
 }  // namespace backroll

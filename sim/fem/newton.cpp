@@ -438,7 +438,15 @@ SolveReport solve_equilibrium(const FemModel& m, FemState& st, const SolverSetti
       const double moved = lag_friction(m, st, relax_lag ? 0.5 : 1.0);
       const bool lag_settled = !relax_lag || 0.5 * moved <= rep.residual_tol_N;
       const auto tic = std::chrono::steady_clock::now();
-      Eval ev = evaluate(m, st, st.u, load, true, true);
+      // The step's tangent leaves out the grid cells' pressure stiffness (fem_terms.h): under a
+      // roller a nearly incompressible fat's cells carry some 100 kPa, about 140 times its shear
+      // modulus, and that term made most of the tangents indefinite: on the main job's patch
+      // with every soft tissue at nu 0.4995, the standard roller at T7 from rest took 28 Newton
+      // steps and 25 factorisations (1 failed) without it against 40 and 92 (56) with it
+      // (docs/benchmarks.md, "The cells' pressure stiffness"). The steps converge linearly at
+      // the end instead of quadratically: a slow end where the tolerance is tight (the
+      // flat-lying reference, roll.cpp). Without grid cells (the shipped body) nothing changes.
+      Eval ev = evaluate(m, st, st.u, load, true, true, false);
       rep.seconds_evaluate += std::chrono::duration<double>(std::chrono::steady_clock::now() - tic).count();
       if (!std::isfinite(ev.energy)) return finish(false, "inverted element in the current state");
       rep.residual_max_N = ev.grad.size() ? ev.grad.cwiseAbs().maxCoeff() : 0.0;
