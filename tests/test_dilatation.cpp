@@ -5,6 +5,7 @@
 #include <cmath>
 #include <random>
 
+#include "dense_tangent.h"
 #include "fem/fem_terms.h"
 #include "fem/quasi_static.h"
 
@@ -16,9 +17,11 @@ using namespace backroll;
 // tets a softer one of another nu), as where two muscles or a kidney meet in a cell.
 namespace {
 
+constexpr double kCellM = 0.01;  // the block's cells
+
 FemModel block(bool cells, double alpha = 2, bool mixed = false, double nu = 0.49) {
   FemModel m;
-  const double h = 0.01;
+  const double h = kCellM;
   append_structured(m.mesh, 4, 4, 4, false, 0, [&](int i, int j, int k) {
     return Vec3(h * i, h * j + 0.002 * i, h * k + 0.001 * j);  // sheared a little: no symmetry to hide behind
   });
@@ -50,17 +53,6 @@ fem_terms::Eval eval(const FemModel& m, const FemState& st, const Eigen::VectorX
   return fem_terms::evaluate(m, st, u, 1.0, true, hess, cells_pressure_stiffness);
 }
 
-// The elastic tangent an evaluation assembled, dense (a model without contacts, joints or
-// bodies: the fixed pattern is the whole tangent).
-Eigen::MatrixXd dense_tangent(const FemModel& m, const fem_terms::Eval& e) {
-  const FemModel::TangentPattern& tp = m.elastic_pattern;
-  Eigen::SparseMatrix<double> K(m.n_dofs, m.n_dofs);
-  K.resizeNonZeros(static_cast<Eigen::Index>(tp.inner.size()));
-  std::copy(tp.outer.begin(), tp.outer.end(), K.outerIndexPtr());
-  std::copy(tp.inner.begin(), tp.inner.end(), K.innerIndexPtr());
-  std::copy(e.k_elastic.begin(), e.k_elastic.end(), K.valuePtr());
-  return Eigen::MatrixXd(K);
-}
 
 }  // namespace
 
@@ -152,8 +144,8 @@ TEST_CASE("mean dilatation: Newton's tangent without the cells' pressure stiffne
   auto lowest = [&](const fem_terms::Eval& e) {
     return Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd>(dense_tangent(m, e), Eigen::EigenvaluesOnly).eigenvalues()[0];
   };
-  const double cell_h = 0.01;  // the block's cells (m): an eigenvalue of order mu h
-  const double l_exact = lowest(exact) / (mu * cell_h), l_newton = lowest(newton) / (mu * cell_h);
+  // An eigenvalue of order mu h, h the cells' size.
+  const double l_exact = lowest(exact) / (mu * kCellM), l_newton = lowest(newton) / (mu * kCellM);
   INFO("lowest eigenvalue / (mu h): exact " << l_exact << ", Newton's " << l_newton);
   CHECK(l_exact < -1.0);
   CHECK(l_newton > 0.01 * l_exact);
