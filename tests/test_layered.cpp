@@ -15,6 +15,7 @@ LayeredCaseResult run(const char* file, const char* roller, double h = 0.002) {
   p.roller_file = roller_path(roller);
   p.element_size_m = h;
   const LayeredCaseResult r = run_layered_case(p);
+  INFO(r.solve.message);
   REQUIRE(r.solve.converged);
   return r;
 }
@@ -22,9 +23,9 @@ LayeredCaseResult run(const char* file, const char* roller, double h = 0.002) {
 
 TEST_CASE("layered scene: the contact forces carry the applied force", "[layered]") {
   for (const char* roller : {"soft", "standard", "trigger_point", "ball"}) {
+    INFO(roller);
     const LayeredCaseParams p = load_layered_case(scene("low_back"));
     const LayeredCaseResult r = run("low_back", roller, 0.004);
-    INFO(roller);
     CHECK(r.force_sum_N == Approx(p.force_N).epsilon(1e-6));
     // The normal forces over the loaded area: at least the applied force less friction's part of
     // it, less the little the rim below the threshold carries (more where the tissue wraps round

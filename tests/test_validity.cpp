@@ -26,7 +26,8 @@ struct Case {
 
 // The invariants, written out again: force balance within 1 % of the weight, every vertical
 // support force between 0 and the weight (0.5 % slack), the foam compressed less than its depth,
-// the roller carrying at least 1 % of the weight, no inverted element, every measure finite.
+// the roller carrying at least 1 % of the weight, no inverted element, no part of the tissue
+// keeping less than half its volume, every measure finite.
 std::string broken_invariant(const RollResult& r, const RollerSpec& roller) {
   const double W = r.weight_N;
   const Vec3 sum = r.roller_force_N + r.feet_force_N + r.floor_force_N + r.seat_force_N;
@@ -36,6 +37,7 @@ std::string broken_invariant(const RollResult& r, const RollerSpec& roller) {
   if (r.foam_compression_max_m > roller.foam_depth_m) return "foam";
   if (r.roller_force_N.z() < 0.01 * W) return "roller off";
   if (!(r.min_J > 0)) return "inverted";
+  if (r.tissue_volume_ratio < 0.5) return "volume";
   for (const Measure& m : measure_registry())
     if (!std::isfinite(m.get(r))) return "not finite";
   return "";

@@ -150,6 +150,7 @@ std::vector<LayeredCaseResult> run_layered_dwell(const LayeredCaseParams& p, dou
   if (patterned) st.inputs.body_pose[0].rotation = rotation::to_matrix(rotation::exp_map(Vec3(-0.5 * body_layout::kPi, 0, 0)));
   SolverSettings s;
   s.load_steps = 4;
+  s.cells_pressure_stiffness = true;  // a tight tolerance on a small mesh (SolverSettings)
   res.solve = solve_equilibrium(m, st, s);
   // The contact read off a solved state into res (its solve report set by the caller).
   auto read = [&](LayeredCaseResult& res) {

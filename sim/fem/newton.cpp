@@ -5,6 +5,8 @@
 #include <Eigen/CholmodSupport>
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <cmath>
 #include <limits>
 #include <sstream>
@@ -217,6 +219,12 @@ Eigen::VectorXd step_rhs_with_pressed_supports(Eval& ev) {
 // every step (no gate), most early tries failed and it saved nothing.
 constexpr double kReuseGate = 40, kReuseRtol = 1e-2;
 constexpr int kLagStall = 10;  // Newton iterations without a new low before friction's lag is relaxed
+// Stalls are counted once the residual is under kLagStallGate times the tolerance. With the
+// nearly incompressible tissue friction's lag cycled further out: the soft roller at T7 on the
+// tests' coarse mesh swung about 11.8 N (155 times its tolerance) to the 200th iteration, and the
+// 200 kg body on the soft roller at T10 between 23 and 31 N (120-160 times); counted under 400
+// times, both converge.
+constexpr double kLagStallGate = 400;
 constexpr int kReuseMaxCg = 8;
 bool reuse_step(const Eigen::SparseMatrix<double>& A, const std::vector<fem_terms::RankOne>& parts,
                 const Eigen::VectorXd& rhs, const Eigen::VectorXd& grad, double residual_tol, NewtonWorkspace& w,
@@ -412,6 +420,11 @@ SolveReport solve_equilibrium(const FemModel& m, FemState& st, const SolverSetti
     rep.factor_flops = w.factor_flops;
     rep.factor_largest_front = w.factor_front;
     rep.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (std::getenv("BR_VERBOSE")) {  // TEMP
+      std::fprintf(stderr, "SOLVE %s it %d fact %d relaxed %d upd %d tol %g:", msg.c_str(), rep.newton_iterations, rep.factorizations, rep.relaxed_lags, rep.multiplier_updates, rep.residual_tol_N);
+      for (double r : rep.residual_history) std::fprintf(stderr, " %.3g", r);
+      std::fprintf(stderr, "\n");
+    }
     return rep;
   };
   bool relax_lag = false;  // friction's lag moved half way (below)
@@ -431,7 +444,7 @@ SolveReport solve_equilibrium(const FemModel& m, FemState& st, const SolverSetti
       // is a fixed-point iteration, and near the solution it can cycle: Newton steps that go all
       // the way and a residual that swings between two values, as the soft roller's cold solve
       // at T11 on the fine patch did (1.2 / 0.88 N against a 0.076 N tolerance, to the 200th
-      // iteration, on the exact tangent too). Once the residual, under kReuseGate x the
+      // iteration, on the exact tangent too). Once the residual, under kLagStallGate x the
       // tolerance, has not set a new low for kLagStall iterations, the lag moves the normal
       // forces half way only; the solve then converges only where the half it left is within
       // the tolerance (the friction's bound from the solution's own normal forces).
@@ -446,14 +459,14 @@ SolveReport solve_equilibrium(const FemModel& m, FemState& st, const SolverSetti
       // (docs/benchmarks.md, "The cells' pressure stiffness"). The steps converge linearly at
       // the end instead of quadratically: a slow end where the tolerance is tight (the
       // flat-lying reference, roll.cpp). Without grid cells (the shipped body) nothing changes.
-      Eval ev = evaluate(m, st, st.u, load, true, true, false);
+      Eval ev = evaluate(m, st, st.u, load, true, true, s.cells_pressure_stiffness);
       rep.seconds_evaluate += std::chrono::duration<double>(std::chrono::steady_clock::now() - tic).count();
       if (!std::isfinite(ev.energy)) return finish(false, "inverted element in the current state");
       rep.residual_max_N = ev.grad.size() ? ev.grad.cwiseAbs().maxCoeff() : 0.0;
       rep.penetration_max_m = ev.max_penetration;
       rep.residual_history.push_back(rep.residual_max_N);
       if (!std::isfinite(rep.residual_max_N)) return finish(false, "non-finite residual");
-      if (rep.residual_max_N <= kReuseGate * rep.residual_tol_N) {
+      if (rep.residual_max_N <= kLagStallGate * rep.residual_tol_N) {
         if (rep.residual_max_N < 0.9 * lowest) lowest = rep.residual_max_N, since_lowest = 0;
         else if (++since_lowest >= kLagStall && !relax_lag) relax_lag = true, ++rep.relaxed_lags;
       }

@@ -19,8 +19,14 @@ struct Validity {
 constexpr double kBalanceTol = 0.01;     // whole-body force balance, fraction of the weight
 constexpr double kShareTol = 0.005;      // a weight share may stray this far outside [0, 1]
 constexpr double kRollerContactMin = 0.01;  // the roller under the back carries at least this share
+// Soft tissue is water and lipid (bulk moduli of the order of 2 GPa, recall) and keeps its volume
+// under a roller's 100 kPa to within a fraction of a percent; the body's nearly incompressible
+// tissue keeps 0.85-0.9 of it in a grid cell under the roller (docs/limits.md, "The fat's
+// volume"). A part of the tissue that keeps less than half its volume is a state no body reaches.
+constexpr double kTissueVolumeMin = 0.5;
 
-// The checks, in order: every measure finite; no inverted element; the supports balance the
+// The checks, in order: every measure finite; no inverted element; no part of the tissue keeping
+// less than kTissueVolumeMin of its volume; the supports balance the
 // weight; every share of the weight in [0, 100 %]; a roller placed under the back carries some of
 // the weight.
 Validity check_validity(const PosedModel& pm, const Frame& f);
