@@ -354,8 +354,8 @@ struct SolverSettings {
   // Whether Newton's tangent keeps the grid cells' pressure stiffness (fem_terms.h). Left out, a
   // nearly incompressible tissue's tangents stay positive definite under a roller, and the last
   // steps converge linearly: the body's solves (to 1e-4 of the load) take fewer steps without it.
-  // Kept, the last steps converge quadratically: the layered scene (to 1e-8 of the load, on a
-  // small mesh) converged with it where the ball's did not in 300 steps without it.
+  // Kept, the last steps converge quadratically: the layered scene and the exercises (to 1e-8 of
+  // the load, on small meshes) converge with it where without it some crept to their 300th step.
   bool cells_pressure_stiffness = false;
   int max_multiplier_updates = 30;
   int load_steps = 1;           // ramp the prescribed loads in this many equal steps
