@@ -2,9 +2,9 @@
 // scenarios (rollers, body mass, hip lift, foam modulus, muscle tone, roller level) on the coarse
 // mesh, each solved cold. For each, the invariants are recomputed here from the raw frame, apart
 // from measure/validity.cpp: a state reported valid must satisfy all of them, and one that breaks
-// any must be reported invalid with a reason. None may be silently impossible. 60 draws (200
-// until the tissue became nearly incompressible, which made each solve about 1.6 times dearer;
-// the sweep of 200 no longer fitted CI's time, docs/benchmarks.md).
+// any must be reported invalid with a reason. None may be silently impossible. 30 draws (200
+// until the tissue became nearly incompressible, which made each solve about 1.6 times dearer
+// and the whole suite too long for CI's 30 minutes: docs/benchmarks.md, "The test suite's time").
 #include <catch2/catch.hpp>
 
 #include <atomic>
@@ -47,7 +47,7 @@ std::string broken_invariant(const RollResult& r, const RollerSpec& roller) {
 
 }  // namespace
 
-TEST_CASE("validity: 60 seeded in-range cases and the review's three are each possible or flagged", "[validity][slow]") {
+TEST_CASE("validity: 30 seeded in-range cases and the review's three are each possible or flagged", "[validity][slow]") {
   const std::vector<std::string> rollers = {"soft", "standard", "high_density", "trigger_point", "spiked", "peanut", "ball"};
   std::mt19937 rng(20261202);
   auto uni = [&](double lo, double hi) { return std::uniform_real_distribution<double>(lo, hi)(rng); };
@@ -56,7 +56,7 @@ TEST_CASE("validity: 60 seeded in-range cases and the review's three are each po
   cases.push_back({"standard", 200, 0.05, 0, 200, 5});
   cases.push_back({"soft", 75, 0.05, 1e4, 200, 7});
   cases.push_back({"standard", 75, 0.25, 0, 200, 12});
-  while (cases.size() < 63) {
+  while (cases.size() < 33) {
     Case c;
     c.roller = rollers[std::uniform_int_distribution<int>(0, 6)(rng)];
     c.mass_kg = uni(40, 200);

@@ -13,6 +13,7 @@
 
 #include "io/catalog.h"
 #include "measure/registry.h"
+#include "measure/validity.h"
 #include "report/plot.h"
 #include "report/region_map.h"
 
@@ -126,8 +127,16 @@ ExerciseResult ExerciseSession::read(const Vec2& at_m, const SolveReport& rep) c
   }
   r.balance_error = std::abs(up - m.weight_N) / m.weight_N;
 
-  r.min_J = 1;
-  for (int t = 0; t < f.mesh.n_tets(); ++t) r.min_J = std::min(r.min_J, deformation_gradient(f, x, t).determinant());
+  // Each element's volume ratio, and the least volume a part of the tissue keeps: with the body
+  // file's mesh.mean_dilatation each grid cell's, as the back reads it (measure/frame.cpp).
+  const std::vector<double> group_ratio = group_volume_ratios(f, x);
+  r.min_J = r.tissue_volume = 1;
+  for (int t = 0; t < f.mesh.n_tets(); ++t) {
+    const double J = deformation_gradient(f, x, t).determinant();
+    r.min_J = std::min(r.min_J, J);
+    const int g = f.tet_group.empty() ? -1 : f.tet_group[t];
+    r.tissue_volume = std::min(r.tissue_volume, g >= 0 ? group_ratio[g] : J);
+  }
 
   // The structures.
   for (size_t s = 0; s < m.spec.structures.size(); ++s) {
@@ -155,7 +164,11 @@ ExerciseResult ExerciseSession::read(const Vec2& at_m, const SolveReport& rep) c
   if (!rep.converged) r.invalid_reason = "not converged: " + rep.message;
   else if (r.core_turn_deg > kExerciseTipDeg)
     r.invalid_reason = fmt::format("the body tips over its supports (its core turned {:.0f} deg): the pose does not balance", r.core_turn_deg);
-  else if (!(r.min_J > 0.05)) r.invalid_reason = fmt::format("tissue crushed to {:.3f} of its volume", r.min_J);
+  else if (!(r.min_J > 0)) r.invalid_reason = fmt::format("an element is inverted (smallest volume ratio {:.3g})", r.min_J);
+  else if (r.tissue_volume < kTissueVolumeMin)
+    r.invalid_reason = fmt::format("a part of the tissue keeps {:.0f} % of its volume (soft tissue keeps nearly all of it; allowed "
+                                   "at least {:.0f} %)",
+                                   100 * r.tissue_volume, 100 * kTissueVolumeMin);
   else if (r.balance_error > 0.01) r.invalid_reason = fmt::format("forces balance only within {:.1f} %", 100 * r.balance_error);
   else if (r.edge_clearance_m < kExerciseEdgeClearanceM)
     r.invalid_reason = fmt::format("the contact reaches within {:.0f} mm of the region's side, which rides on the bone: the region "
@@ -240,7 +253,7 @@ std::vector<ExerciseMeasure> exercise_measures(const ExerciseSpec& spec) {
   m.push_back({"mean_pressure", "mean over the loaded area", "kPa", [](R r) { return 1e-3 * r.mean_Pa; }});
   m.push_back({"contact_area", "contact area (above 1 kPa)", "cm2", [](R r) { return 1e4 * r.area_m2; }});
   m.push_back({"foam_compression", "the foam's deepest compression", "mm", [](R r) { return 1e3 * r.foam_compression_m; }, false});
-  m.push_back({"min_volume_ratio", "the tissue's smallest volume ratio", "", [](R r) { return r.min_J; }, false});
+  m.push_back({"min_volume_ratio", "the least volume a part of the tissue keeps", "", [](R r) { return r.tissue_volume; }, false});
   m.push_back({"core_turn", "the body's core turned from its pose", "deg", [](R r) { return r.core_turn_deg; }, false});
   m.push_back({"edge_clearance", "the loaded skin's distance to the region's side", "mm",
                [](R r) { return 1e3 * r.edge_clearance_m; }, false});
@@ -338,7 +351,7 @@ std::string exercise_json(const ExerciseSpec& spec, const std::vector<ExerciseRu
       p["mean_pressure_Pa"] = r.mean_Pa;
       p["contact_area_m2"] = r.area_m2;
       p["foam_compression_m"] = r.foam_compression_m;
-      p["min_volume_ratio"] = r.min_J;
+      p["min_volume_ratio"] = r.tissue_volume;
       p["contact_edge_clearance_m"] = r.edge_clearance_m;
       for (const StructureReading& s : r.structures) {
         nlohmann::ordered_json js;

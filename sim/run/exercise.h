@@ -37,7 +37,8 @@ struct ExerciseResult {
   double peak_Pa = 0, mean_Pa = 0;   // contact pressure: the highest; force over the loaded area
   double area_m2 = 0;                // skin pressed above the threshold
   double foam_compression_m = 0;     // the foam's deepest
-  double min_J = 0;                  // the tissue's smallest volume ratio
+  double min_J = 0;                  // the smallest element's volume ratio (> 0: none inverted)
+  double tissue_volume = 0;          // the least volume a part of the tissue keeps (as the back's, measure/frame.h)
   double edge_clearance_m = 0;       // the loaded skin's least distance to the region's sides
                                      // (no skin loaded: the roller's place's)
   std::vector<StructureReading> structures;
