@@ -5,8 +5,6 @@
 #include <Eigen/CholmodSupport>
 #include <algorithm>
 #include <chrono>
-#include <cstdio>
-#include <cstdlib>
 #include <cmath>
 #include <limits>
 #include <sstream>
@@ -420,11 +418,6 @@ SolveReport solve_equilibrium(const FemModel& m, FemState& st, const SolverSetti
     rep.factor_flops = w.factor_flops;
     rep.factor_largest_front = w.factor_front;
     rep.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    if (std::getenv("BR_VERBOSE")) {  // TEMP
-      std::fprintf(stderr, "SOLVE %s it %d fact %d relaxed %d upd %d tol %g:", msg.c_str(), rep.newton_iterations, rep.factorizations, rep.relaxed_lags, rep.multiplier_updates, rep.residual_tol_N);
-      for (double r : rep.residual_history) std::fprintf(stderr, " %.3g", r);
-      std::fprintf(stderr, "\n");
-    }
     return rep;
   };
   bool relax_lag = false;  // friction's lag moved half way (below)
@@ -458,7 +451,8 @@ SolveReport solve_equilibrium(const FemModel& m, FemState& st, const SolverSetti
       // steps and 25 factorisations (1 failed) without it against 40 and 92 (56) with it
       // (docs/benchmarks.md, "The cells' pressure stiffness"). The steps converge linearly at
       // the end instead of quadratically: a slow end where the tolerance is tight (the
-      // flat-lying reference, roll.cpp). Without grid cells (the shipped body) nothing changes.
+      // flat-lying reference, roll.cpp). Without grid cells nothing changes. A solve may keep the
+      // term (SolverSettings::cells_pressure_stiffness: the exercises and the layered scene do).
       Eval ev = evaluate(m, st, st.u, load, true, true, s.cells_pressure_stiffness);
       rep.seconds_evaluate += std::chrono::duration<double>(std::chrono::steady_clock::now() - tic).count();
       if (!std::isfinite(ev.energy)) return finish(false, "inverted element in the current state");
