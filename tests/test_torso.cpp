@@ -434,8 +434,8 @@ TEST_CASE("the abdomen: lying flat the kidneys carry the abdominal fluid's press
   }
   SolverSettings s;
   s.gap_tol_m = 1e-6;
-  // The roll's tolerance (run/roll.h): Newton's last steps converge linearly with the nearly
-  // incompressible tissue (fem/quasi_static.h), and 1e-8 of the load took 116 s.
+  // The roll's tolerance (run/roll.h), as the flat-floor settle below: Newton's last steps
+  // converge linearly with the nearly incompressible tissue (fem/quasi_static.h).
   s.residual_rtol = 1e-4;
   const SettleResult r = settle_on_floor(m, s);
   INFO(r.solve.message);
@@ -461,7 +461,7 @@ TEST_CASE("supine on a flat floor: equilibrium, floor reaction = body weight", "
   SolverSettings s;
   s.gap_tol_m = 1e-6;
   // The roll's tolerance (run/roll.h): Newton's last steps converge linearly with the nearly
-  // incompressible tissue (fem/quasi_static.h), and 1e-8 of the load took 116 s.
+  // incompressible tissue (fem/quasi_static.h), and 1e-8 of the load took 116 s on the full mesh.
   s.residual_rtol = 1e-4;
   const SettleResult r = settle_on_floor(m, s);
   INFO(r.solve.message);
