@@ -302,6 +302,19 @@ std::vector<double> group_volume_ratios(const FemModel& m, const std::vector<Vec
   return r;
 }
 
+TissueVolume tissue_volume(const FemModel& m, const std::vector<Vec3>& x) {
+  const std::vector<double> group_ratio = group_volume_ratios(m, x);
+  TissueVolume v;
+  for (int t = 0; t < m.mesh.n_tets(); ++t) {
+    if (m.tet_cavity[t] >= 0) continue;
+    const double J = deformation_gradient(m, x, t).determinant();
+    v.min_J = std::min(v.min_J, J);
+    const int g = m.tet_group.empty() ? -1 : m.tet_group[t];
+    v.least = std::min(v.least, g >= 0 ? group_ratio[g] : J);
+  }
+  return v;
+}
+
 Mat3 elastic_pk1(const FemModel& m, int t, const Mat3& F, double group_ratio) {
   const int g = m.tet_group.empty() ? -1 : m.tet_group[t];
   if (g < 0) return m.tet_material[t].pk1(F);

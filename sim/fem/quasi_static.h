@@ -492,6 +492,13 @@ double hydrostatic_pressure_Pa(const FemModel& model, const std::vector<Vec3>& x
 double group_volume_ratio(const FemModel& model, const std::vector<Vec3>& x, int group);
 std::vector<double> group_volume_ratios(const FemModel& model, const std::vector<Vec3>& x);
 Mat3 elastic_pk1(const FemModel& model, int tet, const Mat3& F, double group_ratio);
+// The solid tissue's volume at node positions x: the smallest tet's volume ratio (0 or less: one
+// is inverted) and the least volume any part keeps (each tet's ratio, or its group's when it has
+// one). The fluid cavities' tets are left out (they may fold, FluidCavity).
+struct TissueVolume {
+  double min_J = 1e9, least = 1e9;
+};
+TissueVolume tissue_volume(const FemModel& model, const std::vector<Vec3>& x);
 
 // The signed distance (m) from point p to a rigid body's contact shape where the state puts the
 // body (its place and turn), and the outward normal there when asked.

@@ -159,16 +159,9 @@ void bone_loads(const PosedModel& pm, const FemState& st, const std::vector<Vec3
 // fluid's pressure at their centroid; and the smallest volume ratios over all solid tets (each
 // tet's, and the one its volume term is taken at).
 void tissue_stress(const BodyModel& m, const FemState& st, const std::vector<Vec3>& x, Frame& r) {
-  const FemModel& fem = m.fem;
-  const std::vector<double> group_ratio = group_volume_ratios(fem, x);
-  r.min_J = r.tissue_volume_ratio = 1e9;
-  for (int t = 0; t < fem.mesh.n_tets(); ++t) {
-    if (fem.tet_cavity[t] >= 0) continue;  // fluid: its tets may fold (fem FluidCavity)
-    const double J = deformation_gradient(fem, x, t).determinant();
-    r.min_J = std::min(r.min_J, J);
-    const int g = fem.tet_group[t];
-    r.tissue_volume_ratio = std::min(r.tissue_volume_ratio, g >= 0 ? group_ratio[g] : J);
-  }
+  const TissueVolume v = tissue_volume(m.fem, x);
+  r.min_J = v.min_J;
+  r.tissue_volume_ratio = v.least;
   const KidneyReading k = kidney_reading(m, st, x);
   r.kidney_peak_Pa = k.peak_Pa;
   r.kidney_left_mean_Pa = k.left_mean_Pa;

@@ -7,15 +7,20 @@
 
 namespace backroll {
 
+std::string tissue_volume_problem(double min_J, double least_volume) {
+  if (!(min_J > 0)) return fmt::format("an element is inverted (smallest volume ratio {:.3g})", min_J);
+  if (least_volume < kTissueVolumeMin)
+    return fmt::format("a part of the tissue keeps {:.0f} % of its volume (soft tissue keeps nearly all of it; allowed "
+                       "at least {:.0f} %)",
+                       100 * least_volume, 100 * kTissueVolumeMin);
+  return "";
+}
+
 Validity check_validity(const PosedModel& pm, const Frame& f) {
   auto fail = [](std::string why) { return Validity{false, std::move(why)}; };
   for (const Measure& m : measure_registry())
     if (!std::isfinite(m.get(f))) return fail("measure " + m.key + " is not finite");
-  if (!(f.min_J > 0)) return fail(fmt::format("an element is inverted (smallest volume ratio {:.3g})", f.min_J));
-  if (f.tissue_volume_ratio < kTissueVolumeMin)
-    return fail(fmt::format("a part of the tissue keeps {:.0f} % of its volume (soft tissue keeps nearly all of it; allowed "
-                            "at least {:.0f} %)",
-                            100 * f.tissue_volume_ratio, 100 * kTissueVolumeMin));
+  if (std::string why = tissue_volume_problem(f.min_J, f.tissue_volume_ratio); !why.empty()) return fail(why);
   const double W = f.weight_N;
   if (!(W > 0)) return fail("the body has no weight");
   // World frame, z up: the supports' forces on the body balance its weight.

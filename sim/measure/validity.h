@@ -30,5 +30,8 @@ constexpr double kTissueVolumeMin = 0.5;
 // weight; every share of the weight in [0, 100 %]; a roller placed under the back carries some of
 // the weight.
 Validity check_validity(const PosedModel& pm, const Frame& f);
+// The tissue's part of it, which the exercises' check shares: why a tissue whose smallest element
+// volume ratio is min_J and whose least-kept volume is least_volume is not possible ("" if it is).
+std::string tissue_volume_problem(double min_J, double least_volume);
 
 }  // namespace backroll

@@ -127,16 +127,10 @@ ExerciseResult ExerciseSession::read(const Vec2& at_m, const SolveReport& rep) c
   }
   r.balance_error = std::abs(up - m.weight_N) / m.weight_N;
 
-  // Each element's volume ratio, and the least volume a part of the tissue keeps: with the body
-  // file's mesh.mean_dilatation each grid cell's, as the back reads it (measure/frame.cpp).
-  const std::vector<double> group_ratio = group_volume_ratios(f, x);
-  r.min_J = r.tissue_volume = 1;
-  for (int t = 0; t < f.mesh.n_tets(); ++t) {
-    const double J = deformation_gradient(f, x, t).determinant();
-    r.min_J = std::min(r.min_J, J);
-    const int g = f.tet_group.empty() ? -1 : f.tet_group[t];
-    r.tissue_volume = std::min(r.tissue_volume, g >= 0 ? group_ratio[g] : J);
-  }
+  // With the body file's mesh.mean_dilatation each grid cell's volume, as the back reads it.
+  const TissueVolume v = tissue_volume(f, x);
+  r.min_J = v.min_J;
+  r.tissue_volume = v.least;
 
   // The structures.
   for (size_t s = 0; s < m.spec.structures.size(); ++s) {
@@ -164,11 +158,7 @@ ExerciseResult ExerciseSession::read(const Vec2& at_m, const SolveReport& rep) c
   if (!rep.converged) r.invalid_reason = "not converged: " + rep.message;
   else if (r.core_turn_deg > kExerciseTipDeg)
     r.invalid_reason = fmt::format("the body tips over its supports (its core turned {:.0f} deg): the pose does not balance", r.core_turn_deg);
-  else if (!(r.min_J > 0)) r.invalid_reason = fmt::format("an element is inverted (smallest volume ratio {:.3g})", r.min_J);
-  else if (r.tissue_volume < kTissueVolumeMin)
-    r.invalid_reason = fmt::format("a part of the tissue keeps {:.0f} % of its volume (soft tissue keeps nearly all of it; allowed "
-                                   "at least {:.0f} %)",
-                                   100 * r.tissue_volume, 100 * kTissueVolumeMin);
+  else if (std::string why = tissue_volume_problem(r.min_J, r.tissue_volume); !why.empty()) r.invalid_reason = why;
   else if (r.balance_error > 0.01) r.invalid_reason = fmt::format("forces balance only within {:.1f} %", 100 * r.balance_error);
   else if (r.edge_clearance_m < kExerciseEdgeClearanceM)
     r.invalid_reason = fmt::format("the contact reaches within {:.0f} mm of the region's side, which rides on the bone: the region "
