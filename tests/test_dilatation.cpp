@@ -97,16 +97,27 @@ TEST_CASE("mean dilatation: a rigid motion gives no energy and no force", "[unit
 
 // The tangent the groups add is the derivative of their forces: central differences of the
 // gradient against the assembled elastic tangent, at a state strained up to about 10 % (the
-// tets neo-Hookean, then Ogden's alpha = -3, the fat's candidate law).
+// tets neo-Hookean, then Ogden's alpha = -3, the fat's candidate law), elastic and in a viscous
+// step (each tet's shear scaled, a history stress of the shear modulus's size).
 TEST_CASE("mean dilatation: the tangent is the forces' derivative", "[unit][solver]") {
   const double alpha = GENERATE(2.0, -3.0);
-  const bool mixed = GENERATE(false, true);
-  INFO("alpha " << alpha << ", two solids a cell " << mixed);
+  const bool mixed = GENERATE(false, true), viscous = GENERATE(false, true);
+  INFO("alpha " << alpha << ", two solids a cell " << mixed << ", viscous step " << viscous);
   const FemModel m = block(true, alpha, mixed);
   std::mt19937 rng(7);
   std::uniform_real_distribution<double> d(-1, 1);
   FemState st = displaced(m, [&](const Vec3& X) { return Vec3(0.05 * X.y() - 0.03 * X.z(), -0.06 * X.y(), 0.04 * X.x()); });
   for (int i = 0; i < m.n_dofs; ++i) st.u[i] += 2e-4 * d(rng);
+  if (viscous) {
+    const int nt = m.mesh.n_tets();
+    st.inputs.viscous_scale.resize(nt);
+    st.inputs.viscous_stress_PK2_Pa.resize(nt);
+    for (int t = 0; t < nt; ++t) {
+      st.inputs.viscous_scale[t] = 0.4 + 0.5 * ((t * 7) % 11) / 10.0;
+      Mat3 S = Mat3::NullaryExpr([&]() { return d(rng); });
+      st.inputs.viscous_stress_PK2_Pa[t] = 0.3 * m.tet_material[t].mu_Pa * (S + S.transpose());
+    }
+  }
   const fem_terms::Eval e = eval(m, st, st.u, true);
   REQUIRE(e.trip.empty());  // no contacts, joints or bodies: the pattern is the whole tangent
   const Eigen::MatrixXd Kd = dense_tangent(m, e);

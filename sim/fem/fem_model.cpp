@@ -315,11 +315,34 @@ TissueVolume tissue_volume(const FemModel& m, const std::vector<Vec3>& x) {
   return v;
 }
 
-Mat3 elastic_pk1(const FemModel& m, int t, const Mat3& F, double group_ratio) {
+namespace {
+// The pk1 of a tet's group's volume term at the group's volume ratio (none without a group).
+Mat3 group_pk1(const FemModel& m, int t, const Mat3& F, double group_ratio) {
   const int g = m.tet_group.empty() ? -1 : m.tet_group[t];
-  if (g < 0) return m.tet_material[t].pk1(F);
-  return m.own_material(t).pk1(F) + (m.group_data[g].lambda_Pa * std::log(group_ratio) / group_ratio * F.determinant()) *
-                            F.inverse().transpose();
+  if (g < 0) return Mat3::Zero();
+  return (m.group_data[g].lambda_Pa * std::log(group_ratio) / group_ratio * F.determinant()) * F.inverse().transpose();
+}
+const NeoHookean& own_law(const FemModel& m, int t, NeoHookean& scratch) {
+  if (m.tet_group.empty() || m.tet_group[t] < 0) return m.tet_material[t];
+  return scratch = m.own_material(t);
+}
+}  // namespace
+
+Mat3 elastic_pk1(const FemModel& m, int t, const Mat3& F, double group_ratio) {
+  NeoHookean scratch;
+  return own_law(m, t, scratch).pk1(F) + group_pk1(m, t, F, group_ratio);
+}
+
+NeoHookean step_material(const FemModel& m, const FemInputs& in, int t) {
+  NeoHookean scratch;
+  const NeoHookean& own = own_law(m, t, scratch);
+  return in.viscous_scale.empty() ? own : own.shear_scaled(in.viscous_scale[t]);
+}
+
+Mat3 tissue_pk1(const FemModel& m, const FemInputs& in, int t, const Mat3& F, double group_ratio) {
+  Mat3 P = step_material(m, in, t).pk1(F) + group_pk1(m, t, F, group_ratio);
+  if (!in.viscous_scale.empty()) P += F * in.viscous_stress_PK2_Pa[t];
+  return P;
 }
 
 double hydrostatic_pressure_Pa(const FemModel& m, const std::vector<Vec3>& x, int t) {

@@ -212,31 +212,30 @@ void add_elastic(const FemModel& m, const FemInputs& in, const Pose& p, bool wan
     const Tet& e = m.mesh.tets[t];
     const Eigen::Matrix<double, 4, 3>& G = m.tet_grad[t];
     const Mat3 F = deformation_gradient(m, p.x, t);
-    // A tet of a dilatation group: its own terms here, the group's volume term in add_dilatation.
-    NeoHookean grouped;
-    const NeoHookean& mat = m.tet_group[t] < 0 ? m.tet_material[t] : (grouped = m.own_material(t));
+    // A tet of a dilatation group: its own terms here, the group's volume term in add_dilatation;
+    // a viscous step's shear terms scaled (step_material).
+    const NeoHookean mat = step_material(m, in, t);
     const double W = mat.energy_density(F);
     if (!std::isfinite(W)) {
       ev.energy = std::numeric_limits<double>::infinity();
       return;
     }
     const double V = m.tet_volume_m3[t];
-    const double scale = viscous ? in.viscous_scale[t] : 1.0;
-    ev.energy += V * scale * W;
-    ev.energy_magnitude += std::abs(V * scale * W);
+    ev.energy += V * W;
+    ev.energy_magnitude += std::abs(V * W);
     if (viscous) {
       const double Wh = V * 0.5 * (in.viscous_stress_PK2_Pa[t].cwiseProduct(F.transpose() * F - Mat3::Identity())).sum();
       ev.energy += Wh;
       ev.energy_magnitude += std::abs(Wh);
     }
     if (!want_grad) continue;
-    const Mat3 P = tissue_pk1(in, t, F, mat.pk1(F));
+    const Mat3 P = viscous ? Mat3(mat.pk1(F) + F * in.viscous_stress_PK2_Pa[t]) : mat.pk1(F);
     const Eigen::Matrix<double, 3, 4> f = V * P * G.transpose();  // column a: dE/dx_a
     for (int a = 0; a < 4; ++a) ev.node_grad[e[a]] += f.col(a);
     if (!want_hess) continue;
     // d(f_a)/d(x_b), node-major blocks; a viscous step's history adds dF S: V (g_a^T S g_b) I.
     Eigen::Matrix<double, 12, 12> Ke =
-        mat.tet_tangent(F, F.inverse(), std::log(F.determinant()), G, V * scale);
+        mat.tet_tangent(F, F.inverse(), std::log(F.determinant()), G, V);
     if (viscous) {
       const Eigen::Matrix4d GSG = V * G * in.viscous_stress_PK2_Pa[t] * G.transpose();
       for (int a = 0; a < 4; ++a)
@@ -252,12 +251,11 @@ void add_elastic(const FemModel& m, const FemInputs& in, const Pose& p, bool wan
 // With h_a = F^-T g_a a tet's dv_t/dx_a = v_t h_a and d2v_t/dx_a dx_b = v_t (h_a h_b^T - h_b h_a^T),
 // so with G_a = sum_t v_t h_a (each node's over the group's tets):
 //   force_a = psi'(J) G_a,  K_ab = psi''(J) / V G_a G_b^T + psi'(J) sum_t v_t (h_a h_b^T - h_b h_a^T),
-// psi' = lambda ln J / J, psi'' = lambda (1 - ln J) / J^2; in a viscous step each tet's share of
-// lambda times its scale. The second part of K, the pressure psi'(J) times the volume's second
-// derivative, is indefinite; `pressure_stiffness` false leaves it out.
-void add_dilatation(const FemModel& m, const FemInputs& in, const Pose& p, bool want_grad, bool want_hess,
-                    bool pressure_stiffness, Eval& ev) {
-  const bool viscous = !in.viscous_scale.empty();
+// psi' = lambda ln J / J, psi'' = lambda (1 - ln J) / J^2; the volume term does not relax in a
+// viscous step (FemInputs::viscous_scale). The second part of K, the pressure psi'(J) times the
+// volume's second derivative, is indefinite; `pressure_stiffness` false leaves it out.
+void add_dilatation(const FemModel& m, const Pose& p, bool want_grad, bool want_hess, bool pressure_stiffness,
+                    Eval& ev) {
   std::vector<Mat3> F;  // reused across groups (a cell: 6 tets, 8 nodes)
   std::vector<Vec3> Ga;
   std::vector<Eigen::Matrix<double, 3, 4>> h;
@@ -280,12 +278,7 @@ void add_dilatation(const FemModel& m, const FemInputs& in, const Pose& p, bool 
       ev.energy = std::numeric_limits<double>::infinity();
       return;
     }
-    double lam = d.lambda_Pa;
-    if (viscous) {  // each tet's share relaxes as the tet does
-      lam = 0;
-      for (int t : tets) lam += in.viscous_scale[t] * m.tet_volume_m3[t] * m.group_lambda_share_Pa(t);
-      lam /= d.V0_m3;
-    }
+    const double lam = d.lambda_Pa;
     const double lnJ = std::log(J);
     const double E = d.V0_m3 * 0.5 * lam * lnJ * lnJ;
     ev.energy += E;
@@ -718,7 +711,7 @@ Eval evaluate(const FemModel& m, const FemState& st, const Eigen::VectorXd& u, d
   if (want_hess) ev.k_elastic.assign(m.elastic_pattern.inner.size(), 0.0);
   add_elastic(m, st.inputs, p, want_grad, want_hess, ev);
   if (!std::isfinite(ev.energy)) return ev;
-  add_dilatation(m, st.inputs, p, want_grad, want_hess, cells_pressure_stiffness, ev);
+  add_dilatation(m, p, want_grad, want_hess, cells_pressure_stiffness, ev);
   if (!std::isfinite(ev.energy)) return ev;
   add_loads(m, st, p, u, load, lever_sum, ev);
   add_joints(m, p, want_grad, want_hess, ev);

@@ -47,6 +47,15 @@ struct NeoHookean {
   static NeoHookean from_young_poisson(double youngs_modulus_Pa, double poisson_ratio);
   double youngs_modulus_Pa() const;
   double poisson_ratio() const;
+  // The same law with its shear terms (mu, the fibres' k) scaled by s and its volume term (lambda)
+  // kept: W, P and the tangent are linear in (mu, lambda, k) at a given F, so this is
+  // s W_shear + W_volume. s = 1: the law itself; with lambda_Pa = 0 after it: the shear part alone.
+  NeoHookean shear_scaled(double s) const {
+    NeoHookean m = *this;
+    m.mu_Pa *= s;
+    m.fibre_k_Pa *= s;
+    return m;
+  }
 
   // Strain energy density (J/m^3); +infinity where J <= 0 (inverted element).
   double energy_density(const Mat3& F) const;

@@ -532,11 +532,6 @@ JointState joint_state(const FemModel& m, const FemState& st, int joint) {
   return js;
 }
 
-Mat3 tissue_pk1(const FemInputs& in, int t, const Mat3& F, const Mat3& P_elastic) {
-  if (in.viscous_scale.empty()) return P_elastic;
-  return in.viscous_scale[t] * P_elastic + F * in.viscous_stress_PK2_Pa[t];
-}
-
 std::vector<Vec3> internal_forces(const FemModel& m, const FemState& st) {
   const std::vector<Vec3> x = pose_of(m, st, st.u, false).x;
   const std::vector<double> ratio = group_volume_ratios(m, x);
@@ -547,7 +542,7 @@ std::vector<Vec3> internal_forces(const FemModel& m, const FemState& st) {
     const Mat3 F = deformation_gradient(m, x, t);
     const double r = m.tet_group[t] >= 0 ? ratio[m.tet_group[t]] : 1.0;
     const Eigen::Matrix<double, 3, 4> fe =
-        m.tet_volume_m3[t] * tissue_pk1(st.inputs, t, F, elastic_pk1(m, t, F, r)) * m.tet_grad[t].transpose();
+        m.tet_volume_m3[t] * tissue_pk1(m, st.inputs, t, F, r) * m.tet_grad[t].transpose();
     for (int a = 0; a < 4; ++a) f[e[a]] += fe.col(a);
   }
   return f;

@@ -333,10 +333,11 @@ struct FemInputs {
   const BodyPose& slip_reference_of(size_t body) const { return slip_reference.empty() ? body_pose[body] : slip_reference[body]; }
   Vec3 gravity_m_s2 = Vec3::Zero();   // the fluid cavities' weight (their tets get no node force)
   // A time step of viscoelastic tissue (fem/viscoelastic.h), per tet: its stress is
-  //   P = viscous_scale P_elastic(F) + F viscous_stress_PK2,
-  // the step's share of the elastic response plus what its history leaves (a constant second
-  // Piola-Kirchhoff stress), the derivative of the potential V (scale W(F) + S_h : E(F)),
-  // E = (F^T F - I) / 2. Empty: elastic.
+  //   P = viscous_scale P_shear(F) + P_volume(F) + F viscous_stress_PK2,
+  // the step's share of the shear response (the law's mu and fibre terms), its volume response
+  // (lambda's, which does not relax) whole, plus what its history leaves (a constant second
+  // Piola-Kirchhoff stress): the derivative of the potential V (scale W_shear(F) + W_volume(F) +
+  // S_h : E(F)), E = (F^T F - I) / 2. Empty: elastic.
   std::vector<double> viscous_scale;
   std::vector<Mat3> viscous_stress_PK2_Pa;
   // The model's own: its node_force_N, each body's applied force and torque, rest position and
@@ -417,8 +418,12 @@ struct SolveReport {
   std::vector<double> residual_history;  // the largest nodal residual (N) at every Newton evaluation
 };
 
-// A tet's first Piola-Kirchhoff stress at F given its elastic one, the inputs' viscous step applied.
-Mat3 tissue_pk1(const FemInputs& in, int tet, const Mat3& F, const Mat3& P_elastic);
+// A tet's own law in the inputs' step: own_material, its shear terms scaled by a viscous step's
+// viscous_scale (NeoHookean::shear_scaled).
+NeoHookean step_material(const FemModel& model, const FemInputs& in, int tet);
+// A tet's first Piola-Kirchhoff stress at F in the inputs' step: step_material's, its dilatation
+// group's volume term at the group's volume ratio, and a viscous step's history F S_h.
+Mat3 tissue_pk1(const FemModel& model, const FemInputs& in, int tet, const Mat3& F, double group_ratio);
 
 struct NewtonWorkspace;
 // What the solves of one model keep from one to the next: the tangent's sparsity pattern and the

@@ -18,15 +18,17 @@ StepWeights weights(const Relaxation& r, double dt_s) {
   return w;
 }
 
-// Every solid tet's elastic PK2 stress, S_e = F^-1 P(F), at the state's configuration.
-std::vector<Mat3> elastic_pk2(const FemModel& m, const FemState& st) {
+// Every relaxing tet's elastic shear stress as PK2, S_e = F^-1 P_shear(F) (its law without the
+// volume term: lambda's, its own and its group's, does not relax), at the state's configuration.
+std::vector<Mat3> shear_pk2(const FemModel& m, const FemState& st) {
   const std::vector<Vec3> x = node_positions(m, st);
-  const std::vector<double> ratio = group_volume_ratios(m, x);
   std::vector<Mat3> S(m.mesh.n_tets(), Mat3::Zero());
   for (int t = 0; t < m.mesh.n_tets(); ++t) {
     if (m.tet_cavity[t] >= 0 || m.tet_relaxation.empty() || m.tet_relaxation[t].g <= 0) continue;
     const Mat3 F = deformation_gradient(m, x, t);
-    S[t] = F.inverse() * elastic_pk1(m, t, F, m.tet_group[t] >= 0 ? ratio[m.tet_group[t]] : 1.0);
+    NeoHookean shear = m.tet_material[t];
+    shear.lambda_Pa = 0;
+    S[t] = F.inverse() * shear.pk1(F);
   }
   return S;
 }
@@ -34,7 +36,7 @@ std::vector<Mat3> elastic_pk2(const FemModel& m, const FemState& st) {
 }  // namespace
 
 void ViscousHistory::start(const FemModel& m, const FemState& st) {
-  S_e_ = elastic_pk2(m, st);
+  S_e_ = shear_pk2(m, st);
   h_.assign(S_e_.size(), Mat3::Zero());
   for (size_t t = 0; t < h_.size(); ++t)
     if (!m.tet_relaxation.empty()) h_[t] = m.tet_relaxation[t].g * S_e_[t];
@@ -55,7 +57,7 @@ void ViscousHistory::prepare(const FemModel& m, double dt_s, FemInputs& in) cons
 }
 
 void ViscousHistory::commit(const FemModel& m, const FemState& st, double dt_s) {
-  const std::vector<Mat3> S_new = elastic_pk2(m, st);
+  const std::vector<Mat3> S_new = shear_pk2(m, st);
   for (size_t t = 0; t < h_.size(); ++t) {
     if (m.tet_relaxation.empty() || m.tet_relaxation[t].g <= 0) continue;
     const StepWeights w = weights(m.tet_relaxation[t], dt_s);
