@@ -636,3 +636,34 @@ TEST_CASE("scenario: a base file's paths stay its own, catalog names are accepte
   CHECK_THROWS_WITH(load_scenario(file), Catch::Contains("my_lesson.toml:2") && Catch::Contains("roller = \"pea\"") &&
                                              Catch::Contains("allowed ball, high_density, peanut"));
 }
+
+// A solve from rest whose start would put the back deep through the floor (the review's case:
+// the hips lifted 25 cm, the roller under T12) starts with the hips lower and lifts them in
+// steps (Posture::cold_start, RollSession). Before, Newton spent its 200 steps digging the
+// shoulders out of the floor and stopped at a residual of 4e7 N.
+TEST_CASE("a start through the floor: the hips lifted in steps from where the back clears it", "[roll]") {
+  Scenario sc = coarse("standard");
+  sc.posture.hip_lift_m = 0.25;
+  const auto pm = build_posed_model(sc);
+  const Placement target = pm->posture->placement(*pm, pm->body.sp_tip_s_m[12]);
+  const Placement start = pm->posture->cold_start(*pm, target);
+  CHECK(start.pitch_rad != target.pitch_rad);
+  CHECK(start.centre_m == target.centre_m);
+  RollSession ses(pm, nullptr);
+  const RollResult r = ses.solve_at(12, true);
+  INFO(r.solve.message << "; " << r.validity.reason);
+  REQUIRE(r.solve.converged);
+  CHECK(r.substeps > 0);
+  const Vec3 sum = r.roller_force_N + r.feet_force_N + r.floor_force_N;
+  CHECK((sum - Vec3(0, 0, r.weight_N)).norm() < 0.01 * r.weight_N);
+  // The main job's rollers at its posture (hips lifted 5 cm) start where they always did: the
+  // unloaded back clears the floor at every level (by 1.7 cm at least, the peanut's under T12).
+  for (const char* roller : {"standard", "soft", "peanut"}) {
+    const auto p = build_posed_model(coarse(roller));
+    for (int lv = 2; lv <= kLevels; ++lv) {
+      const Placement t = p->posture->placement(*p, p->body.sp_tip_s_m[lv]);
+      INFO(roller << " at " << level_name(lv));
+      CHECK(p->posture->cold_start(*p, t).pitch_rad == t.pitch_rad);
+    }
+  }
+}

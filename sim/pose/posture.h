@@ -114,6 +114,10 @@ class Posture {
   virtual Placement placement(const PosedModel& m, double s_m) const = 0;
   // Step 3: the placement into a state's inputs (sized for m.body.fem).
   virtual void apply(const PosedModel& m, const Placement& pl, FemInputs& in) const = 0;
+  // Where a solve from rest for `target` starts: the target itself, or a placement nearer the
+  // body at rest from which the supports move to the target in steps (a posture whose target
+  // would start the body deep inside a support).
+  virtual Placement cold_start(const PosedModel&, const Placement& target) const { return target; }
 };
 
 // The posture of this kind; throws std::invalid_argument naming the kinds there are.

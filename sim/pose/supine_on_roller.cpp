@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace backroll {
 
@@ -90,6 +91,30 @@ std::shared_ptr<const PosedModel> SupineOnRoller::build(const BodySpec& body, co
   return pm;
 }
 
+namespace {
+
+// The start pitch for the roller's centre (the body's frame) and a hip lift: the roller's axis at
+// its outer radius above the floor, the hip at its flat height plus the lift: sin(a) v_y +
+// cos(a) v_z = D with v = roller - hip in the flat frame.
+double pitch_for_lift(const PosedModel& pm, const Vec3& centre_m, double lift_m) {
+  const Vec3 H = pm.body.bones[pm.body.pelvis].origin_m;
+  const Vec3 v = centre_m - H;
+  const double D = pm.roller.outer_radius_m() - (H.z() + lift_m);
+  const double rr = std::hypot(v.y(), v.z());
+  return std::asin(std::clamp(D / rr, -1.0, 1.0)) - std::atan2(v.z(), v.y());
+}
+
+// How far the back's skin at rest stays above the floor the placement puts under the roller
+// (negative: through it), the body unturned by start_tilt_rad.
+double floor_clearance(const PosedModel& pm, const Placement& pl) {
+  const Vec3 up = pitch_matrix(pl.pitch_rad).transpose() * Vec3::UnitZ();
+  double least = std::numeric_limits<double>::infinity();
+  for (int k : pm.body.skin_nodes) least = std::min(least, (pm.body.fem.mesh.X[k] - pl.centre_m).dot(up));
+  return least + pm.roller.outer_radius_m();
+}
+
+}  // namespace
+
 std::pair<double, double> SupineOnRoller::path(const PosedModel& m) const {
   return {m.body.sp_tip_s_m[2], m.body.sp_tip_s_m[kLevels]};
 }
@@ -111,14 +136,22 @@ Placement SupineOnRoller::placement(const PosedModel& pm, double s_m) const {
   double lo = 0, hi = 2 * pm.roller.outer_radius_m() + 0.1;
   for (int it = 0; it < 60; ++it) (clearance(0.5 * (lo + hi)) < 0 ? lo : hi) = 0.5 * (lo + hi);
   pl.centre_m = P + hi * n;
-  // Pitch: the roller's axis at its outer radius above the floor, the hip at its flat height
-  // plus the lift: sin(a) v_y + cos(a) v_z = D with v = roller - hip in the flat frame.
-  const Vec3 H = model.bones[model.pelvis].origin_m;
-  const Vec3 v = pl.centre_m - H;
-  const double D = pm.roller.outer_radius_m() - (H.z() + pm.params.hip_lift_m);
-  const double rr = std::hypot(v.y(), v.z());
-  pl.pitch_rad = std::asin(std::clamp(D / rr, -1.0, 1.0)) - std::atan2(v.z(), v.y());
+  pl.pitch_rad = pitch_for_lift(pm, pl.centre_m, pm.params.hip_lift_m);
   return pl;
+}
+
+Placement SupineOnRoller::cold_start(const PosedModel& pm, const Placement& target) const {
+  if (floor_clearance(pm, target) >= -kColdStartDepthM) return target;
+  Placement start = target;
+  auto at_lift = [&](double lift) {
+    start.pitch_rad = pitch_for_lift(pm, target.centre_m, lift);
+    return floor_clearance(pm, start);
+  };
+  if (at_lift(0) < 0) return start;  // even lying with the hips down it reaches the floor
+  double lo = 0, hi = pm.params.hip_lift_m;  // clear at lo, through the floor at hi
+  for (int it = 0; it < 40; ++it) (at_lift(0.5 * (lo + hi)) >= 0 ? lo : hi) = 0.5 * (lo + hi);
+  at_lift(lo);
+  return start;
 }
 
 void SupineOnRoller::apply(const PosedModel& pm, const Placement& pl, FemInputs& in) const {

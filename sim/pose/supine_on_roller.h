@@ -21,6 +21,9 @@
 //     a peanut) or low on the back, the head and shoulders come down on it.
 // Placement::start_tilt_rad turns the body's start further about the hip with every support
 // where it was: a different first guess for the same problem (a test's).
+// From rest, where the target's start would put the back's skin deep through the floor (a high
+// hip lift with the roller low on the back), the solve starts with the hips lifted less and
+// lifts them to the target in steps (cold_start, RollSession).
 #pragma once
 
 #include "pose/posture.h"
@@ -36,6 +39,12 @@ class SupineOnRoller final : public Posture {
   std::pair<double, double> path(const PosedModel& m) const override;
   Placement placement(const PosedModel& m, double s_m) const override;
   void apply(const PosedModel& m, const Placement& pl, FemInputs& in) const override;
+  // The hips lifted less, where the unloaded back at rest reaches at most to the floor, when the
+  // target would start it more than kColdStartDepthM through the floor (a high lift with the
+  // roller low on the back starts the shoulders under it).
+  Placement cold_start(const PosedModel& m, const Placement& target) const override;
 };
+
+constexpr double kColdStartDepthM = 0.01;
 
 }  // namespace backroll

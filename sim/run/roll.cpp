@@ -228,6 +228,61 @@ bool RollSession::roll_to(const Placement& target, const SolverSettings& s, Roll
   return true;
 }
 
+SolveReport RollSession::solve_from_rest(const Placement& target, const SolverSettings& s, RollResult& r) {
+  if (!start_cold(target, s, r)) return r.solve;  // cancelled
+  place(target);
+  return solve_equilibrium(pm_->body.fem, state_, s, &cache_);
+}
+
+bool RollSession::start_cold(const Placement& target, const SolverSettings& s, RollResult& r) {
+  const FemModel& fem = pm_->body.fem;
+  state_.reset(fem);
+  const Placement start = pm_->posture->cold_start(*pm_, target);
+  if (start.pitch_rad == target.pitch_rad && start.centre_m == target.centre_m) return true;
+  // Solved where the posture starts, then the supports moved to the target as a roll moves them.
+  place(start);
+  const SolveReport first = solve_equilibrium(fem, state_, s, &cache_);
+  r.substeps += 1;
+  r.substep_newton_iterations += first.newton_iterations;
+  r.substep_seconds += first.seconds;
+  if (first.cancelled) {
+    has_state_ = false;
+    r.solve = first;
+    return false;
+  }
+  if (!first.converged) {  // the target from rest after all
+    state_.reset(fem);
+    return true;
+  }
+  // The hips lifted to the target's height in steps that move the skin farthest from the hip by
+  // at most kRollStepM, each settled to 1e-3 of the load (the body has to bend over the roller:
+  // one Newton step a place, as rolling takes, leaves it behind and the floor runs through it).
+  const Vec3 H = pm_->body.bones[pm_->body.pelvis].origin_m;
+  double reach = 0;
+  for (int k : pm_->body.skin_nodes) reach = std::max(reach, (fem.mesh.X[k] - H).norm());
+  const int n = static_cast<int>(std::ceil(std::abs(target.pitch_rad - start.pitch_rad) * reach / kRollStepM));
+  SolverSettings loose = s;
+  loose.residual_rtol = 1e-3;
+  loose.max_newton = 40;
+  for (int k = 1; k < n; ++k) {
+    place(lerp(start, target, static_cast<double>(k) / n));
+    const SolveReport sub = solve_equilibrium(fem, state_, loose, &cache_);
+    r.substeps += 1;
+    r.substep_newton_iterations += sub.newton_iterations;
+    r.substep_seconds += sub.seconds;
+    if (sub.cancelled) {
+      has_state_ = false;
+      r.solve = sub;
+      return false;
+    }
+    if (!sub.converged && !sub.iteration_limit) {  // a failed step: the target from rest after all
+      state_.reset(fem);
+      return true;
+    }
+  }
+  return true;
+}
+
 void RollSession::measure(const Placement& at, RollResult& r) const {
   static_cast<Frame&>(r) = measure_frame(*pm_, state_, at, flat_);
   r.validity = check_validity(*pm_, r);
@@ -282,18 +337,19 @@ RollResult RollSession::solve_at_s(double s_m, bool cold) {
   r.start_pitch_deg = target.pitch_rad / kDeg;
   const bool warm = !cold && has_state_ && has_placement_;
   if (!warm) {
-    state_.reset(fem);
-  } else if (!roll_to(target, s, r) && r.solve.cancelled) {
-    return r;
-  }
-  place(target);
-  r.weight_N = total_gravity_vector_N(fem, state_).norm();
-  r.solve = solve_equilibrium(fem, state_, s, &cache_);
-  if (!r.solve.converged && !r.solve.cancelled && warm) {  // a warm start that failed gets a cold one
-    r.cold_retry = true;
-    state_.reset(fem);
+    r.solve = solve_from_rest(target, s, r);
+  } else if (!roll_to(target, s, r)) {  // a sub-step failed (the state reset) or was cancelled
+    if (r.solve.cancelled) return r;
+    r.solve = solve_from_rest(target, s, r);
+  } else {
+    place(target);
     r.solve = solve_equilibrium(fem, state_, s, &cache_);
+    if (!r.solve.converged && !r.solve.cancelled) {  // a warm start that failed gets a cold one
+      r.cold_retry = true;
+      r.solve = solve_from_rest(target, s, r);
+    }
   }
+  r.weight_N = total_gravity_vector_N(fem, state_).norm();
   has_state_ = r.solve.converged;
   if (!r.solve.converged) return r;
   measure(target, r);
@@ -303,9 +359,8 @@ RollResult RollSession::solve_at_s(double s_m, bool cold) {
     // if it is possible, and say what the warm start gave.
     const std::string warm_reason = r.validity.reason;
     const FemState warm_state = state_;
-    state_.reset(fem);
     RollResult c = r;
-    c.solve = solve_equilibrium(fem, state_, s, &cache_);
+    c.solve = solve_from_rest(target, s, c);
     if (c.solve.converged) measure(target, c);
     if (c.solve.converged && c.validity.valid) {
       c.cold_retry = true;

@@ -134,6 +134,11 @@ class RollSession {
   // Rolls warm from the last placement to `target` in sub-steps (see roll.cpp); false when a
   // sub-step failed (the state is then reset for a cold solve) or was cancelled (r.solve says so).
   bool roll_to(const Placement& target, const SolverSettings& s, RollResult& r);
+  // A solve from rest: the state reset, and where the posture starts elsewhere (Posture::cold_start)
+  // solved there and rolled to `target` (counted as sub-steps); false when cancelled.
+  bool start_cold(const Placement& target, const SolverSettings& s, RollResult& r);
+  // start_cold, then the target's solve.
+  SolveReport solve_from_rest(const Placement& target, const SolverSettings& s, RollResult& r);
   void place(const Placement& pl);  // into the state's inputs, through the posture
   SolverSettings settings() const;  // a position's solve
   // The converged state measured into r (its frame fields) and checked for being possible.
