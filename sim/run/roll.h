@@ -139,6 +139,12 @@ class RollSession {
   bool start_cold(const Placement& target, const SolverSettings& s, RollResult& r);
   // start_cold, then the target's solve.
   SolveReport solve_from_rest(const Placement& target, const SolverSettings& s, RollResult& r);
+  // One intermediate placement solved with s, counted in r as a sub-step (r.solve the report when
+  // cancelled).
+  SolveReport substep(const Placement& at, const SolverSettings& s, RollResult& r);
+  // The placements 1/n .. (n-1)/n of the way from `from` to `target`, each a sub-step with `sub`;
+  // false when one failed (not merely unsettled: the state is then reset) or was cancelled.
+  bool step_between(const Placement& from, const Placement& target, int n, const SolverSettings& sub, RollResult& r);
   void place(const Placement& pl);  // into the state's inputs, through the posture
   SolverSettings settings() const;  // a position's solve
   // The converged state measured into r (its frame fields) and checked for being possible.
