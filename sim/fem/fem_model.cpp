@@ -322,20 +322,16 @@ Mat3 group_pk1(const FemModel& m, int t, const Mat3& F, double group_ratio) {
   if (g < 0) return Mat3::Zero();
   return (m.group_data[g].lambda_Pa * std::log(group_ratio) / group_ratio * F.determinant()) * F.inverse().transpose();
 }
-const NeoHookean& own_law(const FemModel& m, int t, NeoHookean& scratch) {
-  if (m.tet_group.empty() || m.tet_group[t] < 0) return m.tet_material[t];
-  return scratch = m.own_material(t);
-}
+// A tet's own law (own_material; a model whose tets are not grouped yet has no tet_group).
+NeoHookean own_law(const FemModel& m, int t) { return m.tet_group.empty() ? m.tet_material[t] : m.own_material(t); }
 }  // namespace
 
 Mat3 elastic_pk1(const FemModel& m, int t, const Mat3& F, double group_ratio) {
-  NeoHookean scratch;
-  return own_law(m, t, scratch).pk1(F) + group_pk1(m, t, F, group_ratio);
+  return own_law(m, t).pk1(F) + group_pk1(m, t, F, group_ratio);
 }
 
 NeoHookean step_material(const FemModel& m, const FemInputs& in, int t) {
-  NeoHookean scratch;
-  const NeoHookean& own = own_law(m, t, scratch);
+  const NeoHookean own = own_law(m, t);
   return in.viscous_scale.empty() ? own : own.shear_scaled(in.viscous_scale[t]);
 }
 
