@@ -1,5 +1,6 @@
 #include "measure/validity.h"
 
+#include <algorithm>
 #include <cmath>
 #include <fmt/core.h>
 
@@ -40,6 +41,15 @@ Validity check_validity(const PosedModel& pm, const Frame& f) {
     if (s.share < -kShareTol || s.share > 1 + kShareTol)
       return fail(fmt::format("the weight on {} is {:.1f} %: a support can only push (allowed 0..100 %)", s.name,
                               100 * s.share));
+  const double feet_horizontal = std::hypot(f.feet_force_N.x(), f.feet_force_N.y());
+  if (feet_horizontal > kFeetFrictionMax * std::max(f.feet_force_N.z(), 0.0) && feet_horizontal > kShareTol * W) {
+    const double down = f.feet_force_N.z();
+    const std::string need = down > kShareTol * W ? fmt::format("a friction coefficient of {:.2g}", feet_horizontal / down)
+                                                  : std::string("friction with next to no weight on them");
+    return fail(fmt::format("the feet would slide: they push {:.0f} N along the floor and {:.0f} N down on it, {} (a floor "
+                            "gives bare feet or shoes a coefficient of at most about {:.1f})",
+                            feet_horizontal, std::max(down, 0.0), need, kFeetFrictionMax));
+  }
   if (pm.roller_body >= 0) {
     if (f.roller_share < kRollerContactMin)
       return fail(fmt::format("the roller carries {:.2g} % of the weight ({:.2g} N): the pose lifts the back off it",

@@ -24,11 +24,17 @@ constexpr double kRollerContactMin = 0.01;  // the roller under the back carries
 // tissue keeps 0.85-0.9 of it in a grid cell under the roller (docs/limits.md, "The fat's
 // volume"). A part of the tissue that keeps less than half its volume is a state no body reaches.
 constexpr double kTissueVolumeMin = 0.5;
+// The feet hold the floor where they stand (docs/model.md, "Posture"): the friction they need is
+// the legs' horizontal force over their vertical one. Bare feet and shoe soles on a dry floor or
+// mat find a static coefficient of about 0.5-1 (estimate, from slip-resistance testing, where
+// above 0.5 counts as slip-resistant); a state that needs more has the feet sliding, which the
+// model does not allow, so it is not a possible one.
+constexpr double kFeetFrictionMax = 1.0;
 
 // The checks, in order: every measure finite; no inverted element; no part of the tissue keeping
 // less than kTissueVolumeMin of its volume; the supports balance the
-// weight; every share of the weight in [0, 100 %]; a roller placed under the back carries some of
-// the weight.
+// weight; every share of the weight in [0, 100 %]; the feet need no more friction than a floor
+// gives; a roller placed under the back carries some of the weight.
 Validity check_validity(const PosedModel& pm, const Frame& f);
 // The tissue's part of it, which the exercises' check shares: why a tissue whose smallest element
 // volume ratio is min_J and whose least-kept volume is least_volume is not possible ("" if it is).

@@ -246,10 +246,10 @@ std::vector<std::string> comparison_reading(const RollerRun& run) {
   const RollResult* slip = nullptr;
   for (const RollResult& r : run.results)
     if (r.usable() && (!slip || friction.get(r) > friction.get(*slip))) slip = &r;
-  if (slip && friction.get(*slip) > 1)
-    lines.push_back(fmt::format("With the roller at {} the feet would need a friction coefficient of {:.1f} on the floor, more than shoes "
-                     "or bare feet find: the roller's friction, which the model leaves out, would have to hold the body.",
-                     level_name(slip->level), friction.get(*slip)));
+  if (slip)
+    lines.push_back(fmt::format("The feet need a friction coefficient of at most {:.2f} on the floor (with the roller at {}); a "
+                     "state that needs more than {:.1f} has the feet sliding and is reported as not possible.",
+                     friction.get(*slip), level_name(slip->level), kFeetFrictionMax));
   lines.push_back(fmt::format("Peak skin pressure is {:.0f} kPa vs {:.0f} kPa ({} under the low back); on the midline strip "
                    "{:.0f} vs {:.0f} kPa, on the paraspinal strips {:.0f} vs {:.0f} kPa.",
                    T("peak_pressure"), L("peak_pressure"), relation(T("peak_pressure"), L("peak_pressure")),
