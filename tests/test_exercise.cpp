@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 
+#include "measure/validity.h"
 #include "run/exercise.h"
 #include "viz/exercise_scene.h"
 
@@ -51,6 +52,15 @@ TEST_CASE("exercise: the roller and the supports carry the body's weight", "[exe
   CHECK(r.weight_N == Approx(75.0 * 9.81).epsilon(1e-9));
   CHECK(r.roller_share > 0);
   CHECK(r.roller_share < 1);
+  // The roller rolls along the path (y): only the supports on the core (the forearms) hold it
+  // there, by friction; the CSV's support_friction is their push along y over their push up, and a
+  // valid position needs no more than a floor gives.
+  double core_up = 0;
+  for (size_t i = 0; i < e.supports.size(); ++i)
+    if (e.supports[i].limb < 0) core_up += r.support_N[i];
+  CHECK(core_up > 0);
+  CHECK(r.support_friction == Approx(std::abs(r.supports_along_N) / core_up));
+  CHECK(r.support_friction <= kFeetFrictionMax);
 }
 
 TEST_CASE("exercise: the weight's shares follow from statics, not from the supports' stiffness", "[exercise]") {
@@ -121,6 +131,7 @@ TEST_CASE("exercise: glutes: the roller carries the sitting body; more medially,
   const ExerciseResult r = s.solve_at(Vec2(0, 0)), m = s.solve_at(Vec2(0.015, 0));
   REQUIRE(r.solve.converged);
   REQUIRE(m.solve.converged);
+  INFO("centre: " << r.invalid_reason << "; medial: " << m.invalid_reason);
   CHECK(r.valid);
   CHECK(m.valid);
   double up = r.roller_N;

@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "measure/registry.h"
+#include "measure/validity.h"
 #include "run/roll.h"
 
 using namespace backroll;
@@ -51,6 +52,19 @@ std::string broken_invariant(const RollResult& r, const RollerSpec& roller) {
 }
 
 }  // namespace
+
+TEST_CASE("validity: a support pushing along the floor more than friction holds slides", "[validity]") {
+  const double W = 700;
+  CHECK(slide_problem("the feet", 50, 100, W).empty());    // 0.5: held
+  CHECK(slide_problem("the feet", 100, 100, W).empty());   // 1.0: held, just
+  const std::string slid = slide_problem("the feet", 150, 100, W);
+  CHECK_THAT(slid, Catch::Contains("the feet would slide") && Catch::Contains("coefficient of 1.5"));
+  // No weight on the support: no coefficient holds it, and none is printed.
+  CHECK_THAT(slide_problem("the right hand", 60, 0, W), Catch::Contains("next to no weight"));
+  CHECK_THAT(slide_problem("the right hand", 60, -2, W), Catch::Contains("0 N down"));
+  // A side push under 0.5 % of the weight is the solver's noise, not a force to hold.
+  CHECK(slide_problem("the feet", 3, 0, W).empty());
+}
 
 TEST_CASE("validity: 30 seeded in-range cases, the review's three and weak hips are each possible or flagged", "[validity][slow]") {
   const std::vector<std::string> rollers = {"soft", "standard", "high_density", "trigger_point", "spiked", "peanut", "ball"};

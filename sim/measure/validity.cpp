@@ -17,6 +17,15 @@ std::string tissue_volume_problem(double min_J, double least_volume) {
   return "";
 }
 
+std::string slide_problem(const std::string& what, double side_N, double up_N, double weight_N) {
+  if (side_N <= kShareTol * weight_N || side_N <= kFeetFrictionMax * std::max(up_N, 0.0)) return "";
+  const std::string need = up_N > kShareTol * weight_N ? fmt::format("a friction coefficient of {:.2g}", side_N / up_N)
+                                                       : std::string("friction with next to no weight on it");
+  return fmt::format("{} would slide: {:.0f} N along the floor and {:.0f} N down on it need {} (a floor gives bare feet, "
+                     "hands or shoes a coefficient of at most about {:.1f})",
+                     what, side_N, std::max(up_N, 0.0), need, kFeetFrictionMax);
+}
+
 Validity check_validity(const PosedModel& pm, const Frame& f) {
   auto fail = [](std::string why) { return Validity{false, std::move(why)}; };
   for (const Measure& m : measure_registry())
@@ -41,15 +50,9 @@ Validity check_validity(const PosedModel& pm, const Frame& f) {
     if (s.share < -kShareTol || s.share > 1 + kShareTol)
       return fail(fmt::format("the weight on {} is {:.1f} %: a support can only push (allowed 0..100 %)", s.name,
                               100 * s.share));
-  const double feet_horizontal = std::hypot(f.feet_force_N.x(), f.feet_force_N.y());
-  if (feet_horizontal > kFeetFrictionMax * std::max(f.feet_force_N.z(), 0.0) && feet_horizontal > kShareTol * W) {
-    const double down = f.feet_force_N.z();
-    const std::string need = down > kShareTol * W ? fmt::format("a friction coefficient of {:.2g}", feet_horizontal / down)
-                                                  : std::string("friction with next to no weight on them");
-    return fail(fmt::format("the feet would slide: they push {:.0f} N along the floor and {:.0f} N down on it, {} (a floor "
-                            "gives bare feet or shoes a coefficient of at most about {:.1f})",
-                            feet_horizontal, std::max(down, 0.0), need, kFeetFrictionMax));
-  }
+  if (std::string why = slide_problem("the feet", std::hypot(f.feet_force_N.x(), f.feet_force_N.y()), f.feet_force_N.z(), W);
+      !why.empty())
+    return fail(why);
   if (pm.roller_body >= 0) {
     if (f.roller_share < kRollerContactMin)
       return fail(fmt::format("the roller carries {:.2g} % of the weight ({:.2g} N): the pose lifts the back off it",

@@ -28,7 +28,8 @@ constexpr double kTissueVolumeMin = 0.5;
 // the legs' horizontal force over their vertical one. Bare feet and shoe soles on a dry floor or
 // mat find a static coefficient of about 0.5-1 (estimate, from slip-resistance testing, where
 // above 0.5 counts as slip-resistant); a state that needs more has the feet sliding, which the
-// model does not allow, so it is not a possible one.
+// model does not allow, so it is not a possible one. The exercises' supports on the core (hands,
+// forearms) are held to the same along the roller's path (run/exercise.h).
 constexpr double kFeetFrictionMax = 1.0;
 
 // The checks, in order: every measure finite; no inverted element; no part of the tissue keeping
@@ -39,5 +40,9 @@ Validity check_validity(const PosedModel& pm, const Frame& f);
 // The tissue's part of it, which the exercises' check shares: why a tissue whose smallest element
 // volume ratio is min_J and whose least-kept volume is least_volume is not possible ("" if it is).
 std::string tissue_volume_problem(double min_J, double least_volume);
+// Why a support that pushes side_N along the floor and up_N up (N) would slide ("" if it holds):
+// it needs a friction coefficient above kFeetFrictionMax. A side force under kShareTol of the
+// weight is not checked. `what` names it in the sentence ("the feet").
+std::string slide_problem(const std::string& what, double side_N, double up_N, double weight_N);
 
 }  // namespace backroll

@@ -121,10 +121,14 @@ ExerciseResult ExerciseSession::read(const Vec2& at_m, const SolveReport& rep) c
   r.mean_Pa = loaded_a > 0 ? loaded_f / loaded_a : 0;
   r.roller_share = r.roller_N / m.weight_N;
   double up = r.roller_N;
-  for (int j : m.support_joint) {
-    r.support_N.push_back(-joint_state(f, st_, j).force_N.z());
-    up += r.support_N.back();
+  double core_up = 0;
+  for (size_t k = 0; k < m.support_joint.size(); ++k) {
+    const Vec3 push = -joint_state(f, st_, m.support_joint[k]).force_N;
+    r.support_N.push_back(push.z());
+    up += push.z();
+    if (m.spec.supports[k].limb < 0) r.supports_along_N += push.y(), core_up += push.z();
   }
+  r.support_friction = std::abs(r.supports_along_N) / std::max(core_up, 1e-9 * m.weight_N);
   r.balance_error = std::abs(up - m.weight_N) / m.weight_N;
 
   // With the body file's mesh.mean_dilatation each grid cell's volume, as the back reads it.
@@ -160,6 +164,8 @@ ExerciseResult ExerciseSession::read(const Vec2& at_m, const SolveReport& rep) c
     r.invalid_reason = fmt::format("the body tips over its supports (its core turned {:.0f} deg): the pose does not balance", r.core_turn_deg);
   else if (std::string why = tissue_volume_problem(r.min_J, r.tissue_volume); !why.empty()) r.invalid_reason = why;
   else if (r.balance_error > 0.01) r.invalid_reason = fmt::format("forces balance only within {:.1f} %", 100 * r.balance_error);
+  else if (std::string why = slide_problem("the core's supports", std::abs(r.supports_along_N), core_up, m.weight_N); !why.empty())
+    r.invalid_reason = why + " (along the roller's path, where the rolling roller holds nothing)";
   else if (r.edge_clearance_m < kExerciseEdgeClearanceM)
     r.invalid_reason = fmt::format("the contact reaches within {:.0f} mm of the region's side, which rides on the bone: the region "
                                    "is too small for it", 1e3 * std::max(0.0, r.edge_clearance_m));
@@ -239,6 +245,7 @@ std::vector<ExerciseMeasure> exercise_measures(const ExerciseSpec& spec) {
   for (size_t s = 0; s < spec.supports.size(); ++s)
     m.push_back({"on_" + measure_key(spec.supports[s].name), "on the " + spec.supports[s].name, "N",
                  [s](R r) { return r.support_N[s]; }});
+  m.push_back({"support_friction", "friction the supports need along the path", "", [](R r) { return r.support_friction; }, false});
   m.push_back({"peak_pressure", "peak pressure", "kPa", [](R r) { return 1e-3 * r.peak_Pa; }});
   m.push_back({"mean_pressure", "mean over the loaded area", "kPa", [](R r) { return 1e-3 * r.mean_Pa; }});
   m.push_back({"contact_area", "contact area (above 1 kPa)", "cm2", [](R r) { return 1e4 * r.area_m2; }});
@@ -336,6 +343,7 @@ std::string exercise_json(const ExerciseSpec& spec, const std::vector<ExerciseRu
       p["roller_force_N"] = r.roller_N;
       p["weight_on_roller"] = r.roller_share;
       for (size_t s = 0; s < r.support_N.size(); ++s) p["supports_N"][spec.supports[s].name] = r.support_N[s];
+      p["supports_along_N"] = r.supports_along_N;
       p["balance_error"] = r.balance_error;
       p["peak_pressure_Pa"] = r.peak_Pa;
       p["mean_pressure_Pa"] = r.mean_Pa;

@@ -27,12 +27,18 @@ struct ExerciseResult {
   Vec2 at_m = Vec2::Zero();          // the roller's place from the region's centre
   double core_turn_deg = 0;          // how far the body's core turned from its pose
   SolveReport solve;
-  bool valid = false;                // converged, no element inverted, the forces balance
+  bool valid = false;                // converged, no element inverted, the forces balance, the supports hold
   std::string invalid_reason;
   double weight_N = 0;
   double roller_N = 0;               // the roller's push up on the body
   double roller_share = 0;           // of the weight
   std::vector<double> support_N;     // each support's push up
+  // The core's supports' push along the roller's path (y), summed, and the friction it needs from
+  // them: |that| over their push up. The roller rolls along y, so only the supports hold the core
+  // there; across (x, the roller's axis) the roller's friction, which the model leaves out, can
+  // share the push, so that direction is not checked (docs/model.md, "Validity").
+  double supports_along_N = 0;
+  double support_friction = 0;
   double balance_error = 0;          // |roller + supports - weight| / weight
   double peak_Pa = 0, mean_Pa = 0;   // contact pressure: the highest; force over the loaded area
   double area_m2 = 0;                // skin pressed above the threshold
