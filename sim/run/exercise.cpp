@@ -394,12 +394,16 @@ std::string exercise_maps_png(const ExerciseSpec& spec, const std::vector<Exerci
       p.title = fmt::format("{}, {:+.0f} / {:+.0f} mm{}", run.roller_name, 1e3 * r.at_m.x(), 1e3 * r.at_m.y(), r.valid ? "" : " (not valid)");
       p.roller_x_m = r.at_m.x(), p.roller_y_m = r.at_m.y();
       // Each cell reads the nearest contact point's pressure: the points stand for the skin about them.
+      // A place that is not valid is drawn empty: a solve that did not converge, or a state that is
+      // not possible, has no pressure to show.
       p.pressure_Pa.assign(static_cast<size_t>(g.nx) * g.ny, 0.0);
-      for (size_t c = 0; c < p.pressure_Pa.size(); ++c) p.pressure_Pa[c] = r.skin_pressure_Pa[nearest[r.skin_layout][c]];
-      if (r.valid) top = std::max(top, r.peak_Pa);
+      if (r.valid) {
+        for (size_t c = 0; c < p.pressure_Pa.size(); ++c) p.pressure_Pa[c] = r.skin_pressure_Pa[nearest[r.skin_layout][c]];
+        top = std::max(top, r.peak_Pa);
+      }
       row.panels.push_back(p);
     }
-    row.scale_max_Pa = nice_ceil(top);
+    row.scale_max_Pa = nice_ceil(std::max(top, kExerciseContactThresholdPa));
     m.rows.push_back(row);
   }
   return render_region_maps_png(m);
