@@ -36,7 +36,7 @@ struct ExerciseResult {
   // The core's supports' push along the roller's path (y), summed, and the friction it needs from
   // them: |that| over their push up. The roller rolls along y, so only the supports hold the core
   // there; across (x, the roller's axis) the roller's friction, which the model leaves out, can
-  // share the push, so that direction is not checked (docs/model.md, "Validity").
+  // share the push, so that direction is not checked (docs/model.md, "The supports' grip").
   double supports_along_N = 0;
   double support_friction = 0;
   double balance_error = 0;          // |roller + supports - weight| / weight
