@@ -1,5 +1,5 @@
 // The tangent an evaluation built, as one dense matrix: the tets' part in the model's fixed
-// pattern, the triplets (joints, contacts, both parts of the contact curvature) and the dense rank-one parts (fluid cavities). For
+// pattern (the cells' pressure stiffness with it), the triplets (joints, contacts, both parts of the contact curvature) and the dense rank-one parts (fluid cavities). For
 // tests that hold it against finite differences.
 #pragma once
 
@@ -21,6 +21,7 @@ inline Eigen::MatrixXd dense_tangent(const FemModel& m, const fem_terms::Eval& e
   std::copy(m.elastic_pattern.outer.begin(), m.elastic_pattern.outer.end(), K.outerIndexPtr());
   std::copy(m.elastic_pattern.inner.begin(), m.elastic_pattern.inner.end(), K.innerIndexPtr());
   std::copy(ev.k_elastic.begin(), ev.k_elastic.end(), K.valuePtr());
+  for (size_t i = 0; i < ev.k_pressure.size(); ++i) K.valuePtr()[i] += ev.k_pressure[i];
   Eigen::MatrixXd H = Eigen::MatrixXd(K) + Eigen::MatrixXd(Kd);
   for (const fem_terms::RankOne& r : ev.rank_one) H += r.k * r.v * r.v.transpose();
   return H;

@@ -253,7 +253,8 @@ void add_elastic(const FemModel& m, const FemInputs& in, const Pose& p, bool wan
 //   force_a = psi'(J) G_a,  K_ab = psi''(J) / V G_a G_b^T + psi'(J) sum_t v_t (h_a h_b^T - h_b h_a^T),
 // psi' = lambda ln J / J, psi'' = lambda (1 - ln J) / J^2; the volume term does not relax in a
 // viscous step (FemInputs::viscous_scale). The second part of K, the pressure psi'(J) times the
-// volume's second derivative, is indefinite; `pressure_stiffness` false leaves it out.
+// volume's second derivative, is indefinite: it goes to ev.k_pressure, apart from the rest, and
+// `pressure_stiffness` false leaves it out.
 void add_dilatation(const FemModel& m, const Pose& p, bool want_grad, bool want_hess, bool pressure_stiffness,
                     Eval& ev) {
   std::vector<Mat3> F;  // reused across groups (a cell: 6 tets, 8 nodes)
@@ -297,14 +298,22 @@ void add_dilatation(const FemModel& m, const Pose& p, bool want_grad, bool want_
     K.setZero(3 * nn, 3 * nn);
     for (int a = 0; a < nn; ++a)
       for (int b = 0; b < nn; ++b) K.block<3, 3>(3 * a, 3 * b) = (d2 / d.V0_m3) * Ga[a] * Ga[b].transpose();
-    for (size_t i = 0; pressure_stiffness && i < tets.size(); ++i)
+    const int* const first = m.elastic_pattern.slot.data() + m.elastic_pattern.group_first[g];
+    const int* slot = first;
+    for (int a = 0; a < nn; ++a)
+      for (int b = 0; b < nn; ++b)
+        add_node_block(p.kin[d.nodes[a]], p.kin[d.nodes[b]], K.block<3, 3>(3 * a, 3 * b), slot, ev.k_elastic);
+    if (!pressure_stiffness) continue;
+    K.setZero();
+    for (size_t i = 0; i < tets.size(); ++i)
       for (int a = 0; a < 4; ++a)
         for (int b = 0; b < 4; ++b)
           K.block<3, 3>(3 * d.local[i][a], 3 * d.local[i][b]) +=
               (d1 * vt[i]) * (h[i].col(a) * h[i].col(b).transpose() - h[i].col(b) * h[i].col(a).transpose());
-    const int* slot = m.elastic_pattern.slot.data() + m.elastic_pattern.group_first[g];
+    slot = first;
     for (int a = 0; a < nn; ++a)
-      for (int b = 0; b < nn; ++b) add_node_block(p.kin[d.nodes[a]], p.kin[d.nodes[b]], K.block<3, 3>(3 * a, 3 * b), slot, ev);
+      for (int b = 0; b < nn; ++b)
+        add_node_block(p.kin[d.nodes[a]], p.kin[d.nodes[b]], K.block<3, 3>(3 * a, 3 * b), slot, ev.k_pressure);
   }
 }
 
@@ -672,25 +681,25 @@ void carry_to_dofs(const FemModel& m, const Pose& p, bool want_hess, std::vector
 // into the pattern at slot (moved past it); a free node's J is the identity, and a product with
 // it is left out (bit for bit the same). J's unused columns are zero: fixed sizes.
 void add_node_block(const FemModel::NodeKinematics& ka, const FemModel::NodeKinematics& kb,
-                    const Eigen::Ref<const Eigen::Matrix3d>& Kab, const int*& slot, Eval& ev) {
+                    const Eigen::Ref<const Eigen::Matrix3d>& Kab, const int*& slot, std::vector<double>& k) {
   if (ka.n == 0 || kb.n == 0) return;
   using Cols = Eigen::Matrix<double, 3, Eigen::Dynamic, 0, 3, 12>;
   using Rows = Eigen::Matrix<double, Eigen::Dynamic, 3, 0, 12, 3>;
   if (ka.identity && kb.identity) {
     for (int q = 0; q < 3; ++q)
-      for (int r = 0; r < 3; ++r) ev.k_elastic[*slot++] += Kab(q, r);
+      for (int r = 0; r < 3; ++r) k[*slot++] += Kab(q, r);
   } else if (ka.identity) {
     const Cols B = Kab * kb.J.leftCols(kb.n);
     for (int q = 0; q < 3; ++q)
-      for (int r = 0; r < kb.n; ++r) ev.k_elastic[*slot++] += B(q, r);
+      for (int r = 0; r < kb.n; ++r) k[*slot++] += B(q, r);
   } else if (kb.identity) {
     const Rows B = ka.J.leftCols(ka.n).transpose() * Kab;
     for (int q = 0; q < ka.n; ++q)
-      for (int r = 0; r < 3; ++r) ev.k_elastic[*slot++] += B(q, r);
+      for (int r = 0; r < 3; ++r) k[*slot++] += B(q, r);
   } else {
     const Cols KJ = Kab * kb.J.leftCols(kb.n);
     for (int q = 0; q < ka.n; ++q)
-      for (int r = 0; r < kb.n; ++r) ev.k_elastic[*slot++] += ka.J.col(q).dot(KJ.col(r));
+      for (int r = 0; r < kb.n; ++r) k[*slot++] += ka.J.col(q).dot(KJ.col(r));
   }
 }
 
@@ -698,7 +707,7 @@ void add_tet_tangent(const FemModel& m, const Pose& p, int t, const Eigen::Matri
   const Tet& e = m.mesh.tets[t];
   const int* slot = m.elastic_pattern.slot.data() + m.elastic_pattern.tet_first[t];
   for (int a = 0; a < 4; ++a)
-    for (int b = 0; b < 4; ++b) add_node_block(p.kin[e[a]], p.kin[e[b]], K.block<3, 3>(3 * a, 3 * b), slot, ev);
+    for (int b = 0; b < 4; ++b) add_node_block(p.kin[e[a]], p.kin[e[b]], K.block<3, 3>(3 * a, 3 * b), slot, ev.k_elastic);
 }
 
 Eval evaluate(const FemModel& m, const FemState& st, const Eigen::VectorXd& u, double load, bool want_grad,
@@ -709,6 +718,7 @@ Eval evaluate(const FemModel& m, const FemState& st, const Eigen::VectorXd& u, d
   const Pose p = pose_of(m, st, u, want_grad);
   std::vector<Mat3> lever_sum(m.rigid_bodies.size(), Mat3::Zero());
   if (want_hess) ev.k_elastic.assign(m.elastic_pattern.inner.size(), 0.0);
+  if (want_hess && cells_pressure_stiffness && !m.group_data.empty()) ev.k_pressure.assign(ev.k_elastic.size(), 0.0);
   add_elastic(m, st.inputs, p, want_grad, want_hess, ev);
   if (!std::isfinite(ev.energy)) return ev;
   add_dilatation(m, p, want_grad, want_hess, cells_pressure_stiffness, ev);

@@ -96,6 +96,9 @@ struct Eval {
   Eigen::VectorXd grad;           // dE/du: forces, and moments about each body's current origin
   std::vector<Vec3> node_grad;    // dE/dx per node (N), before it is carried to the dofs
   std::vector<double> k_elastic;  // the tets' tangent, in FemModel::elastic_pattern's places
+  // The grid cells' pressure stiffness (add_dilatation), in the same places, apart from k_elastic:
+  // the indefinite part that Newton's step may leave out (newton.cpp). Empty when not asked for.
+  std::vector<double> k_pressure;
   std::vector<Triplet> trip;      // the rest of the tangent: joints, contacts
   std::vector<Triplet> trip_neg;  // the contact curvature's negative semi-definite part
   std::vector<RankOne> rank_one;  // added to the tangent by the solver (Sherman-Morrison-Woodbury)
@@ -116,9 +119,9 @@ struct Eval {
 // into the tet's places in the fixed pattern (an elastic or a fluid tet).
 void add_tet_tangent(const FemModel& m, const Pose& p, int tet, const Eigen::Matrix<double, 12, 12>& K, Eval& ev);
 // One node pair's 3 x 3 block of such a tangent carried to the dofs (J_a^T K_ab J_b) into the
-// pattern from slot on (slot moved past the pair's entries).
+// pattern's values k (k_elastic or k_pressure) from slot on (slot moved past the pair's entries).
 void add_node_block(const FemModel::NodeKinematics& ka, const FemModel::NodeKinematics& kb,
-                    const Eigen::Ref<const Eigen::Matrix3d>& Kab, const int*& slot, Eval& ev);
+                    const Eigen::Ref<const Eigen::Matrix3d>& Kab, const int*& slot, std::vector<double>& k);
 
 // Fluid cavities (fem/fluid_cavity.cpp): volume and first moment over a cavity's tets at node
 // positions x, the pressure at its reference point, and the term.
@@ -132,9 +135,9 @@ void add_cavities(const FemModel& m, const FemInputs& in, const Pose& p, double 
                   bool want_hess, Eval& ev);
 
 // Energy (and optionally gradient and Hessian triplets) at displacement u with load factor `load`.
-// The Hessian is exact unless `cells_pressure_stiffness` is false: then it leaves out the grid
-// cells' pressure stiffness (add_dilatation), as Newton's step does (newton.cpp says why); the
-// energy and gradient are the same either way.
+// The Hessian is exact, the grid cells' pressure stiffness in k_pressure, unless
+// `cells_pressure_stiffness` is false: then it leaves that part out (newton.cpp says when Newton's
+// step does without it); the energy and gradient are the same either way.
 Eval evaluate(const FemModel& m, const FemState& st, const Eigen::VectorXd& u, double load, bool want_grad,
               bool want_hess, bool cells_pressure_stiffness = true);
 

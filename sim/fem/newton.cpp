@@ -68,7 +68,7 @@ struct Cholesky : Eigen::CholmodSupernodalLLT<Eigen::SparseMatrix<double>> {
 // diagonal shift that last worked (reset by each solve).
 struct NewtonWorkspace {
   Cholesky chol;
-  Eigen::SparseMatrix<double> K, Kel, Kdyn, analysed;
+  Eigen::SparseMatrix<double> K, Kel, Kp, Kdyn, analysed;
   double shift_hint = 0;  // diagonal shift carried between Newton steps (see newton_step)
   double factor_nonzeros = 0, factor_flops = 0;  // of the last analysis (SolveReport)
   int factor_front = 0;
@@ -99,6 +99,7 @@ struct NewtonWorkspace {
     std::copy(tp.outer.begin(), tp.outer.end(), Kel.outerIndexPtr());
     std::fill(Kel.outerIndexPtr() + tp.n + 1, Kel.outerIndexPtr() + m.n_dofs + 1, tp.outer.back());
     std::copy(tp.inner.begin(), tp.inner.end(), Kel.innerIndexPtr());
+    Kp = Kel;
   }
 
   // The tangent parts given, each padded to the analysed pattern (their sum's pattern first added
@@ -290,18 +291,26 @@ Eigen::VectorXd newton_step(const FemModel& m, Eval& ev, double k_reg, bool reus
   w.Kdyn.setFromTriplets(ev.trip.begin(), ev.trip.end());
   w.K = w.Kel + w.Kdyn;
   Eigen::SparseMatrix<double>& K = w.K;
-  Eigen::SparseMatrix<double> Kn;
+  Eigen::SparseMatrix<double> Kx;  // the exact tangent, when it is not K (below)
   if (!ev.trip_neg.empty()) {
-    Kn.resize(m.n_dofs, m.n_dofs);
-    Kn.setFromTriplets(ev.trip_neg.begin(), ev.trip_neg.end());
+    Kx.resize(m.n_dofs, m.n_dofs);
+    Kx.setFromTriplets(ev.trip_neg.begin(), ev.trip_neg.end());
   }
+  const bool with_pressure = !ev.k_pressure.empty();
+  if (with_pressure) std::copy(ev.k_pressure.begin(), ev.k_pressure.end(), w.Kp.valuePtr());
   toc(rep.seconds_assemble);
-  w.pad(m, K, ev.trip_neg.empty() ? nullptr : &Kn, rep);  // K + Kn when there is Kn
+  w.pad(m, K, ev.trip_neg.empty() ? nullptr : &Kx, rep);  // Kx: K + the contact's negative part
+  // The exact tangent: K with the contact curvature's negative part and the grid cells' pressure
+  // stiffness (Kp, in the elastic pattern, which the pattern analysed holds).
+  if (with_pressure) Kx = Eigen::SparseMatrix<double>((ev.trip_neg.empty() ? K : Kx) + w.Kp);
+  const bool has_exact = with_pressure || !ev.trip_neg.empty();
   // The step, from the first of these that factorises and points downhill:
-  //  1. the exact tangent, with the contact curvature's negative part (a point sliding off a
-  //     convex bump): Newton's quadratic convergence near the solution;
-  //  2. without that negative part (semi-definite by construction, so it fails only if the
-  //     tissue's own tangent is indefinite);
+  //  1. the exact tangent, with its two indefinite parts: the contact curvature's negative part
+  //     (a point sliding off a convex bump) and the cells' pressure stiffness (a nearly
+  //     incompressible tissue squeezed under a roller): Newton's quadratic convergence near the
+  //     solution;
+  //  2. without them (the contact's part is semi-definite by construction, so it fails only if
+  //     the tissue's own tangent is indefinite);
   //  3. (2) with a diagonal shift: large compression, a free body. The shift that last worked,
   //     a tenth of it, is tried first, so a run of indefinite steps does not pay for a failed
   //     factorisation each time; it fades once the tangent is definite.
@@ -310,7 +319,7 @@ Eigen::VectorXd newton_step(const FemModel& m, Eval& ev, double k_reg, bool reus
   // (18.7 s). A saddle (the ridge balanced on a spike) gets the lengthening line search.
   Eigen::VectorXd du;
   *exact = false;
-  if (reuse && reuse_step(ev.trip_neg.empty() ? K : Kn, ev.rank_one, rhs, ev.grad, rep.residual_tol_N, w, rep, du)) {
+  if (reuse && reuse_step(has_exact ? Kx : K, ev.rank_one, rhs, ev.grad, rep.residual_tol_N, w, rep, du)) {
     *exact = true;
     toc(rep.seconds_factorize);
     return du;
@@ -328,7 +337,7 @@ Eigen::VectorXd newton_step(const FemModel& m, Eval& ev, double k_reg, bool reus
     return du.allFinite() && du.dot(ev.grad) < 0;
   };
   w.factor_exact = false;
-  if (!ev.trip_neg.empty()) *exact = w.factor_exact = try_factor(Kn);
+  if (has_exact) *exact = w.factor_exact = try_factor(Kx);
   const double diag_max = K.diagonal().cwiseAbs().maxCoeff();
   double shift = 0;
   if (*exact) {
@@ -346,7 +355,7 @@ Eigen::VectorXd newton_step(const FemModel& m, Eval& ev, double k_reg, bool reus
     }
     if (!ok) du.resize(0);
     w.shift_hint = 0.1 * shift;
-    *exact = ok && ev.trip_neg.empty() && shift == 0;
+    *exact = ok && !has_exact && shift == 0;
     w.factor_exact = *exact;
   }
   toc(rep.seconds_factorize);
@@ -444,15 +453,13 @@ SolveReport solve_equilibrium(const FemModel& m, FemState& st, const SolverSetti
       const double moved = lag_friction(m, st, relax_lag ? 0.5 : 1.0);
       const bool lag_settled = !relax_lag || 0.5 * moved <= rep.residual_tol_N;
       const auto tic = std::chrono::steady_clock::now();
-      // The step's tangent leaves out the grid cells' pressure stiffness (fem_terms.h): under a
-      // roller a nearly incompressible fat's cells carry some 100 kPa, about 140 times its shear
-      // modulus, and that term made most of the tangents indefinite: on the main job's patch
-      // with every soft tissue at nu 0.4995, the standard roller at T7 from rest took 28 Newton
-      // steps and 25 factorisations (1 failed) without it against 40 and 92 (56) with it
-      // (docs/benchmarks.md, "The cells' pressure stiffness"). The steps converge linearly at
-      // the end instead of quadratically: a slow end where the tolerance is tight (the
-      // flat-lying reference, roll.cpp). Without grid cells nothing changes. A solve may keep the
-      // term (SolverSettings::cells_pressure_stiffness: the exercises and the layered scene do).
+      // Unless the solve asks for it (SolverSettings::cells_pressure_stiffness), the step's
+      // tangent leaves out the grid cells' pressure stiffness (fem_terms.h): under a roller a
+      // nearly incompressible fat's cells carry some 100 kPa, about 140 times its shear modulus,
+      // and that term makes most of the tangents indefinite. The steps then converge linearly at
+      // the end instead of quadratically: a slow end where the tolerance is tight. Asked for, the
+      // tangent with it is the first newton_step tries and the one without it the second.
+      // Without grid cells nothing changes.
       Eval ev = evaluate(m, st, st.u, load, true, true, s.cells_pressure_stiffness);
       rep.seconds_evaluate += std::chrono::duration<double>(std::chrono::steady_clock::now() - tic).count();
       if (!std::isfinite(ev.energy)) return finish(false, "inverted element in the current state");

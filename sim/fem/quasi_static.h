@@ -352,11 +352,15 @@ struct SolverSettings {
   double residual_rtol = 1e-8;  // converged when max |nodal residual| <= rtol x load scale
   double gap_tol_m = 1e-7;      // ... and the deepest penetration <= this
   int max_newton = 300;         // Newton iterations in all, over all multiplier updates
-  // Whether Newton's tangent keeps the grid cells' pressure stiffness (fem_terms.h). Left out, a
-  // nearly incompressible tissue's tangents stay positive definite under a roller, and the last
-  // steps converge linearly: the body's solves (to 1e-4 of the load) take fewer steps without it.
-  // Kept, the last steps converge quadratically: the layered scene and the exercises (to 1e-8 of
-  // the load, on small meshes) converge with it where without it some crept to their 300th step.
+  // Whether Newton's step tries the exact tangent, with the grid cells' pressure stiffness
+  // (fem_terms.h), before the tangent without it (newton.cpp, newton_step). Without it a nearly
+  // incompressible tissue's tangents stay positive definite under a roller, and the last steps
+  // converge linearly; with it the last steps converge quadratically, and a step whose exact
+  // tangent is indefinite costs a failed factorisation first. The body's solves (to 1e-4 of the
+  // load, on large meshes) leave it out: on the main job's coarse mesh trying it first took 11 %
+  // fewer Newton steps and no less time (docs/benchmarks.md, "The exact tangent first"). The
+  // layered scene and the exercises (to 1e-8 of the load, on small meshes) try it first: without
+  // it some crept to their 300th step.
   bool cells_pressure_stiffness = false;
   int max_multiplier_updates = 30;
   int load_steps = 1;           // ramp the prescribed loads in this many equal steps

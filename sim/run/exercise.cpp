@@ -72,8 +72,8 @@ ExerciseResult ExerciseSession::solve_at(const Vec2& at_m) {
   }
   place_exercise_roller(*m_, at_m, st_.inputs);
   SolverSettings s;
-  // The exact tangent (SolverSettings): without the cells' pressure stiffness the hip flexors'
-  // prone solve crept linearly to its 300th step (4.4e-4 N against 7.4e-6 N); with it, 32 steps.
+  // The exact tangent first (SolverSettings): without the cells' pressure stiffness the hip
+  // flexors' prone solve crept linearly to its 300th step (4.4e-4 N against 7.4e-6 N).
   s.cells_pressure_stiffness = true;
   const SolveReport rep = solve_equilibrium(m_->fem, st_, s);
   return read(at_m, rep);
