@@ -68,7 +68,8 @@ struct Cholesky : Eigen::CholmodSupernodalLLT<Eigen::SparseMatrix<double>> {
 // diagonal shift that last worked (reset by each solve).
 struct NewtonWorkspace {
   Cholesky chol;
-  Eigen::SparseMatrix<double> K, Kel, Kp, Kdyn, analysed;
+  Eigen::SparseMatrix<double> K, Kel, Kdyn, analysed;
+  Eigen::SparseMatrix<double> Kp;  // the cells' pressure stiffness in Kel's pattern; empty until a solve asks for it
   double shift_hint = 0;  // diagonal shift carried between Newton steps (see newton_step)
   double factor_nonzeros = 0, factor_flops = 0;  // of the last analysis (SolveReport)
   int factor_front = 0;
@@ -99,7 +100,6 @@ struct NewtonWorkspace {
     std::copy(tp.outer.begin(), tp.outer.end(), Kel.outerIndexPtr());
     std::fill(Kel.outerIndexPtr() + tp.n + 1, Kel.outerIndexPtr() + m.n_dofs + 1, tp.outer.back());
     std::copy(tp.inner.begin(), tp.inner.end(), Kel.innerIndexPtr());
-    Kp = Kel;
   }
 
   // The tangent parts given, each padded to the analysed pattern (their sum's pattern first added
@@ -297,7 +297,10 @@ Eigen::VectorXd newton_step(const FemModel& m, Eval& ev, double k_reg, bool reus
     Kx.setFromTriplets(ev.trip_neg.begin(), ev.trip_neg.end());
   }
   const bool with_pressure = !ev.k_pressure.empty();
-  if (with_pressure) std::copy(ev.k_pressure.begin(), ev.k_pressure.end(), w.Kp.valuePtr());
+  if (with_pressure) {
+    if (w.Kp.nonZeros() != w.Kel.nonZeros()) w.Kp = w.Kel;  // the elastic pattern, first asked for here
+    std::copy(ev.k_pressure.begin(), ev.k_pressure.end(), w.Kp.valuePtr());
+  }
   toc(rep.seconds_assemble);
   w.pad(m, K, ev.trip_neg.empty() ? nullptr : &Kx, rep);  // Kx: K + the contact's negative part
   // The exact tangent: K with the contact curvature's negative part and the grid cells' pressure
