@@ -165,3 +165,64 @@ TEST_CASE("mean dilatation: Newton's tangent without the cells' pressure stiffne
   CHECK(l_exact < -1.0);
   CHECK(l_newton > 0.01 * l_exact);
 }
+
+// Tied nodes (FemModel::NodeTie) under mean dilatation: a block of a nearly incompressible solid
+// (nu 0.4995), a layer 8 x 2 x 2 cells of 1 cm on a fixed floor, pressed down on the first three
+// columns of its top. Its cells cut in four across by three columns between each two, every new
+// column's nodes above the floor tied to the two old columns beside it (as the body's tissue away
+// from a fine patch), it keeps the coarse layer's unknowns: its cells between a tie's masters
+// share one volume term (structured_cells with the ties) and it answers as the coarse layer does.
+// With one volume term per cell, four times the volume constraints bear on the same unknowns and
+// it locks (stiffer by 17 %); the layer cut in four and untied shows where the finer mesh goes.
+TEST_CASE("mean dilatation: the cells between tied nodes' masters share one volume term", "[unit][solver]") {
+  const double h = 0.01, f_N = 0.1;
+  // The work of the load (N m): the block's compliance under it.
+  auto compliance = [&](int split, bool tie, bool merge) {
+    const int ni = 8 * split + 1, nj = 3, nk = 3;
+    FemModel m;
+    const std::vector<int> id = append_structured(m.mesh, ni, nj, nk, false, 0, [&](int i, int j, int k) {
+      return Vec3(h * i / split, h * j, h * k);
+    });
+    m.tet_material.assign(m.mesh.n_tets(), NeoHookean::from_young_poisson(20e3, 0.4995));
+    m.node_dof.assign(m.mesh.n_nodes(), {kFixed, kFixed, kFixed});
+    m.node_force_N.assign(m.mesh.n_nodes(), Vec3::Zero());
+    auto node = [&](int i, int j, int k) { return id[(k * nj + j) * ni + i]; };
+    std::vector<std::array<int, 3>> ties;
+    for (int k = 1; k < nk; ++k)
+      for (int j = 0; j < nj; ++j)
+        for (int i = 0; i < ni; ++i) {
+          if (tie && i % split != 0) {
+            const int i0 = i - i % split, i1 = i0 + split;  // the coarse columns either side
+            ties.push_back({node(i, j, k), node(i0, j, k), node(i1, j, k)});
+            m.node_ties.push_back({node(i, j, k), node(i0, j, k), node(i1, j, k), static_cast<double>(i1 - i) / split});
+            continue;
+          }
+          for (int c = 0; c < 3; ++c) m.node_dof[node(i, j, k)][c] = m.n_dofs++;
+        }
+    std::vector<int> loaded;
+    for (int i = 0; i <= 3 * split; i += split)
+      for (int j = 0; j < nj; ++j) loaded.push_back(node(i, j, nk - 1));
+    for (int n : loaded) m.node_force_N[n] = Vec3(0, 0, -f_N);
+    m.dilatation_groups = merge ? structured_cells(0, id, ni, nj, nk, ties) : structured_cells(0, m.mesh.n_tets());
+    m.finalize();
+    FemState st;
+    st.reset(m);
+    REQUIRE(solve_equilibrium(m, st, SolverSettings{}).converged);
+    const std::vector<Vec3> x = node_positions(m, st);
+    double work = 0;
+    for (int n : loaded) work += m.node_force_N[n].dot(x[n] - m.mesh.X[n]);
+    return std::make_pair(work, static_cast<int>(m.dilatation_groups.size()));
+  };
+  const auto [coarse, coarse_groups] = compliance(1, false, false);
+  const auto [merged, merged_groups] = compliance(4, true, true);
+  const auto [per_cell, per_cell_groups] = compliance(4, true, false);
+  const auto [fine, fine_groups] = compliance(4, false, false);
+  INFO("compliance (N m): coarse " << coarse << ", tied and merged " << merged << ", tied, a term per cell " << per_cell
+                                   << ", halved untied " << fine);
+  CHECK(coarse_groups == 32);
+  CHECK(merged_groups == 32);  // the 128 cells in 32 fours
+  CHECK(per_cell_groups == 128);
+  CHECK(merged == Approx(coarse).epsilon(0.02));
+  CHECK(per_cell < 0.9 * coarse);
+  CHECK(std::abs(merged - fine) < std::abs(per_cell - fine));
+}

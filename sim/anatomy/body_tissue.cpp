@@ -1,6 +1,7 @@
 #include "anatomy/body_builder.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <map>
 #include <stdexcept>
@@ -314,13 +315,19 @@ void BodyBuilder::tissue_attachments() {
 
 // Mean dilatation (FemModel::dilatation_groups): each grid cell's solid tets, all 6 but where the
 // cell holds some of the abdomen's fluid (a cell across two solids is one group: FemModel,
-// "dilatation_groups").
+// "dilatation_groups"). Where nodes are tied (band_ties, patch_ties), the cells between a tie's
+// two masters along its line are one group: the tied nodes add no unknowns, so a volume term per
+// cell there would put several volume constraints on one element's unknowns, and a nearly
+// incompressible tissue would lock (the thorax's bones away from a patch at L3 took 150 N from
+// each other through such cells, docs/limits.md "Volumetric locking").
 void BodyBuilder::dilatation_groups() {
   FemModel& fem = m.fem;
   fem.dilatation_groups.clear();
   if (!p.mean_dilatation) return;
+  std::vector<std::array<int, 3>> ties;
+  for (const FemModel::NodeTie& t : fem.node_ties) ties.push_back({t.node, t.a, t.b});
   const int fluid = region_index("abdominal_content");
-  for (std::vector<int>& g : structured_cells(tissue_first_tet, tissue_first_tet + 6 * (ni - 1) * (nj - 1) * (nk - 1))) {
+  for (std::vector<int>& g : structured_cells(tissue_first_tet, ids, ni, nj, nk, ties)) {
     g.erase(std::remove_if(g.begin(), g.end(), [&](int t) { return m.tet_region[t] == fluid; }), g.end());
     if (!g.empty()) fem.dilatation_groups.push_back(std::move(g));
   }

@@ -4,7 +4,9 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <numeric>
 #include <stdexcept>
+#include <unordered_map>
 
 namespace backroll {
 
@@ -87,6 +89,55 @@ std::vector<std::vector<int>> structured_cells(int first, int end) {
   std::vector<std::vector<int>> cells;
   for (int t = first; t + 6 <= end; t += 6) cells.push_back({t, t + 1, t + 2, t + 3, t + 4, t + 5});
   return cells;
+}
+
+std::vector<std::vector<int>> structured_cells(int first, const std::vector<int>& id, int ni, int nj, int nk,
+                                               const std::vector<std::array<int, 3>>& ties) {
+  const std::array<int, 3> size = {ni - 1, nj - 1, nk - 1};
+  const int n_cells = size[0] * size[1] * size[2];
+  std::vector<int> root(n_cells);
+  std::iota(root.begin(), root.end(), 0);
+  auto find = [&](int c) {
+    while (root[c] != c) c = root[c] = root[root[c]];
+    return c;
+  };
+  std::unordered_map<int, std::array<int, 3>> at;  // grid place of each node
+  for (int k = 0; k < nk; ++k)
+    for (int j = 0; j < nj; ++j)
+      for (int i = 0; i < ni; ++i) at[id[(static_cast<size_t>(k) * nj + j) * ni + i]] = {i, j, k};
+  auto place = [&](int node) {
+    const auto it = at.find(node);
+    if (it == at.end()) throw std::invalid_argument("structured_cells: a tie names a node off the grid");
+    return it->second;
+  };
+  for (const std::array<int, 3>& t : ties) {
+    const std::array<int, 3> n = place(t[0]), a = place(t[1]), b = place(t[2]);
+    int d = 0;  // the tie's line: the grid axis along which its masters lie apart
+    while (d < 3 && a[d] == b[d]) ++d;
+    const int e = (d + 1) % 3, f = (d + 2) % 3;
+    if (d == 3 || a[e] != b[e] || a[f] != b[f] || n[e] != a[e] || n[f] != a[f])
+      throw std::invalid_argument("structured_cells: a tied node and its masters are not on one grid line");
+    const int lo = std::min(a[d], b[d]), hi = std::max(a[d], b[d]);
+    for (int ce = n[e] - 1; ce <= n[e]; ++ce)  // the cells beside the node across the line
+      for (int cf = n[f] - 1; cf <= n[f]; ++cf) {
+        if (ce < 0 || ce >= size[e] || cf < 0 || cf >= size[f]) continue;
+        std::array<int, 3> c{};
+        c[e] = ce;
+        c[f] = cf;
+        auto cell = [&](int cd) {
+          c[d] = cd;
+          return (c[2] * size[1] + c[1]) * size[0] + c[0];
+        };
+        const int r = find(cell(lo));
+        for (int cd = lo + 1; cd < hi; ++cd) root[find(cell(cd))] = r;
+      }
+  }
+  std::vector<std::vector<int>> by_root(n_cells), out;
+  for (int c = 0; c < n_cells; ++c)
+    for (int q = 0; q < 6; ++q) by_root[find(c)].push_back(first + 6 * c + q);
+  for (std::vector<int>& g : by_root)
+    if (!g.empty()) out.push_back(std::move(g));
+  return out;
 }
 
 std::vector<double> node_areas(const std::vector<Tri>& faces, const std::vector<Vec3>& x) {

@@ -47,6 +47,14 @@ std::vector<int> append_structured(TetMesh& mesh, int ni, int nj, int nk, bool p
 // to tet `end` (exclusive): what FemModel::dilatation_groups takes.
 std::vector<std::vector<int>> structured_cells(int first, int end);
 
+// The same for the grid of ni x nj x nk nodes `id` (append_structured's) with tied nodes (each
+// {node, a, b}: a node that follows two masters on one grid line, FemModel::NodeTie): the cells
+// between a tie's masters along its line, beside the tied node, are one group. The tied nodes add
+// no unknowns, so a volume term per cell there would put several volume constraints on one
+// coarse element's unknowns, and a nearly incompressible solid would lock.
+std::vector<std::vector<int>> structured_cells(int first, const std::vector<int>& id, int ni, int nj, int nk,
+                                               const std::vector<std::array<int, 3>>& ties);
+
 // Boundary triangles (faces used by one tet), ordered so that the normal points outward.
 std::vector<Tri> boundary_faces(const TetMesh& mesh);
 
