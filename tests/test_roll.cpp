@@ -350,18 +350,21 @@ TEST_CASE("compare with a patch that follows the roller: each position as solved
 // cycle near the solution (the soft roller's cold solve at T11 on a 5 cm fine patch swung between
 // residuals of 1.2 and 0.88 N, tolerance 0.076 N, to its 200th iteration; with the band rows
 // placed on their bones' planes that one no longer cycles; with the nearly incompressible tissue
-// the soft roller's at T7 on the tests' mesh does, about 11.8 N against 0.076 N). Relaxed (the lag
-// moved half way once the residual stops setting new lows) it converges, and what it accepts is
-// the solution with the full lag: solved again from there, the first residual is within
-// tolerance.
+// the soft roller's at T7 on the tests' mesh did, about 11.8 N against 0.076 N, until the tied
+// cells' volume term was shared; now the soft roller's at L4 with the muscles relaxed does, and
+// the peanut's at T7 on the main job's patch). Relaxed (the lag moved half way once the residual
+// stops setting new lows) it converges, and what it accepts is the solution with the full lag:
+// solved again from there, the first residual is within tolerance.
 TEST_CASE("friction's lag: a cycle near the solution is relaxed, and the solution holds with the full lag", "[roll]") {
-  const Scenario sc = coarse("soft");
+  Scenario sc = load_scenario(std::string(BACKROLL_ASSET_DIR) + "/scenarios/coarse.toml",
+                              {{"posture.tone", ConfigValue(std::string("relaxed")), "test"}});
+  sc.roller = load_roller_spec(roller_path("soft"));
   const FlatReference flat = solve_flat_reference(sc);
   RollSession ses(sc, &flat);
-  const RollResult r = ses.solve_at(7, true);
+  const RollResult r = ses.solve_at(16, true);
   REQUIRE(r.usable());
   CHECK(r.solve.relaxed_lags == 1);
-  const RollResult again = ses.solve_at(7);  // the same place, from the solution
+  const RollResult again = ses.solve_at(16);  // the same place, from the solution
   REQUIRE(again.solve.converged);
   CHECK(again.solve.newton_iterations == 0);
   CHECK(again.solve.relaxed_lags == 0);
