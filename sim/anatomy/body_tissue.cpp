@@ -319,7 +319,7 @@ void BodyBuilder::tissue_attachments() {
 // two masters along its line are one group: the tied nodes add no unknowns, so a volume term per
 // cell there would put several volume constraints on one element's unknowns, and a nearly
 // incompressible tissue would lock (the thorax's bones away from a patch at L3 took 150 N from
-// each other through such cells, docs/limits.md "Volumetric locking").
+// each other through such cells, docs/limits.md "Locking where the nodes are tied").
 void BodyBuilder::dilatation_groups() {
   FemModel& fem = m.fem;
   fem.dilatation_groups.clear();
