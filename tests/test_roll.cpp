@@ -18,8 +18,8 @@
 using namespace backroll;
 
 namespace {
-Scenario coarse(const std::string& roller = "standard") {
-  Scenario sc = load_scenario(std::string(BACKROLL_ASSET_DIR) + "/scenarios/coarse.toml");
+Scenario coarse(const std::string& roller = "standard", const std::vector<ConfigOverride>& overrides = {}) {
+  Scenario sc = load_scenario(std::string(BACKROLL_ASSET_DIR) + "/scenarios/coarse.toml", overrides);
   sc.roller = load_roller_spec(roller_path(roller));
   return sc;
 }
@@ -356,9 +356,7 @@ TEST_CASE("compare with a patch that follows the roller: each position as solved
 // stops setting new lows) it converges, and what it accepts is the solution with the full lag:
 // solved again from there, the first residual is within tolerance.
 TEST_CASE("friction's lag: a cycle near the solution is relaxed, and the solution holds with the full lag", "[roll]") {
-  Scenario sc = load_scenario(std::string(BACKROLL_ASSET_DIR) + "/scenarios/coarse.toml",
-                              {{"posture.tone", ConfigValue(std::string("relaxed")), "test"}});
-  sc.roller = load_roller_spec(roller_path("soft"));
+  const Scenario sc = coarse("soft", {{"posture.tone", ConfigValue(std::string("relaxed")), "test"}});
   const FlatReference flat = solve_flat_reference(sc);
   RollSession ses(sc, &flat);
   const RollResult r = ses.solve_at(16, true);

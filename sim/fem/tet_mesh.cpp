@@ -6,7 +6,6 @@
 #include <map>
 #include <numeric>
 #include <stdexcept>
-#include <unordered_map>
 
 namespace backroll {
 
@@ -101,14 +100,11 @@ std::vector<std::vector<int>> structured_cells(int first, const std::vector<int>
     while (root[c] != c) c = root[c] = root[root[c]];
     return c;
   };
-  std::unordered_map<int, std::array<int, 3>> at;  // grid place of each node
-  for (int k = 0; k < nk; ++k)
-    for (int j = 0; j < nj; ++j)
-      for (int i = 0; i < ni; ++i) at[id[(static_cast<size_t>(k) * nj + j) * ni + i]] = {i, j, k};
-  auto place = [&](int node) {
-    const auto it = at.find(node);
-    if (it == at.end()) throw std::invalid_argument("structured_cells: a tie names a node off the grid");
-    return it->second;
+  auto place = [&](int node) {  // its grid place: append_structured numbers the grid's nodes in order
+    const long g = static_cast<long>(node) - id[0];
+    if (g < 0 || g >= static_cast<long>(id.size()) || id[g] != node)
+      throw std::invalid_argument("structured_cells: a tie names a node off the grid");
+    return std::array<int, 3>{static_cast<int>(g % ni), static_cast<int>(g / ni % nj), static_cast<int>(g / ni / nj)};
   };
   for (const std::array<int, 3>& t : ties) {
     const std::array<int, 3> n = place(t[0]), a = place(t[1]), b = place(t[2]);
