@@ -439,7 +439,8 @@ TEST_CASE("pressure maps: each mat cell in its pressure's colour, seen from behi
   mat.force_N[1 * 3 + 1] = 0.5e3 * A;  // under the 1 kPa threshold
   PressureMapSpec spec;
   spec.title = "test";
-  spec.maps.push_back({"a", mat, 0.105});
+  spec.maps.push_back({"a", mat, 0.105, ""});
+  spec.maps.push_back({"b", {}, 0.105, "not possible"});  // a position left out: an empty panel that says why
   spec.scale_max_Pa = 100e3;
   const std::string png = render_pressure_maps_png(spec);
   int w = 0, h = 0, n = 0;
@@ -455,6 +456,14 @@ TEST_CASE("pressure maps: each mat cell in its pressure's colour, seen from behi
   const std::array<int, 3> skin = at(1, 1), empty = at(2, 0);
   CHECK(skin == empty);  // under the threshold: the unloaded colour
   CHECK(skin != viridis_bytes(0.005));
+  // The second panel, 40 px after the first's 3 cells: light grey, with its word in darker grey.
+  const int bx = 30 + 3 * 8 + 40;
+  const unsigned char* corner = px + (static_cast<size_t>(90 + 1) * w + bx + 1) * 3;
+  CHECK(std::array<int, 3>{corner[0], corner[1], corner[2]} == std::array<int, 3>{235, 235, 235});
+  int dark = 0;
+  for (int y = 90; y < 90 + 2 * 8; ++y)
+    for (int x = bx; x < bx + 3 * 8; ++x) dark += px[(static_cast<size_t>(y) * w + x) * 3] < 200;
+  CHECK(dark > 0);
   stbi_image_free(px);
 }
 

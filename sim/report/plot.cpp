@@ -165,6 +165,11 @@ std::string render_pressure_maps_png(const PressureMapSpec& spec) {
     const double ox = 30 + k * (mw + gap), oy = top;
     const double tw = text_width(m.title);
     cv.text(ox, oy - 26, m.title, black, std::clamp((mw + gap - 16) / std::max(1.0, tw), 0.5, 2.0));
+    if (!m.missing.empty()) {
+      cv.rect(ox, oy, ox + mw - 1, oy + mh - 1, RGB{235, 235, 235});
+      cv.text(ox + 10, oy + mh / 2 - 10, m.missing, grey, std::clamp((mw - 20) / std::max(1.0, text_width(m.missing)), 0.5, 2.0));
+      continue;
+    }
     for (int is = 0; is < m.mat.ns; ++is)
       for (int ix = 0; ix < m.mat.nx; ++ix) {
         const double x = ox + (m.mat.nx - 1 - ix) * px, y = oy + is * px;  // +x (the left) drawn on the left

@@ -66,11 +66,13 @@ std::string render_tornado_png(const TornadoSpec& t, int width = 1600, int heigh
 // Pressure maps side by side: each a pressure mat (measure/pressure_mat.h) seen from behind (the
 // subject's left on the left, the head up), its cells coloured by one viridis scale from 0 to
 // scale_max_Pa (cells under the mat's 1 kPa threshold in a light skin tone), a tick at the
-// roller's place along the back, and a colour bar.
+// roller's place along the back, and a colour bar. A panel without a map (`missing` says why: the
+// position was not possible or did not converge) is drawn empty, with that word in it.
 struct PressureMapPanel {
   std::string title;
   PressureMat mat;
   double roller_s_m = 0;  // the roller's place on the skin line (the mat's s)
+  std::string missing;    // why there is no map; empty when there is one
 };
 struct PressureMapSpec {
   std::string title;

@@ -434,11 +434,16 @@ PressureMapSpec pressure_maps(const Comparison& c) {
   double peak = 0;
   for (const RollerRun& run : c.runs)
     for (int level : {kT7, kL3})
-      for (const RollResult& r : run.results)
-        if (r.level == level && r.usable()) {
-          spec.maps.push_back({fmt::format("{}, {}", data_name(run.scenario.roller_file), level_name(level)), r.mat, r.s_m});
-          peak = std::max(peak, r.whole.peak_Pa);  // the mat's largest cell
+      for (const RollResult& r : run.results) {
+        if (r.level != level) continue;
+        const std::string title = fmt::format("{}, {}", data_name(run.scenario.roller_file), level_name(level));
+        if (!r.usable()) {  // a labelled gap: a class sees that the position was left out, and why
+          spec.maps.push_back({title, {}, r.s_m, r.solve.converged ? "not possible" : "not converged"});
+          continue;
         }
+        spec.maps.push_back({title, r.mat, r.s_m, ""});
+        peak = std::max(peak, r.whole.peak_Pa);  // the mat's largest cell
+      }
   spec.scale_max_Pa = nice_ceil(std::max(peak, 1e4));  // as the viewer's colour scale
   return spec;
 }
