@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <set>
 
 #include "measure/registry.h"
@@ -118,12 +119,15 @@ TEST_CASE("the dwell: held on one spot the tissue creeps, the same at any time s
     INFO("t = " << a.samples[k].t_s << " s");
     CHECK(measure(r1, "roller_sink") > measure(r0, "roller_sink"));
   }
-  // Half the time step: the same time course within 1 % (2 s, 4 s, ... 12 s).
+  // Half the time step: the same time course within 1 % (2 s, 4 s, ... 12 s). The contact area is
+  // a count of 1 cm2 mat cells over 1 kPa: a cell at the threshold may count in one run and not in
+  // the other, so two runs may differ by two cells (at 6 and 8 s: 159 / 157 and 157 / 159 cm2,
+  // the step that is ahead changing sides).
   for (size_t k = 2; k < a.samples.size(); k += 2)
     for (const char* key : {"peak_pressure", "roller_sink", "sp_load", "contact_area", "weight_on_roller"}) {
       const double x = measure(a.samples[k].r, key), y = measure(b.samples[2 * k].r, key);
       INFO(key << " at " << a.samples[k].t_s << " s: dt 1 s " << x << ", dt 0.5 s " << y);
-      CHECK(x == Approx(y).epsilon(0.01));
+      CHECK(std::abs(x - y) <= std::max(0.01 * std::abs(y), key == std::string("contact_area") ? 2.0 : 0.0));
     }
 }
 
