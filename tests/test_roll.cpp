@@ -612,6 +612,37 @@ TEST_CASE("lying_flat posture through a session: the floor carries the weight", 
   for (int v = 0; v < kLevels; ++v) CHECK((r.joint_rotation_rad[v] - flat.rotation_rad[v]).norm() < 1e-4);
 }
 
+// Lying flat is frictionless: its equilibrium does not depend on where Newton starts. The main
+// job starts each other tone's flat-lying solve from its own tone's on the same mesh (batch.h);
+// that start must reach the solve from rest's segment motions and tip loads, and a model on
+// another mesh must not take it.
+TEST_CASE("lying flat from another tone's solved state: the equilibrium from rest, in fewer steps", "[roll]") {
+  const std::string file = std::string(BACKROLL_ASSET_DIR) + "/scenarios/coarse.toml";
+  const FlatSolve own = solve_flat(load_scenario(file));
+  REQUIRE(own.reference.solve.converged);
+  const Scenario relaxed = load_scenario(file, {{"posture.tone", ConfigValue(std::string("relaxed")), "test"}});
+  const FlatSolve warm = solve_flat(relaxed, &own);
+  const FlatSolve cold = solve_flat(relaxed);
+  REQUIRE(warm.reference.solve.converged);
+  REQUIRE(cold.reference.solve.converged);
+  CHECK(same_mesh(own.model->body.fem, warm.model->body.fem));
+  INFO("Newton steps from the other tone " << warm.reference.solve.newton_iterations << ", from rest "
+                                           << cold.reference.solve.newton_iterations);
+  CHECK(warm.reference.solve.newton_iterations < cold.reference.solve.newton_iterations);
+  for (int v = 0; v < kLevels; ++v) {
+    CHECK((warm.reference.rotation_rad[v] - cold.reference.rotation_rad[v]).norm() < 0.005 * 3.14159265358979323846 / 180);
+    CHECK((warm.reference.translation_m[v] - cold.reference.translation_m[v]).norm() < 1e-5);
+    CHECK(std::abs(warm.reference.sp_load_N[v] - cold.reference.sp_load_N[v]) < 0.1);
+  }
+  // Another mesh (scale 3.5 against 3): the start is not taken, the solve is the one from rest.
+  const Scenario other = load_scenario(file, {{"mesh.scale", ConfigValue(3.5), "test"}});
+  const FlatSolve apart = solve_flat(other, &own);
+  const FlatSolve apart_cold = solve_flat(other);
+  CHECK_FALSE(same_mesh(own.model->body.fem, apart.model->body.fem));
+  CHECK(apart.reference.solve.newton_iterations == apart_cold.reference.solve.newton_iterations);
+  for (int v = 0; v < kLevels; ++v) CHECK(apart.reference.rotation_rad[v] == apart_cold.reference.rotation_rad[v]);
+}
+
 // A teacher's own scenario, saved in a folder of their own: it starts from a shipped one and names
 // a catalog roller. Paths the shipped file wrote stay relative to it; catalog names are accepted.
 TEST_CASE("scenario: a base file's paths stay its own, catalog names are accepted", "[roll][unit]") {

@@ -12,9 +12,14 @@ SettleResult settle_on_floor(BodyModel& m, const SolverSettings& s) {
   return settle(m, s);
 }
 
-SettleResult settle(const BodyModel& m, const SolverSettings& s) {
+SettleResult settle(const BodyModel& m, const SolverSettings& s, const FemState* start) {
   SettleResult r;
   r.state.reset(m.fem);
+  if (start) {
+    const FemInputs own = r.state.inputs;
+    r.state = *start;
+    r.state.inputs = own;
+  }
   r.solve = solve_equilibrium(m.fem, r.state, s);
   r.weight_N = -total_gravity_N(m);
   const std::vector<Vec3> fint = internal_forces(m.fem, r.state);

@@ -23,8 +23,9 @@ struct SettleResult {
 // Adds the floor to `m` (if not yet there) and solves. Contact force per skin node is read from
 // the residual (f_int - f_ext), so the reaction check is independent of the contact multipliers.
 SettleResult settle_on_floor(BodyModel& m, const SolverSettings& s);
-// The same on a model that has its floor (a LyingFlat model's body), under the model's own loads.
-SettleResult settle(const BodyModel& m, const SolverSettings& s);
+// The same on a model that has its floor (a LyingFlat model's body), under the model's own loads,
+// from `start` (a state of m's mesh) when given, else from rest.
+SettleResult settle(const BodyModel& m, const SolverSettings& s, const FemState* start = nullptr);
 
 class LyingFlat final : public Posture {
  public:

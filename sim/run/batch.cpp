@@ -44,6 +44,16 @@ BatchResult run_fixed_batch(const std::vector<RollJob>& jobs, int threads, const
     out.job_flat[j] = it->second;
   }
   out.flats.resize(flat_first_job.size());
+  // Which earlier flat-lying solve each starts from (-1: from rest), and how many start from each:
+  // a solve's model and state are kept until the last of those has started.
+  std::vector<int> flat_start(flat_first_job.size(), -1), flat_starts_left(flat_first_job.size(), 0);
+  for (size_t f = 0; f < flat_first_job.size(); ++f) {
+    const std::optional<std::string>& key = jobs[flat_first_job[f]].flat_start_key;
+    const auto it = key ? flat_of_key.find(*key) : flat_of_key.end();
+    if (it != flat_of_key.end() && it->second < static_cast<int>(f)) flat_start[f] = it->second, ++flat_starts_left[it->second];
+  }
+  std::vector<std::shared_ptr<const FlatSolve>> flat_solved(flat_first_job.size());
+  std::vector<char> flat_done(flat_first_job.size(), 0);
   // Tasks: the flat references first (every job waits for one), then each job's runs.
   struct Task {
     int flat = -1;  // >= 0: solve this flat reference
@@ -102,9 +112,22 @@ BatchResult run_fixed_batch(const std::vector<RollJob>& jobs, int threads, const
   auto work = [&](const Task& task) {
     const auto t = std::chrono::steady_clock::now();
     if (task.flat >= 0) {
-      FlatReference f = solve_flat_reference(jobs[flat_first_job[task.flat]].scenario);
+      std::shared_ptr<const FlatSolve> from;
+      if (flat_start[task.flat] >= 0) {
+        std::unique_lock<std::mutex> lock(mu);
+        const int g = flat_start[task.flat];
+        published_cv.wait(lock, [&] { return flat_done[g] || failed; });
+        if (failed) return;
+        from = flat_solved[g];
+        if (--flat_starts_left[g] == 0) flat_solved[g].reset();
+      }
+      auto f = std::make_shared<FlatSolve>(solve_flat(jobs[flat_first_job[task.flat]].scenario, from.get()));
+      from.reset();
       std::lock_guard<std::mutex> lock(mu);
-      out.flats[task.flat] = std::move(f);
+      out.flats[task.flat] = f->reference;
+      if (flat_starts_left[task.flat] > 0) flat_solved[task.flat] = std::move(f);
+      flat_done[task.flat] = 1;
+      published_cv.notify_all();
       for (size_t j = 0; j < jobs.size(); ++j)
         if (out.job_flat[j] == task.flat && --remaining[j] == 0) finish_job(j);
       prog.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -187,6 +210,7 @@ BatchResult run_batch(const std::vector<RollJob>& jobs, int threads, const Batch
                                           "not at one", job.scenario.source, p.label()));
           part.scenario = with_patch_at(job.scenario, p.level);
           part.flat_key += " patch at " + level_name(p.level);
+          if (part.flat_start_key) *part.flat_start_key += " patch at " + level_name(p.level);
         }
         parts.push_back(std::move(part));
         origin.push_back({j, k});

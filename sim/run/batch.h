@@ -15,6 +15,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,9 @@ struct RollJob {
   Scenario scenario;
   std::vector<RollPosition> positions;  // rolled in this order
   std::string flat_key;                 // jobs with equal keys share one flat-lying reference
+  // The flat-lying reference its own starts from (solve_flat): an earlier job's flat_key whose
+  // model has the same mesh (another tone of the body); none, or a key not found: from rest.
+  std::optional<std::string> flat_start_key;
 };
 
 struct BatchProgress {

@@ -61,6 +61,7 @@ Comparison run_comparison(const Scenario& sc, const std::vector<std::string>& ro
         j.positions.push_back(p);
       }
       j.flat_key = t;
+      j.flat_start_key = jobs[i].flat_key;  // lying flat with the scenario's own tone, on the same mesh
       jobs.push_back(j);
     }
   }

@@ -132,8 +132,28 @@ std::shared_ptr<const PosedModel> build_posed_model(const Scenario& sc) {
 }
 
 FlatReference solve_flat_reference(const Scenario& sc, const std::atomic<bool>* cancel) {
-  const std::shared_ptr<const PosedModel> pm = posture_of_kind("lying_flat").build(sc.body, sc.roller, sc.posture);
-  const BodyModel& m = pm->body;
+  return solve_flat(sc, nullptr, cancel).reference;
+}
+
+bool same_mesh(const FemModel& a, const FemModel& b) {
+  if (a.n_dofs != b.n_dofs || a.mesh.X != b.mesh.X || a.mesh.tets != b.mesh.tets ||
+      a.rigid_bodies.size() != b.rigid_bodies.size() || a.rigid_contacts.size() != b.rigid_contacts.size() ||
+      a.surface_contacts.size() != b.surface_contacts.size())
+    return false;
+  for (size_t i = 0; i < a.rigid_bodies.size(); ++i)
+    if (a.rigid_bodies[i].dof != b.rigid_bodies[i].dof || a.rigid_bodies[i].rest_position_m != b.rigid_bodies[i].rest_position_m)
+      return false;
+  for (size_t c = 0; c < a.rigid_contacts.size(); ++c)
+    if (a.rigid_contacts[c].n_slaves() != b.rigid_contacts[c].n_slaves()) return false;
+  for (size_t c = 0; c < a.surface_contacts.size(); ++c)
+    if (a.surface_contacts[c].slave_nodes.size() != b.surface_contacts[c].slave_nodes.size()) return false;
+  return true;
+}
+
+FlatSolve solve_flat(const Scenario& sc, const FlatSolve* from, const std::atomic<bool>* cancel) {
+  FlatSolve out;
+  out.model = posture_of_kind("lying_flat").build(sc.body, sc.roller, sc.posture);
+  const BodyModel& m = out.model->body;
   SolverSettings s;
   s.cancel = cancel;
   // The positions' tolerance: a tighter one moved the measures read against it by under 1e-6
@@ -142,15 +162,17 @@ FlatReference solve_flat_reference(const Scenario& sc, const std::atomic<bool>* 
   // against 39 (at 1e-8 and 1 um).
   s.residual_rtol = kRollResidualRtol;
   s.gap_tol_m = kRollGapTolM;
-  const SettleResult r = settle(m, s);
-  FlatReference f;
-  f.solve = r.solve;
-  if (!r.solve.converged) return f;  // its jobs' positions are then marked not converged (batch.h)
-  const Frame flat = measure_frame(*pm, r.state, Placement{}, nullptr);
-  f.rotation_rad = flat.joint_rotation_rad;
-  f.translation_m = flat.joint_translation_m;
-  f.sp_load_N = flat.sp_load_N;
-  return f;
+  const bool warm = from && from->reference.solve.converged && same_mesh(from->model->body.fem, m.fem);
+  SettleResult r = settle(m, s, warm ? &from->state : nullptr);
+  if (warm && !r.solve.converged && !r.solve.cancelled) r = settle(m, s);
+  out.reference.solve = r.solve;
+  if (!r.solve.converged) return out;  // its jobs' positions are then marked not converged (batch.h)
+  const Frame flat = measure_frame(*out.model, r.state, Placement{}, nullptr);
+  out.reference.rotation_rad = flat.joint_rotation_rad;
+  out.reference.translation_m = flat.joint_translation_m;
+  out.reference.sp_load_N = flat.sp_load_N;
+  out.state = std::move(r.state);
+  return out;
 }
 
 RollSession::RollSession(std::shared_ptr<const PosedModel> model, const FlatReference* flat)

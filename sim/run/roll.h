@@ -166,6 +166,22 @@ class RollSession {
 // lying_flat posture). `cancel` as in RollSession::set_cancel.
 FlatReference solve_flat_reference(const Scenario& sc, const std::atomic<bool>* cancel = nullptr);
 
+// A flat-lying solve with its model and solved state, which another flat-lying solve on the same
+// mesh may start from.
+struct FlatSolve {
+  FlatReference reference;
+  std::shared_ptr<const PosedModel> model;
+  FemState state;
+};
+// solve_flat_reference, started from `from`'s solved state when that converged on the same mesh
+// (another tone of the same body: other muscles, the same nodes and bones; same_mesh), else from
+// rest; from rest again if that start does not converge. Lying flat is frictionless, so where it
+// starts does not choose its equilibrium, only how many Newton steps reach it (test_roll compares
+// the two).
+FlatSolve solve_flat(const Scenario& sc, const FlatSolve* from = nullptr, const std::atomic<bool>* cancel = nullptr);
+// Whether two models have the same mesh and bodies: a state of one is a state of the other.
+bool same_mesh(const FemModel& a, const FemModel& b);
+
 // Largest roller move between two settled states when rolling warm-started (m).
 constexpr double kRollStepM = 0.01;
 // Newton steps given to the tissue at each intermediate roller place (not settled to tolerance).

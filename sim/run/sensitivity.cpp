@@ -101,10 +101,12 @@ Sensitivity run_sensitivity(const std::string& scenario_path, const SensitivityS
 void solve_sensitivity(Sensitivity& s, int threads, const BatchProgressFn& progress) {
   const SensitivitySpec& spec = s.spec;
   // One job per case; a roller's inputs leave the body lying flat as it is: they share the base's
-  // flat-lying reference, every other case has its own.
+  // flat-lying reference, every other case has its own, started from the base's where the mesh is
+  // the same (solve_flat: a tone, a spine stiffness; not a body of another size).
   std::vector<RollJob> jobs;
   auto job = [&](const SensitivityCase& c, const std::string& flat) {
     jobs.push_back({c.scenario, {{spec.mid_level, 0.0}, {spec.low_level, 0.0}}, flat});
+    if (!flat.empty()) jobs.back().flat_start_key = "";
   };
   job(s.base, "");
   for (size_t i = 0; i < spec.inputs.size(); ++i)
