@@ -849,7 +849,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> rollers;
   int threads = 0;
   CLI::App* compare = app.add_subcommand("compare", "the roller under the mid-back vs the low back (the main job)");
-  compare->add_option("scenario", scenario, "scenario file (default: assets/scenarios/fine_patch.toml; compare.toml: the same on the coarse mesh, in a minute)")->check(CLI::ExistingFile);
+  compare->add_option("scenario", scenario, "scenario file (default: assets/scenarios/fine_patch.toml; compare.toml: the same on the coarse mesh, in about two minutes)")->check(CLI::ExistingFile);
   compare->add_option("--roller", rollers, "roller name from assets/rollers or a .toml file (repeat; default: standard, peanut, soft)");
   compare->add_option("--out", out_dir, "output folder (default: results)");
   compare->add_option("--threads", threads, "threads (default: all cores)")->check(CLI::Range(1, 256));
