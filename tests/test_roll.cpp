@@ -613,9 +613,9 @@ TEST_CASE("lying_flat posture through a session: the floor carries the weight", 
 }
 
 // Lying flat is frictionless: its equilibrium does not depend on where Newton starts. The main
-// job starts each other tone's flat-lying solve from its own tone's on the same mesh (batch.h);
-// that start must reach the solve from rest's segment motions and tip loads, and a model on
-// another mesh must not take it.
+// job starts each other tone's flat-lying solve from the scenario's own tone's on the same mesh
+// (batch.h); that start must reach the solve from rest's segment motions and tip loads, and a
+// model on another mesh must not take it.
 TEST_CASE("lying flat from another tone's solved state: the equilibrium from rest, in fewer steps", "[roll]") {
   const std::string file = std::string(BACKROLL_ASSET_DIR) + "/scenarios/coarse.toml";
   const FlatSolve own = solve_flat(load_scenario(file));
