@@ -105,7 +105,7 @@ void solve_sensitivity(Sensitivity& s, int threads, const BatchProgressFn& progr
   // the same (solve_flat: a tone, a spine stiffness; not a body of another size).
   std::vector<RollJob> jobs;
   auto job = [&](const SensitivityCase& c, const std::string& flat) {
-    jobs.push_back({c.scenario, {{spec.mid_level, 0.0}, {spec.low_level, 0.0}}, flat});
+    jobs.push_back({c.scenario, {{spec.mid_level, 0.0}, {spec.low_level, 0.0}}, flat, std::nullopt});
     if (!flat.empty()) jobs.back().flat_start_key = "";
   };
   job(s.base, "");

@@ -460,7 +460,7 @@ SweepRunReport run_sweep(const SweepSpec& spec, const std::vector<SweepCase>& ca
                       [&](int j, const ExerciseRun& run) { finish(j, make_record(*to_run[j], spec, run)); });
   } else {
     std::vector<RollJob> jobs;
-    for (const SweepCase* c : to_run) jobs.push_back({c->scenario, spec.positions, c->flat_key});
+    for (const SweepCase* c : to_run) jobs.push_back({c->scenario, spec.positions, c->flat_key, std::nullopt});
     run_batch(jobs, opt.threads, on_progress,
               [&](int j, const std::vector<RollResult>& res) { finish(j, make_record(*to_run[j], spec, res)); });
   }
