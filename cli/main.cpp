@@ -558,25 +558,22 @@ int run_sensitivity_cmd(const std::string& scenario, const std::string& inputs, 
 
 // Where a solve's time went, summed over solves.
 struct SolveTally {
-  double seconds = 0, evaluate = 0, assemble = 0, factorize = 0, analyse = 0, line_search = 0, project = 0;
-  int positions = 0, newton = 0, factorizations = 0, failed = 0, analyses = 0, multiplier_updates = 0, reused = 0, cg = 0,
-      projected = 0;
+  double seconds = 0, evaluate = 0, assemble = 0, factorize = 0, analyse = 0, line_search = 0;
+  int positions = 0, newton = 0, factorizations = 0, failed = 0, analyses = 0, multiplier_updates = 0, reused = 0, cg = 0;
   void add(const SolveReport& r) {
     seconds += r.seconds, evaluate += r.seconds_evaluate, assemble += r.seconds_assemble;
     factorize += r.seconds_factorize, analyse += r.seconds_analyse, line_search += r.seconds_line_search;
-    project += r.seconds_project, projected += r.projected_steps;
     newton += r.newton_iterations, factorizations += r.factorizations, failed += r.failed_factorizations, analyses += r.analyses;
     multiplier_updates += r.multiplier_updates, reused += r.reused_steps, cg += r.cg_iterations;
   }
   std::string line() const {
     const double n = std::max(positions, 1);
     return fmt::format("{:.2f} s, {:.1f} Newton iterations, {:.1f} factorisations ({:.1f} of them failed: indefinite; {:.1f} new orderings), {:.1f} steps on the last "
-                       "factorisation ({:.1f} CG iterations), {:.1f} on the tets' raised tangent, {:.1f} contact multiplier updates; "
-                       "evaluation {:.2f} s, assembly {:.2f} s, factorisation and solves {:.2f} s (orderings {:.2f} s), the raise {:.2f} s, "
-                       "line search {:.2f} s, the rest {:.2f} s",
-                       seconds / n, newton / n, factorizations / n, failed / n, analyses / n, reused / n, cg / n, projected / n,
-                       multiplier_updates / n, evaluate / n, assemble / n, factorize / n, analyse / n, project / n, line_search / n,
-                       (seconds - evaluate - assemble - factorize - project - line_search) / n);
+                       "factorisation ({:.1f} CG iterations), {:.1f} contact multiplier updates; evaluation {:.2f} s, assembly {:.2f} s, "
+                       "factorisation and solves {:.2f} s (orderings {:.2f} s), line search {:.2f} s, the rest {:.2f} s",
+                       seconds / n, newton / n, factorizations / n, failed / n, analyses / n, reused / n, cg / n, multiplier_updates / n,
+                       evaluate / n, assemble / n, factorize / n, analyse / n, line_search / n,
+                       (seconds - evaluate - assemble - factorize - line_search) / n);
   }
 };
 

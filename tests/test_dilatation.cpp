@@ -1,7 +1,6 @@
 #include <catch2/catch.hpp>
 
 #include <Eigen/Eigenvalues>
-#include <algorithm>
 #include <Eigen/SparseCore>
 #include <cmath>
 #include <random>
@@ -165,47 +164,6 @@ TEST_CASE("mean dilatation: Newton's tangent without the cells' pressure stiffne
   INFO("lowest eigenvalue / (mu h): exact " << l_exact << ", Newton's " << l_newton);
   CHECK(l_exact < -1.0);
   CHECK(l_newton > 0.01 * l_exact);
-}
-
-// Projected Newton's raise (fem_terms::add_tet_projections): where a tet's own tangent is
-// indefinite it adds what lifts that tet's negative eigenvalues to zero. The block squeezed 25 %
-// and sheared 30 % (neo-Hookean, then Ogden's alpha = -3): the tangent without the cells'
-// pressure stiffness (Newton's) has negative eigenvalues; with the raise, none below round-off.
-// The raise is positive semi-definite, moves no force (a rigid translation is in its null space)
-// and is empty at rest.
-TEST_CASE("mean dilatation: the tets' raise makes Newton's tangent positive semi-definite", "[unit][solver]") {
-  const double alpha = GENERATE(2.0, -3.0);
-  INFO("alpha " << alpha);
-  const FemModel m = block(true, alpha, true);
-  std::vector<double> raise;
-  const FemState rest = displaced(m, [](const Vec3&) { return Vec3::Zero(); });
-  CHECK(fem_terms::add_tet_projections(m, rest, raise) == 0);
-  CHECK(std::all_of(raise.begin(), raise.end(), [](double v) { return v == 0.0; }));
-  std::mt19937 rng(5);
-  std::uniform_real_distribution<double> d(-1, 1);
-  FemState st = displaced(m, [](const Vec3& X) { return Vec3(0.3 * X.z(), 0, -0.25 * X.z()); });
-  for (int i = 0; i < m.n_dofs; ++i) st.u[i] += 1e-4 * d(rng);
-  fem_terms::Eval e = eval(m, st, st.u, true, false);
-  const Eigen::MatrixXd K = dense_tangent(m, e);
-  const int changed = fem_terms::add_tet_projections(m, st, raise);
-  INFO(changed << " of " << m.mesh.n_tets() << " tets raised");
-  CHECK(changed > 0);
-  REQUIRE(raise.size() == e.k_elastic.size());
-  REQUIRE(e.trip.empty());  // no contacts, joints or bodies: the pattern is the whole tangent
-  e.k_elastic = raise;
-  const Eigen::MatrixXd R = dense_tangent(m, e);
-  auto lowest = [](const Eigen::MatrixXd& A) {
-    return Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd>(A, Eigen::EigenvaluesOnly).eigenvalues()[0];
-  };
-  const double scale = K.diagonal().cwiseAbs().maxCoeff();
-  INFO("lowest eigenvalue / largest diagonal: Newton's " << lowest(K) / scale << ", raised " << lowest(K + R) / scale
-                                                          << ", the raise " << lowest(R) / scale);
-  CHECK(lowest(K) < -5e-4 * scale);
-  CHECK(lowest(K + R) > -1e-10 * scale);
-  CHECK(lowest(R) > -1e-10 * scale);
-  Eigen::VectorXd shift = Eigen::VectorXd::Zero(m.n_dofs);
-  for (int n = 0; n < m.mesh.n_nodes(); ++n) shift[m.node_dof[n][0]] = 1;
-  CHECK((R * shift).cwiseAbs().maxCoeff() <= 1e-10 * scale);
 }
 
 // Tied nodes (FemModel::NodeTie) under mean dilatation: a block of a nearly incompressible solid

@@ -2,7 +2,6 @@
 // against rigid shapes and against deformable surfaces (fem/fem_terms.h).
 #include "fem/fem_terms.h"
 
-#include <Eigen/Cholesky>
 #include <Eigen/Eigenvalues>
 #include <Eigen/Geometry>
 #include <Eigen/LU>
@@ -204,21 +203,6 @@ double layer_term(double g, const GapGrad& gg, const CompliantLayer& layer, doub
   return lam;
 }
 
-// A solid tet's tangent d(f_a)/d(x_b), node-major blocks, at F with its step's material; a viscous
-// step's history adds dF S: V (g_a^T S g_b) I.
-Eigen::Matrix<double, 12, 12> solid_tet_tangent(const FemModel& m, const FemInputs& in, int t, const NeoHookean& mat,
-                                                const Mat3& F) {
-  const Eigen::Matrix<double, 4, 3>& G = m.tet_grad[t];
-  const double V = m.tet_volume_m3[t];
-  Eigen::Matrix<double, 12, 12> Ke = mat.tet_tangent(F, F.inverse(), std::log(F.determinant()), G, V);
-  if (!in.viscous_scale.empty()) {
-    const Eigen::Matrix4d GSG = V * G * in.viscous_stress_PK2_Pa[t] * G.transpose();
-    for (int a = 0; a < 4; ++a)
-      for (int b = 0; b < 4; ++b) Ke.block<3, 3>(3 * a, 3 * b).diagonal().array() += GSG(a, b);
-  }
-  return Ke;
-}
-
 // Elasticity: every solid tet's energy, its nodal forces and tangent (fluid tets: add_cavities),
 // with a viscous step's history when the inputs hold one (FemInputs::viscous_scale).
 void add_elastic(const FemModel& m, const FemInputs& in, const Pose& p, bool want_grad, bool want_hess, Eval& ev) {
@@ -249,7 +233,15 @@ void add_elastic(const FemModel& m, const FemInputs& in, const Pose& p, bool wan
     const Eigen::Matrix<double, 3, 4> f = V * P * G.transpose();  // column a: dE/dx_a
     for (int a = 0; a < 4; ++a) ev.node_grad[e[a]] += f.col(a);
     if (!want_hess) continue;
-    add_tet_tangent(m, p, t, solid_tet_tangent(m, in, t, mat, F), ev);
+    // d(f_a)/d(x_b), node-major blocks; a viscous step's history adds dF S: V (g_a^T S g_b) I.
+    Eigen::Matrix<double, 12, 12> Ke =
+        mat.tet_tangent(F, F.inverse(), std::log(F.determinant()), G, V);
+    if (viscous) {
+      const Eigen::Matrix4d GSG = V * G * in.viscous_stress_PK2_Pa[t] * G.transpose();
+      for (int a = 0; a < 4; ++a)
+        for (int b = 0; b < 4; ++b) Ke.block<3, 3>(3 * a, 3 * b).diagonal().array() += GSG(a, b);
+    }
+    add_tet_tangent(m, p, t, Ke, ev);
   }
 }
 
@@ -716,53 +708,6 @@ void add_tet_tangent(const FemModel& m, const Pose& p, int t, const Eigen::Matri
   const int* slot = m.elastic_pattern.slot.data() + m.elastic_pattern.tet_first[t];
   for (int a = 0; a < 4; ++a)
     for (int b = 0; b < 4; ++b) add_node_block(p.kin[e[a]], p.kin[e[b]], K.block<3, 3>(3 * a, 3 * b), slot, ev.k_elastic);
-}
-
-// The tangent's change that makes each solid tet's part positive semi-definite (newton.cpp's
-// projected Newton; the idea as in Teran et al. 2005, "Robust quasistatic finite elements and
-// flesh simulation", SCA, recall, who project each element's stress derivative). A tet's tangent
-// Ke has the three translations in its null space (the energy depends on F only), so
-// Ke = Q (Q^T Ke Q) Q^T with Q the fixed orthonormal basis of the nine motions that change F: the
-// 9 x 9 eigenproblem gives Ke's eigenvalues apart from the translations' zeros. A tet whose
-// Q^T Ke Q + eps tr(Ke)/9 I factorises is left as it is (no eigenvalue below -eps of their mean);
-// the others get -sum over the negative eigenvalues of lambda_i v_i v_i^T, which raises those
-// to zero (the nearest positive semi-definite matrix in the Frobenius norm).
-int add_tet_projections(const FemModel& m, const FemState& st, std::vector<double>& k) {
-  static const Eigen::Matrix<double, 12, 9> Q = [] {
-    // Per axis, three node vectors orthonormal to each other and to (1, 1, 1, 1).
-    const double a = 1 / std::sqrt(2.0), b = 1 / std::sqrt(6.0), c = 1 / std::sqrt(12.0);
-    Eigen::Matrix<double, 4, 3> h;
-    h << a, b, c, -a, b, c, 0, -2 * b, c, 0, 0, -3 * c;
-    Eigen::Matrix<double, 12, 9> q = Eigen::Matrix<double, 12, 9>::Zero();
-    for (int n = 0; n < 4; ++n)
-      for (int j = 0; j < 3; ++j)
-        for (int d = 0; d < 3; ++d) q(3 * n + d, 3 * j + d) = h(n, j);
-    return q;
-  }();
-  constexpr double eps = 1e-3;
-  const Pose p = pose_of(m, st, st.u, true);
-  k.assign(m.elastic_pattern.inner.size(), 0.0);
-  int changed = 0;
-  for (int t = 0; t < m.mesh.n_tets(); ++t) {
-    if (m.tet_cavity[t] >= 0) continue;
-    const Mat3 F = deformation_gradient(m, p.x, t);
-    const Eigen::Matrix<double, 12, 12> Ke = solid_tet_tangent(m, st.inputs, t, step_material(m, st.inputs, t), F);
-    const Eigen::Matrix<double, 9, 9> Kr = Q.transpose() * Ke * Q;
-    if (Eigen::LLT<Eigen::Matrix<double, 9, 9>>(Kr + (eps * Kr.trace() / 9) * Eigen::Matrix<double, 9, 9>::Identity())
-            .info() == Eigen::Success)
-      continue;
-    const Eigen::SelfAdjointEigenSolver<Eigen::Matrix<double, 9, 9>> es(Kr);
-    const Eigen::Matrix<double, 9, 1> raise = (-es.eigenvalues()).cwiseMax(0.0);
-    if (!(raise.maxCoeff() > 0)) continue;
-    const Eigen::Matrix<double, 12, 9> V = Q * es.eigenvectors();
-    const Eigen::Matrix<double, 12, 12> fix = V * raise.asDiagonal() * V.transpose();
-    const Tet& e = m.mesh.tets[t];
-    const int* slot = m.elastic_pattern.slot.data() + m.elastic_pattern.tet_first[t];
-    for (int a = 0; a < 4; ++a)
-      for (int b = 0; b < 4; ++b) add_node_block(p.kin[e[a]], p.kin[e[b]], fix.block<3, 3>(3 * a, 3 * b), slot, k);
-    ++changed;
-  }
-  return changed;
 }
 
 Eval evaluate(const FemModel& m, const FemState& st, const Eigen::VectorXd& u, double load, bool want_grad,

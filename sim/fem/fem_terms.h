@@ -123,11 +123,6 @@ void add_tet_tangent(const FemModel& m, const Pose& p, int tet, const Eigen::Mat
 void add_node_block(const FemModel::NodeKinematics& ka, const FemModel::NodeKinematics& kb,
                     const Eigen::Ref<const Eigen::Matrix3d>& Kab, const int*& slot, std::vector<double>& k);
 
-// Projected Newton's part (newton.cpp): where a solid tet's tangent at the state st is indefinite
-// (an eigenvalue below -1e-3 of their mean), what raises its negative eigenvalues to zero, added
-// to k (resized to the elastic pattern); returns how many tets it changed.
-int add_tet_projections(const FemModel& m, const FemState& st, std::vector<double>& k);
-
 // Fluid cavities (fem/fluid_cavity.cpp): volume and first moment over a cavity's tets at node
 // positions x, the pressure at its reference point, and the term.
 struct CavitySums {

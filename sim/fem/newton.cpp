@@ -70,7 +70,6 @@ struct NewtonWorkspace {
   Cholesky chol;
   Eigen::SparseMatrix<double> K, Kel, Kdyn, analysed;
   Eigen::SparseMatrix<double> Kp;  // the cells' pressure stiffness in Kel's pattern; empty until a solve asks for it
-  Eigen::SparseMatrix<double> Kr;  // projected Newton's raise of the tets' tangent, the same way
   double shift_hint = 0;  // diagonal shift carried between Newton steps (see newton_step)
   double factor_nonzeros = 0, factor_flops = 0;  // of the last analysis (SolveReport)
   int factor_front = 0;
@@ -267,10 +266,9 @@ bool reuse_step(const Eigen::SparseMatrix<double>& A, const std::vector<fem_term
 
 // The Newton step du at the evaluated state ev (empty when no tangent factorises), and whether it
 // came from the exact tangent; with reuse, on the last factorisation where it fits (reuse_step).
-// Counts factorisations and times assembly, factorisation and the tets' raise (st: the state ev
-// was evaluated at).
-Eigen::VectorXd newton_step(const FemModel& m, const FemState& st, Eval& ev, double k_reg, bool reuse, NewtonWorkspace& w,
-                            SolveReport& rep, bool* exact) {
+// Counts factorisations and times assembly and factorisation.
+Eigen::VectorXd newton_step(const FemModel& m, Eval& ev, double k_reg, bool reuse, NewtonWorkspace& w, SolveReport& rep,
+                            bool* exact) {
   auto tic = std::chrono::steady_clock::now();
   auto toc = [&tic](double& acc) {
     const auto now = std::chrono::steady_clock::now();
@@ -312,21 +310,13 @@ Eigen::VectorXd newton_step(const FemModel& m, const FemState& st, Eval& ev, dou
   //     incompressible tissue squeezed under a roller): Newton's quadratic convergence near the
   //     solution;
   //  2. without them (the contact's part is semi-definite by construction, so it fails only if
-  //     the tissue's own tangent is indefinite) and, where (1) was tried, with each tet whose own
-  //     tangent is indefinite raised to its positive part (add_tet_projections: projected
-  //     Newton). The tets' shear terms turn indefinite where the roller squeezes the tissue;
-  //     lying flat (no exact tangent to try) the tangent fails by a hair and (3) does better;
+  //     the tissue's own tangent is indefinite);
   //  3. (2) with a diagonal shift: large compression, a free body. The shift that last worked,
   //     a tenth of it, is tried first, so a run of indefinite steps does not pay for a failed
   //     factorisation each time; it fades once the tangent is definite.
   // Measured on the spiked roller along T2-L5 (16 positions, one thread): shifting the exact
   // tangent took 319 Newton steps and 522 factorisations (62.6 s); this order, 152 and 234
   // (18.7 s). A saddle (the ridge balanced on a spike) gets the lengthening line search.
-  // The raise in (2), measured on the main job's patch (one thread): the standard roller at L3
-  // from rest 30 -> 21 Newton steps, 49 -> 23 factorisations (20 -> 5 failed), the peanut rolled
-  // onto T8 28 -> 18 and 61 -> 38; a raise costs about 0.7 s (175,000 tets, about half raised)
-  // against 1.2 s a factorisation. Raised in every step's tangent instead, lying flat took 34
-  // steps and 34 factorisations against 39 and 46, and more time (the raise each step).
   Eigen::VectorXd du;
   *exact = false;
   if (reuse && reuse_step(has_exact ? Kx : K, ev.rank_one, rhs, ev.grad, rep.residual_tol_N, w, rep, du)) {
@@ -348,26 +338,12 @@ Eigen::VectorXd newton_step(const FemModel& m, const FemState& st, Eval& ev, dou
   };
   w.factor_exact = false;
   if (has_exact) *exact = w.factor_exact = try_factor(Kx);
-  double shift = 0, diag_max = 0;
-  int projected = 0;
+  const double diag_max = K.diagonal().cwiseAbs().maxCoeff();
+  double shift = 0;
   if (*exact) {
     w.shift_hint *= 0.1;
   } else {
-    diag_max = K.diagonal().cwiseAbs().maxCoeff();
     shift = w.shift_hint >= 1e-9 * diag_max ? w.shift_hint : 0.0;
-    // The tets' raise (2), where an exact tangent was tried and failed.
-    if (has_exact) {
-      toc(rep.seconds_factorize);
-      std::vector<double> k;
-      projected = add_tet_projections(m, st, k);
-      if (projected > 0) {
-        if (w.Kr.nonZeros() != w.Kel.nonZeros()) w.Kr = w.Kel;  // the elastic pattern, first asked for here
-        std::copy(k.begin(), k.end(), w.Kr.valuePtr());
-        K = Eigen::SparseMatrix<double>(K + w.Kr);  // the pattern analysed: Kr's is in it
-        ++rep.projected_steps;
-      }
-      toc(rep.seconds_project);
-    }
     for (int d = 0; shift > 0 && d < m.n_dofs; ++d) K.coeffRef(d, d) += shift;
     bool ok = false;
     for (int attempt = 0; attempt < 8; ++attempt) {
@@ -379,7 +355,7 @@ Eigen::VectorXd newton_step(const FemModel& m, const FemState& st, Eval& ev, dou
     }
     if (!ok) du.resize(0);
     w.shift_hint = 0.1 * shift;
-    *exact = ok && !has_exact && shift == 0 && projected == 0;
+    *exact = ok && !has_exact && shift == 0;
     w.factor_exact = *exact;
   }
   toc(rep.seconds_factorize);
@@ -521,7 +497,7 @@ SolveReport solve_equilibrium(const FemModel& m, FemState& st, const SolverSetti
       }
       ++rep.newton_iterations;
       bool exact = false;
-      const Eigen::VectorXd du = newton_step(m, st, ev, k_reg, s.reuse_factorization, w, rep, &exact);
+      const Eigen::VectorXd du = newton_step(m, ev, k_reg, s.reuse_factorization, w, rep, &exact);
       if (du.size() == 0) return finish(false, "linear solve failed (tangent not positive definite)");
       const auto ls0 = std::chrono::steady_clock::now();
       const double taken = line_search(m, st, ev, du, load, exact);

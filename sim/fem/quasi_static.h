@@ -403,7 +403,6 @@ struct SolveReport {
   int analyses = 0;              // symbolic analyses (fill-reducing orderings) of a new pattern
   int reused_steps = 0;          // Newton steps solved on the last factorisation (no new one)
   int cg_iterations = 0;         // conjugate-gradient iterations those took (and failed tries)
-  int projected_steps = 0;       // Newton steps whose tangent had the tets' raise (newton.cpp)
   double factor_nonzeros = 0;    // the Cholesky factor of the pattern analysed: its nonzeros
   double factor_flops = 0;       // ... and the floating-point operations of one factorisation
   int factor_largest_front = 0;  // ... and the rows of its largest dense block (its top separator)
@@ -415,7 +414,6 @@ struct SolveReport {
   // solve, line-search energy evaluations.
   double seconds_evaluate = 0, seconds_assemble = 0, seconds_factorize = 0, seconds_line_search = 0;
   double seconds_analyse = 0;  // of seconds_factorize: the fill-reducing orderings (analyses)
-  double seconds_project = 0;  // the tets' raise (newton.cpp), not in the four above
   std::string message;           // why it stopped
   // Stopped only because max_newton was reached: the state is a valid, better-than-before
   // iterate (every step passed the line search), just not yet at equilibrium.
