@@ -105,8 +105,9 @@ void solve_sensitivity(Sensitivity& s, int threads, const BatchProgressFn& progr
   // the same (solve_flat: a tone, a spine stiffness; not a body of another size).
   std::vector<RollJob> jobs;
   auto job = [&](const SensitivityCase& c, const std::string& flat) {
-    jobs.push_back({c.scenario, {{spec.mid_level, 0.0}, {spec.low_level, 0.0}}, flat, std::nullopt});
-    if (!flat.empty()) jobs.back().flat_start_key = "";
+    // A case with its own reference starts it from the base's (the base's flat_key is "").
+    const std::optional<std::string> start = flat.empty() ? std::nullopt : std::optional<std::string>("");
+    jobs.push_back({c.scenario, {{spec.mid_level, 0.0}, {spec.low_level, 0.0}}, flat, start});
   };
   job(s.base, "");
   for (size_t i = 0; i < spec.inputs.size(); ++i)
