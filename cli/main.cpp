@@ -311,6 +311,25 @@ int run_model_info(const std::string& file) {
   return 0;
 }
 
+int run_model_spine(const std::string& file) {
+  const BodySpec p = load_body_spec(body_path(file));
+  const LumbarExtensionData d;
+  fmt::print("backroll model spine: the lumbar motion segments L1-L2 to L4-L5, each alone (bones and joints, the lower vertebra\n"
+             "fixed), a pure extension moment on the upper one; in vitro at {:.1f} N m: {:.1f}-{:.1f} deg, a secant stiffness of {:.2f}-{:.2f} N m/deg\n"
+             "(Heuer 2007, Panjabi 1994; recalled)\n",
+             d.moment_Nm, d.rom_lo_deg, d.rom_hi_deg, d.stiffness_lo(), d.stiffness_hi());
+  fmt::print("{:<8} {:>22} {:>22}  {}\n", "segment", fmt::format("at {:.1f} N m", kNeutralZoneMomentNm),
+             fmt::format("at {:.1f} N m", d.moment_Nm), "in vitro");
+  for (int level = 13; level < kLevels; ++level) {
+    const double k0 = segment_extension_stiffness_Nm_per_deg(p, level, kNeutralZoneMomentNm);
+    const double k = segment_extension_stiffness_Nm_per_deg(p, level, d.moment_Nm);
+    const bool in = k >= d.stiffness_lo() && k <= d.stiffness_hi();
+    fmt::print("{:<8} {:>6.3f}deg {:>5.2f}N m/deg {:>6.2f}deg {:>5.2f}N m/deg  {}\n", level_name(level) + "-" + level_name(level + 1),
+               kNeutralZoneMomentNm / k0, k0, d.moment_Nm / k, k, in ? "within" : "OUTSIDE");
+  }
+  return 0;
+}
+
 int run_model_ribcage(const std::string& file, double moment) {
   const BodySpec p = load_body_spec(body_path(file));
   const RibCageComparison c = rib_cage_comparison(p, moment);
@@ -843,6 +862,8 @@ int main(int argc, char** argv) {
   CLI::App* model_ribcage = model->add_subcommand("ribcage", "the rib cage's stiffening of the thoracic spine vs cadaver data");
   model_ribcage->add_option("body", body_file, "body file (default: assets/bodies/default.toml)")->check(CLI::ExistingFile);
   model_ribcage->add_option("--moment", rib_moment, "pure moment (N m)")->check(CLI::Range(0.1, 10.0));
+  CLI::App* model_spine = model->add_subcommand("spine", "the lumbar motion segments' extension stiffness vs in-vitro data");
+  model_spine->add_option("body", body_file, "body file (default: assets/bodies/default.toml)")->check(CLI::ExistingFile);
   CLI::App* bench_model = bench->add_subcommand("model", "build the torso and time its quasi-static solve on the floor");
   bench_model->add_option("body", body_file, "body file (default: assets/bodies/default.toml)")->check(CLI::ExistingFile);
   std::string scenario, out_dir = "results";
@@ -963,6 +984,7 @@ int main(int argc, char** argv) {
     if (*model_info) return run_model_info(body_file);
     if (*model_export) return run_model_export(body_file, out_file);
     if (*model_ribcage) return run_model_ribcage(body_file, rib_moment);
+    if (*model_spine) return run_model_spine(body_file);
     if (*bench_model) return run_bench_model(body_file);
   } catch (const ConfigError& e) {
     fmt::print(stderr, "backroll: error: {}\n", e.what());

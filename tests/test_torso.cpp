@@ -548,12 +548,13 @@ TEST_CASE("lumbar extension stiffens with facet engagement and lies in the publi
   // In-vitro lumbar extension at 7.5 N m: ROM 2.5-6 deg (Heuer 2007; Panjabi 1994; recall), so a
   // secant stiffness of 1.25-3.0 N m/deg.
   const BodySpec& p = adult();
+  const LumbarExtensionData d;
   for (int level = 13; level <= 16; ++level) {
     INFO(level_name(level) << "-" << level_name(level + 1));
-    const double k_small = segment_extension_stiffness_Nm_per_deg(p, level, 0.2);
-    const double k_ref = segment_extension_stiffness_Nm_per_deg(p, level, 7.5);
-    CHECK(k_ref >= 1.25);
-    CHECK(k_ref <= 3.0);
+    const double k_small = segment_extension_stiffness_Nm_per_deg(p, level, kNeutralZoneMomentNm);
+    const double k_ref = segment_extension_stiffness_Nm_per_deg(p, level, d.moment_Nm);
+    CHECK(k_ref >= d.stiffness_lo());
+    CHECK(k_ref <= d.stiffness_hi());
     CHECK(k_ref > 1.3 * k_small);  // stiffer once the facets engage
   }
 }

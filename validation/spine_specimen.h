@@ -28,6 +28,15 @@ std::vector<double> specimen_rotations_deg(const BodySpec& p, Cage cage, int top
 
 // One motion segment (level, level+1) in extension under `moment_Nm`: secant stiffness (N m/deg).
 double segment_extension_stiffness_Nm_per_deg(const BodySpec& p, int level, double moment_Nm);
+// In-vitro lumbar motion segments in extension under 7.5 N m: a range of motion of 2.5-6 deg
+// (Heuer et al. 2007; Panjabi et al. 1994; recalled), a secant stiffness of 1.25-3.0 N m/deg.
+struct LumbarExtensionData {
+  double moment_Nm = 7.5, rom_lo_deg = 2.5, rom_hi_deg = 6.0;
+  double stiffness_lo() const { return moment_Nm / rom_hi_deg; }
+  double stiffness_hi() const { return moment_Nm / rom_lo_deg; }
+};
+// The neutral zone's test moment: the facets not yet engaged.
+constexpr double kNeutralZoneMomentNm = 0.2;
 
 // The rib-cage comparison of cadaver studies: T1-T12 range of motion under +-M (T12 and below
 // fixed), with and without the rib cage, in the three modes.
