@@ -318,14 +318,15 @@ int run_model_spine(const std::string& file) {
              "fixed), a pure extension moment on the upper one; in vitro at {:.1f} N m: {:.1f}-{:.1f} deg, a secant stiffness of {:.2f}-{:.2f} N m/deg\n"
              "(Heuer 2007, Panjabi 1994; recalled)\n",
              d.moment_Nm, d.rom_lo_deg, d.rom_hi_deg, d.stiffness_lo(), d.stiffness_hi());
-  fmt::print("{:<8} {:>22} {:>22}  {}\n", "segment", fmt::format("at {:.1f} N m", kNeutralZoneMomentNm),
+  fmt::print("{:<8} {:<24} {:<24} {}\n", "segment", fmt::format("at {:.1f} N m", kNeutralZoneMomentNm),
              fmt::format("at {:.1f} N m", d.moment_Nm), "in vitro");
   for (int level = 13; level < kLevels; ++level) {
     const double k0 = segment_extension_stiffness_Nm_per_deg(p, level, kNeutralZoneMomentNm);
     const double k = segment_extension_stiffness_Nm_per_deg(p, level, d.moment_Nm);
     const bool in = k >= d.stiffness_lo() && k <= d.stiffness_hi();
-    fmt::print("{:<8} {:>6.3f}deg {:>5.2f}N m/deg {:>6.2f}deg {:>5.2f}N m/deg  {}\n", level_name(level) + "-" + level_name(level + 1),
-               kNeutralZoneMomentNm / k0, k0, d.moment_Nm / k, k, in ? "within" : "OUTSIDE");
+    fmt::print("{:<8} {:<24} {:<24} {}\n", level_name(level) + "-" + level_name(level + 1),
+               fmt::format("{:.3f} deg, {:.2f} N m/deg", kNeutralZoneMomentNm / k0, k0),
+               fmt::format("{:.2f} deg, {:.2f} N m/deg", d.moment_Nm / k, k), in ? "within" : "OUTSIDE");
   }
   return 0;
 }

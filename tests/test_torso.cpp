@@ -545,8 +545,8 @@ TEST_CASE("costal cartilage: a solid rectangle in a sheath that carries Forman 2
 }
 
 TEST_CASE("lumbar extension stiffens with facet engagement and lies in the published range", "[torso][validation]") {
-  // In-vitro lumbar extension at 7.5 N m: ROM 2.5-6 deg (Heuer 2007; Panjabi 1994; recall), so a
-  // secant stiffness of 1.25-3.0 N m/deg.
+  // The in-vitro range at 7.5 N m (LumbarExtensionData: 2.5-6 deg, 1.25-3.0 N m/deg);
+  // `backroll model spine` prints the same figures.
   const BodySpec& p = adult();
   const LumbarExtensionData d;
   for (int level = 13; level <= 16; ++level) {
