@@ -320,7 +320,7 @@ int run_model_spine(const std::string& file) {
              d.moment_Nm, d.rom_lo_deg, d.rom_hi_deg, d.stiffness_lo(), d.stiffness_hi());
   fmt::print("{:<8} {:<24} {:<24} {}\n", "segment", fmt::format("at {:.1f} N m", kNeutralZoneMomentNm),
              fmt::format("at {:.1f} N m", d.moment_Nm), "in vitro");
-  for (int level = 13; level < kLevels; ++level) {
+  for (int level = d.first_level; level <= d.last_level; ++level) {
     const double k0 = segment_extension_stiffness_Nm_per_deg(p, level, kNeutralZoneMomentNm);
     const double k = segment_extension_stiffness_Nm_per_deg(p, level, d.moment_Nm);
     const bool in = k >= d.stiffness_lo() && k <= d.stiffness_hi();

@@ -549,7 +549,7 @@ TEST_CASE("lumbar extension stiffens with facet engagement and lies in the publi
   // `backroll model spine` prints the same figures.
   const BodySpec& p = adult();
   const LumbarExtensionData d;
-  for (int level = 13; level <= 16; ++level) {
+  for (int level = d.first_level; level <= d.last_level; ++level) {
     INFO(level_name(level) << "-" << level_name(level + 1));
     const double k_small = segment_extension_stiffness_Nm_per_deg(p, level, kNeutralZoneMomentNm);
     const double k_ref = segment_extension_stiffness_Nm_per_deg(p, level, d.moment_Nm);

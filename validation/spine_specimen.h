@@ -32,6 +32,7 @@ double segment_extension_stiffness_Nm_per_deg(const BodySpec& p, int level, doub
 // (Heuer et al. 2007; Panjabi et al. 1994; recalled), a secant stiffness of 1.25-3.0 N m/deg.
 struct LumbarExtensionData {
   double moment_Nm = 7.5, rom_lo_deg = 2.5, rom_hi_deg = 6.0;
+  int first_level = 13, last_level = 16;  // the segments compared, by upper vertebra: L1-L2 .. L4-L5
   double stiffness_lo() const { return moment_Nm / rom_hi_deg; }
   double stiffness_hi() const { return moment_Nm / rom_lo_deg; }
 };
