@@ -288,6 +288,22 @@ TEST_CASE("columns on the spinous processes' corners at every mesh; the tissue r
         CHECK(m.fem.node_body[k] == -1);
         CHECK(std::abs(m.node_local[k].x()) <= p.sp_tip_halfwidth_m + 1e-12);
       }
+      // The tips' load counts each node by the part of its width (half way to each neighbouring
+      // column) over the tip: in every row along the spine those parts add up to the tip's width,
+      // whatever the columns' spacing beside it.
+      REQUIRE(m.sp_tip_share[v].size() == cs.slave_nodes.size());
+      std::map<double, double> width_over_tip;  // by the row's place along the skin line
+      for (size_t i = 0; i < cs.slave_nodes.size(); ++i) {
+        const Vec3& X = m.node_local[cs.slave_nodes[i]];
+        double lo = 0, hi = 0;
+        SkinGrid::span(xs, X.x(), &lo, &hi);
+        const double share = m.sp_tip_share[v][i];
+        CHECK(share > 0);
+        CHECK(share <= 1);
+        if (std::abs(X.x()) < p.sp_tip_halfwidth_m - 1e-12) CHECK(share == 1);
+        width_over_tip[X.y()] += share * (hi - lo);
+      }
+      for (const auto& [s, w] : width_over_tip) CHECK(w == Approx(2 * p.sp_tip_halfwidth_m).epsilon(1e-12));
       slaves += static_cast<int>(cs.slave_nodes.size());
     }
     for (int k = 0; k < m.fem.mesh.n_nodes(); ++k) free_deep += m.fem.node_body[k] == -1 && m.node_local[k].z() <= 1e-12 &&

@@ -103,6 +103,12 @@ struct BodyModel {
   // The tissue over each spinous process's tip rests on it (frictionless contact, never bonded):
   // per level T1..L5 the rigid contact set in fem (a facet per node), or -1.
   std::array<int, kLevels> sp_contact{};
+  // Per level, per node of that set: the part of the node's share of the back's width (half way
+  // to each neighbouring column) that lies over the tip (|x| <= its half-width): 1 inside; at the
+  // tip's edge the inner half-cell's part, the outer half lying over the process's side. The
+  // tips' load counts each node's contact force by it (measure/frame.cpp), as the pressure mat
+  // spreads a node's force over its share of the skin.
+  std::array<std::vector<double>, kLevels> sp_tip_share{};
 };
 
 // Builds the model. Throws std::runtime_error when the data make an impossible body (for

@@ -523,9 +523,16 @@ void BodyBuilder::abdominal_cavity() {
 void BodyBuilder::spinous_contacts() {
   FemModel& fem = m.fem;
   m.sp_contact.fill(-1);
+  for (std::vector<double>& share : m.sp_tip_share) share.clear();
   auto half_span = [](const std::vector<double>& a, int i) {
     const int n = static_cast<int>(a.size());
     return 0.5 * (a[std::min(i + 1, n - 1)] - a[std::max(i - 1, 0)]);
+  };
+  // The part of column i's share of the width, half way to each neighbour, over the tip.
+  auto tip_share = [&](int i) {
+    const double lo = 0.5 * (xs[std::max(i - 1, 0)] + xs[i]), hi = 0.5 * (xs[i] + xs[std::min(i + 1, ni - 1)]);
+    const double over = std::min(hi, p.sp_tip_halfwidth_m) - std::max(lo, -p.sp_tip_halfwidth_m);
+    return hi > lo ? std::clamp(over / (hi - lo), 0.0, 1.0) : 1.0;
   };
   for (const TipColumn& c : tip_columns) {
     const int deep = ids[c.j * ni + c.i], above = ids[(nj + c.j) * ni + c.i];
@@ -541,6 +548,7 @@ void BodyBuilder::spinous_contacts() {
     cs.facet_normal.push_back((fem.mesh.X[above] - X).normalized());
     cs.facet_point_m.push_back(X - fem.rigid_bodies[c.bone].rest_position_m);
     cs.penalty_N_per_m.push_back(half_span(xs, c.i) * half_span(ss, c.j) * 3e9);
+    m.sp_tip_share[c.bone].push_back(tip_share(c.i));
   }
 }
 

@@ -137,7 +137,7 @@ void bone_loads(const PosedModel& pm, const FemState& st, const std::vector<Vec3
     const Mat3 Rb = rigid_orientation(fem, st, b);
     const std::vector<double> lam = rigid_contact_forces(fem, st, set, x);
     for (size_t i = 0; i < lam.size(); ++i) {
-      r.sp_load_N[v] += lam[i];
+      r.sp_load_N[v] += m.sp_tip_share[v][i] * lam[i];  // the tip's part; the whole force goes to the bone
       bone_load[b] -= lam[i] * (Rb * cs.facet_normal[i]).dot(pm.bone_inward[b]);
     }
   }

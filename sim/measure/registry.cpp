@@ -87,8 +87,9 @@ const std::vector<Measure>& measure_registry() {
       {"sp_load", "contact load on the spinous processes (3 levels)", "N",
        [](const Frame& r) { return sum3(r.sp_load_N, r.level); },
        "the force the tissue presses onto the posterior surface (the tip) of the spinous processes at the roller's "
-       "level and the levels either side: the sum of the contact forces of the tissue resting on each tip "
-       "(frictionless, never bonded), so never negative; zero where the tissue lifts off"},
+       "level and the levels either side: the contact forces of the tissue resting on each tip (frictionless, "
+       "never bonded), each counted by the part of the node's share of the back's width that lies over the tip "
+       "(at the tip's edge the inner half-cell's), so never negative; zero where the tissue lifts off"},
       {"sp_load_vs_flat", "contact load on the spinous processes vs lying flat", "N",
        [](const Frame& r) { return sum3(r.sp_load_N, r.level) - sum3(r.sp_load_flat_N, r.level); },
        "sp_load minus the same three processes' contact load lying flat on the floor (same body and muscles): what "
