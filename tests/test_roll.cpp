@@ -546,7 +546,8 @@ TEST_CASE("spinous-process load at T7 agrees between the coarse and the main job
   // muscles as they were before the tones (passive moduli, 200 N m/deg per segment, no
   // compression), and this test holds the mesh's alignment there. With the tones' stiffer
   // muscle tissue the two meshes differ more at T7: 73 / 64 N holding, 66 / 58 N guarding, a
-  // mesh sensitivity left to the mesh study (docs/limits.md).
+  // mesh sensitivity left to the mesh study (docs/limits.md). Those figures summed each node's
+  // whole force; counted over the tip (2026-12-08) this test's two read 35 and 37 N.
   const std::vector<ConfigOverride> before_tones = {{"posture.tone", ConfigValue(std::string("relaxed")), "test"},
                                                     {"posture.trunk_muscle_Nm_per_deg", ConfigValue(200.0), "test"}};
   double sp[2], share[2];
